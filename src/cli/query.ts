@@ -1,0 +1,7 @@
+import type { CliContext } from '../cli';
+
+/** Placeholder until the query area lands. */
+export async function run(_args: string[], _ctx: CliContext): Promise<number> {
+  process.stderr.write('lifecycle-lab query: not implemented yet\n');
+  return 2;
+}

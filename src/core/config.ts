@@ -1,0 +1,133 @@
+import * as path from 'node:path';
+import { LabError } from './errors';
+
+export type LabMode = 'local' | 'aws';
+export type TlsMode = 'auto' | 'require' | 'off';
+
+/** A MySQL/MariaDB endpoint without its password (passwords never live in config). */
+export interface MysqlSettings {
+  /** Empty string: use the local lab database (local mode only). */
+  host: string;
+  port: number;
+  user: string;
+  database: string;
+  tls: TlsMode;
+  caBundlePath: string;
+}
+
+/** Everything needed to open a connection. Built at connect time from settings + secret, or from the lab state. */
+export interface MysqlTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  tls: TlsMode;
+  caBundlePath?: string;
+  /** Where the target came from, for messages ("local lab", "settings"). */
+  origin: 'local-lab' | 'settings';
+}
+
+export interface AwsSettings {
+  region: string;
+  profile: string;
+  /** Endpoint override for every client (moto in tests); empty for the real AWS endpoints. */
+  endpoint: string;
+  rdsInstanceId: string;
+}
+
+export interface LocalSettings {
+  /** Absolute path of the lab folder (database, state, lake). */
+  labDir: string;
+  /** Absolute path of the local Parquet lake. */
+  lakeDir: string;
+  /** 0: pick a free port. */
+  port: number;
+}
+
+export interface LabConfig {
+  mode: LabMode;
+  /** Absolute path of the project/workspace root that relative paths are resolved against. */
+  root: string;
+  mysql: MysqlSettings;
+  showSystemSchemas: boolean;
+  aws: AwsSettings;
+  local: LocalSettings;
+}
+
+/** Raw values as a settings store hands them over (`lifecycleLab.` prefix stripped), all optional. */
+export type RawSettings = Record<string, unknown>;
+
+export const DEFAULTS = {
+  mode: 'local' as LabMode,
+  mysql: { host: '', port: 3306, user: 'admin', database: 'classicmodels', tls: 'auto' as TlsMode, caBundlePath: '' },
+  aws: { region: 'us-east-1', profile: '', endpoint: '', rdsInstanceId: 'de-c1w2-rds' },
+  local: { labDir: '.lab', lakeDir: '', port: 0 },
+};
+
+function str(raw: RawSettings, key: string, fallback: string): string {
+  const v = raw[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'string') throw invalid(key, 'a string');
+  return v.trim();
+}
+
+function int(raw: RawSettings, key: string, fallback: number, min: number, max: number): number {
+  const v = raw[key];
+  if (v === undefined || v === null || v === '') return fallback;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw invalid(key, `a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function oneOf<T extends string>(raw: RawSettings, key: string, fallback: T, allowed: readonly T[]): T {
+  const v = str(raw, key, fallback);
+  if (!(allowed as readonly string[]).includes(v)) throw invalid(key, `one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+function invalid(key: string, expected: string): LabError {
+  return new LabError('config', `Setting lifecycleLab.${key} must be ${expected}.`, {
+    nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: `lifecycleLab.${key}` },
+  });
+}
+
+/**
+ * Builds the typed config from raw settings. Throws a LabError naming the setting when a value is invalid.
+ * `root` is the workspace folder (editor) or the current directory (CLI).
+ */
+export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
+  const labDir = path.resolve(root, str(raw, 'local.labDir', DEFAULTS.local.labDir) || DEFAULTS.local.labDir);
+  const lakeSetting = str(raw, 'local.lakeDir', DEFAULTS.local.lakeDir);
+  return {
+    mode: oneOf(raw, 'mode', DEFAULTS.mode, ['local', 'aws'] as const),
+    root,
+    mysql: {
+      host: str(raw, 'mysql.host', DEFAULTS.mysql.host),
+      port: int(raw, 'mysql.port', DEFAULTS.mysql.port, 1, 65535),
+      user: str(raw, 'mysql.user', DEFAULTS.mysql.user) || DEFAULTS.mysql.user,
+      database: str(raw, 'mysql.database', DEFAULTS.mysql.database) || DEFAULTS.mysql.database,
+      tls: oneOf(raw, 'mysql.tls', DEFAULTS.mysql.tls, ['auto', 'require', 'off'] as const),
+      caBundlePath: str(raw, 'mysql.caBundlePath', DEFAULTS.mysql.caBundlePath),
+    },
+    showSystemSchemas: raw['source.showSystemSchemas'] === true,
+    aws: {
+      region: str(raw, 'aws.region', DEFAULTS.aws.region) || DEFAULTS.aws.region,
+      profile: str(raw, 'aws.profile', DEFAULTS.aws.profile),
+      endpoint: str(raw, 'aws.endpoint', DEFAULTS.aws.endpoint),
+      rdsInstanceId: str(raw, 'aws.rdsInstanceId', DEFAULTS.aws.rdsInstanceId) || DEFAULTS.aws.rdsInstanceId,
+    },
+    local: {
+      labDir,
+      lakeDir: lakeSetting ? path.resolve(root, lakeSetting) : path.join(labDir, 'lake'),
+      port: int(raw, 'local.port', DEFAULTS.local.port, 0, 65535),
+    },
+  };
+}
+
+/** Settings keys read by resolveLabConfig, for editors that must enumerate them. */
+export const SETTING_KEYS = [
+  'mode', 'mysql.host', 'mysql.port', 'mysql.user', 'mysql.database', 'mysql.tls', 'mysql.caBundlePath',
+  'source.showSystemSchemas', 'aws.region', 'aws.profile', 'aws.endpoint', 'aws.rdsInstanceId',
+  'local.labDir', 'local.lakeDir', 'local.port',
+] as const;

@@ -1,0 +1,157 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { resolveLabConfig, SETTING_KEYS, type LabConfig, type MysqlTarget, type RawSettings } from './core/config';
+import { describeError, isCancelled, toLabError } from './core/errors';
+import type { Logger } from './core/log';
+import { readLabTarget } from './core/lab/state';
+
+/**
+ * Editor-side services shared by every view and command: settings, secrets, the log, and change events.
+ * Views and commands get this one object instead of long parameter lists.
+ */
+export class LabServices implements vscode.Disposable {
+  readonly log: OutputLog;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly sourceChanged = new vscode.EventEmitter<void>();
+  private readonly lakeChanged = new vscode.EventEmitter<void>();
+  private readonly configChanged = new vscode.EventEmitter<void>();
+  /** Fired when the source may look different: lab started/stopped/seeded, connection settings, password. */
+  readonly onDidChangeSource = this.sourceChanged.event;
+  /** Fired after the lake was (re)written. */
+  readonly onDidChangeLake = this.lakeChanged.event;
+  readonly onDidChangeConfig = this.configChanged.event;
+
+  constructor(readonly context: vscode.ExtensionContext) {
+    this.log = new OutputLog(vscode.window.createOutputChannel('Lifecycle Lab', { log: true }));
+    this.disposables.push(this.log, this.sourceChanged, this.lakeChanged, this.configChanged);
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('lifecycleLab')) return;
+        void this.updateModeContext();
+        this.configChanged.fire();
+        if (e.affectsConfiguration('lifecycleLab.mode') || e.affectsConfiguration('lifecycleLab.mysql') ||
+            e.affectsConfiguration('lifecycleLab.local') || e.affectsConfiguration('lifecycleLab.source')) {
+          this.sourceChanged.fire();
+        }
+        if (e.affectsConfiguration('lifecycleLab.local') || e.affectsConfiguration('lifecycleLab.mode')) this.lakeChanged.fire();
+      }),
+    );
+    void this.updateModeContext();
+  }
+
+  /** The workspace root that relative settings resolve against (extension storage when no folder is open). */
+  get root(): string {
+    return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.context.globalStorageUri.fsPath;
+  }
+
+  /** The typed configuration, read fresh each time. Throws a LabError naming a bad setting. */
+  config(): LabConfig {
+    const section = vscode.workspace.getConfiguration('lifecycleLab');
+    const raw: RawSettings = {};
+    for (const key of SETTING_KEYS) raw[key] = section.get(key);
+    return resolveLabConfig(raw, this.root);
+  }
+
+  /** Password for a configured MySQL source, from SecretStorage (key per user@host:port). */
+  async getMysqlPassword(): Promise<string | undefined> {
+    return this.context.secrets.get(this.passwordKey());
+  }
+
+  async setMysqlPassword(password: string | undefined): Promise<void> {
+    if (password === undefined) await this.context.secrets.delete(this.passwordKey());
+    else await this.context.secrets.store(this.passwordKey(), password);
+    this.sourceChanged.fire();
+  }
+
+  private passwordKey(): string {
+    const { user, host, port } = this.config().mysql;
+    return `lifecycleLab.mysql.password:${user}@${host || 'local-lab'}:${port}`;
+  }
+
+  /**
+   * Where the source lives: the running local lab (local mode with no host set) or the configured host with
+   * the stored password. Undefined when nothing is configured or the lab is not running.
+   */
+  async sourceTarget(): Promise<MysqlTarget | undefined> {
+    const config = this.config();
+    if (!config.mysql.host) {
+      return config.mode === 'local' ? readLabTarget(config.local.labDir) : undefined;
+    }
+    return {
+      ...config.mysql,
+      caBundlePath: config.mysql.caBundlePath || undefined,
+      password: (await this.getMysqlPassword()) ?? '',
+      origin: 'settings',
+    };
+  }
+
+  fireSourceChanged(): void {
+    this.sourceChanged.fire();
+  }
+
+  fireLakeChanged(): void {
+    this.lakeChanged.fire();
+  }
+
+  private async updateModeContext(): Promise<void> {
+    let mode = 'local';
+    try {
+      mode = this.config().mode;
+    } catch {
+      // An invalid setting is reported where it is used; the views keep the default layout.
+    }
+    await vscode.commands.executeCommand('setContext', 'lifecycleLab.mode', mode);
+  }
+
+  /**
+   * Wraps a command handler: errors become one message with the next step as a button and "Show Log";
+   * a cancel is logged quietly.
+   */
+  command<A extends unknown[]>(name: string, handler: (...args: A) => unknown): (...args: A) => Promise<void> {
+    return async (...args: A) => {
+      try {
+        await handler(...args);
+      } catch (err) {
+        await this.showError(name, err);
+      }
+    };
+  }
+
+  async showError(what: string, err: unknown): Promise<void> {
+    if (isCancelled(err)) {
+      this.log.info(`${what}: cancelled`);
+      return;
+    }
+    const e = toLabError(err);
+    this.log.error(`${what} failed: ${describeError(e)}`, err);
+    const buttons = [e.nextStep?.label, 'Show Log'].filter((b): b is string => !!b);
+    const choice = await vscode.window.showErrorMessage(`${what} failed: ${e.message}`, ...buttons);
+    if (choice === 'Show Log') this.log.show();
+    else if (choice && e.nextStep) {
+      if (e.nextStep.command) await vscode.commands.executeCommand(e.nextStep.command);
+      else if (e.nextStep.setting) await vscode.commands.executeCommand('workbench.action.openSettings', e.nextStep.setting);
+    }
+  }
+
+  /** Absolute path inside the extension (media, glue/sql, data). */
+  asset(...segments: string[]): string {
+    return path.join(this.context.extensionPath, ...segments);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** The "Lifecycle Lab" output channel as a core Logger. */
+export class OutputLog implements Logger, vscode.Disposable {
+  constructor(private readonly channel: vscode.LogOutputChannel) {}
+  debug(message: string): void { this.channel.debug(message); }
+  info(message: string): void { this.channel.info(message); }
+  warn(message: string): void { this.channel.warn(message); }
+  error(message: string, err?: unknown): void {
+    this.channel.error(err instanceof Error && err.stack ? `${message}\n${err.stack}` : message);
+  }
+  show(): void { this.channel.show(true); }
+  dispose(): void { this.channel.dispose(); }
+}

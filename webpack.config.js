@@ -1,0 +1,62 @@
+// @ts-check
+'use strict';
+const path = require('node:path');
+
+/**
+ * Two bundles: the extension host side (extension + CLI, Node) and the webview side (browser).
+ * DuckDB is a native module: it stays external and ships in node_modules inside the .vsix.
+ */
+
+/** @type {import('webpack').Configuration} */
+const nodeConfig = {
+  name: 'node',
+  target: 'node20',
+  entry: {
+    extension: './src/extension.ts',
+    cli: './src/cli.ts',
+  },
+  output: {
+    path: path.resolve(__dirname, 'dist'),
+    filename: '[name].js',
+    chunkFilename: 'chunks/[name].js',
+    libraryTarget: 'commonjs2',
+    clean: { keep: /^webview\// },
+  },
+  externals: {
+    vscode: 'commonjs vscode',
+    '@duckdb/node-api': 'commonjs @duckdb/node-api',
+    '@duckdb/node-bindings': 'commonjs @duckdb/node-bindings',
+  },
+  resolve: { extensions: ['.ts', '.js'] },
+  module: {
+    rules: [{ test: /\.ts$/, exclude: /node_modules/, use: [{ loader: 'ts-loader', options: { configFile: 'tsconfig.json', transpileOnly: true } }] }],
+  },
+  // mysql2 and the AWS SDK reference optional modules they guard with try/catch.
+  ignoreWarnings: [/Can't resolve '(cardinal|aws-crt|@aws-sdk\/signature-v4-crt)'/, /Critical dependency/],
+  devtool: 'nosources-source-map',
+  infrastructureLogging: { level: 'log' },
+  performance: { hints: false },
+};
+
+/** @type {import('webpack').Configuration} */
+const webviewConfig = {
+  name: 'webview',
+  target: 'web',
+  entry: {
+    dashboard: './media/dashboard/main.ts',
+    grid: './media/grid/main.ts',
+  },
+  output: {
+    path: path.resolve(__dirname, 'dist', 'webview'),
+    filename: '[name].js',
+    clean: true,
+  },
+  resolve: { extensions: ['.ts', '.js'] },
+  module: {
+    rules: [{ test: /\.ts$/, exclude: /node_modules/, use: [{ loader: 'ts-loader', options: { configFile: path.resolve(__dirname, 'media/tsconfig.json'), transpileOnly: true } }] }],
+  },
+  devtool: 'nosources-source-map',
+  performance: { hints: false },
+};
+
+module.exports = [nodeConfig, webviewConfig];
