@@ -29,7 +29,9 @@ export function registerGeneralCommands(services: LabServices): vscode.Disposabl
         { title: `Lifecycle Lab mode (now: ${current})` },
       ))?.label;
       if (!next || next === current) return;
-      await vscode.workspace.getConfiguration('lifecycleLab').update('mode', next, vscode.ConfigurationTarget.Workspace);
+      // Workspace settings when a folder is open (the mode belongs to the project), user settings otherwise.
+      const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+      await vscode.workspace.getConfiguration('lifecycleLab').update('mode', next, target);
     })),
     vscode.commands.registerCommand('lifecycleLab.openSettings', () =>
       vscode.commands.executeCommand('workbench.action.openSettings', '@ext:lifecycle-lab.lifecycle-lab')),
