@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Installs what `npm start` / `npm test` need on a fresh Debian machine (run as root), and nothing that is
+# already there, so a second run takes a few seconds. Called by the npm `prestart` and `pretest` hooks,
+# which run before node_modules exists.
+#   bash scripts/setup.sh           system packages + npm dependencies
+#   bash scripts/setup.sh --test    also the Python test deps (pyspark, moto) and MySQL Connector/J
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WITH_TEST_DEPS=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) WITH_TEST_DEPS=1 ;;
+    *) echo "setup: unknown option $arg (expected --test)" >&2; exit 2 ;;
+  esac
+done
+
+say() { echo "setup: $*"; }
+fail() { echo "setup: ERROR: $*" >&2; exit 1; }
+
+# --- system packages ------------------------------------------------------------------------------
+# mariadb-server/client: the local lab; chromium: extension-host tests and screenshots; ripgrep,
+# libkrb5-dev, pkg-config: code-server's postinstall builds (see docs on extension-host tests).
+APT_PACKAGES=(mariadb-server mariadb-client chromium ripgrep libkrb5-dev pkg-config)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  command -v apt-get >/dev/null || fail "missing system packages (${missing[*]}) and apt-get is not available; install them by hand"
+  [ "$(id -u)" = 0 ] || fail "missing system packages (${missing[*]}); run as root or install them with: sudo apt-get install ${missing[*]}"
+  say "installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || fail "apt-get update failed; check the network or the apt sources, then rerun"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || fail "apt-get install ${missing[*]} failed; see the output above, fix it, then rerun"
+fi
+
+# --- ripgrep cache for code-server's postinstall -------------------------------------------------
+# @vscode/ripgrep downloads rg from GitHub during `npm ci`; a tarball in its cache skips that download.
+RG_CACHE="$(node -p 'require("os").tmpdir()')/vscode-ripgrep-cache-1.15.11"
+RG_TARBALL="$RG_CACHE/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz"
+if [ ! -s "$RG_TARBALL" ]; then
+  command -v rg >/dev/null || fail "ripgrep (rg) is not on PATH; install the ripgrep package"
+  say "seeding the ripgrep cache for code-server ($RG_TARBALL)"
+  mkdir -p "$RG_CACHE"
+  tmp="$(mktemp -d)"
+  cp "$(command -v rg)" "$tmp/rg"
+  tar czf "$RG_TARBALL.partial" -C "$tmp" rg && mv "$RG_TARBALL.partial" "$RG_TARBALL"
+  rm -rf "$tmp"
+fi
+
+# --- npm dependencies ----------------------------------------------------------------------------
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dependencies (npm ci)"
+  # Root needs unsafe-perm for code-server's postinstall; npm_config_yes lets node-pty's `npx node-gyp` run without a TTY.
+  npm_config_unsafe_perm=true npm_config_yes=true npm ci --no-audit --no-fund \
+    || fail "npm ci failed; see the output above (network? build tools?), then rerun"
+fi
+
+# --- test-only dependencies ----------------------------------------------------------------------
+if ((WITH_TEST_DEPS)); then
+  if ! python3 -c 'import pyspark, moto' 2>/dev/null; then
+    say "installing Python test dependencies (pyspark, moto)"
+    pip_args=()
+    # Debian's python3 is "externally managed"; this machine is a throwaway test box.
+    python3 -m pip install --help 2>/dev/null | grep -q -- '--break-system-packages' && pip_args+=(--break-system-packages)
+    python3 -m pip install -q "${pip_args[@]}" 'pyspark==3.5.4' 'moto[server]==5.1.11' \
+      || fail "pip install of pyspark/moto failed; see the output above, then rerun"
+  fi
+  if ! ls vendor/jars/mysql-connector-j-8.4.0.jar >/dev/null 2>&1; then
+    command -v mvn >/dev/null || fail "mvn is not available to download MySQL Connector/J; install maven"
+    say "downloading MySQL Connector/J 8.4.0 into vendor/jars"
+    mkdir -p vendor/jars
+    mvn -q -B dependency:copy -Dartifact=com.mysql:mysql-connector-j:8.4.0 -DoutputDirectory=vendor/jars \
+      || fail "downloading MySQL Connector/J from Maven Central failed; check the network, then rerun"
+  fi
+fi
+
+say "ok"
