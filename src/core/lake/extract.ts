@@ -1,0 +1,152 @@
+import type { Connection } from 'mysql2';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { MysqlTarget } from '../config';
+import { CancelledError, LabError, throwIfCancelled } from '../errors';
+import { mapSourceError, queryRows, sourceNextStep } from './source';
+import type { SourceColumn, SourceTable } from './sourceSchema';
+
+export interface SourceTotals {
+  counts: Record<string, number>;
+  /** Exact SUM(quantityOrdered * priceEach) as the server prints it. */
+  orderAmountTotal: string;
+}
+
+/**
+ * Fails with the first missing table or unexpected column type, naming it, before anything streams.
+ * Extra source columns are fine: extraction selects only the ones the model reads.
+ */
+export async function checkSourceSchema(conn: Connection, target: MysqlTarget, database: string, tables: readonly SourceTable[]): Promise<void> {
+  const rows = await queryRows(
+    conn,
+    `select table_name, column_name, data_type from information_schema.columns
+      where table_schema = ? and table_name in (?)`,
+    [database, tables.map((t) => t.name)],
+  );
+  const found = new Map<string, Map<string, string>>();
+  for (const [table, column, type] of rows as [string, string, string][]) {
+    const key = String(table).toLowerCase();
+    if (!found.has(key)) found.set(key, new Map());
+    found.get(key)!.set(String(column).toLowerCase(), String(type).toLowerCase());
+  }
+  for (const table of tables) {
+    const columns = found.get(table.name);
+    if (!columns) {
+      throw new LabError('missingTable', `The source table ${database}.${table.name} is missing on ${target.host}:${target.port}; the model needs it.`, {
+        nextStep: target.origin === 'local-lab' ? { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' } : sourceNextStep(target),
+      });
+    }
+    for (const column of table.columns) {
+      const type = columns.get(column.name.toLowerCase());
+      if (type === undefined) {
+        throw new LabError('missingTable', `The source column ${database}.${table.name}.${column.name} is missing; the model needs it.`, {
+          nextStep: sourceNextStep(target),
+        });
+      }
+      if (!column.mysqlTypes.includes(type)) {
+        throw new LabError('unexpectedType',
+          `The source column ${table.name}.${column.name} has type ${type}; the model expects ${column.mysqlTypes.join(' or ')}.`,
+          { nextStep: sourceNextStep(target) });
+      }
+    }
+  }
+}
+
+/**
+ * Counts rows and sums order amounts inside the caller's consistent snapshot, so the reconciliation compares
+ * the lake with exactly the data that was extracted.
+ */
+export async function readSourceTotals(conn: Connection, tables: readonly SourceTable[]): Promise<SourceTotals> {
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const [[n]] = await queryRows(conn, `select count(*) from \`${table.name}\``);
+    counts[table.name] = Number(n);
+  }
+  const [[total]] = await queryRows(conn, 'select cast(coalesce(sum(quantityOrdered * priceEach), 0) as char) from orderdetails');
+  return { counts, orderAmountTotal: String(total) };
+}
+
+/** Starts a read-only transaction whose snapshot every later query on `conn` sees. */
+export async function beginSnapshot(conn: Connection): Promise<void> {
+  await queryRows(conn, 'set session transaction isolation level repeatable read');
+  await queryRows(conn, 'start transaction with consistent snapshot, read only');
+}
+
+type Append = (appender: DuckDBAppender, value: unknown) => void;
+
+/** How one source value goes into the appender. DECIMAL and DATE arrive as exact strings and DuckDB casts them. */
+function appendFor(column: SourceColumn): Append {
+  switch (column.type) {
+    case 'INTEGER':
+      return (a, v) => (v === null ? a.appendNull() : a.appendInteger(v as number));
+    case 'SMALLINT':
+      return (a, v) => (v === null ? a.appendNull() : a.appendSmallInt(v as number));
+    default:
+      return (a, v) => (v === null ? a.appendNull() : a.appendVarchar(v as string));
+  }
+}
+
+export function stageTableDdl(table: SourceTable): string {
+  const columns = table.columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
+  return `create or replace table "${table.name}" (${columns})`;
+}
+
+/**
+ * Streams one table from MySQL into a DuckDB table of the same name. Rows are appended as they arrive
+ * (synchronously, inside the 'data' handler), so JS never holds more than the driver's read buffer.
+ * Returns the number of rows appended.
+ */
+export async function extractTable(
+  conn: Connection,
+  duck: DuckDBConnection,
+  table: SourceTable,
+  options: { target: MysqlTarget; database: string; signal?: AbortSignal; onRows?: (rows: number) => void },
+): Promise<number> {
+  throwIfCancelled(options.signal, 'Pipeline run');
+  await duck.run(stageTableDdl(table));
+  const appender = await duck.createAppender(table.name);
+  const appends = table.columns.map(appendFor);
+  const width = appends.length;
+  const select = `select ${table.columns.map((c) => `\`${c.name}\``).join(', ')} from \`${table.name}\``;
+  let rows = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const query = conn.query({ sql: select, rowsAsArray: true });
+      const stream = query.stream({ highWaterMark: 4096 });
+      let settled = false;
+      const finish = (err?: unknown) => {
+        if (settled) return;
+        settled = true;
+        options.signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve();
+      };
+      // Destroying the connection is the only way to stop a streaming result mid-way; the run is over anyway.
+      const onAbort = () => {
+        conn.destroy();
+        finish(new CancelledError('Pipeline run'));
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      stream.on('data', (row: unknown) => {
+        if (settled) return;
+        const values = row as unknown[];
+        try {
+          for (let i = 0; i < width; i++) appends[i](appender, values[i]);
+          appender.endRow();
+        } catch (err) {
+          conn.destroy();
+          finish(new LabError('unexpectedType', `A value of ${table.name} could not be staged: ${(err as Error).message}`, { cause: err }));
+          return;
+        }
+        rows++;
+        if ((rows & 0xffff) === 0) options.onRows?.(rows);
+      });
+      stream.on('error', (err: unknown) => finish(mapSourceError(err, options.target, options.database)));
+      stream.on('end', () => finish());
+    });
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  options.onRows?.(rows);
+  return rows;
+}

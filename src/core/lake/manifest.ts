@@ -1,0 +1,63 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+
+/** The tables of the star schema, in the order the model runs them (dimensions before the fact). */
+export const MODEL_TABLES = ['dim_customers', 'dim_products', 'dim_locations', 'fact_orders'] as const;
+export type ModelTable = (typeof MODEL_TABLES)[number];
+
+export interface ReconcileCheck {
+  /** Stable id, e.g. "fact_rows_match_source". */
+  name: string;
+  ok: boolean;
+  expected: string;
+  actual: string;
+  message: string;
+}
+
+/** `<lake>/gold/_manifest.json`: what the last successful run wrote and how it reconciled. */
+export interface LakeManifest {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  model: 'star-v1';
+  engine: { name: string; version: string };
+  source: {
+    host: string;
+    port: number;
+    database: string;
+    /** Source row counts of the extracted tables. */
+    counts: Record<string, number>;
+    /** Exact SUM(quantityOrdered * priceEach) of the source, as a decimal string. */
+    orderAmountTotal: string;
+  };
+  tables: Record<string, { rows: number; files: number; bytes: number }>;
+  checks: ReconcileCheck[];
+  ok: boolean;
+}
+
+export function goldDir(lakeDir: string): string {
+  return path.join(lakeDir, 'gold');
+}
+
+export function manifestPath(lakeDir: string): string {
+  return path.join(goldDir(lakeDir), '_manifest.json');
+}
+
+/** Parquet file of one table, as the local engine writes it. */
+export function tableFile(lakeDir: string, table: string): string {
+  return path.join(goldDir(lakeDir), table, 'part-0.parquet');
+}
+
+/** The manifest of the lake, or undefined when the lake has never been written (or was written by something else). */
+export async function readLakeManifest(lakeDir: string): Promise<LakeManifest | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(manifestPath(lakeDir), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const parsed = JSON.parse(text) as LakeManifest;
+  if (parsed.model !== 'star-v1' || typeof parsed.tables !== 'object') return undefined;
+  return parsed;
+}

@@ -1,0 +1,276 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { MysqlTarget } from '../config';
+import { CancelledError, LabError, isCancelled, throwIfCancelled, toLabError } from '../errors';
+import type { Logger } from '../log';
+import type { LongWork } from '../progress';
+import { beginSnapshot, checkSourceSchema, extractTable, readSourceTotals, type SourceTotals } from './extract';
+import { leftoverRunDirs, lockLake, notWritable, recoverLake, swapInGold, tempRunDir } from './lakeFiles';
+import { MODEL_TABLES, type LakeManifest, type ReconcileCheck } from './manifest';
+import { loadModel } from './model';
+import { reconcile } from './reconcile';
+import { connectSource, describeTarget, mapSourceError } from './source';
+import { SOURCE_TABLES } from './sourceSchema';
+
+export const PIPELINE_STEPS = ['source', 'extract', 'transform', 'load', 'reconcile'] as const;
+export type PipelineStep = (typeof PIPELINE_STEPS)[number];
+export type StepStatus = 'ok' | 'failed' | 'cancelled';
+
+/** What a run reports as it goes; the terminal, the Pipeline view and the CLI all render these. */
+export type PipelineEvent =
+  | { kind: 'runStarted'; runId: string; source: string; lakeDir: string }
+  | { kind: 'stepStarted'; step: PipelineStep }
+  | { kind: 'table'; step: PipelineStep; table: string; rows: number; durationMs: number; bytes?: number }
+  | { kind: 'check'; check: ReconcileCheck }
+  | { kind: 'stepFinished'; step: PipelineStep; status: StepStatus; durationMs: number; rows?: number; summary: string }
+  | { kind: 'runFinished'; ok: boolean; durationMs: number; message: string };
+
+export interface StepResult {
+  step: PipelineStep;
+  status: StepStatus;
+  durationMs: number;
+  rows?: number;
+  summary: string;
+}
+
+export interface PipelineOptions extends LongWork {
+  target: MysqlTarget;
+  lakeDir: string;
+  /** Folder with the model's `<table>.sql` files (glue/sql). */
+  modelDir: string;
+  /** Source database; the target's database when absent (the benchmark points it at a scaled copy). */
+  database?: string;
+  log?: Logger;
+  onEvent?: (event: PipelineEvent) => void;
+}
+
+export interface PipelineResult {
+  manifest: LakeManifest;
+  steps: StepResult[];
+  durationMs: number;
+}
+
+/** A failed reconciliation: carries the checks so surfaces can list them. */
+export class ReconcileError extends LabError {
+  constructor(readonly checks: ReconcileCheck[]) {
+    const failed = checks.filter((c) => !c.ok);
+    super('reconcileFailed', `Reconciliation failed: ${failed.map((c) => `${c.name} (${c.message})`).join('; ')}. The previous lake was kept.`, {
+      nextStep: { label: 'Show Log', command: 'lifecycleLab.showLog' },
+    });
+    this.name = 'ReconcileError';
+  }
+}
+
+function newRunId(now: Date): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Runs DuckDB work so that an abort interrupts the running statement. */
+async function interruptible<T>(duck: DuckDBConnection, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  throwIfCancelled(signal, 'Pipeline run');
+  const onAbort = () => duck.interrupt();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await work();
+  } catch (err) {
+    if (signal?.aborted) throw new CancelledError('Pipeline run');
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The local engine: extract the source tables by streaming them into an in-memory DuckDB, run the model SQL,
+ * write Parquet (zstd) into a temp folder, reconcile what was written against the source snapshot, then swap the
+ * new gold folder in. Anything short of a passing reconciliation leaves the previous lake untouched.
+ */
+export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const { target, lakeDir, signal } = options;
+  const database = options.database || target.database;
+  const emit = options.onEvent ?? (() => {});
+  const progress = options.onProgress ?? (() => {});
+  const started = new Date();
+  const runStart = performance.now();
+  const runId = newRunId(started);
+  const steps: StepResult[] = [];
+  const model = await loadModel(options.modelDir);
+
+  let current: { step: PipelineStep; start: number } | undefined;
+  const begin = (step: PipelineStep, fraction: number) => {
+    throwIfCancelled(signal, 'Pipeline run');
+    current = { step, start: performance.now() };
+    emit({ kind: 'stepStarted', step });
+    progress({ message: stepLabel(step), fraction });
+  };
+  const end = (summary: string, rows?: number) => {
+    if (!current) return;
+    const result: StepResult = { step: current.step, status: 'ok', durationMs: performance.now() - current.start, rows, summary };
+    steps.push(result);
+    emit({ kind: 'stepFinished', ...result });
+    current = undefined;
+  };
+
+  emit({ kind: 'runStarted', runId, source: describeTarget(target, database), lakeDir });
+  const release = await lockLake(lakeDir);
+  const runDir = tempRunDir(lakeDir, runId);
+  const stagedGold = path.join(runDir, 'gold');
+  let instance: DuckDBInstance | undefined;
+  let duck: DuckDBConnection | undefined;
+  let mysqlConn: Awaited<ReturnType<typeof connectSource>> | undefined;
+  try {
+    await recoverLake(lakeDir);
+    try {
+      await fs.mkdir(stagedGold, { recursive: true });
+    } catch (err) {
+      throw notWritable(lakeDir, err);
+    }
+
+    // Source: one connection, one consistent snapshot for the checks, the totals and every extracted row.
+    begin('source', 0);
+    mysqlConn = await connectSource(target, database);
+    let totals: SourceTotals;
+    try {
+      await beginSnapshot(mysqlConn);
+      await checkSourceSchema(mysqlConn, target, database, SOURCE_TABLES);
+      throwIfCancelled(signal, 'Pipeline run');
+      totals = await readSourceTotals(mysqlConn, SOURCE_TABLES);
+    } catch (err) {
+      throw mapSourceError(err, target, database);
+    }
+    const sourceRows = Object.values(totals.counts).reduce((a, b) => a + b, 0);
+    end(`${describeTarget(target, database)}: ${SOURCE_TABLES.length} tables, ${sourceRows} rows`, sourceRows);
+
+    // Extract
+    begin('extract', 0.05);
+    const { DuckDBInstance: Instance } = await import('@duckdb/node-api');
+    instance = await Instance.create(':memory:', {
+      temp_directory: path.join(runDir, 'spill'),
+      memory_limit: '1GB',
+      preserve_insertion_order: 'true',
+    });
+    duck = await instance.connect();
+    let extracted = 0;
+    for (const table of SOURCE_TABLES) {
+      const t0 = performance.now();
+      const rows = await extractTable(mysqlConn, duck, table, {
+        target, database, signal,
+        onRows: (n) => progress({ message: `Extract ${table.name}: ${n} rows`, fraction: 0.05 + 0.6 * ((extracted + n) / Math.max(sourceRows, 1)) }),
+      });
+      extracted += rows;
+      emit({ kind: 'table', step: 'extract', table: table.name, rows, durationMs: performance.now() - t0 });
+    }
+    mysqlConn.destroy(); // ends the snapshot; nothing more is read from the source
+    mysqlConn = undefined;
+    end(`${extracted} rows from ${SOURCE_TABLES.length} tables`, extracted);
+
+    // Transform: each model SELECT becomes a table named after it, visible to the models after it.
+    begin('transform', 0.65);
+    const d = duck;
+    const modelRows: Record<string, number> = {};
+    for (const file of model) {
+      const t0 = performance.now();
+      await interruptible(d, signal, async () => {
+        try {
+          await d.run(`create or replace table "${file.table}" as ${file.sql}`);
+        } catch (err) {
+          throw new LabError('queryFailed', `The model ${path.basename(file.file)} failed in DuckDB: ${(err as Error).message}`, { cause: err });
+        }
+      });
+      const reader = await d.runAndReadAll(`select count(*) from "${file.table}"`);
+      modelRows[file.table] = Number(reader.getRows()[0][0]);
+      emit({ kind: 'table', step: 'transform', table: file.table, rows: modelRows[file.table], durationMs: performance.now() - t0 });
+    }
+    end(`${model.length} tables, ${modelRows.fact_orders ?? 0} fact rows`, modelRows.fact_orders);
+
+    // Load: Parquet into the temp folder.
+    begin('load', 0.8);
+    const tables: LakeManifest['tables'] = {};
+    for (const table of MODEL_TABLES) {
+      const t0 = performance.now();
+      const dir = path.join(stagedGold, table);
+      const file = path.join(dir, 'part-0.parquet');
+      try {
+        await fs.mkdir(dir, { recursive: true });
+        await interruptible(d, signal, () => d.run(`copy "${table}" to ${sqlString(file)} (format parquet, compression zstd)`));
+      } catch (err) {
+        if (isCancelled(err)) throw err;
+        throw notWritable(lakeDir, err);
+      }
+      const bytes = (await fs.stat(file)).size;
+      tables[table] = { rows: modelRows[table], files: 1, bytes };
+      emit({ kind: 'table', step: 'load', table, rows: modelRows[table], bytes, durationMs: performance.now() - t0 });
+    }
+    const totalBytes = Object.values(tables).reduce((a, t) => a + t.bytes, 0);
+    end(`${MODEL_TABLES.length} Parquet files, ${totalBytes} bytes`, modelRows.fact_orders);
+
+    // Reconcile what was written (read back from Parquet) against the source snapshot.
+    begin('reconcile', 0.92);
+    const checks = await interruptible(d, signal, () =>
+      reconcile(d, (table) => `read_parquet(${sqlString(path.join(stagedGold, table, 'part-0.parquet'))})`, totals));
+    for (const check of checks) emit({ kind: 'check', check });
+    if (checks.some((c) => !c.ok)) throw new ReconcileError(checks);
+    end(`${checks.length} checks passed`);
+
+    const { version } = await import('@duckdb/node-api');
+    const manifest: LakeManifest = {
+      runId,
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      model: 'star-v1',
+      engine: { name: 'duckdb', version: version() },
+      source: { host: target.host, port: target.port, database, counts: totals.counts, orderAmountTotal: totals.orderAmountTotal },
+      tables,
+      checks,
+      ok: true,
+    };
+    throwIfCancelled(signal, 'Pipeline run');
+    try {
+      await fs.writeFile(path.join(stagedGold, '_manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    } catch (err) {
+      throw notWritable(lakeDir, err);
+    }
+    await swapInGold(lakeDir, stagedGold, runId);
+    const durationMs = performance.now() - runStart;
+    emit({ kind: 'runFinished', ok: true, durationMs, message: `Pipeline succeeded: ${modelRows.fact_orders} fact rows, total ${totals.orderAmountTotal}, ${checks.length} checks passed.` });
+    progress({ message: 'Done', fraction: 1 });
+    return { manifest, steps, durationMs };
+  } catch (err) {
+    const e = toLabError(err);
+    if (current) {
+      const result: StepResult = {
+        step: current.step,
+        status: isCancelled(e) ? 'cancelled' : 'failed',
+        durationMs: performance.now() - current.start,
+        summary: e.message,
+      };
+      steps.push(result);
+      emit({ kind: 'stepFinished', ...result });
+    }
+    emit({ kind: 'runFinished', ok: false, durationMs: performance.now() - runStart, message: isCancelled(e) ? 'Pipeline cancelled; the previous lake was kept.' : `Pipeline failed: ${e.message}` });
+    options.log?.error(`Pipeline run ${runId} failed`, err);
+    throw e;
+  } finally {
+    mysqlConn?.destroy();
+    try {
+      duck?.closeSync();
+      instance?.closeSync();
+    } catch {
+      // Closing after an interrupt can fail; the instance is dropped either way.
+    }
+    await fs.rm(runDir, { recursive: true, force: true });
+    await release();
+    const left = await leftoverRunDirs(lakeDir);
+    if (left.length > 0) options.log?.warn(`Pipeline run ${runId} left ${left.join(', ')} in ${lakeDir}`);
+  }
+}
+
+export function stepLabel(step: PipelineStep): string {
+  return { source: 'Source', extract: 'Extract', transform: 'Transform', load: 'Load', reconcile: 'Reconcile' }[step];
+}
