@@ -1,0 +1,46 @@
+import type { LabConfig, MysqlTarget } from '../config';
+import { readLabTarget } from '../lab/state';
+
+/**
+ * The one place that decides where the source lives, for the editor and the CLI alike:
+ * - no host configured, local mode: the running local lab (undefined when it is not running);
+ * - no host configured, AWS mode: nothing yet (Discover RDS Instance fills the host);
+ * - a host configured: that host with the password the caller supplies (SecretStorage or an env var).
+ */
+export async function resolveSourceTarget(
+  config: LabConfig,
+  readPassword: () => Promise<string | undefined>,
+): Promise<MysqlTarget | undefined> {
+  if (!config.mysql.host) {
+    return config.mode === 'local' ? readLabTarget(config.local.labDir) : undefined;
+  }
+  return {
+    ...config.mysql,
+    caBundlePath: config.mysql.caBundlePath || undefined,
+    password: (await readPassword()) ?? '',
+    origin: 'settings',
+  };
+}
+
+/** Hosts that are this machine: TLS is pointless there and 'auto' leaves it off. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase();
+  return h === 'localhost' || h === '::1' || h === '[::1]' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** Whether a connection to this target uses TLS. */
+export function usesTls(target: Pick<MysqlTarget, 'host' | 'tls'>): boolean {
+  if (target.tls === 'off') return false;
+  if (target.tls === 'require') return true;
+  return !isLoopbackHost(target.host);
+}
+
+/** How the target reads in the UI: "local lab" or host:port. */
+export function targetLabel(target: Pick<MysqlTarget, 'host' | 'port' | 'origin'>): string {
+  return target.origin === 'local-lab' ? 'local lab' : `${target.host}:${target.port}`;
+}
+
+/** A key that changes whenever a new connection pool is needed. Includes the password, so keep it in memory only. */
+export function targetIdentity(target: MysqlTarget): string {
+  return JSON.stringify([target.origin, target.host, target.port, target.user, target.password, target.tls, target.caBundlePath ?? '']);
+}

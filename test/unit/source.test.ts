@@ -1,0 +1,159 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { resolveLabConfig, type MysqlTarget } from '../../src/core/config';
+import { LabError, isCancelled } from '../../src/core/errors';
+import { mysqlErrorToLabError } from '../../src/core/source/errors';
+import { cellText } from '../../src/core/source/explorer';
+import { formatApproxRows, formatBytes } from '../../src/core/source/format';
+import { mysqlClientInvocation } from '../../src/core/source/terminal';
+import { qualifiedName, quoteIdent, selectStatement, sqlCount } from '../../src/core/source/sql';
+import { isLoopbackHost, resolveSourceTarget, targetLabel, usesTls } from '../../src/core/source/target';
+
+const remote: MysqlTarget = {
+  host: 'db.example.com', port: 3306, user: 'admin', password: 's3cret', database: 'classicmodels', tls: 'auto', origin: 'settings',
+};
+const lab: MysqlTarget = { ...remote, host: '127.0.0.1', port: 41234, user: 'lab', tls: 'off', origin: 'local-lab' };
+
+suite('source: SQL text', () => {
+  test('identifiers are backtick-quoted with backticks doubled', () => {
+    assert.equal(quoteIdent('orders'), '`orders`');
+    assert.equal(quoteIdent('we`ird'), '`we``ird`');
+    assert.equal(quoteIdent('x`; DROP TABLE t; --'), '`x``; DROP TABLE t; --`');
+    assert.equal(qualifiedName('classicmodels', 'order details'), '`classicmodels`.`order details`');
+    assert.throws(() => quoteIdent(''));
+    assert.throws(() => quoteIdent('a\0b'));
+  });
+
+  test('SELECT statement for copying', () => {
+    assert.equal(selectStatement('classicmodels', 'orders'), 'SELECT *\nFROM `classicmodels`.`orders`\nLIMIT 100;');
+    assert.equal(selectStatement('db', 't', ['a', 'b`c'], 5), 'SELECT `a`, `b``c`\nFROM `db`.`t`\nLIMIT 5;');
+  });
+
+  test('LIMIT/OFFSET values must be whole non-negative numbers', () => {
+    assert.equal(sqlCount(0, 'offset'), 0);
+    assert.equal(sqlCount(100, 'limit'), 100);
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) assert.throws(() => sqlCount(bad, 'limit'), RangeError);
+  });
+});
+
+suite('source: target', () => {
+  test('loopback hosts and TLS modes', () => {
+    for (const h of ['localhost', '127.0.0.1', '127.0.1.1', '::1', 'LOCALHOST']) assert.ok(isLoopbackHost(h), h);
+    for (const h of ['db.example.com', '10.0.0.5', '1270.0.0.1', 'x.rds.amazonaws.com']) assert.ok(!isLoopbackHost(h), h);
+    assert.equal(usesTls({ host: 'db.example.com', tls: 'auto' }), true);
+    assert.equal(usesTls({ host: '127.0.0.1', tls: 'auto' }), false);
+    assert.equal(usesTls({ host: '127.0.0.1', tls: 'require' }), true);
+    assert.equal(usesTls({ host: 'db.example.com', tls: 'off' }), false);
+  });
+
+  test('labels', () => {
+    assert.equal(targetLabel(lab), 'local lab');
+    assert.equal(targetLabel(remote), 'db.example.com:3306');
+  });
+
+  test('a configured host uses the settings and the supplied password', async () => {
+    const config = resolveLabConfig({ 'mysql.host': 'db.example.com', 'mysql.user': 'admin', 'mysql.caBundlePath': '/ca.pem' }, '/ws');
+    const target = await resolveSourceTarget(config, async () => 'pw');
+    assert.deepEqual(target, { host: 'db.example.com', port: 3306, user: 'admin', database: 'classicmodels', tls: 'auto', caBundlePath: '/ca.pem', password: 'pw', origin: 'settings' });
+    const noPassword = await resolveSourceTarget(config, async () => undefined);
+    assert.equal(noPassword?.password, '');
+  });
+
+  test('no host: the running local lab in local mode, nothing in AWS mode', async () => {
+    const labDir = await fs.mkdtemp(path.join(os.tmpdir(), 'source-target-'));
+    try {
+      const local = resolveLabConfig({ 'local.labDir': labDir }, '/ws');
+      assert.equal(await resolveSourceTarget(local, async () => 'unused'), undefined, 'no lab state yet');
+      await fs.writeFile(path.join(labDir, 'lab.json'), JSON.stringify({ host: '127.0.0.1', port: 41234, pid: process.pid, database: 'classicmodels' }));
+      await fs.writeFile(path.join(labDir, 'credentials.json'), JSON.stringify({ user: 'lab', password: 'labpw' }));
+      const target = await resolveSourceTarget(local, async () => 'unused');
+      assert.equal(target?.origin, 'local-lab');
+      assert.equal(target?.port, 41234);
+      assert.equal(target?.password, 'labpw');
+      const aws = resolveLabConfig({ 'local.labDir': labDir, mode: 'aws' }, '/ws');
+      assert.equal(await resolveSourceTarget(aws, async () => 'unused'), undefined);
+    } finally {
+      await fs.rm(labDir, { recursive: true, force: true });
+    }
+  });
+});
+
+suite('source: driver errors become actionable LabErrors', () => {
+  test('access denied -> auth with Set Database Password (settings) or Start Local Lab (lab)', () => {
+    const e = mysqlErrorToLabError({ code: 'ER_ACCESS_DENIED_ERROR', sqlMessage: "Access denied for user 'admin'" }, remote);
+    assert.equal(e.code, 'auth');
+    assert.equal(e.nextStep?.command, 'lifecycleLab.setDatabasePassword');
+    assert.match(e.message, /admin/);
+    assert.doesNotMatch(e.message, /s3cret/);
+    assert.equal(mysqlErrorToLabError({ code: 'ER_ACCESS_DENIED_ERROR' }, lab).nextStep?.command, 'lifecycleLab.startLocalLab');
+  });
+
+  test('refused, unknown host and timeout name host:port and the host setting', () => {
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT']) {
+      const e = mysqlErrorToLabError({ code }, remote);
+      assert.equal(e.code, code === 'ETIMEDOUT' ? 'timeout' : 'unreachable', code);
+      assert.match(e.message, /db\.example\.com:3306/);
+      assert.match(e.message, /lifecycleLab\.mysql\.host/);
+      assert.equal(e.nextStep?.setting, 'lifecycleLab.mysql.host');
+    }
+  });
+
+  test('unknown database, missing table, interrupted query, TLS verification', () => {
+    const db = mysqlErrorToLabError({ code: 'ER_BAD_DB_ERROR' }, remote, { database: 'nope' });
+    assert.equal(db.code, 'unknownDatabase');
+    assert.match(db.message, /'nope'/);
+    assert.equal(db.nextStep?.setting, 'lifecycleLab.mysql.database');
+    const table = mysqlErrorToLabError({ code: 'ER_NO_SUCH_TABLE', sqlMessage: "Table 'classicmodels.x' doesn't exist" }, remote, { database: 'classicmodels', table: 'x' });
+    assert.equal(table.code, 'missingTable');
+    assert.match(table.message, /classicmodels\.x/);
+    assert.ok(isCancelled(mysqlErrorToLabError({ code: 'ER_QUERY_INTERRUPTED' }, remote)));
+    const tls = mysqlErrorToLabError({ code: 'SELF_SIGNED_CERT_IN_CHAIN' }, remote);
+    assert.equal(tls.nextStep?.setting, 'lifecycleLab.mysql.caBundlePath');
+  });
+
+  test('anything else keeps the server message; LabErrors pass through', () => {
+    const e = mysqlErrorToLabError({ code: 'ER_PARSE_ERROR', sqlMessage: 'You have an error' }, remote);
+    assert.equal(e.code, 'queryFailed');
+    assert.match(e.message, /You have an error/);
+    const original = new LabError('config', 'x');
+    assert.equal(mysqlErrorToLabError(original, remote), original);
+  });
+});
+
+suite('source: cells and formats', () => {
+  test('cells become text or null', () => {
+    assert.equal(cellText(null), null);
+    assert.equal(cellText(undefined), null);
+    assert.equal(cellText(''), '');
+    assert.equal(cellText(42), '42');
+    assert.equal(cellText('Luleå'), 'Luleå');
+    assert.equal(cellText(Buffer.from([0xde, 0xad])), '0xdead');
+    assert.match(cellText(Buffer.alloc(100)) ?? '', /^0x0{64}… \(100 bytes\)$/);
+  });
+
+  test('sizes and row estimates', () => {
+    assert.equal(formatBytes(0), '0 B');
+    assert.equal(formatBytes(16384), '16 KB');
+    assert.equal(formatBytes(1536), '1.5 KB');
+    assert.equal(formatBytes(245760), '240 KB');
+    assert.equal(formatApproxRows(2996), '~2,996 rows');
+    assert.equal(formatApproxRows(1), '~1 row');
+  });
+});
+
+suite('source: mysql client terminal', () => {
+  test('password travels in MYSQL_PWD, never in the arguments', () => {
+    const inv = mysqlClientInvocation(remote, 'mariadb', 'classicmodels');
+    assert.equal(inv.command, 'mariadb');
+    assert.deepEqual(inv.env, { MYSQL_PWD: 's3cret' });
+    assert.ok(!inv.args.some((a) => a.includes('s3cret')), inv.args.join(' '));
+    assert.ok(inv.args.includes('--ssl'), 'remote host with tls auto uses TLS');
+    assert.deepEqual(inv.args.slice(0, 6), ['--host', 'db.example.com', '--port', '3306', '--user', 'admin']);
+    assert.equal(inv.args.at(-1), 'classicmodels');
+    const local = mysqlClientInvocation(lab, 'mysql', undefined);
+    assert.ok(!local.args.some((a) => a.startsWith('--ssl')));
+    assert.equal(local.args.at(-1), 'classicmodels', 'defaults to the target database');
+  });
+});
