@@ -1,7 +1,55 @@
-import type { CliContext } from '../cli';
+import * as path from 'node:path';
+import { flag, type CliContext } from '../cli';
+import { LabError } from '../core/errors';
+import { findModelDir } from '../core/lake/model';
+import { runPipeline } from '../core/lake/pipeline';
+import { describeEvent } from '../core/lake/report';
+import { resolveSourceTarget } from '../core/source/target';
 
-/** Placeholder until the pipeline area lands. */
-export async function run(_args: string[], _ctx: CliContext): Promise<number> {
-  process.stderr.write('lifecycle-lab pipeline: not implemented yet\n');
-  return 2;
+const USAGE = 'usage: lifecycle-lab pipeline run [--lake DIR] [--database DB] [--json]';
+
+/**
+ * `lifecycle-lab pipeline run`: the local engine from the command line. Progress lines go to stderr (stdout
+ * carries the result, one JSON object with --json). Ctrl-C cancels cleanly: the previous lake stays.
+ */
+export async function run(args: string[], ctx: CliContext): Promise<number> {
+  if (args[0] !== 'run') {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const target = await resolveSourceTarget(ctx.config, async () => process.env.LIFECYCLE_LAB_MYSQL_PASSWORD);
+  if (!target) {
+    throw new LabError('labNotRunning', 'The local lab is not running and no MySQL host is configured (LIFECYCLE_LAB_MYSQL_HOST).', {
+      nextStep: { label: 'lifecycle-lab lab up', command: 'lifecycleLab.startLocalLab' },
+    });
+  }
+  const lakeFlag = flag(args, 'lake');
+  const lakeDir = lakeFlag ? path.resolve(lakeFlag) : ctx.config.local.lakeDir;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const result = await runPipeline({
+      target,
+      lakeDir,
+      database: flag(args, 'database'),
+      modelDir: findModelDir(),
+      signal: controller.signal,
+      log: ctx.log,
+      onEvent: (event) => {
+        if (ctx.json) return;
+        const line = describeEvent(event);
+        if (line) process.stderr.write(`${line.text}\n`);
+      },
+    });
+    if (ctx.json) {
+      ctx.out(JSON.stringify({ ok: true, lakeDir, durationMs: Math.round(result.durationMs), steps: result.steps, manifest: result.manifest }));
+    } else {
+      const fact = result.manifest.tables.fact_orders;
+      ctx.out(`lake ${lakeDir}: ${fact?.rows ?? 0} fact rows, total ${result.manifest.source.orderAmountTotal}, reconciliation passed`);
+    }
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
 }

@@ -1,7 +1,39 @@
-import type { CliContext } from '../cli';
+import * as path from 'node:path';
+import { flag, type CliContext } from '../cli';
+import { DuckDbLakeEngine } from '../core/query/duckdb';
+import type { QueryValue } from '../core/query/engine';
 
-/** Placeholder until the query area lands. */
-export async function run(_args: string[], _ctx: CliContext): Promise<number> {
-  process.stderr.write('lifecycle-lab query: not implemented yet\n');
-  return 2;
+const USAGE = 'usage: lifecycle-lab query "<SQL>" [--lake DIR] [--json]   (lake tables by name, e.g. fact_orders)';
+
+/** `lifecycle-lab query "<SQL>"`: DuckDB over the local lake, through the same engine the dashboard uses. */
+export async function run(args: string[], ctx: CliContext): Promise<number> {
+  const lakeFlag = flag(args, 'lake');
+  const rest = args.filter((a, i) => a !== '--lake' && args[i - 1] !== '--lake');
+  const sql = rest.join(' ').trim();
+  if (!sql) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const engine = new DuckDbLakeEngine(lakeFlag ? path.resolve(lakeFlag) : ctx.config.local.lakeDir);
+  try {
+    const result = await engine.query(sql);
+    if (ctx.json) {
+      ctx.out(JSON.stringify({ ok: true, columns: result.columns, rows: result.rows, elapsedMs: Math.round(result.stats.elapsedMs) }));
+      return 0;
+    }
+    ctx.out(formatTable(result.columns.map((c) => c.name), result.rows));
+    process.stderr.write(`${result.rows.length} row${result.rows.length === 1 ? '' : 's'} in ${Math.round(result.stats.elapsedMs)} ms\n`);
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Tab-free aligned text table; numbers right-aligned. */
+export function formatTable(names: string[], rows: QueryValue[][]): string {
+  const cells = rows.map((row) => row.map((v) => (v === null ? 'NULL' : String(v))));
+  const widths = names.map((n, i) => Math.max(n.length, ...cells.map((r) => r[i].length)));
+  const numeric = names.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
+  const line = (values: string[]) => values.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(names), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }

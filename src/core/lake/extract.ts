@@ -32,7 +32,9 @@ export async function checkSourceSchema(conn: Connection, target: MysqlTarget, d
     const columns = found.get(table.name);
     if (!columns) {
       throw new LabError('missingTable', `The source table ${database}.${table.name} is missing on ${target.host}:${target.port}; the model needs it.`, {
-        nextStep: target.origin === 'local-lab' ? { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' } : sourceNextStep(target),
+        nextStep: target.origin === 'local-lab'
+          ? { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' }
+          : { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.mysql.database' },
       });
     }
     for (const column of table.columns) {

@@ -254,7 +254,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       emit({ kind: 'stepFinished', ...result });
     }
     emit({ kind: 'runFinished', ok: false, durationMs: performance.now() - runStart, message: isCancelled(e) ? 'Pipeline cancelled; the previous lake was kept.' : `Pipeline failed: ${e.message}` });
-    options.log?.error(`Pipeline run ${runId} failed`, err);
+    options.log?.info(`Pipeline run ${runId} failed: ${e.message}`);
     throw e;
   } finally {
     mysqlConn?.destroy();

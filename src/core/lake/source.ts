@@ -2,6 +2,7 @@ import type { Connection, ConnectionOptions } from 'mysql2';
 import { readFileSync } from 'node:fs';
 import type { MysqlTarget } from '../config';
 import { LabError, type NextStep } from '../errors';
+import { usesTls } from '../source/target';
 
 /** What the user should do when the source cannot be reached, by where the target came from. */
 export function sourceNextStep(target: MysqlTarget): NextStep {
@@ -32,7 +33,7 @@ export async function connectSource(target: MysqlTarget, database: string): Prom
     connectTimeout: 10_000,
     charset: 'utf8mb4',
   };
-  if (target.tls === 'require') {
+  if (usesTls(target)) {
     options.ssl = target.caBundlePath ? { ca: readFileSync(target.caBundlePath, 'utf8') } : { rejectUnauthorized: true };
   }
   const conn = mysql.createConnection(options);
