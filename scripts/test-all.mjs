@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+/**
+ * `npm test` (after `pretest` ran scripts/setup.sh --test): every check in order, each test counted on its own.
+ *   lint, type-check, build (webpack), compile (tsc to out/), lab up, unit, integration, extension host.
+ * A failing step shows its output. The last line is `N passed, N failed`; the exit code is 1 on any failure.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const started = Date.now();
+let passed = 0;
+let failed = 0;
+
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const indent = (text) => text.trimEnd().split('\n').map((l) => `    ${l}`).join('\n');
+
+/** Runs a command; `live` streams its output, otherwise it is captured and returned. */
+function run(cmd, args, { live = false, env = process.env } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const onData = (stream) => (chunk) => {
+      output += chunk;
+      if (live) stream.write(chunk);
+    };
+    child.stdout.on('data', onData(process.stdout));
+    child.stderr.on('data', onData(process.stderr));
+    child.on('error', (err) => resolve({ code: 127, output: `${output}\n${err.message}` }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
+  });
+}
+
+function record(ok, title, detail) {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? 'PASS' : 'FAIL'} ${title}`);
+  if (!ok && detail) console.log(indent(detail));
+}
+
+/** One command = one check; its output is shown only when it fails. */
+async function check(title, cmd, args) {
+  const t0 = Date.now();
+  const { code, output } = await run(cmd, args);
+  record(code === 0, `${title} (${seconds(Date.now() - t0)})`, code === 0 ? '' : `exit code ${code}\n${output || '(no output)'}`);
+  return code === 0;
+}
+
+/** Compiled test files whose TypeScript source still exists (out/ may hold files of deleted tests). */
+function compiledTests(area) {
+  const srcDir = path.join(root, 'test', area);
+  const found = [];
+  const walk = (dir) => {
+    if (!fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.test.ts')) found.push(full);
+    }
+  };
+  walk(srcDir);
+  return found.sort().map((ts) => path.join(root, 'out', path.relative(root, ts)).replace(/\.ts$/, '.js'));
+}
+
+const errorText = (err) => err?.stack || err?.message || JSON.stringify(err);
+
+/** Runs mocha with the json reporter into a file and counts every test (and failing hook) on its own. */
+async function mochaSuite(area, extraArgs) {
+  const files = compiledTests(area);
+  if (files.length === 0) {
+    console.log(`---- ${area}: no test files under test/${area}`);
+    return;
+  }
+  const missing = files.filter((f) => !fs.existsSync(f));
+  if (missing.length) record(false, `${area}: compiled test files missing`, missing.map((f) => path.relative(root, f)).join('\n'));
+  const present = files.filter((f) => fs.existsSync(f));
+  if (!present.length) return;
+  console.log(`---- ${area} tests (${present.length} files)`);
+  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-mocha-')), 'report.json');
+  const t0 = Date.now();
+  const { code, output } = await run(bin('mocha'), ['--ui', 'tdd', '--reporter', 'json', '--reporter-option', `output=${report}`,
+    ...extraArgs, ...present], { live: false });
+  let results;
+  try {
+    results = JSON.parse(fs.readFileSync(report, 'utf8'));
+  } catch {
+    record(false, `${area}: mocha produced no report (exit code ${code})`, output || '(no output)');
+    return;
+  } finally {
+    fs.rmSync(path.dirname(report), { recursive: true, force: true });
+  }
+  const pending = new Set(results.pending.map((t) => t.fullTitle));
+  const failures = new Map(results.failures.map((t) => [t.fullTitle, t]));
+  const listed = new Set();
+  // `tests` is in run order; failing hooks appear only in `failures`.
+  for (const t of results.tests) {
+    listed.add(t.fullTitle);
+    if (pending.has(t.fullTitle)) console.log(`SKIP ${area}: ${t.fullTitle} (pending; not counted)`);
+    else if (failures.has(t.fullTitle)) record(false, `${area}: ${t.fullTitle}`, errorText(failures.get(t.fullTitle).err));
+    else record(true, `${area}: ${t.fullTitle} (${t.duration ?? 0} ms)`);
+  }
+  for (const [title, t] of failures) if (!listed.has(title)) record(false, `${area}: ${title}`, errorText(t.err));
+  if (code !== 0 && results.failures.length === 0) record(false, `${area}: mocha exited with code ${code}`, output);
+  // Test output (console.log in tests) is kept out of the listing unless something failed.
+  if (results.failures.length && output.trim()) console.log(`  ${area} output:\n${indent(output)}`);
+  console.log(`---- ${area}: ${seconds(Date.now() - t0)}`);
+}
+
+async function extensionHost() {
+  console.log('---- extension host tests (code-server + chromium)');
+  const { code, output } = await run(process.execPath, [path.join(root, 'scripts', 'run-extension-tests.mjs')], { live: true });
+  const last = output.trimEnd().split('\n').pop() ?? '';
+  const m = /^(\d+) passed, (\d+) failed$/.exec(last);
+  if (!m) {
+    record(false, `extension host runner ended without a summary (exit code ${code})`);
+    return;
+  }
+  passed += Number(m[1]);
+  failed += Number(m[2]);
+  if (code !== 0 && Number(m[2]) === 0) record(false, `extension host runner exited with code ${code}`);
+}
+
+async function main() {
+  const node = process.execPath;
+  const cli = path.join(root, 'bin', 'lifecycle-lab.js');
+  await check('lint (eslint)', bin('eslint'), ['--no-error-on-unmatched-pattern', 'src', 'test', 'scripts', 'bench', 'media']);
+  await check('type-check (src, test, bench)', bin('tsc'), ['-p', '.', '--noEmit']);
+  await check('type-check (media webviews)', bin('tsc'), ['-p', 'media/tsconfig.json']);
+  await check('build (webpack production)', bin('webpack'), ['--mode', 'production']);
+  await check('compile (tsc to out/)', bin('tsc'), ['-p', '.']);
+  // Integration tests reach the lab through test/integration/fixture.ts; bringing it up here first makes a
+  // broken lab show up as this one clear failure before the tests that need it.
+  const labUp = await check('lab up (node bin/lifecycle-lab.js lab up)', node, [cli, 'lab', 'up']);
+  await mochaSuite('unit', ['--timeout', '10000']);
+  if (!labUp) console.log('NOTE integration tests run against a lab that did not come up; expect them to fail');
+  await mochaSuite('integration', ['--timeout', '120000']);
+  await extensionHost();
+}
+
+await main().catch((err) => record(false, 'test-all crashed', err?.stack ?? String(err)));
+console.log(`total ${seconds(Date.now() - started)}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
