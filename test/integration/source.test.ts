@@ -1,0 +1,178 @@
+import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { MysqlTarget } from '../../src/core/config';
+import { LabError } from '../../src/core/errors';
+import { cellText, SourceExplorer } from '../../src/core/source/explorer';
+import { labTarget } from './fixture';
+
+const DB = 'classicmodels';
+const TABLES = ['customers', 'employees', 'offices', 'orderdetails', 'orders', 'payments', 'productlines', 'products'];
+
+/** A loopback port nobody listens on: bind an ephemeral port, then free it. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function expectLabError(work: Promise<unknown>, code: string): Promise<LabError> {
+  try {
+    await work;
+  } catch (err) {
+    assert.ok(err instanceof LabError, `expected a LabError, got ${String(err)}`);
+    assert.equal(err.code, code, err.message);
+    return err;
+  }
+  assert.fail(`expected a LabError '${code}'`);
+}
+
+suite('source explorer against the local lab', function () {
+  this.timeout(120_000);
+  let target: MysqlTarget;
+  let explorer: SourceExplorer;
+  /** An independent connection: the oracle the explorer's answers are checked against. */
+  let oracle: Connection;
+
+  suiteSetup(async () => {
+    target = await labTarget();
+    explorer = new SourceExplorer(target);
+    const mysql = await import('mysql2/promise');
+    oracle = await mysql.createConnection({
+      host: target.host, port: target.port, user: target.user, password: target.password, database: DB, charset: 'UTF8MB4_UNICODE_CI', dateStrings: true,
+    });
+  });
+
+  suiteTeardown(async () => {
+    await explorer?.close();
+    await oracle?.end();
+  });
+
+  async function oracleRows(sql: string): Promise<RowDataPacket[]> {
+    const [rows] = await oracle.query<RowDataPacket[]>(sql);
+    return rows;
+  }
+
+  test('databases: classicmodels listed, system schemas only on request', async () => {
+    const names = (await explorer.listDatabases()).map((d) => d.name);
+    assert.ok(names.includes(DB), names.join(','));
+    assert.ok(!names.includes('information_schema'));
+    const all = new SourceExplorer(target, { showSystemSchemas: true });
+    try {
+      const withSystem = await all.listDatabases();
+      assert.ok(withSystem.some((d) => d.name === 'information_schema' && d.system));
+    } finally {
+      await all.close();
+    }
+  });
+
+  test('tables: the 8 tables of show tables, with row estimates and sizes', async () => {
+    const tables = await explorer.listTables(DB);
+    assert.deepEqual(tables.map((t) => t.name), TABLES);
+    const shown = (await oracleRows('SHOW TABLES')).map((r) => String(Object.values(r)[0]));
+    assert.deepEqual(tables.map((t) => t.name), shown);
+    for (const t of tables) {
+      assert.equal(t.kind, 'table');
+      assert.ok(typeof t.approxRows === 'number' && t.approxRows >= 0, `${t.name} rows`);
+      assert.ok(typeof t.sizeBytes === 'number' && t.sizeBytes > 0, `${t.name} size`);
+    }
+  });
+
+  test('columns of orderdetails match describe, with PK and FK markers', async () => {
+    const columns = await explorer.listColumns(DB, 'orderdetails');
+    const described = await oracleRows('DESCRIBE orderdetails');
+    assert.deepEqual(
+      columns.map((c) => [c.name, c.type, c.nullable, c.primaryKey]),
+      described.map((d) => [d.Field, d.Type, d.Null === 'YES', d.Key === 'PRI']),
+    );
+    assert.deepEqual(columns.filter((c) => c.primaryKey).map((c) => c.name), ['orderNumber', 'productCode']);
+    const refs = Object.fromEntries(columns.filter((c) => c.references).map((c) => [c.name, `${c.references!.table}.${c.references!.column}`]));
+    assert.deepEqual(refs, { orderNumber: 'orders.orderNumber', productCode: 'products.productCode' });
+    const orders = await explorer.listColumns(DB, 'orders');
+    assert.equal(orders.find((c) => c.name === 'customerNumber')?.references?.table, 'customers');
+    assert.equal(orders.find((c) => c.name === 'comments')?.nullable, true);
+  });
+
+  test('indexes and foreign keys of orderdetails', async () => {
+    const indexes = await explorer.listIndexes(DB, 'orderdetails');
+    assert.deepEqual(indexes[0], { name: 'PRIMARY', primary: true, unique: true, columns: ['orderNumber', 'productCode'], type: 'BTREE' });
+    const fks = await explorer.listForeignKeys(DB, 'orderdetails');
+    assert.deepEqual(fks.map((f) => [f.columns, f.referencedTable, f.referencedColumns]), [
+      [['orderNumber'], 'orders', ['orderNumber']],
+      [['productCode'], 'products', ['productCode']],
+    ]);
+  });
+
+  test('preview: first page = first rows by primary key; pages continue; NULL stays NULL', async () => {
+    const page = await explorer.previewRows(DB, 'customers');
+    assert.equal(page.rows.length, 100);
+    assert.equal(page.hasMore, true);
+    assert.deepEqual(page.orderBy, ['customerNumber']);
+    const expected = (await oracleRows('SELECT * FROM customers ORDER BY customerNumber LIMIT 100')).map((r) => Object.values(r).map(cellText));
+    assert.deepEqual(page.rows, expected);
+    const line2 = page.columns.findIndex((c) => c.name === 'addressLine2');
+    assert.ok(page.rows.some((r) => r[line2] === null), 'customers.addressLine2 has NULLs');
+    assert.ok(page.columns.find((c) => c.name === 'customerNumber')?.numeric);
+
+    const rest = await explorer.previewRows(DB, 'customers', { offset: 100, limit: 100 });
+    const total = Number((await oracleRows('SELECT COUNT(*) AS n FROM customers'))[0].n);
+    assert.equal(rest.rows.length, total - 100);
+    assert.equal(rest.hasMore, false);
+    assert.ok(Number(rest.rows[0][0]) > Number(page.rows[99][0]));
+  });
+
+  test('preview: composite key order and utf8mb4 text read back intact', async () => {
+    const page = await explorer.previewRows(DB, 'orderdetails', { limit: 5 });
+    const expected = (await oracleRows('SELECT * FROM orderdetails ORDER BY orderNumber, productCode LIMIT 5')).map((r) => Object.values(r).map(cellText));
+    assert.deepEqual(page.rows, expected);
+    const customers = await explorer.previewRows(DB, 'customers', { limit: 1000 });
+    const city = customers.columns.findIndex((c) => c.name === 'city');
+    assert.ok(customers.rows.some((r) => r[city] === 'Luleå'), 'Luleå');
+  });
+
+  test('exact count matches COUNT(*) and can be cancelled', async () => {
+    const expected = Number((await oracleRows('SELECT COUNT(*) AS n FROM orderdetails'))[0].n);
+    assert.equal(await explorer.exactCount(DB, 'orderdetails'), expected);
+    const aborted = new AbortController();
+    aborted.abort();
+    await expectLabError(explorer.exactCount(DB, 'orderdetails', aborted.signal), 'cancelled');
+    const midway = new AbortController();
+    const counting = explorer.exactCount(DB, 'orderdetails', midway.signal);
+    midway.abort();
+    await expectLabError(counting, 'cancelled');
+    assert.equal(await explorer.exactCount(DB, 'payments'), Number((await oracleRows('SELECT COUNT(*) AS n FROM payments'))[0].n), 'pool still usable');
+  });
+
+  test('unknown database and missing table', async () => {
+    await expectLabError(explorer.listTables('no_such_db_h3'), 'unknownDatabase');
+    await expectLabError(explorer.listColumns(DB, 'no_such_table'), 'missingTable');
+    await expectLabError(explorer.previewRows(DB, 'no_such_table'), 'missingTable');
+    await expectLabError(explorer.exactCount(DB, 'no_such_table'), 'missingTable');
+  });
+
+  test('wrong password -> auth error naming the user, not the password', async () => {
+    const wrong = new SourceExplorer({ ...target, password: 'definitely-wrong-h3', origin: 'settings' });
+    try {
+      const err = await expectLabError(wrong.listDatabases(), 'auth');
+      assert.match(err.message, new RegExp(target.user));
+      assert.doesNotMatch(err.message, /definitely-wrong-h3/);
+      assert.equal(err.nextStep?.command, 'lifecycleLab.setDatabasePassword');
+    } finally {
+      await wrong.close();
+    }
+  });
+
+  test('closed loopback port -> unreachable naming host:port and the host setting', async () => {
+    const port = await closedPort();
+    const down = new SourceExplorer({ ...target, port, origin: 'settings' });
+    try {
+      const err = await expectLabError(down.listDatabases(), 'unreachable');
+      assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+      assert.equal(err.nextStep?.setting, 'lifecycleLab.mysql.host');
+    } finally {
+      await down.close();
+    }
+  });
+});
