@@ -1,0 +1,96 @@
+import type { Connection, ConnectionOptions } from 'mysql2/promise';
+import type { MysqlTarget } from '../config';
+import { LabError } from '../errors';
+
+/** The eight classicmodels tables, in load order (parents before children). */
+export const CLASSICMODELS_TABLES = [
+  'productlines', 'products', 'offices', 'employees', 'customers', 'payments', 'orders', 'orderdetails',
+] as const;
+export type ClassicmodelsTable = (typeof CLASSICMODELS_TABLES)[number];
+export type TableCounts = Record<ClassicmodelsTable, number>;
+
+/** Row counts of the lab's dump (data/mysqlsampledatabase.sql). */
+export const DUMP_COUNTS: TableCounts = {
+  customers: 122, employees: 23, offices: 7, orderdetails: 2996, orders: 326, payments: 273, productlines: 7, products: 110,
+};
+
+/** mysql2 is loaded on first use so that importing core stays cheap. */
+export async function connect(options: ConnectionOptions): Promise<Connection> {
+  const mysql = await import('mysql2/promise');
+  return mysql.createConnection({ charset: 'utf8mb4', connectTimeout: 10_000, ...options });
+}
+
+export function connectTarget(target: MysqlTarget, extra: ConnectionOptions = {}): Promise<Connection> {
+  return connect({ host: target.host, port: target.port, user: target.user, password: target.password, database: target.database, ...extra });
+}
+
+export function quoteId(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+export async function databaseExists(conn: Connection, database: string): Promise<boolean> {
+  const [rows] = await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]);
+  return (rows as unknown[]).length > 0;
+}
+
+export async function tablesOf(conn: Connection, database: string): Promise<string[]> {
+  const [rows] = await conn.query(
+    "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
+    [database],
+  );
+  return (rows as { name: string }[]).map((r) => r.name);
+}
+
+/** Exact row counts of the classicmodels tables in `database`; a missing table counts as undefined. */
+export async function countTables(conn: Connection, database: string): Promise<Partial<TableCounts>> {
+  const present = new Set(await tablesOf(conn, database));
+  const counts: Partial<TableCounts> = {};
+  for (const table of CLASSICMODELS_TABLES) {
+    if (!present.has(table)) continue;
+    const [rows] = await conn.query(`SELECT COUNT(*) AS n FROM ${quoteId(database)}.${quoteId(table)}`);
+    counts[table] = Number((rows as { n: number | string }[])[0].n);
+  }
+  return counts;
+}
+
+/** Tables whose count differs from the expectation, as "table: got X, expected Y" (empty when all match). */
+export function countMismatches(actual: Partial<TableCounts>, expected: TableCounts): string[] {
+  return CLASSICMODELS_TABLES.filter((t) => actual[t] !== expected[t]).map(
+    (t) => `${t}: ${actual[t] === undefined ? 'missing' : `got ${actual[t]}`}, expected ${expected[t]}`,
+  );
+}
+
+/**
+ * Moves every table of `staging` into `target` in one RENAME TABLE (atomic: readers see the old or the new
+ * tables, never a mix), then drops the old tables and the staging database.
+ */
+export async function swapDatabase(conn: Connection, staging: string, target: string, charset = 'utf8mb4'): Promise<void> {
+  const incoming = await tablesOf(conn, staging);
+  if (incoming.length === 0) throw new LabError('internal', `Nothing to swap: ${staging} has no tables.`);
+  const retired = `${target}__old`;
+  await conn.query('SET SESSION foreign_key_checks = 0');
+  await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteId(target)} CHARACTER SET ${charset}`);
+  await conn.query(`DROP DATABASE IF EXISTS ${quoteId(retired)}`);
+  const existing = new Set(await tablesOf(conn, target));
+  const moves: string[] = [];
+  const replacing = incoming.filter((t) => existing.has(t));
+  if (replacing.length > 0) {
+    await conn.query(`CREATE DATABASE ${quoteId(retired)}`);
+    for (const t of replacing) moves.push(`${quoteId(target)}.${quoteId(t)} TO ${quoteId(retired)}.${quoteId(t)}`);
+  }
+  for (const t of incoming) moves.push(`${quoteId(staging)}.${quoteId(t)} TO ${quoteId(target)}.${quoteId(t)}`);
+  await conn.query(`RENAME TABLE ${moves.join(', ')}`);
+  await conn.query(`DROP DATABASE IF EXISTS ${quoteId(retired)}`);
+  await conn.query(`DROP DATABASE IF EXISTS ${quoteId(staging)}`);
+  await conn.query('SET SESSION foreign_key_checks = 1');
+}
+
+/** Drops a staging database, ignoring errors (used on failure paths where the first error matters). */
+export async function dropQuietly(conn: Connection | undefined, database: string): Promise<void> {
+  if (!conn) return;
+  try {
+    await conn.query(`DROP DATABASE IF EXISTS ${quoteId(database)}`);
+  } catch {
+    // the original error is what the user needs to see
+  }
+}

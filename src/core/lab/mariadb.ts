@@ -1,0 +1,413 @@
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { LabError, throwIfCancelled } from '../errors';
+import type { Logger } from '../log';
+import { labPaths, processAlive } from './state';
+
+/**
+ * The project-local MariaDB server process: finding Debian's binaries, initialising a datadir, starting a
+ * detached `mariadbd --no-defaults` on loopback, waiting for it, and stopping it. No SQL here (see db.ts).
+ */
+
+export interface MariadbBinaries {
+  mariadbd: string;
+  installDb: string;
+}
+
+const DEFAULT_SEARCH_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/usr/local/mysql/bin'];
+
+export function mariadbMissing(what: string): LabError {
+  return new LabError(
+    'mariadbMissing',
+    `MariaDB server is not installed (${what} not found on PATH or in /usr/sbin). The local lab runs Debian's mariadb-server.`,
+    { nextStep: { label: 'Install it: apt-get install mariadb-server (or run `npm start`, which installs it)' } },
+  );
+}
+
+/** Finds mariadbd and mariadb-install-db on PATH and the usual sbin folders. */
+export function findMariadbBinaries(searchDirs?: string[]): MariadbBinaries {
+  const dirs = searchDirs ?? [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...DEFAULT_SEARCH_DIRS];
+  const find = (names: string[]) => {
+    for (const dir of dirs) {
+      for (const name of names) {
+        const candidate = path.join(dir, name);
+        try {
+          fs.accessSync(candidate, fs.constants.X_OK);
+          return candidate;
+        } catch {
+          // keep looking
+        }
+      }
+    }
+    return undefined;
+  };
+  const mariadbd = find(['mariadbd', 'mysqld']);
+  if (!mariadbd) throw mariadbMissing('mariadbd');
+  const installDb = find(['mariadb-install-db', 'mysql_install_db']);
+  if (!installDb) throw mariadbMissing('mariadb-install-db');
+  return { mariadbd, installDb };
+}
+
+export function serverVersionOf(mariadbd: string): string {
+  const r = spawnSync(mariadbd, ['--version'], { encoding: 'utf8' });
+  const m = /Ver\s+(\S+)/.exec(r.stdout ?? '');
+  return m ? m[1] : 'unknown';
+}
+
+/** Which OS account mariadbd runs as. As root we prefer `mysql`, because MariaDB should not run as root. */
+export interface ServerAccount {
+  /** Value for --user, or undefined when not running as root (mariadbd then runs as the current user). */
+  user?: string;
+  uid?: number;
+  gid?: number;
+}
+
+function lookupAccount(name: string): { uid: number; gid: number } | undefined {
+  try {
+    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f[0] === name && f.length >= 4) return { uid: Number(f[2]), gid: Number(f[3]) };
+    }
+  } catch {
+    // no passwd file: no such account
+  }
+  return undefined;
+}
+
+/**
+ * As root: `mysql` when that account exists and can reach the lab's mariadb folder (a lab under a 0700
+ * home or temp folder is not reachable), otherwise root, with the reason logged.
+ */
+export function chooseServerAccount(mariadbDir: string, log: Logger): ServerAccount {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return {};
+  const mysql = lookupAccount('mysql');
+  if (!mysql) {
+    log.warn('Local lab: no `mysql` OS account; running MariaDB as root.');
+    return { user: 'root', uid: 0, gid: 0 };
+  }
+  // access(2) as that user checks search permission on every parent folder too.
+  const probe = spawnSync('test', ['-x', mariadbDir], { uid: mysql.uid, gid: mysql.gid });
+  if (probe.status !== 0) {
+    log.warn(`Local lab: the mysql account cannot reach ${mariadbDir} (a parent folder is not searchable by others); running MariaDB as root.`);
+    return { user: 'root', uid: 0, gid: 0 };
+  }
+  return { user: 'mysql', ...mysql };
+}
+
+/** Gives the datadir, run and files folders to the server account, when that is not the current user. */
+export async function handOver(dirs: string[], account: ServerAccount): Promise<void> {
+  if (account.uid === undefined || account.gid === undefined || account.uid === 0) return;
+  for (const dir of dirs) {
+    const st = await fsp.stat(dir);
+    if (st.uid === account.uid && st.gid === account.gid) continue;
+    const r = spawnSync('chown', ['-R', `${account.uid}:${account.gid}`, dir], { encoding: 'utf8' });
+    if (r.status !== 0) throw new LabError('internal', `Could not hand ${dir} to the ${account.user} account: ${r.stderr.trim()}`);
+  }
+}
+
+export async function isInitialised(dataDir: string): Promise<boolean> {
+  try {
+    return (await fsp.stat(path.join(dataDir, 'mysql'))).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function dirHasEntries(dir: string): Promise<boolean> {
+  try {
+    return (await fsp.readdir(dir)).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export function resetStep(labDir: string): { label: string; command?: string } {
+  return {
+    label: `Reset the lab database: lifecycle-lab lab reset (or lifecycle-lab lab down && rm -rf ${path.join(labDir, 'mariadb')}), then lab up`,
+  };
+}
+
+/**
+ * Creates the system tables. Runs into a sibling temp folder renamed into place on success, so a failed or
+ * interrupted init never leaves a half-initialised datadir behind.
+ */
+export async function initialiseDatadir(bins: MariadbBinaries, labDir: string, account: ServerAccount, log: Logger): Promise<void> {
+  const p = labPaths(labDir);
+  if (await isInitialised(p.dataDir)) return;
+  if (await dirHasEntries(p.dataDir)) {
+    throw new LabError('corruptDatadir', `The lab datadir ${p.dataDir} is not empty but has no system tables (an earlier init did not finish).`, {
+      nextStep: resetStep(labDir),
+    });
+  }
+  const staging = `${p.dataDir}.init`;
+  await fsp.rm(staging, { recursive: true, force: true });
+  await fsp.mkdir(staging, { recursive: true });
+  await handOver([staging], account);
+  const args = [
+    '--no-defaults',
+    `--datadir=${staging}`,
+    '--auth-root-authentication-method=normal',
+    '--skip-test-db',
+    '--skip-name-resolve',
+    '--force',
+    ...(account.user ? [`--user=${account.user}`] : []),
+  ];
+  log.info(`Local lab: initialising MariaDB datadir (${bins.installDb} ${args.join(' ')})`);
+  const out = await runCollect(bins.installDb, args);
+  if (out.code !== 0) {
+    await fsp.rm(staging, { recursive: true, force: true });
+    throw new LabError('internal', `mariadb-install-db failed (exit ${out.code}): ${tail(out.output, 12)}`, {
+      nextStep: { label: 'Check that mariadb-server is installed completely: apt-get install --reinstall mariadb-server' },
+    });
+  }
+  await fsp.rm(p.dataDir, { recursive: true, force: true });
+  await fsp.rename(staging, p.dataDir);
+}
+
+function runCollect(cmd: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    child.on('error', (err) => resolve({ code: -1, output: String(err) }));
+    child.on('close', (code) => resolve({ code: code ?? -1, output }));
+  });
+}
+
+export function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+export async function errorLogTail(labDir: string, lines = 15): Promise<string> {
+  const p = labPaths(labDir);
+  let text = '';
+  for (const file of [p.errorLog, path.join(p.runDir, 'mariadbd.out')]) {
+    try {
+      text += await fsp.readFile(file, 'utf8');
+    } catch {
+      // not written yet
+    }
+  }
+  return tail(text, lines) || '(the error log is empty)';
+}
+
+/** Whether something already listens on 127.0.0.1:port. */
+export function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(true));
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(false)));
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The mariadbd command line for the lab (no secrets in it). */
+export function serverArgs(labDir: string, port: number, account: ServerAccount): string[] {
+  const p = labPaths(labDir);
+  return [
+    '--no-defaults',
+    `--datadir=${p.dataDir}`,
+    `--socket=${p.socket}`,
+    `--pid-file=${p.pidFile}`,
+    `--log-error=${p.errorLog}`,
+    `--port=${port}`,
+    '--bind-address=127.0.0.1',
+    `--secure-file-priv=${p.filesDir}`,
+    '--character-set-server=utf8mb4',
+    '--collation-server=utf8mb4_general_ci',
+    '--skip-log-bin',
+    '--skip-name-resolve',
+    '--local-infile=1',
+    '--innodb-buffer-pool-size=256M',
+    '--innodb-log-file-size=256M',
+    // A lab, not a bank: fewer fsyncs make bulk loads several times faster.
+    '--innodb-flush-log-at-trx-commit=2',
+    '--max-allowed-packet=256M',
+    ...(account.user ? [`--user=${account.user}`] : []),
+  ];
+}
+
+/** A running lab server: its pid, if it is mariadbd on this lab's datadir, and the port on its command line. */
+export function ourServer(pid: number, labDir: string): { pid: number; port?: number } | undefined {
+  if (!pid || !processAlive(pid)) return undefined;
+  let cmdline: string[];
+  try {
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return undefined;
+  }
+  // Guards against a recycled pid belonging to something else.
+  if (!cmdline.includes(`--datadir=${labPaths(labDir).dataDir}`)) return undefined;
+  const portArg = cmdline.find((a) => a.startsWith('--port='));
+  return { pid, port: portArg ? Number(portArg.slice('--port='.length)) : undefined };
+}
+
+export async function readPidFile(labDir: string): Promise<number | undefined> {
+  try {
+    const n = Number((await fsp.readFile(labPaths(labDir).pidFile, 'utf8')).trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resolves when a MySQL handshake arrives on the port (the server accepts connections). */
+export function handshake(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    // The first packet's payload starts with protocol version 10; 0xff would be an error packet.
+    socket.once('data', (d: Buffer) => done(d.length > 4 && d[4] === 10));
+    socket.once('error', () => done(false));
+  });
+}
+
+export interface StartedServer {
+  pid: number;
+  port: number;
+}
+
+/**
+ * Starts mariadbd detached (own session, survives the CLI or editor exiting) and waits until it accepts
+ * connections. On failure or cancel the half-started process is killed and the error log tail explains why.
+ */
+export async function startServer(
+  bins: MariadbBinaries,
+  labDir: string,
+  port: number,
+  account: ServerAccount,
+  opts: { signal?: AbortSignal; log: Logger; timeoutMs?: number; portWasConfigured: boolean },
+): Promise<StartedServer> {
+  const p = labPaths(labDir);
+  const args = serverArgs(labDir, port, account);
+  opts.log.info(`Local lab: starting ${bins.mariadbd} ${args.join(' ')}`);
+  const logStart = await fileSize(p.errorLog);
+  const out = fs.openSync(path.join(p.runDir, 'mariadbd.out'), 'w');
+  const child = spawn(bins.mariadbd, args, { detached: true, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  let exited: number | null | undefined;
+  child.on('exit', (code, sig) => { exited = code ?? (sig ? 128 : -1); });
+  child.on('error', () => { exited = -1; });
+  child.unref();
+  const pid = child.pid ?? 0;
+  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  try {
+    for (;;) {
+      throwIfCancelled(opts.signal, 'Starting the local lab');
+      if (exited !== undefined) throw await startupFailure(labDir, port, logStart, opts.portWasConfigured, `MariaDB exited during startup (code ${exited})`);
+      if (await handshake(port, 1000)) return { pid, port };
+      if (Date.now() > deadline) {
+        throw new LabError('timeout', `MariaDB did not accept connections on 127.0.0.1:${port} within ${Math.round((opts.timeoutMs ?? 90_000) / 1000)} s. Error log:\n${await newLogTail(labDir, logStart)}`, {
+          nextStep: resetStep(labDir),
+        });
+      }
+      await sleep(150);
+    }
+  } catch (err) {
+    if (pid && exited === undefined) await stopPid(pid, 10_000);
+    throw err;
+  }
+}
+
+async function fileSize(file: string): Promise<number> {
+  try {
+    return (await fsp.stat(file)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The error log written since `from` (this start only), plus mariadbd's own stderr. */
+async function newLogTail(labDir: string, from: number, lines = 15): Promise<string> {
+  const p = labPaths(labDir);
+  let text = '';
+  try {
+    text = (await fsp.readFile(p.errorLog)).subarray(from).toString('utf8');
+  } catch {
+    // no log yet
+  }
+  try {
+    text += await fsp.readFile(path.join(p.runDir, 'mariadbd.out'), 'utf8');
+  } catch {
+    // nothing
+  }
+  return tail(text, lines) || '(the error log is empty)';
+}
+
+async function startupFailure(labDir: string, port: number, logStart: number, portWasConfigured: boolean, what: string): Promise<LabError> {
+  const logTail = await newLogTail(labDir, logStart);
+  if (/Address already in use|Bind on TCP\/IP port/i.test(logTail)) {
+    return portInUse(port, portWasConfigured, logTail);
+  }
+  return new LabError('corruptDatadir', `${what}; the datadir ${labPaths(labDir).dataDir} may be damaged. Error log:\n${logTail}`, {
+    nextStep: resetStep(labDir),
+  });
+}
+
+export function portInUse(port: number, configured: boolean, detail?: string): LabError {
+  return new LabError(
+    'portInUse',
+    `Port ${port} on 127.0.0.1 is already in use by another program, so the local lab database cannot listen there.${detail ? `\n${detail}` : ''}`,
+    {
+      nextStep: configured
+        ? { label: 'Choose another port, or 0 for a free one (setting lifecycleLab.local.port / LIFECYCLE_LAB_LOCAL_PORT)', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.local.port' }
+        : { label: 'Try again (a free port is picked each time)' },
+    },
+  );
+}
+
+/** SIGTERM, wait for the pid to exit, SIGKILL after the timeout. Resolves true when it was running. */
+export async function stopPid(pid: number, timeoutMs = 30_000): Promise<boolean> {
+  if (!processAlive(pid)) return false;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return false;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (processAlive(pid) && !isZombie(pid)) {
+    if (Date.now() > deadline) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      const killDeadline = Date.now() + 5000;
+      while (processAlive(pid) && !isZombie(pid) && Date.now() < killDeadline) await sleep(100);
+      break;
+    }
+    await sleep(100);
+  }
+  return true;
+}
+
+/** A child of this process that exited but was not reaped still answers signal 0. */
+function isZombie(pid: number): boolean {
+  try {
+    return /\)\s+Z\s/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
