@@ -66,7 +66,7 @@ export class DuckDbLakeEngine implements QueryEngine {
   private instance?: Promise<DuckDBInstance>;
   private duckdb?: DuckDbModule;
   private registered = '';
-  private registering?: Promise<void>;
+  private viewsReady: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(readonly lakeDir: string) {
@@ -121,37 +121,38 @@ export class DuckDbLakeEngine implements QueryEngine {
     return this.instance;
   }
 
-  /** (Re)creates one view per lake table when the lake's files changed since the last query. */
-  private async registerViews(instance: DuckDBInstance): Promise<void> {
-    while (this.registering) await this.registering.catch(() => undefined);
+  /**
+   * (Re)creates one view per lake table when the lake's files changed since the last query. Serialised: queries
+   * started together must not both create the same views (DuckDB reports a catalog write-write conflict).
+   */
+  private registerViews(instance: DuckDBInstance): Promise<void> {
+    const next = this.viewsReady.catch(() => undefined).then(() => this.syncViews(instance));
+    this.viewsReady = next;
+    return next;
+  }
+
+  private async syncViews(instance: DuckDBInstance): Promise<void> {
     const tables = await this.tables();
     if (!tables.length) {
       throw new LabError('lakeMissing', `The lake at ${this.lakeDir} has no tables yet.`, { nextStep: RUN_PIPELINE });
     }
     const signature = JSON.stringify(tables);
     if (signature === this.registered) return;
-    this.registering = (async () => {
-      const connection = await this.duckdb!.DuckDBConnection.create(instance);
-      try {
-        const previous = this.registered ? (JSON.parse(this.registered) as LakeTable[]).map((t) => t.name) : [];
-        for (const gone of previous.filter((name) => !tables.some((t) => t.name === name))) {
-          await connection.run(`DROP VIEW IF EXISTS ${quoteIdent(gone)}`);
-        }
-        for (const table of tables) {
-          const files = table.files.map(quoteLiteral).join(', ');
-          await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(table.name)} AS SELECT * FROM read_parquet([${files}])`);
-        }
-        this.registered = signature;
-      } catch (err) {
-        throw new LabError('queryFailed', `Could not open the lake at ${this.lakeDir}: ${(err as Error).message}`, { cause: err, nextStep: RUN_PIPELINE });
-      } finally {
-        connection.closeSync();
-      }
-    })();
+    const connection = await this.duckdb!.DuckDBConnection.create(instance);
     try {
-      await this.registering;
+      const previous = this.registered ? (JSON.parse(this.registered) as LakeTable[]).map((t) => t.name) : [];
+      for (const gone of previous.filter((name) => !tables.some((t) => t.name === name))) {
+        await connection.run(`DROP VIEW IF EXISTS ${quoteIdent(gone)}`);
+      }
+      for (const table of tables) {
+        const files = table.files.map(quoteLiteral).join(', ');
+        await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(table.name)} AS SELECT * FROM read_parquet([${files}])`);
+      }
+      this.registered = signature;
+    } catch (err) {
+      throw new LabError('queryFailed', `Could not open the lake at ${this.lakeDir}: ${(err as Error).message}`, { cause: err, nextStep: RUN_PIPELINE });
     } finally {
-      this.registering = undefined;
+      connection.closeSync();
     }
   }
 }

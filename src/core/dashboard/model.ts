@@ -1,0 +1,90 @@
+/**
+ * What the dashboard shows, as plain data. Shared by the host (src/webview) and the page (media/dashboard), so this
+ * file imports nothing but types and never touches Node or the DOM.
+ */
+import type { QueryColumn, QueryValue } from '../query/engine';
+import type { LakeModel, TopProductsFilter } from './queries';
+
+export type { LakeModel, TopProductsFilter, QueryColumn, QueryValue };
+
+/** One per card on the page. */
+export type DatasetId =
+  | 'lakeStatus'
+  | 'kpis'
+  | 'salesByCountry'
+  | 'salesByProductLine'
+  | 'monthlySales'
+  | 'filterOptions'
+  | 'topProducts'
+  | 'products'
+  | 'salesDetail';
+
+export const DATASET_IDS: readonly DatasetId[] = [
+  'lakeStatus', 'kpis', 'salesByCountry', 'salesByProductLine', 'monthlySales', 'filterOptions', 'topProducts', 'products', 'salesDetail',
+];
+
+export type DatasetRequest =
+  | { id: 'topProducts'; filter: TopProductsFilter }
+  | { id: 'salesDetail'; page: number }
+  | { id: Exclude<DatasetId, 'topProducts' | 'salesDetail'> };
+
+export interface ReconciliationCheck {
+  name: string;
+  ok: boolean;
+  detail?: string;
+}
+
+/** What the lake's last pipeline run wrote about itself (gold/_manifest.json), as far as the dashboard uses it. */
+export interface LakeRunSummary {
+  runId: string;
+  startedAt?: string;
+  finishedAt?: string;
+  model?: string;
+  engine?: string;
+  ok: boolean;
+  checks: ReconciliationCheck[];
+  /** Order lines in the source at extraction time, when the manifest records them. */
+  sourceOrderLines?: number;
+}
+
+export interface LakeStatus {
+  /** Engine kind, e.g. "duckdb". */
+  engine: string;
+  /** What the engine reads, e.g. "DuckDB over /repo/.lab/lake/gold". */
+  source: string;
+  model: LakeModel;
+  factRows: number;
+  /** Distinct (orderNumber, orderLineNumber) in the facts. */
+  orderLines: number;
+  run?: LakeRunSummary;
+  /** True when the totals shown are known to be inflated (duplicated fact rows). */
+  inflated: boolean;
+  warnings: string[];
+}
+
+export interface FilterOptions {
+  countries: string[];
+  productLines: string[];
+  firstOrderDate: string;
+  lastOrderDate: string;
+}
+
+export interface DatasetPage {
+  index: number;
+  size: number;
+  totalRows: number;
+}
+
+export interface DatasetResult {
+  id: DatasetId;
+  title: string;
+  /** Every dataset is also a table: the page renders it behind the chart and exports it as CSV. */
+  columns: QueryColumn[];
+  rows: QueryValue[][];
+  /** SQL for "Copy SQL", with the parameter values used in a leading comment. */
+  sql: string;
+  elapsedMs: number;
+  page?: DatasetPage;
+  lakeStatus?: LakeStatus;
+  filterOptions?: FilterOptions;
+}

@@ -1,0 +1,209 @@
+import type { LabConfig } from '../config';
+import { LabError, throwIfCancelled } from '../errors';
+import type { QueryEngine, QueryParams, QueryResult } from '../query/engine';
+import { createQueryEngine } from '../query/duckdb';
+import { readLakeManifest, type LakeManifest } from '../lake/manifest';
+import type {
+  DatasetId, DatasetRequest, DatasetResult, FilterOptions, LakeRunSummary, LakeStatus, ReconciliationCheck,
+} from './model';
+import {
+  QUERIES, SALES_DETAIL_PAGE_SIZE, salesDetailParams, sqlForCopy, topProductsParams, validateTopProductsFilter,
+  type LakeModel, type NamedQuery,
+} from './queries';
+
+/** Reads the lake's run manifest (JSON), or undefined when the lake has none. */
+export type ManifestReader = () => Promise<LakeManifest | undefined>;
+
+export const DATASET_TITLES: Record<DatasetId, string> = {
+  lakeStatus: 'Lake',
+  kpis: 'Key figures',
+  salesByCountry: QUERIES.salesByCountryTop10.title,
+  salesByProductLine: QUERIES.salesByProductLine.title,
+  monthlySales: QUERIES.monthlySales.title,
+  filterOptions: 'Filter options',
+  topProducts: QUERIES.topProducts.title,
+  products: QUERIES.products.title,
+  salesDetail: QUERIES.salesDetail.title,
+};
+
+/**
+ * The dashboard's data, one dataset per card, from any QueryEngine. Knows the lake's model (star-v1 or the
+ * original job's postalCode-keyed legacy shape) and picks the matching location join itself.
+ */
+export class DashboardData {
+  private modelPromise?: Promise<LakeModel>;
+
+  constructor(readonly engine: QueryEngine, private readonly readManifest: ManifestReader = async () => undefined) {}
+
+  /** Forget what was learned about the lake (call after the lake was rewritten). */
+  invalidate(): void {
+    this.modelPromise = undefined;
+  }
+
+  async dataset(request: DatasetRequest, signal?: AbortSignal): Promise<DatasetResult> {
+    throwIfCancelled(signal, 'Query');
+    switch (request.id) {
+      case 'lakeStatus': return this.lakeStatus(signal);
+      case 'filterOptions': return this.filterOptions(signal);
+      case 'kpis': return this.table('kpis', QUERIES.kpis, {}, signal);
+      case 'salesByCountry': return this.table('salesByCountry', QUERIES.salesByCountryTop10, {}, signal);
+      case 'salesByProductLine': return this.table('salesByProductLine', QUERIES.salesByProductLine, {}, signal);
+      case 'monthlySales': return this.table('monthlySales', QUERIES.monthlySales, {}, signal);
+      case 'products': return this.table('products', QUERIES.products, {}, signal);
+      case 'topProducts': {
+        const problem = validateTopProductsFilter(request.filter);
+        if (problem) throw new LabError('queryFailed', problem);
+        return this.table('topProducts', QUERIES.topProducts, topProductsParams(request.filter), signal);
+      }
+      case 'salesDetail': {
+        const page = Math.max(0, Math.floor(request.page));
+        const result = await this.table('salesDetail', QUERIES.salesDetail, salesDetailParams(page), signal);
+        const totalIndex = result.columns.findIndex((c) => c.name === 'totalRows');
+        const totalRows = totalIndex >= 0 && result.rows.length ? Number(result.rows[0][totalIndex]) : 0;
+        if (totalIndex >= 0) {
+          result.columns = result.columns.filter((_, i) => i !== totalIndex);
+          result.rows = result.rows.map((r) => r.filter((_, i) => i !== totalIndex));
+        }
+        result.page = { index: page, size: SALES_DETAIL_PAGE_SIZE, totalRows };
+        return result;
+      }
+      default: {
+        const unknown: never = request;
+        throw new LabError('internal', `Unknown dataset ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  /** Runs one named query with the lake's model. */
+  async run(query: NamedQuery, params: QueryParams = {}, signal?: AbortSignal): Promise<QueryResult & { sql: string }> {
+    const model = await this.model(signal);
+    const result = await this.engine.query(query.sql(model), params, signal);
+    return { ...result, sql: sqlForCopy(query, model, params) };
+  }
+
+  model(signal?: AbortSignal): Promise<LakeModel> {
+    this.modelPromise ??= (async () => {
+      const columns = await this.engine.query(QUERIES.dimLocationsColumns.sql('star-v1'), {}, signal);
+      const names = columns.rows.map((r) => String(r[0]));
+      if (!names.length) throw new LabError('lakeMissing', 'The lake has no dim_locations table.', { nextStep: { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' } });
+      return names.includes('locationkey') ? 'star-v1' : 'legacy';
+    })();
+    this.modelPromise.catch(() => { this.modelPromise = undefined; });
+    return this.modelPromise;
+  }
+
+  private async table(id: DatasetId, query: NamedQuery, params: QueryParams, signal?: AbortSignal): Promise<DatasetResult> {
+    const result = await this.run(query, params, signal);
+    return { id, title: DATASET_TITLES[id], columns: result.columns, rows: result.rows, sql: result.sql, elapsedMs: result.stats.elapsedMs };
+  }
+
+  private async filterOptions(signal?: AbortSignal): Promise<DatasetResult> {
+    const started = performance.now();
+    const [countries, lines, dates] = await Promise.all([
+      this.run(QUERIES.filterCountries, {}, signal),
+      this.run(QUERIES.filterProductLines, {}, signal),
+      this.run(QUERIES.orderDateRange, {}, signal),
+    ]);
+    const options: FilterOptions = {
+      countries: countries.rows.map((r) => String(r[0])),
+      productLines: lines.rows.map((r) => String(r[0])),
+      firstOrderDate: String(dates.rows[0]?.[0] ?? ''),
+      lastOrderDate: String(dates.rows[0]?.[1] ?? ''),
+    };
+    return {
+      id: 'filterOptions',
+      title: DATASET_TITLES.filterOptions,
+      columns: [{ name: 'option', type: 'VARCHAR' }, { name: 'value', type: 'VARCHAR' }],
+      rows: [
+        ...options.countries.map((c) => ['country', c]),
+        ...options.productLines.map((p) => ['productLine', p]),
+        ['firstOrderDate', options.firstOrderDate],
+        ['lastOrderDate', options.lastOrderDate],
+      ],
+      sql: [countries.sql, lines.sql, dates.sql].join('\n'),
+      elapsedMs: performance.now() - started,
+      filterOptions: options,
+    };
+  }
+
+  private async lakeStatus(signal?: AbortSignal): Promise<DatasetResult> {
+    const started = performance.now();
+    this.invalidate();
+    const [model, counts, manifest] = await Promise.all([
+      this.model(signal),
+      this.engine.query(QUERIES.factOrderLines.sql('star-v1'), {}, signal),
+      this.readManifest().catch(() => undefined),
+    ]);
+    const factRows = Number(counts.rows[0]?.[0] ?? 0);
+    const orderLines = Number(counts.rows[0]?.[1] ?? 0);
+    const run = summarizeManifest(manifest);
+    const status = assessLake({ engine: this.engine.kind, source: this.engine.description, model, factRows, orderLines, run });
+    return {
+      id: 'lakeStatus',
+      title: DATASET_TITLES.lakeStatus,
+      columns: [{ name: 'item', type: 'VARCHAR' }, { name: 'value', type: 'VARCHAR' }],
+      rows: [
+        ['engine', status.engine],
+        ['source', status.source],
+        ['model', status.model],
+        ['factRows', status.factRows],
+        ['orderLines', status.orderLines],
+        ['lastRun', status.run?.finishedAt ?? null],
+        ['checksPassed', status.run ? `${status.run.checks.filter((c) => c.ok).length}/${status.run.checks.length}` : null],
+        ['inflated', status.inflated],
+      ],
+      sql: [QUERIES.dimLocationsColumns.sql(model), QUERIES.factOrderLines.sql(model)].join(';\n'),
+      elapsedMs: performance.now() - started,
+      lakeStatus: status,
+    };
+  }
+}
+
+/** Decides whether the totals can be trusted and says why not. */
+export function assessLake(facts: Omit<LakeStatus, 'inflated' | 'warnings'>): LakeStatus {
+  const warnings: string[] = [];
+  if (facts.model === 'legacy') {
+    warnings.push('This lake was written by the lab\'s original job: dim_locations is keyed by postalCode (no locationKey), so customers sharing a postal code multiply order lines.');
+  }
+  if (facts.factRows > facts.orderLines) {
+    warnings.push(`fact_orders has ${facts.factRows.toLocaleString('en-US')} rows for ${facts.orderLines.toLocaleString('en-US')} distinct order lines: totals are inflated.`);
+  }
+  const sourceLines = facts.run?.sourceOrderLines;
+  if (sourceLines !== undefined && facts.factRows !== sourceLines) {
+    warnings.push(`fact_orders has ${facts.factRows.toLocaleString('en-US')} rows but the source had ${sourceLines.toLocaleString('en-US')} order lines.`);
+  }
+  if (facts.run && !facts.run.ok) warnings.push('The last pipeline run reported failed reconciliation checks.');
+  const inflated = facts.factRows > facts.orderLines || (sourceLines !== undefined && facts.factRows > sourceLines);
+  return { ...facts, inflated, warnings };
+}
+
+/** Pulls what the dashboard shows out of the manifest the pipeline wrote. */
+export function summarizeManifest(manifest: LakeManifest | undefined): LakeRunSummary | undefined {
+  if (!manifest) return undefined;
+  const checks: ReconciliationCheck[] = (manifest.checks ?? []).map((c) => ({
+    name: c.name,
+    ok: c.ok,
+    detail: c.message || `expected ${c.expected}, got ${c.actual}`,
+  }));
+  const orderLines = manifest.source?.counts?.orderdetails;
+  return {
+    runId: manifest.runId,
+    startedAt: manifest.startedAt,
+    finishedAt: manifest.finishedAt,
+    model: manifest.model,
+    engine: manifest.engine ? `${manifest.engine.name} ${manifest.engine.version}` : undefined,
+    ok: manifest.ok,
+    checks,
+    sourceOrderLines: typeof orderLines === 'number' ? orderLines : undefined,
+  };
+}
+
+/** The manifest of a local lake (`<lakeDir>/gold/_manifest.json`). */
+export function localManifestReader(lakeDir: string): ManifestReader {
+  return () => readLakeManifest(lakeDir);
+}
+
+/** Dashboard data for the configured mode (the engine comes from createQueryEngine). The caller closes `engine`. */
+export function createDashboardData(config: LabConfig): DashboardData {
+  return new DashboardData(createQueryEngine(config), localManifestReader(config.local.lakeDir));
+}

@@ -1,0 +1,213 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import { LabError } from '../../src/core/errors';
+import type { LakeManifest } from '../../src/core/lake/manifest';
+import type { DatasetResult } from '../../src/core/dashboard/model';
+import { QUERIES, SALES_DETAIL_PAGE_SIZE, type TopProductsFilter } from '../../src/core/dashboard/queries';
+import { DashboardData, localManifestReader } from '../../src/core/dashboard/service';
+import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
+import { buildTestLake, LOCATIONS, ORDER_LINES, orderAmount, PRODUCTS, type FixtureOrderLine } from './dashboardLakeFixture';
+
+/** Expectations computed from the fixture rows in plain TypeScript, independently of the SQL under test. */
+const cents = (n: number) => Math.round(n * 100);
+const countryOf = (l: FixtureOrderLine) => LOCATIONS.find((x) => x.locationKey === l.locationKey)!.country;
+const productOf = (l: FixtureOrderLine) => PRODUCTS.find((p) => p.productCode === l.productCode)!;
+
+function sumBy<K>(lines: FixtureOrderLine[], key: (l: FixtureOrderLine) => K): Map<K, number> {
+  const m = new Map<K, number>();
+  for (const l of lines) m.set(key(l), (m.get(key(l)) ?? 0) + orderAmount(l));
+  return m;
+}
+
+function column(result: DatasetResult, name: string): unknown[] {
+  const i = result.columns.findIndex((c) => c.name === name);
+  assert.ok(i >= 0, `column ${name} in ${result.columns.map((c) => c.name).join(', ')}`);
+  return result.rows.map((r) => r[i]);
+}
+
+const MANIFEST: LakeManifest = {
+  runId: 'run-1', startedAt: '2026-11-25T10:00:00.000Z', finishedAt: '2026-11-25T10:00:02.000Z', model: 'star-v1',
+  engine: { name: 'duckdb', version: '1.5' },
+  source: { host: '127.0.0.1', port: 3306, database: 'classicmodels', counts: { orderdetails: ORDER_LINES.length }, orderAmountTotal: '0' },
+  tables: {}, ok: true,
+  checks: [{ name: 'fact_rows_match_source', ok: true, expected: String(ORDER_LINES.length), actual: String(ORDER_LINES.length), message: 'fact rows = source order lines' }],
+};
+
+suite('dashboard queries on DuckDB', function () {
+  this.timeout(30_000);
+  let lakeDir: string;
+  let engine: DuckDbLakeEngine;
+  let data: DashboardData;
+
+  suiteSetup(async () => {
+    lakeDir = await buildTestLake({ manifest: MANIFEST as unknown as Record<string, unknown> });
+    engine = new DuckDbLakeEngine(lakeDir);
+    data = new DashboardData(engine, localManifestReader(lakeDir));
+  });
+  suiteTeardown(async () => {
+    await engine?.close();
+    await fs.rm(lakeDir, { recursive: true, force: true });
+  });
+
+  test('kpis: total sales, orders, customers, average order value', async () => {
+    const r = await data.dataset({ id: 'kpis' });
+    const total = ORDER_LINES.reduce((s, l) => s + orderAmount(l), 0);
+    const orders = new Set(ORDER_LINES.map((l) => l.orderNumber)).size;
+    assert.equal(cents(column(r, 'totalSales')[0] as number), cents(total));
+    assert.equal(column(r, 'orders')[0], orders);
+    assert.equal(column(r, 'customers')[0], new Set(ORDER_LINES.map((l) => l.customerNumber)).size);
+    assert.equal(cents(column(r, 'averageOrderValue')[0] as number), cents(total / orders));
+    assert.equal(column(r, 'orderLines')[0], ORDER_LINES.length);
+  });
+
+  test('salesByCountry: countries by total sales, highest first', async () => {
+    const r = await data.dataset({ id: 'salesByCountry' });
+    const expected = [...sumBy(ORDER_LINES, countryOf)].sort((a, b) => b[1] - a[1]).slice(0, 10);
+    assert.deepEqual(column(r, 'country'), expected.map((e) => e[0]));
+    assert.deepEqual(column(r, 'totalSales').map((v) => cents(v as number)), expected.map((e) => cents(e[1])));
+  });
+
+  test('salesByProductLine: every line with its total', async () => {
+    const r = await data.dataset({ id: 'salesByProductLine' });
+    const expected = [...sumBy(ORDER_LINES, (l) => productOf(l).productLine)].sort((a, b) => b[1] - a[1]);
+    assert.deepEqual(column(r, 'productLine'), expected.map((e) => e[0]));
+    assert.deepEqual(column(r, 'totalSales').map((v) => cents(v as number)), expected.map((e) => cents(e[1])));
+  });
+
+  test('monthlySales: one row per month with orders, as YYYY-MM-01 dates', async () => {
+    const r = await data.dataset({ id: 'monthlySales' });
+    const expected = [...sumBy(ORDER_LINES, (l) => `${l.orderDate.slice(0, 7)}-01`)].sort((a, b) => a[0].localeCompare(b[0]));
+    assert.deepEqual(column(r, 'month'), expected.map((e) => e[0]));
+    assert.deepEqual(column(r, 'totalSales').map((v) => cents(v as number)), expected.map((e) => cents(e[1])));
+  });
+
+  test('products: the dim_products grid, values untouched (quotes and angle brackets included)', async () => {
+    const r = await data.dataset({ id: 'products' });
+    assert.deepEqual(column(r, 'productCode'), PRODUCTS.map((p) => p.productCode).sort());
+    assert.ok(column(r, 'productName').includes('The Schooner <Bluenose>'));
+    assert.ok(column(r, 'productDescription').includes("Hood opens; it's red"));
+  });
+
+  test('filterOptions: countries, product lines and the order date range', async () => {
+    const r = await data.dataset({ id: 'filterOptions' });
+    assert.deepEqual(r.filterOptions!.countries, [...new Set(LOCATIONS.map((l) => l.country))].sort());
+    assert.deepEqual(r.filterOptions!.productLines, [...new Set(PRODUCTS.map((p) => p.productLine))].sort());
+    const dates = ORDER_LINES.map((l) => l.orderDate).sort();
+    assert.equal(r.filterOptions!.firstOrderDate, dates[0]);
+    assert.equal(r.filterOptions!.lastOrderDate, dates[dates.length - 1]);
+  });
+
+  function expectedTop(filter: TopProductsFilter): Array<[string, number]> {
+    const lines = ORDER_LINES.filter((l) => l.orderDate >= filter.startDate && l.orderDate <= filter.endDate &&
+      (!filter.country || countryOf(l) === filter.country) && (!filter.productLine || productOf(l).productLine === filter.productLine));
+    return [...sumBy(lines, (l) => productOf(l).productName)].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, filter.n);
+  }
+
+  for (const filter of [
+    { startDate: '2003-01-01', endDate: '2005-12-31', country: '', productLine: '', n: 5 },
+    { startDate: '2004-01-01', endDate: '2004-12-31', country: 'France', productLine: 'Classic Cars', n: 3 },
+    { startDate: '2004-01-01', endDate: '2004-12-31', country: 'France', productLine: '', n: 1 },
+    { startDate: '2003-01-01', endDate: '2004-12-31', country: '', productLine: 'Classic Cars', n: 10 },
+  ]) {
+    test(`topProducts: ${JSON.stringify(filter)}`, async () => {
+      const r = await data.dataset({ id: 'topProducts', filter });
+      const expected = expectedTop(filter);
+      assert.ok(expected.length > 0);
+      assert.deepEqual(column(r, 'productName'), expected.map((e) => e[0]));
+      assert.deepEqual(column(r, 'totalSales').map((v) => cents(v as number)), expected.map((e) => cents(e[1])));
+    });
+  }
+
+  test('topProducts: a filter nothing matches returns no rows', async () => {
+    const r = await data.dataset({ id: 'topProducts', filter: { startDate: '2004-01-01', endDate: '2004-12-31', country: 'New Zealand', productLine: '', n: 5 } });
+    assert.equal(expectedTop({ startDate: '2004-01-01', endDate: '2004-12-31', country: 'New Zealand', productLine: '', n: 5 }).length, 0);
+    assert.equal(r.rows.length, 0);
+  });
+
+  test('topProducts: a hostile country value is just a value', async () => {
+    const r = await data.dataset({ id: 'topProducts', filter: { startDate: '2003-01-01', endDate: '2005-12-31', country: "France' or ''='", productLine: '', n: 5 } });
+    assert.equal(r.rows.length, 0);
+  });
+
+  test('topProducts: an invalid filter is refused before it reaches the engine', async () => {
+    for (const bad of [
+      { startDate: '2004-13-45', endDate: '2004-12-31', country: '', productLine: '', n: 5 },
+      { startDate: '2005-01-01', endDate: '2004-12-31', country: '', productLine: '', n: 5 },
+      { startDate: '2004-01-01', endDate: '2004-12-31', country: '', productLine: '', n: 11 },
+      { startDate: '2004-01-01', endDate: '2004-12-31', country: '', productLine: '', n: 0 },
+    ]) {
+      await assert.rejects(data.dataset({ id: 'topProducts', filter: bad }), (e: unknown) => e instanceof LabError && e.code === 'queryFailed');
+    }
+  });
+
+  test('salesDetail: grouped rows, paged, with the total row count', async () => {
+    const groups = new Map<string, number>();
+    for (const l of ORDER_LINES) {
+      const key = [l.orderDate, productOf(l).productLine, productOf(l).productName, countryOf(l)].join('|');
+      groups.set(key, (groups.get(key) ?? 0) + orderAmount(l));
+    }
+    const expected = [...groups].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const r = await data.dataset({ id: 'salesDetail', page: 0 });
+    assert.equal(r.page!.totalRows, expected.length);
+    assert.equal(r.page!.size, SALES_DETAIL_PAGE_SIZE);
+    assert.ok(!r.columns.some((c) => c.name === 'totalRows'));
+    assert.deepEqual(r.rows.map((row) => row.slice(0, 4).join('|')), expected.map((e) => e[0]));
+    assert.deepEqual(column(r, 'totalSales').map((v) => cents(v as number)), expected.map((e) => cents(e[1])));
+    const beyond = await data.dataset({ id: 'salesDetail', page: 1 });
+    assert.equal(beyond.rows.length, Math.max(0, expected.length - SALES_DETAIL_PAGE_SIZE));
+  });
+
+  test('lakeStatus: star-v1 lake with its last run and checks, not inflated', async () => {
+    const r = await data.dataset({ id: 'lakeStatus' });
+    const s = r.lakeStatus!;
+    assert.equal(s.engine, 'duckdb');
+    assert.equal(s.model, 'star-v1');
+    assert.equal(s.factRows, ORDER_LINES.length);
+    assert.equal(s.orderLines, ORDER_LINES.length);
+    assert.equal(s.inflated, false);
+    assert.deepEqual(s.warnings, []);
+    assert.equal(s.run?.runId, 'run-1');
+    assert.deepEqual(s.run?.checks.map((c) => [c.name, c.ok]), [['fact_rows_match_source', true]]);
+  });
+
+  test('Copy SQL carries the named query and the parameter values', async () => {
+    const filter = { startDate: '2004-01-01', endDate: '2004-12-31', country: 'France', productLine: 'Classic Cars', n: 3 };
+    const r = await data.dataset({ id: 'topProducts', filter });
+    assert.ok(r.sql.includes(QUERIES.topProducts.sql('star-v1')));
+    assert.ok(r.sql.includes(':country = "France"'));
+  });
+});
+
+suite('dashboard on a lake written by the original lab job', function () {
+  this.timeout(30_000);
+  let lakeDir: string;
+  let engine: DuckDbLakeEngine;
+
+  suiteSetup(async () => {
+    lakeDir = await buildTestLake({ legacy: true });
+    engine = new DuckDbLakeEngine(lakeDir);
+  });
+  suiteTeardown(async () => {
+    await engine?.close();
+    await fs.rm(lakeDir, { recursive: true, force: true });
+  });
+
+  test('is detected as legacy, with the inflated totals called out', async () => {
+    const data = new DashboardData(engine, localManifestReader(lakeDir));
+    const s = (await data.dataset({ id: 'lakeStatus' })).lakeStatus!;
+    assert.equal(s.model, 'legacy');
+    assert.equal(s.orderLines, ORDER_LINES.length);
+    assert.ok(s.factRows > s.orderLines, `${s.factRows} > ${s.orderLines}`);
+    assert.equal(s.inflated, true);
+    assert.ok(s.warnings.some((w) => /inflated/.test(w)));
+    assert.ok(s.warnings.some((w) => /postalCode/.test(w)));
+    assert.equal(s.run, undefined);
+  });
+
+  test('country queries still run (joined by postal code) instead of failing', async () => {
+    const data = new DashboardData(engine);
+    const r = await data.dataset({ id: 'salesByCountry' });
+    assert.ok(r.rows.length > 0);
+    assert.ok(r.sql.includes('f.postalCode = l.postalCode'));
+  });
+});
