@@ -1,0 +1,66 @@
+import type { AwsSettings } from '../config';
+import { LabError } from '../errors';
+
+/** The constructor options every AWS SDK v3 client here is built with. */
+export interface AwsClientConfig {
+  region: string;
+  /** A shared-config profile; the SDK then reads that profile's credentials (and settings) itself. */
+  profile?: string;
+  /** Endpoint override (a moto server in tests, a VPC endpoint...). */
+  endpoint?: string;
+  /** S3 only: bucket in the path, which local endpoints need. */
+  forcePathStyle?: boolean;
+  maxAttempts: number;
+}
+
+/**
+ * Client options from the lab's AWS settings: region, profile (empty = the default credential chain),
+ * endpoint override. S3 passes `{ forcePathStyle: !!aws.endpoint }` (local endpoints need the bucket in the path).
+ * Used as `new RDSClient(awsClientConfig(config.aws))`; the SDK package itself is loaded by the caller, lazily.
+ */
+export function awsClientConfig(aws: AwsSettings, options: { forcePathStyle?: boolean } = {}): AwsClientConfig {
+  const config: AwsClientConfig = { region: aws.region, maxAttempts: 3 };
+  if (aws.profile) config.profile = aws.profile;
+  if (aws.endpoint) config.endpoint = aws.endpoint;
+  if (options.forcePathStyle) config.forcePathStyle = true;
+  return config;
+}
+
+interface SdkError {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const CREDENTIAL_ERRORS = new Set(['CredentialsProviderError', 'ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException',
+  'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'TokenRefreshRequired']);
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH']);
+
+/**
+ * The errors every AWS call shares (credentials, endpoint, access) as LabErrors; anything service-specific
+ * is left to the service wrapper, which calls this last. `what` names the call, e.g. "DescribeDBInstances".
+ */
+export function awsErrorToLabError(err: unknown, what: string, aws: AwsSettings): LabError {
+  if (err instanceof LabError) return err;
+  const e = (err ?? {}) as SdkError;
+  const name = e.name ?? '';
+  if (CREDENTIAL_ERRORS.has(name)) {
+    const profile = aws.profile ? `profile '${aws.profile}'` : 'the default credential chain';
+    return new LabError('awsCredentials', `${what}: no valid AWS credentials from ${profile} (${e.message ?? name}). Sign in (aws sso login / aws configure) or choose a profile.`, {
+      nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.aws.profile' }, cause: err,
+    });
+  }
+  if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'UnauthorizedOperation') {
+    return new LabError('awsCredentials', `${what}: access denied for these AWS credentials (${e.message ?? name}).`, {
+      nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.aws.profile' }, cause: err,
+    });
+  }
+  if (NETWORK_ERRORS.has(e.code ?? name)) {
+    const where = aws.endpoint || `the ${aws.region} endpoint`;
+    return new LabError('unreachable', `${what}: could not reach ${where} (${e.code ?? name}). Check lifecycleLab.aws.endpoint and lifecycleLab.aws.region.`, {
+      nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: aws.endpoint ? 'lifecycleLab.aws.endpoint' : 'lifecycleLab.aws.region' }, cause: err,
+    });
+  }
+  return new LabError('internal', `${what} failed: ${e.message ?? String(err)}`, { cause: err });
+}

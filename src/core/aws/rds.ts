@@ -1,0 +1,105 @@
+import type { AwsSettings } from '../config';
+import { LabError } from '../errors';
+import { awsClientConfig, awsErrorToLabError } from './clients';
+
+/** What the lab needs to know about an RDS instance. */
+export interface RdsInstance {
+  id: string;
+  /** e.g. available, creating, stopped, backing-up. */
+  status: string;
+  engine: string;
+  engineVersion: string;
+  host?: string;
+  port?: number;
+  masterUsername?: string;
+  dbName?: string;
+}
+
+/** Host, port and user to connect to; only for an instance that is `available`. */
+export interface RdsEndpoint {
+  instance: RdsInstance;
+  host: string;
+  port: number;
+  user?: string;
+}
+
+type RdsModule = typeof import('@aws-sdk/client-rds');
+type DbInstance = NonNullable<import('@aws-sdk/client-rds').DescribeDBInstancesCommandOutput['DBInstances']>[number];
+
+function toInstance(db: DbInstance): RdsInstance {
+  return {
+    id: db.DBInstanceIdentifier ?? '',
+    status: db.DBInstanceStatus ?? 'unknown',
+    engine: db.Engine ?? '',
+    engineVersion: db.EngineVersion ?? '',
+    host: db.Endpoint?.Address,
+    port: db.Endpoint?.Port,
+    masterUsername: db.MasterUsername,
+    dbName: db.DBName,
+  };
+}
+
+/** Runs `work` with an RDS client built from the settings and destroys the client afterwards. */
+async function withRds<T>(aws: AwsSettings, work: (rds: RdsModule, client: InstanceType<RdsModule['RDSClient']>) => Promise<T>): Promise<T> {
+  const rds = await import('@aws-sdk/client-rds');
+  const client = new rds.RDSClient(awsClientConfig(aws));
+  try {
+    return await work(rds, client);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** DescribeDBInstances for one id. Not found -> 'rdsNotFound' naming the id and the setting. */
+export function describeRdsInstance(aws: AwsSettings, id = aws.rdsInstanceId): Promise<RdsInstance> {
+  return withRds(aws, async (rds, client) => {
+    try {
+      const out = await client.send(new rds.DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
+      const db = out.DBInstances?.[0];
+      if (!db) throw notFound(id, aws);
+      return toInstance(db);
+    } catch (err) {
+      if ((err as { name?: string }).name === 'DBInstanceNotFoundFault') throw notFound(id, aws, err);
+      throw awsErrorToLabError(err, 'DescribeDBInstances', aws);
+    }
+  });
+}
+
+/** Every instance in the region (all pages), for picking one when the configured id is not found. */
+export function listRdsInstances(aws: AwsSettings): Promise<RdsInstance[]> {
+  return withRds(aws, async (rds, client) => {
+    const instances: RdsInstance[] = [];
+    let marker: string | undefined;
+    try {
+      do {
+        const out = await client.send(new rds.DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100 }));
+        instances.push(...(out.DBInstances ?? []).map(toInstance));
+        marker = out.Marker;
+      } while (marker);
+    } catch (err) {
+      throw awsErrorToLabError(err, 'DescribeDBInstances', aws);
+    }
+    return instances.sort((a, b) => a.id.localeCompare(b.id));
+  });
+}
+
+/** The endpoint of an instance that can take connections; any other status -> 'rdsNotAvailable' with the status. */
+export function rdsEndpoint(instance: RdsInstance): RdsEndpoint {
+  if (instance.status !== 'available' || !instance.host || !instance.port) {
+    throw new LabError('rdsNotAvailable', `RDS instance ${instance.id} is '${instance.status}', not 'available'${instance.host ? '' : ' and has no endpoint yet'}. Wait for it (or start it) and discover again.`, {
+      nextStep: { label: 'Discover RDS Instance', command: 'lifecycleLab.source.discoverRds' },
+    });
+  }
+  return { instance, host: instance.host, port: instance.port, user: instance.masterUsername };
+}
+
+/** Describe + endpoint: what "Discover RDS Instance" does for the configured id. */
+export async function discoverRdsEndpoint(aws: AwsSettings, id = aws.rdsInstanceId): Promise<RdsEndpoint> {
+  return rdsEndpoint(await describeRdsInstance(aws, id));
+}
+
+function notFound(id: string, aws: AwsSettings, cause?: unknown): LabError {
+  return new LabError('rdsNotFound', `No RDS instance '${id}' in ${aws.region}${aws.profile ? ` (profile ${aws.profile})` : ''}.`, {
+    nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.aws.rdsInstanceId' }, cause,
+  });
+}

@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import { LabError } from '../../src/core/errors';
+import { describeRdsInstance, discoverRdsEndpoint, listRdsInstances, rdsEndpoint } from '../../src/core/aws/rds';
+import { awsClientConfig } from '../../src/core/aws/clients';
+import { startMotoServer, useAwsEnvironment, type MotoServer } from './motoServer';
+
+async function expectLabError(work: Promise<unknown>, code: string): Promise<LabError> {
+  try {
+    await work;
+  } catch (err) {
+    assert.ok(err instanceof LabError, `expected a LabError, got ${String(err)}`);
+    assert.equal(err.code, code, err.message);
+    return err;
+  }
+  assert.fail(`expected a LabError '${code}'`);
+}
+
+suite('RDS discovery against moto', function () {
+  this.timeout(60_000);
+  let moto: MotoServer;
+  let restoreEnv: () => void;
+
+  suiteSetup(async () => {
+    moto = await startMotoServer();
+  });
+
+  suiteTeardown(async () => {
+    await moto?.stop();
+  });
+
+  setup(async () => {
+    restoreEnv = useAwsEnvironment('fake');
+    await moto.reset();
+  });
+
+  teardown(() => restoreEnv());
+
+  /** Creates an instance through the RDS API, as the lab's Terraform would. */
+  async function createInstance(id: string): Promise<void> {
+    const rds = await import('@aws-sdk/client-rds');
+    const client = new rds.RDSClient({ ...awsClientConfig(moto.settings()) });
+    try {
+      await client.send(new rds.CreateDBInstanceCommand({
+        DBInstanceIdentifier: id, DBInstanceClass: 'db.t3.micro', Engine: 'mysql', EngineVersion: '8.0.39',
+        MasterUsername: 'admin', MasterUserPassword: 'adminpwd1234', AllocatedStorage: 20, DBName: 'classicmodels',
+      }));
+    } finally {
+      client.destroy();
+    }
+  }
+
+  async function stopInstance(id: string): Promise<void> {
+    const rds = await import('@aws-sdk/client-rds');
+    const client = new rds.RDSClient({ ...awsClientConfig(moto.settings()) });
+    try {
+      await client.send(new rds.StopDBInstanceCommand({ DBInstanceIdentifier: id }));
+    } finally {
+      client.destroy();
+    }
+  }
+
+  test('discovers host, port and master user of the configured instance', async () => {
+    await createInstance('de-c1w2-rds');
+    const found = await discoverRdsEndpoint(moto.settings());
+    assert.equal(found.instance.id, 'de-c1w2-rds');
+    assert.equal(found.instance.status, 'available');
+    assert.match(found.host, /^de-c1w2-rds\..+/);
+    assert.equal(found.port, 3306);
+    assert.equal(found.user, 'admin');
+  });
+
+  test('an unknown id -> rdsNotFound naming the id; the list offers the others', async () => {
+    await createInstance('other-db');
+    await createInstance('another-db');
+    const err = await expectLabError(describeRdsInstance(moto.settings({ rdsInstanceId: 'de-c1w2-rds' })), 'rdsNotFound');
+    assert.match(err.message, /de-c1w2-rds/);
+    assert.equal(err.nextStep?.setting, 'lifecycleLab.aws.rdsInstanceId');
+    const all = await listRdsInstances(moto.settings());
+    assert.deepEqual(all.map((i) => i.id), ['another-db', 'other-db']);
+  });
+
+  test('an instance that is not available -> rdsNotAvailable with its status', async () => {
+    await createInstance('de-c1w2-rds');
+    await stopInstance('de-c1w2-rds');
+    const instance = await describeRdsInstance(moto.settings());
+    assert.equal(instance.status, 'stopped');
+    const err = await expectLabError(discoverRdsEndpoint(moto.settings()), 'rdsNotAvailable');
+    assert.match(err.message, /'stopped'/);
+    assert.throws(() => rdsEndpoint({ ...instance, status: 'creating', host: undefined }), /'creating'/);
+  });
+
+  test('no credentials -> awsCredentials', async () => {
+    restoreEnv();
+    restoreEnv = useAwsEnvironment('none');
+    await expectLabError(describeRdsInstance(moto.settings()), 'awsCredentials');
+  });
+
+  test('client config: region, profile and endpoint from settings; path-style only on request', () => {
+    const base = { region: 'eu-west-1', profile: '', endpoint: '', rdsInstanceId: 'x' };
+    assert.deepEqual(awsClientConfig(base), { region: 'eu-west-1', maxAttempts: 3 });
+    assert.deepEqual(awsClientConfig({ ...base, profile: 'lab', endpoint: 'http://127.0.0.1:5000' }, { forcePathStyle: true }),
+      { region: 'eu-west-1', profile: 'lab', endpoint: 'http://127.0.0.1:5000', forcePathStyle: true, maxAttempts: 3 });
+  });
+});
