@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { flag, type CliContext } from '../cli';
 import { DuckDbLakeEngine } from '../core/query/duckdb';
-import type { QueryValue } from '../core/query/engine';
+import { formatTable } from '../core/lake/report';
 
 const USAGE = 'usage: lifecycle-lab query "<SQL>" [--lake DIR] [--json]   (lake tables by name, e.g. fact_orders)';
 
@@ -27,13 +27,4 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   } finally {
     await engine.close();
   }
-}
-
-/** Tab-free aligned text table; numbers right-aligned. */
-export function formatTable(names: string[], rows: QueryValue[][]): string {
-  const cells = rows.map((row) => row.map((v) => (v === null ? 'NULL' : String(v))));
-  const widths = names.map((n, i) => Math.max(n.length, ...cells.map((r) => r[i].length)));
-  const numeric = names.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
-  const line = (values: string[]) => values.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
-  return [line(names), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }

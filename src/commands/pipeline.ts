@@ -1,7 +1,212 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { LabError } from '../core/errors';
+import type { PipelineEvent, PipelineResult, PipelineStep } from '../core/lake/pipeline';
+import type { QueryEngine } from '../core/query/engine';
 import type { LabServices } from '../services';
+import { PipelineTerminal } from '../terminals/pipelineTerminal';
+import { LakeTreeProvider, type LakeTableNode } from '../views/lakeTree';
+import { emptyPipelineState, PipelineTreeProvider, type PipelineViewState } from '../views/pipelineTree';
 
-/** Placeholder until the pipeline area lands; registers nothing. */
-export function registerPipeline(_services: LabServices): vscode.Disposable[] {
-  return [];
+const STATE_KEY = 'lifecycleLab.pipeline.lastState';
+const PREVIEW_SCHEME = 'lifecycle-lab-lake';
+const PREVIEW_ROWS = 100;
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** What `lifecycleLab.pipeline.lastRun` returns: the view state plus the terminal, for tests and scripts. */
+export interface PipelineSnapshot extends PipelineViewState {
+  terminalName?: string;
+  transcript: string[];
+}
+
+/**
+ * The local pipeline in the editor: the Pipeline view (steps of the last run), Run/Cancel, a Pseudoterminal
+ * streaming each run, a status-bar item while it runs, a completion notification, and the Lake view with
+ * preview and schema documents read through the DuckDB engine.
+ */
+export function registerPipeline(services: LabServices): vscode.Disposable[] {
+  const saved = services.context.workspaceState.get<PipelineViewState>(STATE_KEY);
+  const pipelineTree = new PipelineTreeProvider(saved ? { ...saved, running: false } : emptyPipelineState());
+  const lakeTree = new LakeTreeProvider(
+    () => services.config().local.lakeDir,
+    (count) => void vscode.commands.executeCommand('setContext', 'lifecycleLab.lakeHasTables', count > 0),
+  );
+  const status = vscode.window.createStatusBarItem('lifecycleLab.pipeline', vscode.StatusBarAlignment.Left, 50);
+  status.name = 'Lifecycle Lab Pipeline';
+  status.command = 'lifecycleLab.pipeline.showTerminal';
+
+  let terminal: { pty: PipelineTerminal; terminal: vscode.Terminal } | undefined;
+  let running: AbortController | undefined;
+  let engine: { lakeDir: string; engine: QueryEngine } | undefined;
+  const setContext = (key: string, value: boolean) => void vscode.commands.executeCommand('setContext', key, value);
+  setContext('lifecycleLab.pipelineHasRun', !!saved?.lastRun);
+  setContext('lifecycleLab.pipelineRunning', false);
+
+  const ensureTerminal = (name: string): PipelineTerminal => {
+    if (terminal && vscode.window.terminals.includes(terminal.terminal)) return terminal.pty;
+    const pty = new PipelineTerminal();
+    const created = vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('database') });
+    terminal = { pty, terminal: created };
+    pty.onClosed = () => { if (terminal?.pty === pty) terminal = undefined; };
+    return pty;
+  };
+
+  const lakeEngine = async (): Promise<QueryEngine> => {
+    const lakeDir = services.config().local.lakeDir;
+    if (engine?.lakeDir !== lakeDir) {
+      await engine?.engine.close();
+      const { DuckDbLakeEngine } = await import('../core/query/duckdb');
+      engine = { lakeDir, engine: new DuckDbLakeEngine(lakeDir) };
+    }
+    return engine.engine;
+  };
+
+  const runPipelineCommand = async (): Promise<PipelineResult | undefined> => {
+    if (running) {
+      terminal?.terminal.show(true);
+      return undefined;
+    }
+    const config = services.config();
+    if (config.mode !== 'local') {
+      throw new LabError('config', 'The local pipeline runs in local mode; in AWS mode the Glue job does this work.', {
+        nextStep: { label: 'Switch Mode (Local / AWS)', command: 'lifecycleLab.switchMode' },
+      });
+    }
+    const target = await services.sourceTarget();
+    if (!target) {
+      throw new LabError('labNotRunning', 'The local lab database is not running, so there is no source to extract.', {
+        nextStep: { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' },
+      });
+    }
+    const { runPipeline } = await import('../core/lake/pipeline');
+    const pty = ensureTerminal(`Pipeline: ${target.database} → lake`);
+    terminal?.terminal.show(true);
+    const controller = new AbortController();
+    running = controller;
+    pty.onInterrupt = () => controller.abort();
+    setContext('lifecycleLab.pipelineRunning', true);
+
+    let step: PipelineStep | undefined;
+    const started = Date.now();
+    const showStatus = () => {
+      const seconds = ((Date.now() - started) / 1000).toFixed(0);
+      status.text = `$(sync~spin) Pipeline: ${step ? step[0].toUpperCase() + step.slice(1) : 'starting'} ${seconds}s`;
+      status.tooltip = 'Lifecycle Lab pipeline run: click to show its terminal';
+    };
+    showStatus();
+    status.show();
+    const timer = setInterval(showStatus, 500);
+    const onEvent = (event: PipelineEvent) => {
+      pty.event(event);
+      pipelineTree.apply(event);
+      if (event.kind === 'stepStarted') {
+        step = event.step;
+        showStatus();
+      }
+    };
+    try {
+      const result = await runPipeline({
+        target,
+        lakeDir: config.local.lakeDir,
+        modelDir: services.asset('glue', 'sql'),
+        signal: controller.signal,
+        log: services.log,
+        onEvent,
+      });
+      services.fireLakeChanged();
+      const fact = result.manifest.tables.fact_orders;
+      void vscode.window
+        .showInformationMessage(
+          `Pipeline succeeded: ${fact.rows.toLocaleString('en-US')} fact rows, total ${result.manifest.source.orderAmountTotal}, reconciliation passed.`,
+          'Open Dashboard', 'Show Lake')
+        .then((choice) => {
+          if (choice === 'Open Dashboard') void vscode.commands.executeCommand('lifecycleLab.dashboard.open');
+          else if (choice === 'Show Lake') void vscode.commands.executeCommand('lifecycleLab.lake.reveal');
+        });
+      return result;
+    } finally {
+      clearInterval(timer);
+      status.hide();
+      running = undefined;
+      pty.onInterrupt = undefined;
+      setContext('lifecycleLab.pipelineRunning', false);
+      setContext('lifecycleLab.pipelineHasRun', true);
+      await services.context.workspaceState.update(STATE_KEY, pipelineTree.state);
+    }
+  };
+
+  const lakeTableName = (node: LakeTableNode | string | undefined): string => {
+    const name = typeof node === 'string' ? node : node?.name;
+    if (!name || !TABLE_NAME.test(name)) throw new LabError('config', 'Pick a table in the Lake view.');
+    return name;
+  };
+
+  const previews = new (class implements vscode.TextDocumentContentProvider {
+    private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+    readonly onDidChange = this.changed.event;
+    async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+      const [table, kind] = path.posix.basename(uri.path).split('.');
+      const { formatTable } = await import('../core/lake/report');
+      try {
+        const lake = await lakeEngine();
+        if (kind === 'schema') {
+          const result = await lake.query(`select column_name, column_type, "null" from (describe "${lakeTableName(table)}")`);
+          return `${table}: schema (${lake.description})\n\n${formatTable(['column', 'type', 'nullable'], result.rows)}\n`;
+        }
+        const [count, result] = await Promise.all([
+          lake.query(`select count(*) from "${lakeTableName(table)}"`),
+          lake.query(`select * from "${lakeTableName(table)}" limit ${PREVIEW_ROWS}`),
+        ]);
+        const total = Number(count.rows[0][0]);
+        return `${table}: first ${Math.min(PREVIEW_ROWS, total)} of ${total.toLocaleString('en-US')} rows (${lake.description})\n\n` +
+          `${formatTable(result.columns.map((c) => c.name), result.rows)}\n`;
+      } catch (err) {
+        return `Could not read ${table}: ${(err as Error).message}\n`;
+      }
+    }
+    refreshAll(): void {
+      for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === PREVIEW_SCHEME) this.changed.fire(doc.uri);
+    }
+    dispose(): void {
+      this.changed.dispose();
+    }
+  })();
+
+  const openLakeDocument = async (node: LakeTableNode | string | undefined, kind: 'preview' | 'schema') => {
+    const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${lakeTableName(node)}.${kind}.txt` });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: true });
+  };
+
+  const pipelineView = vscode.window.createTreeView('lifecycleLab.pipeline', { treeDataProvider: pipelineTree });
+  const lakeView = vscode.window.createTreeView('lifecycleLab.lake', { treeDataProvider: lakeTree });
+
+  return [
+    pipelineTree, lakeTree, pipelineView, lakeView, status, previews,
+    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, previews),
+    services.onDidChangeLake(() => {
+      lakeTree.refresh();
+      previews.refreshAll();
+    }),
+    vscode.commands.registerCommand('lifecycleLab.pipeline.run', services.command('Pipeline run', runPipelineCommand)),
+    vscode.commands.registerCommand('lifecycleLab.pipeline.cancel', () => running?.abort()),
+    vscode.commands.registerCommand('lifecycleLab.pipeline.refresh', () => pipelineTree.refresh()),
+    vscode.commands.registerCommand('lifecycleLab.pipeline.showTerminal', () => terminal?.terminal.show()),
+    vscode.commands.registerCommand('lifecycleLab.pipeline.lastRun', (): PipelineSnapshot => ({
+      ...pipelineTree.state,
+      terminalName: terminal?.terminal.name,
+      transcript: [...(terminal?.pty.transcript ?? [])],
+    })),
+    vscode.commands.registerCommand('lifecycleLab.lake.refresh', () => lakeTree.refresh()),
+    vscode.commands.registerCommand('lifecycleLab.lake.previewTable',
+      services.command('Preview lake table', (node?: LakeTableNode | string) => openLakeDocument(node, 'preview'))),
+    vscode.commands.registerCommand('lifecycleLab.lake.showSchema',
+      services.command('Show table schema', (node?: LakeTableNode | string) => openLakeDocument(node, 'schema'))),
+    vscode.commands.registerCommand('lifecycleLab.lake.reveal', services.command('Show lake', async () => {
+      await vscode.commands.executeCommand('lifecycleLab.lake.focus');
+      const gold = vscode.Uri.file(path.join(services.config().local.lakeDir, 'gold'));
+      if (vscode.workspace.getWorkspaceFolder(gold)) await vscode.commands.executeCommand('revealInExplorer', gold);
+    })),
+    { dispose: () => { running?.abort(); void engine?.engine.close(); } },
+  ];
 }

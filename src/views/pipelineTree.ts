@@ -1,0 +1,131 @@
+import * as vscode from 'vscode';
+import { PIPELINE_STEPS, stepLabel, type PipelineEvent, type PipelineStep } from '../core/lake/pipeline';
+import { formatDuration } from '../core/lake/report';
+
+export type StepState = 'pending' | 'running' | 'ok' | 'failed' | 'cancelled';
+
+export interface StepView {
+  step: PipelineStep;
+  state: StepState;
+  durationMs?: number;
+  rows?: number;
+  summary?: string;
+}
+
+/** What the Pipeline view shows; kept in workspace state so the last run survives a reload. */
+export interface PipelineViewState {
+  steps: StepView[];
+  lastRun?: { runId: string; ok: boolean; finishedAt: string; durationMs: number; message: string };
+  running: boolean;
+  /** Id of the run in progress, or of the last one. */
+  runId?: string;
+}
+
+export function emptyPipelineState(): PipelineViewState {
+  return { steps: PIPELINE_STEPS.map((step) => ({ step, state: 'pending' })), running: false };
+}
+
+/** Folds one pipeline event into the view state (pure, so it is unit-testable). */
+export function applyPipelineEvent(state: PipelineViewState, event: PipelineEvent): PipelineViewState {
+  const steps = state.steps.map((s) => ({ ...s }));
+  const find = (step: PipelineStep) => steps.find((s) => s.step === step)!;
+  switch (event.kind) {
+    case 'runStarted':
+      return { ...state, running: true, runId: event.runId, steps: PIPELINE_STEPS.map((step) => ({ step, state: 'pending' })) };
+    case 'stepStarted':
+      Object.assign(find(event.step), { state: 'running', durationMs: undefined, rows: undefined, summary: undefined });
+      return { ...state, steps };
+    case 'stepFinished':
+      Object.assign(find(event.step), { state: event.status, durationMs: event.durationMs, rows: event.rows, summary: event.summary });
+      return { ...state, steps };
+    case 'runFinished':
+      return {
+        ...state,
+        steps,
+        running: false,
+        lastRun: { runId: state.runId ?? '', ok: event.ok, finishedAt: new Date().toISOString(), durationMs: event.durationMs, message: event.message },
+      };
+    default:
+      return state;
+  }
+}
+
+const ICONS: Record<StepState, vscode.ThemeIcon> = {
+  pending: new vscode.ThemeIcon('circle-outline'),
+  running: new vscode.ThemeIcon('loading~spin'),
+  ok: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+  cancelled: new vscode.ThemeIcon('circle-slash'),
+};
+
+type PipelineNode = { kind: 'run' } | { kind: 'step'; view: StepView };
+
+/** The Pipeline view: the last run's outcome, then Source → Extract → Transform → Load → Reconcile. */
+export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private current: PipelineViewState;
+
+  constructor(initial: PipelineViewState = emptyPipelineState()) {
+    this.current = initial;
+  }
+
+  get state(): PipelineViewState {
+    return this.current;
+  }
+
+  set state(next: PipelineViewState) {
+    this.current = next;
+    this.changed.fire();
+  }
+
+  apply(event: PipelineEvent): void {
+    this.state = applyPipelineEvent(this.current, event);
+  }
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  getChildren(node?: PipelineNode): PipelineNode[] {
+    if (node) return [];
+    const steps: PipelineNode[] = this.current.steps.map((view) => ({ kind: 'step', view }));
+    return this.current.lastRun || this.current.running ? [{ kind: 'run' }, ...steps] : steps;
+  }
+
+  getTreeItem(node: PipelineNode): vscode.TreeItem {
+    if (node.kind === 'run') {
+      const run = this.current.lastRun;
+      if (this.current.running) {
+        const item = new vscode.TreeItem('Running…');
+        item.iconPath = new vscode.ThemeIcon('loading~spin');
+        item.command = { title: 'Show Terminal', command: 'lifecycleLab.pipeline.showTerminal' };
+        item.contextValue = 'pipelineRunning';
+        return item;
+      }
+      const item = new vscode.TreeItem(run!.ok ? 'Last run succeeded' : 'Last run failed');
+      item.description = `${new Date(run!.finishedAt).toLocaleString()} · ${formatDuration(run!.durationMs)}`;
+      item.tooltip = run!.message;
+      item.iconPath = run!.ok ? ICONS.ok : ICONS.failed;
+      item.contextValue = run!.ok ? 'pipelineRunOk' : 'pipelineRunFailed';
+      return item;
+    }
+    const { view } = node;
+    const item = new vscode.TreeItem(stepLabel(view.step));
+    const parts: string[] = [];
+    if (view.state !== 'pending' && view.state !== 'running') parts.push(view.state);
+    if (view.state === 'running') parts.push('running');
+    if (view.durationMs !== undefined) parts.push(formatDuration(view.durationMs));
+    if (view.rows !== undefined) parts.push(`${view.rows.toLocaleString('en-US')} rows`);
+    item.description = parts.join(' · ');
+    item.tooltip = view.summary ?? stepLabel(view.step);
+    item.iconPath = ICONS[view.state];
+    item.contextValue = `pipelineStep.${view.state}`;
+    item.id = `pipeline.${view.step}`;
+    return item;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
