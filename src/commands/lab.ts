@@ -1,7 +1,61 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { LabServices } from '../services';
 
-/** Placeholder until the lab area lands; registers nothing. */
-export function registerLabCommands(_services: LabServices): vscode.Disposable[] {
-  return [];
+/**
+ * "Start Local Lab" / "Stop Local Lab": thin wrappers over core LocalLab (the same code as `lifecycle-lab lab`).
+ * Core is imported on first use so activation does not load mysql2.
+ */
+export function registerLabCommands(services: LabServices): vscode.Disposable[] {
+  const localLab = async () => {
+    const { labFromConfig } = await import('../core/lab');
+    return labFromConfig(services.config(), services.log, services.asset(), services.asset('data', 'mysqlsampledatabase.sql'));
+  };
+
+  const start = services.command('Start Local Lab', () =>
+    vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Lifecycle Lab: starting the local lab', cancellable: true },
+      async (progress, token) => {
+        const lab = await localLab();
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => controller.abort());
+        let done = 0;
+        try {
+          const status = await lab.up({
+            signal: controller.signal,
+            onProgress: (u) => {
+              const fraction = Math.max(done, u.fraction ?? done);
+              progress.report({ message: u.message, increment: (fraction - done) * 100 });
+              done = fraction;
+            },
+          });
+          services.log.info(`Local lab is up on ${status.host}:${status.port} (pid ${status.pid}), ${status.database} ${status.seededFrom ?? ''}`);
+          void vscode.window.showInformationMessage(`Local lab is up: MariaDB on ${status.host}:${status.port}, database ${status.database}.`);
+        } finally {
+          cancel.dispose();
+          // Also after a cancel or failure: the server may have started or stopped.
+          services.fireSourceChanged();
+        }
+      },
+    ),
+  );
+
+  const stop = services.command('Stop Local Lab', () =>
+    vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Lifecycle Lab: stopping the local lab' },
+      async () => {
+        const lab = await localLab();
+        try {
+          const wasRunning = await lab.down();
+          services.log.info(wasRunning ? 'Local lab stopped' : 'Local lab was not running');
+        } finally {
+          services.fireSourceChanged();
+        }
+      },
+    ),
+  );
+
+  return [
+    vscode.commands.registerCommand('lifecycleLab.startLocalLab', start),
+    vscode.commands.registerCommand('lifecycleLab.stopLocalLab', stop),
+  ];
 }

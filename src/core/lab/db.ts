@@ -85,12 +85,18 @@ export async function swapDatabase(conn: Connection, staging: string, target: st
   await conn.query('SET SESSION foreign_key_checks = 1');
 }
 
-/** Drops a staging database, ignoring errors (used on failure paths where the first error matters). */
-export async function dropQuietly(conn: Connection | undefined, database: string): Promise<void> {
-  if (!conn) return;
+/**
+ * Drops a staging database on a fresh connection (the failed one may be mid-protocol), ignoring errors:
+ * on failure paths the first error is what the user needs to see.
+ */
+export async function dropQuietly(target: MysqlTarget, database: string): Promise<void> {
+  let conn: Connection | undefined;
   try {
+    conn = await connectTarget({ ...target, database: '' });
     await conn.query(`DROP DATABASE IF EXISTS ${quoteId(database)}`);
   } catch {
-    // the original error is what the user needs to see
+    // the original error matters more
+  } finally {
+    await conn?.end().catch(() => {});
   }
 }

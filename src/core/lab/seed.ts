@@ -91,7 +91,9 @@ export async function seedFromDump(target: MysqlTarget, opts: SeedOptions): Prom
     await swapDatabase(conn, staging, database, 'latin1');
     return counts as TableCounts;
   } catch (err) {
-    await dropQuietly(conn ?? (await connectTarget({ ...target, database: '' }).catch(() => undefined)), staging);
+    await conn?.end().catch(() => {});
+    conn = undefined;
+    await dropQuietly(target, staging);
     throw err;
   } finally {
     await conn?.end().catch(() => {});
