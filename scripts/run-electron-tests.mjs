@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+/**
+ * The extension-host suite through @vscode/test-electron, for machines with internet (it downloads VS Code 1.100.3
+ * into .vscode-test/). Same tests and index as scripts/run-extension-tests.mjs; on headless Linux run it under
+ * `xvfb-run -a`. Build first: `npx webpack --mode production && npx tsc -p .`.
+ * Prints one line per test, then `N passed, N failed` last.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runTests } from '@vscode/test-electron';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-electron-'));
+const resultsFile = path.join(tmp, 'results.json');
+const userData = path.join(tmp, 'user-data');
+fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
+  'lifecycleLab.mode': 'local',
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'workbench.startupEditor': 'none',
+}, null, 2));
+
+const launchArgs = [root, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', userData,
+  '--extensions-dir', path.join(tmp, 'extensions')];
+if (process.getuid?.() === 0) launchArgs.push('--no-sandbox');
+
+let code = 1;
+try {
+  await runTests({
+    version: '1.100.3',
+    extensionDevelopmentPath: root,
+    extensionTestsPath: path.join(root, 'out', 'test', 'extension', 'index.js'),
+    launchArgs,
+    extensionTestsEnv: { EXT_TEST_RESULTS: resultsFile, EXT_TEST_GREP: process.env.EXT_TEST_GREP ?? '' },
+  });
+  code = 0;
+} catch (err) {
+  console.error(`test-electron: ${err instanceof Error ? err.message : err}`);
+}
+
+let passed = 0;
+let failed = 0;
+if (fs.existsSync(resultsFile)) {
+  const { results } = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+  for (const r of results) {
+    console.log(`${r.state === 'passed' ? 'PASS' : 'FAIL'} extension: ${r.title}`);
+    if (r.error) console.log(r.error.split('\n').map((l) => `    ${l}`).join('\n'));
+    if (r.state === 'passed') passed++;
+    else failed++;
+  }
+}
+if (code !== 0 && failed === 0) failed = 1;
+fs.rmSync(tmp, { recursive: true, force: true });
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = code === 0 && failed === 0 && passed > 0 ? 0 : 1;
