@@ -239,16 +239,16 @@ function field(v: string | number | null): string {
   return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
-type Row = (string | number | null)[];
+export type Row = (string | number | null)[];
 
-interface TablePlan {
+export interface TablePlan {
   table: ClassicmodelsTable;
   columns: string[];
   rows: () => Iterable<Row>;
 }
 
 /** The whole data set as lazily generated tables; intermediate arrays (prices, dates) are kept per row, not per text. */
-function planTables(scale: number, seed: number): TablePlan[] {
+export function generatedTables(scale: number, seed: number): TablePlan[] {
   const counts = generatedCounts(scale);
 
   // products: each block of 110 has the dump's product-line mix, shuffled.
@@ -535,7 +535,7 @@ export async function generateClassicmodels(target: MysqlTarget, opts: GenerateO
     await conn.query(`USE ${quoteId(staging)}`);
     await conn.query("SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'STRICT_ALL_TABLES'");
     let loaded = 0;
-    for (const plan of planTables(scale, seed)) {
+    for (const plan of generatedTables(scale, seed)) {
       throwIfCancelled(opts.signal, 'Generating data');
       const ddl = schema.get(plan.table);
       if (!ddl) throw new LabError('internal', `The schema source has no CREATE TABLE for ${plan.table}.`);

@@ -100,6 +100,9 @@ export class LocalLab {
       if (server) {
         report({ message: `MariaDB already runs on ${LAB_HOST}:${server.port}`, fraction: 0.1 });
       } else {
+        // Fail fast on a taken configured port, before spending seconds on a datadir.
+        const configured = this.options.port ?? 0;
+        if (configured > 0 && (await portTaken(configured))) throw portInUse(configured, true);
         report({ message: 'Preparing the MariaDB datadir', fraction: 0.05 });
         const account = chooseServerAccount(p.mariadbDir, this.log);
         await initialiseDatadir(bins, this.labDir, account, this.log);
