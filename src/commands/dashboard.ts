@@ -1,7 +1,53 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { LabServices } from '../services';
+import { DASHBOARD_VIEW_TYPE } from '../webview/protocol';
+import { TOP_N_MAX, TOP_N_MIN, type TopProductsFilter } from '../core/dashboard/queries';
+import type { DashboardOpenOptions, DashboardRenderedState } from '../webview/dashboardPanel';
+import { DATASET_IDS, type DatasetId } from '../core/dashboard/model';
 
-/** Placeholder until the dashboard area lands; registers nothing. */
-export function registerDashboard(_services: LabServices): vscode.Disposable[] {
-  return [];
+/** The panel module (and with it the dashboard's core code) loads on first use, not at activation. */
+const panelModule = () => import('../webview/dashboardPanel');
+
+/**
+ * Open Dashboard (palette, Lake view, pipeline notification), the panel serializer that restores it after a
+ * reload, and two hidden commands for tests: the page's rendered reports and a one-shot query failure.
+ */
+export function registerDashboard(services: LabServices): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('lifecycleLab.dashboard.open', services.command('Open Dashboard', async (options?: unknown) => {
+      (await panelModule()).DashboardPanel.show(services, openOptions(options));
+    })),
+    vscode.commands.registerCommand('lifecycleLab.dashboard.renderedState', async (): Promise<DashboardRenderedState> => {
+      const panel = (await panelModule()).DashboardPanel.open;
+      return panel?.renderedState() ?? { open: false, visible: false, reports: {}, lastSeq: 0 };
+    }),
+    vscode.commands.registerCommand('lifecycleLab.dashboard.injectQueryFailure', async (dataset: unknown) => {
+      if (typeof dataset !== 'string' || !(DATASET_IDS as readonly string[]).includes(dataset)) throw new Error(`Unknown dataset ${String(dataset)}`);
+      const panel = (await panelModule()).DashboardPanel.open;
+      if (!panel) throw new Error('The dashboard is not open.');
+      panel.injectFailure(dataset as DatasetId);
+      panel.refresh();
+    }),
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+        (await panelModule()).DashboardPanel.revive(panel, services);
+      },
+    }),
+  ];
+}
+
+/** Options come from other commands or tests (untyped command arguments): keep only well-formed filter fields. */
+function openOptions(raw: unknown): DashboardOpenOptions {
+  const top = raw && typeof raw === 'object' ? (raw as { topProducts?: unknown }).topProducts : undefined;
+  if (!top || typeof top !== 'object') return {};
+  const t = top as Record<string, unknown>;
+  const date = (v: unknown) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
+  const text = (v: unknown) => typeof v === 'string' && v.length <= 200;
+  const filter: Partial<TopProductsFilter> = {};
+  if (date(t.startDate)) filter.startDate = t.startDate as string;
+  if (date(t.endDate)) filter.endDate = t.endDate as string;
+  if (text(t.country)) filter.country = t.country as string;
+  if (text(t.productLine)) filter.productLine = t.productLine as string;
+  if (Number.isInteger(t.n) && (t.n as number) >= TOP_N_MIN && (t.n as number) <= TOP_N_MAX) filter.n = t.n as number;
+  return { topProducts: filter };
 }

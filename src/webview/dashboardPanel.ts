@@ -1,0 +1,273 @@
+import * as vscode from 'vscode';
+import { CancelledError, isCancelled, LabError, toLabError } from '../core/errors';
+import { toCsv } from '../core/dashboard/csv';
+import type { DatasetId, DatasetRequest, DatasetResult, TopProductsFilter } from '../core/dashboard/model';
+import { createDashboardData, type DashboardData } from '../core/dashboard/service';
+import type { LabServices } from '../services';
+import { buildCsp, createNonce } from './csp';
+import {
+  DASHBOARD_VIEW_TYPE, PAGE_COMMANDS, parsePageMessage, type ErrorInfo, type HostMessage, type PageCommand, type PageMessage,
+  type RenderedReport,
+} from './protocol';
+
+export interface DashboardOpenOptions {
+  /** Apply this Top-N filter once the page is up (the rest of the filter keeps its value). */
+  topProducts?: Partial<TopProductsFilter>;
+}
+
+/** A rendered report with the order the host received it in, so a caller can wait for a newer one. */
+export interface ReceivedReport extends RenderedReport {
+  seq: number;
+}
+
+export interface DashboardRenderedState {
+  open: boolean;
+  visible: boolean;
+  reports: Partial<Record<DatasetId, ReceivedReport>>;
+  /** The last report number received; reports with a higher seq are newer than this call. */
+  lastSeq: number;
+}
+
+/**
+ * The dashboard panel (one per workspace): owns the page, runs the datasets the page asks for on the configured
+ * engine, cancels superseded or abandoned queries, and handles exports. The page validates what it gets and
+ * reports back what it rendered.
+ */
+export class DashboardPanel implements vscode.Disposable {
+  private static current?: DashboardPanel;
+
+  private data?: DashboardData;
+  private readonly inFlight = new Map<number, { dataset: DatasetId; controller: AbortController }>();
+  private readonly lastResults = new Map<DatasetId, DatasetResult>();
+  private readonly reports = new Map<DatasetId, ReceivedReport>();
+  private readonly failNext = new Set<DatasetId>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private pageReady = false;
+  private pendingToPage: HostMessage[] = [];
+  private seq = 0;
+  private disposed = false;
+
+  /** Opens the dashboard, or reveals it when it is already open. */
+  static show(services: LabServices, options: DashboardOpenOptions = {}): DashboardPanel {
+    let panel = DashboardPanel.current;
+    if (panel) {
+      panel.panel.reveal(undefined, false);
+    } else {
+      const webviewPanel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Lifecycle Lab Dashboard', vscode.ViewColumn.Active, {
+        enableScripts: true,
+        retainContextWhenHidden: false,
+        localResourceRoots: DashboardPanel.resourceRoots(services),
+      });
+      panel = new DashboardPanel(webviewPanel, services);
+    }
+    if (options.topProducts) panel.post({ type: 'setFilter', filter: options.topProducts });
+    return panel;
+  }
+
+  /** Restores a panel the editor kept across a reload (registerWebviewPanelSerializer). */
+  static revive(webviewPanel: vscode.WebviewPanel, services: LabServices): DashboardPanel {
+    DashboardPanel.current?.dispose();
+    webviewPanel.webview.options = { enableScripts: true, localResourceRoots: DashboardPanel.resourceRoots(services) };
+    return new DashboardPanel(webviewPanel, services);
+  }
+
+  static get open(): DashboardPanel | undefined {
+    return DashboardPanel.current;
+  }
+
+  private static resourceRoots(services: LabServices): vscode.Uri[] {
+    const root = services.context.extensionUri;
+    return [vscode.Uri.joinPath(root, 'dist', 'webview'), vscode.Uri.joinPath(root, 'media')];
+  }
+
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly services: LabServices) {
+    DashboardPanel.current = this;
+    panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icon.svg');
+    panel.webview.html = this.html();
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      services.onDidChangeLake(() => this.lakeChanged()),
+    );
+  }
+
+  /** What the page last reported for each card. */
+  renderedState(): DashboardRenderedState {
+    return {
+      open: true,
+      visible: this.panel.visible,
+      reports: Object.fromEntries([...this.reports].map(([k, v]) => [k, structuredClone(v)])),
+      lastSeq: this.seq,
+    };
+  }
+
+  /** Test hook: the next query of this dataset fails with a visible error instead of running. */
+  injectFailure(dataset: DatasetId): void {
+    this.failNext.add(dataset);
+  }
+
+  /** Re-runs every card (the page keeps its filters). */
+  refresh(): void {
+    this.post({ type: 'refresh' });
+  }
+
+  private lakeChanged(): void {
+    void this.closeEngine();
+    this.refresh();
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = createNonce();
+    const root = this.services.context.extensionUri;
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', 'dashboard.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'dashboard', 'dashboard.css'));
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${buildCsp(webview, nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>Lifecycle Lab Dashboard</title>
+</head>
+<body>
+<main id="app" aria-busy="true"></main>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  private post(message: HostMessage): void {
+    if (!this.pageReady) {
+      this.pendingToPage.push(message);
+      return;
+    }
+    void this.panel.webview.postMessage(message);
+  }
+
+  private receive(raw: unknown): void {
+    const message = parsePageMessage(raw);
+    if (!message) {
+      this.services.log.warn(`Dashboard: ignored an invalid message from the page: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    void this.handle(message).catch((err) => this.services.showError('Dashboard', err));
+  }
+
+  private async handle(message: PageMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready': {
+        this.pageReady = true;
+        for (const m of this.pendingToPage.splice(0)) void this.panel.webview.postMessage(m);
+        return;
+      }
+      case 'load':
+        return this.load(message.requestId, message.request);
+      case 'cancel':
+        this.inFlight.get(message.requestId)?.controller.abort();
+        return;
+      case 'rendered': {
+        const report = { ...message.report, seq: ++this.seq };
+        this.reports.set(report.dataset, report);
+        this.services.log.debug(`Dashboard rendered ${report.dataset}: ${report.state}, ${report.rowCount} rows`);
+        return;
+      }
+      case 'copySql': {
+        const result = this.lastResults.get(message.dataset);
+        if (!result) return;
+        await vscode.env.clipboard.writeText(result.sql);
+        vscode.window.setStatusBarMessage(`Copied the SQL of "${result.title}"`, 3000);
+        return;
+      }
+      case 'exportCsv': {
+        const result = this.lastResults.get(message.dataset);
+        if (!result) return;
+        await this.save(`${message.dataset}.csv`, { 'CSV': ['csv'] }, Buffer.from(toCsv(result.columns, result.rows), 'utf8'));
+        return;
+      }
+      case 'exportPng': {
+        const base64 = message.dataUrl.slice('data:image/png;base64,'.length);
+        await this.save(`${message.dataset}.png`, { 'PNG image': ['png'] }, Buffer.from(base64, 'base64'));
+        return;
+      }
+      case 'runCommand':
+        if ((PAGE_COMMANDS as readonly string[]).includes(message.command)) await vscode.commands.executeCommand(message.command);
+        return;
+    }
+  }
+
+  private async load(requestId: number, request: DatasetRequest): Promise<void> {
+    // A newer request for the same card supersedes the older one (e.g. dragging the N slider).
+    for (const [id, running] of this.inFlight) {
+      if (running.dataset === request.id) {
+        running.controller.abort();
+        this.inFlight.delete(id);
+      }
+    }
+    const controller = new AbortController();
+    this.inFlight.set(requestId, { dataset: request.id, controller });
+    try {
+      if (this.failNext.delete(request.id)) {
+        throw new LabError('queryFailed', `Injected failure for "${request.id}" (test hook).`);
+      }
+      const result = await this.dashboardData().dataset(request, controller.signal);
+      if (controller.signal.aborted) throw new CancelledError('Query');
+      this.lastResults.set(request.id, result);
+      this.post({ type: 'result', requestId, result });
+    } catch (err) {
+      if (isCancelled(err) || controller.signal.aborted) {
+        this.post({ type: 'cancelled', requestId, dataset: request.id });
+        return;
+      }
+      const e = toLabError(err);
+      this.services.log.warn(`Dashboard query ${request.id} failed: ${e.message}`);
+      this.post({ type: 'error', requestId, dataset: request.id, error: toErrorInfo(e) });
+    } finally {
+      this.inFlight.delete(requestId);
+    }
+  }
+
+  private dashboardData(): DashboardData {
+    this.data ??= createDashboardData(this.services.config());
+    return this.data;
+  }
+
+  private async closeEngine(): Promise<void> {
+    const data = this.data;
+    this.data = undefined;
+    for (const running of this.inFlight.values()) running.controller.abort();
+    await data?.engine.close().catch(() => undefined);
+  }
+
+  private async save(fileName: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, fileName) : undefined,
+      filters,
+      saveLabel: 'Export',
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, bytes);
+    vscode.window.setStatusBarMessage(`Saved ${vscode.workspace.asRelativePath(target)}`, 4000);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+    void this.closeEngine();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+function toErrorInfo(e: LabError): ErrorInfo {
+  const command = e.nextStep?.command;
+  const allowed = command && (PAGE_COMMANDS as readonly string[]).includes(command) ? (command as PageCommand) : undefined;
+  return {
+    code: e.code,
+    message: e.message,
+    nextStep: e.nextStep ? { label: e.nextStep.label, command: allowed } : undefined,
+  };
+}
