@@ -1,0 +1,50 @@
+import { PIPELINE_STEPS, type PipelineEvent, type PipelineStep } from './pipeline';
+
+/** The state of the pipeline's steps as surfaces show it, folded from run events (no editor types here). */
+export type StepState = 'pending' | 'running' | 'ok' | 'failed' | 'cancelled';
+
+export interface StepView {
+  step: PipelineStep;
+  state: StepState;
+  durationMs?: number;
+  rows?: number;
+  summary?: string;
+}
+
+/** What the Pipeline view shows; kept in workspace state so the last run survives a reload. */
+export interface PipelineViewState {
+  steps: StepView[];
+  lastRun?: { runId: string; ok: boolean; finishedAt: string; durationMs: number; message: string };
+  running: boolean;
+  /** Id of the run in progress, or of the last one. */
+  runId?: string;
+}
+
+export function emptyPipelineState(): PipelineViewState {
+  return { steps: PIPELINE_STEPS.map((step) => ({ step, state: 'pending' })), running: false };
+}
+
+/** Folds one pipeline event into the view state (pure, so it is unit-testable). */
+export function applyPipelineEvent(state: PipelineViewState, event: PipelineEvent): PipelineViewState {
+  const steps = state.steps.map((s) => ({ ...s }));
+  const find = (step: PipelineStep) => steps.find((s) => s.step === step)!;
+  switch (event.kind) {
+    case 'runStarted':
+      return { ...state, running: true, runId: event.runId, steps: PIPELINE_STEPS.map((step) => ({ step, state: 'pending' })) };
+    case 'stepStarted':
+      Object.assign(find(event.step), { state: 'running', durationMs: undefined, rows: undefined, summary: undefined });
+      return { ...state, steps };
+    case 'stepFinished':
+      Object.assign(find(event.step), { state: event.status, durationMs: event.durationMs, rows: event.rows, summary: event.summary });
+      return { ...state, steps };
+    case 'runFinished':
+      return {
+        ...state,
+        steps,
+        running: false,
+        lastRun: { runId: state.runId ?? '', ok: event.ok, finishedAt: new Date().toISOString(), durationMs: event.durationMs, message: event.message },
+      };
+    default:
+      return state;
+  }
+}
