@@ -17,7 +17,7 @@ suite('lab: dump rewriting', () => {
     const staged = dumpForStaging(dump);
     assert.doesNotMatch(staged, /CREATE\s+DATABASE/i);
     assert.doesNotMatch(staged, /USE\s+`classicmodels`/i);
-    assert.match(staged, /'Berguvsvägen  8',NULL,'Luleå'/);
+    assert.ok(staged.includes("'Berguvsvägen  8',NULL,'Luleå'"));
     assert.match(staged, /SET NAMES utf8/);
     assert.equal(staged.split('\r\n').length, dump.split('\r\n').length);
     // Exactly the two statements went, nothing else.
