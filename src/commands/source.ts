@@ -171,7 +171,7 @@ async function discoverRds(services: LabServices): Promise<{ id: string; host: s
     });
   const endpoint = rds.rdsEndpoint(found);
   const settings = vscode.workspace.getConfiguration('lifecycleLab');
-  const scope = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const scope = settingScope(settings, 'mysql.host');
   if (found.id !== config.aws.rdsInstanceId) await settings.update('aws.rdsInstanceId', found.id, scope);
   await settings.update('mysql.host', endpoint.host, scope);
   await settings.update('mysql.port', endpoint.port, scope);
@@ -180,4 +180,12 @@ async function discoverRds(services: LabServices): Promise<{ id: string; host: s
   void vscode.window.showInformationMessage(`Source set to RDS instance ${found.id} (${endpoint.host}:${endpoint.port}). Set the database password to connect.`, 'Set Database Password')
     .then((choice) => choice && vscode.commands.executeCommand('lifecycleLab.setDatabasePassword'));
   return { id: found.id, host: endpoint.host, port: endpoint.port, user: endpoint.user };
+}
+
+/** Where to write a setting: where the user already keeps it, else the workspace (the user settings with no folder open). */
+function settingScope(settings: vscode.WorkspaceConfiguration, key: string): vscode.ConfigurationTarget {
+  const inspected = settings.inspect(key);
+  if (inspected?.workspaceValue !== undefined) return vscode.ConfigurationTarget.Workspace;
+  if (inspected?.globalValue !== undefined) return vscode.ConfigurationTarget.Global;
+  return vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
 }

@@ -1,0 +1,272 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RowDataPacket } from 'mysql2/promise';
+import type { MysqlTarget } from '../../src/core/config';
+import type { LifecycleLabApi } from '../../src/extension';
+import { cellText } from '../../src/core/source/explorer';
+import type { SourceNode, SourceTreeProvider } from '../../src/views/sourceTree';
+import type { GridOpened } from '../../src/webview/gridPanel';
+import { labTarget } from '../integration/fixture';
+import { startMotoServer, useAwsEnvironment, type MotoServer } from '../aws/motoServer';
+
+const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+const TABLES = ['customers', 'employees', 'offices', 'orderdetails', 'orders', 'payments', 'productlines', 'products'];
+const config = () => vscode.workspace.getConfiguration('lifecycleLab');
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([work, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms))]);
+}
+
+/**
+ * The Source view as the user sees it, walked through its data provider (reached through the
+ * lifecycleLab.source.treeDataProvider command), against the shared local lab.
+ */
+suite('Source view', function () {
+  this.timeout(180_000);
+  let api: LifecycleLabApi;
+  let tree: SourceTreeProvider;
+  let lab: MysqlTarget;
+
+  /** Settings this suite changes (Global), restored afterwards. */
+  const touched = ['mysql.host', 'mysql.port', 'mysql.user', 'mode', 'aws.endpoint', 'aws.rdsInstanceId'];
+  const saved = new Map<string, unknown>();
+
+  async function children(node?: SourceNode): Promise<SourceNode[]> {
+    return tree.getChildren(node);
+  }
+  async function items(node?: SourceNode): Promise<{ node: SourceNode; item: vscode.TreeItem }[]> {
+    return (await children(node)).map((n) => ({ node: n, item: tree.getTreeItem(n) }));
+  }
+  const label = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : item.label?.label ?? '');
+  async function child(node: SourceNode | undefined, name: string): Promise<SourceNode> {
+    const found = (await items(node)).find((x) => label(x.item) === name);
+    assert.ok(found, `no child '${name}' under ${node ? label(tree.getTreeItem(node)) : 'the root'}: ${(await items(node)).map((x) => label(x.item)).join(', ')}`);
+    return found.node;
+  }
+  async function setSettings(values: Record<string, unknown>): Promise<void> {
+    for (const [key, value] of Object.entries(values)) await config().update(key, value, vscode.ConfigurationTarget.Global);
+    tree.refresh();
+  }
+
+  suiteSetup(async () => {
+    lab = await labTarget();
+    const ext = vscode.extensions.getExtension<LifecycleLabApi>(EXTENSION_ID);
+    assert.ok(ext);
+    api = await ext.activate();
+    tree = (await vscode.commands.executeCommand<SourceTreeProvider>('lifecycleLab.source.treeDataProvider'))!;
+    assert.ok(tree && typeof tree.getChildren === 'function', 'the Source view exposes its data provider');
+    for (const key of touched) {
+      const inspected = config().inspect(key);
+      assert.equal(inspected?.workspaceValue, undefined, `a workspace value for ${key} would override the test's Global setting`);
+      saved.set(key, inspected?.globalValue);
+    }
+    await setSettings({ 'mysql.host': undefined, mode: 'local' });
+    assert.equal(api.services.config().local.labDir, path.join(api.services.root, '.lab'), 'the workspace lab is the fixture lab');
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('lifecycleLab.clearDatabasePassword');
+    for (const [key, value] of saved) {
+      await config().update(key, value, vscode.ConfigurationTarget.Global);
+      // None was there at the start (asserted in suiteSetup): never leave one in the shared workspace.
+      if (config().inspect(key)?.workspaceValue !== undefined) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    tree?.refresh();
+  });
+
+  test('tree shape for classicmodels: connection, databases, 8 tables with estimates, columns with PK/FK', async () => {
+    const roots = await items();
+    assert.equal(roots.length, 1);
+    assert.equal(roots[0].item.contextValue, 'connection');
+    assert.equal(label(roots[0].item), 'local lab');
+    assert.match(String(roots[0].item.description), /^local · /);
+
+    const databases = await items(roots[0].node);
+    assert.ok(databases.every((d) => d.item.contextValue === 'database'), databases.map((d) => label(d.item)).join(','));
+    assert.ok(!databases.some((d) => label(d.item) === 'information_schema'), 'system schemas hidden');
+    const classicmodels = await child(roots[0].node, 'classicmodels');
+    assert.equal(tree.getTreeItem(classicmodels).description, 'source database');
+    // The connection node now says it is connected, with the server version.
+    assert.match(String(tree.getTreeItem(roots[0].node).description), /\d+\.\d+\.\d+/);
+
+    const tables = await items(classicmodels);
+    assert.deepEqual(tables.map((t) => label(t.item)), TABLES);
+    for (const t of tables) {
+      assert.match(String(t.item.contextValue), /^table/);
+      assert.match(String(t.item.description), /^~[\d,]+ rows? · \d+(\.\d)? [KM]?B$/, `${label(t.item)}: ${t.item.description}`);
+    }
+
+    const orderdetails = await child(classicmodels, 'orderdetails');
+    const columns = await items(orderdetails);
+    assert.deepEqual(columns.map((c) => label(c.item)), ['orderNumber', 'productCode', 'quantityOrdered', 'priceEach', 'orderLineNumber', 'Indexes', 'Foreign keys']);
+    const byName = Object.fromEntries(columns.map((c) => [label(c.item), c.item]));
+    assert.equal(byName.orderNumber.description, 'int(11) · not null · PK · → orders');
+    assert.equal(byName.productCode.description, 'varchar(15) · not null · PK · → products');
+    assert.equal(byName.priceEach.description, 'decimal(10,2) · not null');
+    assert.equal((byName.orderNumber.iconPath as vscode.ThemeIcon).id, 'key');
+    assert.equal((byName.quantityOrdered.iconPath as vscode.ThemeIcon).id, 'symbol-field');
+    const tooltip = (byName.orderNumber.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ');
+    assert.match(tooltip, /Foreign key orderdetails\\_ibfk\\_1: orderdetails\.orderNumber → orders\.orderNumber/);
+
+    const foreignKeys = await items(await child(orderdetails, 'Foreign keys'));
+    assert.deepEqual(foreignKeys.map((f) => label(f.item)), ['orderNumber → orders', 'productCode → products']);
+    const indexes = await items(await child(orderdetails, 'Indexes'));
+    assert.equal(label(indexes[0].item), 'PRIMARY');
+    assert.match(String(indexes[0].item.description), /^\(orderNumber, productCode\)/);
+
+    const orders = await items(await child(classicmodels, 'orders'));
+    assert.equal(orders.find((c) => label(c.item) === 'customerNumber')?.item.description, 'int(11) · not null · → customers');
+    assert.equal(orders.find((c) => label(c.item) === 'comments')?.item.description, 'text · null');
+  });
+
+  test('Preview Rows: the first page is the first 100 rows by primary key, drawn with NULL as NULL', async () => {
+    const mysql = await import('mysql2/promise');
+    const oracle = await mysql.createConnection({ host: lab.host, port: lab.port, user: lab.user, password: lab.password, database: 'classicmodels', dateStrings: true, charset: 'UTF8MB4_UNICODE_CI' });
+    let expected: (string | null)[][];
+    try {
+      const [rows] = await oracle.query<RowDataPacket[]>('SELECT * FROM customers ORDER BY customerNumber LIMIT 100');
+      expected = rows.map((r) => Object.values(r).map(cellText));
+    } finally {
+      await oracle.end();
+    }
+    const opened = await vscode.commands.executeCommand<GridOpened>('lifecycleLab.source.previewRows', { database: 'classicmodels', table: 'customers' });
+    assert.ok(opened, 'the command returned the opened grid (see the Lifecycle Lab log if not)');
+    try {
+      assert.deepEqual(opened.firstPage.rows, expected);
+      assert.equal(opened.firstPage.hasMore, true);
+      const rendered = await withTimeout(opened.rendered, 60_000, 'grid page');
+      assert.equal(rendered.rowCount, 100);
+      assert.ok(rendered.nullCells > 0, 'addressLine2/state NULLs are drawn');
+      assert.deepEqual(rendered.firstRow, expected[0].map((c) => c ?? 'NULL'));
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
+  test('Exact Row Count, Copy SELECT and Copy Qualified Name on a table node', async () => {
+    const [connection] = await children();
+    const classicmodels = await child(connection, 'classicmodels');
+    const orderdetails = await child(classicmodels, 'orderdetails');
+    const count = await vscode.commands.executeCommand<number>('lifecycleLab.source.countRows', orderdetails);
+    const mysql = await import('mysql2/promise');
+    const oracle = await mysql.createConnection({ host: lab.host, port: lab.port, user: lab.user, password: lab.password });
+    try {
+      const [rows] = await oracle.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM classicmodels.orderdetails');
+      assert.equal(count, Number(rows[0].n));
+    } finally {
+      await oracle.end();
+    }
+    assert.equal(tree.getTreeItem(orderdetails).description?.toString().split(' · ')[0], `${count!.toLocaleString('en-US')} rows`);
+
+    const select = await vscode.commands.executeCommand<string>('lifecycleLab.source.copySelect', orderdetails);
+    assert.equal(select, 'SELECT *\nFROM `classicmodels`.`orderdetails`\nLIMIT 100;');
+    assert.equal(await vscode.env.clipboard.readText(), select);
+    assert.equal(await vscode.commands.executeCommand<string>('lifecycleLab.source.copyQualifiedName', { database: 'classicmodels', table: 'orders' }), 'classicmodels.orders');
+  });
+
+  test('wrong password: an auth error node that runs Set Database Password; the password stays out of settings', async () => {
+    const password = `wrong-${Date.now().toString(36)}`;
+    await setSettings({ 'mysql.host': '127.0.0.1', 'mysql.port': lab.port, 'mysql.user': lab.user });
+    await vscode.commands.executeCommand('lifecycleLab.setDatabasePassword', password);
+    tree.refresh();
+    const [connection] = await items();
+    assert.equal(label(connection.item), `127.0.0.1:${lab.port}`);
+    const [error] = await items(connection.node);
+    assert.equal(error.item.contextValue, 'message.error');
+    assert.match(label(error.item), new RegExp(`rejected user '${lab.user}'`));
+    assert.equal(error.item.command?.command, 'lifecycleLab.setDatabasePassword');
+    assert.equal(tree.getTreeItem(connection.node).description, `local · ${lab.user} · not connected`);
+
+    for (const key of touched) {
+      const inspected = vscode.workspace.getConfiguration().inspect(`lifecycleLab.${key}`);
+      assert.ok(![inspected?.globalValue, inspected?.workspaceValue].some((v) => JSON.stringify(v ?? null).includes(password)), key);
+    }
+    const userSettings = path.resolve(api.services.context.globalStorageUri.fsPath, '..', '..', 'settings.json');
+    const workspaceSettings = path.join(api.services.root, '.vscode', 'settings.json');
+    for (const file of [userSettings, workspaceSettings]) {
+      if (fs.existsSync(file)) assert.ok(!fs.readFileSync(file, 'utf8').includes(password), `${file} holds the password`);
+    }
+    await vscode.commands.executeCommand('lifecycleLab.clearDatabasePassword');
+  });
+
+  test('unreachable host: an error node naming host:port that opens the host setting', async () => {
+    const port = await closedPort();
+    await setSettings({ 'mysql.host': '127.0.0.1', 'mysql.port': port });
+    const [connection] = await items();
+    const [error] = await items(connection.node);
+    assert.equal(error.item.contextValue, 'message.error');
+    assert.match(label(error.item), new RegExp(`127\\.0\\.0\\.1:${port}`));
+    assert.deepEqual([error.item.command?.command, ...(error.item.command?.arguments ?? [])], ['workbench.action.openSettings', 'lifecycleLab.mysql.host']);
+    // The rest of the extension still answers.
+    assert.ok((await vscode.commands.getCommands(true)).includes('lifecycleLab.pipeline.run'));
+    await setSettings({ 'mysql.host': undefined, 'mysql.port': undefined, 'mysql.user': undefined });
+    const [back] = await items();
+    assert.equal(label(back.item), 'local lab');
+  });
+
+  suite('Discover RDS Instance (moto)', () => {
+    let moto: MotoServer;
+    let restoreEnv: () => void;
+
+    suiteSetup(async () => {
+      moto = await startMotoServer();
+      restoreEnv = useAwsEnvironment('fake');
+    });
+
+    suiteTeardown(async () => {
+      restoreEnv?.();
+      await moto?.stop();
+    });
+
+    test('fills host, port and user from DescribeDBInstances', async () => {
+      const rds = await import('@aws-sdk/client-rds');
+      const client = new rds.RDSClient({ region: 'us-east-1', endpoint: moto.endpoint });
+      try {
+        await client.send(new rds.CreateDBInstanceCommand({
+          DBInstanceIdentifier: 'de-c1w2-rds', DBInstanceClass: 'db.t3.micro', Engine: 'mysql', MasterUsername: 'labadmin',
+          MasterUserPassword: 'adminpwd1234', AllocatedStorage: 20,
+        }));
+      } finally {
+        client.destroy();
+      }
+      // An empty Global host: discovery writes where the host is kept, so the shared workspace settings stay untouched.
+      await setSettings({ mode: 'aws', 'mysql.host': '', 'aws.endpoint': moto.endpoint, 'aws.rdsInstanceId': 'de-c1w2-rds' });
+      assert.deepEqual(await children(), [], 'no host yet: the welcome view shows');
+      const found = await vscode.commands.executeCommand<{ host: string; port: number; user?: string }>('lifecycleLab.source.discoverRds');
+      assert.ok(found, 'discovery returned the endpoint (see the Lifecycle Lab log if not)');
+      assert.match(found.host, /^de-c1w2-rds\./);
+      assert.equal(config().get('mysql.host'), found.host);
+      assert.equal(config().get('mysql.port'), 3306);
+      assert.equal(config().get('mysql.user'), 'labadmin');
+      assert.equal(config().inspect('mysql.host')?.globalValue, found.host, 'written to the scope that held the host');
+      assert.equal(config().inspect('mysql.host')?.workspaceValue, undefined);
+    });
+
+    test('an unknown id with no instances: an error node naming it', async () => {
+      await moto.reset();
+      await setSettings({ mode: 'aws', 'mysql.host': '', 'aws.rdsInstanceId': 'no-such-instance' });
+      // The command shows its error as a notification and waits for it; the view shows it too, which is what we read.
+      void vscode.commands.executeCommand('lifecycleLab.source.discoverRds');
+      let roots: { node: SourceNode; item: vscode.TreeItem }[] = [];
+      for (let i = 0; i < 100 && roots.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        roots = await items();
+      }
+      assert.equal(roots.length, 1);
+      assert.equal(roots[0].item.contextValue, 'message.error');
+      assert.match(label(roots[0].item), /No RDS instance 'no-such-instance'/);
+      assert.deepEqual(roots[0].item.command?.arguments, ['lifecycleLab.aws.rdsInstanceId']);
+    });
+  });
+});
