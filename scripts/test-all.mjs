@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm test` (after `pretest` ran scripts/setup.sh --test): every check in order, each test counted on its own.
- *   lint, type-check, build (webpack), compile (tsc to out/), lab up, unit, integration, extension host.
+ *   lint, type-check, build (webpack), compile (tsc to out/), lab up, unit, integration, other test/ folders (aws),
+ *   extension host.
  * A failing step shows its output. The last line is `N passed, N failed`; the exit code is 1 on any failure.
  */
 import { spawn } from 'node:child_process';
@@ -138,6 +139,10 @@ async function main() {
   await mochaSuite('unit', ['--timeout', '10000']);
   if (!labUp) console.log('NOTE integration tests run against a lab that did not come up; expect them to fail');
   await mochaSuite('integration', ['--timeout', '120000']);
+  // Any other folder under test/ (aws: moto) runs too, so no test file is left out silently.
+  const others = fs.readdirSync(path.join(root, 'test'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !['unit', 'integration', 'extension'].includes(d.name)).map((d) => d.name).sort();
+  for (const area of others) await mochaSuite(area, ['--timeout', '120000']);
   await extensionHost();
 }
 
