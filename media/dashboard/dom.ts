@@ -39,7 +39,15 @@ const moneyShort = new Intl.NumberFormat('en-US', { style: 'currency', currency:
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
+const monthYear = new Intl.DateTimeFormat('en-US', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+
 export const format = {
+  rows: (n: number) => `${count.format(n)} ${n === 1 ? 'row' : 'rows'}`,
+  /** '2004-03-01' -> 'Mar 2004'. */
+  month: (isoDate: string) => {
+    const t = Date.parse(`${isoDate}T00:00:00Z`);
+    return Number.isNaN(t) ? isoDate : monthYear.format(t);
+  },
   money: (n: number) => money.format(n),
   moneyShort: (n: number) => moneyShort.format(n),
   count: (n: number) => count.format(n),

@@ -168,7 +168,7 @@ class Card {
       this.body.appendChild(this.chartBox);
       this.chart!.render(labels, values);
     }
-    const details = el('details', { class: 'table' }, el('summary', {}, `Data table (${format.count(result.rows.length)} rows)`),
+    const details = el('details', { class: 'table' }, el('summary', {}, `Data table (${format.rows(result.rows.length)})`),
       dataTable(result.columns, result.rows, { caption: this.title }));
     this.body.appendChild(details);
     this.footer(result);
@@ -176,7 +176,7 @@ class Card {
   }
 
   footer(result: DatasetResult): void {
-    this.body.appendChild(el('p', { class: 'meta' }, `${format.count(result.rows.length)} rows · ${Math.round(result.elapsedMs)} ms`));
+    this.body.appendChild(el('p', { class: 'meta' }, `${format.rows(result.rows.length)} · ${Math.round(result.elapsedMs)} ms`));
   }
 
   settleData(): void {
@@ -196,7 +196,7 @@ const header = el('header', { class: 'page' },
   el('div', { class: 'page-actions' }, button('Refresh', () => loadAll(), { title: 'Run every query again' })));
 
 const kpiCard = new Card('kpis', 'Key figures', { wide: true });
-const lakeCard = new Card('lakeStatus', 'Lake');
+const lakeCard = new Card('lakeStatus', 'Lake', { wide: true });
 const countryCard = new Card('salesByCountry', 'Total sales by country (top 10)', { chart: 'hbar' });
 const lineCard = new Card('salesByProductLine', 'Sales by product line', { chart: 'bar' });
 const monthlyCard = new Card('monthlySales', 'Monthly sales', { chart: 'line', wide: true });
@@ -246,12 +246,13 @@ function column(result: DatasetResult, name: string): Array<string | number | bo
   return i < 0 ? [] : result.rows.map((r) => r[i]);
 }
 
-function renderChart(card: Card, result: DatasetResult, labelColumn: string, extra: Partial<RenderedReport> = {}, emptyMessage = 'No sales in the lake.'): void {
+function renderChart(card: Card, result: DatasetResult, labelColumn: string, extra: Partial<RenderedReport> = {}, emptyMessage = 'No sales in the lake.',
+  label: (v: string) => string = (v) => v): void {
   if (!result.rows.length) {
     card.empty(emptyMessage, extra);
     return;
   }
-  const labels = column(result, labelColumn).map((v) => (v === null ? '(none)' : String(v)));
+  const labels = column(result, labelColumn).map((v) => (v === null ? '(none)' : label(String(v))));
   const values = column(result, 'totalSales').map((v) => Number(v));
   card.chartWithTable(result, labels, values, extra);
 }
@@ -353,7 +354,8 @@ function renderProducts(): void {
     productsCard.body.appendChild(el('div', { class: 'scroll' }, table));
   }
   productsCard.body.appendChild(el('p', { class: 'meta' },
-    `${rows.length > PRODUCTS_SHOWN ? `Showing ${PRODUCTS_SHOWN} of ` : ''}${format.count(rows.length)} of ${format.count(result.rows.length)} products · ${Math.round(result.elapsedMs)} ms`));
+    `${query ? `${format.count(rows.length)} of ${format.count(result.rows.length)} products match` : `${format.count(result.rows.length)} products`}` +
+    `${rows.length > PRODUCTS_SHOWN ? ` · showing the first ${PRODUCTS_SHOWN}` : ''} · ${Math.round(result.elapsedMs)} ms`));
   report({ dataset: 'products', state: rows.length ? 'data' : 'empty', rowCount: rows.length, labels: rows.slice(0, PRODUCTS_SHOWN).map((r) => String(r[0])), values: [] });
 }
 let productsTimer: number | undefined;
@@ -474,7 +476,7 @@ function render(result: DatasetResult): void {
     case 'kpis': return renderKpis(result);
     case 'salesByCountry': return renderChart(countryCard, result, 'country');
     case 'salesByProductLine': return renderChart(lineCard, result, 'productLine');
-    case 'monthlySales': return renderChart(monthlyCard, result, 'month');
+    case 'monthlySales': return renderChart(monthlyCard, result, 'month', {}, 'No sales in the lake.', format.month);
     case 'topProducts': {
       const filter = state.filter;
       return renderChart(topCard, result, 'productName', { filter }, 'No sales match these filters. Widen the dates or choose All.');
