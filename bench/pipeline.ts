@@ -1,0 +1,192 @@
+/**
+ * Pipeline benchmark: ratios measured side by side in one run.
+ *   npx tsc -p . && node out/bench/pipeline.js [--scale 1000] [--reps 3] [--dump-reps 5] [--skip-scale]
+ * Needs the local lab running (`lifecycle-lab lab up`). At scale N it uses the database classicmodels_xN,
+ * generating it with the lab's generator when its counts are not the expected ones (classicmodels is never touched).
+ *
+ * Prints:
+ *  - lab dump: whole pipeline run, warm (goal < 1 s);
+ *  - scale N: rows/s per phase, peak RSS of the run's process, Parquet size, and the ceiling: MariaDB's own
+ *    send rate for the same columns of the same tables (`mariadb --quick --batch` into /dev/null), with
+ *    extract throughput as a fraction of it (goal >= 0.70). Reps are interleaved (ceiling, pipeline, ceiling, ...)
+ *    so both see the same machine state; medians are reported.
+ * Each pipeline run happens in a child process so its peak RSS is its own.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { MysqlTarget } from '../src/core/config';
+import { generateClassicmodels, generatedCounts } from '../src/core/lab/generator';
+import { readLabTarget } from '../src/core/lab/state';
+import { findModelDir } from '../src/core/lake/model';
+import { runPipeline, type PipelineEvent } from '../src/core/lake/pipeline';
+import { connectSource, queryRows } from '../src/core/lake/source';
+import { SOURCE_TABLES } from '../src/core/lake/sourceSchema';
+
+interface ChildResult {
+  ok: boolean;
+  error?: string;
+  totalMs: number;
+  steps: Record<string, { ms: number; rows?: number }>;
+  extractRows: number;
+  extractMs: number;
+  parquetBytes: number;
+  factRows: number;
+  maxRssMb: number;
+}
+
+const repoRoot = path.resolve(__dirname, '../..');
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Child mode: `reps` pipeline runs in this process (the first loads the modules, as an editor's first run does). */
+async function child(): Promise<void> {
+  const { target, database, lakeDir, reps } = JSON.parse(process.argv[process.argv.indexOf('--child') + 1]) as { target: MysqlTarget; database: string; lakeDir: string; reps: number };
+  const results: ChildResult[] = [];
+  try {
+    for (let i = 0; i < reps; i++) {
+      const steps: ChildResult['steps'] = {};
+      let extractRows = 0;
+      const started = performance.now();
+      const result = await runPipeline({
+        target, database, lakeDir, modelDir: findModelDir(__dirname),
+        onEvent: (e: PipelineEvent) => {
+          if (e.kind === 'stepFinished') steps[e.step] = { ms: e.durationMs, rows: e.rows };
+          if (e.kind === 'table' && e.step === 'extract') extractRows += e.rows;
+        },
+      });
+      results.push({
+        ok: true, totalMs: performance.now() - started, steps, extractRows, extractMs: steps.extract.ms,
+        parquetBytes: Object.values(result.manifest.tables).reduce((a, t) => a + t.bytes, 0),
+        factRows: result.manifest.tables.fact_orders.rows,
+        maxRssMb: process.resourceUsage().maxRSS / 1024,
+      });
+    }
+    process.stdout.write(`${JSON.stringify(results)}\n`);
+  } catch (err) {
+    process.stdout.write(`${JSON.stringify([{ ok: false, error: (err as Error).message }])}\n`);
+    process.exitCode = 1;
+  }
+}
+
+function runChild(target: MysqlTarget, database: string, lakeDir: string, reps = 1): Promise<ChildResult[]> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [__filename, '--child', JSON.stringify({ target, database, lakeDir, reps })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    p.on('error', reject);
+    p.on('close', () => {
+      const results = JSON.parse(out.trim().split('\n').pop() || '[{"ok":false,"error":"no output"}]') as ChildResult[];
+      const failed = results.find((r) => !r.ok);
+      if (failed) reject(new Error(failed.error));
+      else resolve(results);
+    });
+  });
+}
+
+/** MariaDB's own send rate: the CLI streams the same columns of the same tables into /dev/null. */
+function ceiling(target: MysqlTarget, database: string): { ms: number; rows: number } {
+  const sql = SOURCE_TABLES.map((t) => `select ${t.columns.map((c) => `\`${c.name}\``).join(', ')} from \`${t.name}\`;`).join(' ');
+  const started = performance.now();
+  const r = spawnSync('mariadb', ['--quick', '--batch', '--skip-column-names', '--default-character-set=utf8mb4',
+    '-h', target.host, '-P', String(target.port), '-u', target.user, database, '-e', sql], {
+    // The password goes through the environment, never the command line.
+    env: { ...process.env, MYSQL_PWD: target.password }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const ms = performance.now() - started;
+  if (r.status !== 0) throw new Error(`mariadb client failed: ${r.stderr.toString()}`);
+  return { ms, rows: 0 };
+}
+
+async function sourceRows(target: MysqlTarget, database: string): Promise<Record<string, number>> {
+  const conn = await connectSource(target, database);
+  try {
+    const counts: Record<string, number> = {};
+    for (const t of SOURCE_TABLES) counts[t.name] = Number((await queryRows(conn, `select count(*) from \`${t.name}\``))[0][0]);
+    return counts;
+  } finally {
+    conn.destroy();
+  }
+}
+
+const rate = (rows: number, ms: number) => (rows / (ms / 1000));
+const fmtRate = (r: number) => `${(r / 1e6).toFixed(2)}M rows/s`;
+
+async function main(): Promise<void> {
+  const target = await readLabTarget(path.join(repoRoot, '.lab'));
+  if (!target) throw new Error('The local lab is not running: run `lifecycle-lab lab up` (or `npm run lab -- up`) first.');
+  const scale = Number(arg('scale', '1000'));
+  const reps = Number(arg('reps', '3'));
+  const dumpReps = Number(arg('dump-reps', '5'));
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-pipeline-'));
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, node ${process.version}; source ${target.host}:${target.port}`);
+  try {
+    // Lab dump. Editor-warm: repeated runs in one long-lived process (modules loaded, as in the extension host).
+    // CLI: one fresh process per run (module loading included), after a warm-up so the OS caches are warm.
+    const dumpLake = path.join(tmp, 'lake-dump');
+    const inProcess = (await runChild(target, target.database, dumpLake, dumpReps + 1)).slice(1);
+    await runChild(target, target.database, dumpLake);
+    const perProcess: ChildResult[] = [];
+    for (let i = 0; i < dumpReps; i++) perProcess.push(...(await runChild(target, target.database, dumpLake)));
+    const describe = (runs: ChildResult[]) => {
+      const whole = median(runs.map((r) => r.totalMs));
+      return `median ${whole.toFixed(0)} ms (min ${Math.min(...runs.map((r) => r.totalMs)).toFixed(0)}, max ${Math.max(...runs.map((r) => r.totalMs)).toFixed(0)}); ` +
+        `steps ${['source', 'extract', 'transform', 'load', 'reconcile'].map((s) => `${s} ${median(runs.map((r) => r.steps[s].ms)).toFixed(0)}`).join(', ')}; ` +
+        `goal < 1000 ms ${whole < 1000 ? 'met' : 'NOT met'}`;
+    };
+    console.log(`\nlab dump (${target.database}, ${inProcess[0].factRows} fact rows), ${dumpReps} runs each, whole run:`);
+    console.log(`  warm, in one process (editor): ${describe(inProcess)}`);
+    console.log(`  new process per run (CLI):     ${describe(perProcess)}`);
+
+    if (process.argv.includes('--skip-scale')) return;
+    const database = `classicmodels_x${scale}`;
+    const expected = generatedCounts(scale);
+    let counts = await sourceRows(target, database).catch(() => undefined);
+    if (!counts || SOURCE_TABLES.some((t) => counts![t.name] !== expected[t.name as keyof typeof expected])) {
+      console.log(`\ngenerating ${database} with the lab generator (scale ${scale}, seed 1)...`);
+      const g = await generateClassicmodels(target, { scale, database, seed: 1 });
+      console.log(`  ${g.rows} rows in ${g.seconds.toFixed(1)} s (${fmtRate(g.rowsPerSecond)})`);
+      counts = await sourceRows(target, database);
+    }
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    console.log(`\nscale ${scale} (${database}): ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')} = ${total} source rows`);
+
+    const lake = path.join(tmp, 'lake-scale');
+    const ceilings: number[] = [];
+    const runs: ChildResult[] = [];
+    for (let i = 0; i < reps; i++) {
+      ceilings.push(ceiling(target, database).ms);
+      runs.push(...(await runChild(target, database, lake)));
+      console.log(`  rep ${i + 1}: ceiling ${ceilings[i].toFixed(0)} ms, extract ${runs[i].extractMs.toFixed(0)} ms, whole run ${runs[i].totalMs.toFixed(0)} ms, peak RSS ${runs[i].maxRssMb.toFixed(0)} MB`);
+    }
+    const ceilingMs = median(ceilings);
+    const extractMs = median(runs.map((r) => r.extractMs));
+    const ceilingRate = rate(total, ceilingMs);
+    const extractRate = rate(total, extractMs);
+    console.log(`\n  phase          median ms   source rows/s`);
+    for (const step of ['source', 'extract', 'transform', 'load', 'reconcile']) {
+      const ms = median(runs.map((r) => r.steps[step].ms));
+      console.log(`  ${step.padEnd(12)} ${ms.toFixed(0).padStart(11)}   ${fmtRate(rate(total, ms))}`);
+    }
+    const wholeMs = median(runs.map((r) => r.totalMs));
+    console.log(`  ${'whole run'.padEnd(12)} ${wholeMs.toFixed(0).padStart(11)}   ${fmtRate(rate(total, wholeMs))}`);
+    console.log(`  ceiling (mariadb --quick --batch > /dev/null, same columns): ${ceilingMs.toFixed(0)} ms = ${fmtRate(ceilingRate)}`);
+    console.log(`  extract / ceiling: ${(extractRate / ceilingRate).toFixed(2)} (goal >= 0.70), extract ${fmtRate(extractRate)} (goal >= 0.50M rows/s)`);
+    console.log(`  peak RSS (pipeline process): ${Math.max(...runs.map((r) => r.maxRssMb)).toFixed(0)} MB (goal < 1536 MB)`);
+    console.log(`  Parquet size: ${(runs[0].parquetBytes / 1024 / 1024).toFixed(1)} MiB for ${runs[0].factRows} fact rows`);
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--child')) void child();
+else main().catch((err) => { console.error(`bench failed: ${(err as Error).message}`); process.exitCode = 1; });
