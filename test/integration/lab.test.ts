@@ -154,6 +154,21 @@ suite('local lab (shared .lab)', function () {
     assert.equal(b.rows, c.rows);
   });
 
+  test('cancelling the generator leaves the target database as it was and no staging database', async () => {
+    await generateClassicmodels(target, { scale: 2, database: GEN_A, seed: 3 });
+    const before = await withConnection(target, (c) => checksums(c, GEN_A));
+    const controller = new AbortController();
+    const run = generateClassicmodels(target, {
+      scale: 20, database: GEN_A, seed: 4, signal: controller.signal,
+      onProgress: (u) => { if (u.message.startsWith('Generating orderdetails')) controller.abort(); },
+    });
+    await expectLabError(run, 'cancelled');
+    await withConnection(target, async (c) => {
+      assert.deepEqual(await checksums(c, GEN_A), before);
+      assert.equal(await databaseExists(c, `${GEN_A}__seed`), false);
+    });
+  });
+
   test('a configured port that is taken gives portInUse naming the port and the setting', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen({ host: '127.0.0.1', port: 0 }, resolve));

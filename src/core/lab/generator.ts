@@ -29,6 +29,8 @@ export interface GenerateOptions extends LongWork {
   seed?: number;
   /** The dump whose CREATE TABLE statements give the schema; default data/mysqlsampledatabase.sql found from here. */
   schemaFile?: string;
+  /** Build secondary keys and foreign keys after loading (default true; false exists for the benchmark's comparison). */
+  deferIndexes?: boolean;
 }
 
 export interface GenerateResult {
@@ -472,9 +474,15 @@ export function generatedTables(scale: number, seed: number): TablePlan[] {
   ];
 }
 
-/** Rows as TSV text in chunks, for LOAD DATA LOCAL INFILE. Stops with an error when the signal fires. */
-function tsvStream(rows: Iterable<Row>, signal: AbortSignal | undefined, onRows: (n: number) => void): Readable {
-  const iterator = rows[Symbol.iterator]();
+/** Rows per LOAD DATA statement: bounds memory (mysql2 reads an infile stream without backpressure) and gives cancel points. */
+const ROWS_PER_LOAD = 250_000;
+
+/**
+ * The next batch of rows (at most `limit`) from a shared iterator as TSV text, for one LOAD DATA LOCAL INFILE.
+ * `state.done` turns true once the iterator is exhausted.
+ */
+function tsvBatch(iterator: Iterator<Row>, limit: number, state: { done: boolean }, signal: AbortSignal | undefined, onRows: (n: number) => void): Readable {
+  let sent = 0;
   return new Readable({
     highWaterMark: 1 << 20,
     read() {
@@ -484,21 +492,35 @@ function tsvStream(rows: Iterable<Row>, signal: AbortSignal | undefined, onRows:
       }
       let chunk = '';
       let n = 0;
-      for (;;) {
+      while (n < 4000 && sent < limit) {
         const r = iterator.next();
         if (r.done) {
-          if (chunk) this.push(chunk);
-          onRows(n);
-          this.push(null);
-          return;
+          state.done = true;
+          break;
         }
         chunk += `${r.value.map(field).join('\t')}\n`;
-        if (++n === 4000) break;
+        n++;
+        sent++;
       }
-      onRows(n);
-      this.push(chunk);
+      if (n > 0) onRows(n);
+      if (chunk) this.push(chunk);
+      if (state.done || sent >= limit) this.push(null);
     },
   });
+}
+
+/**
+ * A CREATE TABLE split into the table with its primary key only and the secondary keys and foreign keys to
+ * add after loading: building an index once from sorted data is much cheaper than maintaining it per row.
+ */
+export function splitIndexes(ddl: string): { create: string; addLater: string[] } {
+  const lines = ddl.split(/\r?\n/);
+  const later = lines.filter((l) => /^\s*(KEY|UNIQUE KEY|CONSTRAINT)\s/.test(l)).map((l) => l.trim().replace(/,$/, ''));
+  const kept = lines.filter((l) => !/^\s*(KEY|UNIQUE KEY|CONSTRAINT)\s/.test(l));
+  // The column or primary-key line before the closing parenthesis must lose its trailing comma.
+  const close = kept.findIndex((l) => /^\)\s*ENGINE=/.test(l));
+  if (close > 0) kept[close - 1] = kept[close - 1].replace(/,\s*$/, '');
+  return { create: kept.join('\n'), addLater: later.map((l) => `ADD ${l}`) };
 }
 
 /** CREATE TABLE statements of the eight tables, from the dump (the one home of the schema). */
@@ -528,8 +550,13 @@ export async function generateClassicmodels(target: MysqlTarget, opts: GenerateO
   const schema = await classicmodelsSchema(opts.schemaFile);
   const started = performance.now();
   let conn: Connection | undefined;
+  let onAbort: (() => void) | undefined;
   try {
     conn = await connectTarget({ ...target, database: '' });
+    const threadId = conn.threadId;
+    // A cancel stops the statement running on the server too (a LOAD DATA or an index build).
+    onAbort = () => void killQuery(target, threadId);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     await conn.query(`DROP DATABASE IF EXISTS ${quoteId(staging)}`);
     await conn.query(`CREATE DATABASE ${quoteId(staging)} CHARACTER SET latin1`);
     await conn.query(`USE ${quoteId(staging)}`);
@@ -539,23 +566,33 @@ export async function generateClassicmodels(target: MysqlTarget, opts: GenerateO
       throwIfCancelled(opts.signal, 'Generating data');
       const ddl = schema.get(plan.table);
       if (!ddl) throw new LabError('internal', `The schema source has no CREATE TABLE for ${plan.table}.`);
-      await conn.query(ddl);
+      const { create, addLater } = opts.deferIndexes === false ? { create: ddl, addLater: [] } : splitIndexes(ddl);
+      await conn.query(create);
       report({ message: `Generating ${plan.table} (${expected[plan.table].toLocaleString('en-US')} rows)`, fraction: loaded / totalRows });
-      const stream = tsvStream(plan.rows(), opts.signal, (n) => {
-        loaded += n;
-        if (plan.table === 'orderdetails' && n > 0 && loaded % 200_000 < n) {
-          report({ message: `Generating orderdetails (${loaded.toLocaleString('en-US')} of ${totalRows.toLocaleString('en-US')} rows)`, fraction: loaded / totalRows });
+      const iterator = plan.rows()[Symbol.iterator]();
+      const state = { done: false };
+      while (!state.done) {
+        throwIfCancelled(opts.signal, 'Generating data');
+        const stream = tsvBatch(iterator, ROWS_PER_LOAD, state, opts.signal, (n) => {
+          loaded += n;
+          if (plan.table === 'orderdetails' && loaded % 200_000 < n) {
+            report({ message: `Generating orderdetails (${loaded.toLocaleString('en-US')} of ${totalRows.toLocaleString('en-US')} rows)`, fraction: loaded / totalRows });
+          }
+        });
+        const [result] = await conn.query({
+          sql: `LOAD DATA LOCAL INFILE ${conn.escape(`${plan.table}.tsv`)} INTO TABLE ${quoteId(plan.table)} CHARACTER SET utf8mb4 ` +
+            `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${plan.columns.map(quoteId).join(', ')})`,
+          infileStreamFactory: () => stream,
+        });
+        const warnings = (result as { warningStatus?: number }).warningStatus ?? 0;
+        if (warnings > 0) {
+          const [rows] = await conn.query('SHOW WARNINGS LIMIT 3');
+          throw new LabError('internal', `Loading generated ${plan.table} gave ${warnings} warning(s): ${(rows as { Message: string }[]).map((r) => r.Message).join('; ')}`);
         }
-      });
-      const [result] = await conn.query({
-        sql: `LOAD DATA LOCAL INFILE ${conn.escape(`${plan.table}.tsv`)} INTO TABLE ${quoteId(plan.table)} CHARACTER SET utf8mb4 ` +
-          `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${plan.columns.map(quoteId).join(', ')})`,
-        infileStreamFactory: () => stream,
-      });
-      const warnings = (result as { warningStatus?: number }).warningStatus ?? 0;
-      if (warnings > 0) {
-        const [rows] = await conn.query('SHOW WARNINGS LIMIT 3');
-        throw new LabError('internal', `Loading generated ${plan.table} gave ${warnings} warning(s): ${(rows as { Message: string }[]).map((r) => r.Message).join('; ')}`);
+      }
+      if (addLater.length > 0) {
+        report({ message: `Indexing ${plan.table}`, fraction: loaded / totalRows });
+        await conn.query(`ALTER TABLE ${quoteId(plan.table)} ${addLater.join(', ')}`);
       }
       throwIfCancelled(opts.signal, 'Generating data');
     }
@@ -573,6 +610,16 @@ export async function generateClassicmodels(target: MysqlTarget, opts: GenerateO
     if (opts.signal?.aborted) throw new LabError('cancelled', 'Generating data was cancelled.', { cause: err });
     throw err;
   } finally {
+    if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
     await conn?.end().catch(() => {});
+  }
+}
+
+async function killQuery(target: MysqlTarget, threadId: number): Promise<void> {
+  try {
+    const killer = await connectTarget({ ...target, database: '' });
+    await killer.query('KILL QUERY ?', [threadId]).finally(() => killer.end());
+  } catch {
+    // the statement may have finished already
   }
 }
