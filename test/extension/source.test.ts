@@ -39,7 +39,7 @@ suite('Source view', function () {
   let lab: MysqlTarget;
 
   /** Settings this suite changes (Global), restored afterwards. */
-  const touched = ['mysql.host', 'mysql.port', 'mysql.user', 'mode', 'aws.endpoint', 'aws.rdsInstanceId'];
+  const touched = ['mysql.host', 'mysql.port', 'mysql.user', 'mysql.database', 'mode', 'aws.endpoint', 'aws.rdsInstanceId'];
   const saved = new Map<string, unknown>();
 
   async function children(node?: SourceNode): Promise<SourceNode[]> {
@@ -213,6 +213,59 @@ suite('Source view', function () {
     await setSettings({ 'mysql.host': undefined, 'mysql.port': undefined, 'mysql.user': undefined });
     const [back] = await items();
     assert.equal(label(back.item), 'local lab');
+  });
+
+  test('a configured host with the stored password connects; an unknown source database is an error node beside the databases', async () => {
+    await setSettings({ 'mysql.host': '127.0.0.1', 'mysql.port': lab.port, 'mysql.user': lab.user, 'mysql.database': 'no_such_db_h3' });
+    await vscode.commands.executeCommand('lifecycleLab.setDatabasePassword', lab.password);
+    try {
+      tree.refresh();
+      const [connection] = await items();
+      assert.equal(label(connection.item), `127.0.0.1:${lab.port}`);
+      const below = await items(connection.node);
+      assert.equal(below[0].item.contextValue, 'message.error');
+      assert.match(label(below[0].item), /'no_such_db_h3' does not exist/);
+      assert.deepEqual(below[0].item.command?.arguments, ['lifecycleLab.mysql.database']);
+      assert.ok(below.some((d) => d.item.contextValue === 'database' && label(d.item) === 'classicmodels'), 'the other databases still show');
+    } finally {
+      await vscode.commands.executeCommand('lifecycleLab.clearDatabasePassword');
+      await setSettings({ 'mysql.host': undefined, 'mysql.port': undefined, 'mysql.user': undefined, 'mysql.database': undefined });
+    }
+  });
+
+  test('Open MySQL Terminal: the client logs in with the password in its environment, not its arguments', async () => {
+    const probe = 'h3_terminal_probe';
+    const mysql = await import('mysql2/promise');
+    const oracle = await mysql.createConnection({ host: lab.host, port: lab.port, user: lab.user, password: lab.password, charset: 'UTF8MB4_UNICODE_CI' });
+    try {
+      await oracle.query(`DROP DATABASE IF EXISTS ${probe}`);
+      const [connection] = await children();
+      const terminal = await vscode.commands.executeCommand<vscode.Terminal>('lifecycleLab.source.openTerminal', connection);
+      assert.ok(terminal, 'the command returned the terminal (see the Lifecycle Lab log if not)');
+      const options = terminal.creationOptions as vscode.TerminalOptions;
+      assert.ok(['mariadb', 'mysql'].includes(String(options.shellPath)), String(options.shellPath));
+      const args = (options.shellArgs ?? []) as string[];
+      assert.ok(!args.some((a) => a.includes(lab.password)), `password in the arguments: ${args.join(' ')}`);
+      assert.equal(options.env?.MYSQL_PWD, lab.password);
+      const closed = new Promise<vscode.Terminal>((resolve) => {
+        const sub = vscode.window.onDidCloseTerminal((t) => {
+          if (t === terminal) {
+            sub.dispose();
+            resolve(t);
+          }
+        });
+      });
+      // What the session did proves it logged in, in the source database, with utf8mb4.
+      terminal.sendText(`CREATE DATABASE ${probe}; CREATE TABLE ${probe}.seen AS SELECT DATABASE() AS db, CHAR_LENGTH('Luleå') AS chars;`);
+      terminal.sendText('quit');
+      const ended = await withTimeout(closed, 60_000, 'mysql client exit');
+      assert.equal(ended.exitStatus?.code, 0);
+      const [rows] = await oracle.query<RowDataPacket[]>(`SELECT db, chars FROM ${probe}.seen`);
+      assert.deepEqual(rows.map((r) => [r.db, Number(r.chars)]), [['classicmodels', 5]]);
+    } finally {
+      await oracle.query(`DROP DATABASE IF EXISTS ${probe}`);
+      await oracle.end();
+    }
   });
 
   suite('Discover RDS Instance (moto)', () => {

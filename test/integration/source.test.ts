@@ -176,3 +176,51 @@ suite('source explorer against the local lab', function () {
     }
   });
 });
+
+suite('source explorer: cancelling a running count', function () {
+  this.timeout(120_000);
+  const SCRATCH = 'h3_source_scratch';
+  let target: MysqlTarget;
+  let admin: Connection;
+
+  suiteSetup(async () => {
+    target = await labTarget();
+    const mysql = await import('mysql2/promise');
+    admin = await mysql.createConnection({ host: target.host, port: target.port, user: target.user, password: target.password });
+    await admin.query(`DROP DATABASE IF EXISTS ${SCRATCH}`);
+    await admin.query(`CREATE DATABASE ${SCRATCH}`);
+    // Counting this view takes a minute unless the statement is killed.
+    await admin.query(`CREATE VIEW ${SCRATCH}.slow AS SELECT 1 AS x FROM DUAL WHERE SLEEP(60) = 0`);
+  });
+
+  suiteTeardown(async () => {
+    await admin?.query(`DROP DATABASE IF EXISTS ${SCRATCH}`);
+    await admin?.end();
+  });
+
+  test('abort stops the statement on the server (KILL QUERY) and rejects as cancelled', async function () {
+    // Without the KILL the count would run for 60 s; this timeout makes that a failure.
+    this.timeout(30_000);
+    const explorer = new SourceExplorer(target);
+    try {
+      const abort = new AbortController();
+      const counting = explorer.exactCount(SCRATCH, 'slow', abort.signal);
+      const runningCounts = async () => (await admin.query<RowDataPacket[]>(
+        `SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT COUNT(*) AS n FROM \`${SCRATCH}\`.\`slow\`' AND ID <> CONNECTION_ID()`))[0].length;
+      // Abort once the statement is visibly running on the server.
+      let seen = 0;
+      for (let i = 0; i < 100 && seen === 0; i++) {
+        seen = await runningCounts();
+        if (!seen) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(seen, 1, 'the count was running on the server before the abort');
+      abort.abort();
+      await expectLabError(counting, 'cancelled');
+      assert.equal(await runningCounts(), 0, 'the statement no longer runs');
+      const [offices] = await admin.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM classicmodels.offices');
+      assert.equal(await explorer.exactCount(DB, 'offices'), Number(offices[0].n), 'the connection is usable after the kill');
+    } finally {
+      await explorer.close();
+    }
+  });
+});
