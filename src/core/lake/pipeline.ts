@@ -7,11 +7,13 @@ import { CancelledError, LabError, isCancelled, throwIfCancelled, toLabError } f
 import type { Logger } from '../log';
 import type { LongWork } from '../progress';
 import { beginSnapshot, checkSourceSchema, extractTable, readSourceTotals, type SourceTotals } from './extract';
+import { extractTableViaClient, findMysqlClient } from './extractClient';
 import { leftoverRunDirs, lockLake, notWritable, recoverLake, swapInGold, tempRunDir } from './lakeFiles';
 import { MODEL_TABLES, type LakeManifest, type ReconcileCheck } from './manifest';
 import { loadModel } from './model';
 import { reconcile } from './reconcile';
 import { connectSource, describeTarget, mapSourceError } from './source';
+import { usesTls } from '../source/target';
 import { SOURCE_TABLES } from './sourceSchema';
 
 export const PIPELINE_STEPS = ['source', 'extract', 'transform', 'load', 'reconcile'] as const;
@@ -44,6 +46,12 @@ export interface PipelineOptions extends LongWork {
   database?: string;
   log?: Logger;
   onEvent?: (event: PipelineEvent) => void;
+  /**
+   * How rows leave MySQL: 'client' streams through the MariaDB command-line client and DuckDB's CSV reader
+   * (fastest), 'driver' streams through mysql2 into a DuckDB appender (works everywhere, keeps one snapshot).
+   * 'auto' (default) picks the client when one is installed and the connection needs no TLS.
+   */
+  extractWith?: 'auto' | 'client' | 'driver';
 }
 
 export interface PipelineResult {
@@ -157,18 +165,22 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     });
     duck = await instance.connect();
     let extracted = 0;
+    const client = await chooseClient(options.extractWith ?? 'auto', target);
     for (const table of SOURCE_TABLES) {
       const t0 = performance.now();
-      const rows = await extractTable(mysqlConn, duck, table, {
-        target, database, signal,
-        onRows: (n) => progress({ message: `Extract ${table.name}: ${n} rows`, fraction: 0.05 + 0.6 * ((extracted + n) / Math.max(sourceRows, 1)) }),
-      });
+      const rows = client
+        ? await extractTableViaClient(duck, table, { client, target, database, dir: path.join(runDir, 'extract'), signal })
+        : await extractTable(mysqlConn, duck, table, {
+          target, database, signal,
+          onRows: (n) => progress({ message: `Extract ${table.name}: ${n} rows`, fraction: 0.05 + 0.6 * ((extracted + n) / Math.max(sourceRows, 1)) }),
+        });
+      progress({ message: `Extracted ${table.name}`, fraction: 0.05 + 0.6 * ((extracted + rows) / Math.max(sourceRows, 1)) });
       extracted += rows;
       emit({ kind: 'table', step: 'extract', table: table.name, rows, durationMs: performance.now() - t0 });
     }
     mysqlConn.destroy(); // ends the snapshot; nothing more is read from the source
     mysqlConn = undefined;
-    end(`${extracted} rows from ${SOURCE_TABLES.length} tables`, extracted);
+    end(`${extracted} rows from ${SOURCE_TABLES.length} tables via ${client ? path.basename(client) + ' client' : 'mysql2 stream'}`, extracted);
 
     // Transform: each model SELECT becomes a table named after it, visible to the models after it.
     begin('transform', 0.65);
@@ -269,6 +281,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const left = await leftoverRunDirs(lakeDir);
     if (left.length > 0) options.log?.warn(`Pipeline run ${runId} left ${left.join(', ')} in ${lakeDir}`);
   }
+}
+
+/** The client binary to extract with, or undefined for the mysql2 route. */
+async function chooseClient(choice: 'auto' | 'client' | 'driver', target: MysqlTarget): Promise<string | undefined> {
+  if (choice === 'driver') return undefined;
+  const client = await findMysqlClient();
+  if (choice === 'client') {
+    if (!client) throw new LabError('config', 'The MariaDB/MySQL command-line client is not installed, so the client extraction route is not available.');
+    return client;
+  }
+  return client && !usesTls(target) ? client : undefined;
 }
 
 export function stepLabel(step: PipelineStep): string {

@@ -1,0 +1,127 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Connection } from 'mysql2';
+import type { MysqlTarget } from '../../src/core/config';
+import { LabError } from '../../src/core/errors';
+import { extractTable } from '../../src/core/lake/extract';
+import { extractTableViaClient, findMysqlClient } from '../../src/core/lake/extractClient';
+import { findModelDir } from '../../src/core/lake/model';
+import { runPipeline } from '../../src/core/lake/pipeline';
+import { connectSource, queryRows } from '../../src/core/lake/source';
+import { SOURCE_TABLES } from '../../src/core/lake/sourceSchema';
+import { labTarget } from './fixture';
+
+const SCRATCH = 'lifecycle_pipeline_scratch';
+
+/** Values that break naive text extraction: each must arrive byte for byte. */
+const AWKWARD = [
+  'tab\there', 'line\nbreak', 'cr\r\nlf', 'back\\slash', 'NULL', '\\N', '', "it's \"quoted\"", 'emoji 😀 中文',
+  'nul\u0000byte', 'ctrl\u001az', "'", "\\'", ' padded ',
+];
+
+async function stage(route: 'driver' | 'client', conn: Connection, target: MysqlTarget, dir: string): Promise<{ instance: DuckDBInstance; duck: DuckDBConnection }> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const duck = await instance.connect();
+  const client = await findMysqlClient();
+  for (const table of SOURCE_TABLES) {
+    if (route === 'driver') await extractTable(conn, duck, table, { target, database: SCRATCH });
+    else await extractTableViaClient(duck, table, { client: client!, target, database: SCRATCH, dir });
+  }
+  return { instance, duck };
+}
+
+async function dump(duck: DuckDBConnection, table: string): Promise<unknown[]> {
+  return (await duck.runAndReadAll(`select * from "${table}" order by all`)).getRowsJson();
+}
+
+suite('pipeline extraction routes', function () {
+  this.timeout(120_000);
+  let target: MysqlTarget;
+  let conn: Connection;
+  let tmp: string;
+
+  suiteSetup(async () => {
+    target = await labTarget();
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'extract-it-'));
+    conn = await connectSource(target, target.database);
+    // A scratch copy of the source tables with awkward strings in the customers' text columns (classicmodels is never modified).
+    await queryRows(conn, `drop database if exists ${SCRATCH}`);
+    await queryRows(conn, `create database ${SCRATCH} character set utf8mb4`);
+    for (const table of SOURCE_TABLES) {
+      await queryRows(conn, `create table ${SCRATCH}.${table.name} like ${target.database}.${table.name}`);
+      await queryRows(conn, `alter table ${SCRATCH}.${table.name} convert to character set utf8mb4`);
+      await queryRows(conn, `insert into ${SCRATCH}.${table.name} select * from ${target.database}.${table.name}`);
+    }
+    const numbers = await queryRows(conn, `select customerNumber from ${SCRATCH}.customers order by customerNumber limit ${AWKWARD.length}`);
+    for (const [i, text] of AWKWARD.entries()) {
+      await queryRows(conn, `update ${SCRATCH}.customers set contactFirstName = ?, addressLine2 = ?, state = ? where customerNumber = ?`,
+        [text, text, i % 2 ? null : text, numbers[i][0]]);
+    }
+    const [[changed]] = await queryRows(conn, `select count(*) from ${SCRATCH}.customers where contactFirstName = addressLine2`);
+    assert.equal(Number(changed), AWKWARD.length, 'every awkward value was written');
+    conn.changeUser({ database: SCRATCH });
+  });
+
+  suiteTeardown(async () => {
+    if (conn) {
+      await queryRows(conn, `drop database if exists ${SCRATCH}`).catch(() => undefined);
+      conn.destroy();
+    }
+    if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  test('the MariaDB client route stages exactly what the mysql2 route stages, awkward strings included', async function () {
+    if (!(await findMysqlClient())) {
+      if (process.env.CI === 'true') throw new Error('the mariadb client is not installed');
+      this.skip();
+    }
+    const viaDriver = await stage('driver', conn, target, tmp);
+    const viaClient = await stage('client', conn, target, path.join(tmp, 'client'));
+    try {
+      for (const table of SOURCE_TABLES) {
+        assert.deepEqual(await dump(viaClient.duck, table.name), await dump(viaDriver.duck, table.name), `${table.name} differs between routes`);
+      }
+      const names = (await viaClient.duck.runAndReadAll('select contactFirstName from customers')).getRowsJS().map((r) => r[0]);
+      for (const text of AWKWARD) assert.ok(names.includes(text), `${JSON.stringify(text)} arrived intact`);
+      const nulls = await viaClient.duck.runAndReadAll("select count(*) filter (where state is null), count(*) filter (where state = 'NULL') from customers");
+      assert.ok(Number(nulls.getRowsJS()[0][1]) >= 1, "the text 'NULL' stays text");
+      assert.ok(await fs.readdir(path.join(tmp, 'client')).then((f) => f.length === 0), 'the client route removes its temp files');
+    } finally {
+      for (const x of [viaDriver, viaClient]) { x.duck.closeSync(); x.instance.closeSync(); }
+    }
+  });
+
+  test('both routes run the whole pipeline to the same reconciled lake figures', async () => {
+    const results = [];
+    for (const extractWith of ['driver', 'client'] as const) {
+      results.push((await runPipeline({ target, database: SCRATCH, lakeDir: path.join(tmp, `lake-${extractWith}`), modelDir: findModelDir(__dirname), extractWith })).manifest);
+    }
+    for (const m of results) {
+      assert.equal(m.ok, true);
+      assert.equal(m.tables.fact_orders.rows, 2996);
+      assert.equal(m.source.orderAmountTotal, '9604190.61');
+    }
+    assert.deepEqual(results[0].tables.dim_locations.rows, results[1].tables.dim_locations.rows);
+  });
+
+  test('a client that cannot log in fails with a clear error', async function () {
+    const client = await findMysqlClient();
+    if (!client) this.skip();
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:');
+    const duck = await instance.connect();
+    try {
+      await assert.rejects(
+        extractTableViaClient(duck, SOURCE_TABLES[0], { client: client!, target: { ...target, password: 'wrong' }, database: SCRATCH, dir: tmp }),
+        (e: unknown) => e instanceof LabError && e.code === 'auth' && /productlines/.test(e.message),
+      );
+    } finally {
+      duck.closeSync();
+      instance.closeSync();
+    }
+  });
+});
