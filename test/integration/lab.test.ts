@@ -154,6 +154,21 @@ suite('local lab (shared .lab)', function () {
     assert.equal(b.rows, c.rows);
   });
 
+  test('building keys after the load gives the same tables and rows as keeping them during the load', async () => {
+    await generateClassicmodels(target, { scale: 1, database: GEN_B, seed: 9 });
+    await generateClassicmodels(target, { scale: 1, database: GEN_C, seed: 9, deferIndexes: true });
+    await withConnection(target, async (c) => {
+      assert.deepEqual(await checksums(c, GEN_C), await checksums(c, GEN_B));
+      for (const table of Object.keys(DUMP_COUNTS)) {
+        const [[b], [d]] = [
+          (await c.query(`SHOW CREATE TABLE ${GEN_B}.${table}`))[0] as Record<string, string>[],
+          (await c.query(`SHOW CREATE TABLE ${GEN_C}.${table}`))[0] as Record<string, string>[],
+        ];
+        assert.equal(d['Create Table'], b['Create Table'], table);
+      }
+    });
+  });
+
   test('cancelling the generator leaves the target database as it was and no staging database', async () => {
     await generateClassicmodels(target, { scale: 2, database: GEN_A, seed: 3 });
     const before = await withConnection(target, (c) => checksums(c, GEN_A));

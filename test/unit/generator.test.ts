@@ -76,3 +76,19 @@ suite('lab: generator (no database)', () => {
     assert.equal([...byCountry].sort((a, b) => b[1] - a[1])[0][0], 'USA');
   });
 });
+
+suite('lab: generator schema', () => {
+  test('splitIndexes keeps the primary key and moves secondary and foreign keys to one ALTER', async () => {
+    const { classicmodelsSchema, splitIndexes } = await import('../../src/core/lab/generator');
+    const ddl = (await classicmodelsSchema()).get('orderdetails')!;
+    const { create, addLater } = splitIndexes(ddl);
+    assert.match(create, /PRIMARY KEY \(`orderNumber`,`productCode`\)\s*\) ENGINE=InnoDB/);
+    assert.doesNotMatch(create, /CONSTRAINT|\bKEY `productCode`/);
+    assert.deepEqual(addLater, [
+      'ADD KEY `productCode` (`productCode`)',
+      'ADD CONSTRAINT `orderdetails_ibfk_1` FOREIGN KEY (`orderNumber`) REFERENCES `orders` (`orderNumber`)',
+      'ADD CONSTRAINT `orderdetails_ibfk_2` FOREIGN KEY (`productCode`) REFERENCES `products` (`productCode`)',
+    ]);
+    assert.equal((await classicmodelsSchema()).size, 8);
+  });
+});

@@ -156,7 +156,9 @@ export class LocalLab {
           counts = await seedFromDump(target, { dumpFile: this.options.dumpFile, database: LAB_DATABASE, signal: opts.signal, onProgress: sub(0.4, 0.95) });
         } else {
           report({ message: `Generating ${LAB_DATABASE} at scale ${scale}`, fraction: 0.3 });
-          const result = await generateClassicmodels(target, { scale, database: LAB_DATABASE, signal: opts.signal, onProgress: sub(0.3, 0.95) });
+          const result = await generateClassicmodels(target, {
+            scale, database: LAB_DATABASE, schemaFile: this.options.dumpFile, signal: opts.signal, onProgress: sub(0.3, 0.95),
+          });
           counts = result.counts;
         }
         seed = { scale, seededFrom: scale === 1 ? 'dump' : `generated x${scale}`, seededAt: new Date().toISOString() };
