@@ -255,6 +255,7 @@ suite('local lab lifecycle (own lab folder)', function () {
   });
 
   test('a corrupt datadir fails with the error log tail and the reset step; reset recovers', async () => {
+    await lab.up();
     await lab.down();
     const ibdata = path.join(labPaths(labDir).dataDir, 'ibdata1');
     const handle = await fs.open(ibdata, 'r+');

@@ -68,3 +68,13 @@ suite('lab: server setup', () => {
     ]);
   });
 });
+
+suite('lab: error log excerpts', () => {
+  test('shows the [ERROR] lines when there are any, else the tail', async () => {
+    const { logExcerpt } = await import('../../src/core/lab/mariadb');
+    const log = ['a [Note] x', 'b [ERROR] InnoDB: bad', 'c [Note] y', 'd [ERROR] Aborting', 'e [Warning] z'].join('\n');
+    assert.equal(logExcerpt(log), 'b [ERROR] InnoDB: bad\nd [ERROR] Aborting');
+    assert.equal(logExcerpt('1\n2\n3\n4', 2), '3\n4');
+    assert.equal(logExcerpt(''), '(the error log is empty)');
+  });
+});

@@ -349,7 +349,13 @@ async function newLogTail(labDir: string, from: number, lines = 15): Promise<str
   } catch {
     // nothing
   }
-  return tail(text, lines) || '(the error log is empty)';
+  return logExcerpt(text, lines);
+}
+
+/** The [ERROR] lines of a MariaDB log when there are any (the notes around them bury the cause), else its tail. */
+export function logExcerpt(text: string, lines = 15): string {
+  const errors = text.split('\n').filter((l) => /\[ERROR\]/.test(l));
+  return (errors.length > 0 ? errors.slice(-lines).join('\n') : tail(text, lines)) || '(the error log is empty)';
 }
 
 async function startupFailure(labDir: string, port: number, logStart: number, portWasConfigured: boolean, what: string): Promise<LabError> {
