@@ -99,6 +99,10 @@ export class LocalLab {
       let server = await this.runningServer();
       if (server) {
         report({ message: `MariaDB already runs on ${LAB_HOST}:${server.port}`, fraction: 0.1 });
+        const configured = this.options.port ?? 0;
+        if (configured > 0 && configured !== server.port) {
+          this.log.warn(`Local lab: MariaDB runs on port ${server.port}, not the configured ${configured}; lab down then lab up moves it.`);
+        }
       } else {
         // Fail fast on a taken configured port, before spending seconds on a datadir.
         const configured = this.options.port ?? 0;
