@@ -100,7 +100,15 @@ suite('local lab (shared .lab)', function () {
   });
 
   test('a dump failing halfway leaves the previous data intact and no seed database behind', async () => {
+    // Twice: the second run swaps over existing tables, which must keep the foreign keys pointing inside the database.
     await seedFromDump(target, { dumpFile: dumpFile(), database: SEED_SCRATCH });
+    await seedFromDump(target, { dumpFile: dumpFile(), database: SEED_SCRATCH });
+    await withConnection(target, async (c) => {
+      const [fks] = await c.query(
+        'SELECT UNIQUE_CONSTRAINT_SCHEMA AS ref FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?', [SEED_SCRATCH]);
+      assert.deepEqual((fks as { ref: string }[]).map((r) => r.ref), Array(8).fill(SEED_SCRATCH));
+      assert.equal(await databaseExists(c, `${SEED_SCRATCH}__old`), false);
+    });
     const before = await withConnection(target, (c) => checksums(c, SEED_SCRATCH));
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lab-dump-'));
     try {
