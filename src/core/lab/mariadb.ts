@@ -182,19 +182,6 @@ export function tail(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-export async function errorLogTail(labDir: string, lines = 15): Promise<string> {
-  const p = labPaths(labDir);
-  let text = '';
-  for (const file of [p.errorLog, path.join(p.runDir, 'mariadbd.out')]) {
-    try {
-      text += await fsp.readFile(file, 'utf8');
-    } catch {
-      // not written yet
-    }
-  }
-  return tail(text, lines) || '(the error log is empty)';
-}
-
 /** Whether something already listens on 127.0.0.1:port. */
 export function portTaken(port: number): Promise<boolean> {
   return new Promise((resolve) => {
