@@ -137,10 +137,10 @@ export class LocalLab {
         serverVersion: version,
         startedAt: previous?.pid === server.pid ? previous.startedAt : new Date().toISOString(),
       };
-      await this.writeState(state);
+      const record = await this.readSeedRecord();
+      await this.writeState({ ...state, seededFrom: record?.seededFrom, seededAt: record?.seededAt });
 
       const target = this.targetFor(state, creds);
-      const record = await this.readSeedRecord();
       const scale = opts.scale ?? record?.scale ?? 1;
       const expected = scale === 1 ? DUMP_COUNTS : generatedCounts(scale);
       const check = await connect({ host: LAB_HOST, port: server.port, user: creds.user, password: creds.password });
