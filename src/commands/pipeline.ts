@@ -5,12 +5,12 @@ import type { PipelineEvent, PipelineResult, PipelineStep } from '../core/lake/p
 import type { QueryEngine } from '../core/query/engine';
 import type { LabServices } from '../services';
 import { PipelineTerminal } from '../terminals/pipelineTerminal';
+import { GridPanel, type GridOpened } from '../webview/gridPanel';
 import { LakeTreeProvider, type LakeTableNode } from '../views/lakeTree';
 import { emptyPipelineState, PipelineTreeProvider, type PipelineViewState } from '../views/pipelineTree';
 
 const STATE_KEY = 'lifecycleLab.pipeline.lastState';
 const PREVIEW_SCHEME = 'lifecycle-lab-lake';
-const PREVIEW_ROWS = 100;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** What `lifecycleLab.pipeline.lastRun` returns: the view state plus the terminal, for tests and scripts. */
@@ -141,25 +141,17 @@ export function registerPipeline(services: LabServices): vscode.Disposable[] {
     return name;
   };
 
-  const previews = new (class implements vscode.TextDocumentContentProvider {
+  /** Read-only schema documents (`lifecycle-lab-lake:/<table>.schema.txt`), read through the DuckDB engine. */
+  const schemas = new (class implements vscode.TextDocumentContentProvider {
     private readonly changed = new vscode.EventEmitter<vscode.Uri>();
     readonly onDidChange = this.changed.event;
     async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-      const [table, kind] = path.posix.basename(uri.path).split('.');
+      const [table] = path.posix.basename(uri.path).split('.');
       const { formatTable } = await import('../core/lake/report');
       try {
         const lake = await lakeEngine();
-        if (kind === 'schema') {
-          const result = await lake.query(`select column_name, column_type, "null" from (describe "${lakeTableName(table)}")`);
-          return `${table}: schema (${lake.description})\n\n${formatTable(['column', 'type', 'nullable'], result.rows)}\n`;
-        }
-        const [count, result] = await Promise.all([
-          lake.query(`select count(*) from "${lakeTableName(table)}"`),
-          lake.query(`select * from "${lakeTableName(table)}" limit ${PREVIEW_ROWS}`),
-        ]);
-        const total = Number(count.rows[0][0]);
-        return `${table}: first ${Math.min(PREVIEW_ROWS, total)} of ${total.toLocaleString('en-US')} rows (${lake.description})\n\n` +
-          `${formatTable(result.columns.map((c) => c.name), result.rows)}\n`;
+        const result = await lake.query(`select column_name, column_type, "null" from (describe "${lakeTableName(table)}")`);
+        return `${table}: schema (${lake.description})\n\n${formatTable(['column', 'type', 'nullable'], result.rows)}\n`;
       } catch (err) {
         return `Could not read ${table}: ${(err as Error).message}\n`;
       }
@@ -172,21 +164,55 @@ export function registerPipeline(services: LabServices): vscode.Disposable[] {
     }
   })();
 
-  const openLakeDocument = async (node: LakeTableNode | string | undefined, kind: 'preview' | 'schema') => {
-    const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${lakeTableName(node)}.${kind}.txt` });
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(doc, { preview: true });
+  const showSchema = async (node: LakeTableNode | string | undefined) => {
+    const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${lakeTableName(node)}.schema.txt` });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
   };
+
+  /** Preview in the shared grid webview (the Source view's), pages read from Parquet through the DuckDB engine. */
+  const previewTable = async (node: LakeTableNode | string | undefined): Promise<GridOpened> => {
+    const table = lakeTableName(node);
+    let total: number | undefined;
+    return GridPanel.open(services.context.extensionUri, `lake.${table}`, `lake:${table}`, async (offset, limit) => {
+      const lake = await lakeEngine();
+      const [schema, page] = await Promise.all([
+        lake.query(`select column_name, column_type from (describe "${table}")`),
+        lake.query(`select cast(columns(*) as varchar) from "${table}" limit ${Math.max(0, Math.floor(limit))} offset ${Math.max(0, Math.floor(offset))}`),
+      ]);
+      total ??= Number((await lake.query(`select count(*) from "${table}"`)).rows[0][0]);
+      return {
+        database: 'lake',
+        table,
+        columns: schema.rows.map(([name, type]) => ({ name: String(name), type: String(type), numeric: /INT|DECIMAL|DOUBLE|FLOAT|NUMERIC/i.test(String(type)) })),
+        rows: page.rows.map((row) => row.map((v) => (v === null ? null : String(v)))),
+        offset,
+        limit,
+        hasMore: offset + page.rows.length < total,
+        orderBy: [],
+      };
+    }, services.log);
+  };
+
+  /** Like services.command, but hands the handler's result back (tests and other commands use it). */
+  const withErrors = <A extends unknown[], R>(what: string, handler: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R | undefined> => {
+      try {
+        return await handler(...args);
+      } catch (err) {
+        await services.showError(what, err);
+        return undefined;
+      }
+    };
 
   const pipelineView = vscode.window.createTreeView('lifecycleLab.pipeline', { treeDataProvider: pipelineTree });
   const lakeView = vscode.window.createTreeView('lifecycleLab.lake', { treeDataProvider: lakeTree });
 
   return [
-    pipelineTree, lakeTree, pipelineView, lakeView, status, previews,
-    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, previews),
+    pipelineTree, lakeTree, pipelineView, lakeView, status, schemas,
+    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, schemas),
     services.onDidChangeLake(() => {
       lakeTree.refresh();
-      previews.refreshAll();
+      schemas.refreshAll();
     }),
     vscode.commands.registerCommand('lifecycleLab.pipeline.run', services.command('Pipeline run', runPipelineCommand)),
     vscode.commands.registerCommand('lifecycleLab.pipeline.cancel', () => running?.abort()),
@@ -199,9 +225,9 @@ export function registerPipeline(services: LabServices): vscode.Disposable[] {
     })),
     vscode.commands.registerCommand('lifecycleLab.lake.refresh', () => lakeTree.refresh()),
     vscode.commands.registerCommand('lifecycleLab.lake.previewTable',
-      services.command('Preview lake table', (node?: LakeTableNode | string) => openLakeDocument(node, 'preview'))),
+      withErrors('Preview lake table', (node?: LakeTableNode | string) => previewTable(node))),
     vscode.commands.registerCommand('lifecycleLab.lake.showSchema',
-      services.command('Show table schema', (node?: LakeTableNode | string) => openLakeDocument(node, 'schema'))),
+      withErrors('Show table schema', (node?: LakeTableNode | string) => showSchema(node))),
     vscode.commands.registerCommand('lifecycleLab.lake.reveal', services.command('Show lake', async () => {
       await vscode.commands.executeCommand('lifecycleLab.lake.focus');
       const gold = vscode.Uri.file(path.join(services.config().local.lakeDir, 'gold'));

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { PipelineSnapshot } from '../../src/commands/pipeline';
 import type { LifecycleLabApi } from '../../src/extension';
 import type { LakeManifest } from '../../src/core/lake/manifest';
+import type { GridOpened } from '../../src/webview/gridPanel';
 
 const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
 const TABLES = ['dim_customers', 'dim_products', 'dim_locations', 'fact_orders'];
@@ -49,10 +50,17 @@ suite('Pipeline', function () {
     assert.ok(snapshot.transcript.some((l) => l.startsWith('SUCCESS')), snapshot.transcript.join('\n'));
     assert.ok(snapshot.transcript.some((l) => l.includes('PASS fact_rows_match_source')));
 
-    // The Lake view's preview goes through the DuckDB engine.
-    await vscode.commands.executeCommand('lifecycleLab.lake.previewTable', 'fact_orders');
+    // The Lake view's preview (the shared grid webview) and schema go through the DuckDB engine.
+    const grid = await vscode.commands.executeCommand<GridOpened | undefined>('lifecycleLab.lake.previewTable', 'fact_orders');
+    assert.ok(grid, 'the preview opened');
+    assert.equal(grid.firstPage.rows.length, 100);
+    assert.equal(grid.firstPage.hasMore, true);
+    const amount = grid.firstPage.columns.findIndex((c) => c.name === 'orderAmount');
+    assert.ok(amount >= 0 && grid.firstPage.columns[amount].type === 'DECIMAL(18,2)');
+    assert.match(String(grid.firstPage.rows[0][amount]), /^\d+\.\d{2}$/);
+    await vscode.commands.executeCommand('lifecycleLab.lake.showSchema', 'dim_locations');
     const doc = vscode.window.activeTextEditor?.document;
     assert.ok(doc && doc.uri.scheme === 'lifecycle-lab-lake');
-    assert.match(doc.getText(), new RegExp(`first 100 of ${manifest.tables.fact_orders.rows.toLocaleString('en-US')} rows`));
+    assert.match(doc.getText(), /locationKey\s+INTEGER/);
   });
 });

@@ -22,14 +22,14 @@ const AWKWARD = [
   'nul\u0000byte', 'ctrl\u001az', "'", "\\'", ' padded ',
 ];
 
-async function stage(route: 'driver' | 'client', conn: Connection, target: MysqlTarget, dir: string): Promise<{ instance: DuckDBInstance; duck: DuckDBConnection }> {
+async function stage(route: 'driver' | 'client' | 'client-file', conn: Connection, target: MysqlTarget, dir: string): Promise<{ instance: DuckDBInstance; duck: DuckDBConnection }> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const duck = await instance.connect();
   const client = await findMysqlClient();
   for (const table of SOURCE_TABLES) {
     if (route === 'driver') await extractTable(conn, duck, table, { target, database: SCRATCH });
-    else await extractTableViaClient(duck, table, { client: client!, target, database: SCRATCH, dir });
+    else await extractTableViaClient(duck, table, { client: client!, target, database: SCRATCH, dir, fifo: route === 'client' });
   }
   return { instance, duck };
 }
@@ -74,16 +74,19 @@ suite('pipeline extraction routes', function () {
     if (tmp) await fs.rm(tmp, { recursive: true, force: true });
   });
 
-  test('the MariaDB client route stages exactly what the mysql2 route stages, awkward strings included', async function () {
+  test('the MariaDB client route (FIFO and file) stages exactly what the mysql2 route stages, awkward strings included', async function () {
     if (!(await findMysqlClient())) {
       if (process.env.CI === 'true') throw new Error('the mariadb client is not installed');
       this.skip();
     }
     const viaDriver = await stage('driver', conn, target, tmp);
     const viaClient = await stage('client', conn, target, path.join(tmp, 'client'));
+    const viaFile = await stage('client-file', conn, target, path.join(tmp, 'client'));
     try {
       for (const table of SOURCE_TABLES) {
-        assert.deepEqual(await dump(viaClient.duck, table.name), await dump(viaDriver.duck, table.name), `${table.name} differs between routes`);
+        const expected = await dump(viaDriver.duck, table.name);
+        assert.deepEqual(await dump(viaClient.duck, table.name), expected, `${table.name} differs between the driver and the client through a FIFO`);
+        assert.deepEqual(await dump(viaFile.duck, table.name), expected, `${table.name} differs between the driver and the client through a file`);
       }
       const names = (await viaClient.duck.runAndReadAll('select contactFirstName from customers')).getRowsJS().map((r) => r[0]);
       for (const text of AWKWARD) assert.ok(names.includes(text), `${JSON.stringify(text)} arrived intact`);
@@ -91,7 +94,7 @@ suite('pipeline extraction routes', function () {
       assert.ok(Number(nulls.getRowsJS()[0][1]) >= 1, "the text 'NULL' stays text");
       assert.ok(await fs.readdir(path.join(tmp, 'client')).then((f) => f.length === 0), 'the client route removes its temp files');
     } finally {
-      for (const x of [viaDriver, viaClient]) { x.duck.closeSync(); x.instance.closeSync(); }
+      for (const x of [viaDriver, viaClient, viaFile]) { x.duck.closeSync(); x.instance.closeSync(); }
     }
   });
 
