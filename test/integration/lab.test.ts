@@ -262,6 +262,18 @@ suite('local lab lifecycle (own lab folder)', function () {
     await withConnection(target, async (c) => assert.deepEqual(await countTables(c, 'classicmodels'), DUMP_COUNTS));
   });
 
+  test('up --scale N generates classicmodels; a plain up keeps it; up at scale 1 restores the dump', async () => {
+    const scaled = await lab.up({ scale: 2 });
+    assert.deepEqual(scaled.counts, generatedCounts(2));
+    assert.equal(scaled.seededFrom, 'generated x2');
+    const kept = await lab.up();
+    assert.equal(kept.seededAt, scaled.seededAt, 'no reseed without --scale');
+    assert.deepEqual(kept.counts, generatedCounts(2));
+    const back = await lab.up({ scale: 1 });
+    assert.equal(back.seededFrom, 'dump');
+    assert.deepEqual(back.counts, DUMP_COUNTS);
+  });
+
   test('a corrupt datadir fails with the error log tail and the reset step; reset recovers', async () => {
     await lab.up();
     await lab.down();
