@@ -74,7 +74,7 @@ export async function extractTableViaClient(
   table: SourceTable,
   options: { client: string; target: MysqlTarget; database: string; dir: string; signal?: AbortSignal; fifo?: boolean },
 ): Promise<number> {
-  const { target, signal } = options;
+  const { signal } = options;
   throwIfCancelled(signal, 'Pipeline run');
   await fs.mkdir(options.dir, { recursive: true });
   await duck.run(stageTableDdl(table));
