@@ -72,7 +72,7 @@ if ((WITH_TEST_DEPS)); then
     command -v mvn >/dev/null || fail "mvn is not available to download MySQL Connector/J; install maven"
     say "downloading MySQL Connector/J 8.4.0 into vendor/jars"
     mkdir -p vendor/jars
-    mvn -q -B dependency:copy -Dartifact=com.mysql:mysql-connector-j:8.4.0 -DoutputDirectory=vendor/jars \
+    mvn -q -B -Dstyle.color=never dependency:copy -Dartifact=com.mysql:mysql-connector-j:8.4.0 -DoutputDirectory=vendor/jars \
       || fail "downloading MySQL Connector/J from Maven Central failed; check the network, then rerun"
   fi
 fi
