@@ -72,8 +72,11 @@ if ((WITH_TEST_DEPS)); then
     command -v mvn >/dev/null || fail "mvn is not available to download MySQL Connector/J; install maven"
     say "downloading MySQL Connector/J 8.4.0 into vendor/jars"
     mkdir -p vendor/jars
-    mvn -q -B -Dstyle.color=never dependency:copy -Dartifact=com.mysql:mysql-connector-j:8.4.0 -DoutputDirectory=vendor/jars \
-      || fail "downloading MySQL Connector/J from Maven Central failed; check the network, then rerun"
+    # mvn prints stray colour codes even in batch mode, so its output is shown only when it fails.
+    if ! mvn_out="$(mvn -q -B dependency:copy -Dartifact=com.mysql:mysql-connector-j:8.4.0 -DoutputDirectory=vendor/jars 2>&1)"; then
+      echo "$mvn_out" >&2
+      fail "downloading MySQL Connector/J from Maven Central failed; check the network, then rerun"
+    fi
   fi
 fi
 
