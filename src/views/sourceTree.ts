@@ -5,7 +5,7 @@ import { mysqlErrorToLabError } from '../core/source/errors';
 import { formatApproxRows, formatBytes } from '../core/source/format';
 import { resolveSourceTarget, targetIdentity, targetLabel } from '../core/source/target';
 import type { LabServices } from '../services';
-import { errorNode, isMessageNode, loadChildren, messageTreeItem, type MessageNode } from './treeNodes';
+import { errorNode, loadChildren, messageTreeItem, type MessageNode } from './treeNodes';
 
 /**
  * The connection to the source, shared by the Source view and its commands: one explorer (one small pool)
@@ -63,7 +63,7 @@ export interface IndexNode { kind: 'index'; database: string; table: string; ind
 export interface ForeignKeyNode { kind: 'foreignKey'; database: string; table: string; foreignKey: ForeignKeyInfo }
 export type SourceNode = ConnectionNode | DatabaseNode | TableNode | ColumnNode | GroupNode | IndexNode | ForeignKeyNode | MessageNode;
 
-type ConnectionState = { state: 'connecting' } | { state: 'connected'; server: ServerInfo } | { state: 'failed' };
+type ConnectionState = { state: 'connecting' } | { state: 'connected'; server: ServerInfo } | { state: 'failed'; error: unknown };
 
 /**
  * The Source view: connection -> databases -> tables and views (row estimate, size) -> columns (type,
@@ -79,7 +79,11 @@ export class SourceTreeProvider implements vscode.TreeDataProvider<SourceNode>, 
   /** Set by Discover RDS Instance when it fails, so the empty AWS view says why. */
   private discoveryError?: unknown;
 
-  constructor(private readonly services: LabServices, private readonly session: SourceSession) {}
+  constructor(private readonly services: LabServices, private readonly session: SourceSession) {
+    // Until the first load says otherwise, assume a source: the welcome view ("not running") must not flash
+    // while the tree is still loading.
+    void this.setConfigured(true);
+  }
 
   /** Drop everything cached and reconnect on the next expand. */
   refresh(): void {
@@ -171,27 +175,29 @@ export class SourceTreeProvider implements vscode.TreeDataProvider<SourceNode>, 
       return [];
     }
     await this.setConfigured(true);
+    // Connect before showing the connection node, so its description is final when drawn: changing it
+    // afterwards would refetch its children while they load (VS Code then sees their ids twice).
+    try {
+      const explorer = await this.explorerOrThrow();
+      this.connectionState = { state: 'connected', server: await explorer.serverInfo() };
+    } catch (err) {
+      this.connectionState = { state: 'failed', error: err };
+      this.services.log.warn(`Source view: ${err instanceof Error ? err.message : String(err)}`);
+    }
     return [{ kind: 'connection', label: targetLabel(target), mode, target }];
   }
 
   private async loadConnection(node: ConnectionNode, onError: (err: unknown) => void): Promise<SourceNode[]> {
-    const children = await loadChildren(async () => {
-      const explorer = await this.explorerOrThrow();
-      const [server, databases] = await Promise.all([explorer.serverInfo(), explorer.listDatabases()]);
-      this.setConnectionState(node, { state: 'connected', server });
+    const state = this.connectionState;
+    if (state.state === 'failed') return [errorNode('connection', state.error)];
+    return loadChildren(async () => {
+      const databases = await (await this.explorerOrThrow()).listDatabases();
       const nodes: SourceNode[] = databases.map((d): DatabaseNode => ({ kind: 'database', database: d.name, isSource: d.name === node.target.database }));
       if (!databases.some((d) => d.name === node.target.database)) {
         nodes.unshift(errorNode('sourceDatabase', mysqlErrorToLabError({ code: 'ER_BAD_DB_ERROR' }, node.target)));
       }
       return nodes;
     }, { empty: 'No databases', errorId: 'connection', onError });
-    if (children.some((c) => isMessageNode(c) && c.severity === 'error' && c.id === 'connection')) this.setConnectionState(node, { state: 'failed' });
-    return children;
-  }
-
-  private setConnectionState(node: ConnectionNode, state: ConnectionState): void {
-    this.connectionState = state;
-    this.changed.fire(node);
   }
 
   private async explorerOrThrow(): Promise<SourceExplorer> {
