@@ -107,7 +107,7 @@ async function mochaSuite(area, extraArgs) {
   for (const [title, t] of failures) if (!listed.has(title)) record(false, `${area}: ${title}`, errorText(t.err));
   if (code !== 0 && results.failures.length === 0) record(false, `${area}: mocha exited with code ${code}`, output);
   // Test output (console.log in tests) is kept out of the listing unless something failed.
-  if (results.failures.length && output.trim()) console.log(`  ${area} output:\n${indent(output)}`);
+  if (results.failures.length && output.trim()) console.log(`  ${area} output (last 80 lines):\n${indent(output.trimEnd().split('\n').slice(-80).join('\n'))}`);
   console.log(`---- ${area}: ${seconds(Date.now() - t0)}`);
 }
 
@@ -135,6 +135,7 @@ async function main() {
   await check('compile (tsc to out/)', bin('tsc'), ['-p', '.']);
   // Integration tests reach the lab through test/integration/fixture.ts; bringing it up here first makes a
   // broken lab show up as this one clear failure before the tests that need it.
+  const labWasRunning = await labRunning(cli);
   const labUp = await check('lab up (node bin/lifecycle-lab.js lab up)', node, [cli, 'lab', 'up']);
   await mochaSuite('unit', ['--timeout', '10000']);
   if (!labUp) console.log('NOTE integration tests run against a lab that did not come up; expect them to fail');
@@ -144,6 +145,22 @@ async function main() {
     .filter((d) => d.isDirectory() && !['unit', 'integration', 'extension'].includes(d.name)).map((d) => d.name).sort();
   for (const area of others) await mochaSuite(area, ['--timeout', '120000']);
   await extensionHost();
+  // A lab this run started is stopped again; one that ran before (a developer's `npm start`) keeps running.
+  if (!labWasRunning) {
+    const down = await run(node, [cli, 'lab', 'down']);
+    if (down.code !== 0) console.log(`WARNING lab down failed (exit code ${down.code}):\n${indent(down.output)}`);
+  }
+}
+
+/** Whether the local lab runs now, from `lifecycle-lab lab status --json`. */
+async function labRunning(cli) {
+  const { output } = await run(process.execPath, [cli, 'lab', 'status', '--json']);
+  try {
+    const line = output.split('\n').reverse().find((l) => l.startsWith('{')) ?? '';
+    return JSON.parse(line).running === true;
+  } catch {
+    return false;
+  }
 }
 
 await main().catch((err) => record(false, 'test-all crashed', err?.stack ?? String(err)));
