@@ -51,7 +51,9 @@ if [ ! -s "$RG_TARBALL" ]; then
 fi
 
 # --- npm dependencies ----------------------------------------------------------------------------
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# code-server's postinstall fills lib/vscode/node_modules; without it (an install with --ignore-scripts) it can't serve.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
+   || [ ! -x node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg ]; then
   say "installing npm dependencies (npm ci)"
   # Root needs unsafe-perm for code-server's postinstall; npm_config_yes lets node-pty's `npx node-gyp` run without a TTY.
   npm_config_unsafe_perm=true npm_config_yes=true npm ci --no-audit --no-fund \
