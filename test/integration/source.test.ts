@@ -164,6 +164,23 @@ suite('source explorer against the local lab', function () {
     }
   });
 
+  test('TLS required but not offered, or an unreadable CA bundle -> config errors naming the setting', async () => {
+    const noTls = new SourceExplorer({ ...target, tls: 'require', origin: 'settings' });
+    try {
+      const err = await expectLabError(noTls.listDatabases(), 'config');
+      assert.equal(err.nextStep?.setting, 'lifecycleLab.mysql.tls');
+    } finally {
+      await noTls.close();
+    }
+    const badCa = new SourceExplorer({ ...target, tls: 'require', caBundlePath: '/nonexistent/global-bundle.pem', origin: 'settings' });
+    try {
+      const err = await expectLabError(badCa.listDatabases(), 'config');
+      assert.equal(err.nextStep?.setting, 'lifecycleLab.mysql.caBundlePath');
+    } finally {
+      await badCa.close();
+    }
+  });
+
   test('closed loopback port -> unreachable naming host:port and the host setting', async () => {
     const port = await closedPort();
     const down = new SourceExplorer({ ...target, port, origin: 'settings' });
