@@ -1,0 +1,219 @@
+/**
+ * Dashboard benchmark: each dashboard question on the local lake (DuckDB over Parquet) and the same question asked
+ * of the normalized source in MariaDB, measured side by side in one run, with medians and ratios.
+ *   npx tsc -p . && node out/bench/dashboard.js [--scale 1000] [--reps 7] [--source-reps 3] [--source-warmup 0]
+ * Needs the local lab running (`lifecycle-lab lab up`). Scale N reads the database classicmodels_xN (generated with
+ * the lab's generator when its counts are off; classicmodels is never touched) and a lake the pipeline writes from
+ * it under .lab/bench/dashboard-lake-xN (reused while its manifest matches the source counts).
+ * Goals (issue 6): each query < 300 ms median on the lake; the whole dashboard < 1.5 s; >= 30x faster than MariaDB.
+ */
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { MysqlTarget } from '../src/core/config';
+import type { DatasetRequest, DatasetResult } from '../src/core/dashboard/model';
+import { DashboardData, localManifestReader } from '../src/core/dashboard/service';
+import { DATASET_IDS } from '../src/core/dashboard/model';
+import { generateClassicmodels, generatedCounts } from '../src/core/lab/generator';
+import { readLabTarget } from '../src/core/lab/state';
+import { readLakeManifest } from '../src/core/lake/manifest';
+import { findModelDir } from '../src/core/lake/model';
+import { runPipeline } from '../src/core/lake/pipeline';
+import { DuckDbLakeEngine } from '../src/core/query/duckdb';
+
+const repoRoot = path.resolve(__dirname, '../..');
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+type Pool = import('mysql2/promise').Pool;
+
+interface Question {
+  name: string;
+  lake: DatasetRequest;
+  /** The same question for the normalized source (MySQL dialect); several statements run side by side, like the lake's. */
+  source: Array<{ sql: string; values?: unknown[] }>;
+  /** Column of the lake result and of the first source result to compare (label, amount), as a sanity check. */
+  compare?: [string, number];
+}
+
+const SALES = 'od.quantityOrdered * od.priceEach';
+const FROM = `from orderdetails od
+  join orders o on o.orderNumber = od.orderNumber
+  join customers c on c.customerNumber = o.customerNumber
+  join products p on p.productCode = od.productCode`;
+
+function questions(first: string, last: string): Question[] {
+  const all = { startDate: first, endDate: last, country: '', productLine: '', n: 5 };
+  const france = { startDate: '2004-01-01', endDate: '2004-12-31', country: 'France', productLine: 'Classic Cars', n: 3 };
+  const top = (f: typeof all) => ({
+    sql: `select p.productName, sum(${SALES}) as totalSales, sum(od.quantityOrdered) as quantity ${FROM}
+      where o.orderDate between ? and ? and (? = '' or trim(c.country) = ?) and (? = '' or p.productLine = ?)
+      group by p.productCode, p.productName, p.productLine order by totalSales desc, p.productName limit ?`,
+    values: [f.startDate, f.endDate, f.country, f.country, f.productLine, f.productLine, f.n],
+  });
+  return [
+    { name: 'kpis', lake: { id: 'kpis' }, source: [{ sql: `select sum(${SALES}), count(distinct od.orderNumber), count(distinct o.customerNumber),
+        sum(${SALES}) / count(distinct od.orderNumber), count(*) from orderdetails od join orders o on o.orderNumber = od.orderNumber` }] },
+    { name: 'salesByCountry (top 10)', lake: { id: 'salesByCountry' }, compare: ['country', 0],
+      source: [{ sql: `select trim(c.country) as country, sum(${SALES}) as totalSales from orderdetails od join orders o on o.orderNumber = od.orderNumber
+        join customers c on c.customerNumber = o.customerNumber group by trim(c.country) order by totalSales desc, country limit 10` }] },
+    { name: 'salesByProductLine', lake: { id: 'salesByProductLine' }, compare: ['productLine', 0],
+      source: [{ sql: `select p.productLine, sum(${SALES}) as totalSales, sum(od.quantityOrdered) from orderdetails od
+        join products p on p.productCode = od.productCode group by p.productLine order by totalSales desc, p.productLine` }] },
+    { name: 'monthlySales', lake: { id: 'monthlySales' },
+      source: [{ sql: `select date_format(o.orderDate, '%Y-%m-01') as month, sum(${SALES}), count(distinct od.orderNumber)
+        from orderdetails od join orders o on o.orderNumber = od.orderNumber group by month order by month` }] },
+    { name: 'topProducts (all, N=5)', lake: { id: 'topProducts', filter: all }, source: [top(all)], compare: ['productName', 0] },
+    { name: 'topProducts (France, Classic Cars, 2004, N=3)', lake: { id: 'topProducts', filter: france }, source: [top(france)], compare: ['productName', 0] },
+    { name: 'products', lake: { id: 'products' },
+      source: [{ sql: 'select productCode, productName, productLine, productScale, productVendor, productDescription from products order by productCode' }] },
+    { name: 'salesDetail (page 1 of the aggregate)', lake: { id: 'salesDetail', page: 0 },
+      source: [{ sql: `select o.orderDate, p.productLine, p.productName, trim(c.country) as country, sum(${SALES}), sum(od.quantityOrdered), count(*) over ()
+        ${FROM} group by o.orderDate, p.productLine, p.productName, trim(c.country) order by 1, 2, 3, 4 limit 50 offset 0` }] },
+    { name: 'filterOptions', lake: { id: 'filterOptions' }, source: [
+      { sql: "select distinct trim(country) as country from customers where country is not null order by country" },
+      { sql: 'select distinct productLine from products where productLine is not null order by productLine' },
+      { sql: 'select min(orderDate), max(orderDate) from orders' }] },
+    { name: 'lakeStatus', lake: { id: 'lakeStatus' }, source: [
+      { sql: 'select count(*), (select count(*) from (select orderNumber, orderLineNumber from orderdetails group by orderNumber, orderLineNumber) d) from orderdetails' }] },
+  ];
+}
+
+async function ensureSource(target: MysqlTarget, scale: number, database: string, pool: Pool): Promise<void> {
+  const expected = generatedCounts(scale);
+  let ok = true;
+  for (const [table, n] of Object.entries(expected)) {
+    try {
+      const [rows] = await pool.query({ sql: `select count(*) from \`${database}\`.\`${table}\``, rowsAsArray: true });
+      if (Number((rows as unknown[][])[0][0]) !== n) ok = false;
+    } catch {
+      ok = false;
+    }
+    if (!ok) break;
+  }
+  if (ok) return;
+  console.log(`generating ${database} (scale ${scale}) ...`);
+  await generateClassicmodels(target, { scale, database, seed: 1 });
+}
+
+async function ensureLake(target: MysqlTarget, scale: number, database: string, lakeDir: string): Promise<void> {
+  const manifest = await readLakeManifest(lakeDir).catch(() => undefined);
+  const orderLines = generatedCounts(scale).orderdetails;
+  if (manifest?.ok && manifest.source.database === database && manifest.source.counts.orderdetails === orderLines) return;
+  console.log(`writing the lake from ${database} into ${path.relative(repoRoot, lakeDir)} ...`);
+  const started = performance.now();
+  await runPipeline({ target, database, lakeDir, modelDir: findModelDir(__dirname) });
+  console.log(`  pipeline run: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function timeLake(data: DashboardData, request: DatasetRequest): Promise<{ ms: number; result: DatasetResult }> {
+  const started = performance.now();
+  const result = await data.dataset(request);
+  return { ms: performance.now() - started, result };
+}
+
+async function timeSource(pool: Pool, statements: Question['source']): Promise<{ ms: number; rows: unknown[][] }> {
+  const started = performance.now();
+  const results = await Promise.all(statements.map((s) => pool.query({ sql: s.sql, values: s.values, rowsAsArray: true })));
+  return { ms: performance.now() - started, rows: results[0][0] as unknown[][] };
+}
+
+const fmtMs = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : Math.round(ms).toLocaleString('en-US'));
+
+async function main(): Promise<void> {
+  const target = await readLabTarget(path.join(repoRoot, '.lab'));
+  if (!target) throw new Error('The local lab is not running: run `lifecycle-lab lab up` first.');
+  const scale = Number(arg('scale', '1000'));
+  const reps = Number(arg('reps', '7'));
+  const sourceReps = Number(arg('source-reps', '3'));
+  // MariaDB at scale 1000 takes tens of seconds per question; --source-warmup 0 skips its warm-up run.
+  const sourceWarmup = arg('source-warmup', '1') !== '0';
+  const database = `classicmodels_x${scale}`;
+  const lakeDir = path.join(repoRoot, '.lab', 'bench', `dashboard-lake-x${scale}`);
+  const mysql = await import('mysql2/promise');
+  const pool = mysql.createPool({ host: target.host, port: target.port, user: target.user, password: target.password, database, connectionLimit: 4 });
+  // Give MariaDB in-memory temporary tables big enough for these GROUP BYs (the lab's 16 MB default spills to disk).
+  pool.pool.on('connection', (conn) => { conn.query('SET SESSION tmp_table_size = 268435456, max_heap_table_size = 268435456'); });
+  const engine = new DuckDbLakeEngine(lakeDir);
+  try {
+    await ensureSource(target, scale, database, pool);
+    await ensureLake(target, scale, database, lakeDir);
+    const manifest = await readLakeManifest(lakeDir);
+    console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, node ${process.version}`);
+    console.log(`lake: ${path.relative(repoRoot, lakeDir)} (fact_orders ${manifest?.tables.fact_orders.rows.toLocaleString('en-US')} rows, ` +
+      `${(Object.values(manifest?.tables ?? {}).reduce((a, t) => a + t.bytes, 0) / 1e6).toFixed(1)} MB Parquet); source: MariaDB ${database} on ${target.host}:${target.port}`);
+    console.log(`reps: ${reps} on the lake after a warm-up, ${sourceReps} on MariaDB${sourceWarmup ? ' after a warm-up' : ' (no warm-up)'}; medians; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+
+    const data = new DashboardData(engine, localManifestReader(lakeDir));
+    const range = (await data.dataset({ id: 'filterOptions' })).filterOptions!;
+    const rows: Array<{ name: string; lakeMs: number; sourceMs: number; same?: boolean }> = [];
+    for (const q of questions(range.firstOrderDate, range.lastOrderDate)) {
+      const lakeRuns: number[] = [];
+      const sourceRuns: number[] = [];
+      let lakeResult = (await timeLake(data, q.lake)).result;
+      let sourceRows: unknown[][] = sourceWarmup ? (await timeSource(pool, q.source)).rows : [];
+      for (let i = 0; i < Math.max(reps, sourceReps); i++) {
+        if (i < reps) { const r = await timeLake(data, q.lake); lakeRuns.push(r.ms); lakeResult = r.result; }
+        if (i < sourceReps) { const r = await timeSource(pool, q.source); sourceRuns.push(r.ms); sourceRows = r.rows; }
+      }
+      let same: boolean | undefined;
+      if (q.compare) {
+        const i = lakeResult.columns.findIndex((c) => c.name === q.compare![0]);
+        same = JSON.stringify(lakeResult.rows.map((r) => r[i])) === JSON.stringify(sourceRows.map((r) => r[q.compare![1]]));
+      }
+      const row = { name: q.name, lakeMs: median(lakeRuns), sourceMs: median(sourceRuns), same };
+      rows.push(row);
+      console.log(`${row.name.padEnd(46)} lake ${fmtMs(row.lakeMs).padStart(8)} ms   MariaDB ${fmtMs(row.sourceMs).padStart(8)} ms   ` +
+        `${(row.sourceMs / row.lakeMs).toFixed(0).padStart(6)}x${same === undefined ? '' : same ? '   same answer' : '   ANSWERS DIFFER'}`);
+    }
+
+    // The whole dashboard as the page asks for it: every card's dataset at once, on a fresh engine (cold) and warm.
+    const everything: DatasetRequest[] = DATASET_IDS.map((id) =>
+      id === 'topProducts' ? { id, filter: { startDate: range.firstOrderDate, endDate: range.lastOrderDate, country: '', productLine: '', n: 5 } }
+        : id === 'salesDetail' ? { id, page: 0 } : { id } as DatasetRequest);
+    const cold = new DuckDbLakeEngine(lakeDir);
+    let coldMs: number;
+    try {
+      const started = performance.now();
+      await Promise.all(everything.map((r) => new DashboardData(cold, localManifestReader(lakeDir)).dataset(r)));
+      coldMs = performance.now() - started;
+    } finally {
+      await cold.close();
+    }
+    const warm: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const started = performance.now();
+      await Promise.all(everything.map((r) => data.dataset(r)));
+      warm.push(performance.now() - started);
+    }
+    // MariaDB: the questions one after another (their medians summed); asking them all at once only makes them queue.
+    const sourceTotal = rows.reduce((a, r) => a + r.sourceMs, 0);
+    console.log(`\nwhole dashboard (all ${everything.length} datasets at once): lake ${fmtMs(median(warm))} ms warm, ${fmtMs(coldMs)} ms cold (new engine); ` +
+      `MariaDB ${fmtMs(sourceTotal)} ms (sum of the medians above); ${(sourceTotal / median(warm)).toFixed(0)}x`);
+    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared with other work inflates both sides)`);
+    const slowest = rows.reduce((a, b) => (b.lakeMs > a.lakeMs ? b : a));
+    const minRatio = rows.reduce((a, b) => (b.sourceMs / b.lakeMs < a.sourceMs / a.lakeMs ? b : a));
+    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared with other work inflates both sides)`);
+    console.log(`slowest lake query: ${slowest.name} ${fmtMs(slowest.lakeMs)} ms (goal < 300 ms); smallest ratio: ${minRatio.name} ` +
+      `${(minRatio.sourceMs / minRatio.lakeMs).toFixed(1)}x (goal >= 30x)`);
+    await fs.mkdir(path.join(repoRoot, 'bench', 'results'), { recursive: true });
+    await fs.writeFile(path.join(repoRoot, 'bench', 'results', `dashboard-x${scale}.json`),
+      JSON.stringify({ scale, reps, sourceReps, rows, wholeDashboard: { warmMs: median(warm), coldMs, sourceMs: sourceTotal } }, null, 2));
+  } finally {
+    await engine.close();
+    await pool.end();
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${err instanceof Error ? err.message : err}`);
+  process.exitCode = 1;
+});
