@@ -274,6 +274,22 @@ suite('local lab lifecycle (own lab folder)', function () {
     assert.deepEqual(back.counts, DUMP_COUNTS);
   });
 
+  test('a hung server: status says so, down kills it after the timeout, up recovers the data', async () => {
+    const running = await lab.up();
+    process.kill(running.pid!, 'SIGSTOP');
+    try {
+      const status = await lab.status();
+      assert.equal(status.running, false);
+      assert.match(status.note ?? '', new RegExp(`pid ${running.pid} is alive but does not answer`));
+    } finally {
+      // SIGTERM waits until a stopped process continues; down must fall back to SIGKILL.
+      assert.equal(await lab.down({ timeoutMs: 2000 }), true);
+    }
+    assert.equal(processAlive(running.pid!), false);
+    const again = await lab.up();
+    assert.deepEqual(again.counts, DUMP_COUNTS);
+  });
+
   test('a corrupt datadir fails with the error log tail and the reset step; reset recovers', async () => {
     await lab.up();
     await lab.down();

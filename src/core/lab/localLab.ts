@@ -96,7 +96,7 @@ export class LocalLab {
       await fsp.mkdir(p.filesDir, { recursive: true });
       const bins = findMariadbBinaries(this.options.searchDirs);
 
-      let server = await this.runningServer();
+      let server = await this.runningServer(true);
       if (server) {
         report({ message: `MariaDB already runs on ${LAB_HOST}:${server.port}`, fraction: 0.1 });
         const configured = this.options.port ?? 0;
@@ -177,11 +177,14 @@ export class LocalLab {
   /** Stops the server cleanly (SIGTERM, SIGKILL after a timeout) and removes lab.json. Resolves whether it was running. */
   async down(opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<boolean> {
     return this.withLock(opts.signal, async () => {
-      const server = await this.runningServer();
       let wasRunning = false;
-      if (server) {
-        this.log.info(`Local lab: stopping MariaDB (pid ${server.pid})`);
-        wasRunning = await stopPid(server.pid, opts.timeoutMs ?? 60_000);
+      // Every process of ours, answering or not (a hung server must stop too).
+      const state = await readLabState(this.labDir);
+      for (const pid of new Set([state?.pid, await readPidFile(this.labDir)])) {
+        const found = pid ? ourServer(pid, this.labDir) : undefined;
+        if (!found) continue;
+        this.log.info(`Local lab: stopping MariaDB (pid ${found.pid})`);
+        wasRunning = (await stopPid(found.pid, opts.timeoutMs ?? 60_000)) || wasRunning;
       }
       await fsp.rm(this.paths.stateFile, { force: true });
       return wasRunning;
@@ -204,7 +207,9 @@ export class LocalLab {
     const initialised = await isInitialised(this.paths.dataDir);
     if (!server) {
       const s = { ...this.describe(false, state), initialised };
-      if (state) s.note = `lab.json names pid ${state.pid}, which is not running (stale state; lab up will restart it)`;
+      const stuck = state ? ourServer(state.pid, this.labDir) : undefined;
+      if (stuck) s.note = `MariaDB pid ${stuck.pid} is alive but does not answer on port ${stuck.port ?? state?.port} (hung?); lab down stops it, lab up restarts it`;
+      else if (state) s.note = `lab.json names pid ${state.pid}, which is not running (stale state; lab up will restart it)`;
       return s;
     }
     const creds = await readLabCredentials(this.labDir);
@@ -255,16 +260,23 @@ export class LocalLab {
     };
   }
 
-  /** Our mariadbd, found by pid (lab.json or the pid file) and answering on its port. */
-  private async runningServer(): Promise<{ pid: number; port: number } | undefined> {
+  /**
+   * Our mariadbd, found by pid (lab.json or the pid file) and answering on its port. With `stopHung`, a server
+   * that is alive but does not answer for ~15 s (hung, or stuck shutting down) is stopped so up can start cleanly;
+   * status never stops anything.
+   */
+  private async runningServer(stopHung = false): Promise<{ pid: number; port: number } | undefined> {
     const state = await readLabState(this.labDir);
     for (const pid of [state?.pid, await readPidFile(this.labDir)]) {
       if (!pid) continue;
       const found = ourServer(pid, this.labDir);
-      const port = found?.port ?? state?.port;
-      if (found && port && (await handshake(port, 2000))) return { pid: found.pid, port };
-      if (found) {
-        // Alive but not answering (hung or still shutting down): stop it so up can start cleanly.
+      if (!found) continue;
+      const port = found.port ?? state?.port;
+      // A busy machine can delay the handshake; a few tries before calling it hung.
+      for (let attempt = 0; port && attempt < (stopHung ? 3 : 1); attempt++) {
+        if (await handshake(port, 5000)) return { pid: found.pid, port };
+      }
+      if (stopHung) {
         this.log.warn(`Local lab: MariaDB pid ${pid} does not answer on port ${port}; stopping it.`);
         await stopPid(found.pid, 30_000);
       }
