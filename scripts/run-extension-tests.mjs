@@ -62,7 +62,8 @@ export async function waitForHealth(port, deadlineMs, child) {
 
 /** Kills the whole process group (wrapper, server, extension host, pty host, watcher), SIGKILL after 5 s. */
 export async function killGroup(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) {
+  if (!child) return;
+  if (child.exitCode !== null || child.signalCode !== null) {
     try { process.kill(-child.pid, 'SIGKILL'); } catch { /* group gone */ }
     return;
   }
@@ -90,14 +91,13 @@ async function main() {
   if (!fs.existsSync(codeServerEntry)) throw new Error('code-server is not installed: run `bash scripts/setup.sh`');
   if (!fs.existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: run \`bash scripts/setup.sh\` (installs chromium)`);
 
-  fs.mkdirSync(logDir, { recursive: true });
-  const serverLog = path.join(logDir, 'code-server.log');
-  const consoleLog = path.join(logDir, 'browser-console.log');
-  fs.writeFileSync(serverLog, '');
-  fs.writeFileSync(consoleLog, '');
-
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-ext-test-'));
   live.tmp = tmp;
+  // Logs are written in the run's own folder (parallel runs don't mix) and copied to logDir at the end.
+  const serverLog = path.join(tmp, 'code-server.log');
+  const consoleLog = path.join(tmp, 'browser-console.log');
+  fs.writeFileSync(serverLog, '');
+  fs.writeFileSync(consoleLog, '');
   const resultsFile = path.join(tmp, 'results.json');
   let child;
   let browser;
@@ -185,7 +185,7 @@ async function main() {
     passed = results.results.filter((r) => r.state === 'passed').length;
     failed = results.results.filter((r) => r.state === 'failed').length;
     if (code !== 0 && failed === 0) {
-      lines.push(`FAIL extension: the test host exited with code ${code} and recorded no failure (tests module missing or broken?); see ${path.relative(root, consoleLog)}`);
+      lines.push(`FAIL extension: the test host exited with code ${code} and recorded no failure (tests module missing or broken?); see ${path.relative(root, path.join(logDir, 'browser-console.log'))}`);
       lines.push(tail(consoleLog, 30).split('\n').map((l) => `    ${l}`).join('\n'));
       failed = 1;
     }
@@ -202,6 +202,8 @@ async function main() {
   } finally {
     if (browser) await browser.close().catch(() => {});
     if (child) await killGroup(child);
+    fs.mkdirSync(logDir, { recursive: true });
+    for (const log of [serverLog, consoleLog]) fs.copyFileSync(log, path.join(logDir, path.basename(log)));
     fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   }
   for (const l of lines) console.log(l);
