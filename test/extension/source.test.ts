@@ -306,6 +306,34 @@ suite('Source view', function () {
       assert.equal(config().inspect('mysql.host')?.workspaceValue, undefined);
     });
 
+    test('an unknown id: the instances of the region are offered in a quick pick', async () => {
+      await moto.reset();
+      const rds = await import('@aws-sdk/client-rds');
+      const client = new rds.RDSClient({ region: 'us-east-1', endpoint: moto.endpoint });
+      try {
+        await client.send(new rds.CreateDBInstanceCommand({
+          DBInstanceIdentifier: 'picked-db', DBInstanceClass: 'db.t3.micro', Engine: 'mysql', MasterUsername: 'picker',
+          MasterUserPassword: 'adminpwd1234', AllocatedStorage: 20,
+        }));
+      } finally {
+        client.destroy();
+      }
+      await setSettings({ mode: 'aws', 'mysql.host': '', 'aws.endpoint': moto.endpoint, 'aws.rdsInstanceId': 'de-c1w2-rds' });
+      const discovering = vscode.commands.executeCommand<{ id: string; host: string }>('lifecycleLab.source.discoverRds');
+      // Accept the first (only) item once the quick pick is open; retrying is harmless while it is not.
+      let found: { id: string; host: string } | undefined;
+      for (let i = 0; i < 50 && !found; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        found = await Promise.race([discovering, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100))]);
+      }
+      assert.ok(found, 'discovery finished after picking');
+      assert.equal(found.id, 'picked-db');
+      assert.equal(config().get('aws.rdsInstanceId'), 'picked-db', 'the picked id is remembered');
+      assert.equal(config().get('mysql.user'), 'picker');
+      assert.match(String(config().get('mysql.host')), /^picked-db\./);
+    });
+
     test('an unknown id with no instances: an error node naming it', async () => {
       await moto.reset();
       await setSettings({ mode: 'aws', 'mysql.host': '', 'aws.rdsInstanceId': 'no-such-instance' });
