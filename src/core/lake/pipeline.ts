@@ -132,7 +132,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const release = await lockLake(lakeDir);
   const runDir = tempRunDir(lakeDir, runId);
   const stagedGold = path.join(runDir, 'gold');
-  let instance: DuckDBInstance | undefined;
+  let staging: Promise<{ instance: DuckDBInstance; duck: DuckDBConnection }> | undefined;
   let duck: DuckDBConnection | undefined;
   let mysqlConn: Awaited<ReturnType<typeof connectSource>> | undefined;
   try {
@@ -142,6 +142,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     } catch (err) {
       throw notWritable(lakeDir, err);
     }
+    // DuckDB loads and starts while the source step talks to MySQL (it is a few hundred ms on a cold process).
+    staging = openStaging(path.join(runDir, 'spill'));
+    staging.catch(() => undefined);
 
     // Source: one connection, one consistent snapshot for the checks, the totals and every extracted row.
     begin('source', 0);
@@ -160,13 +163,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 
     // Extract
     begin('extract', 0.05);
-    const { DuckDBInstance: Instance } = await import('@duckdb/node-api');
-    instance = await Instance.create(':memory:', {
-      temp_directory: path.join(runDir, 'spill'),
-      memory_limit: '1GB',
-      preserve_insertion_order: 'true',
-    });
-    duck = await instance.connect();
+    duck = (await staging).duck;
     let extracted = 0;
     const route = options.extractWith ?? 'auto';
     const client = await chooseClient(route, target);
@@ -279,8 +276,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   } finally {
     mysqlConn?.destroy();
     try {
-      duck?.closeSync();
-      instance?.closeSync();
+      const opened = await staging?.catch(() => undefined);
+      opened?.duck.closeSync();
+      opened?.instance.closeSync();
     } catch {
       // Closing after an interrupt can fail; the instance is dropped either way.
     }
@@ -289,6 +287,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const left = await leftoverRunDirs(lakeDir);
     if (left.length > 0) options.log?.warn(`Pipeline run ${runId} left ${left.join(', ')} in ${lakeDir}`);
   }
+}
+
+/** The in-memory staging DuckDB; beyond its memory limit it spills into the run's temp folder. */
+async function openStaging(spillDir: string): Promise<{ instance: DuckDBInstance; duck: DuckDBConnection }> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:', {
+    temp_directory: spillDir,
+    memory_limit: '1GB',
+    preserve_insertion_order: 'true',
+  });
+  return { instance, duck: await instance.connect() };
 }
 
 /** The client binary to extract with, or undefined for the mysql2 route. */
