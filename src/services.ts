@@ -4,6 +4,7 @@ import { resolveLabConfig, SETTING_KEYS, type LabConfig, type MysqlTarget, type 
 import { describeError, isCancelled, toLabError } from './core/errors';
 import type { Logger } from './core/log';
 import { readLabTarget } from './core/lab/state';
+import { resolveSourceTarget } from './core/source/target';
 
 /**
  * Editor-side services shared by every view and command: settings, secrets, the log, and change events.
@@ -36,7 +37,9 @@ export class LabServices implements vscode.Disposable {
         if (e.affectsConfiguration('lifecycleLab.local') || e.affectsConfiguration('lifecycleLab.mode')) this.lakeChanged.fire();
       }),
     );
+    this.disposables.push(this.onDidChangeSource(() => void this.updateLabRunningContext()));
     void this.updateModeContext();
+    void this.updateLabRunningContext();
   }
 
   /** The workspace root that relative settings resolve against (extension storage when no folder is open). */
@@ -73,16 +76,7 @@ export class LabServices implements vscode.Disposable {
    * the stored password. Undefined when nothing is configured or the lab is not running.
    */
   async sourceTarget(): Promise<MysqlTarget | undefined> {
-    const config = this.config();
-    if (!config.mysql.host) {
-      return config.mode === 'local' ? readLabTarget(config.local.labDir) : undefined;
-    }
-    return {
-      ...config.mysql,
-      caBundlePath: config.mysql.caBundlePath || undefined,
-      password: (await this.getMysqlPassword()) ?? '',
-      origin: 'settings',
-    };
+    return resolveSourceTarget(this.config(), () => this.getMysqlPassword());
   }
 
   fireSourceChanged(): void {
@@ -101,6 +95,17 @@ export class LabServices implements vscode.Disposable {
       // An invalid setting is reported where it is used; the views keep the default layout.
     }
     await vscode.commands.executeCommand('setContext', 'lifecycleLab.mode', mode);
+  }
+
+  /** Drives the Start/Stop Local Lab buttons; reading lab.json and probing the pid is cheap. */
+  private async updateLabRunningContext(): Promise<void> {
+    let running = false;
+    try {
+      running = (await readLabTarget(this.config().local.labDir)) !== undefined;
+    } catch {
+      // Unreadable state or settings: show Start, which reports the real problem when pressed.
+    }
+    await vscode.commands.executeCommand('setContext', 'lifecycleLab.labRunning', running);
   }
 
   /**
