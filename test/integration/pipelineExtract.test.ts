@@ -127,4 +127,32 @@ suite('pipeline extraction routes', function () {
       instance.closeSync();
     }
   });
+  test('cancel while the client streams kills it, interrupts DuckDB and removes the FIFO', async function () {
+    if (process.platform === 'win32') this.skip();
+    // A stand-in client that sends one row and then stalls, the way a long extraction looks mid-way.
+    const fake = path.join(tmp, 'stalling-client.sh');
+    await fs.writeFile(fake, "#!/bin/sh\nprintf \"'Classic Cars'\\t'text'\\n\"\nexec sleep 60\n", { mode: 0o755 });
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:');
+    const duck = await instance.connect();
+    const dir = path.join(tmp, 'cancel');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    try {
+      await assert.rejects(
+        extractTableViaClient(duck, SOURCE_TABLES[0], { client: fake, target, database: SCRATCH, dir, signal: controller.signal }),
+        (e: unknown) => e instanceof LabError && e.code === 'cancelled',
+      );
+      assert.deepEqual(await fs.readdir(dir), []);
+    } finally {
+      duck.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  test('a source column of an unexpected type is named in the error', async () => {
+    await queryRows(conn, `alter table ${SCRATCH}.orderdetails modify priceEach varchar(20) not null`);
+    await assert.rejects(runPipeline({ target, database: SCRATCH, lakeDir: path.join(tmp, 'lake-type'), modelDir: findModelDir(__dirname) }),
+      (e: unknown) => e instanceof LabError && e.code === 'unexpectedType' && /orderdetails\.priceEach/.test(e.message) && /varchar/.test(e.message));
+  });
 });
