@@ -389,6 +389,9 @@ export async function stopPid(pid: number, timeoutMs = 30_000): Promise<boolean>
     }
     await sleep(100);
   }
+  // An exited child of this process stays a zombie until Node reaps it; give that a moment so callers see it gone.
+  const reapDeadline = Date.now() + 2000;
+  while (processAlive(pid) && Date.now() < reapDeadline) await sleep(50);
   return true;
 }
 
