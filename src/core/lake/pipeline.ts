@@ -68,7 +68,7 @@ export class ReconcileError extends LabError {
   constructor(readonly checks: ReconcileCheck[]) {
     const failed = checks.filter((c) => !c.ok);
     super('reconcileFailed', `Reconciliation failed: ${failed.map((c) => `${c.name} (${c.message})`).join('; ')}. The previous lake was kept.`, {
-      nextStep: { label: 'Show Log', command: 'lifecycleLab.showLog' },
+      nextStep: { label: 'Show Pipeline Output', command: 'lifecycleLab.pipeline.showTerminal' },
     });
     this.name = 'ReconcileError';
   }
