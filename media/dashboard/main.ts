@@ -4,7 +4,9 @@
  * the webview state, so they survive hide/show and a window reload.
  */
 import type { DatasetId, DatasetRequest, DatasetResult, FilterOptions, LakeStatus, TopProductsFilter } from '../../src/core/dashboard/model';
-import { TOP_N_DEFAULT, TOP_N_MAX, TOP_N_MIN, validateTopProductsFilter } from '../../src/core/dashboard/queries';
+import {
+  PRODUCT_SORT_COLUMNS, TOP_N_DEFAULT, TOP_N_MAX, TOP_N_MIN, validateProductsQuery, validateTopProductsFilter, type ProductsQuery,
+} from '../../src/core/dashboard/queries';
 import { parseHostMessage, type ErrorInfo, type HostMessage, type PageMessage, type RenderedReport } from '../../src/webview/protocol';
 import { ThemedChart, type ChartKind } from './charts';
 import { append, button, clear, el, format } from './dom';
@@ -20,8 +22,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 interface PageState {
   filter?: TopProductsFilter;
   salesDetailPage: number;
-  productsSort?: SortState;
-  productsQuery: string;
+  products: ProductsQuery;
 }
 
 const vscode = acquireVsCodeApi();
@@ -32,8 +33,8 @@ function restoreState(raw: unknown): PageState {
   return {
     filter: s.filter && validateTopProductsFilter(s.filter) === undefined ? s.filter : undefined,
     salesDetailPage: Number.isInteger(s.salesDetailPage) && (s.salesDetailPage as number) >= 0 ? (s.salesDetailPage as number) : 0,
-    productsSort: s.productsSort && Number.isInteger(s.productsSort.column) ? s.productsSort : undefined,
-    productsQuery: typeof s.productsQuery === 'string' ? s.productsQuery : '',
+    products: s.products && validateProductsQuery(s.products) === undefined ? s.products
+      : { page: 0, search: '', sortColumn: 'productCode', descending: false },
   };
 }
 
@@ -219,7 +220,7 @@ const topControls = el('form', { class: 'controls', 'aria-label': 'Top products 
 topControls.addEventListener('submit', (e) => e.preventDefault());
 const topCard = new Card('topProducts', 'Top products', { chart: 'hbar', wide: true, controls: topControls, retry: () => retryTopProducts() });
 
-const productsQuery = el('input', { type: 'search', id: 'products-filter', placeholder: 'Filter by any column', value: state.productsQuery });
+const productsQuery = el('input', { type: 'search', id: 'products-filter', placeholder: 'Code, name, line or vendor', value: state.products.search });
 const productsCard = new Card('products', 'Products', {
   wide: true,
   controls: el('div', { class: 'controls' }, el('label', { for: 'products-filter' }, 'Filter products', productsQuery)),
@@ -332,37 +333,59 @@ function renderBanner(s: LakeStatus): void {
   }
 }
 
-// Products: client-side sort and filter of the dim_products grid.
-const PRODUCTS_SHOWN = 200;
-function renderProducts(): void {
-  const result = results.get('products');
-  if (!result) return;
-  if (!result.rows.length) {
-    productsCard.empty('dim_products is empty.');
+// Products: the grid pages, sorts and searches in the engine (the lake can hold many thousands of products).
+function loadProducts(): void {
+  saveState();
+  load({ id: 'products', query: state.products });
+}
+
+function renderProducts(result: DatasetResult): void {
+  const page = result.page ?? { index: 0, size: result.rows.length, totalRows: result.rows.length };
+  const q = state.products;
+  if (page.totalRows === 0) {
+    productsCard.empty(q.search ? 'No product matches the filter.' : 'dim_products is empty.', { page: page.index });
     return;
   }
-  const query = state.productsQuery.trim().toLowerCase();
-  const rows = query ? result.rows.filter((r) => r.some((v) => v !== null && String(v).toLowerCase().includes(query))) : result.rows;
-  productsCard.settleData();
-  if (!rows.length) {
-    productsCard.body.appendChild(el('div', { class: 'empty', role: 'status' }, el('p', {}, 'No product matches the filter.')));
-  } else {
-    const table = dataTable(result.columns, rows, {
-      caption: 'Products', sort: state.productsSort, maxRows: PRODUCTS_SHOWN,
-      onSort: (sort) => { state.productsSort = sort; saveState(); renderProducts(); },
-    });
-    productsCard.body.appendChild(el('div', { class: 'scroll' }, table));
+  if (!result.rows.length && page.index > 0) {
+    state.products = { ...q, page: 0 };
+    loadProducts();
+    return;
   }
-  productsCard.body.appendChild(el('p', { class: 'meta' },
-    `${query ? `${format.count(rows.length)} of ${format.count(result.rows.length)} products match` : `${format.count(result.rows.length)} products`}` +
-    `${rows.length > PRODUCTS_SHOWN ? ` · showing the first ${PRODUCTS_SHOWN}` : ''} · ${Math.round(result.elapsedMs)} ms`));
-  report({ dataset: 'products', state: rows.length ? 'data' : 'empty', rowCount: rows.length, labels: rows.slice(0, PRODUCTS_SHOWN).map((r) => String(r[0])), values: [] });
+  productsCard.settleData();
+  const sortIndex = result.columns.findIndex((c) => c.name === q.sortColumn);
+  const table = dataTable(result.columns, result.rows, {
+    caption: 'Products',
+    sort: { column: sortIndex, descending: q.descending },
+    serverSorted: true,
+    onSort: (sort: SortState) => {
+      const column = result.columns[sort.column]?.name;
+      if (!(PRODUCT_SORT_COLUMNS as readonly string[]).includes(column)) return;
+      state.products = { ...state.products, page: 0, sortColumn: column as ProductsQuery['sortColumn'], descending: sort.descending };
+      loadProducts();
+    },
+  });
+  productsCard.body.appendChild(el('div', { class: 'scroll' }, table));
+  productsCard.body.appendChild(pager(page, result.rows.length, (index) => { state.products = { ...state.products, page: index }; loadProducts(); }));
+  productsCard.footer(result);
+  report({ dataset: 'products', state: 'data', rowCount: result.rows.length, labels: result.rows.map((r) => String(r[0])), values: [page.totalRows], page: page.index });
 }
+
 let productsTimer: number | undefined;
 productsQuery.addEventListener('input', () => {
   window.clearTimeout(productsTimer);
-  productsTimer = window.setTimeout(() => { state.productsQuery = productsQuery.value; saveState(); renderProducts(); }, 150);
+  productsTimer = window.setTimeout(() => { state.products = { ...state.products, search: productsQuery.value.slice(0, 200), page: 0 }; loadProducts(); }, 250);
 });
+
+/** Previous / Next with the position, for a paged card. */
+function pager(page: { index: number; size: number; totalRows: number }, shown: number, go: (index: number) => void): HTMLElement {
+  const first = page.index * page.size + 1;
+  const last = page.index * page.size + shown;
+  const pages = Math.max(1, Math.ceil(page.totalRows / page.size));
+  return el('nav', { class: 'pager', 'aria-label': 'Pages' },
+    button('Previous', () => go(page.index - 1), { disabled: page.index === 0 }),
+    el('span', {}, `Rows ${format.count(first)}–${format.count(last)} of ${format.count(page.totalRows)} · page ${page.index + 1} of ${format.count(pages)}`),
+    button('Next', () => go(page.index + 1), { disabled: page.index + 1 >= pages }));
+}
 
 function renderDetail(result: DatasetResult): void {
   const page = result.page ?? { index: 0, size: result.rows.length, totalRows: result.rows.length };
@@ -378,15 +401,9 @@ function renderDetail(result: DatasetResult): void {
     return;
   }
   detailCard.settleData();
-  const first = page.index * page.size + 1;
-  const last = page.index * page.size + result.rows.length;
-  const pages = Math.max(1, Math.ceil(page.totalRows / page.size));
   const go = (index: number) => { state.salesDetailPage = index; saveState(); load({ id: 'salesDetail', page: index }); };
-  const prev = button('Previous', () => go(page.index - 1), { disabled: page.index === 0 });
-  const next = button('Next', () => go(page.index + 1), { disabled: page.index + 1 >= pages });
   detailCard.body.appendChild(el('div', { class: 'scroll' }, dataTable(result.columns, result.rows, { caption: detailCard.title })));
-  detailCard.body.appendChild(el('nav', { class: 'pager', 'aria-label': 'Pages' }, prev,
-    el('span', {}, `Rows ${format.count(first)}–${format.count(last)} of ${format.count(page.totalRows)} · page ${page.index + 1} of ${format.count(pages)}`), next));
+  detailCard.body.appendChild(pager(page, result.rows.length, go));
   detailCard.footer(result);
   report({ dataset: 'salesDetail', state: 'data', rowCount: result.rows.length, labels: [], values: [page.totalRows], page: page.index });
 }
@@ -482,7 +499,7 @@ function render(result: DatasetResult): void {
       return renderChart(topCard, result, 'productName', { filter }, 'No sales match these filters. Widen the dates or choose All.');
     }
     case 'filterOptions': return result.filterOptions ? applyOptions(result.filterOptions) : undefined;
-    case 'products': return renderProducts();
+    case 'products': return renderProducts(result);
     case 'salesDetail': return renderDetail(result);
   }
 }
@@ -522,12 +539,14 @@ window.addEventListener('message', (event: MessageEvent) => {
 function reload(dataset: DatasetId): void {
   if (dataset === 'topProducts') retryTopProducts();
   else if (dataset === 'salesDetail') load({ id: 'salesDetail', page: state.salesDetailPage });
+  else if (dataset === 'products') loadProducts();
   else load({ id: dataset } as DatasetRequest);
 }
 
 function loadAll(): void {
   options = undefined;
-  for (const id of ['lakeStatus', 'kpis', 'salesByCountry', 'salesByProductLine', 'monthlySales', 'filterOptions', 'products'] as const) load({ id });
+  for (const id of ['lakeStatus', 'kpis', 'salesByCountry', 'salesByProductLine', 'monthlySales', 'filterOptions'] as const) load({ id });
+  loadProducts();
   load({ id: 'salesDetail', page: state.salesDetailPage });
 }
 

@@ -13,11 +13,13 @@ export interface TableOptions {
   onSort?: (sort: SortState) => void;
   /** Show at most this many rows (the caller says how many there are). */
   maxRows?: number;
+  /** Rows come sorted already (by the engine); `sort` only marks the header. */
+  serverSorted?: boolean;
 }
 
 /** A plain, accessible data table (caption, scoped headers, aria-sort). */
 export function dataTable(columns: QueryColumn[], rows: QueryValue[][], options: TableOptions): HTMLTableElement {
-  const shown = options.sort ? sortRows(rows, options.sort) : rows;
+  const shown = options.sort && !options.serverSorted ? sortRows(rows, options.sort) : rows;
   const limited = options.maxRows !== undefined ? shown.slice(0, options.maxRows) : shown;
   const head = el('tr');
   columns.forEach((c, i) => {

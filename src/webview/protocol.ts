@@ -6,7 +6,7 @@
 import {
   DATASET_IDS, type DatasetId, type DatasetRequest, type DatasetResult, type QueryValue, type TopProductsFilter,
 } from '../core/dashboard/model';
-import { validateTopProductsFilter } from '../core/dashboard/queries';
+import { validateProductsQuery, validateTopProductsFilter, type ProductsQuery } from '../core/dashboard/queries';
 
 export const DASHBOARD_VIEW_TYPE = 'lifecycleLab.dashboard';
 
@@ -89,6 +89,11 @@ function isRequest(v: unknown): v is DatasetRequest {
   if (!isObj(v) || !isDataset(v.id)) return false;
   if (v.id === 'topProducts') return isTopProductsFilter(v.filter);
   if (v.id === 'salesDetail') return isInt(v.page) && v.page >= 0;
+  if (v.id === 'products') {
+    const q = v.query;
+    return isObj(q) && isInt(q.page) && isStr(q.search, 200) && isStr(q.sortColumn, 40) && typeof q.descending === 'boolean' &&
+      validateProductsQuery(q as unknown as ProductsQuery) === undefined;
+  }
   return true;
 }
 

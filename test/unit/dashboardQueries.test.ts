@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import { LabError } from '../../src/core/errors';
 import type { LakeManifest } from '../../src/core/lake/manifest';
 import type { DatasetResult } from '../../src/core/dashboard/model';
-import { QUERIES, SALES_DETAIL_PAGE_SIZE, type TopProductsFilter } from '../../src/core/dashboard/queries';
+import { PRODUCTS_PAGE_SIZE, QUERIES, SALES_DETAIL_PAGE_SIZE, type TopProductsFilter } from '../../src/core/dashboard/queries';
 import { DashboardData, localManifestReader } from '../../src/core/dashboard/service';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import { buildTestLake, LOCATIONS, ORDER_LINES, orderAmount, PRODUCTS, type FixtureOrderLine } from './dashboardLakeFixture';
@@ -81,11 +81,30 @@ suite('dashboard queries on DuckDB', function () {
     assert.deepEqual(column(r, 'totalSales').map((v) => cents(v as number)), expected.map((e) => cents(e[1])));
   });
 
-  test('products: the dim_products grid, values untouched (quotes and angle brackets included)', async () => {
-    const r = await data.dataset({ id: 'products' });
+  test('products: one page of the dim_products grid, values untouched (quotes and angle brackets included)', async () => {
+    const r = await data.dataset({ id: 'products', query: { page: 0, search: '', sortColumn: 'productCode', descending: false } });
     assert.deepEqual(column(r, 'productCode'), PRODUCTS.map((p) => p.productCode).sort());
     assert.ok(column(r, 'productName').includes('The Schooner <Bluenose>'));
     assert.ok(column(r, 'productDescription').includes("Hood opens; it's red"));
+    assert.deepEqual(r.page, { index: 0, size: PRODUCTS_PAGE_SIZE, totalRows: PRODUCTS.length });
+    assert.ok(!r.columns.some((c) => c.name === 'totalRows'));
+  });
+
+  test('products: sorted by any column, either way, from a fixed list', async () => {
+    const r = await data.dataset({ id: 'products', query: { page: 0, search: '', sortColumn: 'productName', descending: true } });
+    assert.deepEqual(column(r, 'productName'), PRODUCTS.map((p) => p.productName).sort().reverse());
+    await assert.rejects(data.dataset({ id: 'products', query: { page: 0, search: '', sortColumn: 'productName; drop' as 'productName', descending: false } }),
+      (e: unknown) => e instanceof LabError && e.code === 'queryFailed');
+  });
+
+  test('products: search matches code, name, line or vendor as plain text (LIKE wildcards literal)', async () => {
+    const search = async (text: string) => column(await data.dataset({ id: 'products', query: { page: 0, search: text, sortColumn: 'productCode', descending: false } }), 'productCode');
+    const expected = (text: string) => PRODUCTS.filter((p) => [p.productCode, p.productName, p.productLine, p.productVendor]
+      .some((v) => v.toLowerCase().includes(text.toLowerCase()))).map((p) => p.productCode).sort();
+    for (const text of ['ford', 'CLASSIC', 'autoart', '<bluenose>', 'S12_']) assert.deepEqual(await search(text), expected(text), text);
+    assert.deepEqual(await search('%'), []);
+    assert.deepEqual(await search('_'), expected('_'));
+    assert.deepEqual(await search("' or 1=1 --"), []);
   });
 
   test('filterOptions: countries, product lines and the order date range', async () => {

@@ -3,9 +3,9 @@
  * file imports nothing but types and never touches Node or the DOM.
  */
 import type { QueryColumn, QueryValue } from '../query/engine';
-import type { LakeModel, TopProductsFilter } from './queries';
+import type { LakeModel, ProductsQuery, TopProductsFilter } from './queries';
 
-export type { LakeModel, TopProductsFilter, QueryColumn, QueryValue };
+export type { LakeModel, ProductsQuery, TopProductsFilter, QueryColumn, QueryValue };
 
 /** One per card on the page. */
 export type DatasetId =
@@ -26,7 +26,8 @@ export const DATASET_IDS: readonly DatasetId[] = [
 export type DatasetRequest =
   | { id: 'topProducts'; filter: TopProductsFilter }
   | { id: 'salesDetail'; page: number }
-  | { id: Exclude<DatasetId, 'topProducts' | 'salesDetail'> };
+  | { id: 'products'; query: ProductsQuery }
+  | { id: Exclude<DatasetId, 'topProducts' | 'salesDetail' | 'products'> };
 
 export interface ReconciliationCheck {
   name: string;

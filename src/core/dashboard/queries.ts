@@ -42,9 +42,20 @@ function locationJoin(model: LakeModel): string {
     : 'join dim_locations l on f.locationKey = l.locationKey';
 }
 
+/** The column facts and locations join on, for key-set filters. */
+function locationKeyOf(model: LakeModel, alias: string): string {
+  return model === 'legacy' ? `${alias}.postalCode` : `${alias}.locationKey`;
+}
+
 function fixed(sql: string): (model: LakeModel) => string {
   return () => sql;
 }
+
+/** Columns the products grid can sort by. */
+export const PRODUCT_SORT_COLUMNS = ['productCode', 'productName', 'productLine', 'productScale', 'productVendor', 'productDescription'] as const;
+export type ProductSortColumn = (typeof PRODUCT_SORT_COLUMNS)[number];
+
+const PRODUCT_SORT_CASE = `case :sortColumn ${PRODUCT_SORT_COLUMNS.map((c) => `when '${c}' then ${c}`).join(' ')} end`;
 
 export const QUERIES: Record<QueryId, NamedQuery> = {
   kpis: {
@@ -74,9 +85,15 @@ limit 10`,
     id: 'salesByProductLine',
     title: 'Sales by product line',
     params: [],
-    sql: fixed(`select p.productLine as productLine, sum(f.orderAmount) as totalSales, sum(f.quantityOrdered) as quantity
-from fact_orders f
-join dim_products p on f.productCode = p.productCode
+    // Aggregating per product before the join hashes the product codes once per product, not once per order line.
+    sql: fixed(`with by_product as (
+  select productCode, sum(orderAmount) as totalSales, sum(quantityOrdered) as quantity
+  from fact_orders
+  group by productCode
+)
+select p.productLine as productLine, sum(b.totalSales) as totalSales, sum(b.quantity) as quantity
+from by_product b
+join dim_products p on b.productCode = p.productCode
 group by p.productLine
 order by totalSales desc, productLine`),
   },
@@ -84,35 +101,56 @@ order by totalSales desc, productLine`),
     id: 'monthlySales',
     title: 'Monthly sales',
     params: [],
-    sql: fixed(`select cast(date_trunc('month', f.orderDate) as date) as month, sum(f.orderAmount) as totalSales,
-  count(distinct f.orderNumber) as orders
-from fact_orders f
-group by cast(date_trunc('month', f.orderDate) as date)
+    // Per day first (an order has one date, so daily distinct orders add up to monthly ones), then per month.
+    sql: fixed(`with by_day as (
+  select orderDate, sum(orderAmount) as totalSales, count(distinct orderNumber) as orders
+  from fact_orders
+  group by orderDate
+)
+select cast(date_trunc('month', orderDate) as date) as month, sum(totalSales) as totalSales, sum(orders) as orders
+from by_day
+group by cast(date_trunc('month', orderDate) as date)
 order by month`),
   },
   topProducts: {
     id: 'topProducts',
     title: 'Top products',
     params: ['startDate', 'endDate', 'country', 'productLine', 'n'],
-    sql: (model) => `select p.productName as productName, p.productLine as productLine, sum(f.orderAmount) as totalSales,
-  sum(f.quantityOrdered) as quantity
-from fact_orders f
-join dim_products p on f.productCode = p.productCode
-${locationJoin(model)}
-where f.orderDate between cast(:startDate as date) and cast(:endDate as date)
-  and (:country = '' or l.country = :country)
-  and (:productLine = '' or p.productLine = :productLine)
-group by p.productCode, p.productName, p.productLine
+    // Filters on the dimensions become key sets, the facts are summed per product, and names are joined last.
+    sql: (model) => `with matching as (
+  select f.productCode, sum(f.orderAmount) as totalSales, sum(f.quantityOrdered) as quantity
+  from fact_orders f
+  where f.orderDate between cast(:startDate as date) and cast(:endDate as date)
+    and ${locationKeyOf(model, 'f')} in (select ${locationKeyOf(model, 'l')} from dim_locations l where :country = '' or l.country = :country)
+    and f.productCode in (select p.productCode from dim_products p where :productLine = '' or p.productLine = :productLine)
+  group by f.productCode
+)
+select p.productName as productName, p.productLine as productLine, m.totalSales as totalSales, m.quantity as quantity
+from matching m
+join dim_products p on m.productCode = p.productCode
 order by totalSales desc, productName
 limit :n`,
   },
   products: {
     id: 'products',
     title: 'Products',
-    params: [],
-    sql: fixed(`select productCode, productName, productLine, productScale, productVendor, productDescription
+    params: ['search', 'pattern', 'sortColumn', 'descending', 'offset', 'limit'],
+    // One page of the grid. Every column is text, so one CASE picks the sort column from a parameter
+    // (ORDER BY cannot take a column name as a parameter, and the SQL text never varies with input).
+    sql: fixed(`select productCode, productName, productLine, productScale, productVendor, productDescription,
+  count(*) over () as totalRows
 from dim_products
-order by productCode`),
+where :search = ''
+  or lower(productCode) like :pattern escape '\\'
+  or lower(productName) like :pattern escape '\\'
+  or lower(productLine) like :pattern escape '\\'
+  or lower(productVendor) like :pattern escape '\\'
+order by
+  case when :descending = 0 then ${PRODUCT_SORT_CASE} end asc,
+  case when :descending = 1 then ${PRODUCT_SORT_CASE} end desc,
+  productCode
+offset :offset
+limit :limit`),
   },
   salesDetail: {
     id: 'salesDetail',
@@ -175,6 +213,30 @@ export const TOP_N_MIN = 1;
 export const TOP_N_MAX = 10;
 export const TOP_N_DEFAULT = 5;
 export const SALES_DETAIL_PAGE_SIZE = 50;
+export const PRODUCTS_PAGE_SIZE = 100;
+
+export interface ProductsQuery {
+  page: number;
+  /** Matched case-insensitively, as plain text, against code, name, line and vendor. */
+  search: string;
+  sortColumn: ProductSortColumn;
+  descending: boolean;
+}
+
+export function validateProductsQuery(q: ProductsQuery): string | undefined {
+  if (!Number.isInteger(q.page) || q.page < 0) return 'Page must be a whole number from 0.';
+  if (typeof q.search !== 'string' || q.search.length > 200) return 'Search text is too long.';
+  if (!(PRODUCT_SORT_COLUMNS as readonly string[]).includes(q.sortColumn)) return 'Unknown sort column.';
+  if (typeof q.descending !== 'boolean') return 'Sort direction is not valid.';
+  return undefined;
+}
+
+export function productsParams(q: ProductsQuery, pageSize = PRODUCTS_PAGE_SIZE): QueryParams {
+  const search = q.search.trim().toLowerCase();
+  // LIKE wildcards typed by the user are matched literally.
+  const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return { search, pattern, sortColumn: q.sortColumn, descending: q.descending ? 1 : 0, offset: q.page * pageSize, limit: pageSize };
+}
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -7,7 +7,8 @@ import type {
   DatasetId, DatasetRequest, DatasetResult, FilterOptions, LakeRunSummary, LakeStatus, ReconciliationCheck,
 } from './model';
 import {
-  QUERIES, SALES_DETAIL_PAGE_SIZE, salesDetailParams, sqlForCopy, topProductsParams, validateTopProductsFilter,
+  PRODUCTS_PAGE_SIZE, productsParams, QUERIES, SALES_DETAIL_PAGE_SIZE, salesDetailParams, sqlForCopy, topProductsParams,
+  validateProductsQuery, validateTopProductsFilter,
   type LakeModel, type NamedQuery,
 } from './queries';
 
@@ -49,7 +50,12 @@ export class DashboardData {
       case 'salesByCountry': return this.table('salesByCountry', QUERIES.salesByCountryTop10, {}, signal);
       case 'salesByProductLine': return this.table('salesByProductLine', QUERIES.salesByProductLine, {}, signal);
       case 'monthlySales': return this.table('monthlySales', QUERIES.monthlySales, {}, signal);
-      case 'products': return this.table('products', QUERIES.products, {}, signal);
+      case 'products': {
+        const problem = validateProductsQuery(request.query);
+        if (problem) throw new LabError('queryFailed', problem);
+        const result = await this.table('products', QUERIES.products, productsParams(request.query), signal);
+        return withPage(result, request.query.page, PRODUCTS_PAGE_SIZE);
+      }
       case 'topProducts': {
         const problem = validateTopProductsFilter(request.filter);
         if (problem) throw new LabError('queryFailed', problem);
@@ -57,15 +63,7 @@ export class DashboardData {
       }
       case 'salesDetail': {
         const page = Math.max(0, Math.floor(request.page));
-        const result = await this.table('salesDetail', QUERIES.salesDetail, salesDetailParams(page), signal);
-        const totalIndex = result.columns.findIndex((c) => c.name === 'totalRows');
-        const totalRows = totalIndex >= 0 && result.rows.length ? Number(result.rows[0][totalIndex]) : 0;
-        if (totalIndex >= 0) {
-          result.columns = result.columns.filter((_, i) => i !== totalIndex);
-          result.rows = result.rows.map((r) => r.filter((_, i) => i !== totalIndex));
-        }
-        result.page = { index: page, size: SALES_DETAIL_PAGE_SIZE, totalRows };
-        return result;
+        return withPage(await this.table('salesDetail', QUERIES.salesDetail, salesDetailParams(page), signal), page, SALES_DETAIL_PAGE_SIZE);
       }
       default: {
         const unknown: never = request;
@@ -157,6 +155,18 @@ export class DashboardData {
       lakeStatus: status,
     };
   }
+}
+
+/** Moves the `totalRows` window column of a paged query into `page`. */
+function withPage(result: DatasetResult, index: number, size: number): DatasetResult {
+  const totalIndex = result.columns.findIndex((c) => c.name === 'totalRows');
+  const totalRows = totalIndex >= 0 && result.rows.length ? Number(result.rows[0][totalIndex]) : 0;
+  if (totalIndex >= 0) {
+    result.columns = result.columns.filter((_, i) => i !== totalIndex);
+    result.rows = result.rows.map((r) => r.filter((_, i) => i !== totalIndex));
+  }
+  result.page = { index, size, totalRows };
+  return result;
 }
 
 /** Decides whether the totals can be trusted and says why not. */
