@@ -204,6 +204,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       modelRows[file.table] = Number(reader.getRows()[0][0]);
       emit({ kind: 'table', step: 'transform', table: file.table, rows: modelRows[file.table], durationMs: performance.now() - t0 });
     }
+    // The source copies are no longer needed; freeing them lowers the run's peak memory before the Parquet writes.
+    for (const table of SOURCE_TABLES) await d.run(`drop table if exists "${table.name}"`);
     end(`${model.length} tables, ${modelRows.fact_orders ?? 0} fact rows`, modelRows.fact_orders);
 
     // Load: Parquet into the temp folder.
