@@ -1,7 +1,7 @@
 /**
  * Dashboard benchmark: each dashboard question on the local lake (DuckDB over Parquet) and the same question asked
  * of the normalized source in MariaDB, measured side by side in one run, with medians and ratios.
- *   npx tsc -p . && node out/bench/dashboard.js [--scale 1000] [--reps 7] [--source-reps 3] [--source-warmup 0]
+ *   npx tsc -p . && node out/bench/dashboard.js [--scale 1000] [--reps 7] [--source-reps 3] [--source-warmup 0] [--source-cap 120]
  * Needs the local lab running (`lifecycle-lab lab up`). Scale N reads the database classicmodels_xN (generated with
  * the lab's generator when its counts are off; classicmodels is never touched) and a lake the pipeline writes from
  * it under .lab/bench/dashboard-lake-xN (reused while its manifest matches the source counts).
@@ -138,12 +138,16 @@ async function main(): Promise<void> {
   const sourceReps = Number(arg('source-reps', '3'));
   // MariaDB at scale 1000 takes tens of seconds per question; --source-warmup 0 skips its warm-up run.
   const sourceWarmup = arg('source-warmup', '1') !== '0';
+  const sourceCapS = Number(arg('source-cap', '120'));
   const database = `classicmodels_x${scale}`;
   const lakeDir = path.join(repoRoot, '.lab', 'bench', `dashboard-lake-x${scale}`);
   const mysql = await import('mysql2/promise');
   const pool = mysql.createPool({ host: target.host, port: target.port, user: target.user, password: target.password, database, connectionLimit: 4 });
   // Give MariaDB in-memory temporary tables big enough for these GROUP BYs (the lab's 16 MB default spills to disk).
-  pool.pool.on('connection', (conn) => { conn.query('SET SESSION tmp_table_size = 268435456, max_heap_table_size = 268435456'); });
+  // Questions MariaDB cannot answer within --source-cap seconds are stopped there (max_statement_time) and reported as "> cap".
+  pool.pool.on('connection', (conn) => {
+    conn.query(`SET SESSION tmp_table_size = 268435456, max_heap_table_size = 268435456, max_statement_time = ${sourceCapS}`);
+  });
   const engine = new DuckDbLakeEngine(lakeDir);
   try {
     await ensureSource(target, scale, database, pool);
@@ -156,25 +160,46 @@ async function main(): Promise<void> {
 
     const data = new DashboardData(engine, localManifestReader(lakeDir));
     const range = (await data.dataset({ id: 'filterOptions' })).filterOptions!;
-    const rows: Array<{ name: string; lakeMs: number; sourceMs: number; same?: boolean }> = [];
+    const rows: Array<{ name: string; lakeMs: number; sourceMs: number; same?: boolean; sourceError?: string }> = [];
     for (const q of questions(range.firstOrderDate, range.lastOrderDate)) {
       const lakeRuns: number[] = [];
       const sourceRuns: number[] = [];
+      let sourceError: string | undefined;
+      let stopped = false;
+      let sourceRows: unknown[][] = [];
+      const askSource = async () => {
+        if (sourceError) return;
+        const started = performance.now();
+        try {
+          const r = await timeSource(pool, q.source);
+          sourceRuns.push(r.ms);
+          sourceRows = r.rows;
+        } catch (err) {
+          const ms = performance.now() - started;
+          // Stopped at the cap: the time is a lower bound. Anything else: reported as a failure.
+          if (/max_statement_time|interrupted/i.test((err as Error).message)) sourceRuns.push(Math.max(ms, sourceCapS * 1000));
+          else sourceError = (err as Error).message;
+          stopped = true;
+        }
+      };
       let lakeResult = (await timeLake(data, q.lake)).result;
-      let sourceRows: unknown[][] = sourceWarmup ? (await timeSource(pool, q.source)).rows : [];
+      if (sourceWarmup) await askSource();
       for (let i = 0; i < Math.max(reps, sourceReps); i++) {
         if (i < reps) { const r = await timeLake(data, q.lake); lakeRuns.push(r.ms); lakeResult = r.result; }
-        if (i < sourceReps) { const r = await timeSource(pool, q.source); sourceRuns.push(r.ms); sourceRows = r.rows; }
+        if (i < sourceReps && !stopped) await askSource();
       }
       let same: boolean | undefined;
-      if (q.compare) {
+      if (q.compare && !stopped) {
         const i = lakeResult.columns.findIndex((c) => c.name === q.compare![0]);
         same = JSON.stringify(lakeResult.rows.map((r) => r[i])) === JSON.stringify(sourceRows.map((r) => r[q.compare![1]]));
       }
-      const row = { name: q.name, lakeMs: median(lakeRuns), sourceMs: median(sourceRuns), same };
+      const row = { name: q.name, lakeMs: median(lakeRuns), sourceMs: sourceRuns.length ? median(sourceRuns) : Number.NaN, same, sourceError };
       rows.push(row);
-      console.log(`${row.name.padEnd(46)} lake ${fmtMs(row.lakeMs).padStart(8)} ms   MariaDB ${fmtMs(row.sourceMs).padStart(8)} ms   ` +
-        `${(row.sourceMs / row.lakeMs).toFixed(0).padStart(6)}x${same === undefined ? '' : same ? '   same answer' : '   ANSWERS DIFFER'}`);
+      const capped = stopped && !sourceError;
+      const source = sourceError ? `failed: ${sourceError.slice(0, 60)}` : `${capped ? '>' : ' '}${fmtMs(row.sourceMs).padStart(8)} ms`;
+      const ratio = sourceError ? '' : `${capped ? '>' : ' '}${(row.sourceMs / row.lakeMs).toFixed(0).padStart(5)}x`;
+      console.log(`${row.name.padEnd(46)} lake ${fmtMs(row.lakeMs).padStart(8)} ms   MariaDB ${source}   ${ratio}` +
+        `${same === undefined ? '' : same ? '   same answer' : '   ANSWERS DIFFER'}`);
     }
 
     // The whole dashboard as the page asks for it: every card's dataset at once, on a fresh engine (cold) and warm.
@@ -198,12 +223,12 @@ async function main(): Promise<void> {
       warm.push(performance.now() - started);
     }
     // MariaDB: the questions one after another (their medians summed); asking them all at once only makes them queue.
-    const sourceTotal = rows.reduce((a, r) => a + r.sourceMs, 0);
+    const sourceTotal = rows.reduce((a, r) => a + (Number.isNaN(r.sourceMs) ? 0 : r.sourceMs), 0);
     console.log(`\nwhole dashboard (all ${everything.length} datasets at once): lake ${fmtMs(median(warm))} ms warm, ${fmtMs(coldMs)} ms cold (new engine); ` +
       `MariaDB ${fmtMs(sourceTotal)} ms (sum of the medians above); ${(sourceTotal / median(warm)).toFixed(0)}x`);
     console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared with other work inflates both sides)`);
     const slowest = rows.reduce((a, b) => (b.lakeMs > a.lakeMs ? b : a));
-    const minRatio = rows.reduce((a, b) => (b.sourceMs / b.lakeMs < a.sourceMs / a.lakeMs ? b : a));
+    const minRatio = rows.filter((r) => !Number.isNaN(r.sourceMs)).reduce((a, b) => (b.sourceMs / b.lakeMs < a.sourceMs / a.lakeMs ? b : a));
     console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared with other work inflates both sides)`);
     console.log(`slowest lake query: ${slowest.name} ${fmtMs(slowest.lakeMs)} ms (goal < 300 ms); smallest ratio: ${minRatio.name} ` +
       `${(minRatio.sourceMs / minRatio.lakeMs).toFixed(1)}x (goal >= 30x)`);
