@@ -1,6 +1,6 @@
 /**
  * `lifecycle-lab` command line: the same core code the editor uses, for scripts, tests and benchmarks.
- *   lifecycle-lab lab up|down|status [--scale N] [--json]
+ *   lifecycle-lab lab up|down|status|reset [--scale N] [--json]
  *   lifecycle-lab source tables [--json]
  *   lifecycle-lab pipeline run [--lake DIR] [--json]
  *   lifecycle-lab query "<SQL>" [--json]
@@ -25,6 +25,7 @@ const USAGE = `usage: lifecycle-lab <area> <action> [options]
   lab up [--scale N]       start the local MariaDB and seed classicmodels (xN generated data with --scale)
   lab down                 stop it
   lab status               what runs where
+  lab reset                stop and delete the lab database; lab up starts fresh (the lake stays)
   source tables            tables of the source database with row counts
   pipeline run [--lake D]  extract, transform, load and reconcile into the local lake
   query "<SQL>"            DuckDB over the local lake (tables by name)
