@@ -2,8 +2,8 @@
  * `lifecycle-lab` command line: the same core code the editor uses, for scripts, tests and benchmarks.
  *   lifecycle-lab lab up|down|status|reset [--scale N] [--json]
  *   lifecycle-lab source tables [--json]
- *   lifecycle-lab pipeline run [--lake DIR] [--json]
- *   lifecycle-lab query "<SQL>" [--json]
+ *   lifecycle-lab pipeline run [--lake DIR] [--database DB] [--json]
+ *   lifecycle-lab query "<SQL>" [--lake DIR] [--json]
  * Settings come from LIFECYCLE_LAB_<KEY> environment variables (e.g. LIFECYCLE_LAB_LOCAL_LABDIR, LIFECYCLE_LAB_MODE);
  * the MySQL password for a configured (non-lab) source from LIFECYCLE_LAB_MYSQL_PASSWORD.
  */
@@ -27,8 +27,9 @@ const USAGE = `usage: lifecycle-lab <area> <action> [options]
   lab status               what runs where
   lab reset                stop and delete the lab database; lab up starts fresh (the lake stays)
   source tables            tables of the source database with row counts
-  pipeline run [--lake D]  extract, transform, load and reconcile into the local lake
-  query "<SQL>"            DuckDB over the local lake (tables by name)
+  pipeline run [--lake D] [--database DB]
+                           extract, transform, load and reconcile into the local lake
+  query "<SQL>" [--lake D] DuckDB over the local lake (tables by name)
 options: --json (machine-readable output), --verbose`;
 
 /** Area modules are loaded on demand so `lab status` does not pay for DuckDB or the AWS SDK. */
