@@ -229,7 +229,6 @@ async function main(): Promise<void> {
     console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared with other work inflates both sides)`);
     const slowest = rows.reduce((a, b) => (b.lakeMs > a.lakeMs ? b : a));
     const minRatio = rows.filter((r) => !Number.isNaN(r.sourceMs)).reduce((a, b) => (b.sourceMs / b.lakeMs < a.sourceMs / a.lakeMs ? b : a));
-    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared with other work inflates both sides)`);
     console.log(`slowest lake query: ${slowest.name} ${fmtMs(slowest.lakeMs)} ms (goal < 300 ms); smallest ratio: ${minRatio.name} ` +
       `${(minRatio.sourceMs / minRatio.lakeMs).toFixed(1)}x (goal >= 30x)`);
     await fs.mkdir(path.join(repoRoot, 'bench', 'results'), { recursive: true });
