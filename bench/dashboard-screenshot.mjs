@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global document */
 /**
  * Takes docs/screenshots/dashboard.png: the dashboard rendered in code-server, opened by Debian's Chromium
  * (playwright-core), with this extension loaded in development mode and the repo as the workspace. Needs a built

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import type { LabConfig } from '../config';
 import { CancelledError, LabError } from '../errors';
 import type { QueryColumn, QueryEngine, QueryParams, QueryResult, QueryValue } from './engine';
