@@ -56,11 +56,14 @@ let nextRequestId = 1;
 const latestRequest = new Map<DatasetId, number>();
 const results = new Map<DatasetId, DatasetResult>();
 
+/** Set while a Refresh reloads the cards, so the host runs the queries again instead of answering from its cache. */
+let fresh = false;
+
 function load(request: DatasetRequest): void {
   const requestId = nextRequestId++;
   latestRequest.set(request.id, requestId);
   cardFor(request.id)?.loading(() => post({ type: 'cancel', requestId }));
-  post({ type: 'load', requestId, request });
+  post({ type: 'load', requestId, request, ...(fresh ? { fresh: true } : {}) });
 }
 
 function isLatest(dataset: DatasetId, requestId: number): boolean {
@@ -194,7 +197,7 @@ const banner = el('div', { class: 'banner', 'aria-live': 'polite' });
 const warning = el('div', { class: 'warning', role: 'alert', hidden: true });
 const header = el('header', { class: 'page' },
   el('div', { class: 'titles' }, el('h1', {}, 'Lifecycle Lab dashboard'), banner),
-  el('div', { class: 'page-actions' }, button('Refresh', () => loadAll(), { title: 'Run every query again' })));
+  el('div', { class: 'page-actions' }, button('Refresh', () => loadAll(true), { title: 'Run every query again' })));
 
 const kpiCard = new Card('kpis', 'Key figures', { wide: true });
 const lakeCard = new Card('lakeStatus', 'Lake', { wide: true });
@@ -522,7 +525,7 @@ function onMessage(message: HostMessage): void {
       if (isLatest(message.dataset, message.requestId)) cardFor(message.dataset)?.cancelled();
       return;
     case 'refresh':
-      loadAll();
+      loadAll(message.fresh === true);
       return;
     case 'setFilter':
       applyHostFilter(message.filter);
@@ -543,11 +546,13 @@ function reload(dataset: DatasetId): void {
   else load({ id: dataset } as DatasetRequest);
 }
 
-function loadAll(): void {
+function loadAll(runAgain = false): void {
   options = undefined;
+  fresh = runAgain;
   for (const id of ['lakeStatus', 'kpis', 'salesByCountry', 'salesByProductLine', 'monthlySales', 'filterOptions'] as const) load({ id });
   loadProducts();
   load({ id: 'salesDetail', page: state.salesDetailPage });
+  fresh = false;
 }
 
 // Charts take their colours from the theme: draw them again when the theme changes.

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, isCancelled, LabError, toLabError } from '../core/errors';
 import { toCsv } from '../core/dashboard/csv';
@@ -112,6 +114,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private lakeChanged(): void {
+    this.answers.clear();
     void this.closeEngine();
     this.refresh();
   }
@@ -163,7 +166,7 @@ export class DashboardPanel implements vscode.Disposable {
         return;
       }
       case 'load':
-        return this.load(message.requestId, message.request);
+        return this.load(message.requestId, message.request, message.fresh === true);
       case 'cancel':
         this.inFlight.get(message.requestId)?.controller.abort();
         return;
@@ -197,7 +200,22 @@ export class DashboardPanel implements vscode.Disposable {
     }
   }
 
-  private async load(requestId: number, request: DatasetRequest): Promise<void> {
+  /**
+   * Answers for the lake as it is now, keyed by the manifest's (or gold folder's) modification time and the request:
+   * the page reloads on every show (no retained context), and at scale some questions take a second or more.
+   */
+  private readonly answers = new Map<string, DatasetResult>();
+
+  private async lakeVersion(): Promise<string> {
+    const lakeDir = this.services.config().local.lakeDir;
+    for (const file of [path.join(lakeDir, 'gold', '_manifest.json'), path.join(lakeDir, 'gold')]) {
+      const stat = await fs.stat(file).catch(() => undefined);
+      if (stat) return `${file}@${stat.mtimeMs}`;
+    }
+    return 'none';
+  }
+
+  private async load(requestId: number, request: DatasetRequest, fresh: boolean): Promise<void> {
     // A newer request for the same card supersedes the older one (e.g. dragging the N slider).
     for (const [id, running] of this.inFlight) {
       if (running.dataset === request.id) {
@@ -211,8 +229,14 @@ export class DashboardPanel implements vscode.Disposable {
       if (this.failNext.delete(request.id)) {
         throw new LabError('queryFailed', `Injected failure for "${request.id}" (test hook).`);
       }
-      const result = await this.dashboardData().dataset(request, controller.signal);
-      if (controller.signal.aborted) throw new CancelledError('Query');
+      const key = `${await this.lakeVersion()}|${JSON.stringify(request)}`;
+      let result = fresh || request.id === 'lakeStatus' ? undefined : this.answers.get(key);
+      if (!result) {
+        result = await this.dashboardData().dataset(request, controller.signal);
+        if (controller.signal.aborted) throw new CancelledError('Query');
+        if (this.answers.size > 200) this.answers.clear();
+        this.answers.set(key, result);
+      }
       this.lastResults.set(request.id, result);
       this.post({ type: 'result', requestId, result });
     } catch (err) {

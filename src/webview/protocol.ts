@@ -42,7 +42,8 @@ export interface ErrorInfo {
 /** Page -> host. */
 export type PageMessage =
   | { type: 'ready' }
-  | { type: 'load'; requestId: number; request: DatasetRequest }
+  /** `fresh`: run the query even when the host has this answer for the current lake (the Refresh button). */
+  | { type: 'load'; requestId: number; request: DatasetRequest; fresh?: boolean }
   | { type: 'cancel'; requestId: number }
   | { type: 'rendered'; report: RenderedReport }
   | { type: 'exportCsv'; dataset: DatasetId }
@@ -55,8 +56,8 @@ export type HostMessage =
   | { type: 'result'; requestId: number; result: DatasetResult }
   | { type: 'error'; requestId: number; dataset: DatasetId; error: ErrorInfo }
   | { type: 'cancelled'; requestId: number; dataset: DatasetId }
-  /** Reload every card (the lake changed, or the user asked). */
-  | { type: 'refresh' }
+  /** Reload every card (the lake changed, or the user asked); `fresh` skips the host's answers cache. */
+  | { type: 'refresh'; fresh?: boolean }
   /** Apply a Top-N filter as if the user had set the controls (partial: the rest keeps its value). */
   | { type: 'setFilter'; filter: Partial<TopProductsFilter> };
 
@@ -112,7 +113,8 @@ export function parsePageMessage(raw: unknown): PageMessage | undefined {
     case 'ready':
       return { type: 'ready' };
     case 'load':
-      return isInt(raw.requestId) && isRequest(raw.request) ? { type: 'load', requestId: raw.requestId, request: raw.request } : undefined;
+      return isInt(raw.requestId) && isRequest(raw.request) && (raw.fresh === undefined || typeof raw.fresh === 'boolean')
+        ? { type: 'load', requestId: raw.requestId, request: raw.request, ...(raw.fresh ? { fresh: true } : {}) } : undefined;
     case 'cancel':
       return isInt(raw.requestId) ? { type: 'cancel', requestId: raw.requestId } : undefined;
     case 'rendered':
@@ -173,7 +175,7 @@ export function parseHostMessage(raw: unknown): HostMessage | undefined {
     case 'cancelled':
       return isInt(raw.requestId) && isDataset(raw.dataset) ? { type: 'cancelled', requestId: raw.requestId, dataset: raw.dataset } : undefined;
     case 'refresh':
-      return { type: 'refresh' };
+      return raw.fresh === undefined || typeof raw.fresh === 'boolean' ? { type: 'refresh', ...(raw.fresh ? { fresh: true } : {}) } : undefined;
     case 'setFilter':
       return isPartialFilter(raw.filter) ? { type: 'setFilter', filter: raw.filter } : undefined;
     default:

@@ -14,6 +14,10 @@ suite('dashboard protocol', () => {
       { type: 'load', requestId: 4, request: { id: 'topProducts', filter: FILTER } });
     assert.deepEqual(parsePageMessage({ type: 'load', requestId: 5, request: { id: 'salesDetail', page: 2 } }),
       { type: 'load', requestId: 5, request: { id: 'salesDetail', page: 2 } });
+    assert.deepEqual(parsePageMessage({ type: 'load', requestId: 6, request: { id: 'kpis' }, fresh: true }),
+      { type: 'load', requestId: 6, request: { id: 'kpis' }, fresh: true });
+    assert.deepEqual(parsePageMessage({ type: 'load', requestId: 7, request: { id: 'products', query: { page: 0, search: 'ford', sortColumn: 'productName', descending: true } } }),
+      { type: 'load', requestId: 7, request: { id: 'products', query: { page: 0, search: 'ford', sortColumn: 'productName', descending: true } } });
     assert.deepEqual(parsePageMessage({ type: 'runCommand', command: 'lifecycleLab.pipeline.run' }), { type: 'runCommand', command: 'lifecycleLab.pipeline.run' });
     const report = { dataset: 'salesByCountry', state: 'data', rowCount: 2, labels: ['USA', 'France'], values: [1, 2] };
     assert.deepEqual(parsePageMessage({ type: 'rendered', report }), { type: 'rendered', report });
@@ -27,6 +31,9 @@ suite('dashboard protocol', () => {
       { type: 'load', requestId: 1, request: { id: 'topProducts', filter: { ...FILTER, n: 11 } } },
       { type: 'load', requestId: 1, request: { id: 'topProducts', filter: { ...FILTER, startDate: '2004-01-01; drop table x' } } },
       { type: 'load', requestId: 1, request: { id: 'salesDetail', page: -1 } },
+      { type: 'load', requestId: 1, request: { id: 'kpis' }, fresh: 'yes' },
+      { type: 'load', requestId: 1, request: { id: 'products', query: { page: 0, search: '', sortColumn: 'productName desc; --', descending: false } } },
+      { type: 'load', requestId: 1, request: { id: 'products', query: { page: 0, search: 'x'.repeat(201), sortColumn: 'productName', descending: false } } },
       { type: 'runCommand', command: 'workbench.action.terminal.sendSequence' },
       { type: 'exportPng', dataset: 'salesByCountry', dataUrl: 'javascript:alert(1)' },
       { type: 'rendered', report: { dataset: 'kpis', state: 'weird', rowCount: 0, labels: [], values: [] } },
