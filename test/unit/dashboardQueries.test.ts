@@ -223,6 +223,20 @@ suite('dashboard on a lake written by the original lab job', function () {
     assert.equal(s.run, undefined);
   });
 
+  test('a stale manifest that claims a clean run does not hide the duplicated rows', async () => {
+    const stale = await buildTestLake({ legacy: true, manifest: { ...MANIFEST, tables: { fact_orders: { rows: ORDER_LINES.length, files: 1, bytes: 1 } } } as unknown as Record<string, unknown> });
+    const staleEngine = new DuckDbLakeEngine(stale);
+    try {
+      const s = (await new DashboardData(staleEngine, localManifestReader(stale)).dataset({ id: 'lakeStatus' })).lakeStatus!;
+      assert.ok(s.factRows > ORDER_LINES.length);
+      assert.equal(s.orderLines, ORDER_LINES.length, 'counted from the facts, not taken from the manifest');
+      assert.equal(s.inflated, true);
+    } finally {
+      await staleEngine.close();
+      await fs.rm(stale, { recursive: true, force: true });
+    }
+  });
+
   test('country queries still run (joined by postal code) instead of failing', async () => {
     const data = new DashboardData(engine);
     const r = await data.dataset({ id: 'salesByCountry' });

@@ -25,6 +25,7 @@ export type QueryId =
   | 'filterProductLines'
   | 'orderDateRange'
   | 'dimLocationsColumns'
+  | 'factRows'
   | 'factOrderLines';
 
 export interface NamedQuery {
@@ -189,6 +190,12 @@ limit :limit`,
     title: 'Columns of dim_locations',
     params: [],
     sql: fixed(`select lower(column_name) as columnName from information_schema.columns where table_name = 'dim_locations'`),
+  },
+  factRows: {
+    id: 'factRows',
+    title: 'Fact rows',
+    params: [],
+    sql: fixed(`select count(*) as factRows from fact_orders`),
   },
   factOrderLines: {
     id: 'factOrderLines',
