@@ -3,8 +3,8 @@
  * stop it in suiteTeardown; `useFakeCredentials()` gives the SDK static credentials and restores the env after.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as net from 'node:net';
 import type { AwsSettings } from '../../src/core/config';
+import { freePort } from '../helpers';
 
 export interface MotoServer {
   /** e.g. http://127.0.0.1:45123 */
@@ -15,14 +15,6 @@ export interface MotoServer {
   /** Drops all state (moto's reset API), so tests don't see each other's resources. */
   reset(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export async function startMotoServer(options: { timeoutMs?: number } = {}): Promise<MotoServer> {

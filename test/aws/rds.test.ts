@@ -1,19 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { LabError } from '../../src/core/errors';
 import { describeRdsInstance, discoverRdsEndpoint, listRdsInstances, rdsEndpoint } from '../../src/core/aws/rds';
 import { awsClientConfig } from '../../src/core/aws/clients';
 import { startMotoServer, useAwsEnvironment, type MotoServer } from './motoServer';
-
-async function expectLabError(work: Promise<unknown>, code: string): Promise<LabError> {
-  try {
-    await work;
-  } catch (err) {
-    assert.ok(err instanceof LabError, `expected a LabError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    return err;
-  }
-  assert.fail(`expected a LabError '${code}'`);
-}
+import { expectLabError } from '../helpers';
 
 suite('RDS discovery against moto', function () {
   this.timeout(60_000);

@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RowDataPacket } from 'mysql2/promise';
@@ -10,19 +9,12 @@ import { cellText } from '../../src/core/source/explorer';
 import type { SourceNode, SourceTreeProvider } from '../../src/views/sourceTree';
 import type { GridOpened } from '../../src/webview/gridPanel';
 import { labTarget } from '../integration/fixture';
+import { freePort } from '../helpers';
 import { startMotoServer, useAwsEnvironment, type MotoServer } from '../aws/motoServer';
 
 const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
 const TABLES = ['customers', 'employees', 'offices', 'orderdetails', 'orders', 'payments', 'productlines', 'products'];
 const config = () => vscode.workspace.getConfiguration('lifecycleLab');
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([work, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms))]);
@@ -201,7 +193,7 @@ suite('Source view', function () {
   });
 
   test('unreachable host: an error node naming host:port that opens the host setting', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     await setSettings({ 'mysql.host': '127.0.0.1', 'mysql.port': port });
     const [connection] = await items();
     const [error] = await items(connection.node);

@@ -5,13 +5,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import type { MysqlTarget } from '../../src/core/config';
-import { LabError } from '../../src/core/errors';
 import { connectTarget, countTables, databaseExists, DUMP_COUNTS, quoteId } from '../../src/core/lab/db';
 import { generateClassicmodels, generatedCounts } from '../../src/core/lab/generator';
 import { LocalLab } from '../../src/core/lab/localLab';
 import { seedFromDump } from '../../src/core/lab/seed';
 import { labPaths, processAlive, readLabState, readLabTarget } from '../../src/core/lab/state';
 import { dumpFile, labTarget, repoLabDir } from './fixture';
+import { expectLabError } from '../helpers';
 
 /** Scratch databases these tests write to; never classicmodels. */
 const SEED_SCRATCH = 'lab_test_seed';
@@ -34,17 +34,6 @@ async function checksums(conn: Connection, database: string): Promise<Record<str
   const out: Record<string, string> = {};
   for (const r of rows as { Table: string; Checksum: number | string }[]) out[r.Table.split('.')[1]] = String(r.Checksum);
   return out;
-}
-
-async function expectLabError(promise: Promise<unknown>, code: string): Promise<LabError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof LabError, `expected a LabError, got ${String(err)}`);
-    assert.equal(err.code, code, `expected code ${code}, got ${err.code}: ${err.message}`);
-    return err;
-  }
-  assert.fail(`expected a LabError ${code}, but it resolved`);
 }
 
 suite('local lab (shared .lab)', function () {

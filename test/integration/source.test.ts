@@ -1,33 +1,12 @@
 import * as assert from 'node:assert/strict';
-import * as net from 'node:net';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { MysqlTarget } from '../../src/core/config';
-import { LabError } from '../../src/core/errors';
 import { cellText, SourceExplorer } from '../../src/core/source/explorer';
 import { labTarget } from './fixture';
+import { expectLabError, freePort } from '../helpers';
 
 const DB = 'classicmodels';
 const TABLES = ['customers', 'employees', 'offices', 'orderdetails', 'orders', 'payments', 'productlines', 'products'];
-
-/** A loopback port nobody listens on: bind an ephemeral port, then free it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function expectLabError(work: Promise<unknown>, code: string): Promise<LabError> {
-  try {
-    await work;
-  } catch (err) {
-    assert.ok(err instanceof LabError, `expected a LabError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    return err;
-  }
-  assert.fail(`expected a LabError '${code}'`);
-}
 
 suite('source explorer against the local lab', function () {
   this.timeout(120_000);
@@ -182,7 +161,7 @@ suite('source explorer against the local lab', function () {
   });
 
   test('closed loopback port -> unreachable naming host:port and the host setting', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const down = new SourceExplorer({ ...target, port, origin: 'settings' });
     try {
       const err = await expectLabError(down.listDatabases(), 'unreachable');
