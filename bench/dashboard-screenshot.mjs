@@ -7,18 +7,17 @@
  *   SCREENSHOT_OUT   output file (default docs/screenshots/dashboard.png)
  *   SCREENSHOT_THEME colour theme (default "Default Dark Modern")
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { cleanEnv, freePort, killGroup, waitForHealth } from '../scripts/run-extension-tests.mjs';
+import {
+  freePort, killGroup, launchChromium, OFFLINE_EDITOR_SETTINGS, startCodeServer, waitForHealth, workbenchUrl, writeUserSettings,
+} from '../scripts/lib/codeServer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.resolve(process.env.SCREENSHOT_OUT || path.join(root, 'docs', 'screenshots', 'dashboard.png'));
 const theme = process.env.SCREENSHOT_THEME || 'Default Dark Modern';
-const codeServerEntry = path.join(root, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
 async function dashboardFrame(page, deadline) {
   while (Date.now() < deadline) {
@@ -40,44 +39,23 @@ async function main() {
   let child;
   let browser;
   try {
-    const userData = path.join(tmp, 'user-data');
-    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-    fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
-      'lifecycleLab.mode': 'local',
+    const dirs = {
+      userData: path.join(tmp, 'user-data'), extensions: path.join(tmp, 'extensions'), config: path.join(tmp, 'config.yaml'),
+      xdg: path.join(tmp, 'xdg'), tmp: path.join(tmp, 'tmp'),
+    };
+    writeUserSettings(dirs.userData, {
+      ...OFFLINE_EDITOR_SETTINGS,
       'workbench.colorTheme': theme,
-      'security.workspace.trust.enabled': false,
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'window.commandCenter': false,
-    }, null, 2));
-    for (const d of ['extensions', 'xdg-data', 'xdg-config', 'tmp']) fs.mkdirSync(path.join(tmp, d), { recursive: true });
-    fs.writeFileSync(path.join(tmp, 'config.yaml'), 'auth: none\ncert: false\n');
-    const port = await freePort();
-    const env = cleanEnv(process.env, {
-      SHELL: '/bin/bash', XDG_DATA_HOME: path.join(tmp, 'xdg-data'), XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'), TMPDIR: path.join(tmp, 'tmp'),
     });
-    const log = fs.openSync(path.join(tmp, 'code-server.log'), 'a');
-    child = spawn(process.execPath, [codeServerEntry,
-      '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--config', path.join(tmp, 'config.yaml'),
-      '--user-data-dir', userData, '--extensions-dir', path.join(tmp, 'extensions'),
-      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-      '--disable-getting-started-override', '--ignore-last-opened'], { cwd: root, env, detached: true, stdio: ['ignore', log, log] });
-    fs.closeSync(log);
+    const port = await freePort();
+    child = startCodeServer({ root, port, dirs, logFile: path.join(tmp, 'code-server.log') });
     await waitForHealth(port, Date.now() + 60_000, child);
 
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1440, height: 1760 }, deviceScaleFactor: 1 });
-    const authority = `127.0.0.1:${port}`;
-    const payload = [['extensionDevelopmentPath', `vscode-remote://${authority}${root}`]];
-    await page.goto(`http://${authority}/?folder=${encodeURIComponent(root)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    await page.goto(workbenchUrl(port, root, [['extensionDevelopmentPath', root]]));
     await page.waitForSelector('.monaco-workbench .activitybar', { timeout: 60_000 });
     await page.waitForTimeout(3000);
 

@@ -10,20 +10,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTests } from '@vscode/test-electron';
+import { OFFLINE_EDITOR_SETTINGS, writeUserSettings } from './lib/codeServer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-electron-'));
 const resultsFile = path.join(tmp, 'results.json');
 const userData = path.join(tmp, 'user-data');
-fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
-  'lifecycleLab.mode': 'local',
-  'security.workspace.trust.enabled': false,
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  'extensions.autoCheckUpdates': false,
-  'workbench.startupEditor': 'none',
-}, null, 2));
+writeUserSettings(userData, OFFLINE_EDITOR_SETTINGS);
 
 const launchArgs = [root, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', userData,
   '--extensions-dir', path.join(tmp, 'extensions')];

@@ -8,13 +8,13 @@
  *   EXT_TEST_LOG        where the browser console and code-server output go (default .lab/ext-test-logs, git-ignored)
  * Build first: `npx webpack --mode production && npx tsc -p .` (the host runs dist/, the tests run from out/).
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  freePort, killGroup, launchChromium, OFFLINE_EDITOR_SETTINGS, startCodeServer, waitForHealth, workbenchUrl, writeUserSettings,
+} from './lib/codeServer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const timeoutS = Number(process.env.EXT_TEST_TIMEOUT_S || 600);
@@ -23,59 +23,6 @@ const testsIndex = path.join(root, 'out', 'test', 'extension', 'index.js');
 const codeServerEntry = path.join(root, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const started = Date.now();
-
-/** Env for code-server: without the variables that redirect or hijack it (see gotcha 6). */
-export function cleanEnv(base, extra) {
-  const env = {};
-  for (const [k, v] of Object.entries(base)) {
-    if (k.startsWith('VSCODE_') || k.startsWith('CODE_SERVER_') || ['PORT', 'PASSWORD', 'HASHED_PASSWORD', 'ELECTRON_RUN_AS_NODE'].includes(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export async function waitForHealth(port, deadlineMs, child) {
-  while (Date.now() < deadlineMs) {
-    if (child.exitCode !== null) throw new Error(`code-server exited early with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('code-server did not answer /healthz in time');
-}
-
-/** Kills the whole process group (wrapper, server, extension host, pty host, watcher), SIGKILL after 5 s. */
-export async function killGroup(child) {
-  if (!child) return;
-  if (child.exitCode !== null || child.signalCode !== null) {
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* group gone */ }
-    return;
-  }
-  const exited = new Promise((r) => child.once('exit', r));
-  try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
-  const timer = new Promise((r) => setTimeout(r, 5000, 'timeout'));
-  if ((await Promise.race([exited, timer])) === 'timeout') {
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
-  }
-  // Stragglers in the group (a pty shell) get SIGKILL too; ESRCH means none are left.
-  try { process.kill(-child.pid, 'SIGKILL'); } catch { /* none left */ }
-}
 
 function tail(file, lines = 40) {
   try {
@@ -106,47 +53,19 @@ async function main() {
   let passed = 0;
   let failed = 0;
   try {
-    const userData = path.join(tmp, 'user-data');
-    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-    fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
-      'lifecycleLab.mode': 'local',
-      'security.workspace.trust.enabled': false,
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'workbench.startupEditor': 'none',
-      'terminal.integrated.defaultProfile.linux': 'bash',
-    }, null, 2));
-    for (const d of ['extensions', 'xdg-data', 'xdg-config', 'tmp']) fs.mkdirSync(path.join(tmp, d), { recursive: true });
-    fs.writeFileSync(path.join(tmp, 'config.yaml'), 'auth: none\ncert: false\n');
-
+    const dirs = {
+      userData: path.join(tmp, 'user-data'), extensions: path.join(tmp, 'extensions'), config: path.join(tmp, 'config.yaml'),
+      xdg: path.join(tmp, 'xdg'), tmp: path.join(tmp, 'tmp'),
+    };
+    writeUserSettings(dirs.userData, OFFLINE_EDITOR_SETTINGS);
     const port = await freePort();
-    const env = cleanEnv(process.env, {
-      SHELL: '/bin/bash',
-      XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
-      XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
-      TMPDIR: path.join(tmp, 'tmp'),
-      EXT_TEST_RESULTS: resultsFile,
-    });
-    const out = fs.openSync(serverLog, 'a');
-    child = spawn(process.execPath, [codeServerEntry,
-      '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--config', path.join(tmp, 'config.yaml'),
-      '--user-data-dir', userData, '--extensions-dir', path.join(tmp, 'extensions'),
-      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-      '--disable-getting-started-override', '--ignore-last-opened'], { cwd: root, env, detached: true, stdio: ['ignore', out, out] });
+    child = startCodeServer({ root, port, dirs, logFile: serverLog, env: { EXT_TEST_RESULTS: resultsFile } });
     live.child = child;
-    fs.closeSync(out);
 
     const deadline = started + timeoutS * 1000;
     await waitForHealth(port, Math.min(deadline, Date.now() + 60_000), child);
 
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     page.on('console', (msg) => {
       const text = msg.text();
@@ -160,12 +79,7 @@ async function main() {
     const finished = new Promise((resolve) => { finish = resolve; });
     await page.exposeFunction('codeAutomationExit', (code) => { finish(Number(code)); });
 
-    const authority = `127.0.0.1:${port}`;
-    const payload = [
-      ['extensionDevelopmentPath', `vscode-remote://${authority}${root}`],
-      ['extensionTestsPath', `vscode-remote://${authority}${testsIndex}`],
-    ];
-    const url = `http://${authority}/?folder=${encodeURIComponent(root)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const url = workbenchUrl(port, root, [['extensionDevelopmentPath', root], ['extensionTestsPath', testsIndex]]);
     await page.goto(url, { waitUntil: 'domcontentloaded' });
 
     let timer;

@@ -12,7 +12,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanEnv, killGroup, waitForHealth } from './run-extension-tests.mjs';
+import { killGroup, OFFLINE_EDITOR_SETTINGS, startCodeServer, waitForHealth, workbenchUrl } from './lib/codeServer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stateDir = path.join(root, '.lab', 'code-server');
@@ -78,13 +78,7 @@ function writeUserSettings(userData) {
     // missing, or hand-edited with comments: start from our defaults
   }
   const settings = {
-    'security.workspace.trust.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'workbench.startupEditor': 'none',
-    'terminal.integrated.defaultProfile.linux': 'bash',
+    ...OFFLINE_EDITOR_SETTINGS,
     // The lab's datadir, lake and this editor state change constantly; watching them is wasted work.
     'files.watcherExclude': { '**/.lab/**': true, '**/node_modules/**': true },
     ...current,
@@ -140,35 +134,19 @@ async function main() {
     }
   }
 
-  const userData = path.join(stateDir, 'user-data');
-  const extensionsDir = path.join(stateDir, 'extensions');
-  const configFile = path.join(stateDir, 'config.yaml');
-  writeUserSettings(userData);
-  linkExtension(extensionsDir);
-  fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
-  for (const d of ['xdg-data', 'xdg-config']) fs.mkdirSync(path.join(stateDir, d), { recursive: true });
-  // Sockets need a short path, so the temp dir stays in the system temp folder (removed on exit).
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-start-'));
+  const dirs = {
+    userData: path.join(stateDir, 'user-data'), extensions: path.join(stateDir, 'extensions'), config: path.join(stateDir, 'config.yaml'),
+    xdg: stateDir,
+    // Sockets need a short path, so the temp dir stays in the system temp folder (removed on exit).
+    tmp: fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-start-')),
+  };
+  writeUserSettings(dirs.userData);
+  linkExtension(dirs.extensions);
 
   const port = await pickPort();
   const logFile = path.join(stateDir, 'code-server.log');
-  const out = fs.openSync(logFile, 'w');
-  const server = spawn(process.execPath, [path.join(root, 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
-    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--config', configFile,
-    '--user-data-dir', userData, '--extensions-dir', extensionsDir,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override'],
-  {
-    cwd: root,
-    detached: true,
-    stdio: ['ignore', out, out],
-    env: cleanEnv(process.env, {
-      SHELL: '/bin/bash',
-      XDG_DATA_HOME: path.join(stateDir, 'xdg-data'),
-      XDG_CONFIG_HOME: path.join(stateDir, 'xdg-config'),
-      TMPDIR: tmp,
-    }),
-  });
-  fs.closeSync(out);
+  fs.rmSync(logFile, { force: true });
+  const server = startCodeServer({ root, port, dirs, logFile, ignoreLastOpened: false });
 
   let stopping;
   const stop = (reason, code) => {
@@ -178,7 +156,7 @@ async function main() {
       // Also when `lab up` failed here: the lab may have been started from the editor since.
       if (labWasRunning) say('leaving the local lab running: it was running before `npm start` (stop it with `npm run lab -- down`)');
       else await runStep(process.execPath, [cli, 'lab', 'down']);
-      fs.rmSync(tmp, { recursive: true, force: true });
+      fs.rmSync(dirs.tmp, { recursive: true, force: true });
       say('stopped');
       process.exit(code);
     })();
@@ -197,7 +175,7 @@ async function main() {
     await stop(`code-server did not start (${err.message})`, 1);
     return;
   }
-  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(root)}`;
+  const url = workbenchUrl(port, root);
   say(`VS Code with Lifecycle Lab is at ${url}`);
   say(`code-server log: ${path.relative(root, logFile)}. Press Ctrl-C to stop everything.`);
 }
