@@ -8,6 +8,8 @@ import { PipelineTerminal } from '../terminals/pipelineTerminal';
 import { GridPanel, type GridOpened } from '../webview/gridPanel';
 import { LakeTreeProvider, type LakeTableNode } from '../views/lakeTree';
 import { emptyPipelineState, PipelineTreeProvider, type PipelineViewState } from '../views/pipelineTree';
+import { readLakeManifest } from '../core/lake/manifest';
+import { manifestIsNewer, pipelineStateFromManifest } from '../core/lake/runState';
 
 const STATE_KEY = 'lifecycleLab.pipeline.lastState';
 const PREVIEW_SCHEME = 'lifecycle-lab-lake';
@@ -41,6 +43,19 @@ export function registerPipeline(services: LabServices): vscode.Disposable[] {
   const setContext = (key: string, value: boolean) => void vscode.commands.executeCommand('setContext', key, value);
   setContext('lifecycleLab.pipelineHasRun', !!saved?.lastRun);
   setContext('lifecycleLab.pipelineRunning', false);
+
+  /** A run from the CLI or `npm start` shows up too: its manifest replaces an older remembered run. */
+  const adoptNewerManifest = async (): Promise<void> => {
+    try {
+      const manifest = await readLakeManifest(services.config().local.lakeDir);
+      if (!manifest || !manifestIsNewer(manifest, pipelineTree.state)) return;
+      pipelineTree.state = pipelineStateFromManifest(manifest);
+      setContext('lifecycleLab.pipelineHasRun', true);
+    } catch (err) {
+      services.log.warn(`Could not read the lake manifest: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  void adoptNewerManifest();
 
   const ensureTerminal = (name: string): PipelineTerminal => {
     if (terminal && vscode.window.terminals.includes(terminal.terminal)) return terminal.pty;
@@ -213,10 +228,14 @@ export function registerPipeline(services: LabServices): vscode.Disposable[] {
     services.onDidChangeLake(() => {
       lakeTree.refresh();
       schemas.refreshAll();
+      void adoptNewerManifest();
     }),
     vscode.commands.registerCommand('lifecycleLab.pipeline.run', services.command('Pipeline run', runPipelineCommand)),
     vscode.commands.registerCommand('lifecycleLab.pipeline.cancel', () => running?.abort()),
-    vscode.commands.registerCommand('lifecycleLab.pipeline.refresh', () => pipelineTree.refresh()),
+    vscode.commands.registerCommand('lifecycleLab.pipeline.refresh', async () => {
+      await adoptNewerManifest();
+      pipelineTree.refresh();
+    }),
     vscode.commands.registerCommand('lifecycleLab.pipeline.showTerminal', () => terminal?.terminal.show()),
     vscode.commands.registerCommand('lifecycleLab.pipeline.lastRun', (): PipelineSnapshot => ({
       ...pipelineTree.state,
