@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import { LabError } from '../../src/core/errors';
 import type { LakeManifest } from '../../src/core/lake/manifest';
 import type { DatasetResult } from '../../src/core/dashboard/model';
-import { PRODUCTS_PAGE_SIZE, QUERIES, SALES_DETAIL_PAGE_SIZE, type TopProductsFilter } from '../../src/core/dashboard/queries';
+import { PRODUCTS_PAGE_SIZE, QUERIES, SALES_DETAIL_PAGE_SIZE, type LakeModel, type TopProductsFilter } from '../../src/core/dashboard/queries';
 import { DashboardData, localManifestReader } from '../../src/core/dashboard/service';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import { buildTestLake, LOCATIONS, ORDER_LINES, orderAmount, PRODUCTS, type FixtureOrderLine } from './dashboardLakeFixture';
@@ -23,6 +23,38 @@ function column(result: DatasetResult, name: string): unknown[] {
   const i = result.columns.findIndex((c) => c.name === name);
   assert.ok(i >= 0, `column ${name} in ${result.columns.map((c) => c.name).join(', ')}`);
   return result.rows.map((r) => r[i]);
+}
+
+/**
+ * The detailed aggregate written the plain way (group everything, sort, offset, limit): the reference the paged
+ * query must equal row for row, total included.
+ */
+function plainSalesDetail(model: LakeModel): string {
+  const join = model === 'legacy' ? 'f.postalCode = l.postalCode' : 'f.locationKey = l.locationKey';
+  return `select f.orderDate as orderDate, p.productLine as productLine, p.productName as productName, l.country as country,
+  sum(f.orderAmount) as totalSales, sum(f.quantityOrdered) as quantity, count(*) over () as totalRows
+from fact_orders f
+join dim_products p on f.productCode = p.productCode
+join dim_locations l on ${join}
+group by f.orderDate, p.productLine, p.productName, l.country
+order by orderDate, productLine, productName, country
+offset :offset
+limit :limit`;
+}
+
+/** Every window (offsets across date boundaries, past the end, several page sizes) equals the plain query's. */
+async function assertSalesDetailMatchesPlain(engine: DuckDbLakeEngine, model: LakeModel): Promise<void> {
+  const total = Number((await engine.query(plainSalesDetail(model), { offset: 0, limit: 1_000_000 })).rows.length);
+  assert.ok(total > 3, `fixture has ${total} groups`);
+  for (const limit of [1, 2, 3, 7, 50]) {
+    for (let offset = 0; offset <= total + 1; offset++) {
+      const params = { offset, limit };
+      const expected = await engine.query(plainSalesDetail(model), params);
+      const actual = await engine.query(QUERIES.salesDetail.sql(model), params);
+      assert.deepEqual(actual.columns.map((c) => c.name), expected.columns.map((c) => c.name));
+      assert.deepEqual(actual.rows, expected.rows, `offset ${offset}, limit ${limit}`);
+    }
+  }
 }
 
 const MANIFEST: LakeManifest = {
@@ -176,6 +208,26 @@ suite('dashboard queries on DuckDB', function () {
     assert.equal(beyond.rows.length, Math.max(0, expected.length - SALES_DETAIL_PAGE_SIZE));
   });
 
+  test('salesDetail: every page equals the plain group/order/offset/limit query, total included', async () => {
+    await assertSalesDetailMatchesPlain(engine, 'star-v1');
+  });
+
+  test('salesDetail pages from per-date counts cached per run equal the plain query, total included', async () => {
+    const fresh = new DashboardData(engine, localManifestReader(lakeDir));
+    const total = (await engine.query(plainSalesDetail('star-v1'), { offset: 0, limit: 1_000_000 })).rows.length;
+    for (const limit of [1, 3, 50]) {
+      for (let offset = 0; offset <= total + 1; offset++) {
+        const expected = await engine.query(plainSalesDetail('star-v1'), { offset, limit });
+        const actual = await fresh.salesDetail(offset, limit);
+        assert.deepEqual(actual.rows, expected.rows, `offset ${offset}, limit ${limit}`);
+        if (expected.rows.length) {
+          assert.deepEqual(actual.columns.map((c) => c.name), expected.columns.map((c) => c.name));
+          assert.ok(actual.sql.includes('query "salesDetailPage"'), 'answered from the per-date counts');
+        }
+      }
+    }
+  });
+
   test('lakeStatus: star-v1 lake with its last run and checks, not inflated', async () => {
     const r = await data.dataset({ id: 'lakeStatus' });
     const s = r.lakeStatus!;
@@ -235,6 +287,10 @@ suite('dashboard on a lake written by the original lab job', function () {
       await staleEngine.close();
       await fs.rm(stale, { recursive: true, force: true });
     }
+  });
+
+  test('salesDetail: every page equals the plain query on the postal-code join (rows repeated as the job did)', async () => {
+    await assertSalesDetailMatchesPlain(engine, 'legacy');
   });
 
   test('country queries still run (joined by postal code) instead of failing', async () => {

@@ -21,6 +21,8 @@ export type QueryId =
   | 'topProducts'
   | 'products'
   | 'salesDetail'
+  | 'salesDetailDates'
+  | 'salesDetailPage'
   | 'filterCountries'
   | 'filterProductLines'
   | 'orderDateRange'
@@ -46,6 +48,35 @@ function locationJoin(model: LakeModel): string {
 /** The column facts and locations join on, for key-set filters. */
 function locationKeyOf(model: LakeModel, alias: string): string {
   return model === 'legacy' ? `${alias}.postalCode` : `${alias}.locationKey`;
+}
+
+const QUERY_TITLE_SALES_DETAIL = 'Sales by order date, product line, product and country';
+
+/**
+ * CTEs ending in `groups_per_date (orderDate, groupCount)`: the detailed aggregate's groups counted per date on
+ * integer ranks (dense_rank orders equal (line, name) pairs and equal countries as the aggregate's ORDER BY does),
+ * which is cheaper than grouping by the names themselves.
+ */
+function groupsPerDateCtes(model: LakeModel): string {
+  return `product_ranks as (
+  select productCode, dense_rank() over (order by productLine, productName) as productRank
+  from dim_products
+),
+location_ranks as (
+  select ${locationKeyOf(model, 'l')} as joinKey, dense_rank() over (order by l.country) as countryRank
+  from dim_locations l
+),
+groups_per_date as (
+  select orderDate, count(*) as groupCount
+  from (
+    select f.orderDate, p.productRank, l.countryRank
+    from fact_orders f
+    join product_ranks p on f.productCode = p.productCode
+    join location_ranks l on ${locationKeyOf(model, 'f')} = l.joinKey
+    group by f.orderDate, p.productRank, l.countryRank
+  ) g
+  group by orderDate
+)`;
 }
 
 function fixed(sql: string): (model: LakeModel) => string {
@@ -75,9 +106,24 @@ from fact_orders f`),
     id: 'salesByCountryTop10',
     title: 'Total sales by country (top 10)',
     params: [],
-    sql: (model) => `select l.country as country, sum(f.orderAmount) as totalSales
+    // star-v1: summed per location key first (a few dozen keys), then joined to the locations (unique keys), which
+    // gives the sums of joining every fact row. legacy: postal codes repeat in dim_locations, each match repeats a
+    // fact, so every fact row is joined as the original job did.
+    sql: (model) => model === 'legacy'
+      ? `select l.country as country, sum(f.orderAmount) as totalSales
 from fact_orders f
 ${locationJoin(model)}
+group by l.country
+order by totalSales desc, country
+limit 10`
+      : `with by_location as (
+  select f.locationKey, sum(f.orderAmount) as totalSales
+  from fact_orders f
+  group by f.locationKey
+)
+select l.country as country, sum(b.totalSales) as totalSales
+from by_location b
+join dim_locations l on b.locationKey = l.locationKey
 group by l.country
 order by totalSales desc, country
 limit 10`,
@@ -117,18 +163,23 @@ order by month`),
     id: 'topProducts',
     title: 'Top products',
     params: ['startDate', 'endDate', 'country', 'productLine', 'n'],
-    // Filters on the dimensions become key sets, the facts are summed per product, and names are joined last.
+    // Facts are filtered by date and country and summed per product; the product line is a property of the product,
+    // so it filters the (far fewer) per-product sums, and names are joined last. star-v1: locationKey is unique
+    // (the pipeline checks it), so a join on it filters without repeating rows. legacy: postal codes repeat, so the
+    // country filter stays a key set (IN), never multiplying facts.
     sql: (model) => `with matching as (
   select f.productCode, sum(f.orderAmount) as totalSales, sum(f.quantityOrdered) as quantity
   from fact_orders f
-  where f.orderDate between cast(:startDate as date) and cast(:endDate as date)
-    and ${locationKeyOf(model, 'f')} in (select ${locationKeyOf(model, 'l')} from dim_locations l where :country = '' or l.country = :country)
-    and f.productCode in (select p.productCode from dim_products p where :productLine = '' or p.productLine = :productLine)
+  ${model === 'legacy' ? '' : 'join dim_locations l on f.locationKey = l.locationKey\n  '}where f.orderDate between cast(:startDate as date) and cast(:endDate as date)
+    and ${model === 'legacy'
+    ? "f.postalCode in (select l.postalCode from dim_locations l where :country = '' or l.country = :country)"
+    : "(:country = '' or l.country = :country)"}
   group by f.productCode
 )
 select p.productName as productName, p.productLine as productLine, m.totalSales as totalSales, m.quantity as quantity
 from matching m
 join dim_products p on m.productCode = p.productCode
+where :productLine = '' or p.productLine = :productLine
 order by totalSales desc, productName
 limit :n`,
   },
@@ -155,17 +206,81 @@ limit :limit`),
   },
   salesDetail: {
     id: 'salesDetail',
-    title: 'Sales by order date, product line, product and country',
+    title: QUERY_TITLE_SALES_DETAIL,
     params: ['offset', 'limit'],
-    sql: (model) => `select f.orderDate as orderDate, p.productLine as productLine, p.productName as productName, l.country as country,
-  sum(f.orderAmount) as totalSales, sum(f.quantityOrdered) as quantity, count(*) over () as totalRows
-from fact_orders f
-join dim_products p on f.productCode = p.productCode
-${locationJoin(model)}
-group by f.orderDate, p.productLine, p.productName, l.country
-order by orderDate, productLine, productName, country
-offset :offset
-limit :limit`,
+    // The rows of the plain `select ... group by orderDate, productLine, productName, country order by those
+    // offset :offset limit :limit` plus the group count, without naming and sorting ~3M groups to show 50: groups
+    // are counted per order date on small integer ranks (salesDetailDates); the running count says which dates hold
+    // the page, and only their facts are grouped by name and numbered. Rows, order and totalRows equal the plain
+    // query's (the tests compare both). The dashboard caches the per-date counts per lake run and then asks
+    // salesDetailPage, the same steps split in two.
+    sql: (model) => `with ${groupsPerDateCtes(model)},
+placed as (
+  select orderDate, groupCount,
+    coalesce(sum(groupCount) over (order by orderDate rows between unbounded preceding and 1 preceding), 0) as groupsBefore,
+    sum(groupCount) over () as totalRows
+  from groups_per_date
+),
+page_dates as (
+  select orderDate, groupsBefore, totalRows
+  from placed
+  where groupsBefore < :offset + :limit and groupsBefore + groupCount > :offset
+),
+page_groups as (
+  select f.orderDate as orderDate, p.productLine as productLine, p.productName as productName, l.country as country,
+    sum(f.orderAmount) as totalSales, sum(f.quantityOrdered) as quantity
+  from fact_orders f
+  join dim_products p on f.productCode = p.productCode
+  ${locationJoin(model)}
+  where f.orderDate between (select min(orderDate) from page_dates) and (select max(orderDate) from page_dates)
+    or (f.orderDate is null and exists (select 1 from page_dates where orderDate is null))
+  group by f.orderDate, p.productLine, p.productName, l.country
+),
+numbered as (
+  select g.orderDate, g.productLine, g.productName, g.country, g.totalSales, g.quantity, d.totalRows,
+    d.groupsBefore + row_number() over (partition by g.orderDate order by g.productLine, g.productName, g.country) as rowNumber
+  from page_groups g
+  join page_dates d on g.orderDate is not distinct from d.orderDate
+)
+select orderDate, productLine, productName, country, totalSales, quantity, totalRows
+from numbered
+where rowNumber > :offset and rowNumber <= :offset + :limit
+order by rowNumber`,
+  },
+  salesDetailDates: {
+    id: 'salesDetailDates',
+    title: 'Groups of the detailed aggregate per order date',
+    params: [],
+    // How many (productLine, productName, country) groups each order date has, in date order.
+    sql: (model) => `with ${groupsPerDateCtes(model)}
+select orderDate, groupCount
+from groups_per_date
+order by orderDate`,
+  },
+  salesDetailPage: {
+    id: 'salesDetailPage',
+    title: QUERY_TITLE_SALES_DETAIL,
+    params: ['firstDate', 'lastDate', 'groupsBefore', 'offset', 'limit'],
+    // One page of the detailed aggregate, given the dates that hold it (from salesDetailDates) and how many groups
+    // come before the first of them: only those dates' facts are grouped and numbered.
+    sql: (model) => `with page_groups as (
+  select f.orderDate as orderDate, p.productLine as productLine, p.productName as productName, l.country as country,
+    sum(f.orderAmount) as totalSales, sum(f.quantityOrdered) as quantity
+  from fact_orders f
+  join dim_products p on f.productCode = p.productCode
+  ${locationJoin(model)}
+  where f.orderDate between cast(:firstDate as date) and cast(:lastDate as date)
+  group by f.orderDate, p.productLine, p.productName, l.country
+),
+numbered as (
+  select orderDate, productLine, productName, country, totalSales, quantity,
+    :groupsBefore + row_number() over (order by orderDate, productLine, productName, country) as rowNumber
+  from page_groups
+)
+select orderDate, productLine, productName, country, totalSales, quantity
+from numbered
+where rowNumber > :offset and rowNumber <= :offset + :limit
+order by rowNumber`,
   },
   filterCountries: {
     id: 'filterCountries',
@@ -264,6 +379,33 @@ export function topProductsParams(filter: TopProductsFilter): QueryParams {
 
 export function salesDetailParams(page: number, pageSize = SALES_DETAIL_PAGE_SIZE): QueryParams {
   return { offset: Math.max(0, Math.floor(page)) * pageSize, limit: pageSize };
+}
+
+/** Groups of the detailed aggregate on one order date (a salesDetailDates row). */
+export interface DetailDate {
+  orderDate: string;
+  groupCount: number;
+}
+
+/**
+ * Which dates hold rows offset+1 .. offset+limit of the detailed aggregate (dates in order, as salesDetailDates
+ * returns them), with the groups before the first of them and the total; undefined dates when the window is past the end.
+ */
+export function salesDetailWindow(dates: readonly DetailDate[], offset: number, limit: number):
+  { firstDate?: string; lastDate?: string; groupsBefore: number; totalRows: number } {
+  let before = 0;
+  let firstDate: string | undefined;
+  let lastDate: string | undefined;
+  let groupsBefore = 0;
+  for (const d of dates) {
+    const end = before + d.groupCount;
+    if (end > offset && before < offset + limit) {
+      if (firstDate === undefined) { firstDate = d.orderDate; groupsBefore = before; }
+      lastDate = d.orderDate;
+    }
+    before = end;
+  }
+  return { firstDate, lastDate, groupsBefore, totalRows: before };
 }
 
 /** The SQL as a user can paste it elsewhere: placeholders kept, the values used listed in a leading comment. */

@@ -7,9 +7,9 @@ import type {
   DatasetId, DatasetRequest, DatasetResult, FilterOptions, LakeRunSummary, LakeStatus, ReconciliationCheck,
 } from './model';
 import {
-  PRODUCTS_PAGE_SIZE, productsParams, QUERIES, SALES_DETAIL_PAGE_SIZE, salesDetailParams, sqlForCopy, topProductsParams,
-  validateProductsQuery, validateTopProductsFilter,
-  type LakeModel, type NamedQuery,
+  PRODUCTS_PAGE_SIZE, productsParams, QUERIES, SALES_DETAIL_PAGE_SIZE, salesDetailParams, salesDetailWindow, sqlForCopy,
+  topProductsParams, validateProductsQuery, validateTopProductsFilter,
+  type DetailDate, type LakeModel, type NamedQuery,
 } from './queries';
 
 /** Reads the lake's run manifest (JSON), or undefined when the lake has none. */
@@ -33,12 +33,15 @@ export const DATASET_TITLES: Record<DatasetId, string> = {
  */
 export class DashboardData {
   private modelPromise?: Promise<LakeModel>;
+  /** The detailed aggregate's groups per date, for one lake run (counting them reads every fact: ~1 s at scale 1000). */
+  private detailDates?: { run: string; dates: Promise<DetailDate[]> };
 
   constructor(readonly engine: QueryEngine, private readonly readManifest: ManifestReader = async () => undefined) {}
 
   /** Forget what was learned about the lake (call after the lake was rewritten). */
   invalidate(): void {
     this.modelPromise = undefined;
+    // detailDates is keyed by the lake's run (and model), so a rewritten lake never reuses it.
   }
 
   async dataset(request: DatasetRequest, signal?: AbortSignal): Promise<DatasetResult> {
@@ -63,7 +66,8 @@ export class DashboardData {
       }
       case 'salesDetail': {
         const page = Math.max(0, Math.floor(request.page));
-        return withPage(await this.table('salesDetail', QUERIES.salesDetail, salesDetailParams(page), signal), page, SALES_DETAIL_PAGE_SIZE);
+        const { offset, limit } = salesDetailParams(page) as { offset: number; limit: number };
+        return withPage(await this.salesDetail(offset, limit, signal), page, SALES_DETAIL_PAGE_SIZE);
       }
       default: {
         const unknown: never = request;
@@ -93,6 +97,47 @@ export class DashboardData {
   private async table(id: DatasetId, query: NamedQuery, params: QueryParams, signal?: AbortSignal): Promise<DatasetResult> {
     const result = await this.run(query, params, signal);
     return { id, title: DATASET_TITLES[id], columns: result.columns, rows: result.rows, sql: result.sql, elapsedMs: result.stats.elapsedMs };
+  }
+
+  /**
+   * Rows offset+1 .. offset+limit of the detailed aggregate, with a `totalRows` column like the plain query's. When the
+   * lake has a run manifest, the per-date group counts are counted once per run and each page then groups only the
+   * facts of its own dates (salesDetailPage); without one (or with undated facts) the self-contained salesDetail runs.
+   */
+  async salesDetail(offset: number, limit: number, signal?: AbortSignal): Promise<DatasetResult> {
+    const started = performance.now();
+    const model = await this.model(signal);
+    const manifest = await this.readManifest().catch(() => undefined);
+    const run = manifest?.runId ? `${manifest.runId}@${manifest.finishedAt ?? ''}@${model}` : undefined;
+    if (run && this.detailDates?.run !== run) {
+      const dates = this.run(QUERIES.salesDetailDates, {}, signal).then((r) => r.rows.map((row) => ({
+        orderDate: row[0] === null ? '' : String(row[0]), groupCount: Number(row[1]),
+      })));
+      const entry = { run, dates };
+      this.detailDates = entry;
+      dates.catch(() => { if (this.detailDates === entry) this.detailDates = undefined; });
+    }
+    const dates = run ? await this.detailDates!.dates : undefined;
+    if (!dates || dates.some((d) => d.orderDate === '')) {
+      return this.table('salesDetail', QUERIES.salesDetail, { offset, limit }, signal);
+    }
+    const window = salesDetailWindow(dates, offset, limit);
+    const datesSql = sqlForCopy(QUERIES.salesDetailDates, model);
+    if (window.firstDate === undefined || window.lastDate === undefined) {
+      const columns = ['orderDate', 'productLine', 'productName', 'country', 'totalSales', 'quantity', 'totalRows'];
+      return { id: 'salesDetail', title: DATASET_TITLES.salesDetail, columns: columns.map((name) => ({ name, type: '' })), rows: [],
+        sql: datesSql, elapsedMs: performance.now() - started };
+    }
+    const page = await this.run(QUERIES.salesDetailPage,
+      { firstDate: window.firstDate, lastDate: window.lastDate, groupsBefore: window.groupsBefore, offset, limit }, signal);
+    return {
+      id: 'salesDetail',
+      title: DATASET_TITLES.salesDetail,
+      columns: [...page.columns, { name: 'totalRows', type: 'BIGINT' }],
+      rows: page.rows.map((r) => [...r, window.totalRows]),
+      sql: `${datesSql}\n${page.sql}`,
+      elapsedMs: performance.now() - started,
+    };
   }
 
   private async filterOptions(signal?: AbortSignal): Promise<DatasetResult> {
