@@ -188,21 +188,27 @@ limit :n`,
     title: 'Products',
     params: ['search', 'pattern', 'sortColumn', 'descending', 'offset', 'limit'],
     // One page of the grid. Every column is text, so one CASE picks the sort column from a parameter
-    // (ORDER BY cannot take a column name as a parameter, and the SQL text never varies with input).
-    sql: fixed(`select productCode, productName, productLine, productScale, productVendor, productDescription,
-  count(*) over () as totalRows
-from dim_products
-where :search = ''
-  or lower(productCode) like :pattern escape '\\'
-  or lower(productName) like :pattern escape '\\'
-  or lower(productLine) like :pattern escape '\\'
-  or lower(productVendor) like :pattern escape '\\'
-order by
-  case when :descending = 0 then ${PRODUCT_SORT_CASE} end asc,
-  case when :descending = 1 then ${PRODUCT_SORT_CASE} end desc,
-  productCode
-offset :offset
-limit :limit`),
+    // (ORDER BY cannot take a column name as a parameter, and the SQL text never varies with input). The page's
+    // codes are picked first from the codes and sort keys alone, and the wide columns (descriptions) joined for
+    // those rows only; productCode is unique in dim_products (the pipeline checks it), so the join adds no rows.
+    sql: fixed(`with page as (
+  select productCode, count(*) over () as totalRows,
+    case when :descending = 0 then ${PRODUCT_SORT_CASE} end as ascendingKey,
+    case when :descending = 1 then ${PRODUCT_SORT_CASE} end as descendingKey
+  from dim_products
+  where :search = ''
+    or lower(productCode) like :pattern escape '\\'
+    or lower(productName) like :pattern escape '\\'
+    or lower(productLine) like :pattern escape '\\'
+    or lower(productVendor) like :pattern escape '\\'
+  order by ascendingKey asc, descendingKey desc, productCode
+  offset :offset
+  limit :limit
+)
+select p.productCode, p.productName, p.productLine, p.productScale, p.productVendor, p.productDescription, page.totalRows
+from page
+join dim_products p on p.productCode = page.productCode
+order by page.ascendingKey asc, page.descendingKey desc, p.productCode`),
   },
   salesDetail: {
     id: 'salesDetail',
