@@ -6,7 +6,7 @@ import { toCsv } from '../core/dashboard/csv';
 import type { DatasetId, DatasetRequest, DatasetResult, TopProductsFilter } from '../core/dashboard/model';
 import { createDashboardData, type DashboardData } from '../core/dashboard/service';
 import type { LabServices } from '../services';
-import { buildCsp, createNonce } from './csp';
+import { webviewPage } from './page';
 import {
   DASHBOARD_VIEW_TYPE, PAGE_COMMANDS, parsePageMessage, type ErrorInfo, type HostMessage, type PageCommand, type PageMessage,
   type RenderedReport,
@@ -120,25 +120,12 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = createNonce();
-    const root = this.services.context.extensionUri;
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', 'dashboard.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'dashboard', 'dashboard.css'));
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${buildCsp(webview, nonce)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Lifecycle Lab Dashboard</title>
-</head>
-<body>
-<main id="app" aria-busy="true"></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewPage(this.panel.webview, this.services.context.extensionUri, {
+      title: 'Lifecycle Lab Dashboard',
+      script: 'dist/webview/dashboard.js',
+      style: 'media/dashboard/dashboard.css',
+      body: '<main id="app" aria-busy="true"></main>',
+    });
   }
 
   private post(message: HostMessage): void {

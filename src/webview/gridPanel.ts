@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { PreviewPage } from '../core/source/explorer';
 import type { Logger } from '../core/log';
 import { describeError } from '../core/errors';
-import { buildCsp, createNonce } from './csp';
+import { webviewPage } from './page';
 import { GRID_VIEW_TYPE, parseGridToHost, type GridCell, type GridColumn, type GridRendered, type HostToGrid } from './gridProtocol';
 
 /** Where a grid gets its rows; resolved per page so a refreshed connection is picked up. */
@@ -137,27 +137,17 @@ export class GridPanel implements vscode.Disposable {
   }
 
   private html(extensionUri: vscode.Uri): string {
-    const webview = this.panel.webview;
-    const nonce = createNonce();
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'grid.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'grid', 'grid.css'));
     // No data in the HTML: the page builds every cell from messages with textContent.
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${buildCsp(webview, nonce)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Preview</title>
-</head>
-<body>
-<header><span id="status" role="status">Loading…</span></header>
-<main><table id="grid"><thead></thead><tbody></tbody></table></main>
-<footer><button id="more" type="button" hidden>Load 100 more rows</button></footer>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewPage(this.panel.webview, extensionUri, {
+      title: 'Preview',
+      script: 'dist/webview/grid.js',
+      style: 'media/grid/grid.css',
+      body: [
+        '<header><span id="status" role="status">Loading…</span></header>',
+        '<main><table id="grid"><thead></thead><tbody></tbody></table></main>',
+        '<footer><button id="more" type="button" hidden>Load 100 more rows</button></footer>',
+      ].join('\n'),
+    });
   }
 
   dispose(): void {
