@@ -168,8 +168,11 @@ async function main(): Promise<void> {
     const rssBefore = process.memoryUsage().rss;
     const openStarted = performance.now();
     const range = (await data.dataset({ id: 'filterOptions' })).filterOptions!;
-    console.log(`engine: ${engine.materialized ? 'lake copied into DuckDB memory' : 'views over the Parquet files'}; first query (opens the lake) ` +
-      `${fmtMs(performance.now() - openStarted)} ms; RSS ${(rssBefore / 1e6).toFixed(0)} -> ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB\n`);
+    const firstMs = performance.now() - openStarted;
+    // The copy into memory runs in the background; the figures below are taken once it serves the queries.
+    const inMemory = await engine.settled();
+    console.log(`engine: ${inMemory ? 'lake copied into DuckDB memory' : 'views over the Parquet files'}; first query (on the Parquet views) ` +
+      `${fmtMs(firstMs)} ms; copy ready after ${fmtMs(performance.now() - openStarted)} ms; RSS ${(rssBefore / 1e6).toFixed(0)} -> ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB\n`);
     const rows: Array<{ name: string; lakeMs: number; sourceMs: number; same?: boolean; sourceError?: string }> = [];
     for (const q of questions(range.firstOrderDate, range.lastOrderDate)) {
       const lakeRuns: number[] = [];
@@ -226,10 +229,28 @@ async function main(): Promise<void> {
           : id === 'products' ? { id, query: { page: 0, search: '', sortColumn: 'productCode', descending: false } } : { id } as DatasetRequest);
     const cold = new DuckDbLakeEngine(lakeDir, engineOptions);
     let coldMs: number;
+    let coldCompleteMs: number;
+    let coldCopiedMs: number;
     try {
+      // Rendered: every card has its data, the detailed aggregate's first page possibly before its total (the page
+      // shows that answer at once); complete: the total counted too.
+      // One DashboardData for the whole page, as the panel holds.
+      const coldData = new DashboardData(cold, localManifestReader(lakeDir));
       const started = performance.now();
-      await Promise.all(everything.map((r) => new DashboardData(cold, localManifestReader(lakeDir)).dataset(r)));
+      const shown: Array<Promise<unknown>> = [];
+      const finals = everything.map((r) => {
+        let markShown!: () => void;
+        shown.push(new Promise<void>((resolve) => { markShown = resolve; }));
+        const final = coldData.dataset(r, undefined, () => markShown());
+        final.then(() => markShown(), () => markShown());
+        return final;
+      });
+      await Promise.all(shown);
       coldMs = performance.now() - started;
+      await Promise.all(finals);
+      coldCompleteMs = performance.now() - started;
+      await cold.settled();
+      coldCopiedMs = performance.now() - started;
     } finally {
       await cold.close();
     }
@@ -247,7 +268,8 @@ async function main(): Promise<void> {
     const sourceTotal = rows.reduce((a, r) => a + (Number.isNaN(r.sourceMs) ? 0 : r.sourceMs), 0);
     const best = Math.min(median(warm), median(sequential));
     console.log(`\nwhole dashboard (${everything.length} datasets): lake ${fmtMs(median(warm))} ms all at once, ${fmtMs(median(sequential))} ms one after another, ` +
-      `${fmtMs(coldMs)} ms cold (new engine, all at once, lake opened first); ` +
+      `${fmtMs(coldMs)} ms cold (new engine, all at once, every card shown; ${fmtMs(coldCompleteMs)} ms with the detailed total, ` +
+      `lake in memory after ${fmtMs(coldCopiedMs)} ms); ` +
       `MariaDB ${fmtMs(sourceTotal)} ms (sum of the medians above); ${(sourceTotal / best).toFixed(0)}x`);
     console.log(`RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB now, peak ${(process.resourceUsage().maxRSS / 1e3).toFixed(0)} MB (two engines were open for the cold run)`);
     console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared with other work inflates both sides)`);
@@ -259,7 +281,7 @@ async function main(): Promise<void> {
     await fs.mkdir(path.join(repoRoot, 'bench', 'results'), { recursive: true });
     await fs.writeFile(path.join(repoRoot, 'bench', 'results', `dashboard-x${scale}.json`),
       JSON.stringify({ scale, reps, sourceReps, engine: engine.materialized ? 'memory' : 'views', rows,
-        wholeDashboard: { warmMs: median(warm), sequentialMs: median(sequential), coldMs, sourceMs: sourceTotal },
+        wholeDashboard: { warmMs: median(warm), sequentialMs: median(sequential), coldMs, coldCompleteMs, coldCopiedMs, sourceMs: sourceTotal },
         rssMb: process.memoryUsage().rss / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1e3, loadAverage: os.loadavg() }, null, 2));
   } finally {
     await engine.close();

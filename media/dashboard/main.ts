@@ -380,14 +380,18 @@ productsQuery.addEventListener('input', () => {
 });
 
 /** Previous / Next with the position, for a paged card. */
-function pager(page: { index: number; size: number; totalRows: number }, shown: number, go: (index: number) => void): HTMLElement {
+function pager(page: { index: number; size: number; totalRows: number; totalPending?: boolean }, shown: number, go: (index: number) => void): HTMLElement {
   const first = page.index * page.size + 1;
   const last = page.index * page.size + shown;
   const pages = Math.max(1, Math.ceil(page.totalRows / page.size));
+  // While the total is being counted, a full page may have more after it.
+  const position = page.totalPending
+    ? `Rows ${format.count(first)}–${format.count(last)} · page ${page.index + 1} (counting the rows…)`
+    : `Rows ${format.count(first)}–${format.count(last)} of ${format.count(page.totalRows)} · page ${page.index + 1} of ${format.count(pages)}`;
   return el('nav', { class: 'pager', 'aria-label': 'Pages' },
     button('Previous', () => go(page.index - 1), { disabled: page.index === 0 }),
-    el('span', {}, `Rows ${format.count(first)}–${format.count(last)} of ${format.count(page.totalRows)} · page ${page.index + 1} of ${format.count(pages)}`),
-    button('Next', () => go(page.index + 1), { disabled: page.index + 1 >= pages }));
+    el('span', { 'aria-live': 'polite' }, position),
+    button('Next', () => go(page.index + 1), { disabled: page.totalPending ? shown < page.size : page.index + 1 >= pages }));
 }
 
 function renderDetail(result: DatasetResult): void {
@@ -408,6 +412,8 @@ function renderDetail(result: DatasetResult): void {
   detailCard.body.appendChild(el('div', { class: 'scroll' }, dataTable(result.columns, result.rows, { caption: detailCard.title })));
   detailCard.body.appendChild(pager(page, result.rows.length, go));
   detailCard.footer(result);
+  // Reported once the total is known (the result with the total follows a pending one for the same request).
+  if (page.totalPending) return;
   report({ dataset: 'salesDetail', state: 'data', rowCount: result.rows.length, labels: [], values: [page.totalRows], page: page.index });
 }
 

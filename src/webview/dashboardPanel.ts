@@ -219,7 +219,11 @@ export class DashboardPanel implements vscode.Disposable {
       const key = `${await this.lakeVersion()}|${JSON.stringify(request)}`;
       let result = fresh || request.id === 'lakeStatus' ? undefined : this.answers.get(key);
       if (!result) {
-        result = await this.dashboardData().dataset(request, controller.signal);
+        // A partial answer (the detailed aggregate's first page before its total is counted) is shown at once; the
+        // whole answer follows with the same requestId, and only that one is kept.
+        result = await this.dashboardData().dataset(request, controller.signal, (partial) => {
+          if (!controller.signal.aborted) this.post({ type: 'result', requestId, result: partial });
+        });
         if (controller.signal.aborted) throw new CancelledError('Query');
         if (this.answers.size > 200) this.answers.clear();
         this.answers.set(key, result);

@@ -138,7 +138,8 @@ function isResult(v: unknown): v is DatasetResult {
   if (!Array.isArray(v.columns) || !v.columns.every((c) => isObj(c) && isStr(c.name) && isStr(c.type))) return false;
   const width = v.columns.length;
   if (!Array.isArray(v.rows) || !v.rows.every((r) => Array.isArray(r) && r.length === width && r.every(isQueryValue))) return false;
-  if (v.page !== undefined && !(isObj(v.page) && isInt(v.page.index) && isInt(v.page.size) && isInt(v.page.totalRows))) return false;
+  if (v.page !== undefined && !(isObj(v.page) && isInt(v.page.index) && isInt(v.page.size) && isInt(v.page.totalRows) &&
+    (v.page.totalPending === undefined || typeof v.page.totalPending === 'boolean'))) return false;
   if (v.filterOptions !== undefined) {
     const o = v.filterOptions;
     if (!isObj(o) || !Array.isArray(o.countries) || !o.countries.every((c) => isStr(c)) || !Array.isArray(o.productLines) ||

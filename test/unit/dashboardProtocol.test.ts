@@ -50,6 +50,9 @@ suite('dashboard protocol', () => {
     assert.equal(parseHostMessage({ type: 'result', requestId: 1, result: { ...result, rows: [['USA']] } }), undefined, 'row width must match the columns');
     assert.equal(parseHostMessage({ type: 'result', requestId: 1, result: { ...result, rows: [['USA', { html: 'x' }]] } }), undefined);
     assert.equal(parseHostMessage({ type: 'result', requestId: 1, result: { ...result, id: 'other' } }), undefined);
+    const paged = { ...result, page: { index: 0, size: 1, totalRows: 1, totalPending: true } };
+    assert.deepEqual(parseHostMessage({ type: 'result', requestId: 1, result: paged }), { type: 'result', requestId: 1, result: paged });
+    assert.equal(parseHostMessage({ type: 'result', requestId: 1, result: { ...paged, page: { ...paged.page, totalPending: 'yes' } } }), undefined);
     const error = { code: 'lakeMissing', message: 'No lake', nextStep: { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' } };
     assert.deepEqual(parseHostMessage({ type: 'error', requestId: 2, dataset: 'kpis', error }), { type: 'error', requestId: 2, dataset: 'kpis', error });
     assert.equal(parseHostMessage({ type: 'error', requestId: 2, dataset: 'kpis', error: { ...error, nextStep: { label: 'x', command: 'rm.rf' } } }), undefined);

@@ -228,6 +228,36 @@ suite('dashboard queries on DuckDB', function () {
     }
   });
 
+  test('salesDetail first page before the groups are counted equals the plain query; the total follows', async () => {
+    const total = (await engine.query(plainSalesDetail('star-v1'), { offset: 0, limit: 1_000_000 })).rows.length;
+    let partialsSeen = 0;
+    for (const limit of [1, 2, 3, total, total + 1]) {
+      const fresh = new DashboardData(engine, localManifestReader(lakeDir));
+      const expected = await engine.query(plainSalesDetail('star-v1'), { offset: 0, limit });
+      const partials: DatasetResult[] = [];
+      const actual = await fresh.salesDetail(0, limit, undefined, (p) => partials.push(p));
+      assert.deepEqual(actual.rows, expected.rows, `limit ${limit}`);
+      assert.ok(partials.length <= 1);
+      for (const partial of partials) {
+        partialsSeen++;
+        assert.equal(partial.rows.length, limit, 'only a full first page is served early');
+        assert.deepEqual(partial.rows, expected.rows.map((r) => r.slice(0, -1)), `partial, limit ${limit}`);
+        assert.deepEqual(partial.page, { index: 0, size: limit, totalRows: limit, totalPending: true });
+      }
+      if (limit > total) assert.equal(partials.length, 0, 'a short aggregate waits for its total');
+      // Once the run's groups are counted, no partial answer any more.
+      const again: DatasetResult[] = [];
+      assert.deepEqual((await fresh.salesDetail(0, limit, undefined, (p) => again.push(p))).rows, expected.rows);
+      assert.equal(again.length, 0);
+    }
+    assert.ok(partialsSeen >= 1, 'the first page was served before the count at least once');
+    // Through dataset(): the whole answer has the total and no pending flag.
+    const fresh = new DashboardData(engine, localManifestReader(lakeDir));
+    const whole = await fresh.dataset({ id: 'salesDetail', page: 0 }, undefined, () => undefined);
+    assert.equal(whole.page?.totalRows, total);
+    assert.equal(whole.page?.totalPending, undefined);
+  });
+
   test('lakeStatus: star-v1 lake with its last run and checks, not inflated', async () => {
     const r = await data.dataset({ id: 'lakeStatus' });
     const s = r.lakeStatus!;

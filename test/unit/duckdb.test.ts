@@ -95,6 +95,61 @@ suite('DuckDbLakeEngine', function () {
     }
   });
 
+  test('answers from the Parquet files at once, then from the in-memory copy, with the same answers', async () => {
+    const fresh = new DuckDbLakeEngine(lakeDir);
+    const sql = 'select productLine, count(*) as n, sum(quantityOrdered) as q from fact_orders f join dim_products p using (productCode) group by 1 order by 1';
+    try {
+      // Many queries at once while the copy is built and the views are switched: every one sees a whole lake.
+      const during = await Promise.all(Array.from({ length: 12 }, () => fresh.query(sql)));
+      assert.equal(await fresh.settled(), true);
+      assert.equal(fresh.materialized, true);
+      const after = await fresh.query(sql);
+      assert.ok(after.rows.length > 0);
+      for (const r of during) assert.deepEqual(r.rows, after.rows);
+      const views = await fresh.query("select view_name, sql from duckdb_views() where not internal order by 1");
+      assert.deepEqual(views.rows.map((r) => r[0]), ['dim_customers', 'dim_locations', 'dim_products', 'fact_orders']);
+      for (const r of views.rows) assert.match(String(r[1]), /__lake_copy_/);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test('a lake rewritten while its copy is built is served whole, and the stale copy is dropped', async () => {
+    const dir = await buildTestLake({ manifest: { runId: 'rewrite' } });
+    const fresh = new DuckDbLakeEngine(dir);
+    try {
+      const before = Number((await fresh.query('select count(*) from fact_orders')).rows[0][0]);
+      assert.equal(before, ORDER_LINES.length);
+      // A pipeline run swaps in new facts (here: only 2004) while the first copy may still be building.
+      const [file] = (await listLakeTables(dir)).find((t) => t.name === 'fact_orders')!.files;
+      const next = `${file}.next`;
+      await fresh.query(`copy (select * from fact_orders where year(orderDate) = 2004) to '${next}' (format parquet)`);
+      await fs.rename(next, file);
+      const expected = ORDER_LINES.filter((l) => l.orderDate.startsWith('2004')).length;
+      assert.equal((await fresh.query('select count(*) from fact_orders')).rows[0][0], expected);
+      assert.equal(await fresh.settled(), true);
+      assert.equal((await fresh.query('select count(*) from fact_orders')).rows[0][0], expected);
+      const copies = await fresh.query("select table_name from duckdb_tables() where table_name like '__lake_copy_%' order by 1");
+      const generations = new Set(copies.rows.map((r) => String(r[0]).split('_')[4]));
+      assert.equal(generations.size, 1, `one copy left, got ${JSON.stringify(copies.rows)}`);
+      assert.equal(copies.rows.length, 4);
+    } finally {
+      await fresh.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a lake over the size limit stays on views over its files', async () => {
+    const small = new DuckDbLakeEngine(lakeDir, { materializeMaxBytes: 0 });
+    try {
+      assert.equal((await small.query('select count(*) from fact_orders')).rows[0][0], ORDER_LINES.length);
+      assert.equal(await small.settled(), false);
+      assert.equal((await small.query("select count(*) from duckdb_tables()")).rows[0][0], 0);
+    } finally {
+      await small.close();
+    }
+  });
+
   test('createQueryEngine picks DuckDB in local mode and explains that Athena is not there yet', async () => {
     const local = createQueryEngine(resolveLabConfig({ 'local.lakeDir': lakeDir }, '/'));
     try {

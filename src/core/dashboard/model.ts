@@ -74,6 +74,11 @@ export interface DatasetPage {
   index: number;
   size: number;
   totalRows: number;
+  /**
+   * The total is still being counted: `totalRows` is only the rows known so far, and a later result for the same
+   * request brings the same page with the total.
+   */
+  totalPending?: boolean;
 }
 
 export interface DatasetResult {

@@ -34,7 +34,11 @@ export const DATASET_TITLES: Record<DatasetId, string> = {
 export class DashboardData {
   private modelPromise?: Promise<LakeModel>;
   /** The detailed aggregate's groups per date, for one lake run (counting them reads every fact: ~1 s at scale 1000). */
-  private detailDates?: { run: string; dates: Promise<DetailDate[]> };
+  private detailDates?: { run: string; dates: Promise<DetailDate[]>; settled: boolean };
+
+  /** Queries of this dashboard running now (see whenQuiet). */
+  private running = 0;
+  private quietWaiters: Array<() => void> = [];
 
   constructor(readonly engine: QueryEngine, private readonly readManifest: ManifestReader = async () => undefined) {}
 
@@ -44,7 +48,11 @@ export class DashboardData {
     // detailDates is keyed by the lake's run (and model), so a rewritten lake never reuses it.
   }
 
-  async dataset(request: DatasetRequest, signal?: AbortSignal): Promise<DatasetResult> {
+  /**
+   * One card's dataset. `onPartial` may receive an earlier, partial answer first: the detailed aggregate's first page
+   * on a lake run whose groups are not counted yet comes with `page.totalPending` before the result with the total.
+   */
+  async dataset(request: DatasetRequest, signal?: AbortSignal, onPartial?: (partial: DatasetResult) => void): Promise<DatasetResult> {
     throwIfCancelled(signal, 'Query');
     switch (request.id) {
       case 'lakeStatus': return this.lakeStatus(signal);
@@ -67,7 +75,7 @@ export class DashboardData {
       case 'salesDetail': {
         const page = Math.max(0, Math.floor(request.page));
         const { offset, limit } = salesDetailParams(page) as { offset: number; limit: number };
-        return withPage(await this.salesDetail(offset, limit, signal), page, SALES_DETAIL_PAGE_SIZE);
+        return withPage(await this.salesDetail(offset, limit, signal, page === 0 ? onPartial : undefined), page, SALES_DETAIL_PAGE_SIZE);
       }
       default: {
         const unknown: never = request;
@@ -79,8 +87,20 @@ export class DashboardData {
   /** Runs one named query with the lake's model. */
   async run(query: NamedQuery, params: QueryParams = {}, signal?: AbortSignal): Promise<QueryResult & { sql: string }> {
     const model = await this.model(signal);
-    const result = await this.engine.query(query.sql(model), params, signal);
-    return { ...result, sql: sqlForCopy(query, model, params) };
+    this.running++;
+    try {
+      const result = await this.engine.query(query.sql(model), params, signal);
+      return { ...result, sql: sqlForCopy(query, model, params) };
+    } finally {
+      this.running--;
+      if (this.running === 0) for (const release of this.quietWaiters.splice(0)) release();
+    }
+  }
+
+  /** Resolves when none of this dashboard's queries is running (at once if none is). */
+  private whenQuiet(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.quietWaiters.push(resolve));
   }
 
   model(signal?: AbortSignal): Promise<LakeModel> {
@@ -104,18 +124,27 @@ export class DashboardData {
    * lake has a run manifest, the per-date group counts are counted once per run and each page then groups only the
    * facts of its own dates (salesDetailPage); without one (or with undated facts) the self-contained salesDetail runs.
    */
-  async salesDetail(offset: number, limit: number, signal?: AbortSignal): Promise<DatasetResult> {
+  async salesDetail(offset: number, limit: number, signal?: AbortSignal, onPartial?: (partial: DatasetResult) => void): Promise<DatasetResult> {
     const started = performance.now();
     const model = await this.model(signal);
     const manifest = await this.readManifest().catch(() => undefined);
     const run = manifest?.runId ? `${manifest.runId}@${manifest.finishedAt ?? ''}@${model}` : undefined;
+    if (run && this.detailDates?.run !== run && offset === 0 && onPartial) {
+      // Counting the groups per date reads every fact (~1 s at scale 1000): show the first page before that.
+      const first = await this.salesDetailFirstPage(limit, signal);
+      if (first && this.detailDates?.run !== run) {
+        onPartial(first);
+        // The other cards come first: counting now would slow them down on a small machine.
+        await this.whenQuiet();
+      }
+    }
     if (run && this.detailDates?.run !== run) {
       const dates = this.run(QUERIES.salesDetailDates, {}, signal).then((r) => r.rows.map((row) => ({
         orderDate: row[0] === null ? '' : String(row[0]), groupCount: Number(row[1]),
       })));
-      const entry = { run, dates };
+      const entry = { run, dates, settled: false };
       this.detailDates = entry;
-      dates.catch(() => { if (this.detailDates === entry) this.detailDates = undefined; });
+      dates.then(() => { entry.settled = true; }, () => { if (this.detailDates === entry) this.detailDates = undefined; });
     }
     const dates = run ? await this.detailDates!.dates : undefined;
     if (!dates || dates.some((d) => d.orderDate === '')) {
@@ -138,6 +167,30 @@ export class DashboardData {
       sql: `${datesSql}\n${page.sql}`,
       elapsedMs: performance.now() - started,
     };
+  }
+
+  /**
+   * The detailed aggregate's first rows without counting every group: the page query numbers the groups of whole
+   * dates from the first order date on, so when the dates from the first one to a few days later hold `limit` groups,
+   * those are rows 1..limit of the whole aggregate (undated facts sort last). Undefined when they hold fewer.
+   */
+  private async salesDetailFirstPage(limit: number, signal?: AbortSignal): Promise<DatasetResult | undefined> {
+    const started = performance.now();
+    const range = await this.run(QUERIES.orderDateRange, {}, signal);
+    const [firstDate, lastDate] = (range.rows[0] ?? []).map((v) => (v === null || v === undefined ? undefined : String(v)));
+    if (!firstDate || !lastDate) return undefined;
+    for (const days of [0, 31]) {
+      const until = addDays(firstDate, days);
+      const page = await this.run(QUERIES.salesDetailPage, { firstDate, lastDate: until, groupsBefore: 0, offset: 0, limit }, signal);
+      if (page.rows.length === limit) {
+        return {
+          id: 'salesDetail', title: DATASET_TITLES.salesDetail, columns: page.columns, rows: page.rows, sql: page.sql,
+          elapsedMs: performance.now() - started, page: { index: 0, size: limit, totalRows: limit, totalPending: true },
+        };
+      }
+      if (until >= lastDate) return undefined;
+    }
+    return undefined;
   }
 
   private async filterOptions(signal?: AbortSignal): Promise<DatasetResult> {
@@ -204,6 +257,13 @@ export class DashboardData {
       lakeStatus: status,
     };
   }
+}
+
+/** `YYYY-MM-DD` plus `days` days. */
+function addDays(date: string, days: number): string {
+  const d = new Date(`${date.slice(0, 10)}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
 }
 
 /** Moves the `totalRows` window column of a paged query into `page`. */

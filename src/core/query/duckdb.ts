@@ -27,6 +27,9 @@ export interface DuckDbLakeEngineOptions {
   materializeMaxBytes?: number;
 }
 
+/** How long the engine must be idle before it starts copying a new lake version into memory. */
+const IDLE_BEFORE_COPY_MS = 50;
+
 const RUN_PIPELINE = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -68,11 +71,14 @@ export async function listLakeTables(lakeDir: string): Promise<LakeTable[]> {
 }
 
 /**
- * DuckDB (in memory) over the local Parquet lake: one table per folder under `<lakeDir>/gold/`, copied into memory
- * when the lake is small enough (MATERIALIZE_MAX_BYTES), else a view over its files. DuckDB is loaded on the first
- * query. The tables are registered again when the lake's files change (names, sizes, modification times, inodes:
- * a pipeline run swaps in new files), so an engine held across pipeline runs sees the new lake. Each query runs on
- * its own connection, so queries run side by side and a cancel interrupts only its own query.
+ * DuckDB (in memory) over the local Parquet lake: one view per folder under `<lakeDir>/gold/`. The views first read
+ * the Parquet files; when the lake is small enough (MATERIALIZE_MAX_BYTES) it is copied into memory in the
+ * background (tables under per-version names) and the views are switched to the copy in one transaction once every
+ * table is copied, so the first queries on a new lake version do not wait for the copy (~1 s at scale 1000) and no
+ * query ever sees a half-built copy. DuckDB is loaded on the first query. The views are registered again when the
+ * lake's files change (names, sizes, modification times, inodes: a pipeline run swaps in new files); a copy still
+ * being built for the previous version is interrupted and dropped. Each query runs on its own connection, so queries
+ * run side by side and a cancel interrupts only its own query.
  */
 export class DuckDbLakeEngine implements QueryEngine {
   readonly kind = 'duckdb';
@@ -80,12 +86,20 @@ export class DuckDbLakeEngine implements QueryEngine {
   private instance?: Promise<DuckDBInstance>;
   private duckdb?: DuckDbModule;
   private registered = '';
-  /** Names created so far (views or tables), so tables that left the lake are dropped even after a failed sync. */
-  private registeredNames = new Map<string, 'VIEW' | 'TABLE'>();
+  /** View names created so far, so tables that left the lake are dropped even after a failed sync. */
+  private registeredNames = new Set<string>();
+  /** Tables of the copy the views read now (dropped when another version replaces it). */
+  private liveCopy: string[] = [];
+  /** The copy being built in the background, if any. */
+  private building?: { signature: string; connection?: import('@duckdb/node-api').DuckDBConnection; done: Promise<void>; stopped: boolean };
+  private copies = 0;
+  /** Queries running now; the copy starts once there are none (it would slow them down on a small machine). */
+  private active = 0;
+  private idleWaiters: Array<() => void> = [];
   private viewsReady: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly materializeMaxBytes: number;
-  /** Whether the current lake version was copied into memory (false: views over the Parquet files). */
+  /** Whether the views read the in-memory copy of the current lake version (false: the Parquet files). */
   materialized = false;
 
   constructor(readonly lakeDir: string, options: DuckDbLakeEngineOptions = {}) {
@@ -98,7 +112,28 @@ export class DuckDbLakeEngine implements QueryEngine {
     return listLakeTables(this.lakeDir);
   }
 
+  /**
+   * Waits until the lake version seen by the last query is served from memory (or is left on views because it is
+   * too big, or its copy failed). Resolves to whether it is in memory. For benchmarks and tests.
+   */
+  async settled(): Promise<boolean> {
+    await this.viewsReady.catch(() => undefined);
+    await this.building?.done;
+    await this.viewsReady.catch(() => undefined);
+    return this.materialized;
+  }
+
   async query(sql: string, params?: QueryParams, signal?: AbortSignal): Promise<QueryResult> {
+    this.active++;
+    try {
+      return await this.runQuery(sql, params, signal);
+    } finally {
+      this.active--;
+      this.releaseWhenIdle();
+    }
+  }
+
+  private async runQuery(sql: string, params?: QueryParams, signal?: AbortSignal): Promise<QueryResult> {
     if (signal?.aborted) throw new CancelledError('Query');
     const started = performance.now();
     const instance = await this.open();
@@ -126,6 +161,7 @@ export class DuckDbLakeEngine implements QueryEngine {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.stopBuilding();
     const instance = this.instance;
     this.instance = undefined;
     if (instance) (await instance.catch(() => undefined))?.closeSync();
@@ -142,13 +178,17 @@ export class DuckDbLakeEngine implements QueryEngine {
   }
 
   /**
-   * (Re)creates one view per lake table when the lake's files changed since the last query. Serialised: queries
-   * started together must not both create the same views (DuckDB reports a catalog write-write conflict).
+   * Runs one catalog change after the previous one. Serialised: queries started together must not both create the
+   * same views (DuckDB reports a catalog write-write conflict), nor race the switch to a finished copy.
    */
-  private registerViews(instance: DuckDBInstance): Promise<void> {
-    const next = this.viewsReady.catch(() => undefined).then(() => this.syncViews(instance));
+  private serialized(step: () => Promise<void>): Promise<void> {
+    const next = this.viewsReady.catch(() => undefined).then(step);
     this.viewsReady = next;
     return next;
+  }
+
+  private registerViews(instance: DuckDBInstance): Promise<void> {
+    return this.serialized(() => this.syncViews(instance));
   }
 
   private async syncViews(instance: DuckDBInstance): Promise<void> {
@@ -160,32 +200,111 @@ export class DuckDbLakeEngine implements QueryEngine {
     const version = tables.map((t, i) => ({ ...t, stats: files[i].map((st) => (st ? [st.size, st.mtimeMs, st.ino] : null)) }));
     const signature = JSON.stringify(version);
     if (signature === this.registered) return;
+    // Not awaited: the copy may be queued behind this very step to switch the views; it sees it was stopped and drops its tables.
+    this.stopBuilding().catch(() => undefined);
     const bytes = files.flat().reduce((a, st) => a + (st?.size ?? 0), 0);
-    const materialize = bytes <= this.materializeMaxBytes;
     const connection = await this.duckdb!.DuckDBConnection.create(instance);
     try {
-      for (const [gone, kind] of [...this.registeredNames].filter(([name]) => !tables.some((t) => t.name === name))) {
-        await connection.run(`DROP ${kind} IF EXISTS ${quoteIdent(gone)}`);
+      for (const gone of [...this.registeredNames].filter((name) => !tables.some((t) => t.name === name))) {
+        await connection.run(`DROP VIEW IF EXISTS ${quoteIdent(gone)}`);
         this.registeredNames.delete(gone);
       }
-      const kind = materialize ? 'TABLE' : 'VIEW';
       for (const table of tables) {
-        const source = `read_parquet([${table.files.map(quoteLiteral).join(', ')}])`;
-        // A name is a view or a table, never both: drop the other kind when materialising changed between versions.
-        const before = this.registeredNames.get(table.name);
-        if (before && before !== kind) await connection.run(`DROP ${before} IF EXISTS ${quoteIdent(table.name)}`);
-        this.registeredNames.set(table.name, kind);
-        await connection.run(`CREATE OR REPLACE ${kind} ${quoteIdent(table.name)} AS SELECT * FROM ${source}`);
+        this.registeredNames.add(table.name);
+        await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(table.name)} AS SELECT * FROM ${parquetSource(table)}`);
       }
       this.registered = signature;
-      this.materialized = materialize;
+      this.materialized = false;
+      // The previous version's copy is no longer read by any view.
+      for (const old of this.liveCopy) await connection.run(`DROP TABLE IF EXISTS ${quoteIdent(old)}`);
+      this.liveCopy = [];
     } catch (err) {
       this.registered = ''; // half-registered: the next query tries again
       throw new LabError('queryFailed', `Could not open the lake at ${this.lakeDir}: ${(err as Error).message}`, { cause: err, nextStep: RUN_PIPELINE });
     } finally {
       connection.closeSync();
     }
+    if (bytes <= this.materializeMaxBytes) this.startCopy(instance, tables, signature);
   }
+
+  /** Copies the lake into memory under names of its own, then switches the views to it (see the class comment). */
+  private startCopy(instance: DuckDBInstance, tables: LakeTable[], signature: string): void {
+    const copy = ++this.copies;
+    const names = tables.map((t) => `__lake_copy_${copy}_${t.name}`);
+    const build: NonNullable<DuckDbLakeEngine['building']> = { signature, stopped: false, done: Promise.resolve() };
+    const isCurrent = () => !build.stopped && !this.closed && this.registered === signature;
+    build.done = (async () => {
+      await this.whenIdle();
+      if (!isCurrent()) {
+        if (this.building === build) this.building = undefined;
+        return;
+      }
+      const connection = await this.duckdb!.DuckDBConnection.create(instance);
+      build.connection = connection;
+      let switched = false;
+      try {
+        for (const [i, table] of tables.entries()) {
+          if (!isCurrent()) return;
+          await connection.run(`CREATE TABLE ${quoteIdent(names[i])} AS SELECT * FROM ${parquetSource(table)}`);
+        }
+        await this.serialized(async () => {
+          if (!isCurrent()) return;
+          await connection.run('BEGIN TRANSACTION');
+          try {
+            for (const [i, table] of tables.entries()) {
+              await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(table.name)} AS SELECT * FROM ${quoteIdent(names[i])}`);
+            }
+            await connection.run('COMMIT');
+          } catch (err) {
+            await connection.run('ROLLBACK').catch(() => undefined);
+            throw err;
+          }
+          switched = true;
+          this.liveCopy = names;
+          this.materialized = true;
+        });
+      } catch {
+        // Interrupted or failed: the views keep reading the Parquet files, which give the same answers.
+      } finally {
+        if (!switched && !this.closed) {
+          for (const name of names) await connection.run(`DROP TABLE IF EXISTS ${quoteIdent(name)}`).catch(() => undefined);
+        }
+        build.connection = undefined;
+        connection.closeSync();
+        if (this.building === build) this.building = undefined;
+      }
+    })();
+    this.building = build;
+  }
+
+  /** Resolves once no query has run for a moment (the page asks its cards in one burst), or the copy is stopped. */
+  private whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.releaseWhenIdle();
+    });
+  }
+
+  private releaseWhenIdle(): void {
+    if (this.active > 0 || !this.idleWaiters.length) return;
+    setTimeout(() => {
+      if (this.active === 0) for (const release of this.idleWaiters.splice(0)) release();
+    }, IDLE_BEFORE_COPY_MS);
+  }
+
+  /** Interrupts a copy still being built; resolves once its tables are dropped (never await it inside serialized()). */
+  private async stopBuilding(): Promise<void> {
+    const build = this.building;
+    if (!build) return;
+    build.stopped = true;
+    build.connection?.interrupt();
+    for (const release of this.idleWaiters.splice(0)) release();
+    await build.done;
+  }
+}
+
+function parquetSource(table: LakeTable): string {
+  return `read_parquet([${table.files.map(quoteLiteral).join(', ')}])`;
 }
 
 function quoteIdent(name: string): string {
