@@ -1,0 +1,316 @@
+"""Unit tests of glue/glue_job.py: arguments, model order, the Glue adapter against recording fakes of the Glue,
+S3 and Secrets Manager clients, and run_job on local Spark (happy path and each failure publishing nothing)."""
+import json
+import os
+
+import pytest
+from fakes import ORDER_TOTAL, SOURCE_ROWS, ClientError, FakeGlue, FakeS3, FakeSecrets, MemoryAdapter, source_total
+
+import glue_job
+from glue_job import GlueAdapter, JobError, WrittenTable
+
+SQL_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sql")
+
+ARGS = {
+    "connection_name": "de-c1w2-source-connection",
+    "source_database": "classicmodels",
+    "lake_path": "s3://lab-data-lake",
+    "catalog_database": "de_c1w2_lake",
+    "sql_prefix": "s3://lab-scripts/glue/sql",
+}
+
+
+def argv(**overrides):
+    args = {**ARGS, **overrides}
+    out = ["--JOB_NAME", "de-c1w2-etl-job", "--job-bookmark-option", "job-bookmark-disable"]
+    for k, v in args.items():
+        if v is not None:
+            out += [f"--{k}", v]
+    return out
+
+
+def model_files():
+    files = {}
+    for name in sorted(os.listdir(SQL_DIR)):
+        if name.endswith(".sql"):
+            with open(os.path.join(SQL_DIR, name), encoding="utf-8") as f:
+                files[name] = f.read()
+    return files
+
+
+# ---------------------------------------------------------------------------------------------------- arguments
+
+def test_arguments_are_read_by_name_among_glues_own():
+    assert glue_job.parse_job_arguments(argv()) == ARGS
+
+
+def test_argument_with_equals_sign():
+    args = argv()
+    i = args.index("--lake_path")
+    args[i:i + 2] = ["--lake_path=s3://other-lake/prefix"]
+    assert glue_job.parse_job_arguments(args)["lake_path"] == "s3://other-lake/prefix"
+
+
+def test_missing_argument_is_named():
+    with pytest.raises(JobError, match=r"Missing job argument: --catalog_database\."):
+        glue_job.parse_job_arguments(argv(catalog_database=None))
+
+
+def test_wrong_argument_is_named_with_what_it_must_be():
+    with pytest.raises(JobError, match=r"--lake_path must be an s3://bucket\[/prefix\] URL; got '/tmp/lake'"):
+        glue_job.parse_job_arguments(argv(lake_path="/tmp/lake"))
+
+
+def test_argument_without_value_is_named():
+    with pytest.raises(JobError, match=r"--sql_prefix has no value"):
+        glue_job.parse_job_arguments(argv()[:-1])
+
+
+# ---------------------------------------------------------------------------------------------------- the model
+
+def test_model_order_is_stg_dim_fact_alphabetical():
+    files = {f"{n}.sql": "select 1" for n in
+             ["fact_orders", "dim_products", "stg_b", "dim_customers", "stg_a", "dim_locations"]}
+    plan = glue_job.plan_models(files)
+    assert [m.name for m in plan] == ["stg_a", "stg_b", "dim_customers", "dim_locations", "dim_products",
+                                      "fact_orders"]
+    assert [m.name for m in plan if m.published] == ["dim_customers", "dim_locations", "dim_products", "fact_orders"]
+
+
+def test_the_repositorys_model_plans():
+    plan = glue_job.plan_models(model_files())
+    assert plan[-1].name == "fact_orders"
+    assert {m.name for m in plan if m.published} == set(glue_job.REQUIRED_TABLES)
+
+
+def test_trailing_semicolon_is_stripped():
+    files = {f"{n}.sql": "select 1 ;\n" for n in glue_job.REQUIRED_TABLES}
+    assert {m.sql for m in glue_job.plan_models(files)} == {"select 1"}
+
+
+def test_unknown_model_prefix_names_the_file():
+    files = {f"{n}.sql": "select 1" for n in glue_job.REQUIRED_TABLES}
+    files["report_sales.sql"] = "select 1"
+    with pytest.raises(JobError, match=r"report_sales\.sql has no known prefix"):
+        glue_job.plan_models(files)
+
+
+def test_missing_model_file_is_named():
+    files = {f"{n}.sql": "select 1" for n in glue_job.REQUIRED_TABLES if n != "dim_products"}
+    with pytest.raises(JobError, match=r"dim_products\.sql is missing"):
+        glue_job.plan_models(files)
+
+
+# ---------------------------------------------------------------------------------------------------- Glue adapter
+
+def glue_adapter(connection=None, secrets=None, s3=None, glue_tables=None):
+    props = connection if connection is not None else {
+        "JDBC_CONNECTION_URL": "jdbc:mysql://de-c1w2-rds.abc.us-east-1.rds.amazonaws.com:3306/classicmodels",
+        "USERNAME": "admin", "PASSWORD": "pw-from-connection"}
+    glue = FakeGlue({ARGS["connection_name"]: props}, glue_tables)
+    return GlueAdapter(ARGS, glue, s3 or FakeS3(), FakeSecrets(secrets or {})), glue
+
+
+def test_source_is_read_through_the_connection_properties():
+    adapter, glue = glue_adapter()
+    info = adapter.source_info()
+    assert (info.host, info.port, info.database) == ("de-c1w2-rds.abc.us-east-1.rds.amazonaws.com", 3306,
+                                                     "classicmodels")
+    assert glue.calls == [("get_connection", {"Name": ARGS["connection_name"], "HidePassword": False})]
+    conn = adapter._connection()
+    assert conn["url"] == "jdbc:mysql://de-c1w2-rds.abc.us-east-1.rds.amazonaws.com:3306/classicmodels"
+    assert (conn["user"], conn["password"]) == ("admin", "pw-from-connection")
+
+
+def test_source_database_argument_wins_over_the_urls():
+    adapter, _ = glue_adapter({"JDBC_CONNECTION_URL": "jdbc:mysql://h:3307/other", "USERNAME": "u", "PASSWORD": "p"})
+    assert adapter._connection()["url"] == "jdbc:mysql://h:3307/classicmodels"
+
+
+def test_connection_with_a_secret_reads_the_secret():
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+    adapter, _ = glue_adapter({"JDBC_CONNECTION_URL": "jdbc:mysql://h:3306/classicmodels", "SECRET_ID": arn},
+                              secrets={arn: json.dumps({"username": "admin", "password": "pw-from-secret"})})
+    conn = adapter._connection()
+    assert (conn["user"], conn["password"]) == ("admin", "pw-from-secret")
+    assert adapter.secrets.calls == [("get_secret_value", {"SecretId": arn})]
+
+
+def test_missing_connection_is_named():
+    adapter = GlueAdapter({**ARGS, "connection_name": "nope"}, FakeGlue({}), FakeS3(), FakeSecrets({}))
+    with pytest.raises(JobError, match=r"Glue connection 'nope' could not be read: .*EntityNotFoundException"):
+        adapter.source_info()
+
+
+def test_unreadable_secret_is_named():
+    adapter, _ = glue_adapter({"JDBC_CONNECTION_URL": "jdbc:mysql://h:3306/x", "SECRET_ID": "missing"})
+    with pytest.raises(JobError, match=r"secret of the Glue connection .* could not be read"):
+        adapter.source_info()
+
+
+def test_model_files_come_from_the_sql_prefix_only():
+    s3 = FakeS3({("lab-scripts", "glue/sql/dim_a.sql"): b"select 1", ("lab-scripts", "glue/sql/fact_b.sql"): b"x",
+                 ("lab-scripts", "glue/sql/README.md"): b"no", ("lab-scripts", "glue/sql/old/dim_c.sql"): b"no",
+                 ("lab-scripts", "glue/glue_job.py"): b"no", ("lab-scripts", "glue/sqlx/dim_d.sql"): b"no"})
+    adapter, _ = glue_adapter(s3=s3)
+    assert adapter.sql_files() == {"dim_a.sql": "select 1", "fact_b.sql": "x"}
+
+
+def test_run_location_is_a_new_prefix_per_run():
+    adapter, _ = glue_adapter()
+    assert adapter.run_location("fact_orders", "R1") == "s3://lab-data-lake/gold/fact_orders/run=R1/"
+    other = GlueAdapter({**ARGS, "lake_path": "s3://lake/some/prefix/"}, FakeGlue(), FakeS3(), None)
+    assert other.run_location("dim_products", "R2") == "s3://lake/some/prefix/gold/dim_products/run=R2/"
+
+
+def test_parts_are_listed_with_size_and_hash():
+    s3 = FakeS3({("lab-data-lake", "gold/t/run=R1/part-0.parquet"): b"abc",
+                 ("lab-data-lake", "gold/t/run=R1/_SUCCESS"): b"",
+                 ("lab-data-lake", "gold/t/run=R10/part-0.parquet"): b"not this run"})
+    adapter, _ = glue_adapter(s3=s3)
+    assert adapter.list_parts("s3://lab-data-lake/gold/t/run=R1/") == [
+        {"file": "run=R1/part-0.parquet", "bytes": 3,
+         "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}]
+
+
+def written(name, run_id="R2"):
+    return WrittenTable(name, f"s3://lab-data-lake/gold/{name}/run={run_id}/", 3,
+                        [("id", "int"), ("amount", "decimal(18,2)"), ("day", "date")])
+
+
+def test_publish_creates_missing_tables_updates_existing_then_writes_the_manifest():
+    existing = {("de_c1w2_lake", "dim_customers"): {"Name": "dim_customers"}}
+    s3 = FakeS3()
+    adapter, glue = glue_adapter(s3=s3, glue_tables=existing)
+    adapter.publish("R2", [written("dim_customers"), written("fact_orders")], {"runId": "R2"})
+    assert [c[0] for c in glue.calls if c[0] != "get_connection"] == ["get_table", "update_table", "get_table",
+                                                                       "create_table"]
+    created = glue.tables[("de_c1w2_lake", "fact_orders")]
+    assert created["StorageDescriptor"]["Location"] == "s3://lab-data-lake/gold/fact_orders/run=R2/"
+    assert created["StorageDescriptor"]["Columns"] == [{"Name": "id", "Type": "int"},
+                                                       {"Name": "amount", "Type": "decimal(18,2)"},
+                                                       {"Name": "day", "Type": "date"}]
+    assert created["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
+    assert created["TableType"] == "EXTERNAL_TABLE" and created["Parameters"]["classification"] == "parquet"
+    # The manifest comes after every catalog table points at the new run.
+    assert s3.calls == [("put_object", {"Bucket": "lab-data-lake", "Key": "gold/_manifest.json"})]
+    assert json.loads(s3.objects[("lab-data-lake", "gold/_manifest.json")]) == {"runId": "R2"}
+
+
+def test_catalog_failure_is_named():
+    class BrokenGlue(FakeGlue):
+        def create_table(self, DatabaseName, TableInput):
+            raise ClientError("AccessDeniedException", "not allowed")
+
+    adapter = GlueAdapter(ARGS, BrokenGlue({}), FakeS3(), None)
+    with pytest.raises(JobError, match=r"de_c1w2_lake\.fact_orders could not be created: .*AccessDenied"):
+        adapter.publish("R2", [written("fact_orders")], {})
+
+
+def lake_with_runs(*run_ids):
+    objects = {}
+    for table in ("dim_customers", "fact_orders"):
+        for run_id in run_ids:
+            objects[("lab-data-lake", f"gold/{table}/run={run_id}/part-0.parquet")] = b"p"
+    objects[("lab-data-lake", "gold/_manifest.json")] = b"{}"
+    return FakeS3(objects)
+
+
+def test_clean_up_keeps_the_last_two_runs():
+    runs = ["20260101T000000Z-aaaaaa", "20260102T000000Z-bbbbbb", "20260103T000000Z-cccccc",
+            "20260104T000000Z-dddddd"]
+    s3 = lake_with_runs(*runs)
+    adapter, _ = glue_adapter(s3=s3)
+    adapter.clean_up(runs[3], ["dim_customers", "fact_orders"])
+    left = sorted(k for _, k in s3.objects)
+    assert left == ["gold/_manifest.json"] + [f"gold/{t}/run={r}/part-0.parquet"
+                                              for t in ("dim_customers", "fact_orders") for r in runs[2:]]
+
+
+def test_discard_removes_only_the_failed_run():
+    s3 = lake_with_runs("R1", "R2")
+    adapter, _ = glue_adapter(s3=s3)
+    adapter.discard("R2", ["dim_customers", "fact_orders"])
+    assert sorted(k for _, k in s3.objects) == ["gold/_manifest.json", "gold/dim_customers/run=R1/part-0.parquet",
+                                                "gold/fact_orders/run=R1/part-0.parquet"]
+
+
+# ---------------------------------------------------------------------------------------------------- reconcile
+
+def test_check_messages_match_the_local_engines():
+    answers = iter(["5", "20287.92", "0", "1", "0", "0", "2", None])
+    checks = glue_job.reconcile(lambda _sql: next(answers) or "", lambda t: t,
+                                {"counts": {"orderdetails": 5}, "orderAmountTotal": "20287.92"})
+    assert [c["name"] for c in checks] == [
+        "fact_rows_match_source", "order_amount_matches_source", "fact_customerNumber_in_dim_customers",
+        "fact_productCode_in_dim_products", "fact_locationKey_in_dim_locations",
+        "dim_customers_customerNumber_unique", "dim_products_productCode_unique", "dim_locations_locationKey_unique"]
+    assert [c["ok"] for c in checks] == [True, True, True, False, True, True, False, True]
+    assert checks[0]["message"] == "fact_orders rows = source orderdetails rows: 5"
+    assert checks[3]["message"] == "fact_orders rows whose productCode has no dim_products row: expected 0, got 1"
+    assert checks[7]["actual"] == "0"  # sum() over an empty table is null
+
+
+def test_cents_are_exact():
+    assert glue_job.to_cents("9604190.61") == 960419061
+    assert glue_job.to_cents("-3.5") == -350
+    assert glue_job.to_cents("1.234") is None
+    assert glue_job.format_cents(-5) == "-0.05"
+
+
+# ---------------------------------------------------------------------------------------------------- run_job
+
+def test_run_publishes_every_table_with_passing_checks(spark, tmp_path):
+    adapter = MemoryAdapter(spark, str(tmp_path), model_files())
+    manifest = glue_job.run_job(spark, adapter, log=lambda _m: None)
+    assert source_total() == ORDER_TOTAL
+    assert [c["name"] for c in manifest["checks"] if not c["ok"]] == []
+    assert manifest["source"]["orderAmountTotal"] == ORDER_TOTAL
+    assert manifest["source"]["counts"] == {t: len(rows) for t, rows in SOURCE_ROWS.items()}
+    assert {t: v["rows"] for t, v in manifest["tables"].items()} == {
+        "dim_customers": 3, "dim_locations": 3, "dim_products": 3, "fact_orders": 5}
+    assert set(manifest) == {"runId", "startedAt", "finishedAt", "model", "engine", "source", "tables", "checks", "ok"}
+    assert manifest["engine"] == {"name": "spark", "version": spark.version} and manifest["model"] == "star-v1"
+    assert all(v["files"] >= 1 and v["bytes"] > 0 for v in manifest["tables"].values())
+    assert [p[1] for p in adapter.published] == [["dim_customers", "dim_locations", "dim_products", "fact_orders"]]
+    assert adapter.cleaned == [manifest["runId"]] and adapter.discarded == []
+    # Only the model's columns were read from the source.
+    assert any("`customerNumber`, `customerName`" in q and "`customers`" in q for q in adapter.queries)
+
+
+def test_reconciliation_failure_names_the_check_and_publishes_nothing(spark, tmp_path):
+    files = model_files()
+    files["fact_orders.sql"] = f"select * from ({glue_job.strip_trailing_semicolon(files['fact_orders.sql'])}) " \
+                               "where orderNumber <> 10101"
+    adapter = MemoryAdapter(spark, str(tmp_path), files)
+    with pytest.raises(JobError) as err:
+        glue_job.run_job(spark, adapter, log=lambda _m: None)
+    assert "fact_rows_match_source (fact_orders rows = source orderdetails rows: expected 5, got 4)" in str(err.value)
+    assert "order_amount_matches_source" in str(err.value)
+    assert adapter.published == [] and len(adapter.discarded) == 1
+
+
+def test_failing_model_sql_names_the_file_and_publishes_nothing(spark, tmp_path):
+    files = model_files()
+    files["dim_products.sql"] = "select productCode::varchar from products"  # DuckDB-only syntax
+    adapter = MemoryAdapter(spark, str(tmp_path), files)
+    with pytest.raises(JobError, match=r"The model file dim_products\.sql failed on Spark SQL"):
+        glue_job.run_job(spark, adapter, log=lambda _m: None)
+    assert adapter.published == []
+
+
+def test_unreachable_source_is_named_and_publishes_nothing(spark, tmp_path):
+    adapter = MemoryAdapter(spark, str(tmp_path), model_files(),
+                            source_error=RuntimeError("Communications link failure\n  at com.mysql..."))
+    with pytest.raises(JobError, match=r"The source db\.test:3306/classicmodels could not be read: "
+                                       r"Communications link failure$"):
+        glue_job.run_job(spark, adapter, log=lambda _m: None)
+    assert adapter.published == [] and not os.listdir(tmp_path)
+
+
+def test_missing_sql_file_fails_before_the_source_is_read(spark, tmp_path):
+    files = {k: v for k, v in model_files().items() if k != "dim_locations.sql"}
+    adapter = MemoryAdapter(spark, str(tmp_path), files)
+    with pytest.raises(JobError, match=r"dim_locations\.sql is missing"):
+        glue_job.run_job(spark, adapter, log=lambda _m: None)
+    assert adapter.queries == [] and adapter.published == []
