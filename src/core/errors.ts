@@ -20,7 +20,9 @@ export type LabErrorCode =
   | 'rdsNotFound'
   | 'rdsNotAvailable'
   | 'lakeNotWritable'
+  | 'lakeBusy'
   | 'lakeMissing'
+  | 'lakeDamaged'
   | 'reconcileFailed'
   | 'queryFailed'
   | 'internal';

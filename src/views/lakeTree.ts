@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { readLakeManifest, type LakeManifest } from '../core/lake/manifest';
 import { formatSize } from '../core/lake/report';
+import { checkLake, recoverLakeOnOpen, type LakeCheck, type LakeProblem } from '../core/lake/verify';
 import { listLakeTables } from '../core/query/duckdb';
 
 export interface LakeTableNode {
@@ -11,13 +13,27 @@ export interface LakeTableNode {
   rows?: number;
   files: number;
   bytes?: number;
+  /** What is wrong with the table's files (sizes on every refresh, checksums after Verify Lake); absent when intact. */
+  problems?: LakeProblem[];
 }
 
-type LakeNode = { kind: 'run'; manifest: LakeManifest } | LakeTableNode | { kind: 'error'; message: string };
+type LakeNode =
+  | { kind: 'run'; manifest: LakeManifest }
+  | { kind: 'damaged'; problems: LakeProblem[] }
+  | LakeTableNode
+  | { kind: 'error'; message: string };
+
+/** Stat stamp of a file, so a checksum finding is shown only while the file is the one that was hashed. */
+async function stamp(file: string): Promise<string> {
+  const st = await fs.stat(file).catch(() => undefined);
+  return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : 'missing';
+}
 
 /**
  * The Lake view: the tables under `<lake>/gold/` with rows, files and sizes from the manifest (a lake written
- * without one still lists its tables), and the last run's reconciliation on top.
+ * without one still lists its tables), and the last run's reconciliation on top. Opening it restores a lake a crash
+ * left half-swapped, and each refresh compares file sizes with the manifest: a damaged table is shown as such, with
+ * a node on top that offers Run Pipeline. Checksum findings of Verify Lake stay shown while the file is unchanged.
  */
 export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -28,8 +44,25 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
     private readonly onTablesKnown: (count: number) => void,
   ) {}
 
+  /** Checksum problems found by the last Verify Lake, with the stat stamp of each file when it was hashed. */
+  private verified?: { lakeDir: string; problems: Array<LakeProblem & { stamp: string }> };
+
   refresh(): void {
     this.changed.fire();
+  }
+
+  /** Shows the result of Verify Lake (its checksum findings; sizes are checked on every refresh anyway). */
+  async showVerification(check: LakeCheck): Promise<void> {
+    const problems = await Promise.all(check.problems.filter((p) => p.kind === 'checksum').map(async (p) => ({ ...p, stamp: await stamp(p.path) })));
+    this.verified = { lakeDir: check.lakeDir, problems };
+    this.refresh();
+  }
+
+  private async stillVerified(lakeDir: string): Promise<LakeProblem[]> {
+    if (!this.verified || this.verified.lakeDir !== lakeDir) return [];
+    const kept: LakeProblem[] = [];
+    for (const p of this.verified.problems) if ((await stamp(p.path)) === p.stamp) kept.push(p);
+    return kept;
   }
 
   async getChildren(node?: LakeNode): Promise<LakeNode[]> {
@@ -37,14 +70,26 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
     let lakeDir: string;
     try {
       lakeDir = this.lakeDir();
+      // A crash between the two renames of a run's swap: restore gold/ now rather than show an empty lake.
+      await recoverLakeOnOpen(lakeDir).catch(() => false);
       const [manifest, tables] = await Promise.all([readLakeManifest(lakeDir), listLakeTables(lakeDir)]);
-      this.onTablesKnown(tables.length);
+      const check = await checkLake(lakeDir, { manifest: manifest ?? null });
+      const problems = [...check.problems, ...(await this.stillVerified(lakeDir))];
+      const byTable = (name: string) => problems.filter((p) => p.table === name);
+      // Tables the manifest lists but whose files are all gone are shown too, as damaged.
+      const names = [...new Set([...tables.map((t) => t.name), ...problems.map((p) => p.table)])].sort();
+      this.onTablesKnown(names.length);
       const nodes: LakeNode[] = manifest ? [{ kind: 'run', manifest }] : [];
-      for (const table of tables) {
-        const stats = manifest?.tables[table.name];
-        nodes.push({ kind: 'table', name: table.name, lakeDir, rows: stats?.rows, files: table.files.length, bytes: stats?.bytes });
+      if (problems.length) nodes.push({ kind: 'damaged', problems });
+      for (const name of names) {
+        const stats = manifest?.tables[name];
+        const own = byTable(name);
+        nodes.push({
+          kind: 'table', name, lakeDir, rows: stats?.rows, files: tables.find((t) => t.name === name)?.files.length ?? 0, bytes: stats?.bytes,
+          ...(own.length ? { problems: own } : {}),
+        });
       }
-      return tables.length ? nodes : [];
+      return names.length ? nodes : [];
     } catch (err) {
       this.onTablesKnown(0);
       return [{ kind: 'error', message: (err as Error).message }];
@@ -55,6 +100,16 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
     if (node.kind === 'error') {
       const item = new vscode.TreeItem(`Could not read the lake: ${node.message}`);
       item.iconPath = new vscode.ThemeIcon('warning');
+      return item;
+    }
+    if (node.kind === 'damaged') {
+      const tables = [...new Set(node.problems.map((p) => p.table))];
+      const item = new vscode.TreeItem(`Lake damaged: ${tables.join(', ')}`);
+      item.description = 'Run Pipeline to rewrite it';
+      item.tooltip = new vscode.MarkdownString([...node.problems.map((p) => `- ${p.message}`), '', 'Run Pipeline rewrites every table of the lake.'].join('\n'));
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+      item.contextValue = 'lakeDamaged';
+      item.command = { title: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
       return item;
     }
     if (node.kind === 'run') {
@@ -78,6 +133,13 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
     item.description = parts.join(' · ');
     item.tooltip = path.join(node.lakeDir, 'gold', node.name);
     item.iconPath = new vscode.ThemeIcon(node.name.startsWith('fact_') ? 'graph' : 'table');
+    if (node.problems) {
+      const files = [...new Set(node.problems.map((p) => p.file))].join(', ');
+      item.description = `damaged: ${files} · ${item.description}`;
+      item.tooltip = new vscode.MarkdownString([`${path.join(node.lakeDir, 'gold', node.name)}`, '',
+        ...node.problems.map((p) => `- ${p.message}`), '', 'Run Pipeline rewrites the lake.'].join('\n'));
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    }
     item.contextValue = 'lakeTable';
     item.command = { title: 'Preview Lake Table', command: 'lifecycleLab.lake.previewTable', arguments: [node] };
     return item;

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { LabError } from '../../src/core/errors';
 import type { LakeManifest } from '../../src/core/lake/manifest';
 import type { DatasetResult } from '../../src/core/dashboard/model';
@@ -306,7 +307,11 @@ suite('dashboard on a lake written by the original lab job', function () {
   });
 
   test('a stale manifest that claims a clean run does not hide the duplicated rows', async () => {
-    const stale = await buildTestLake({ legacy: true, manifest: { ...MANIFEST, tables: { fact_orders: { rows: ORDER_LINES.length, files: 1, bytes: 1 } } } as unknown as Record<string, unknown> });
+    const stale = await buildTestLake({ legacy: true });
+    // The manifest's file sizes match (the lake is intact); only its claims about the rows are stale.
+    const bytes = (await fs.stat(path.join(stale, 'gold', 'fact_orders', 'part-0.parquet'))).size;
+    await fs.writeFile(path.join(stale, 'gold', '_manifest.json'),
+      JSON.stringify({ ...MANIFEST, tables: { fact_orders: { rows: ORDER_LINES.length, files: 1, bytes } } }));
     const staleEngine = new DuckDbLakeEngine(stale);
     try {
       const s = (await new DashboardData(staleEngine, localManifestReader(stale)).dataset({ id: 'lakeStatus' })).lakeStatus!;

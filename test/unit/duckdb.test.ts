@@ -123,7 +123,13 @@ suite('DuckDbLakeEngine', function () {
       // A pipeline run swaps in new facts (here: only 2004) while the first copy may still be building.
       const [file] = (await listLakeTables(dir)).find((t) => t.name === 'fact_orders')!.files;
       const next = `${file}.next`;
-      await fresh.query(`copy (select * from fact_orders where year(orderDate) = 2004) to '${next}' (format parquet)`);
+      // The lake engine writes no file: a full session writes the new facts, as a run would.
+      const writer = new DuckDbLakeEngine(dir, { access: 'full' });
+      try {
+        await writer.query(`copy (select * from fact_orders where year(orderDate) = 2004) to '${next}' (format parquet)`);
+      } finally {
+        await writer.close();
+      }
       await fs.rename(next, file);
       const expected = ORDER_LINES.filter((l) => l.orderDate.startsWith('2004')).length;
       assert.equal((await fresh.query('select count(*) from fact_orders')).rows[0][0], expected);

@@ -3,6 +3,7 @@ import { LabError, throwIfCancelled } from '../errors';
 import type { QueryEngine, QueryParams, QueryResult } from '../query/engine';
 import { createQueryEngine } from '../query/duckdb';
 import { readLakeManifest, type LakeManifest } from '../lake/manifest';
+import { recoverLakeOnOpen } from '../lake/verify';
 import type {
   DatasetId, DatasetRequest, DatasetResult, FilterOptions, LakeRunSummary, LakeStatus, ReconciliationCheck,
 } from './model';
@@ -317,9 +318,12 @@ export function summarizeManifest(manifest: LakeManifest | undefined): LakeRunSu
   };
 }
 
-/** The manifest of a local lake (`<lakeDir>/gold/_manifest.json`). */
+/** The manifest of a local lake (`<lakeDir>/gold/_manifest.json`), after restoring a swap a crash interrupted. */
 export function localManifestReader(lakeDir: string): ManifestReader {
-  return () => readLakeManifest(lakeDir);
+  return async () => {
+    await recoverLakeOnOpen(lakeDir).catch(() => false);
+    return readLakeManifest(lakeDir);
+  };
 }
 
 /** Dashboard data for the configured mode (the engine comes from createQueryEngine). The caller closes `engine`. */

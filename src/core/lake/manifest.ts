@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 
-/** The tables of the star schema, in the order the model runs them (dimensions before the fact). */
+/** The tables of the star schema that a run publishes to the lake (the model runs them in its own order, see model.ts). */
 export const MODEL_TABLES = ['dim_customers', 'dim_products', 'dim_locations', 'fact_orders'] as const;
 export type ModelTable = (typeof MODEL_TABLES)[number];
 
@@ -12,6 +12,21 @@ export interface ReconcileCheck {
   expected: string;
   actual: string;
   message: string;
+}
+
+/** One file of a lake table as written: name relative to the table folder, size and SHA-256 (hex). */
+export interface LakePart {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** What the manifest records per table. `parts` is absent in manifests written before it was recorded. */
+export interface LakeTableStats {
+  rows: number;
+  files: number;
+  bytes: number;
+  parts?: LakePart[];
 }
 
 /** `<lake>/gold/_manifest.json`: what the last successful run wrote and how it reconciled. */
@@ -30,7 +45,7 @@ export interface LakeManifest {
     /** Exact SUM(quantityOrdered * priceEach) of the source, as a decimal string. */
     orderAmountTotal: string;
   };
-  tables: Record<string, { rows: number; files: number; bytes: number }>;
+  tables: Record<string, LakeTableStats>;
   checks: ReconcileCheck[];
   ok: boolean;
 }

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import type { DuckDBInstance, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import type { LabConfig } from '../config';
 import { CancelledError, LabError } from '../errors';
+import { readLakeManifest } from '../lake/manifest';
+import { checkLake, lakeDamagedError, recoverLakeOnOpen, type LakeProblem } from '../lake/verify';
 import type { QueryColumn, QueryEngine, QueryParams, QueryResult, QueryValue } from './engine';
 import { compileParams } from './params';
 
@@ -25,6 +27,35 @@ export const MATERIALIZE_MAX_BYTES = 100 * 1024 * 1024;
 export interface DuckDbLakeEngineOptions {
   /** Parquet bytes up to which the lake is loaded into memory; 0 keeps views over the files. */
   materializeMaxBytes?: number;
+  /**
+   * 'lake' (default): the engine reads the lake's gold folder and nothing else. DuckDB runs with
+   * enable_external_access off and only gold/ in allowed_directories, its configuration locked, and only reading
+   * statements (SELECT, EXPLAIN) are run, so no query writes a file or reads one outside the lake.
+   * 'full': a plain DuckDB session that may read and write any file (the CLI's `query --full`).
+   */
+  access?: 'lake' | 'full';
+}
+
+/** Statements the lake-only engine runs: they read and write nothing but their result. */
+const READING_STATEMENTS = new Set(['SELECT', 'EXPLAIN']);
+/**
+ * Words a reading statement starts with. Checked before DuckDB prepares the statement, because preparing some
+ * statements already touches files (EXPORT DATABASE creates its folder); the prepared type is checked as well.
+ */
+const READING_KEYWORDS = new Set(['SELECT', 'WITH', 'FROM', 'VALUES', 'TABLE', 'DESCRIBE', 'DESC', 'SHOW', 'SUMMARIZE', 'EXPLAIN']);
+
+/** The first word of a statement that makes it other than a read (undefined when it reads). EXPLAIN [ANALYZE] looks at what it explains. */
+export function nonReadingKeyword(sql: string): string | undefined {
+  const words = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()*([A-Za-z_]+)/;
+  let rest = sql;
+  for (;;) {
+    const match = words.exec(rest);
+    if (!match) return (sql.trim().split(/\s+/)[0] || 'empty').toUpperCase();
+    const word = match[1].toUpperCase();
+    if (!READING_KEYWORDS.has(word)) return word;
+    if (word !== 'EXPLAIN') return undefined;
+    rest = rest.slice(match[0].length).replace(/^\s*(?:ANALY[SZ]E\b|\([^)]*\))?/i, '');
+  }
 }
 
 /** How long the engine must be idle before it starts copying a new lake version into memory. */
@@ -99,12 +130,21 @@ export class DuckDbLakeEngine implements QueryEngine {
   private viewsReady: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly materializeMaxBytes: number;
+  readonly access: 'lake' | 'full';
+  /** Tables of the current lake version whose files are damaged (not registered as views), with what is wrong. */
+  private damaged = new Map<string, LakeProblem[]>();
   /** Whether the views read the in-memory copy of the current lake version (false: the Parquet files). */
   materialized = false;
 
   constructor(readonly lakeDir: string, options: DuckDbLakeEngineOptions = {}) {
-    this.description = `DuckDB over ${path.join(lakeDir, 'gold')}`;
+    this.access = options.access ?? 'lake';
+    this.description = `DuckDB over ${path.join(lakeDir, 'gold')}${this.access === 'full' ? ' (full DuckDB session)' : ''}`;
     this.materializeMaxBytes = options.materializeMaxBytes ?? MATERIALIZE_MAX_BYTES;
+  }
+
+  /** Tables of the lake version last opened whose files are damaged, with what is wrong (empty when all are intact). */
+  damagedTables(): Map<string, LakeProblem[]> {
+    return new Map(this.damaged);
   }
 
   /** Tables found in the lake now. */
@@ -146,13 +186,27 @@ export class DuckDbLakeEngine implements QueryEngine {
     const onAbort = () => connection.interrupt();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const reader = await connection.runAndReadAll(compiled?.sql ?? sql, hasParams ? toDuckDbValues(params) : undefined);
-      if (signal?.aborted) throw new CancelledError('Query');
-      return { ...readResult(reader), stats: { elapsedMs: performance.now() - started } };
+      const statements = await connection.extractStatements(compiled?.sql ?? sql);
+      if (statements.count > 1) {
+        throw new LabError('queryFailed', `Only one statement per query is run; found ${statements.count}. Run them one at a time.`);
+      }
+      const keyword = this.access === 'lake' ? nonReadingKeyword(compiled?.sql ?? sql) : undefined;
+      if (keyword) throw this.notReading(keyword);
+      const prepared = await statements.prepare(0);
+      try {
+        const type = this.duckdb!.StatementType[prepared.statementType] ?? String(prepared.statementType);
+        if (this.access === 'lake' && !READING_STATEMENTS.has(type)) throw this.notReading(type);
+        if (hasParams) prepared.bind(toDuckDbValues(params));
+        const reader = await prepared.runAndReadAll();
+        if (signal?.aborted) throw new CancelledError('Query');
+        return { ...readResult(reader), stats: { elapsedMs: performance.now() - started } };
+      } finally {
+        prepared.destroySync();
+      }
     } catch (err) {
       if (signal?.aborted || /interrupt/i.test(String((err as Error)?.message))) throw new CancelledError('Query');
       if (err instanceof LabError) throw err;
-      throw new LabError('queryFailed', `Query failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      throw this.queryError(err, sql);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       connection.closeSync();
@@ -167,11 +221,72 @@ export class DuckDbLakeEngine implements QueryEngine {
     if (instance) (await instance.catch(() => undefined))?.closeSync();
   }
 
+  private notReading(what: string): LabError {
+    return new LabError('queryFailed',
+      `The lake engine reads only the lake and writes nothing: ${what} statements are not run (SELECT, WITH, DESCRIBE, ` +
+      'SHOW, SUMMARIZE and EXPLAIN are). From the command line, `lifecycle-lab query --full` opens a full DuckDB session.');
+  }
+
+  /** A DuckDB error as the user should read it: damaged lake files and the lake-only sandbox named as such. */
+  private queryError(err: unknown, sql: string): LabError {
+    const message = (err as Error)?.message ?? String(err);
+    const missing = /Table with name "?([A-Za-z_][A-Za-z0-9_]*)"? does not exist/i.exec(message)?.[1];
+    const damaged = missing && [...this.damaged.entries()].find(([name]) => name.toLowerCase() === missing.toLowerCase());
+    if (damaged) return lakeDamagedError(damaged[1], err);
+    const parquet = this.parquetDamage(message, [...this.registeredNames].filter((name) => new RegExp(`\\b${name}\\b`, 'i').test(sql)));
+    if (parquet) return lakeDamagedError(parquet, err);
+    if (this.access === 'lake' && /^Permission Error/i.test(message)) {
+      const file = /Cannot access (?:file|directory) "([^"]*)"/i.exec(message)?.[1];
+      return new LabError('queryFailed',
+        `The lake engine reads only the lake (${path.join(this.lakeDir, 'gold')})${file ? `: ${file} is outside it` : ''}. ` +
+        'From the command line, `lifecycle-lab query --full` opens a full DuckDB session.', { cause: err });
+    }
+    return new LabError('queryFailed', `Query failed: ${message}`, { cause: err });
+  }
+
+  /**
+   * DuckDB's own words for an unreadable Parquet file (a truncated file has no footer "magic bytes", a garbled one
+   * fails to decompress or decode) turned into problems naming the table and file: the file when the message names
+   * one, else `tables` (the lake tables the query mentions).
+   */
+  private parquetDamage(message: string, tables: string[]): LakeProblem[] | undefined {
+    const damage = /No magic bytes found|ZSTD|Decompression|Snappy|Varint-decoding|Corrupt|Thrift|page header|Invalid Input Error: .*parquet|Failed to read file/i;
+    if (!damage.test(message)) return undefined;
+    const gold = path.join(this.lakeDir, 'gold');
+    const reason = damageReason(message);
+    const quoted = /(?:file|File) ['"]([^'"]+\.parquet)['"]/.exec(message)?.[1];
+    if (quoted && path.resolve(quoted).startsWith(gold + path.sep)) {
+      const [table, ...rest] = path.relative(gold, path.resolve(quoted)).split(path.sep);
+      const file = rest.join('/');
+      return [{ table, file, path: quoted, kind: 'unreadable', message: `${table}/${file} cannot be read as Parquet (${reason}).` }];
+    }
+    if (quoted) return undefined; // a file outside the lake (full session): DuckDB's message says it all
+    if (!tables.length) return undefined;
+    return tables.map((table) => ({ table, file: '*', path: path.join(gold, table), kind: 'unreadable' as const,
+      message: `a Parquet file of ${table} cannot be read (${reason}); Verify Lake names the file.` }));
+  }
+
   private open(): Promise<DuckDBInstance> {
     if (this.closed) return Promise.reject(new LabError('internal', 'The query engine was closed.'));
     this.instance ??= (async () => {
       this.duckdb ??= await import('@duckdb/node-api');
-      return this.duckdb.DuckDBInstance.create(':memory:');
+      const instance = await this.duckdb.DuckDBInstance.create(':memory:');
+      if (this.access === 'lake') {
+        // Reads of gold/ only (the views and the in-memory copy); no other file, no extension install, no ATTACH.
+        // The list option cannot be given at create time, so it is set here, then the configuration is locked.
+        const setup = await instance.connect();
+        try {
+          await setup.run(`SET allowed_directories = [${quoteLiteral(path.resolve(this.lakeDir, 'gold') + path.sep)}]`);
+          await setup.run('SET enable_external_access = false');
+          await setup.run('SET lock_configuration = true');
+        } catch (err) {
+          instance.closeSync();
+          throw new LabError('internal', `Could not restrict DuckDB to the lake: ${(err as Error).message}`, { cause: err });
+        } finally {
+          setup.closeSync();
+        }
+      }
+      return instance;
     })();
     this.instance.catch(() => { this.instance = undefined; });
     return this.instance;
@@ -191,28 +306,68 @@ export class DuckDbLakeEngine implements QueryEngine {
     return this.serialized(() => this.syncViews(instance));
   }
 
-  private async syncViews(instance: DuckDBInstance): Promise<void> {
+  /** The lake's tables now and a signature of its files and manifest (names, sizes, modification times, inodes). */
+  private async lakeVersion(): Promise<{ tables: LakeTable[]; bytes: number; hasManifest: boolean; signature: string }> {
     const tables = await this.tables();
-    if (!tables.length) {
-      throw new LabError('lakeMissing', `The lake at ${this.lakeDir} has no tables yet.`, { nextStep: RUN_PIPELINE });
-    }
+    const manifestStat = await fs.stat(path.join(this.lakeDir, 'gold', '_manifest.json')).catch(() => undefined);
     const files = await Promise.all(tables.map((t) => Promise.all(t.files.map((f) => fs.stat(f).catch(() => undefined)))));
     const version = tables.map((t, i) => ({ ...t, stats: files[i].map((st) => (st ? [st.size, st.mtimeMs, st.ino] : null)) }));
-    const signature = JSON.stringify(version);
-    if (signature === this.registered) return;
+    return {
+      tables,
+      bytes: files.flat().reduce((a, st) => a + (st?.size ?? 0), 0),
+      hasManifest: manifestStat !== undefined,
+      signature: JSON.stringify({ version, manifest: manifestStat ? [manifestStat.size, manifestStat.mtimeMs, manifestStat.ino] : null }),
+    };
+  }
+
+  private async syncViews(instance: DuckDBInstance): Promise<void> {
+    let lake = await this.lakeVersion();
+    // A crash between the two renames of a swap leaves gold/ as .old-*: restore it now, not on the next run.
+    if (!lake.tables.length && await recoverLakeOnOpen(this.lakeDir)) lake = await this.lakeVersion();
+    if (!lake.tables.length && !lake.hasManifest) {
+      throw new LabError('lakeMissing', `The lake at ${this.lakeDir} has no tables yet.`, { nextStep: RUN_PIPELINE });
+    }
+    if (lake.signature === this.registered) return;
     // Not awaited: the copy may be queued behind this very step to switch the views; it sees it was stopped and drops its tables.
     this.stopBuilding().catch(() => undefined);
-    const bytes = files.flat().reduce((a, st) => a + (st?.size ?? 0), 0);
+    // The quick check (sizes against the manifest): a damaged table gets no view, so queries on the others still run
+    // and a query on it gets an error naming the table and the file. A run swapping the lake in between the reads
+    // would look like damage: then the check is taken again on the new version.
+    let damaged = new Map<string, LakeProblem[]>();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const manifest = lake.hasManifest ? await readLakeManifest(this.lakeDir).catch(() => undefined) : undefined;
+      const check = await checkLake(this.lakeDir, { manifest: manifest ?? null });
+      damaged = new Map(check.tables.filter((t) => !t.ok).map((t) => [t.table, t.problems]));
+      if (!damaged.size) break;
+      const now = await this.lakeVersion();
+      if (now.signature === lake.signature) break;
+      lake = now;
+    }
+    const { tables, bytes, signature } = lake;
     const connection = await this.duckdb!.DuckDBConnection.create(instance);
+    const intact: LakeTable[] = [];
     try {
-      for (const gone of [...this.registeredNames].filter((name) => !tables.some((t) => t.name === name))) {
+      for (const gone of [...this.registeredNames].filter((name) => !tables.some((t) => t.name === name) || damaged.has(name))) {
         await connection.run(`DROP VIEW IF EXISTS ${quoteIdent(gone)}`);
         this.registeredNames.delete(gone);
       }
       for (const table of tables) {
+        if (damaged.has(table.name)) continue;
+        try {
+          await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(table.name)} AS SELECT * FROM ${parquetSource(table)}`);
+        } catch (err) {
+          // Sizes match (or there is no manifest) but the footer is unreadable: this table is damaged, the others are not.
+          const problems = this.parquetDamage((err as Error).message, [table.name]);
+          if (!problems) throw err;
+          damaged.set(table.name, problems);
+          await connection.run(`DROP VIEW IF EXISTS ${quoteIdent(table.name)}`);
+          this.registeredNames.delete(table.name);
+          continue;
+        }
         this.registeredNames.add(table.name);
-        await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(table.name)} AS SELECT * FROM ${parquetSource(table)}`);
+        intact.push(table);
       }
+      this.damaged = damaged;
       this.registered = signature;
       this.materialized = false;
       // The previous version's copy is no longer read by any view.
@@ -224,7 +379,7 @@ export class DuckDbLakeEngine implements QueryEngine {
     } finally {
       connection.closeSync();
     }
-    if (bytes <= this.materializeMaxBytes) this.startCopy(instance, tables, signature);
+    if (intact.length && bytes <= this.materializeMaxBytes) this.startCopy(instance, intact, signature);
   }
 
   /** Copies the lake into memory under names of its own, then switches the views to it (see the class comment). */
@@ -301,6 +456,14 @@ export class DuckDbLakeEngine implements QueryEngine {
     for (const release of this.idleWaiters.splice(0)) release();
     await build.done;
   }
+}
+
+/** DuckDB's first line about an unreadable Parquet file, without the path (the problem names the file) or SQL. */
+function damageReason(message: string): string {
+  if (/No magic bytes found/i.test(message)) return 'its Parquet footer is missing: the file is truncated';
+  if (/ZSTD|Decompression|Snappy/i.test(message)) return 'its compressed data does not decompress';
+  const first = message.split('\n')[0].replace(/^[A-Za-z ]*Error: /, '').replace(/(?:file|File) ['"][^'"]*['"]:?\s*/g, '').trim();
+  return first || 'unreadable';
 }
 
 function parquetSource(table: LakeTable): string {

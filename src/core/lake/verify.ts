@@ -1,0 +1,241 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { LabError, throwIfCancelled } from '../errors';
+import type { LongWork } from '../progress';
+import { lockLake, recoverLake } from './lakeFiles';
+import { goldDir, readLakeManifest, type LakeManifest, type LakePart } from './manifest';
+
+/**
+ * Whether the lake's files are the ones its last run wrote. The manifest records each file's size and SHA-256;
+ * the quick check compares sizes (a few stat calls: done whenever the lake is opened), the full check also hashes
+ * every file (Verify Lake, `lifecycle-lab lake verify`). A manifest written before parts were recorded only has a
+ * table's total bytes and file count, which the quick check compares instead.
+ */
+export type LakeProblemKind = 'missing' | 'size' | 'checksum' | 'unreadable' | 'unexpected';
+
+export interface LakeProblem {
+  table: string;
+  /** File name relative to the table folder, e.g. part-0.parquet ('*' when only the table's total is known). */
+  file: string;
+  /** Absolute path of the file (of the table folder when file is '*'). */
+  path: string;
+  kind: LakeProblemKind;
+  /** One sentence naming the table, the file and what is wrong. */
+  message: string;
+}
+
+export interface LakeTableCheck {
+  table: string;
+  files: number;
+  bytes: number;
+  ok: boolean;
+  problems: LakeProblem[];
+}
+
+export interface LakeCheck {
+  lakeDir: string;
+  level: 'quick' | 'full';
+  /** Whether there was a manifest to compare against (a lake without one can not be checked). */
+  manifest: boolean;
+  /** Whether checksums were compared (full check over a manifest that records them). */
+  checksums: boolean;
+  tables: LakeTableCheck[];
+  problems: LakeProblem[];
+  ok: boolean;
+}
+
+export interface LakeCheckOptions extends LongWork {
+  /** Also hash every file and compare with the recorded SHA-256 (reads the whole lake). */
+  full?: boolean;
+  /** The manifest to check against; read from the lake when absent. */
+  manifest?: LakeManifest | null;
+}
+
+const RUN_PIPELINE = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Codes lockLake refuses with: a live run holds the lock (or the folder is not writable). */
+const LOCK_REFUSED = ['lakeNotWritable', 'lakeBusy'];
+
+/** SHA-256 (hex) of a file, streamed; an aborted signal stops the read with CancelledError. */
+export async function sha256File(file: string, signal?: AbortSignal, onBytes?: (bytes: number) => void): Promise<string> {
+  const hash = createHash('sha256');
+  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream) {
+      throwIfCancelled(signal, 'Lake verification');
+      hash.update(chunk as Buffer);
+      onBytes?.((chunk as Buffer).length);
+    }
+  } finally {
+    stream.destroy();
+  }
+  return hash.digest('hex');
+}
+
+/** What the manifest records for one written file (`file` relative to `tableDir`). */
+export async function describePart(tableDir: string, file: string): Promise<LakePart> {
+  const full = path.join(tableDir, file);
+  const [stat, sha256] = await Promise.all([fs.stat(full), sha256File(full)]);
+  return { file, bytes: stat.size, sha256 };
+}
+
+/** Compares the lake's files with its manifest: sizes always, checksums with `full`. */
+export async function checkLake(lakeDir: string, options: LakeCheckOptions = {}): Promise<LakeCheck> {
+  const { signal, full = false } = options;
+  const progress = options.onProgress ?? (() => {});
+  const manifest = options.manifest === undefined ? await readLakeManifest(lakeDir).catch(() => undefined) : options.manifest ?? undefined;
+  const gold = goldDir(lakeDir);
+  const folders = await parquetFolders(gold);
+  const names = new Set([...Object.keys(manifest?.tables ?? {}).filter((t) => TABLE_NAME.test(t)), ...[...folders].filter(([, files]) => files.size > 0).map(([name]) => name)]);
+  const tables: LakeTableCheck[] = [];
+  const toHash: Array<{ check: LakeTableCheck; part: LakePart; file: string }> = [];
+
+  for (const table of [...names].sort()) {
+    const dir = path.join(gold, table);
+    const onDisk = folders.get(table) ?? new Map<string, number>();
+    const check: LakeTableCheck = { table, files: onDisk.size, bytes: [...onDisk.values()].reduce((a, b) => a + b, 0), ok: true, problems: [] };
+    tables.push(check);
+    const recorded = manifest?.tables[table];
+    if (!recorded) continue; // not written by the run the manifest describes: nothing to compare
+    const problem = (file: string, kind: LakeProblemKind, message: string) =>
+      check.problems.push({ table, file, path: file === '*' ? dir : path.join(dir, file), kind, message });
+    if (Array.isArray(recorded.parts)) {
+      const listed = new Set<string>();
+      for (const part of recorded.parts) {
+        listed.add(part.file);
+        const size = onDisk.get(part.file);
+        if (size === undefined) problem(part.file, 'missing', `${table}/${part.file} is missing.`);
+        else if (size !== part.bytes) problem(part.file, 'size', `${table}/${part.file} is ${size} bytes; the run wrote ${part.bytes} (truncated or overwritten).`);
+        else if (full && part.sha256) toHash.push({ check, part, file: path.join(dir, part.file) });
+      }
+      for (const file of onDisk.keys()) {
+        if (!listed.has(file)) problem(file, 'unexpected', `${table}/${file} is not one of the files the run wrote.`);
+      }
+    } else if (onDisk.size === 0) {
+      problem('*', 'missing', `${table} has no Parquet files; the run wrote ${recorded.files}.`);
+    } else if (check.bytes !== recorded.bytes || onDisk.size !== recorded.files) {
+      const file = onDisk.size === 1 ? [...onDisk.keys()][0] : '*';
+      problem(file, 'size', `${file === '*' ? `${table}'s files` : `${table}/${file}`} ${file === '*' ? 'are' : 'is'} ${check.bytes} bytes in ${onDisk.size} file${onDisk.size === 1 ? '' : 's'}; the run wrote ${recorded.bytes} bytes in ${recorded.files}.`);
+    }
+  }
+
+  const totalBytes = toHash.reduce((a, h) => a + h.part.bytes, 0);
+  let hashed = 0;
+  for (const { check, part, file } of toHash) {
+    throwIfCancelled(signal, 'Lake verification');
+    progress({ message: `Checksum ${check.table}/${part.file}`, fraction: totalBytes ? hashed / totalBytes : undefined });
+    let actual: string;
+    try {
+      actual = await sha256File(file, signal, (n) => {
+        hashed += n;
+        progress({ message: `Checksum ${check.table}/${part.file}`, fraction: totalBytes ? Math.min(1, hashed / totalBytes) : undefined });
+      });
+    } catch (err) {
+      if (err instanceof LabError) throw err;
+      check.problems.push({ table: check.table, file: part.file, path: file, kind: 'missing', message: `${check.table}/${part.file} could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).` });
+      continue;
+    }
+    if (actual !== part.sha256.toLowerCase()) {
+      check.problems.push({ table: check.table, file: part.file, path: file, kind: 'checksum', message: `${check.table}/${part.file} does not match the SHA-256 the run recorded (changed or corrupted).` });
+    }
+  }
+  for (const t of tables) t.ok = t.problems.length === 0;
+  const problems = tables.flatMap((t) => t.problems);
+  return {
+    lakeDir,
+    level: full ? 'full' : 'quick',
+    manifest: manifest !== undefined,
+    checksums: full && toHash.length > 0,
+    tables,
+    problems,
+    ok: problems.length === 0,
+  };
+}
+
+/**
+ * Verify Lake: recovers an interrupted swap first (as opening the lake does), then the full check. Throws lakeMissing
+ * when there is no lake to verify.
+ */
+export async function verifyLake(lakeDir: string, work: LongWork = {}): Promise<LakeCheck & { recovered: boolean }> {
+  const recovered = await recoverLakeOnOpen(lakeDir);
+  const result = await checkLake(lakeDir, { ...work, full: true });
+  if (!result.manifest && result.tables.length === 0) {
+    throw new LabError('lakeMissing', `The lake at ${lakeDir} has no tables yet.`, { nextStep: RUN_PIPELINE });
+  }
+  return { ...result, recovered };
+}
+
+/** The error a query on a damaged table gets: names the table(s) and file(s), offers Run Pipeline. */
+export function lakeDamagedError(problems: LakeProblem[], cause?: unknown): LabError {
+  const tables = [...new Set(problems.map((p) => p.table))];
+  const what = tables.length === 1 ? `The lake table ${tables[0]} is damaged` : `The lake tables ${tables.join(', ')} are damaged`;
+  const details = problems.slice(0, 3).map((p) => p.message).join(' ');
+  const more = problems.length > 3 ? ` (${problems.length - 3} more problems)` : '';
+  return new LabError('lakeDamaged', `${what}: ${details}${more} Run the pipeline to rewrite the lake.`, { nextStep: RUN_PIPELINE, cause });
+}
+
+/** Plain-text report of a check, one line per table then one per problem (CLI, log). */
+export function formatLakeCheck(check: LakeCheck & { recovered?: boolean }): string[] {
+  const lines: string[] = [];
+  if (check.recovered) lines.push(`recovered gold/ from an interrupted pipeline run`);
+  if (!check.manifest) lines.push(`no _manifest.json in ${goldDir(check.lakeDir)}: nothing to check the files against`);
+  else if (check.level === 'full' && !check.checksums && check.tables.some((t) => t.files > 0)) {
+    lines.push('the manifest records no checksums (written by an older run): sizes only; run the pipeline to record them');
+  }
+  for (const t of check.tables) {
+    lines.push(`${t.ok ? 'ok     ' : 'DAMAGED'}  ${t.table}  ${t.files} file${t.files === 1 ? '' : 's'}, ${t.bytes} bytes`);
+    for (const p of t.problems) lines.push(`         ${p.kind}: ${p.message}`);
+  }
+  lines.push(check.ok
+    ? `lake ${check.lakeDir}: ${check.tables.length} tables intact (${check.level === 'full' && check.checksums ? 'sizes and checksums' : 'sizes'})`
+    : `lake ${check.lakeDir}: ${new Set(check.problems.map((p) => p.table)).size} damaged table(s); run the pipeline to rewrite the lake`);
+  return lines;
+}
+
+/**
+ * A crash between the two renames of a swap leaves no `gold/` but a `.old-*` folder. Opening the lake restores it,
+ * under the run lock, the way the next run would; when a live run holds the lock it is left to that run. Cheap when
+ * there is nothing to do (one readdir). Resolves to whether gold/ was restored.
+ */
+export async function recoverLakeOnOpen(lakeDir: string): Promise<boolean> {
+  const entries = await fs.readdir(lakeDir).catch(() => [] as string[]);
+  if (entries.includes('gold') || !entries.some((e) => e.startsWith('.old-'))) return false;
+  let release: () => Promise<void>;
+  try {
+    release = await lockLake(lakeDir);
+  } catch (err) {
+    // A live run owns the lake and will fix it (or the lake is read-only: leave it as it is).
+    if (err instanceof LabError && (LOCK_REFUSED as readonly string[]).includes(err.code)) return false;
+    throw err;
+  }
+  try {
+    await recoverLake(lakeDir);
+  } finally {
+    await release();
+  }
+  return (await fs.readdir(lakeDir).catch(() => [] as string[])).includes('gold');
+}
+
+/** table → (Parquet file name → size) for each table folder under gold/. */
+async function parquetFolders(gold: string): Promise<Map<string, Map<string, number>>> {
+  const result = new Map<string, Map<string, number>>();
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(gold, { withFileTypes: true });
+  } catch {
+    return result;
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !TABLE_NAME.test(entry.name) || entry.name.startsWith('_')) continue;
+    const dir = path.join(gold, entry.name);
+    const files = new Map<string, number>();
+    for (const f of (await fs.readdir(dir).catch(() => [] as string[])).filter((x) => x.endsWith('.parquet')).sort()) {
+      const st = await fs.stat(path.join(dir, f)).catch(() => undefined);
+      if (st?.isFile()) files.set(f, st.size);
+    }
+    result.set(entry.name, files);
+  }
+  return result;
+}
