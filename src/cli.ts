@@ -7,8 +7,8 @@
  * Settings come from LIFECYCLE_LAB_<KEY> environment variables (e.g. LIFECYCLE_LAB_LOCAL_LABDIR, LIFECYCLE_LAB_MODE);
  * the MySQL password for a configured (non-lab) source from LIFECYCLE_LAB_MYSQL_PASSWORD.
  */
-import { resolveLabConfig, SETTING_KEYS, type LabConfig, type RawSettings } from './core/config';
-import { describeError, LabError } from './core/errors';
+import { cliErrorJson, describeCliError } from './cli/errors';
+import { resolveLabConfig, SETTING_KEYS, settingEnvVar, type LabConfig, type RawSettings } from './core/config';
 import { stderrLogger, type Logger } from './core/log';
 
 export interface CliContext {
@@ -43,8 +43,7 @@ const AREAS: Record<string, () => Promise<CliCommand>> = {
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RawSettings {
   const raw: RawSettings = {};
   for (const key of SETTING_KEYS) {
-    const name = `LIFECYCLE_LAB_${key.replace(/\./g, '_').toUpperCase()}`;
-    const v = env[name];
+    const v = env[settingEnvVar(key)];
     if (v !== undefined) raw[key] = v === 'true' ? true : v === 'false' ? false : v;
   }
   return raw;
@@ -53,27 +52,42 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RawSettin
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const verbose = argv.includes('--verbose');
+  const out = (line: string) => process.stdout.write(`${line}\n`);
   const args = argv.filter((a) => a !== '--json' && a !== '--verbose');
   const [area, ...rest] = args;
-  if (!area || area === '--help' || area === 'help' || !AREAS[area]) {
+  if (area === '--help' || area === 'help') {
     process.stderr.write(`${USAGE}\n`);
-    return area && area !== '--help' && area !== 'help' ? 2 : 0;
+    return 0;
   }
-  const ctx: CliContext = {
-    config: resolveLabConfig(settingsFromEnv(), process.cwd()),
-    log: stderrLogger(verbose),
-    json,
-    out: (line) => process.stdout.write(`${line}\n`),
-  };
+  if (!area || !Object.hasOwn(AREAS, area)) return usage({ json, out }, USAGE, area ? `Unknown area '${area}'.` : 'No area given.');
   try {
+    // Inside the try: a bad LIFECYCLE_LAB_* value is a failure like any other (one JSON error under --json).
+    const ctx: CliContext = {
+      config: resolveLabConfig(settingsFromEnv(), process.cwd()),
+      log: stderrLogger(verbose),
+      json,
+      out,
+    };
     const command = await AREAS[area]();
     return await command(rest, ctx);
   } catch (err) {
-    if (json) ctx.out(JSON.stringify({ ok: false, error: { code: err instanceof LabError ? err.code : 'internal', message: describeError(err) } }));
-    else process.stderr.write(`lifecycle-lab: ${describeError(err)}\n`);
+    if (json) out(JSON.stringify(cliErrorJson(err)));
+    else process.stderr.write(`lifecycle-lab: ${describeCliError(err)}\n`);
     if (verbose && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return 1;
   }
+}
+
+/**
+ * A usage error: the usage text on stderr, and under --json also one JSON error object (code `usage`) on
+ * stdout. Returns the exit code, 2.
+ */
+export function usage(ctx: Pick<CliContext, 'json' | 'out'>, text: string, problem?: string): number {
+  process.stderr.write(`${problem ? `lifecycle-lab: ${problem}\n` : ''}${text}\n`);
+  if (ctx.json) {
+    ctx.out(JSON.stringify(cliErrorJson(new Error(problem ? `${problem} ${text}` : text), 'usage')));
+  }
+  return 2;
 }
 
 /** Reads `--name value` from args; returns undefined when absent. */

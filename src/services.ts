@@ -130,11 +130,13 @@ export class LabServices implements vscode.Disposable {
     const e = toLabError(err);
     this.log.error(`${what} failed: ${describeError(e)}`, err);
     const buttons = [e.nextStep?.label, 'Show Log'].filter((b): b is string => !!b);
-    const choice = await vscode.window.showErrorMessage(`${what} failed: ${e.message}`, ...buttons);
+    // Core messages name no setting; the editor names it (and its button opens the Settings editor right there).
+    const setting = e.nextStep?.setting ? ` (setting ${e.nextStep.setting})` : '';
+    const choice = await vscode.window.showErrorMessage(`${what} failed: ${e.message}${setting}`, ...buttons);
     if (choice === 'Show Log') this.log.show();
     else if (choice && e.nextStep) {
-      if (e.nextStep.command) await vscode.commands.executeCommand(e.nextStep.command);
-      else if (e.nextStep.setting) await vscode.commands.executeCommand('workbench.action.openSettings', e.nextStep.setting);
+      if (e.nextStep.setting) await vscode.commands.executeCommand('workbench.action.openSettings', e.nextStep.setting);
+      else if (e.nextStep.command) await vscode.commands.executeCommand(e.nextStep.command);
     }
   }
 

@@ -1,5 +1,5 @@
 import type { CliContext } from '../cli';
-import { flag } from '../cli';
+import { flag, usage } from '../cli';
 import { LabError } from '../core/errors';
 import { labFromConfig } from '../core/lab';
 import type { LabStatus } from '../core/lab/localLab';
@@ -49,8 +49,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       return 0;
     }
     default:
-      process.stderr.write(`${USAGE}\n`);
-      return 2;
+      return usage(ctx, USAGE);
   }
 }
 

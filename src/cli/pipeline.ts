@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { flag, type CliContext } from '../cli';
+import { flag, usage, type CliContext } from '../cli';
 import { LabError } from '../core/errors';
 import { findModelDir } from '../core/lake/model';
 import { runPipeline } from '../core/lake/pipeline';
@@ -14,8 +14,7 @@ const USAGE = 'usage: lifecycle-lab pipeline run [--lake DIR] [--database DB] [-
  */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   if (args[0] !== 'run') {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
+    return usage(ctx, USAGE);
   }
   const target = await resolveSourceTarget(ctx.config, async () => process.env.LIFECYCLE_LAB_MYSQL_PASSWORD);
   if (!target) {

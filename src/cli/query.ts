@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { flag, type CliContext } from '../cli';
+import { flag, usage, type CliContext } from '../cli';
 import { DuckDbLakeEngine } from '../core/query/duckdb';
 import { formatTable } from '../core/lake/report';
 
@@ -11,8 +11,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const rest = args.filter((a, i) => a !== '--lake' && args[i - 1] !== '--lake');
   const sql = rest.join(' ').trim();
   if (!sql) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
+    return usage(ctx, USAGE);
   }
   const engine = new DuckDbLakeEngine(lakeFlag ? path.resolve(lakeFlag) : ctx.config.local.lakeDir);
   try {

@@ -1,4 +1,4 @@
-import { flag, type CliContext } from '../cli';
+import { flag, usage, type CliContext } from '../cli';
 import { LabError } from '../core/errors';
 import { SourceExplorer } from '../core/source/explorer';
 import { formatApproxRows, formatBytes } from '../core/source/format';
@@ -14,8 +14,7 @@ const USAGE = 'usage: lifecycle-lab source tables [--database NAME] [--json]';
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   const [action] = args;
   if (action !== 'tables') {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
+    return usage(ctx, USAGE);
   }
   const target = await resolveSourceTarget(ctx.config, async () => process.env.LIFECYCLE_LAB_MYSQL_PASSWORD);
   if (!target) {

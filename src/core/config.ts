@@ -68,7 +68,7 @@ export const DEFAULTS = {
 function str(raw: RawSettings, key: string, fallback: string): string {
   const v = raw[key];
   if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'string') throw invalid(key, 'a string');
+  if (typeof v !== 'string') throw invalid(key, 'a string', raw);
   return v.trim();
 }
 
@@ -76,18 +76,39 @@ function int(raw: RawSettings, key: string, fallback: number, min: number, max: 
   const v = raw[key];
   if (v === undefined || v === null || v === '') return fallback;
   const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw invalid(key, `a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw invalid(key, `a whole number from ${min} to ${max}`, raw);
   return n;
 }
 
 function oneOf<T extends string>(raw: RawSettings, key: string, fallback: T, allowed: readonly T[]): T {
   const v = str(raw, key, fallback);
-  if (!(allowed as readonly string[]).includes(v)) throw invalid(key, `one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(v)) throw invalid(key, `one of ${allowed.join(', ')}`, raw);
   return v as T;
 }
 
-function invalid(key: string, expected: string): LabError {
-  return new LabError('config', `Setting lifecycleLab.${key} must be ${expected}.`, {
+/** What each setting is, in words: messages name the value, each surface names the setting (editor) or variable (CLI). */
+const SETTING_WORDS: Record<string, string> = {
+  mode: 'The mode',
+  'mysql.host': 'The MySQL host',
+  'mysql.port': 'The MySQL port',
+  'mysql.user': 'The MySQL user',
+  'mysql.database': 'The MySQL database',
+  'mysql.tls': 'The MySQL TLS mode',
+  'mysql.caBundlePath': 'The MySQL CA bundle path',
+  'aws.region': 'The AWS region',
+  'aws.profile': 'The AWS profile',
+  'aws.endpoint': 'The AWS endpoint',
+  'aws.rdsInstanceId': 'The RDS instance id',
+  'local.labDir': 'The lab folder',
+  'local.lakeDir': 'The lake folder',
+  'local.port': 'The local lab port',
+};
+
+function invalid(key: string, expected: string, raw: RawSettings): LabError {
+  const got = raw[key];
+  const shown = typeof got === 'string' || typeof got === 'number' || typeof got === 'boolean' ? ` (got ${JSON.stringify(got).slice(0, 60)})` : '';
+  // No editor setting name in the text: the next step carries the setting and each surface renders it.
+  return new LabError('config', `${SETTING_WORDS[key] ?? `The value of ${key}`} must be ${expected}${shown}.`, {
     nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: `lifecycleLab.${key}` },
   });
 }
@@ -131,3 +152,11 @@ export const SETTING_KEYS = [
   'source.showSystemSchemas', 'aws.region', 'aws.profile', 'aws.endpoint', 'aws.rdsInstanceId',
   'local.labDir', 'local.lakeDir', 'local.port',
 ] as const;
+
+/**
+ * The environment variable the CLI reads a setting from: `mysql.port` (or `lifecycleLab.mysql.port`) ->
+ * `LIFECYCLE_LAB_MYSQL_PORT`. The one definition of that naming, for reading settings and for messages.
+ */
+export function settingEnvVar(key: string): string {
+  return `LIFECYCLE_LAB_${key.replace(/^lifecycleLab\./, '').replace(/\./g, '_').toUpperCase()}`;
+}

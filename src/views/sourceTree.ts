@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LabMode, MysqlTarget } from '../core/config';
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo, ServerInfo, SourceExplorer, TableInfo } from '../core/source/explorer';
+import { userDatabases } from '../core/source/databases';
 import { mysqlErrorToLabError } from '../core/source/errors';
 import { formatApproxRows, formatBytes } from '../core/source/format';
 import { resolveSourceTarget, targetIdentity, targetLabel } from '../core/source/target';
@@ -194,7 +195,8 @@ export class SourceTreeProvider implements vscode.TreeDataProvider<SourceNode>, 
       const databases = await (await this.explorerOrThrow()).listDatabases();
       const nodes: SourceNode[] = databases.map((d): DatabaseNode => ({ kind: 'database', database: d.name, isSource: d.name === node.target.database }));
       if (!databases.some((d) => d.name === node.target.database)) {
-        nodes.unshift(errorNode('sourceDatabase', mysqlErrorToLabError({ code: 'ER_BAD_DB_ERROR' }, node.target)));
+        nodes.unshift(errorNode('sourceDatabase', mysqlErrorToLabError({ code: 'ER_BAD_DB_ERROR' }, node.target,
+          { databases: userDatabases(databases.map((d) => d.name)) })));
       }
       return nodes;
     }, { empty: 'No databases', errorId: 'connection', onError });

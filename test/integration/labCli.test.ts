@@ -66,9 +66,10 @@ suite('lifecycle-lab lab (CLI)', function () {
     try {
       const taken = await cli(['lab', 'up', '--json'], { LIFECYCLE_LAB_LOCAL_LABDIR: labDir, LIFECYCLE_LAB_LOCAL_PORT: String(port) });
       assert.equal(taken.code, 1);
-      const error = (JSON.parse(taken.stdout) as { error: { code: string; message: string } }).error;
+      const error = (JSON.parse(taken.stdout) as { error: { code: string; message: string; nextStep?: { text: string; env?: string } } }).error;
       assert.equal(error.code, 'portInUse');
-      assert.match(error.message, new RegExp(`Port ${port} .*Next step: Choose another port`, 's'));
+      assert.match(error.message, new RegExp(`^Port ${port} `));
+      assert.deepEqual(error.nextStep, { text: 'Choose another port, or 0 for a free one: set LIFECYCLE_LAB_LOCAL_PORT', env: 'LIFECYCLE_LAB_LOCAL_PORT' });
     } finally {
       blocker.close();
       await fs.rm(labDir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { resolveLabConfig, type MysqlTarget } from '../../src/core/config';
 import { LabError, isCancelled } from '../../src/core/errors';
 import { mysqlErrorToLabError } from '../../src/core/source/errors';
+import { mapSourceError } from '../../src/core/lake/source';
 import { cellText } from '../../src/core/source/explorer';
 import { formatApproxRows, formatBytes } from '../../src/core/source/format';
 import { mysqlClientInvocation } from '../../src/core/source/terminal';
@@ -90,13 +91,44 @@ suite('source: driver errors become actionable LabErrors', () => {
     assert.equal(mysqlErrorToLabError({ code: 'ER_ACCESS_DENIED_ERROR' }, lab).nextStep?.command, 'lifecycleLab.startLocalLab');
   });
 
-  test('refused, unknown host and timeout name host:port and the host setting', () => {
+  test('refused, unknown host and timeout name host:port; the host setting is the next step, not message text', () => {
     for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT']) {
       const e = mysqlErrorToLabError({ code }, remote);
       assert.equal(e.code, code === 'ETIMEDOUT' ? 'timeout' : 'unreachable', code);
       assert.match(e.message, /db\.example\.com:3306/);
-      assert.match(e.message, /lifecycleLab\.mysql\.host/);
+      assert.doesNotMatch(e.message, /lifecycleLab\./, 'each surface names the setting its own way');
       assert.equal(e.nextStep?.setting, 'lifecycleLab.mysql.host');
+    }
+  });
+
+  test('a lost connection (reset, closed, broken pipe) is unreachable: "the connection was lost"', () => {
+    for (const code of ['ECONNRESET', 'PROTOCOL_CONNECTION_LOST', 'EPIPE']) {
+      for (const target of [remote, lab]) {
+        const e = mysqlErrorToLabError({ code, message: 'socket hang up' }, target);
+        assert.equal(e.code, 'unreachable', code);
+        assert.match(e.message, /the connection was lost/, code);
+        assert.match(e.message, new RegExp(`${target.host.replace(/\./g, '\\.')}:${target.port}`));
+      }
+    }
+  });
+
+  test('an unknown database names the databases that exist; with the lab running the step is the database, never Start Local Lab', () => {
+    for (const target of [lab, remote]) {
+      const e = mysqlErrorToLabError({ code: 'ER_BAD_DB_ERROR' }, target, { database: 'hostile', databases: ['classicmodels', 'scratch'] });
+      assert.equal(e.code, 'unknownDatabase');
+      assert.equal(e.message, `Database 'hostile' does not exist on ${targetLabel(target)}. Databases there: classicmodels, scratch.`);
+      assert.equal(e.nextStep?.setting, 'lifecycleLab.mysql.database');
+      assert.notEqual(e.nextStep?.command, 'lifecycleLab.startLocalLab');
+    }
+    assert.match(mysqlErrorToLabError({ code: 'ER_BAD_DB_ERROR' }, lab, { database: 'x', databases: [] }).message, /There are no databases there/);
+    assert.doesNotMatch(mysqlErrorToLabError({ code: 'ER_BAD_DB_ERROR' }, lab).message, /Databases there/, 'no list when none was read');
+  });
+
+  test('the pipeline maps source errors with the same mapper', () => {
+    for (const code of ['ER_BAD_DB_ERROR', 'ECONNRESET', 'ER_ACCESS_DENIED_ERROR', 'ECONNREFUSED']) {
+      const a = mapSourceError({ code }, lab, 'classicmodels');
+      const b = mysqlErrorToLabError({ code }, lab, { database: 'classicmodels' });
+      assert.deepEqual([a.code, a.message, a.nextStep], [b.code, b.message, b.nextStep], code);
     }
   });
 

@@ -58,7 +58,7 @@ export function awsErrorToLabError(err: unknown, what: string, aws: AwsSettings)
   }
   if (NETWORK_ERRORS.has(e.code ?? name)) {
     const where = aws.endpoint || `the ${aws.region} endpoint`;
-    return new LabError('unreachable', `${what}: could not reach ${where} (${e.code ?? name}). Check lifecycleLab.aws.endpoint and lifecycleLab.aws.region.`, {
+    return new LabError('unreachable', `${what}: could not reach ${where} (${e.code ?? name}). Check the AWS endpoint and region.`, {
       nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: aws.endpoint ? 'lifecycleLab.aws.endpoint' : 'lifecycleLab.aws.region' }, cause: err,
     });
   }

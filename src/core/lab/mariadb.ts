@@ -361,7 +361,7 @@ export function portInUse(port: number, configured: boolean, detail?: string): L
     `Port ${port} on 127.0.0.1 is already in use by another program, so the local lab database cannot listen there.${detail ? `\n${detail}` : ''}`,
     {
       nextStep: configured
-        ? { label: 'Choose another port, or 0 for a free one (LIFECYCLE_LAB_LOCAL_PORT for the CLI)', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.local.port' }
+        ? { label: 'Choose another port, or 0 for a free one', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.local.port' }
         : { label: 'Try again (a free port is picked each time)' },
     },
   );

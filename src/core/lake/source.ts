@@ -1,7 +1,9 @@
 import type { Connection, ConnectionOptions } from 'mysql2';
 import { readFileSync } from 'node:fs';
 import type { MysqlTarget } from '../config';
-import { LabError, type NextStep } from '../errors';
+import type { LabError, NextStep } from '../errors';
+import { explainUnknownDatabase, isUnknownDatabase } from '../source/databases';
+import { mysqlErrorToLabError } from '../source/errors';
 import { usesTls } from '../source/target';
 
 /** What the user should do when the source cannot be reached, by where the target came from. */
@@ -41,33 +43,16 @@ export async function connectSource(target: MysqlTarget, database: string): Prom
     await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
   } catch (err) {
     conn.destroy();
+    // The server answered: name the databases it does have instead of a bare "does not exist".
+    if (isUnknownDatabase(err)) throw await explainUnknownDatabase(target, database, { cause: err });
     throw mapSourceError(err, target, database);
   }
   return conn;
 }
 
-/** Maps mysql2 connection and query errors to messages with a next step. */
+/** Maps mysql2 connection and query errors to messages with a next step: the Source view's mapper, one for both. */
 export function mapSourceError(err: unknown, target: MysqlTarget, database: string): LabError {
-  if (err instanceof LabError) return err;
-  const code = (err as { code?: string }).code ?? '';
-  const where = describeTarget(target, database);
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT' || code === 'PROTOCOL_CONNECTION_LOST') {
-    return new LabError('unreachable', `The source database ${where} is not reachable (${code}).`, { nextStep: sourceNextStep(target), cause: err });
-  }
-  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR') {
-    return new LabError('auth', `The source ${where} refused user ${target.user}.`, {
-      nextStep: target.origin === 'local-lab' ? sourceNextStep(target) : { label: 'Set Database Password', command: 'lifecycleLab.setDatabasePassword' },
-      cause: err,
-    });
-  }
-  if (code === 'ER_BAD_DB_ERROR') {
-    return new LabError('unknownDatabase', `The database ${database} does not exist on ${target.host}:${target.port}.`, {
-      nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.mysql.database' },
-      cause: err,
-    });
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return new LabError('queryFailed', `The source ${where} failed: ${message}`, { cause: err });
+  return mysqlErrorToLabError(err, target, { database });
 }
 
 /** Runs a small query and returns its rows as arrays. */

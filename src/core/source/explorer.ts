@@ -4,11 +4,12 @@ import type { MysqlTarget } from '../config';
 import { CancelledError, LabError, throwIfCancelled } from '../errors';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
+import { explainUnknownDatabase, isUnknownDatabase, SYSTEM_SCHEMAS } from './databases';
 import { mysqlErrorToLabError, type MysqlErrorContext } from './errors';
 import { qualifiedName, quoteIdent, sqlCount } from './sql';
 import { usesTls } from './target';
 
-export const SYSTEM_SCHEMAS: ReadonlySet<string> = new Set(['information_schema', 'mysql', 'performance_schema', 'sys']);
+export { SYSTEM_SCHEMAS };
 
 export interface ServerInfo {
   version: string;
@@ -279,11 +280,41 @@ export class SourceExplorer {
       return Number(rows[0].n);
     } catch (err) {
       if (signal?.aborted) throw new CancelledError('Row count');
-      throw mysqlErrorToLabError(err, this.target, context);
+      throw await this.toLabError(err, context);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       connection.release();
     }
+  }
+
+  /**
+   * One cell's whole value (the grid cuts long values): the row is found by its primary-key values, or by its
+   * position in the unordered table when it has no primary key (as the preview found it). Binary comes as full hex.
+   */
+  async cellValue(database: string, table: string, column: string, row: { key?: Record<string, string | null>; offset: number }): Promise<string | null> {
+    const context = { database, table };
+    const keys = Object.entries(row.key ?? {});
+    const where = keys.length ? ` WHERE ${keys.map(([name]) => `${quoteIdent(name)} <=> ?`).join(' AND ')}` : '';
+    const position = keys.length ? ' LIMIT 2' : ` LIMIT 1 OFFSET ${sqlCount(row.offset, 'offset')}`;
+    const pool = await this.getPool();
+    let rows: unknown[][];
+    try {
+      const [result] = await pool.query<(RowDataPacket & unknown[])[]>({
+        sql: `SELECT ${quoteIdent(column)} FROM ${qualifiedName(database, table)}${where}${position}`,
+        values: keys.map(([, value]) => value),
+        rowsAsArray: true,
+      });
+      rows = result as unknown[][];
+    } catch (err) {
+      throw await this.toLabError(err, context);
+    }
+    if (rows.length !== 1) {
+      throw new LabError('queryFailed', rows.length === 0
+        ? `That row of ${database}.${table} is no longer there; refresh the preview.`
+        : `The key of that row of ${database}.${table} matches more than one row.`);
+    }
+    const value = rows[0][0];
+    return Buffer.isBuffer(value) ? `0x${value.toString('hex')}` : cellText(value);
   }
 
   /** Ends the pool; the explorer can't be used afterwards. */
@@ -336,7 +367,7 @@ export class SourceExplorer {
   /** information_schema returns no rows for a missing schema; say so instead of showing an empty list. */
   private async assertDatabaseExists(database: string): Promise<void> {
     const rows = await this.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database], { database });
-    if (rows.length === 0) throw mysqlErrorToLabError({ code: 'ER_BAD_DB_ERROR' }, this.target, { database });
+    if (rows.length === 0) throw await this.toLabError({ code: 'ER_BAD_DB_ERROR' }, { database });
   }
 
   private async assertTableExists(database: string, table: string): Promise<void> {
@@ -352,7 +383,7 @@ export class SourceExplorer {
       const [rows] = await pool.query<Row[]>(sql, params);
       return rows;
     } catch (err) {
-      throw mysqlErrorToLabError(err, this.target, context);
+      throw await this.toLabError(err, context);
     }
   }
 
@@ -362,8 +393,17 @@ export class SourceExplorer {
       const [rows] = await pool.query<(RowDataPacket & unknown[])[]>({ sql, rowsAsArray: true });
       return rows as unknown[][];
     } catch (err) {
-      throw mysqlErrorToLabError(err, this.target, context);
+      throw await this.toLabError(err, context);
     }
+  }
+
+  /** The mapper, plus the databases that do exist when the database is unknown (one more query on the pool). */
+  private async toLabError(err: unknown, context: MysqlErrorContext): Promise<LabError> {
+    if (!isUnknownDatabase(err)) return mysqlErrorToLabError(err, this.target, context);
+    return explainUnknownDatabase(this.target, context.database ?? this.target.database, {
+      cause: err,
+      listDatabases: async () => (await this.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA')).map((r) => String(r.name)),
+    });
   }
 
   private getPool(): Promise<Pool> {
