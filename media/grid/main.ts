@@ -1,8 +1,9 @@
 /**
  * The preview grid page: draws rows the host sends, with DOM APIs only (textContent, never innerHTML).
- * NULL reads as NULL, long text is cut with the full value on hover, more rows load on demand.
+ * NULL reads as NULL; long text is cut, its hover shows the start and says whether the host cut it, and a click
+ * (or Enter) asks the host to open the whole value in a read-only editor. More rows load on demand.
  */
-import { displayCell, type GridColumn, type GridRendered, type GridToHost, type HostToGrid } from '../../src/webview/gridProtocol';
+import { cellHover, displayCell, type GridColumn, type GridCut, type GridRendered, type GridToHost, type HostToGrid } from '../../src/webview/gridProtocol';
 
 interface VsCodeApi {
   postMessage(message: GridToHost): void;
@@ -21,7 +22,8 @@ let title = '';
 let orderBy: string[] = [];
 let hasMore = false;
 let loading = false;
-const counts: GridRendered = { rowCount: 0, nullCells: 0, truncatedCells: 0, firstRow: [] };
+const emptyCounts = (): GridRendered => ({ rowCount: 0, nullCells: 0, truncatedCells: 0, cutCells: 0, firstCutHover: '', firstRow: [] });
+const counts: GridRendered = emptyCounts();
 
 function drawHeader(): void {
   head.replaceChildren();
@@ -40,7 +42,8 @@ function drawHeader(): void {
   }
 }
 
-function appendRows(rows: (string | null)[][], offset: number): void {
+function appendRows(rows: (string | null)[][], offset: number, cut: GridCut[]): void {
+  const cutLength = new Map(cut.map((c) => [`${c.row}:${c.column}`, c.length]));
   const fragment = document.createDocumentFragment();
   rows.forEach((cells, i) => {
     const tr = document.createElement('tr');
@@ -56,10 +59,19 @@ function appendRows(rows: (string | null)[][], offset: number): void {
         td.classList.add('null');
         counts.nullCells++;
       }
-      if (shown.truncated) {
+      const length = cutLength.get(`${i}:${c}`);
+      if ((shown.truncated || length !== undefined) && cell !== null) {
         td.classList.add('truncated');
-        td.title = cell ?? '';
+        td.title = cellHover(cell, length);
+        td.tabIndex = 0;
+        td.dataset.row = String(offset + i);
+        td.dataset.column = String(c);
         counts.truncatedCells++;
+        if (length !== undefined) {
+          td.classList.add('cut');
+          if (counts.cutCells === 0) counts.firstCutHover = td.title;
+          counts.cutCells++;
+        }
       }
       if (columns[c]?.numeric) td.classList.add('num');
       tr.append(td);
@@ -98,10 +110,10 @@ window.addEventListener('message', (event: MessageEvent<HostToGrid>) => {
       loading = false;
       if (message.replace) {
         body.replaceChildren();
-        Object.assign(counts, { rowCount: 0, nullCells: 0, truncatedCells: 0, firstRow: [] });
+        Object.assign(counts, emptyCounts());
         drawHeader();
       }
-      appendRows(message.rows, message.offset);
+      appendRows(message.rows, message.offset, message.cut);
       showStatus();
       vscode.postMessage({ type: 'rendered', ...counts });
       break;
@@ -120,6 +132,19 @@ window.addEventListener('message', (event: MessageEvent<HostToGrid>) => {
 });
 
 more.addEventListener('click', loadMore);
+
+/** A long cell: the host opens its whole value (fetched again from the source or the lake when it was cut). */
+function openValue(target: EventTarget | null): void {
+  const td = target instanceof HTMLElement ? target.closest('td.truncated') : null;
+  if (!(td instanceof HTMLElement)) return;
+  const row = Number(td.dataset.row);
+  const column = Number(td.dataset.column);
+  if (Number.isInteger(row) && Number.isInteger(column)) vscode.postMessage({ type: 'openValue', row, column });
+}
+body.addEventListener('click', (event) => openValue(event.target));
+body.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter') openValue(event.target);
+});
 // Near the bottom, the next page comes by itself.
 window.addEventListener('scroll', () => {
   if (window.innerHeight + window.scrollY >= document.body.scrollHeight - 200) loadMore();

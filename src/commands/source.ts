@@ -5,7 +5,8 @@ import { findMysqlClient, mysqlClientInvocation } from '../core/source/terminal'
 import { targetLabel } from '../core/source/target';
 import type { LabServices } from '../services';
 import { SourceSession, SourceTreeProvider, type SourceNode } from '../views/sourceTree';
-import { GridPanel, type GridOpened } from '../webview/gridPanel';
+import { GridPanel, type GridOpened, type ValueRequest } from '../webview/gridPanel';
+import { registerValueDocuments } from '../webview/valueDocuments';
 
 /**
  * What the table commands accept: the tree node they were invoked on, or a plain `{ database, table }`
@@ -59,6 +60,8 @@ export function registerSourceView(services: LabServices): vscode.Disposable[] {
     tree,
     session,
     view,
+    // The read-only documents the preview grids (Source and Lake) open whole cell values in.
+    registerValueDocuments(),
     services.onDidChangeSource(() => tree.refresh()),
 
     vscode.commands.registerCommand('lifecycleLab.source.refresh', () => tree.refresh()),
@@ -66,7 +69,12 @@ export function registerSourceView(services: LabServices): vscode.Disposable[] {
     vscode.commands.registerCommand('lifecycleLab.source.previewRows', command('Preview rows', async (arg?: TableRef | SourceNode): Promise<GridOpened> => {
       const { database, table } = await tableRef(arg);
       return GridPanel.open(services.context.extensionUri, `${database}.${table}`, `${database}.${table}`,
-        async (offset, limit) => (await explorer()).previewRows(database, table, { offset, limit }), services.log);
+        async (offset, limit) => (await explorer()).previewRows(database, table, { offset, limit }), services.log,
+        // A cut cell's whole value, fetched again by the row's primary key (by position without one).
+        async ({ rowIndex, column, row, columns, orderBy }: ValueRequest) => {
+          const key = orderBy.length ? Object.fromEntries(orderBy.map((name) => [name, row[columns.findIndex((c) => c.name === name)] ?? null])) : undefined;
+          return (await explorer()).cellValue(database, table, column, { key, offset: rowIndex });
+        });
     })),
 
     vscode.commands.registerCommand('lifecycleLab.source.countRows', command('Exact row count', async (arg?: TableRef | SourceNode): Promise<number> => {

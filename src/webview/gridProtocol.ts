@@ -4,8 +4,17 @@
  */
 export const GRID_VIEW_TYPE = 'lifecycleLab.grid';
 
-/** Cells longer than this are shown cut, with the full value on hover. */
+/** Cells longer than this are shown cut to this many characters; hovering shows more, a click opens the whole value. */
 export const GRID_CELL_DISPLAY_CHARS = 80;
+
+/**
+ * Longer values are cut before they reach the page (a preview must not ship megabytes of one text column);
+ * the page says so, and the host fetches the whole value when the user opens it.
+ */
+export const GRID_CELL_SEND_CHARS = 64 * 1024;
+
+/** At most this much of a value goes into a cell's hover. */
+export const GRID_HOVER_CHARS = 2000;
 
 export interface GridColumn {
   name: string;
@@ -16,6 +25,13 @@ export interface GridColumn {
 
 /** null is SQL NULL (shown as NULL), '' is an empty string. */
 export type GridCell = string | null;
+
+/** A cell the host cut at GRID_CELL_SEND_CHARS: where it is in the message's rows, and the whole value's length. */
+export interface GridCut {
+  row: number;
+  column: number;
+  length: number;
+}
 
 export type HostToGrid =
   | {
@@ -29,6 +45,8 @@ export type HostToGrid =
       replace: boolean;
       hasMore: boolean;
       orderBy: string[];
+      /** Cells of `rows` that hold only the start of their value. */
+      cut: GridCut[];
     }
   | { type: 'loading' }
   | { type: 'error'; message: string };
@@ -38,11 +56,22 @@ export interface GridRendered {
   rowCount: number;
   nullCells: number;
   truncatedCells: number;
+  /** Cells whose value the host cut (see GridCut). */
+  cutCells: number;
+  /** The hover of the first cut cell ('' when none), so a test can read what the page says. */
+  firstCutHover: string;
   /** The first row's cells as displayed (NULL for null). */
   firstRow: string[];
 }
 
-export type GridToHost = { type: 'ready' } | { type: 'loadMore' } | ({ type: 'rendered' } & GridRendered);
+export type GridToHost =
+  | { type: 'ready' }
+  | { type: 'loadMore' }
+  | ({ type: 'rendered' } & GridRendered)
+  /** Open the whole value of a cell in a read-only document; `row` counts from the grid's first row. */
+  | { type: 'openValue'; row: number; column: number };
+
+const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /** Accepts only well-formed page messages; anything else is dropped. */
 export function parseGridToHost(message: unknown): GridToHost | undefined {
@@ -50,9 +79,14 @@ export function parseGridToHost(message: unknown): GridToHost | undefined {
   const m = message as Record<string, unknown>;
   if (m.type === 'ready' || m.type === 'loadMore') return { type: m.type };
   if (m.type === 'rendered' && typeof m.rowCount === 'number' && typeof m.nullCells === 'number' && typeof m.truncatedCells === 'number'
+      && typeof m.cutCells === 'number' && typeof m.firstCutHover === 'string'
       && Array.isArray(m.firstRow) && m.firstRow.every((c) => typeof c === 'string')) {
-    return { type: 'rendered', rowCount: m.rowCount, nullCells: m.nullCells, truncatedCells: m.truncatedCells, firstRow: m.firstRow as string[] };
+    return {
+      type: 'rendered', rowCount: m.rowCount, nullCells: m.nullCells, truncatedCells: m.truncatedCells,
+      cutCells: m.cutCells, firstCutHover: m.firstCutHover, firstRow: m.firstRow as string[],
+    };
   }
+  if (m.type === 'openValue' && isIndex(m.row) && isIndex(m.column)) return { type: 'openValue', row: m.row, column: m.column };
   return undefined;
 }
 
@@ -63,4 +97,29 @@ export function displayCell(cell: GridCell, max = GRID_CELL_DISPLAY_CHARS): { te
   const chars = Array.from(cell);
   if (chars.length <= max) return { text: cell, isNull: false, truncated: false };
   return { text: `${chars.slice(0, max - 1).join('')}…`, isNull: false, truncated: true };
+}
+
+/** Cuts a value to `max` UTF-16 units for sending, never splitting a surrogate pair; `length` is set when cut. */
+export function capCell(cell: GridCell, max = GRID_CELL_SEND_CHARS): { cell: GridCell; length?: number } {
+  if (cell === null || cell.length <= max) return { cell };
+  const end = /[\uD800-\uDBFF]/.test(cell.charAt(max - 1)) ? max - 1 : max;
+  return { cell: cell.slice(0, end), length: cell.length };
+}
+
+/** 65536 -> "64 K", 102400 -> "100 K", 500 -> "500". */
+function shortCount(n: number): string {
+  return n >= 1024 ? `${Math.round(n / 1024).toLocaleString('en-US')} K` : n.toLocaleString('en-US');
+}
+
+/**
+ * A cell's hover: the start of the value, and what the user can do. A value the host cut says that it is cut
+ * (and where); every long value says that a click opens it whole.
+ */
+export function cellHover(cell: string, cutLength?: number, max = GRID_HOVER_CHARS): string {
+  const chars = Array.from(cell);
+  const shown = chars.length > max ? `${chars.slice(0, max).join('')}…` : cell;
+  if (cutLength !== undefined) {
+    return `${shown}${shown === cell ? '…' : ''}\n\n(cut at ${shortCount(cell.length)} characters of ${cutLength.toLocaleString('en-US')}; click to open the full value)`;
+  }
+  return `${shown}\n\n(${chars.length.toLocaleString('en-US')} characters; click to open the full value)`;
 }

@@ -146,6 +146,34 @@ suite('Source view', function () {
     }
   });
 
+  test('Preview Rows on a 100 KB value: the cell says it is cut, and opening it shows the whole value read-only', async () => {
+    const scratch = 'h9_grid_values';
+    const big = 'ü'.repeat(100 * 1024 - 3) + 'end';
+    const mysql = await import('mysql2/promise');
+    const admin = await mysql.createConnection({ host: lab.host, port: lab.port, user: lab.user, password: lab.password, charset: 'UTF8MB4_UNICODE_CI' });
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${scratch}`);
+      await admin.query(`CREATE DATABASE ${scratch} CHARACTER SET utf8mb4`);
+      await admin.query(`CREATE TABLE ${scratch}.notes (id INT PRIMARY KEY, body MEDIUMTEXT)`);
+      await admin.query(`INSERT INTO ${scratch}.notes VALUES (1, 'short'), (2, ?)`, [big]);
+      const opened = await vscode.commands.executeCommand<GridOpened>('lifecycleLab.source.previewRows', { database: scratch, table: 'notes' });
+      assert.ok(opened, 'the command returned the opened grid (see the Lifecycle Lab log if not)');
+      const rendered = await withTimeout(opened.rendered, 60_000, 'grid page');
+      assert.equal(rendered.rowCount, 2);
+      assert.equal(rendered.cutCells, 1, 'the 100 KB value reached the page cut, and the page knows it');
+      assert.match(rendered.firstCutHover, /\(cut at 64 K characters of 102,400; click to open the full value\)$/);
+      assert.ok(rendered.firstCutHover.length < 3000, 'the hover holds the start of the value, not 64 K characters');
+      const doc = await opened.openValue(1, 1);
+      assert.equal(doc.uri.scheme, 'lifecycle-lab-value');
+      assert.equal(doc.getText(), big, 'the whole value, fetched again by primary key');
+      assert.equal((await opened.openValue(0, 1)).getText(), 'short');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await admin.query(`DROP DATABASE IF EXISTS ${scratch}`);
+      await admin.end();
+    }
+  });
+
   test('Exact Row Count, Copy SELECT and Copy Qualified Name on a table node', async () => {
     const [connection] = await children();
     const classicmodels = await child(connection, 'classicmodels');

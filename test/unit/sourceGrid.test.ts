@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { displayCell, GRID_CELL_DISPLAY_CHARS, parseGridToHost } from '../../src/webview/gridProtocol';
+import { capCell, cellHover, displayCell, GRID_CELL_DISPLAY_CHARS, GRID_CELL_SEND_CHARS, GRID_HOVER_CHARS, parseGridToHost } from '../../src/webview/gridProtocol';
 
 suite('source: preview grid protocol', () => {
   test('NULL reads as NULL, the empty string stays empty', () => {
@@ -22,10 +22,33 @@ suite('source: preview grid protocol', () => {
   test('only well-formed page messages are accepted', () => {
     assert.deepEqual(parseGridToHost({ type: 'ready' }), { type: 'ready' });
     assert.deepEqual(parseGridToHost({ type: 'loadMore', extra: 1 }), { type: 'loadMore' });
-    assert.deepEqual(parseGridToHost({ type: 'rendered', rowCount: 2, nullCells: 1, truncatedCells: 0, firstRow: ['1', 'NULL'] }),
-      { type: 'rendered', rowCount: 2, nullCells: 1, truncatedCells: 0, firstRow: ['1', 'NULL'] });
-    for (const bad of [null, 'ready', {}, { type: 'runSql', sql: 'DROP TABLE x' }, { type: 'rendered', rowCount: '2' }, { type: 'rendered', rowCount: 1, nullCells: 0, truncatedCells: 0, firstRow: [1] }]) {
+    const rendered = { type: 'rendered', rowCount: 2, nullCells: 1, truncatedCells: 1, cutCells: 1, firstCutHover: 'x… (cut)', firstRow: ['1', 'NULL'] };
+    assert.deepEqual(parseGridToHost(rendered), rendered);
+    assert.deepEqual(parseGridToHost({ type: 'openValue', row: 3, column: 1 }), { type: 'openValue', row: 3, column: 1 });
+    for (const bad of [null, 'ready', {}, { type: 'runSql', sql: 'DROP TABLE x' }, { type: 'rendered', rowCount: '2' }, { type: 'rendered', rowCount: 1, nullCells: 0, truncatedCells: 0, cutCells: 0, firstCutHover: '', firstRow: [1] },
+      { type: 'openValue', row: -1, column: 0 }, { type: 'openValue', row: 0.5, column: 0 }, { type: 'openValue', row: '0', column: 0 }, { type: 'openValue', row: 0 }]) {
       assert.equal(parseGridToHost(bad), undefined, JSON.stringify(bad));
     }
+  });
+
+  test('a value longer than the grid sends is cut, and the grid knows its whole length', () => {
+    const value = 'v'.repeat(100 * 1024);
+    const capped = capCell(value);
+    assert.equal(capped.length, value.length);
+    assert.equal(capped.cell, value.slice(0, GRID_CELL_SEND_CHARS));
+    assert.deepEqual(capCell('short'), { cell: 'short' });
+    assert.deepEqual(capCell(null), { cell: null });
+    assert.deepEqual(capCell('x'.repeat(GRID_CELL_SEND_CHARS)), { cell: 'x'.repeat(GRID_CELL_SEND_CHARS) });
+    const pair = capCell('ab😀', 3);
+    assert.equal(pair.cell, 'ab', 'a surrogate pair is never split');
+  });
+
+  test('the hover of a cut value says it is cut (and offers the full value) instead of promising it', () => {
+    const value = 'v'.repeat(100 * 1024);
+    const hover = cellHover(capCell(value).cell!, value.length);
+    assert.match(hover, /\(cut at 64 K characters of 102,400; click to open the full value\)$/);
+    assert.ok(hover.length < GRID_HOVER_CHARS + 100, `the hover holds the start only (${hover.length} characters)`);
+    assert.match(cellHover('w'.repeat(200)), /\(200 characters; click to open the full value\)$/);
+    assert.doesNotMatch(cellHover('w'.repeat(200)), /cut at/);
   });
 });
