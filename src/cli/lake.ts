@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { flag, type CliContext } from '../cli';
+import { flag, usage, type CliContext } from '../cli';
 import { formatLakeCheck, verifyLake } from '../core/lake/verify';
 
 const USAGE = 'usage: lifecycle-lab lake verify [--lake DIR] [--json]';
@@ -11,8 +11,7 @@ const USAGE = 'usage: lifecycle-lab lake verify [--lake DIR] [--json]';
  */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
   if (args[0] !== 'verify') {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
+    return usage(ctx, USAGE);
   }
   const lakeFlag = flag(args, 'lake');
   const lakeDir = lakeFlag ? path.resolve(lakeFlag) : ctx.config.local.lakeDir;
