@@ -245,6 +245,7 @@ suite('Source view', function () {
       const below = await items(connection.node);
       assert.equal(below[0].item.contextValue, 'message.error');
       assert.match(label(below[0].item), /'no_such_db_h3' does not exist/);
+      assert.match(label(below[0].item), /Databases there: .*\bclassicmodels\b/, 'the databases that do exist are named');
       assert.deepEqual(below[0].item.command?.arguments, ['lifecycleLab.mysql.database']);
       assert.ok(below.some((d) => d.item.contextValue === 'database' && label(d.item) === 'classicmodels'), 'the other databases still show');
     } finally {

@@ -101,7 +101,7 @@ suite('CLI: errors name LIFECYCLE_LAB_* variables and CLI commands, never editor
   });
 
   test('--json: usage errors are JSON too (exit 2), for an unknown area and an unknown action', async () => {
-    for (const argv of [['bogus', '--json'], ['--json'], ['lab', 'bogus', '--json'], ['source', 'nope', '--json'], ['pipeline', '--json'], ['query', '--json']]) {
+    for (const argv of [['bogus', '--json'], ['--json'], ['lab', 'bogus', '--json'], ['source', 'nope', '--json'], ['pipeline', '--json'], ['query', '--json'], ['lake', 'bogus', '--json']]) {
       const r = await runMain(argv);
       assert.equal(r.code, 2, argv.join(' '));
       const lines = r.stdout.trim().split('\n');
