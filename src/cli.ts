@@ -3,7 +3,8 @@
  *   lifecycle-lab lab up|down|status|reset [--scale N] [--json]
  *   lifecycle-lab source tables [--json]
  *   lifecycle-lab pipeline run [--lake DIR] [--database DB] [--json]
- *   lifecycle-lab query "<SQL>" [--lake DIR] [--json]
+ *   lifecycle-lab query "<SQL>" [--lake DIR] [--full] [--json]
+ *   lifecycle-lab lake verify [--lake DIR] [--json]
  * Settings come from LIFECYCLE_LAB_<KEY> environment variables (e.g. LIFECYCLE_LAB_LOCAL_LABDIR, LIFECYCLE_LAB_MODE);
  * the MySQL password for a configured (non-lab) source from LIFECYCLE_LAB_MYSQL_PASSWORD.
  */
@@ -29,7 +30,9 @@ const USAGE = `usage: lifecycle-lab <area> <action> [options]
   source tables            tables of the source database with row counts
   pipeline run [--lake D] [--database DB]
                            extract, transform, load and reconcile into the local lake
-  query "<SQL>" [--lake D] DuckDB over the local lake (tables by name)
+  query "<SQL>" [--lake D] [--full]
+                           DuckDB over the local lake (tables by name; reads only the lake unless --full)
+  lake verify [--lake D]   check every lake file against the size and SHA-256 its run recorded (exit 1: damaged)
 options: --json (machine-readable output), --verbose`;
 
 /** Area modules are loaded on demand so `lab status` does not pay for DuckDB or the AWS SDK. */
@@ -38,6 +41,7 @@ const AREAS: Record<string, () => Promise<CliCommand>> = {
   source: async () => (await import('./cli/source')).run,
   pipeline: async () => (await import('./cli/pipeline')).run,
   query: async () => (await import('./cli/query')).run,
+  lake: async () => (await import('./cli/lake')).run,
 };
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RawSettings {
