@@ -205,12 +205,7 @@ export function registerPipeline(services: LabServices): vscode.Disposable[] {
         hasMore: offset + page.rows.length < total,
         orderBy: [],
       };
-    }, services.log, async ({ rowIndex, column }) => {
-      // A cut cell's whole value: the same unordered scan as the page, one row at the grid's position.
-      const result = await (await lakeEngine()).query(`select cast("${column.replace(/"/g, '""')}" as varchar) from "${table}" limit 1 offset ${Math.max(0, Math.floor(rowIndex))}`);
-      const value = result.rows[0]?.[0];
-      return value === null || value === undefined ? null : String(value);
-    });
+    }, services.log, async ({ rowIndex, column }) => (await import('../core/query/lakeCell')).lakeCellValue(await lakeEngine(), table, column, rowIndex));
   };
 
   /** Like services.command, but hands the handler's result back (tests and other commands use it). */

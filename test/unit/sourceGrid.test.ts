@@ -52,3 +52,31 @@ suite('source: preview grid protocol', () => {
     assert.doesNotMatch(cellHover('w'.repeat(200)), /cut at/);
   });
 });
+
+suite('lake preview: a cut cell read whole again', function () {
+  this.timeout(30_000);
+
+  test('lakeCellValue reads the cell at the preview position, whole', async () => {
+    const fs = await import('node:fs/promises');
+    const { buildTestLake, CUSTOMERS, PRODUCTS } = await import('./dashboardLakeFixture');
+    const { DuckDbLakeEngine } = await import('../../src/core/query/duckdb');
+    const { lakeCellValue } = await import('../../src/core/query/lakeCell');
+    const lakeDir = await buildTestLake({ manifest: { runId: 'test' } });
+    const engine = new DuckDbLakeEngine(lakeDir);
+    try {
+      const page = await engine.query('select cast(columns(*) as varchar) from "dim_products" limit 100 offset 0');
+      const column = page.columns.findIndex((c) => c.name === 'productDescription');
+      for (let row = 0; row < PRODUCTS.length; row++) {
+        assert.equal(await lakeCellValue(engine, 'dim_products', 'productDescription', row), page.rows[row][column], `row ${row}`);
+      }
+      const nullRow = CUSTOMERS.findIndex((c) => c.addressLine2 === null);
+      assert.ok(nullRow >= 0);
+      assert.equal(await lakeCellValue(engine, 'dim_customers', 'addressLine2', nullRow), null, 'NULL stays null');
+      await assert.rejects(lakeCellValue(engine, 'dim_products', 'productDescription', PRODUCTS.length), /no longer in the lake/);
+      await assert.rejects(lakeCellValue(engine, 'x"; drop', 'a', 0), /Not a lake table name/);
+    } finally {
+      await engine.close();
+      await fs.rm(lakeDir, { recursive: true, force: true });
+    }
+  });
+});
