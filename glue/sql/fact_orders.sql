@@ -1,5 +1,5 @@
 -- fact_orders: exactly one row per orderdetails row.
--- Runs after the dimensions: dim_locations is available by name (the engines register each model's result).
+-- Runs after the staging models and the dimensions (the engines register each model's result by name).
 -- Left joins keep every order line even when a dimension row is missing; reconciliation then reports the
 -- orphan key instead of the line silently disappearing.
 with order_lines as (
@@ -22,20 +22,7 @@ product_prices as (
 
 customer_locations as (
 
-    -- The same natural key dim_locations is built from ('' for a missing part).
-    select
-        customerNumber,
-        coalesce(trim(postalCode), '') as postalCodeKey,
-        coalesce(trim(city), '') as cityKey,
-        coalesce(trim(state), '') as stateKey,
-        coalesce(trim(country), '') as countryKey
-    from customers
-
-),
-
-locations as (
-
-    select * from dim_locations
+    select * from stg_customer_locations
 
 ),
 
@@ -50,7 +37,7 @@ final as (
         order_headers.status,
         cast(order_headers.customerNumber as int) as customerNumber,
         order_lines.productCode,
-        locations.locationKey,
+        customer_locations.locationKey,
         cast(order_lines.quantityOrdered as int) as quantityOrdered,
         cast(order_lines.priceEach as decimal(10,2)) as priceEach,
         cast(order_lines.quantityOrdered * order_lines.priceEach as decimal(18,2)) as orderAmount,
@@ -63,11 +50,6 @@ final as (
         on order_lines.productCode = product_prices.productCode
     left join customer_locations
         on order_headers.customerNumber = customer_locations.customerNumber
-    left join locations
-        on coalesce(locations.postalCode, '') = customer_locations.postalCodeKey
-        and coalesce(locations.city, '') = customer_locations.cityKey
-        and coalesce(locations.state, '') = customer_locations.stateKey
-        and coalesce(locations.country, '') = customer_locations.countryKey
 
 )
 

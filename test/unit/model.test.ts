@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { stageTableDdl } from '../../src/core/lake/extract';
 import { MODEL_TABLES } from '../../src/core/lake/manifest';
@@ -65,8 +68,9 @@ suite('model SQL on DuckDB', function () {
     models = await loadModel(findModelDir(__dirname));
   });
 
-  test('the model has one SELECT per star table, in dependency order', () => {
-    assert.deepEqual(models.map((m) => m.table), [...MODEL_TABLES]);
+  test('the model runs staging, then dimensions, then the fact, and publishes exactly the star tables', () => {
+    assert.deepEqual(models.map((m) => m.table), ['stg_customer_locations', 'dim_customers', 'dim_locations', 'dim_products', 'fact_orders']);
+    assert.deepEqual(models.filter((m) => m.published).map((m) => m.table).sort(), [...MODEL_TABLES].sort());
     for (const m of models) assert.match(m.sql, /^(--[^\n]*\n)*\s*with\b/i, `${m.table} starts with a CTE`);
   });
 
@@ -99,6 +103,27 @@ suite('model SQL on DuckDB', function () {
       duck.closeSync();
       instance.closeSync();
     }
+  });
+
+  test('a missing star table or a file outside the layers is named', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'model-'));
+    try {
+      for (const m of models) await fs.writeFile(path.join(dir, `${m.table}.sql`), m.sql);
+      await fs.rm(path.join(dir, 'dim_products.sql'));
+      await assert.rejects(loadModel(dir), /dim_products\.sql is missing/);
+      await fs.writeFile(path.join(dir, 'dim_products.sql'), 'select 1;');
+      await fs.writeFile(path.join(dir, 'report.sql'), 'select 1');
+      await assert.rejects(loadModel(dir), /report\.sql is not named stg_\*, dim_\* or fact_\*/);
+      await fs.rm(path.join(dir, 'report.sql'));
+      assert.equal((await loadModel(dir)).find((m) => m.table === 'dim_products')?.sql, 'select 1');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the location natural key is written once: only the staging model trims the location columns', () => {
+    const trimming = models.filter((m) => /trim\s*\(\s*postalCode/i.test(m.sql)).map((m) => m.table);
+    assert.deepEqual(trimming, ['stg_customer_locations']);
   });
 
   test('location keys do not depend on the order rows arrive in', async () => {

@@ -2,21 +2,53 @@ import * as fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { LabError } from '../errors';
-import { MODEL_TABLES, type ModelTable } from './manifest';
+import { MODEL_TABLES } from './manifest';
 
 export interface ModelFile {
-  table: ModelTable;
+  /** The file's stem: the name its result is registered under. */
+  table: string;
+  /** Whether the result is written to the lake (dimensions and facts); staging models are internal. */
+  published: boolean;
   file: string;
   sql: string;
 }
 
 /**
- * Reads the model: one `<table>.sql` per star-schema table, in run order. Each file is one SELECT
- * (no trailing semicolon needed); earlier tables are available to later ones by name.
+ * The model's layers in run order, by file-name prefix (the dbt convention): staging models prepare shared
+ * columns, dimensions read sources and staging, facts read everything before them. Within a layer files run in
+ * name order. The Glue job (glue/model.py) applies the same rule, so the order has no second home.
+ */
+const LAYERS = ['stg_', 'dim_', 'fact_'] as const;
+
+/** Position of a model in the run order, or -1 when its name has no layer prefix. */
+export function modelLayer(table: string): number {
+  return LAYERS.findIndex((prefix) => table.startsWith(prefix));
+}
+
+/**
+ * Reads the model: every `<name>.sql` in the folder is one SELECT (a trailing semicolon is dropped), returned in
+ * run order; earlier results are available to later models by name. The star-schema tables (MODEL_TABLES) must
+ * all be there.
  */
 export async function loadModel(modelDir: string): Promise<ModelFile[]> {
-  const files: ModelFile[] = [];
+  let names: string[];
+  try {
+    names = (await fs.readdir(modelDir)).filter((f) => f.endsWith('.sql'));
+  } catch (err) {
+    throw new LabError('config', `The model folder ${modelDir} could not be read.`, { cause: err });
+  }
+  const tables = names.map((f) => f.slice(0, -'.sql'.length));
+  for (const table of tables) {
+    if (modelLayer(table) < 0 || !/^[a-z][a-z0-9_]*$/.test(table)) {
+      throw new LabError('config', `The model file ${path.join(modelDir, `${table}.sql`)} is not named stg_*, dim_* or fact_* (lowercase).`);
+    }
+  }
   for (const table of MODEL_TABLES) {
+    if (!tables.includes(table)) throw new LabError('config', `The model file ${path.join(modelDir, `${table}.sql`)} is missing.`);
+  }
+  tables.sort((a, b) => modelLayer(a) - modelLayer(b) || a.localeCompare(b));
+  const files: ModelFile[] = [];
+  for (const table of tables) {
     const file = path.join(modelDir, `${table}.sql`);
     let sql: string;
     try {
@@ -24,7 +56,7 @@ export async function loadModel(modelDir: string): Promise<ModelFile[]> {
     } catch (err) {
       throw new LabError('config', `The model file ${file} could not be read.`, { cause: err });
     }
-    files.push({ table, file, sql: stripTrailingSemicolon(sql) });
+    files.push({ table, published: modelLayer(table) > 0, file, sql: stripTrailingSemicolon(sql) });
   }
   return files;
 }
