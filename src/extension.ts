@@ -20,6 +20,7 @@ export interface LifecycleLabApi {
 export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
   const started = performance.now();
   const services = new LabServices(context);
+  active = services;
   context.subscriptions.push(
     services,
     ...registerGeneralCommands(services),
@@ -33,6 +34,14 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
   return { activationMs, services };
 }
 
-export function deactivate(): void {
-  // Disposables registered on the context are released by the editor.
+let active: LabServices | undefined;
+
+/**
+ * Stops what holds shared state before the window goes: a pipeline run is cancelled and releases the lake lock
+ * (a host killed outright stops the lock's heartbeat instead, and the lock goes stale). Disposables registered on
+ * the context are released by the editor after this.
+ */
+export async function deactivate(): Promise<void> {
+  await active?.shutdown();
+  active = undefined;
 }

@@ -21,6 +21,8 @@ export class LabServices implements vscode.Disposable {
   /** Fired after the lake was (re)written. */
   readonly onDidChangeLake = this.lakeChanged.event;
   readonly onDidChangeConfig = this.configChanged.event;
+  /** Work that must wind down before the window goes (a pipeline run holding the lake lock). */
+  private readonly shutdownHooks = new Set<() => Promise<void>>();
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = new OutputLog(vscode.window.createOutputChannel('Lifecycle Lab', { log: true }));
@@ -40,6 +42,18 @@ export class LabServices implements vscode.Disposable {
     this.disposables.push(this.onDidChangeSource(() => void this.updateLabRunningContext()));
     void this.updateModeContext();
     void this.updateLabRunningContext();
+  }
+
+  /** Registers work to stop on deactivate (window closed or reloaded); the returned disposable unregisters it. */
+  onShutdown(hook: () => Promise<void>): vscode.Disposable {
+    this.shutdownHooks.add(hook);
+    return { dispose: () => this.shutdownHooks.delete(hook) };
+  }
+
+  /** Runs the shutdown hooks, waiting at most `timeoutMs` (the editor does not wait long for deactivate). */
+  async shutdown(timeoutMs = 3_000): Promise<void> {
+    const hooks = Promise.allSettled([...this.shutdownHooks].map((hook) => hook()));
+    await Promise.race([hooks, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref?.())]);
   }
 
   /** The workspace root that relative settings resolve against (extension storage when no folder is open). */

@@ -7,9 +7,10 @@ import type { LabServices } from '../services';
 import { PipelineTerminal } from '../terminals/pipelineTerminal';
 import { GridPanel, type GridOpened } from '../webview/gridPanel';
 import { LakeTreeProvider, type LakeTableNode } from '../views/lakeTree';
+import { registerLakeCommands } from './lake';
 import { emptyPipelineState, PipelineTreeProvider, type PipelineViewState } from '../views/pipelineTree';
-import { readLakeManifest } from '../core/lake/manifest';
-import { manifestIsNewer, pipelineStateFromManifest } from '../core/lake/runState';
+import { lastRunRecord, RUN_LOG } from '../core/lake/runLog';
+import { pipelineStateFromRecord, recordIsNewer } from '../core/lake/runState';
 
 const STATE_KEY = 'lifecycleLab.pipeline.lastState';
 const PREVIEW_SCHEME = 'lifecycle-lab-lake';
@@ -39,23 +40,33 @@ export function registerPipeline(services: LabServices): vscode.Disposable[] {
 
   let terminal: { pty: PipelineTerminal; terminal: vscode.Terminal } | undefined;
   let running: AbortController | undefined;
+  /** Settles when the run in progress has released the lake (cancelled or not). */
+  let runEnded: Promise<unknown> = Promise.resolve();
   let engine: { lakeDir: string; engine: QueryEngine } | undefined;
   const setContext = (key: string, value: boolean) => void vscode.commands.executeCommand('setContext', key, value);
   setContext('lifecycleLab.pipelineHasRun', !!saved?.lastRun);
   setContext('lifecycleLab.pipelineRunning', false);
 
-  /** A run from the CLI or `npm start` shows up too: its manifest replaces an older remembered run. */
-  const adoptNewerManifest = async (): Promise<void> => {
+  /** A run from the CLI, `npm start` or another window shows up too, failed ones included: the lake's run log has them all. */
+  const adoptNewerRun = async (): Promise<void> => {
     try {
-      const manifest = await readLakeManifest(services.config().local.lakeDir);
-      if (!manifest || !manifestIsNewer(manifest, pipelineTree.state)) return;
-      pipelineTree.state = pipelineStateFromManifest(manifest);
+      const record = await lastRunRecord(services.config().local.lakeDir);
+      if (!record || !recordIsNewer(record, pipelineTree.state)) return;
+      pipelineTree.state = pipelineStateFromRecord(record);
       setContext('lifecycleLab.pipelineHasRun', true);
     } catch (err) {
-      services.log.warn(`Could not read the lake manifest: ${err instanceof Error ? err.message : String(err)}`);
+      services.log.warn(`Could not read the lake's run log: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
-  void adoptNewerManifest();
+  void adoptNewerRun();
+  let runLogWatcher: vscode.FileSystemWatcher | undefined;
+  const watchRunLog = () => {
+    runLogWatcher?.dispose();
+    runLogWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(services.config().local.lakeDir), RUN_LOG));
+    runLogWatcher.onDidCreate(() => void adoptNewerRun());
+    runLogWatcher.onDidChange(() => void adoptNewerRun());
+  };
+  watchRunLog();
 
   const ensureTerminal = (name: string): PipelineTerminal => {
     if (terminal && vscode.window.terminals.includes(terminal.terminal)) return terminal.pty;
@@ -120,14 +131,18 @@ export function registerPipeline(services: LabServices): vscode.Disposable[] {
       }
     };
     try {
-      const result = await runPipeline({
+      const run = runPipeline({
         target,
         lakeDir: config.local.lakeDir,
         modelDir: services.asset('glue', 'sql'),
         signal: controller.signal,
         log: services.log,
         onEvent,
+        origin: 'editor',
+        stallTimeoutMs: config.pipeline.stallTimeoutMs,
       });
+      runEnded = run.catch(() => undefined);
+      const result = await run;
       services.fireLakeChanged();
       const fact = result.manifest.tables.fact_orders;
       void vscode.window
@@ -224,16 +239,17 @@ export function registerPipeline(services: LabServices): vscode.Disposable[] {
 
   return [
     pipelineTree, lakeTree, pipelineView, lakeView, status, schemas,
+    ...registerLakeCommands(services, lakeTree),
     vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, schemas),
     services.onDidChangeLake(() => {
       lakeTree.refresh();
       schemas.refreshAll();
-      void adoptNewerManifest();
+      void adoptNewerRun();
     }),
     vscode.commands.registerCommand('lifecycleLab.pipeline.run', services.command('Pipeline run', runPipelineCommand)),
     vscode.commands.registerCommand('lifecycleLab.pipeline.cancel', () => running?.abort()),
     vscode.commands.registerCommand('lifecycleLab.pipeline.refresh', async () => {
-      await adoptNewerManifest();
+      await adoptNewerRun();
       pipelineTree.refresh();
     }),
     vscode.commands.registerCommand('lifecycleLab.pipeline.showTerminal', () => terminal?.terminal.show()),
@@ -252,6 +268,14 @@ export function registerPipeline(services: LabServices): vscode.Disposable[] {
       const gold = vscode.Uri.file(path.join(services.config().local.lakeDir, 'gold'));
       if (vscode.workspace.getWorkspaceFolder(gold)) await vscode.commands.executeCommand('revealInExplorer', gold);
     })),
-    { dispose: () => { running?.abort(); void engine?.engine.close(); } },
+    services.onShutdown(async () => {
+      running?.abort();
+      await runEnded;
+    }),
+    services.onDidChangeConfig(() => {
+      watchRunLog();
+      void adoptNewerRun();
+    }),
+    { dispose: () => { runLogWatcher?.dispose(); running?.abort(); void engine?.engine.close(); } },
   ];
 }

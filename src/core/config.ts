@@ -45,6 +45,11 @@ export interface LocalSettings {
   port: number;
 }
 
+export interface PipelineSettings {
+  /** A run whose source sends nothing and answers no ping for this long fails instead of waiting forever. */
+  stallTimeoutMs: number;
+}
+
 export interface LabConfig {
   mode: LabMode;
   /** Absolute path of the project/workspace root that relative paths are resolved against. */
@@ -53,6 +58,7 @@ export interface LabConfig {
   showSystemSchemas: boolean;
   aws: AwsSettings;
   local: LocalSettings;
+  pipeline: PipelineSettings;
 }
 
 /** Raw values as a settings store hands them over (`lifecycleLab.` prefix stripped), all optional. */
@@ -63,6 +69,7 @@ export const DEFAULTS = {
   mysql: { host: '', port: 3306, user: 'admin', database: 'classicmodels', tls: 'auto' as TlsMode, caBundlePath: '' },
   aws: { region: 'us-east-1', profile: '', endpoint: '', rdsInstanceId: 'de-c1w2-rds' },
   local: { labDir: '.lab', lakeDir: '', port: 0 },
+  pipeline: { stallTimeoutSeconds: 60 },
 };
 
 function str(raw: RawSettings, key: string, fallback: string): string {
@@ -102,6 +109,7 @@ const SETTING_WORDS: Record<string, string> = {
   'local.labDir': 'The lab folder',
   'local.lakeDir': 'The lake folder',
   'local.port': 'The local lab port',
+  'pipeline.stallTimeoutSeconds': 'The pipeline stall timeout (seconds)',
 };
 
 function invalid(key: string, expected: string, raw: RawSettings): LabError {
@@ -143,6 +151,9 @@ export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
       lakeDir: lakeSetting ? path.resolve(root, lakeSetting) : path.join(labDir, 'lake'),
       port: int(raw, 'local.port', DEFAULTS.local.port, 0, 65535),
     },
+    pipeline: {
+      stallTimeoutMs: 1000 * int(raw, 'pipeline.stallTimeoutSeconds', DEFAULTS.pipeline.stallTimeoutSeconds, 1, 86_400),
+    },
   };
 }
 
@@ -150,7 +161,7 @@ export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
 export const SETTING_KEYS = [
   'mode', 'mysql.host', 'mysql.port', 'mysql.user', 'mysql.database', 'mysql.tls', 'mysql.caBundlePath',
   'source.showSystemSchemas', 'aws.region', 'aws.profile', 'aws.endpoint', 'aws.rdsInstanceId',
-  'local.labDir', 'local.lakeDir', 'local.port',
+  'local.labDir', 'local.lakeDir', 'local.port', 'pipeline.stallTimeoutSeconds',
 ] as const;
 
 /**

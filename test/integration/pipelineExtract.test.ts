@@ -150,6 +150,30 @@ suite('pipeline extraction routes', function () {
     }
   });
 
+  test('a client that dies before DuckDB opens the FIFO fails the table at once instead of hanging', async function () {
+    if (process.platform === 'win32') this.skip();
+    // What a killed source looks like to the client route: the client cannot connect and exits within milliseconds.
+    const dying = path.join(tmp, 'dying-client.sh');
+    await fs.writeFile(dying, "#!/bin/sh\necho \"ERROR 2002 (HY000): Can't connect to server on '127.0.0.1' (115)\" >&2\nexit 1\n", { mode: 0o755 });
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:');
+    const duck = await instance.connect();
+    try {
+      for (let i = 0; i < 20; i++) {
+        const dir = path.join(tmp, `dying-${i}`);
+        const outcome = await Promise.race([
+          extractTableViaClient(duck, SOURCE_TABLES[0], { client: dying, target, database: SCRATCH, dir }).then(() => 'resolved', (e: unknown) => e),
+          new Promise((resolve) => setTimeout(() => resolve('hung'), 10_000)),
+        ]);
+        assert.ok(outcome instanceof LabError && outcome.code === 'unreachable' && /productlines/.test(outcome.message), `try ${i}: ${String(outcome)}`);
+        assert.deepEqual(await fs.readdir(dir), [], 'the FIFO is removed');
+      }
+    } finally {
+      duck.closeSync();
+      instance.closeSync();
+    }
+  });
+
   test('a source column of an unexpected type is named in the error', async () => {
     await queryRows(conn, `alter table ${SCRATCH}.orderdetails modify priceEach varchar(20) not null`);
     await assert.rejects(runPipeline({ target, database: SCRATCH, lakeDir: path.join(tmp, 'lake-type'), modelDir: findModelDir(__dirname) }),

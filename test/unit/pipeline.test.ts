@@ -92,7 +92,7 @@ suite('pipeline: lake folder discipline', () => {
 
   test('one run per lake: a second lock is refused, a dead holder is replaced', async () => {
     const release = await lockLake(lake);
-    await assert.rejects(lockLake(lake), (e: unknown) => e instanceof LabError && e.code === 'lakeNotWritable');
+    await assert.rejects(lockLake(lake), (e: unknown) => e instanceof LabError && e.code === 'lakeBusy' && /Another run \(this process, started \d{4}-/.test(e.message));
     await release();
     await fs.writeFile(path.join(lake, '.pipeline.lock'), '999999999'); // a pid that is not alive
     const again = await lockLake(lake);

@@ -1,43 +1,88 @@
 import * as assert from 'node:assert/strict';
-import type { LakeManifest } from '../../src/core/lake/manifest';
-import { emptyPipelineState, manifestIsNewer, pipelineStateFromManifest } from '../../src/core/lake/runState';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { appendRunRecord, lastRunRecord, readRunLog, runLogPath, type RunRecord } from '../../src/core/lake/runLog';
+import { applyPipelineEvent, emptyPipelineState, pipelineStateFromRecord, recordIsNewer } from '../../src/core/lake/runState';
 
-function manifest(runId: string, finishedAt: string): LakeManifest {
+function record(runId: string, finishedAt: string, status: RunRecord['status'] = 'ok'): RunRecord {
   return {
     runId,
     startedAt: new Date(Date.parse(finishedAt) - 1500).toISOString(),
     finishedAt,
-    model: 'star-v1',
-    engine: { name: 'duckdb', version: 'v1.5.6' },
-    source: { host: '127.0.0.1', port: 3306, database: 'classicmodels', counts: { orderdetails: 2996, orders: 326, customers: 122 }, orderAmountTotal: '9604190.61' },
-    tables: { fact_orders: { rows: 2996, files: 1, bytes: 44000 }, dim_customers: { rows: 122, files: 1, bytes: 7000 } },
-    checks: [
-      { name: 'fact_rows_match_source', ok: true, expected: '2996', actual: '2996', message: '' },
-      { name: 'order_amount_matches_source', ok: true, expected: '9604190.61', actual: '9604190.61', message: '' },
-    ],
-    ok: true,
+    durationMs: 1500,
+    status,
+    message: status === 'ok' ? 'Pipeline succeeded.' : 'Pipeline failed: Lost the connection to the source classicmodels on 127.0.0.1:3306 (ECONNRESET).',
+    steps: status === 'ok'
+      ? [
+        { step: 'source', status: 'ok', durationMs: 10, rows: 3866, summary: 's' },
+        { step: 'extract', status: 'ok', durationMs: 100, rows: 3766, summary: 'e' },
+        { step: 'transform', status: 'ok', durationMs: 50, rows: 3332, summary: 't' },
+        { step: 'load', status: 'ok', durationMs: 40, rows: 3332, summary: 'l' },
+        { step: 'reconcile', status: 'ok', durationMs: 20, summary: '8 checks passed' },
+      ]
+      : [
+        { step: 'source', status: 'ok', durationMs: 10, rows: 3866, summary: 's' },
+        { step: 'extract', status: 'failed', durationMs: 80, summary: 'Lost the connection' },
+      ],
+    origin: 'cli',
+    pid: 4242,
   };
 }
 
-suite('pipeline view state from the lake manifest', () => {
-  test('a run made outside the editor shows as a finished run with every step ok', () => {
-    const state = pipelineStateFromManifest(manifest('r1', '2026-11-25T22:00:00.000Z'));
+suite('pipeline view state from the lake run log', () => {
+  test('a recorded run shows with the counts and durations the run itself reported', () => {
+    const state = pipelineStateFromRecord(record('r1', '2026-11-25T22:00:00.000Z'));
     assert.equal(state.running, false);
-    assert.deepEqual(state.steps.map((s) => s.state), ['ok', 'ok', 'ok', 'ok', 'ok']);
-    assert.equal(state.steps.find((s) => s.step === 'extract')?.rows, 2996 + 326 + 122);
-    assert.equal(state.steps.find((s) => s.step === 'load')?.rows, 2996 + 122);
-    assert.equal(state.steps.find((s) => s.step === 'reconcile')?.summary, '2/2 checks passed');
-    assert.equal(state.lastRun?.runId, 'r1');
+    assert.deepEqual(state.steps.map((s) => [s.state, s.rows, s.durationMs]),
+      [['ok', 3866, 10], ['ok', 3766, 100], ['ok', 3332, 50], ['ok', 3332, 40], ['ok', undefined, 20]]);
+    assert.equal(state.lastRun?.ok, true);
     assert.equal(state.lastRun?.durationMs, 1500);
-    assert.match(state.lastRun?.message ?? '', /2996 fact rows/);
   });
 
-  test('the manifest replaces a remembered run only when it is a later, different run', () => {
-    const older = pipelineStateFromManifest(manifest('r1', '2026-11-25T22:00:00.000Z'));
-    assert.equal(manifestIsNewer(manifest('r1', '2026-11-25T22:00:00.000Z'), older), false, 'same run');
-    assert.equal(manifestIsNewer(manifest('r2', '2026-11-25T23:00:00.000Z'), older), true, 'later run');
-    assert.equal(manifestIsNewer(manifest('r0', '2026-11-25T21:00:00.000Z'), older), false, 'earlier run');
-    assert.equal(manifestIsNewer(manifest('r2', '2026-11-25T23:00:00.000Z'), emptyPipelineState()), true, 'nothing remembered');
-    assert.equal(manifestIsNewer(manifest('r2', '2026-11-25T23:00:00.000Z'), { ...older, running: true }), false, 'a run in progress wins');
+  test('a failed run from another front end shows its failed step, and the steps after it stay pending', () => {
+    const state = pipelineStateFromRecord(record('r2', '2026-11-25T23:00:00.000Z', 'failed'));
+    assert.deepEqual(state.steps.map((s) => s.state), ['ok', 'failed', 'pending', 'pending', 'pending']);
+    assert.equal(state.lastRun?.ok, false);
+    assert.match(state.lastRun?.message ?? '', /Lost the connection/);
+  });
+
+  test('the editor counts a run the same way the record does', () => {
+    // The events a run emits fold into the same step rows the record keeps.
+    const r = record('r3', '2026-11-25T22:00:00.000Z');
+    let state = applyPipelineEvent(emptyPipelineState(), { kind: 'runStarted', runId: 'r3', source: 's', lakeDir: 'l' });
+    for (const step of r.steps) {
+      state = applyPipelineEvent(state, { kind: 'stepStarted', step: step.step });
+      state = applyPipelineEvent(state, { kind: 'stepFinished', ...step });
+    }
+    state = applyPipelineEvent(state, { kind: 'runFinished', ok: true, durationMs: 1500, message: 'ok' });
+    assert.deepEqual(state.steps, pipelineStateFromRecord(r).steps);
+  });
+
+  test('a record replaces the remembered run only when it is a later, different run', () => {
+    const older = pipelineStateFromRecord(record('r1', '2026-11-25T22:00:00.000Z'));
+    assert.equal(recordIsNewer(record('r1', '2026-11-25T22:00:00.000Z'), older), false, 'same run');
+    assert.equal(recordIsNewer(record('r2', '2026-11-25T23:00:00.000Z', 'failed'), older), true, 'later failed run');
+    assert.equal(recordIsNewer(record('r0', '2026-11-25T21:00:00.000Z'), older), false, 'earlier run');
+    assert.equal(recordIsNewer(record('r2', '2026-11-25T23:00:00.000Z'), emptyPipelineState()), true, 'nothing remembered');
+    assert.equal(recordIsNewer(record('r2', '2026-11-25T23:00:00.000Z'), { ...older, running: true }), false, 'a run in progress wins');
+  });
+
+  test('the run log keeps every outcome in order, skips a torn line and stays bounded', async () => {
+    const lake = await fs.mkdtemp(path.join(os.tmpdir(), 'runlog-'));
+    try {
+      assert.equal(await lastRunRecord(lake), undefined);
+      await appendRunRecord(lake, record('a', '2026-11-25T22:00:00.000Z'));
+      await fs.appendFile(runLogPath(lake), '{"runId": "torn", "st');
+      await fs.appendFile(runLogPath(lake), '\n');
+      await appendRunRecord(lake, record('b', '2026-11-25T23:00:00.000Z', 'failed'));
+      assert.deepEqual((await readRunLog(lake)).map((r) => [r.runId, r.status]), [['a', 'ok'], ['b', 'failed']]);
+      for (let i = 0; i < 205; i++) await appendRunRecord(lake, record(`n${i}`, '2026-11-26T00:00:00.000Z'));
+      const all = await readRunLog(lake);
+      assert.equal(all.length, 200);
+      assert.equal(all[all.length - 1].runId, 'n204');
+    } finally {
+      await fs.rm(lake, { recursive: true, force: true });
+    }
   });
 });

@@ -104,7 +104,7 @@ export async function extractTable(
   conn: Connection,
   duck: DuckDBConnection,
   table: SourceTable,
-  options: { target: MysqlTarget; database: string; signal?: AbortSignal; onRows?: (rows: number) => void },
+  options: { target: MysqlTarget; database: string; signal?: AbortSignal; onRows?: (rows: number) => void; onAlive?: () => void },
 ): Promise<number> {
   throwIfCancelled(options.signal, 'Pipeline run');
   await duck.run(stageTableDdl(table));
@@ -143,6 +143,7 @@ export async function extractTable(
           return;
         }
         rows++;
+        if ((rows & 0xfff) === 0) options.onAlive?.();
         if ((rows & 0xffff) === 0) options.onRows?.(rows);
       });
       stream.on('error', (err: unknown) => finish(mapSourceError(err, options.target, options.database)));

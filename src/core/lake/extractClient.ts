@@ -58,7 +58,7 @@ export function readClientFileSql(table: SourceTable, file: string): string {
 
 function clientError(stderr: string, target: MysqlTarget, table: string): LabError {
   const text = stderr.trim().split('\n').pop() ?? '';
-  if (/ERROR 20(0[35]|13)/.test(text)) {
+  if (/ERROR 20(0[2356]|13)/.test(text)) {
     return new LabError('unreachable', `The source ${target.host}:${target.port} dropped the extraction of ${table}: ${text}`, { nextStep: sourceNextStep(target) });
   }
   if (/ERROR 1045/.test(text)) return new LabError('auth', `The source refused the extraction of ${table}: ${text}`, { nextStep: sourceNextStep(target) });
@@ -80,44 +80,69 @@ export async function extractTableViaClient(
   await duck.run(stageTableDdl(table));
   const useFifo = (options.fifo ?? process.platform !== 'win32') && makeFifo(path.join(options.dir, `${table.name}.fifo`));
   const file = path.join(options.dir, `${table.name}.${useFifo ? 'fifo' : 'tsv'}`);
-  // A FIFO is opened read-write so this open does not block; the child inherits the write end, and the reader
-  // sees EOF once the child exits and the parent's copy is closed.
-  const out = await fs.open(file, useFifo ? fsConstants.O_RDWR : 'w');
-  let outClosed = false;
-  const closeOut = async () => {
-    if (!outClosed) {
-      outClosed = true;
-      await out.close();
-    }
-  };
+  const load = () => duck.run(`insert into "${table.name}" ${readClientFileSql(table, file)}`);
   const onAbort = () => duck.interrupt();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const clientDone = runClient(table, options, out.fd);
-    // Close the parent's write end once the child has it (spawned synchronously above).
-    if (useFifo) await closeOut();
-    const load = () => duck.run(`insert into "${table.name}" ${readClientFileSql(table, file)}`);
-    let rows: number;
     if (useFifo) {
-      const [client, loaded] = await Promise.allSettled([clientDone, load()]);
+      // DuckDB opens the FIFO first and the client gets the write end only once it is open: a writer that exits
+      // before the reader opens would leave the reader's open() waiting for a writer forever (a source killed at
+      // the wrong moment hung the run). This way the reader always sees EOF when the client ends, however it ends.
+      const loaded = load();
+      loaded.catch(() => undefined);
+      const out = await openWriteEndWhenRead(file, loaded);
+      let clientDone: Promise<void>;
+      try {
+        clientDone = runClient(table, options, out.fd);
+        clientDone.catch(() => undefined); // read below, after the close
+      } finally {
+        await out.close(); // the child holds its own copy; this one would keep the reader from seeing EOF
+      }
+      const [client, rows] = await Promise.allSettled([clientDone, loaded]);
       // The client's failure explains a short or broken stream better than the parser's.
       if (client.status === 'rejected') throw client.reason;
-      if (loaded.status === 'rejected') throw loaded.reason;
-      rows = Number(loaded.value.rowsChanged);
-    } else {
-      await clientDone;
-      await closeOut();
-      rows = Number((await load()).rowsChanged);
+      if (rows.status === 'rejected') throw rows.reason;
+      return Number(rows.value.rowsChanged);
     }
-    return rows;
+    const out = await fs.open(file, 'w');
+    try {
+      await runClient(table, options, out.fd);
+    } finally {
+      await out.close();
+    }
+    return Number((await load()).rowsChanged);
   } catch (err) {
     if (signal?.aborted) throw new CancelledError('Pipeline run');
     if (err instanceof LabError) throw err;
     throw new LabError('unexpectedType', `The extracted ${table.name} could not be staged: ${(err as Error).message}`, { cause: err });
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    await closeOut();
     await fs.rm(file, { force: true });
+  }
+}
+
+/**
+ * Opens the FIFO for writing once a reader has it open. A non-blocking open for writing fails with ENXIO until
+ * then, so it doubles as the probe; the descriptor handed on is a second, blocking one (the client's writes must
+ * block, not fail, when DuckDB falls behind). Gives up when the reader fails before it ever opens the FIFO.
+ */
+async function openWriteEndWhenRead(file: string, reader: Promise<unknown>): Promise<fs.FileHandle> {
+  let readerFailed: unknown;
+  let settled = false;
+  reader.then(() => { settled = true; }, (err: unknown) => { settled = true; readerFailed = err ?? new Error('the reader failed'); });
+  for (;;) {
+    try {
+      const probe = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+      try {
+        return await fs.open(file, fsConstants.O_WRONLY);
+      } finally {
+        await probe.close();
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
+    }
+    if (settled) throw readerFailed ?? new Error(`DuckDB finished without reading ${path.basename(file)}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { systemClock, type Clock } from '../clock';
 import type { MysqlTarget } from '../config';
 import { CancelledError, LabError, isCancelled, throwIfCancelled, toLabError } from '../errors';
 import type { Logger } from '../log';
@@ -10,11 +11,16 @@ import { beginSnapshot, checkSourceSchema, extractTable, readSourceTotals, type 
 import { extractTableViaClient, findMysqlClient } from './extractClient';
 import { leftoverRunDirs, lockLake, notWritable, recoverLake, swapInGold, tempRunDir } from './lakeFiles';
 import { MODEL_TABLES, type LakeManifest, type ReconcileCheck } from './manifest';
+import { describePart } from './verify';
 import { loadModel } from './model';
+import { appendRunRecord } from './runLog';
+import { SourceWatch } from './sourceWatch';
 import { reconcile } from './reconcile';
 import { connectSource, describeTarget, mapSourceError } from './source';
 import { usesTls } from '../source/target';
 import { SOURCE_TABLES } from './sourceSchema';
+
+const DEFAULT_STALL_MS = 60_000;
 
 /** Tables with fewer source rows go through the driver even when the client route is on. */
 const CLIENT_MIN_ROWS = 50_000;
@@ -55,6 +61,12 @@ export interface PipelineOptions extends LongWork {
    * 'auto' (default) picks the client when one is installed and the connection needs no TLS.
    */
   extractWith?: 'auto' | 'client' | 'driver';
+  /** A source that sends nothing and answers no ping for this long fails the run (default 60 s). */
+  stallTimeoutMs?: number;
+  /** Timers for the lock heartbeat and the source watch (tests pass a fake one). */
+  clock?: Clock;
+  /** Recorded in the lake's run log, e.g. "cli" or "editor". */
+  origin?: string;
 }
 
 export interface PipelineResult {
@@ -114,15 +126,19 @@ function sqlString(text: string): string {
  * new gold folder in. Anything short of a passing reconciliation leaves the previous lake untouched.
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
-  const { target, lakeDir, signal } = options;
+  const { target, lakeDir } = options;
   const database = options.database || target.database;
   const emit = options.onEvent ?? (() => {});
   const progress = options.onProgress ?? (() => {});
-  const started = new Date();
+  const clock = options.clock ?? systemClock;
+  const started = new Date(clock.now());
   const runStart = performance.now();
   const runId = newRunId(started);
   const steps: StepResult[] = [];
-  const model = await loadModel(options.modelDir);
+  // A source lost mid-run aborts the run through this signal; the user's Cancel comes through theirs.
+  const lost = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
+  let watch: SourceWatch | undefined;
 
   let current: { step: PipelineStep; start: number } | undefined;
   const begin = (step: PipelineStep, fraction: number) => {
@@ -140,13 +156,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   };
 
   emit({ kind: 'runStarted', runId, source: describeTarget(target, database), lakeDir });
-  const release = await lockLake(lakeDir);
+  let release: (() => Promise<void>) | undefined;
   const runDir = tempRunDir(lakeDir, runId);
   const stagedGold = path.join(runDir, 'gold');
   let staging: Promise<{ instance: DuckDBInstance; duck: DuckDBConnection }> | undefined;
   let duck: DuckDBConnection | undefined;
   let mysqlConn: Awaited<ReturnType<typeof connectSource>> | undefined;
+  let failure: LabError | undefined;
   try {
+    // Inside the try, so a lake held by another run still ends this one with runFinished (the views stop "running").
+    release = await lockLake(lakeDir, { clock, log: options.log });
+    const model = await loadModel(options.modelDir);
     await recoverLake(lakeDir);
     try {
       await fs.mkdir(stagedGold, { recursive: true });
@@ -160,6 +180,16 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     // Source: one connection, one consistent snapshot for the checks, the totals and every extracted row.
     begin('source', 0);
     mysqlConn = await connectSource(target, database);
+    watch = new SourceWatch(mysqlConn, {
+      clock, target, database,
+      stallMs: options.stallTimeoutMs ?? DEFAULT_STALL_MS,
+      onFail: (err) => {
+        lost.abort(err);
+        // Queries of the source step wait on this connection; destroying it makes them fail now.
+        mysqlConn?.destroy();
+      },
+    });
+    watch.start();
     let totals: SourceTotals;
     try {
       await beginSnapshot(mysqlConn);
@@ -188,12 +218,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         ? await extractTableViaClient(duck, table, { client: client!, target, database, dir: path.join(runDir, 'extract'), signal })
         : await extractTable(mysqlConn, duck, table, {
           target, database, signal,
+          onAlive: () => watch?.alive(),
           onRows: (n) => progress({ message: `Extract ${table.name}: ${n} rows`, fraction: 0.05 + 0.6 * ((extracted + n) / Math.max(sourceRows, 1)) }),
         });
+      watch.alive();
       progress({ message: `Extracted ${table.name}`, fraction: 0.05 + 0.6 * ((extracted + rows) / Math.max(sourceRows, 1)) });
       extracted += rows;
       emit({ kind: 'table', step: 'extract', table: table.name, rows, durationMs: performance.now() - t0 });
     }
+    watch.stop();
     mysqlConn.destroy(); // ends the snapshot; nothing more is read from the source
     mysqlConn = undefined;
     end(`${extracted} rows from ${SOURCE_TABLES.length} tables via ${[...routes].join(' and ')}`, extracted);
@@ -233,8 +266,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         if (isCancelled(err)) throw err;
         throw notWritable(lakeDir, err);
       }
-      const bytes = (await fs.stat(file)).size;
-      tables[table] = { rows: modelRows[table], files: 1, bytes };
+      // Size and SHA-256 of each file, so opening the lake can spot a truncated file and Verify Lake a changed one.
+      const part = await describePart(dir, path.basename(file));
+      const bytes = part.bytes;
+      tables[table] = { rows: modelRows[table], files: 1, bytes, parts: [part] };
       emit({ kind: 'table', step: 'load', table, rows: modelRows[table], bytes, durationMs: performance.now() - t0 });
     }
     const totalBytes = Object.values(tables).reduce((a, t) => a + t.bytes, 0);
@@ -272,7 +307,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     progress({ message: 'Done', fraction: 1 });
     return { manifest, steps, durationMs };
   } catch (err) {
-    const e = toLabError(err);
+    // A lost source surfaces in the step as a cancel (its signal fired); report why the run really stopped.
+    const e = lost.signal.aborted && !options.signal?.aborted ? toLabError(lost.signal.reason) : toLabError(err);
     if (current) {
       const result: StepResult = {
         step: current.step,
@@ -283,10 +319,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       steps.push(result);
       emit({ kind: 'stepFinished', ...result });
     }
+    failure = e;
     emit({ kind: 'runFinished', ok: false, durationMs: performance.now() - runStart, message: isCancelled(e) ? 'Pipeline cancelled; the previous lake was kept.' : `Pipeline failed: ${e.message}` });
     options.log?.info(`Pipeline run ${runId} failed: ${e.message}`);
     throw e;
   } finally {
+    watch?.stop();
     mysqlConn?.destroy();
     try {
       const opened = await staging?.catch(() => undefined);
@@ -295,11 +333,34 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     } catch {
       // Closing after an interrupt can fail; the instance is dropped either way.
     }
-    await fs.rm(runDir, { recursive: true, force: true });
-    await release();
-    const left = await leftoverRunDirs(lakeDir);
-    if (left.length > 0) options.log?.warn(`Pipeline run ${runId} left ${left.join(', ')} in ${lakeDir}`);
+    // Only the lock holder touches the lake: a run refused by the lock leaves no trace in it.
+    if (release) {
+      await fs.rm(runDir, { recursive: true, force: true }).catch((err: unknown) =>
+        options.log?.warn(`Pipeline run ${runId} could not remove ${runDir}: ${(err as Error).message}`));
+      await recordRun(lakeDir, runId, started, clock, steps, failure, options).catch((err: unknown) =>
+        options.log?.warn(`Pipeline run ${runId} could not be recorded in the run log: ${(err as Error).message}`));
+      await release();
+      const left = await leftoverRunDirs(lakeDir);
+      if (left.length > 0) options.log?.warn(`Pipeline run ${runId} left ${left.join(', ')} in ${lakeDir}`);
+    }
   }
+}
+
+/** Appends the finished run, whatever its outcome, to the lake's run log. */
+async function recordRun(lakeDir: string, runId: string, started: Date, clock: Clock, steps: StepResult[], failure: LabError | undefined,
+  options: PipelineOptions): Promise<void> {
+  const finished = clock.now();
+  await appendRunRecord(lakeDir, {
+    runId,
+    startedAt: started.toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    durationMs: finished - started.getTime(),
+    status: !failure ? 'ok' : isCancelled(failure) ? 'cancelled' : 'failed',
+    message: !failure ? 'Pipeline succeeded.' : isCancelled(failure) ? 'Pipeline cancelled; the previous lake was kept.' : `Pipeline failed: ${failure.message}`,
+    steps,
+    origin: options.origin ?? 'core',
+    pid: process.pid,
+  });
 }
 
 /** The in-memory staging DuckDB; beyond its memory limit it spills into the run's temp folder. */

@@ -1,5 +1,5 @@
-import type { LakeManifest } from './manifest';
 import { PIPELINE_STEPS, type PipelineEvent, type PipelineStep } from './pipeline';
+import type { RunRecord } from './runLog';
 
 /** The state of the pipeline's steps as surfaces show it, folded from run events (no editor types here). */
 export type StepState = 'pending' | 'running' | 'ok' | 'failed' | 'cancelled';
@@ -51,39 +51,25 @@ export function applyPipelineEvent(state: PipelineViewState, event: PipelineEven
 }
 
 /**
- * The view state of a run the editor did not watch (the CLI, `npm start`, another window), rebuilt from the
- * lake's manifest. Only successful runs write a manifest, so every step is ok; per-step durations are unknown.
+ * The view state of a recorded run (the lake's run log), whoever made it: the CLI, `npm start`, another window or
+ * this one. Steps that never started stay pending; counts and durations are the run's own, so they read the same
+ * whichever front end made the run.
  */
-export function pipelineStateFromManifest(manifest: LakeManifest): PipelineViewState {
-  const sourceRows = Object.values(manifest.source.counts).reduce((a, b) => a + b, 0);
-  const lakeRows = Object.values(manifest.tables).reduce((a, t) => a + t.rows, 0);
-  const passed = manifest.checks.filter((c) => c.ok).length;
-  const rows: Record<PipelineStep, number | undefined> = {
-    source: sourceRows, extract: sourceRows, transform: lakeRows, load: lakeRows, reconcile: undefined,
-  };
-  const durationMs = Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt);
+export function pipelineStateFromRecord(record: RunRecord): PipelineViewState {
   return {
     running: false,
-    runId: manifest.runId,
-    steps: PIPELINE_STEPS.map((step) => ({
-      step,
-      state: 'ok',
-      rows: rows[step],
-      summary: step === 'reconcile' ? `${passed}/${manifest.checks.length} checks passed` : undefined,
-    })),
-    lastRun: {
-      runId: manifest.runId,
-      ok: manifest.ok,
-      finishedAt: manifest.finishedAt,
-      durationMs: Number.isFinite(durationMs) ? durationMs : 0,
-      message: `Run ${manifest.runId} (outside this window): ${manifest.tables.fact_orders?.rows ?? 0} fact rows, ${passed}/${manifest.checks.length} checks passed.`,
-    },
+    runId: record.runId,
+    steps: PIPELINE_STEPS.map((step): StepView => {
+      const done = record.steps.find((s) => s.step === step);
+      return done ? { step, state: done.status, durationMs: done.durationMs, rows: done.rows, summary: done.summary } : { step, state: 'pending' };
+    }),
+    lastRun: { runId: record.runId, ok: record.status === 'ok', finishedAt: record.finishedAt, durationMs: record.durationMs, message: record.message },
   };
 }
 
-/** Whether the manifest records a run newer than the one the view shows. */
-export function manifestIsNewer(manifest: LakeManifest, state: PipelineViewState): boolean {
+/** Whether the record is of a later run than the one the view shows (a run in progress always wins). */
+export function recordIsNewer(record: RunRecord, state: PipelineViewState): boolean {
   if (state.running) return false;
   if (!state.lastRun) return true;
-  return manifest.runId !== state.lastRun.runId && Date.parse(manifest.finishedAt) > Date.parse(state.lastRun.finishedAt);
+  return record.runId !== state.lastRun.runId && Date.parse(record.finishedAt) > Date.parse(state.lastRun.finishedAt);
 }

@@ -1,0 +1,49 @@
+/**
+ * Time as core code sees it. Pollers, lock heartbeats, stall watchdogs and waits take a Clock instead of calling
+ * timers directly, so tests can drive them with a fake clock and no real waiting.
+ */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Calls `fn` after `ms`; the handle cancels it. */
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** Calls `fn` every `ms` until cancelled. */
+  setInterval(fn: () => void, ms: number): TimerHandle;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(t) };
+  },
+  setInterval(fn, ms) {
+    const t = setInterval(fn, ms);
+    // A heartbeat or watchdog must never keep a CLI process alive on its own.
+    t.unref?.();
+    return { cancel: () => clearInterval(t) };
+  },
+};
+
+/** Resolves after `ms` on the clock; rejects with the signal's reason when it is aborted first. */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      timer.cancel();
+      reject(signal?.reason);
+    };
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
