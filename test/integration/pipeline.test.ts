@@ -1,12 +1,14 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MysqlTarget } from '../../src/core/config';
 import { LabError } from '../../src/core/errors';
 import { leftoverRunDirs } from '../../src/core/lake/lakeFiles';
-import { goldDir, MODEL_TABLES, readLakeManifest, tableFile } from '../../src/core/lake/manifest';
+import { goldDir, MODEL_TABLES, readLakeManifest, tableFile, type LakePart } from '../../src/core/lake/manifest';
 import { findModelDir } from '../../src/core/lake/model';
+import { verifyLake } from '../../src/core/lake/verify';
 import { ReconcileError, runPipeline, type PipelineEvent } from '../../src/core/lake/pipeline';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import { labTarget } from './fixture';
@@ -80,7 +82,16 @@ suite('local pipeline on the lab dump', function () {
     for (const table of MODEL_TABLES) {
       const stat = await fs.stat(tableFile(lakeDir, table));
       assert.equal(onDisk!.tables[table].bytes, stat.size);
+      // Each file's size and SHA-256, so opening the lake and Verify Lake can tell a damaged file.
+      const parts: LakePart[] = onDisk!.tables[table].parts ?? [];
+      assert.equal(parts.length, 1);
+      const part = parts[0];
+      assert.equal(part.file, 'part-0.parquet');
+      assert.equal(part.bytes, stat.size);
+      assert.equal(part.sha256, createHash('sha256').update(await fs.readFile(tableFile(lakeDir, table))).digest('hex'));
     }
+    const verified = await verifyLake(lakeDir);
+    assert.deepEqual([verified.ok, verified.checksums, verified.tables.map((t) => t.table).sort()], [true, true, [...MODEL_TABLES].sort()]);
 
     const engine = new DuckDbLakeEngine(lakeDir);
     try {
