@@ -35,6 +35,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       modelDir: findModelDir(),
       signal: controller.signal,
       log: ctx.log,
+      origin: 'cli',
+      stallTimeoutMs: ctx.config.pipeline.stallTimeoutMs,
       onEvent: (event) => {
         if (ctx.json) return;
         const line = describeEvent(event);
