@@ -7,7 +7,8 @@
  */
 import * as path from 'node:path';
 import { generateClassicmodels, type GenerateResult } from '../src/core/lab/generator';
-import { connectTarget, quoteId } from '../src/core/lab/db';
+import { connectTarget } from '../src/core/lab/db';
+import { quoteIdent } from '../src/core/source/sql';
 import { readLabTarget } from '../src/core/lab/state';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
       const after = await generateClassicmodels(target, { scale, database: scratch, deferIndexes: true });
       console.log(line(`x${scale}, keys built after load`, after));
       const conn = await connectTarget({ ...target, database: '' });
-      await conn.query(`DROP DATABASE IF EXISTS ${quoteId(scratch)}`);
+      await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)}`);
       await conn.end();
     }
     const r = await generateClassicmodels(target, {

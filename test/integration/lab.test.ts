@@ -5,11 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import type { MysqlTarget } from '../../src/core/config';
-import { connectTarget, countTables, databaseExists, DUMP_COUNTS, quoteId } from '../../src/core/lab/db';
+import { connectTarget, countTables, databaseExists, DUMP_COUNTS } from '../../src/core/lab/db';
 import { generateClassicmodels, generatedCounts } from '../../src/core/lab/generator';
 import { LocalLab } from '../../src/core/lab/localLab';
 import { seedFromDump } from '../../src/core/lab/seed';
 import { labPaths, processAlive, readLabState, readLabTarget } from '../../src/core/lab/state';
+import { qualifiedName, quoteIdent } from '../../src/core/source/sql';
 import { dumpFile, labTarget, repoLabDir } from './fixture';
 import { expectLabError } from '../helpers';
 
@@ -29,7 +30,7 @@ async function withConnection<T>(target: MysqlTarget, work: (c: Connection) => P
 }
 
 async function checksums(conn: Connection, database: string): Promise<Record<string, string>> {
-  const tables = Object.keys(DUMP_COUNTS).map((t) => `${quoteId(database)}.${quoteId(t)}`).join(', ');
+  const tables = Object.keys(DUMP_COUNTS).map((t) => qualifiedName(database, t)).join(', ');
   const [rows] = await conn.query(`CHECKSUM TABLE ${tables}`);
   const out: Record<string, string> = {};
   for (const r of rows as { Table: string; Checksum: number | string }[]) out[r.Table.split('.')[1]] = String(r.Checksum);
@@ -47,7 +48,7 @@ suite('local lab (shared .lab)', function () {
   suiteTeardown(async () => {
     if (!target) return;
     await withConnection(target, async (c) => {
-      for (const db of [SEED_SCRATCH, `${SEED_SCRATCH}__seed`, GEN_A, GEN_B, GEN_C]) await c.query(`DROP DATABASE IF EXISTS ${quoteId(db)}`);
+      for (const db of [SEED_SCRATCH, `${SEED_SCRATCH}__seed`, GEN_A, GEN_B, GEN_C]) await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(db)}`);
     });
   });
 

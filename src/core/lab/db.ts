@@ -1,6 +1,7 @@
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import type { MysqlTarget } from '../config';
 import { LabError } from '../errors';
+import { qualifiedName, quoteIdent } from '../source/sql';
 
 /** The eight classicmodels tables, in load order (parents before children). */
 export const CLASSICMODELS_TABLES = [
@@ -14,18 +15,24 @@ export const DUMP_COUNTS: TableCounts = {
   customers: 122, employees: 23, offices: 7, orderdetails: 2996, orders: 326, payments: 273, productlines: 7, products: 110,
 };
 
+const CONNECTION_DEFAULTS: ConnectionOptions = { charset: 'utf8mb4', connectTimeout: 10_000 };
+
 /** mysql2 is loaded on first use so that importing core stays cheap. */
 export async function connect(options: ConnectionOptions): Promise<Connection> {
   const mysql = await import('mysql2/promise');
-  return mysql.createConnection({ charset: 'utf8mb4', connectTimeout: 10_000, ...options });
+  return mysql.createConnection({ ...CONNECTION_DEFAULTS, ...options });
+}
+
+/** The options connectTarget connects with (e.g. for a second connection that kills a query). */
+export function targetOptions(target: MysqlTarget, extra: ConnectionOptions = {}): ConnectionOptions {
+  return {
+    ...CONNECTION_DEFAULTS,
+    host: target.host, port: target.port, user: target.user, password: target.password, database: target.database, ...extra,
+  };
 }
 
 export function connectTarget(target: MysqlTarget, extra: ConnectionOptions = {}): Promise<Connection> {
-  return connect({ host: target.host, port: target.port, user: target.user, password: target.password, database: target.database, ...extra });
-}
-
-export function quoteId(name: string): string {
-  return `\`${name.replace(/`/g, '``')}\``;
+  return connect(targetOptions(target, extra));
 }
 
 export async function databaseExists(conn: Connection, database: string): Promise<boolean> {
@@ -47,7 +54,7 @@ export async function countTables(conn: Connection, database: string): Promise<P
   const counts: Partial<TableCounts> = {};
   for (const table of CLASSICMODELS_TABLES) {
     if (!present.has(table)) continue;
-    const [rows] = await conn.query(`SELECT COUNT(*) AS n FROM ${quoteId(database)}.${quoteId(table)}`);
+    const [rows] = await conn.query(`SELECT COUNT(*) AS n FROM ${qualifiedName(database, table)}`);
     counts[table] = Number((rows as { n: number | string }[])[0].n);
   }
   return counts;
@@ -69,19 +76,19 @@ export async function swapDatabase(conn: Connection, staging: string, target: st
   if (incoming.length === 0) throw new LabError('internal', `Nothing to swap: ${staging} has no tables.`);
   const retired = `${target}__old`;
   await conn.query('SET SESSION foreign_key_checks = 0');
-  await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteId(target)} CHARACTER SET ${charset}`);
-  await conn.query(`DROP DATABASE IF EXISTS ${quoteId(retired)}`);
+  await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(target)} CHARACTER SET ${charset}`);
+  await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(retired)}`);
   const existing = new Set(await tablesOf(conn, target));
   const moves: string[] = [];
   const replacing = incoming.filter((t) => existing.has(t));
   if (replacing.length > 0) {
-    await conn.query(`CREATE DATABASE ${quoteId(retired)}`);
-    for (const t of replacing) moves.push(`${quoteId(target)}.${quoteId(t)} TO ${quoteId(retired)}.${quoteId(t)}`);
+    await conn.query(`CREATE DATABASE ${quoteIdent(retired)}`);
+    for (const t of replacing) moves.push(`${qualifiedName(target, t)} TO ${qualifiedName(retired, t)}`);
   }
-  for (const t of incoming) moves.push(`${quoteId(staging)}.${quoteId(t)} TO ${quoteId(target)}.${quoteId(t)}`);
+  for (const t of incoming) moves.push(`${qualifiedName(staging, t)} TO ${qualifiedName(target, t)}`);
   await conn.query(`RENAME TABLE ${moves.join(', ')}`);
-  await conn.query(`DROP DATABASE IF EXISTS ${quoteId(retired)}`);
-  await conn.query(`DROP DATABASE IF EXISTS ${quoteId(staging)}`);
+  await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(retired)}`);
+  await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(staging)}`);
   await conn.query('SET SESSION foreign_key_checks = 1');
 }
 
@@ -93,7 +100,7 @@ export async function dropQuietly(target: MysqlTarget, database: string): Promis
   let conn: Connection | undefined;
   try {
     conn = await connectTarget({ ...target, database: '' });
-    await conn.query(`DROP DATABASE IF EXISTS ${quoteId(database)}`);
+    await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}`);
   } catch {
     // the original error matters more
   } finally {

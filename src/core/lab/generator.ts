@@ -4,7 +4,9 @@ import type { Connection } from 'mysql2/promise';
 import type { MysqlTarget } from '../config';
 import { LabError, throwIfCancelled } from '../errors';
 import type { LongWork } from '../progress';
-import { connectTarget, countMismatches, countTables, DUMP_COUNTS, dropQuietly, quoteId, swapDatabase, type ClassicmodelsTable, type TableCounts } from './db';
+import { killQuery } from '../source/kill';
+import { quoteIdent } from '../source/sql';
+import { connectTarget, countMismatches, countTables, DUMP_COUNTS, dropQuietly, swapDatabase, targetOptions, type ClassicmodelsTable, type TableCounts } from './db';
 import { findDumpFile } from './seed';
 
 /**
@@ -555,11 +557,15 @@ export async function generateClassicmodels(target: MysqlTarget, opts: GenerateO
     conn = await connectTarget({ ...target, database: '' });
     const threadId = conn.threadId;
     // A cancel stops the statement running on the server too (a LOAD DATA or an index build).
-    onAbort = () => void killQuery(target, threadId);
+    onAbort = () => {
+      killQuery(targetOptions({ ...target, database: '' }), threadId).catch(() => {
+        // the statement may have finished already
+      });
+    };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    await conn.query(`DROP DATABASE IF EXISTS ${quoteId(staging)}`);
-    await conn.query(`CREATE DATABASE ${quoteId(staging)} CHARACTER SET latin1`);
-    await conn.query(`USE ${quoteId(staging)}`);
+    await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(staging)}`);
+    await conn.query(`CREATE DATABASE ${quoteIdent(staging)} CHARACTER SET latin1`);
+    await conn.query(`USE ${quoteIdent(staging)}`);
     await conn.query("SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'STRICT_ALL_TABLES'");
     let loaded = 0;
     for (const plan of generatedTables(scale, seed)) {
@@ -580,8 +586,8 @@ export async function generateClassicmodels(target: MysqlTarget, opts: GenerateO
           }
         });
         const [result] = await conn.query({
-          sql: `LOAD DATA LOCAL INFILE ${conn.escape(`${plan.table}.tsv`)} INTO TABLE ${quoteId(plan.table)} CHARACTER SET utf8mb4 ` +
-            `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${plan.columns.map(quoteId).join(', ')})`,
+          sql: `LOAD DATA LOCAL INFILE ${conn.escape(`${plan.table}.tsv`)} INTO TABLE ${quoteIdent(plan.table)} CHARACTER SET utf8mb4 ` +
+            `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${plan.columns.map(quoteIdent).join(', ')})`,
           infileStreamFactory: () => stream,
         });
         const warnings = (result as { warningStatus?: number }).warningStatus ?? 0;
@@ -592,7 +598,7 @@ export async function generateClassicmodels(target: MysqlTarget, opts: GenerateO
       }
       if (addLater.length > 0) {
         report({ message: `Indexing ${plan.table}`, fraction: loaded / totalRows });
-        await conn.query(`ALTER TABLE ${quoteId(plan.table)} ${addLater.join(', ')}`);
+        await conn.query(`ALTER TABLE ${quoteIdent(plan.table)} ${addLater.join(', ')}`);
       }
       throwIfCancelled(opts.signal, 'Generating data');
     }
@@ -612,14 +618,5 @@ export async function generateClassicmodels(target: MysqlTarget, opts: GenerateO
   } finally {
     if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
     await conn?.end().catch(() => {});
-  }
-}
-
-async function killQuery(target: MysqlTarget, threadId: number): Promise<void> {
-  try {
-    const killer = await connectTarget({ ...target, database: '' });
-    await killer.query('KILL QUERY ?', [threadId]).finally(() => killer.end());
-  } catch {
-    // the statement may have finished already
   }
 }

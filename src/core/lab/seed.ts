@@ -5,7 +5,8 @@ import type { Connection } from 'mysql2/promise';
 import type { MysqlTarget } from '../config';
 import { LabError, throwIfCancelled } from '../errors';
 import type { LongWork } from '../progress';
-import { connectTarget, countMismatches, countTables, DUMP_COUNTS, dropQuietly, quoteId, swapDatabase, type TableCounts } from './db';
+import { quoteIdent } from '../source/sql';
+import { connectTarget, countMismatches, countTables, DUMP_COUNTS, dropQuietly, swapDatabase, type TableCounts } from './db';
 
 /** Finds data/mysqlsampledatabase.sql walking up from `from` (dist/, out/src/…, or the repo root). */
 export function findDumpFile(from: string): string | undefined {
@@ -65,9 +66,9 @@ export async function seedFromDump(target: MysqlTarget, opts: SeedOptions): Prom
     conn = await connectTarget({ ...target, database: '' }, { multipleStatements: true });
     throwIfCancelled(opts.signal, 'Seeding classicmodels');
     report({ message: `Loading the dump into ${staging}`, fraction: 0.1 });
-    await conn.query(`DROP DATABASE IF EXISTS ${quoteId(staging)}`);
-    await conn.query(`CREATE DATABASE ${quoteId(staging)} CHARACTER SET latin1`);
-    await conn.query(`USE ${quoteId(staging)}`);
+    await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(staging)}`);
+    await conn.query(`CREATE DATABASE ${quoteIdent(staging)} CHARACTER SET latin1`);
+    await conn.query(`USE ${quoteIdent(staging)}`);
     try {
       await conn.query(sql);
     } catch (err) {

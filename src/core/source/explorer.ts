@@ -6,6 +6,7 @@ import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { explainUnknownDatabase, isUnknownDatabase, SYSTEM_SCHEMAS } from './databases';
 import { mysqlErrorToLabError, type MysqlErrorContext } from './errors';
+import { killQuery } from './kill';
 import { qualifiedName, quoteIdent, sqlCount } from './sql';
 import { usesTls } from './target';
 
@@ -270,7 +271,7 @@ export class SourceExplorer {
     const pool = await this.getPool();
     const connection = await pool.getConnection().catch((err: unknown) => { throw mysqlErrorToLabError(err, this.target, context); });
     const threadId = connection.threadId;
-    const onAbort = () => void this.killQuery(threadId);
+    const onAbort = () => void this.stopStatement(threadId);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       throwIfCancelled(signal, 'Row count');
@@ -332,16 +333,10 @@ export class SourceExplorer {
 
   // --- internals -------------------------------------------------------------------------------------
 
-  private async killQuery(threadId: number): Promise<void> {
-    if (!this.driver || !this.poolOptions) return;
+  private async stopStatement(threadId: number): Promise<void> {
+    if (!this.poolOptions) return;
     try {
-      // A separate connection: the pool may be busy, and this must not wait behind the query it stops.
-      const killer = await this.driver.createConnection({ ...this.poolOptions });
-      try {
-        await killer.query('KILL QUERY ?', [threadId]);
-      } finally {
-        await killer.end();
-      }
+      await killQuery(this.poolOptions, threadId);
       this.log.info(`Cancelled query on connection ${threadId}`);
     } catch (err) {
       this.log.warn(`KILL QUERY ${threadId} failed: ${err instanceof Error ? err.message : String(err)}`);
