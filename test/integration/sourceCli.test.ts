@@ -41,7 +41,7 @@ suite('CLI: lifecycle-lab source tables', function () {
     const { ctx, lines } = context(false);
     assert.equal(await run(['tables'], ctx), 0);
     assert.match(lines[0], /^classicmodels on local lab$/);
-    assert.match(lines.find((l) => l.includes('orderdetails')) ?? '', /orderdetails\s+table\s+~[\d,]+ rows\s+\d+ KB/);
+    assert.match(lines.find((l) => l.includes('orderdetails')) ?? '', /orderdetails\s+table\s+~[\d,]+ rows\s+\d+(?:\.\d)? [KM]iB/);
   });
 
   test('a configured host without a reachable server fails with the unreachable error', async () => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { sqlLiteral } from '../../src/core/query/sqlText';
 
 /**
  * A small star-schema lake written with DuckDB for unit tests that need no database. The rows are plain data here,
@@ -82,7 +83,7 @@ export async function buildTestLake(options: TestLakeOptions = {}): Promise<stri
   const instance = await DuckDBInstance.create(':memory:');
   const db = await instance.connect();
   try {
-    const lit = (v: string | number | null) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`);
+    const lit = (v: string | number | null) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : sqlLiteral(v));
     const values = (rows: Array<Array<string | number | null>>) => rows.map((r) => `(${r.map(lit).join(', ')})`).join(',\n');
 
     await db.run(`CREATE TABLE dim_products (productCode VARCHAR, productName VARCHAR, productLine VARCHAR, productScale VARCHAR,
@@ -121,7 +122,7 @@ export async function buildTestLake(options: TestLakeOptions = {}): Promise<stri
     for (const table of ['dim_products', 'dim_customers', 'dim_locations', 'fact_orders']) {
       const dir = path.join(gold, table);
       await fs.mkdir(dir, { recursive: true });
-      await db.run(`COPY ${table} TO '${path.join(dir, 'part-0.parquet').replace(/'/g, "''")}' (FORMAT parquet)`);
+      await db.run(`COPY ${table} TO ${sqlLiteral(path.join(dir, 'part-0.parquet'))} (FORMAT parquet)`);
     }
     if (options.manifest) await fs.writeFile(path.join(gold, '_manifest.json'), JSON.stringify(options.manifest, null, 2));
   } finally {

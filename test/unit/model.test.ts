@@ -7,6 +7,7 @@ import { stageTableDdl } from '../../src/core/lake/extract';
 import { MODEL_TABLES } from '../../src/core/lake/manifest';
 import { findModelDir, loadModel, type ModelFile } from '../../src/core/lake/model';
 import { SOURCE_TABLES } from '../../src/core/lake/sourceSchema';
+import { sqlLiteral } from '../../src/core/query/sqlText';
 
 /**
  * The model SQL on DuckDB over small hand-made source tables with the awkward cases the lab dump has
@@ -40,7 +41,7 @@ const PRODUCTS = [
 const LINES = [['Classic Cars', 'Cars text'], ['Ships', null]];
 
 function sqlValue(v: unknown): string {
-  return v === null ? 'null' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`;
+  return v === null ? 'null' : typeof v === 'number' ? String(v) : sqlLiteral(String(v));
 }
 
 async function runModel(models: ModelFile[], customerOrder: unknown[][]): Promise<{ instance: DuckDBInstance; duck: DuckDBConnection }> {

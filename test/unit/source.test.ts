@@ -167,9 +167,13 @@ suite('source: cells and formats', () => {
 
   test('sizes and row estimates', () => {
     assert.equal(formatBytes(0), '0 B');
-    assert.equal(formatBytes(16384), '16 KB');
-    assert.equal(formatBytes(1536), '1.5 KB');
-    assert.equal(formatBytes(245760), '240 KB');
+    assert.equal(formatBytes(1023), '1023 B');
+    assert.equal(formatBytes(16384), '16 KiB');
+    assert.equal(formatBytes(1536), '1.5 KiB');
+    assert.equal(formatBytes(245760), '240 KiB');
+    assert.equal(formatBytes(1024 * 1024 - 1), '1.0 MiB', 'never "1024 KiB"');
+    assert.equal(formatBytes(57 * 1024 * 1024), '57 MiB');
+    assert.equal(formatBytes(3 * 1024 ** 3), '3.0 GiB');
     assert.equal(formatApproxRows(2996), '~2,996 rows');
     assert.equal(formatApproxRows(1), '~1 row');
   });

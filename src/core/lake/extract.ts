@@ -2,6 +2,7 @@ import type { Connection } from 'mysql2';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { MysqlTarget } from '../config';
 import { CancelledError, LabError, throwIfCancelled } from '../errors';
+import { sqlIdent } from '../query/sqlText';
 import { mapSourceError, queryRows, sourceNextStep } from './source';
 import type { SourceColumn, SourceTable } from './sourceSchema';
 
@@ -91,8 +92,8 @@ function appendFor(column: SourceColumn): Append {
 }
 
 export function stageTableDdl(table: SourceTable): string {
-  const columns = table.columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
-  return `create or replace table "${table.name}" (${columns})`;
+  const columns = table.columns.map((c) => `${sqlIdent(c.name)} ${c.type}`).join(', ');
+  return `create or replace table ${sqlIdent(table.name)} (${columns})`;
 }
 
 /**

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MysqlTarget } from '../config';
 import { CancelledError, LabError, throwIfCancelled } from '../errors';
+import { sqlIdent, sqlLiteral } from '../query/sqlText';
 import { stageTableDdl } from './extract';
 import { sourceNextStep } from './source';
 import type { SourceTable } from './sourceSchema';
@@ -20,21 +21,8 @@ import type { SourceTable } from './sourceSchema';
  * text 'NULL' and '' all survive, and a bare NULL is always SQL NULL. Numbers and dates print unambiguously.
  */
 
-/** The MariaDB/MySQL command-line client on PATH, or undefined. */
-export async function findMysqlClient(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  for (const name of ['mariadb', 'mysql']) {
-    for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-      const candidate = path.join(dir, name);
-      try {
-        await fs.access(candidate, fsConstants.X_OK);
-        return candidate;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
-}
+// The pipeline finds its client here too; the one look-up lives in source/mysqlClient.ts.
+export { findMysqlClient } from '../source/mysqlClient';
 
 /** The SELECT the client runs: string columns quoted CSV-style, the rest as the server prints them. */
 export function clientSelect(table: SourceTable): string {
@@ -45,14 +33,10 @@ export function clientSelect(table: SourceTable): string {
   return `select ${columns.join(', ')} from \`${table.name}\``;
 }
 
-function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
 /** DuckDB read_csv over the client's output, with the staging types and no guessing. */
 export function readClientFileSql(table: SourceTable, file: string): string {
-  const columns = table.columns.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ');
-  return `select * from read_csv(${sqlString(file)}, delim = '\t', quote = '''', escape = '''', header = false, ` +
+  const columns = table.columns.map((c) => `${sqlLiteral(c.name)}: ${sqlLiteral(c.type)}`).join(', ');
+  return `select * from read_csv(${sqlLiteral(file)}, delim = '\t', quote = '''', escape = '''', header = false, ` +
     `allow_quoted_nulls = false, nullstr = 'NULL', new_line = '\\n', auto_detect = false, columns = {${columns}})`;
 }
 
@@ -80,7 +64,7 @@ export async function extractTableViaClient(
   await duck.run(stageTableDdl(table));
   const useFifo = (options.fifo ?? process.platform !== 'win32') && makeFifo(path.join(options.dir, `${table.name}.fifo`));
   const file = path.join(options.dir, `${table.name}.${useFifo ? 'fifo' : 'tsv'}`);
-  const load = () => duck.run(`insert into "${table.name}" ${readClientFileSql(table, file)}`);
+  const load = () => duck.run(`insert into ${sqlIdent(table.name)} ${readClientFileSql(table, file)}`);
   const onAbort = () => duck.interrupt();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {

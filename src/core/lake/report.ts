@@ -1,3 +1,4 @@
+import { formatBytes } from '../format';
 import type { QueryValue } from '../query/engine';
 import { stepLabel, type PipelineEvent } from './pipeline';
 
@@ -14,11 +15,8 @@ export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
+/** @deprecated The Lake view's name for the one byte formatter; use formatBytes from core/format.ts. */
+export const formatSize = formatBytes;
 
 export type LineTone = 'plain' | 'step' | 'ok' | 'fail' | 'dim';
 
@@ -34,7 +32,7 @@ export function describeEvent(event: PipelineEvent): { text: string; tone: LineT
       return { text: `${stepLabel(event.step)}...`, tone: 'step' };
     case 'table': {
       const rate = event.step === 'extract' ? `  ${formatRate(event.rows, event.durationMs)}` : '';
-      const size = event.bytes !== undefined ? `  ${formatSize(event.bytes)}` : '';
+      const size = event.bytes !== undefined ? `  ${formatBytes(event.bytes)}` : '';
       return { text: `  ${event.table.padEnd(14)} ${String(event.rows).padStart(10)} rows  ${formatDuration(event.durationMs).padStart(8)}${rate}${size}`, tone: 'plain' };
     }
     case 'check':

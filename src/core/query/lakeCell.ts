@@ -1,5 +1,6 @@
 import { LabError } from '../errors';
 import type { QueryEngine } from './engine';
+import { sqlIdent } from './sqlText';
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -10,7 +11,7 @@ const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export async function lakeCellValue(engine: QueryEngine, table: string, column: string, rowIndex: number): Promise<string | null> {
   if (!TABLE_NAME.test(table)) throw new LabError('config', `Not a lake table name: ${table}`);
   if (!Number.isSafeInteger(rowIndex) || rowIndex < 0) throw new LabError('internal', `Not a row number: ${rowIndex}`);
-  const result = await engine.query(`select cast("${column.replace(/"/g, '""')}" as varchar) from "${table}" limit 1 offset ${rowIndex}`);
+  const result = await engine.query(`select cast(${sqlIdent(column)} as varchar) from ${sqlIdent(table)} limit 1 offset ${rowIndex}`);
   if (result.rows.length === 0) throw new LabError('queryFailed', `Row ${rowIndex + 1} of ${table} is no longer in the lake; refresh the preview.`);
   const value = result.rows[0][0];
   return value === null || value === undefined ? null : String(value);

@@ -1,24 +1,28 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { MysqlTarget } from '../config';
-import { LabError } from '../errors';
+import { mysqlClientFlavour, mysqlClientMissing } from './mysqlClient';
 import { usesTls } from './target';
 
-export type MysqlClient = 'mariadb' | 'mysql';
+// The terminal command finds its client here too; the one look-up lives in mysqlClient.ts.
+export { findMysqlClient } from './mysqlClient';
 
 export interface ClientInvocation {
-  command: MysqlClient;
+  /** The client's path (or name) as found by findMysqlClient. */
+  command: string;
   args: string[];
   /** The password goes here (MYSQL_PWD), never into args: arguments are visible to every local user. */
   env: Record<string, string>;
 }
 
-/** The command line for an interactive `mariadb`/`mysql` session on the target. */
-export function mysqlClientInvocation(target: MysqlTarget, client: MysqlClient, database: string | undefined): ClientInvocation {
+/**
+ * The command line for an interactive `mariadb`/`mysql` session on the target. `client` is what findMysqlClient
+ * returned; undefined (no client installed) throws the error that says how to install one.
+ */
+export function mysqlClientInvocation(target: MysqlTarget, client: string | undefined, database: string | undefined): ClientInvocation {
+  if (!client) throw mysqlClientMissing();
   const args = ['--host', target.host, '--port', String(target.port), '--user', target.user, '--default-character-set=utf8mb4'];
   if (usesTls(target)) {
     // The MariaDB client and Oracle's mysql 8 spell TLS options differently.
-    if (client === 'mariadb') {
+    if (mysqlClientFlavour(client) === 'mariadb') {
       args.push('--ssl');
       if (target.caBundlePath) args.push(`--ssl-ca=${target.caBundlePath}`, '--ssl-verify-server-cert');
     } else {
@@ -28,19 +32,4 @@ export function mysqlClientInvocation(target: MysqlTarget, client: MysqlClient, 
   }
   args.push(database ?? target.database);
   return { command: client, args, env: { MYSQL_PWD: target.password } };
-}
-
-/** The first of `mariadb`, `mysql` on PATH, or a LabError saying how to get one. */
-export function findMysqlClient(searchPath = process.env.PATH ?? ''): MysqlClient {
-  for (const client of ['mariadb', 'mysql'] as const) {
-    for (const dir of searchPath.split(path.delimiter).filter(Boolean)) {
-      try {
-        fs.accessSync(path.join(dir, client), fs.constants.X_OK);
-        return client;
-      } catch {
-        // not in this directory
-      }
-    }
-  }
-  throw new LabError('mariadbMissing', 'Neither the mariadb nor the mysql client is installed. Install it with: apt-get install mariadb-client');
 }

@@ -1,0 +1,18 @@
+/**
+ * SQL text quoting for DuckDB and Trino-style engines (Athena): standard SQL, where a string literal is in single
+ * quotes and an identifier in double quotes, each with its quote character doubled inside. MySQL quotes
+ * identifiers with backticks instead (src/core/source/sql.ts). Values from users go through bound parameters;
+ * these are for file paths, table and column names and the like that must be part of the statement text.
+ */
+
+/** `it's` -> `'it''s'`: a string literal. */
+export function sqlLiteral(text: string): string {
+  if (text.includes('\0')) throw new Error('A SQL string literal cannot hold a NUL character.');
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** `fact "x"` -> `"fact ""x"""`: a quoted identifier (table, view or column name), case kept as written. */
+export function sqlIdent(name: string): string {
+  if (name === '' || name.includes('\0')) throw new Error(`Not a SQL identifier: ${JSON.stringify(name)}`);
+  return `"${name.replace(/"/g, '""')}"`;
+}
