@@ -6,6 +6,8 @@ import { resolveLabConfig } from '../../src/core/config';
 import { LabError } from '../../src/core/errors';
 import { createQueryEngine, DuckDbLakeEngine, listLakeTables } from '../../src/core/query/duckdb';
 import { compileParams } from '../../src/core/query/params';
+import { sqlLiteral } from '../../src/core/query/sqlText';
+import { FakeClock } from '../fakeClock';
 import { buildTestLake, ORDER_LINES, orderAmount, PRODUCTS } from './dashboardLakeFixture';
 
 suite('query params', () => {
@@ -114,31 +116,73 @@ suite('DuckDbLakeEngine', function () {
     }
   });
 
-  test('a lake rewritten while its copy is built is served whole, and the stale copy is dropped', async () => {
+  test('a lake rewritten while its copy waits to start is served whole, and the stale copy never lands', async () => {
     const dir = await buildTestLake({ manifest: { runId: 'rewrite' } });
-    const fresh = new DuckDbLakeEngine(dir);
+    // The copy starts only after the engine has been idle for a moment on this clock, so the test decides when.
+    const clock = new FakeClock();
+    const fresh = new DuckDbLakeEngine(dir, { clock });
+    const copies = async () => (await fresh.query("select table_name from duckdb_tables() where table_name like '__lake_copy_%' order by 1"))
+      .rows.map((r) => String(r[0]));
     try {
       const before = Number((await fresh.query('select count(*) from fact_orders')).rows[0][0]);
       assert.equal(before, ORDER_LINES.length);
-      // A pipeline run swaps in new facts (here: only 2004) while the first copy may still be building.
+      await clock.advance(10);
+      assert.equal(fresh.materialized, false, 'the copy of the first version is still waiting for the engine to be idle');
+      assert.deepEqual(await copies(), [], 'and has copied nothing');
+
+      // A pipeline run swaps in new facts (here: only 2004) while that copy is pending.
       const [file] = (await listLakeTables(dir)).find((t) => t.name === 'fact_orders')!.files;
       const next = `${file}.next`;
       // The lake engine writes no file: a full session writes the new facts, as a run would.
       const writer = new DuckDbLakeEngine(dir, { access: 'full' });
       try {
-        await writer.query(`copy (select * from fact_orders where year(orderDate) = 2004) to '${next}' (format parquet)`);
+        await writer.query(`copy (select * from fact_orders where year(orderDate) = 2004) to ${sqlLiteral(next)} (format parquet)`);
       } finally {
         await writer.close();
       }
       await fs.rename(next, file);
       const expected = ORDER_LINES.filter((l) => l.orderDate.startsWith('2004')).length;
+      assert.equal((await fresh.query('select count(*) from fact_orders')).rows[0][0], expected, 'the new version, from its files');
+      assert.equal(fresh.materialized, false);
+
+      const settled = fresh.settled();
+      await clock.advance(1_000);
+      assert.equal(await settled, true);
+      assert.equal((await fresh.query('select count(*) from fact_orders')).rows[0][0], expected, 'the new version, from memory');
+      // Copy 1 (the first version) was stopped before it copied a table; copy 2 is the only one, whole.
+      assert.deepEqual(await copies(), ['dim_customers', 'dim_locations', 'dim_products', 'fact_orders'].map((t) => `__lake_copy_2_${t}`));
+    } finally {
+      await fresh.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+    assert.equal(clock.pending, 0, 'no idle timer left behind');
+  });
+
+  test('a lake rewritten after its copy landed is copied again, and the old copy is dropped', async () => {
+    const dir = await buildTestLake({ manifest: { runId: 'rewrite-after' } });
+    const clock = new FakeClock();
+    const fresh = new DuckDbLakeEngine(dir, { clock });
+    try {
+      assert.equal((await fresh.query('select count(*) from fact_orders')).rows[0][0], ORDER_LINES.length);
+      let settled = fresh.settled();
+      await clock.advance(1_000);
+      assert.equal(await settled, true);
+      const [file] = (await listLakeTables(dir)).find((t) => t.name === 'fact_orders')!.files;
+      const writer = new DuckDbLakeEngine(dir, { access: 'full' });
+      try {
+        await writer.query(`copy (select * from fact_orders where year(orderDate) = 2003) to ${sqlLiteral(`${file}.next`)} (format parquet)`);
+      } finally {
+        await writer.close();
+      }
+      await fs.rename(`${file}.next`, file);
+      const expected = ORDER_LINES.filter((l) => l.orderDate.startsWith('2003')).length;
       assert.equal((await fresh.query('select count(*) from fact_orders')).rows[0][0], expected);
-      assert.equal(await fresh.settled(), true);
+      settled = fresh.settled();
+      await clock.advance(1_000);
+      assert.equal(await settled, true);
       assert.equal((await fresh.query('select count(*) from fact_orders')).rows[0][0], expected);
       const copies = await fresh.query("select table_name from duckdb_tables() where table_name like '__lake_copy_%' order by 1");
-      const generations = new Set(copies.rows.map((r) => String(r[0]).split('_')[4]));
-      assert.equal(generations.size, 1, `one copy left, got ${JSON.stringify(copies.rows)}`);
-      assert.equal(copies.rows.length, 4);
+      assert.deepEqual(copies.rows.map((r) => String(r[0]).split('_')[4]), ['2', '2', '2', '2'], 'only the second copy is left');
     } finally {
       await fresh.close();
       await fs.rm(dir, { recursive: true, force: true });

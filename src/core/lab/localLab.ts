@@ -2,18 +2,20 @@ import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Connection } from 'mysql2/promise';
+import { systemClock, type Clock } from '../clock';
 import type { MysqlTarget } from '../config';
 import { LabError, throwIfCancelled } from '../errors';
+import { waitForLockFile } from '../lock';
 import { silentLogger, type Logger } from '../log';
 import type { LongWork, ProgressReporter } from '../progress';
 import { connect, countMismatches, countTables, DUMP_COUNTS, type TableCounts } from './db';
 import { generateClassicmodels, generatedCounts } from './generator';
 import {
   chooseServerAccount, findMariadbBinaries, freePort, handOver, handshake, initialiseDatadir, isInitialised, ourServer,
-  portInUse, portTaken, readPidFile, resetStep, serverVersionOf, sleep, startServer, stopPid,
+  portInUse, portTaken, readPidFile, resetStep, serverVersionOf, startServer, stopPid,
 } from './mariadb';
 import { seedFromDump } from './seed';
-import { labPaths, processAlive, readLabCredentials, readLabState, type LabCredentials, type LabState } from './state';
+import { labPaths, readLabCredentials, readLabState, type LabCredentials, type LabState } from './state';
 
 export const LAB_HOST = '127.0.0.1';
 export const LAB_USER = 'lab';
@@ -30,6 +32,8 @@ export interface LocalLabOptions {
   /** Where to look for mariadbd (tests point this at an empty folder); default PATH plus sbin folders. */
   searchDirs?: string[];
   startTimeoutMs?: number;
+  /** Time for the lock wait, the server's start deadline and stop timeouts (tests pass a FakeClock). */
+  clock?: Clock;
 }
 
 export interface UpOptions extends LongWork {
@@ -74,10 +78,12 @@ interface SeedRecord {
 export class LocalLab {
   private readonly paths;
   private readonly log: Logger;
+  private readonly clock: Clock;
 
   constructor(private readonly options: LocalLabOptions) {
     this.paths = labPaths(options.labDir);
     this.log = options.log ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
   }
 
   get labDir(): string {
@@ -184,7 +190,7 @@ export class LocalLab {
         const found = pid ? ourServer(pid, this.labDir) : undefined;
         if (!found) continue;
         this.log.info(`Local lab: stopping MariaDB (pid ${found.pid})`);
-        wasRunning = (await stopPid(found.pid, opts.timeoutMs ?? 60_000)) || wasRunning;
+        wasRunning = (await stopPid(found.pid, opts.timeoutMs ?? 60_000, this.clock)) || wasRunning;
       }
       await fsp.rm(this.paths.stateFile, { force: true });
       return wasRunning;
@@ -278,7 +284,7 @@ export class LocalLab {
       }
       if (stopHung) {
         this.log.warn(`Local lab: MariaDB pid ${pid} does not answer on port ${port}; stopping it.`);
-        await stopPid(found.pid, 30_000);
+        await stopPid(found.pid, 30_000, this.clock);
       }
     }
     return undefined;
@@ -297,7 +303,7 @@ export class LocalLab {
       }
       try {
         const started = await startServer(bins, this.labDir, port, account, {
-          signal, log: this.log, timeoutMs: this.options.startTimeoutMs, portWasConfigured: configured > 0,
+          signal, log: this.log, timeoutMs: this.options.startTimeoutMs, portWasConfigured: configured > 0, clock: this.clock,
         });
         await fsp.writeFile(lastPortFile, String(port));
         this.log.info(`Local lab: MariaDB ${serverVersionOf(bins.mariadbd)} runs on ${LAB_HOST}:${port} (pid ${started.pid})`);
@@ -371,34 +377,23 @@ export class LocalLab {
     await writeJson(this.paths.stateFile, state, 0o644);
   }
 
-  /** Serialises lab operations across processes (CLI, editor, test runs) with an exclusive lock file. */
+  /**
+   * Serialises lab operations across processes (CLI, editor, test runs) with the heartbeat lock of core/lock.ts:
+   * a live holder is waited for; one that died or stopped heartbeating is taken over.
+   */
   private async withLock<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
     await fsp.mkdir(this.labDir, { recursive: true });
-    const lockFile = path.join(this.labDir, 'lab.lock');
-    let announced = false;
-    for (;;) {
-      throwIfCancelled(signal, 'Waiting for another lab operation');
-      try {
-        await fsp.writeFile(lockFile, String(process.pid), { flag: 'wx' });
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const holder = Number(await fsp.readFile(lockFile, 'utf8').catch(() => '0'));
-        const age = Date.now() - (await fsp.stat(lockFile).then((st) => st.mtimeMs, () => 0));
-        // An empty lock file younger than a few seconds is being written by its holder right now.
-        if (holder ? !processAlive(holder) : age > 5000) {
-          await fsp.rm(lockFile, { force: true });
-          continue;
-        }
-        if (!announced) this.log.info(`Local lab: waiting for another lab operation (pid ${holder}) to finish`);
-        announced = true;
-        await sleep(250);
-      }
-    }
+    const release = await waitForLockFile(path.join(this.labDir, 'lab.lock'), {
+      clock: this.clock,
+      log: this.log,
+      label: 'lab lock',
+      signal,
+      onWait: (holder) => this.log.info(`Local lab: waiting for another lab operation (pid ${holder?.pid ?? 'unknown'}) to finish`),
+    });
     try {
       return await work();
     } finally {
-      await fsp.rm(lockFile, { force: true });
+      await release();
     }
   }
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { sleep, systemClock, type Clock } from '../clock';
 import { LabError, throwIfCancelled } from '../errors';
 import type { Logger } from '../log';
 import { labPaths, processAlive } from './state';
@@ -281,8 +282,9 @@ export async function startServer(
   labDir: string,
   port: number,
   account: ServerAccount,
-  opts: { signal?: AbortSignal; log: Logger; timeoutMs?: number; portWasConfigured: boolean },
+  opts: { signal?: AbortSignal; log: Logger; timeoutMs?: number; portWasConfigured: boolean; clock?: Clock },
 ): Promise<StartedServer> {
+  const clock = opts.clock ?? systemClock;
   const p = labPaths(labDir);
   const args = serverArgs(labDir, port, account);
   opts.log.info(`Local lab: starting ${bins.mariadbd} ${args.join(' ')}`);
@@ -295,21 +297,21 @@ export async function startServer(
   child.on('error', () => { exited = -1; });
   child.unref();
   const pid = child.pid ?? 0;
-  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  const deadline = clock.now() + (opts.timeoutMs ?? 90_000);
   try {
     for (;;) {
       throwIfCancelled(opts.signal, 'Starting the local lab');
       if (exited !== undefined) throw await startupFailure(labDir, port, logStart, opts.portWasConfigured, `MariaDB exited during startup (code ${exited})`);
       if (await handshake(port, 1000)) return { pid, port };
-      if (Date.now() > deadline) {
+      if (clock.now() > deadline) {
         throw new LabError('timeout', `MariaDB did not accept connections on 127.0.0.1:${port} within ${Math.round((opts.timeoutMs ?? 90_000) / 1000)} s. Error log:\n${await newLogTail(labDir, logStart)}`, {
           nextStep: resetStep(labDir),
         });
       }
-      await sleep(150);
+      await sleep(clock, 150, opts.signal).catch(() => undefined);
     }
   } catch (err) {
-    if (pid && exited === undefined) await stopPid(pid, 10_000);
+    if (pid && exited === undefined) await stopPid(pid, 10_000, clock);
     throw err;
   }
 }
@@ -368,30 +370,30 @@ export function portInUse(port: number, configured: boolean, detail?: string): L
 }
 
 /** SIGTERM, wait for the pid to exit, SIGKILL after the timeout. Resolves true when it was running. */
-export async function stopPid(pid: number, timeoutMs = 30_000): Promise<boolean> {
+export async function stopPid(pid: number, timeoutMs = 30_000, clock: Clock = systemClock): Promise<boolean> {
   if (!processAlive(pid)) return false;
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
     return false;
   }
-  const deadline = Date.now() + timeoutMs;
+  const deadline = clock.now() + timeoutMs;
   while (processAlive(pid) && !isZombie(pid)) {
-    if (Date.now() > deadline) {
+    if (clock.now() > deadline) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
         // already gone
       }
-      const killDeadline = Date.now() + 5000;
-      while (processAlive(pid) && !isZombie(pid) && Date.now() < killDeadline) await sleep(100);
+      const killDeadline = clock.now() + 5000;
+      while (processAlive(pid) && !isZombie(pid) && clock.now() < killDeadline) await sleep(clock, 100);
       break;
     }
-    await sleep(100);
+    await sleep(clock, 100);
   }
   // An exited child of this process stays a zombie until Node reaps it; give that a moment so callers see it gone.
-  const reapDeadline = Date.now() + 2000;
-  while (processAlive(pid) && Date.now() < reapDeadline) await sleep(50);
+  const reapDeadline = clock.now() + 2000;
+  while (processAlive(pid) && clock.now() < reapDeadline) await sleep(clock, 50);
   return true;
 }
 
@@ -402,8 +404,4 @@ function isZombie(pid: number): boolean {
   } catch {
     return true;
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -1,10 +1,8 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { systemClock, type Clock } from '../clock';
 import { LabError } from '../errors';
-import type { Logger } from '../log';
-import { processAlive } from '../lab/state';
+import { readLockFile, tryLockFile, type LockFileOptions, type LockHolder } from '../lock';
 import { goldDir } from './manifest';
 
 /**
@@ -25,46 +23,16 @@ export function notWritable(lakeDir: string, err: unknown): LabError {
   });
 }
 
-/** How often the holder of the lake lock touches it, and how old a lock may get before it counts as abandoned. */
-export const LOCK_HEARTBEAT_MS = 5_000;
-export const LOCK_STALE_MS = 30_000;
+export { LOCK_HEARTBEAT_MS, LOCK_STALE_MS } from '../lock';
 
 /** What the lock file says about its holder. */
-export interface LakeLockHolder {
-  pid: number;
-  hostname: string;
-  startedAt: string;
-}
+export type LakeLockHolder = LockHolder;
 
-export interface LockOptions {
-  clock?: Clock;
-  log?: Logger;
-  /** A lock not touched for this long is stale and taken over (default LOCK_STALE_MS). */
-  staleMs?: number;
-  heartbeatMs?: number;
-}
+export type LockOptions = LockFileOptions;
 
 /** The lock's holder, or undefined when the lake is not locked (or the lock file is unreadable). */
-export async function readLakeLock(lakeDir: string): Promise<(LakeLockHolder & { touchedAt: number }) | undefined> {
-  const lock = path.join(lakeDir, LOCK);
-  try {
-    const [text, st] = await Promise.all([fs.readFile(lock, 'utf8'), fs.stat(lock)]);
-    return { ...parseHolder(text), touchedAt: st.mtimeMs };
-  } catch {
-    return undefined;
-  }
-}
-
-function parseHolder(text: string): LakeLockHolder {
-  try {
-    const parsed = JSON.parse(text) as Partial<LakeLockHolder>;
-    if (typeof parsed === 'object' && parsed && typeof parsed.pid === 'number') {
-      return { pid: parsed.pid, hostname: String(parsed.hostname ?? ''), startedAt: String(parsed.startedAt ?? '') };
-    }
-  } catch {
-    // an older lock file holds just the pid
-  }
-  return { pid: Number(text) || 0, hostname: '', startedAt: '' };
+export function readLakeLock(lakeDir: string): Promise<(LakeLockHolder & { touchedAt: number }) | undefined> {
+  return readLockFile(path.join(lakeDir, LOCK));
 }
 
 /** The run that holds the lake, as the user sees it. */
@@ -77,55 +45,26 @@ export function lakeBusyError(lakeDir: string, holder: LakeLockHolder): LabError
 }
 
 /**
- * Takes the lake's run lock (one run per lake at a time); returns its release function. The holder proves it is
- * alive by touching the lock every few seconds (a heartbeat), so a lock whose holder died, hung or lost its window
- * goes stale after LOCK_STALE_MS and is taken over, with a log line, instead of keeping everyone out. A lock of a
- * process on this machine that no longer exists is taken over at once.
+ * Takes the lake's run lock (one run per lake at a time); returns its release function. It is the heartbeat lock of
+ * core/lock.ts: a holder that died, or has not touched the lock for LOCK_STALE_MS, is taken over with a log line;
+ * a live one makes this throw lakeBusy with Retry.
  */
 export async function lockLake(lakeDir: string, options: LockOptions = {}): Promise<() => Promise<void>> {
-  const clock = options.clock ?? systemClock;
-  const staleMs = options.staleMs ?? LOCK_STALE_MS;
   try {
     await fs.mkdir(lakeDir, { recursive: true });
   } catch (err) {
     throw notWritable(lakeDir, err);
   }
   const lock = path.join(lakeDir, LOCK);
-  const me: LakeLockHolder = { pid: process.pid, hostname: os.hostname(), startedAt: new Date(clock.now()).toISOString() };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      await fs.writeFile(lock, JSON.stringify(me), { flag: 'wx' });
-      return startHeartbeat(lock, clock, options.heartbeatMs ?? LOCK_HEARTBEAT_MS);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw notWritable(lakeDir, err);
-    }
-    const holder = await readLakeLock(lakeDir);
-    if (!holder) continue; // released meanwhile
-    const sameHost = !holder.hostname || holder.hostname === os.hostname();
-    const dead = sameHost && !(holder.pid > 0 && processAlive(holder.pid));
-    const silentMs = clock.now() - holder.touchedAt;
-    if (!dead && silentMs < staleMs) throw lakeBusyError(lakeDir, holder);
-    options.log?.warn(dead
-      ? `Took over the lake lock of process ${holder.pid}, which no longer runs (${lock}).`
-      : `Took over the lake lock of process ${holder.pid}: no heartbeat for ${Math.round(silentMs / 1000)} s (${lock}).`);
-    await fs.rm(lock, { force: true });
+  let attempt;
+  try {
+    attempt = await tryLockFile(lock, { ...options, label: 'lake lock' });
+  } catch (err) {
+    throw notWritable(lakeDir, err);
   }
+  if ('release' in attempt) return attempt.release;
+  if (attempt.busy) throw lakeBusyError(lakeDir, attempt.busy);
   throw new LabError('lakeBusy', `The lake lock ${lock} could not be taken.`, { nextStep: { label: 'Retry', command: 'lifecycleLab.pipeline.run' } });
-}
-
-function startHeartbeat(lock: string, clock: Clock, everyMs: number): () => Promise<void> {
-  let released = false;
-  const beat = clock.setInterval(() => {
-    const now = new Date(clock.now());
-    // A failed touch is retried on the next beat; the lock only goes stale after several missed ones.
-    fs.utimes(lock, now, now).catch(() => undefined);
-  }, everyMs);
-  return async () => {
-    if (released) return;
-    released = true;
-    beat.cancel();
-    await fs.rm(lock, { force: true });
-  };
 }
 
 /**

@@ -1,12 +1,14 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { DuckDBInstance, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
+import { systemClock, type Clock, type TimerHandle } from '../clock';
 import type { LabConfig } from '../config';
 import { CancelledError, LabError } from '../errors';
 import { readLakeManifest } from '../lake/manifest';
 import { checkLake, lakeDamagedError, recoverLakeOnOpen, type LakeProblem } from '../lake/verify';
 import type { QueryColumn, QueryEngine, QueryParams, QueryResult, QueryValue } from './engine';
 import { compileParams } from './params';
+import { sqlIdent, sqlLiteral } from './sqlText';
 
 type DuckDbModule = typeof import('@duckdb/node-api');
 
@@ -34,6 +36,8 @@ export interface DuckDbLakeEngineOptions {
    * 'full': a plain DuckDB session that may read and write any file (the CLI's `query --full`).
    */
   access?: 'lake' | 'full';
+  /** Time for the idle wait before the in-memory copy starts (tests pass a FakeClock). */
+  clock?: Clock;
 }
 
 /** Statements the lake-only engine runs: they read and write nothing but their result. */
@@ -130,6 +134,9 @@ export class DuckDbLakeEngine implements QueryEngine {
   private viewsReady: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly materializeMaxBytes: number;
+  private readonly clock: Clock;
+  /** The pending idle check, so a burst of queries arms one timer, not one each. */
+  private idleTimer?: TimerHandle;
   readonly access: 'lake' | 'full';
   /** Tables of the current lake version whose files are damaged (not registered as views), with what is wrong. */
   private damaged = new Map<string, LakeProblem[]>();
@@ -140,6 +147,7 @@ export class DuckDbLakeEngine implements QueryEngine {
     this.access = options.access ?? 'lake';
     this.description = `DuckDB over ${path.join(lakeDir, 'gold')}${this.access === 'full' ? ' (full DuckDB session)' : ''}`;
     this.materializeMaxBytes = options.materializeMaxBytes ?? MATERIALIZE_MAX_BYTES;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Tables of the lake version last opened whose files are damaged, with what is wrong (empty when all are intact). */
@@ -276,7 +284,7 @@ export class DuckDbLakeEngine implements QueryEngine {
         // The list option cannot be given at create time, so it is set here, then the configuration is locked.
         const setup = await instance.connect();
         try {
-          await setup.run(`SET allowed_directories = [${quoteLiteral(path.resolve(this.lakeDir, 'gold') + path.sep)}]`);
+          await setup.run(`SET allowed_directories = [${sqlLiteral(path.resolve(this.lakeDir, 'gold') + path.sep)}]`);
           await setup.run('SET enable_external_access = false');
           await setup.run('SET lock_configuration = true');
         } catch (err) {
@@ -348,19 +356,19 @@ export class DuckDbLakeEngine implements QueryEngine {
     const intact: LakeTable[] = [];
     try {
       for (const gone of [...this.registeredNames].filter((name) => !tables.some((t) => t.name === name) || damaged.has(name))) {
-        await connection.run(`DROP VIEW IF EXISTS ${quoteIdent(gone)}`);
+        await connection.run(`DROP VIEW IF EXISTS ${sqlIdent(gone)}`);
         this.registeredNames.delete(gone);
       }
       for (const table of tables) {
         if (damaged.has(table.name)) continue;
         try {
-          await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(table.name)} AS SELECT * FROM ${parquetSource(table)}`);
+          await connection.run(`CREATE OR REPLACE VIEW ${sqlIdent(table.name)} AS SELECT * FROM ${parquetSource(table)}`);
         } catch (err) {
           // Sizes match (or there is no manifest) but the footer is unreadable: this table is damaged, the others are not.
           const problems = this.parquetDamage((err as Error).message, [table.name]);
           if (!problems) throw err;
           damaged.set(table.name, problems);
-          await connection.run(`DROP VIEW IF EXISTS ${quoteIdent(table.name)}`);
+          await connection.run(`DROP VIEW IF EXISTS ${sqlIdent(table.name)}`);
           this.registeredNames.delete(table.name);
           continue;
         }
@@ -371,7 +379,7 @@ export class DuckDbLakeEngine implements QueryEngine {
       this.registered = signature;
       this.materialized = false;
       // The previous version's copy is no longer read by any view.
-      for (const old of this.liveCopy) await connection.run(`DROP TABLE IF EXISTS ${quoteIdent(old)}`);
+      for (const old of this.liveCopy) await connection.run(`DROP TABLE IF EXISTS ${sqlIdent(old)}`);
       this.liveCopy = [];
     } catch (err) {
       this.registered = ''; // half-registered: the next query tries again
@@ -400,14 +408,14 @@ export class DuckDbLakeEngine implements QueryEngine {
       try {
         for (const [i, table] of tables.entries()) {
           if (!isCurrent()) return;
-          await connection.run(`CREATE TABLE ${quoteIdent(names[i])} AS SELECT * FROM ${parquetSource(table)}`);
+          await connection.run(`CREATE TABLE ${sqlIdent(names[i])} AS SELECT * FROM ${parquetSource(table)}`);
         }
         await this.serialized(async () => {
           if (!isCurrent()) return;
           await connection.run('BEGIN TRANSACTION');
           try {
             for (const [i, table] of tables.entries()) {
-              await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(table.name)} AS SELECT * FROM ${quoteIdent(names[i])}`);
+              await connection.run(`CREATE OR REPLACE VIEW ${sqlIdent(table.name)} AS SELECT * FROM ${sqlIdent(names[i])}`);
             }
             await connection.run('COMMIT');
           } catch (err) {
@@ -422,7 +430,7 @@ export class DuckDbLakeEngine implements QueryEngine {
         // Interrupted or failed: the views keep reading the Parquet files, which give the same answers.
       } finally {
         if (!switched && !this.closed) {
-          for (const name of names) await connection.run(`DROP TABLE IF EXISTS ${quoteIdent(name)}`).catch(() => undefined);
+          for (const name of names) await connection.run(`DROP TABLE IF EXISTS ${sqlIdent(name)}`).catch(() => undefined);
         }
         build.connection = undefined;
         connection.closeSync();
@@ -442,7 +450,10 @@ export class DuckDbLakeEngine implements QueryEngine {
 
   private releaseWhenIdle(): void {
     if (this.active > 0 || !this.idleWaiters.length) return;
-    setTimeout(() => {
+    // Each query that ends restarts the wait: the copy starts IDLE_BEFORE_COPY_MS after the last one.
+    this.idleTimer?.cancel();
+    this.idleTimer = this.clock.setTimeout(() => {
+      this.idleTimer = undefined;
       if (this.active === 0) for (const release of this.idleWaiters.splice(0)) release();
     }, IDLE_BEFORE_COPY_MS);
   }
@@ -453,6 +464,8 @@ export class DuckDbLakeEngine implements QueryEngine {
     if (!build) return;
     build.stopped = true;
     build.connection?.interrupt();
+    this.idleTimer?.cancel();
+    this.idleTimer = undefined;
     for (const release of this.idleWaiters.splice(0)) release();
     await build.done;
   }
@@ -467,15 +480,7 @@ function damageReason(message: string): string {
 }
 
 function parquetSource(table: LakeTable): string {
-  return `read_parquet([${table.files.map(quoteLiteral).join(', ')}])`;
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-function quoteLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
+  return `read_parquet([${table.files.map(sqlLiteral).join(', ')}])`;
 }
 
 function toDuckDbValues(params: QueryParams): Record<string, DuckDBValue> {
