@@ -70,6 +70,24 @@ if ((WITH_TEST_DEPS)); then
     python3 -m pip install -q "${pip_args[@]}" 'pyspark==3.5.4' 'moto[server]==5.1.11' \
       || fail "pip install of pyspark/moto failed; see the output above, then rerun"
   fi
+  # test/iac: ruff and pytest over glue/ (system Python, like pyspark), checkov in a virtualenv of its own
+  # (it pins an old boto3 that would downgrade moto's).
+  if ! command -v ruff >/dev/null || ! python3 -c 'import pytest' 2>/dev/null; then
+    say "installing ruff and pytest"
+    pip_args=()
+    python3 -m pip install --help 2>/dev/null | grep -q -- '--break-system-packages' && pip_args+=(--break-system-packages)
+    python3 -m pip install -q "${pip_args[@]}" 'ruff==0.12.12' 'pytest>=8,<10' \
+      || fail "pip install of ruff/pytest failed; see the output above, then rerun"
+  fi
+  if [ ! -x .venv/checkov/bin/checkov ]; then
+    say "installing checkov into .venv/checkov (a few minutes, once)"
+    rm -rf .venv/checkov
+    python3 -m venv .venv/checkov || fail "python3 -m venv failed; install python3-venv, then rerun"
+    .venv/checkov/bin/pip install -q 'checkov==3.2.533' \
+      || { rm -rf .venv/checkov; fail "pip install checkov failed; see the output above, then rerun"; }
+  fi
+  command -v terraform >/dev/null \
+    || say "WARNING: terraform is not on PATH; test/iac needs the Terraform CLI 1.9+ and an AWS provider mirror"
   if ! ls vendor/jars/mysql-connector-j-8.4.0.jar >/dev/null 2>&1; then
     command -v mvn >/dev/null || fail "mvn is not available to download MySQL Connector/J; install maven"
     say "downloading MySQL Connector/J 8.4.0 into vendor/jars"

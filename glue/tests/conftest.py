@@ -21,6 +21,9 @@ def spark():
     session = (SparkSession.builder.master("local[1]").appName("glue-job-tests")
                .config("spark.ui.enabled", "false")
                .config("spark.sql.shuffle.partitions", "1")
+               # Tiny data: compiling generated code and adaptive re-planning cost more than they save.
+               .config("spark.sql.codegen.wholeStage", "false")
+               .config("spark.sql.adaptive.enabled", "false")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
                .getOrCreate())

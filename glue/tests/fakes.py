@@ -158,13 +158,35 @@ def source_total() -> str:
     return f"{total:.2f}"
 
 
+def sql_literal(value, spark_type: str) -> str:
+    if value is None:
+        return f"cast(null as {spark_type})"
+    if isinstance(value, datetime.date):
+        return f"date'{value.isoformat()}'"
+    if isinstance(value, int | decimal.Decimal):
+        return f"cast('{value}' as {spark_type})"
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def register_source_rows(spark) -> None:
+    """The source rows as global temp views src_<table>, written as SQL VALUES: the rows then live in the JVM
+    (a DataFrame made from Python rows goes through Python workers on every scan, which is slow)."""
+    from glue_job import SOURCE_TABLES, SPARK_TYPES
+    for name, columns in SOURCE_TABLES:
+        types = [SPARK_TYPES[t] for _, t in columns]
+        rows = ", ".join("(" + ", ".join(sql_literal(v, t) for v, t in zip(row, types, strict=True)) + ")"
+                         for row in SOURCE_ROWS[name])
+        cols = ", ".join(c for c, _ in columns)
+        spark.sql(f"select * from values {rows} as t({cols})").createOrReplaceGlobalTempView(f"src_{name}")
+
+
 class MemoryAdapter:
     """An Adapter over in-memory source rows and a local folder as the lake; records what it was asked to do."""
 
     engine_name = "spark"
 
     def __init__(self, spark, lake_dir: str, sql_files: Dict[str, str], source_error: Exception = None):
-        from glue_job import SOURCE_TABLES, SPARK_TYPES, SourceInfo
+        from glue_job import SourceInfo
         self.lake_dir = lake_dir
         self._sql = sql_files
         self.source_error = source_error
@@ -173,11 +195,7 @@ class MemoryAdapter:
         self.discarded: List[str] = []
         self.cleaned: List[str] = []
         self.queries: List[str] = []
-        from pyspark.sql import types as T
-        for name, columns in SOURCE_TABLES:
-            schema = T.StructType([T.StructField(c, T._parse_datatype_string(SPARK_TYPES[t]), True)
-                                   for c, t in columns])
-            spark.createDataFrame(SOURCE_ROWS[name], schema).createOrReplaceGlobalTempView(f"src_{name}")
+        register_source_rows(spark)
 
     def sql_files(self):
         return self._sql

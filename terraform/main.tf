@@ -1,0 +1,33 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+# The connection's availability zone is the subnet's; the subnet must be in the given VPC.
+data "aws_subnet" "selected" {
+  id = var.subnet_id
+}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  glue_dir   = coalesce(var.glue_dir, "${path.module}/../glue")
+
+  job_name         = "${var.project}-etl-job"
+  catalog_database = replace("${var.project}_lake", "-", "_")
+  log_group_name   = "/aws-glue/jobs/${var.project}-etl-job"
+
+  # Where the job's files live in the scripts bucket: the script, and the model SQL beside it.
+  script_key = "glue/glue_job.py"
+  sql_prefix = "glue/sql"
+  sql_files  = fileset("${local.glue_dir}/sql", "*.sql")
+
+  lake_path              = "s3://${var.data_lake_bucket}/gold/"
+  athena_result_location = "s3://${var.data_lake_bucket}/athena-results/"
+
+  bucket_arns = {
+    lake    = "arn:${local.partition}:s3:::${var.data_lake_bucket}"
+    scripts = "arn:${local.partition}:s3:::${var.scripts_bucket}"
+  }
+  glue_arn_prefix = "arn:${local.partition}:glue:${var.region}:${local.account_id}"
+  log_group_arn   = "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:${local.log_group_name}"
+}

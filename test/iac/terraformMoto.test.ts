@@ -1,0 +1,171 @@
+/**
+ * A real Terraform cycle of terraform/ against moto on loopback: init, plan, apply, output -json, what moto then
+ * holds, a second plan with no changes, destroy. The module runs from a copy (so nothing lands in the repository)
+ * with a test-only override file; the moto launcher (test/iac/moto_glue_server.py) adds the Glue calls moto lacks.
+ *
+ * Kept out of the moto run only: aws_s3_bucket_lifecycle_configuration. moto stores the rules but reads them back
+ * in a shape the provider never accepts as equal, so the provider waits 3 minutes per bucket and fails.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GetConnectionCommand, GetDatabaseCommand, GetJobCommand, GlueClient } from '@aws-sdk/client-glue';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GLUE_DIR, pythonHas, requireTool, ROOT, scriptJobArguments, tail, terraform, terraformAvailable, terraformEnv, TERRAFORM_DIR, TERRAFORM_ENABLE, type RunResult } from './tools';
+
+const LAUNCHER = path.join(ROOT, 'test', 'iac', 'moto_glue_server.py');
+const OUTPUTS = ['athena_result_location', 'athena_workgroup', 'catalog_database', 'job_name', 'lake_path', 'role_arn'];
+
+/** Test-only provider settings, merged over terraform/versions.tf's provider block. */
+const OVERRIDE = `# TEST-ONLY (test/iac/terraformMoto.test.ts): moto's fake keys, and few retries so a gap in moto fails fast.
+provider "aws" {
+  access_key  = "test"
+  secret_key  = "test"
+  max_retries = 2
+}
+
+# moto reads lifecycle rules back in a shape the provider never accepts (it would wait 3 minutes per bucket).
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  for_each = {}
+}
+`;
+
+interface Moto { endpoint: string; vpc_id: string; subnet_id: string; sg_id: string; child: ChildProcess }
+
+function startMoto(): Promise<Moto> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', [LAUNCHER], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`moto did not start:\n${stderr.slice(-2000)}`)); }, 60_000);
+    child.stderr!.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-20_000); });
+    child.stdout!.on('data', (c: Buffer) => {
+      stdout += c;
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (line && stdout.includes('\n')) {
+        clearTimeout(timer);
+        resolve({ ...(JSON.parse(line) as Omit<Moto, 'child'>), child });
+      }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`moto exited with ${code}:\n${stderr.slice(-2000)}`)); });
+  });
+}
+
+async function stopMoto(moto: Moto | undefined): Promise<void> {
+  if (!moto || moto.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => moto.child.once('exit', resolve));
+  moto.child.stdin!.end(); // the launcher stops when its stdin closes
+  const timer = setTimeout(() => moto.child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+suite('terraform apply against moto', function () {
+  this.timeout(240_000);
+  let moto: Moto | undefined;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const password = `moto-${randomBytes(9).toString('hex')}`;
+  const transcripts: RunResult[] = [];
+  let added = 0;
+
+  const tf = async (args: string[]) => {
+    const r = await terraform(args, { dir, env, timeoutMs: 230_000 });
+    transcripts.push(r);
+    return r;
+  };
+
+  suiteSetup(async function () {
+    requireTool(this, terraformAvailable(), 'terraform with the AWS provider mirror', TERRAFORM_ENABLE);
+    requireTool(this, pythonHas('moto.server'), 'moto', "bash scripts/setup.sh --test (pip install 'moto[server]')");
+    moto = await startMoto();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-tf-moto-'));
+    for (const f of fs.readdirSync(TERRAFORM_DIR).filter((n) => n.endsWith('.tf'))) fs.copyFileSync(path.join(TERRAFORM_DIR, f), path.join(dir, f));
+    fs.writeFileSync(path.join(dir, 'moto_override.tf'), OVERRIDE);
+    fs.writeFileSync(path.join(dir, 'terraform.tfvars.json'), JSON.stringify({
+      aws_endpoint: moto.endpoint, vpc_id: moto.vpc_id, subnet_id: moto.subnet_id, db_sg_id: moto.sg_id,
+      host: 'de-c1w2-rds.moto.internal', data_lake_bucket: 'lab-moto-data-lake', scripts_bucket: 'lab-moto-scripts',
+      force_destroy_buckets: true, glue_dir: GLUE_DIR,
+    }, null, 2));
+    // The password only through the environment, as a user would pass it.
+    env = terraformEnv({ TF_VAR_password: password, AWS_EC2_METADATA_DISABLED: 'true' });
+    const init = await tf(['init', '-input=false']);
+    assert.equal(init.code, 0, tail(init.output));
+  });
+
+  suiteTeardown(async () => {
+    await stopMoto(moto);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('plan: every resource to add', async () => {
+    const r = await tf(['plan', '-input=false', '-out=cycle.tfplan']);
+    assert.equal(r.code, 0, tail(r.output));
+    const m = /Plan: (\d+) to add, 0 to change, 0 to destroy\./.exec(r.stdout);
+    assert.ok(m, tail(r.output));
+    added = Number(m[1]);
+    assert.ok(added >= 20, `only ${added} resources`);
+    console.log(`    ${m[0]} (${(r.ms / 1000).toFixed(1)} s)`);
+  });
+
+  test('apply', async () => {
+    const r = await tf(['apply', '-input=false', '-auto-approve', 'cycle.tfplan']);
+    assert.equal(r.code, 0, tail(r.output, 60));
+    assert.match(r.stdout, new RegExp(`Apply complete! Resources: ${added} added, 0 changed, 0 destroyed\\.`));
+  });
+
+  test('output -json: what the editor reads, and no secret', async () => {
+    const r = await tf(['output', '-json']);
+    assert.equal(r.code, 0, tail(r.output));
+    const outputs = JSON.parse(r.stdout) as Record<string, { value: unknown; sensitive: boolean }>;
+    assert.deepEqual(Object.keys(outputs).sort(), OUTPUTS);
+    assert.equal(outputs.job_name.value, 'de-c1w2-etl-job');
+    assert.equal(outputs.lake_path.value, 's3://lab-moto-data-lake/gold/');
+    assert.match(String(outputs.role_arn.value), /^arn:aws:iam::\d{12}:role\/de-c1w2-glue-job-role$/);
+    assert.ok(!r.stdout.includes(password));
+  });
+
+  test('moto holds the job, its connection, catalog database and uploads', async () => {
+    const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+    const glue = new GlueClient({ region: 'us-east-1', endpoint: moto!.endpoint, credentials });
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: moto!.endpoint, credentials, forcePathStyle: true });
+    try {
+      const { Job } = await glue.send(new GetJobCommand({ JobName: 'de-c1w2-etl-job' }));
+      assert.equal(Job?.WorkerType, 'G.1X');
+      assert.equal(Job?.NumberOfWorkers, 2);
+      assert.ok(Number(Job?.GlueVersion) >= 4);
+      const jobArgs = Object.keys(Job?.DefaultArguments ?? {}).filter((k) => !/^--(enable-|job-|continuous-)/.test(k)).map((k) => k.slice(2));
+      assert.deepEqual(jobArgs.sort(), scriptJobArguments().sort());
+      assert.equal(Job?.Command?.ScriptLocation, 's3://lab-moto-scripts/glue/glue_job.py');
+      const { Connection } = await glue.send(new GetConnectionCommand({ Name: 'de-c1w2-source-connection' }));
+      assert.equal(Connection?.PhysicalConnectionRequirements?.SubnetId, moto!.subnet_id);
+      await glue.send(new GetDatabaseCommand({ Name: 'de_c1w2_lake' }));
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'lab-moto-scripts', Prefix: 'glue/' }));
+      const sql = fs.readdirSync(path.join(GLUE_DIR, 'sql')).filter((f) => f.endsWith('.sql')).map((f) => `glue/sql/${f}`);
+      assert.deepEqual((listed.Contents ?? []).map((o) => o.Key).sort(), ['glue/glue_job.py', ...sql].sort());
+    } finally {
+      glue.destroy();
+      s3.destroy();
+    }
+  });
+
+  test('a second plan shows no changes', async () => {
+    const r = await tf(['plan', '-input=false', '-detailed-exitcode']);
+    assert.equal(r.code, 0, `exit ${r.code} (2 means changes):\n${tail(r.output, 60)}`);
+    assert.match(r.stdout, /No changes\./);
+  });
+
+  test('destroy', async () => {
+    const r = await tf(['destroy', '-input=false', '-auto-approve']);
+    assert.equal(r.code, 0, tail(r.output, 60));
+    assert.match(r.stdout, new RegExp(`Destroy complete! Resources: ${added} destroyed\\.`));
+  });
+
+  test('no transcript shows the password', () => {
+    assert.ok(transcripts.length >= 6);
+    for (const t of transcripts) assert.ok(!t.output.includes(password), 'the password appears in a terraform transcript');
+  });
+});
