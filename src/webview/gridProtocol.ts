@@ -1,7 +1,10 @@
 /**
- * The typed messages between a read-only preview grid (src/webview/gridPanel.ts) and its page (media/grid).
- * No Node or DOM APIs here: the page bundle includes this file.
+ * The typed messages between a read-only preview grid (src/webview/gridPanel.ts) and its page (media/grid). What the
+ * page sends is a valibot schema with its type inferred from it. No Node or DOM APIs here: the page bundle includes
+ * this file.
  */
+import * as v from 'valibot';
+
 export const GRID_VIEW_TYPE = 'lifecycleLab.grid';
 
 /** Cells longer than this are shown cut to this many characters; hovering shows more, a click opens the whole value. */
@@ -52,42 +55,34 @@ export type HostToGrid =
   | { type: 'error'; message: string };
 
 /** What the page drew, reported back so the host (and tests) know the rendered result. */
-export interface GridRendered {
-  rowCount: number;
-  nullCells: number;
-  truncatedCells: number;
+const GridRenderedSchema = v.object({
+  rowCount: v.number(),
+  nullCells: v.number(),
+  truncatedCells: v.number(),
   /** Cells whose value the host cut (see GridCut). */
-  cutCells: number;
+  cutCells: v.number(),
   /** The hover of the first cut cell ('' when none), so a test can read what the page says. */
-  firstCutHover: string;
+  firstCutHover: v.string(),
   /** The first row's cells as displayed (NULL for null). */
-  firstRow: string[];
-}
+  firstRow: v.array(v.string()),
+});
+export type GridRendered = v.InferOutput<typeof GridRenderedSchema>;
 
-export type GridToHost =
-  | { type: 'ready' }
-  | { type: 'loadMore' }
-  | ({ type: 'rendered' } & GridRendered)
+const index = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+
+const GridToHostSchema = v.variant('type', [
+  v.object({ type: v.literal('ready') }),
+  v.object({ type: v.literal('loadMore') }),
+  v.object({ type: v.literal('rendered'), ...GridRenderedSchema.entries }),
   /** Open the whole value of a cell in a read-only document; `row` counts from the grid's first row. */
-  | { type: 'openValue'; row: number; column: number };
+  v.object({ type: v.literal('openValue'), row: index, column: index }),
+]);
+export type GridToHost = v.InferOutput<typeof GridToHostSchema>;
 
-const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-
-/** Accepts only well-formed page messages; anything else is dropped. */
+/** Accepts only well-formed page messages (unknown fields dropped); anything else is undefined. */
 export function parseGridToHost(message: unknown): GridToHost | undefined {
-  if (typeof message !== 'object' || message === null) return undefined;
-  const m = message as Record<string, unknown>;
-  if (m.type === 'ready' || m.type === 'loadMore') return { type: m.type };
-  if (m.type === 'rendered' && typeof m.rowCount === 'number' && typeof m.nullCells === 'number' && typeof m.truncatedCells === 'number'
-      && typeof m.cutCells === 'number' && typeof m.firstCutHover === 'string'
-      && Array.isArray(m.firstRow) && m.firstRow.every((c) => typeof c === 'string')) {
-    return {
-      type: 'rendered', rowCount: m.rowCount, nullCells: m.nullCells, truncatedCells: m.truncatedCells,
-      cutCells: m.cutCells, firstCutHover: m.firstCutHover, firstRow: m.firstRow as string[],
-    };
-  }
-  if (m.type === 'openValue' && isIndex(m.row) && isIndex(m.column)) return { type: 'openValue', row: m.row, column: m.column };
-  return undefined;
+  const parsed = v.safeParse(GridToHostSchema, message);
+  return parsed.success ? parsed.output : undefined;
 }
 
 /** How a cell reads in the grid: NULL for null; long text cut with an ellipsis. */

@@ -1,12 +1,12 @@
 /**
- * The typed messages between the dashboard panel (extension host) and its page (media/dashboard). Both sides
+ * The typed messages between the dashboard panel (extension host) and its page (media/dashboard). Each message is a
+ * valibot schema and its type is inferred from it, so the check and the type cannot drift apart. Both sides
  * validate what they receive with the parse functions here; anything that does not parse is dropped and logged.
  * No Node or DOM APIs here: the page bundle includes this file.
  */
-import {
-  DATASET_IDS, type DatasetId, type DatasetRequest, type DatasetResult, type QueryValue, type TopProductsFilter,
-} from '../core/dashboard/model';
-import { validateProductsQuery, validateTopProductsFilter, type ProductsQuery } from '../core/dashboard/queries';
+import * as v from 'valibot';
+import { DATASET_IDS, type DatasetId, type DatasetRequest, type DatasetResult, type TopProductsFilter } from '../core/dashboard/model';
+import { PRODUCT_SORT_COLUMNS, validateProductsQuery, validateTopProductsFilter, type ProductsQuery } from '../core/dashboard/queries';
 
 export const DASHBOARD_VIEW_TYPE = 'lifecycleLab.dashboard';
 
@@ -14,172 +14,162 @@ export const DASHBOARD_VIEW_TYPE = 'lifecycleLab.dashboard';
 export const PAGE_COMMANDS = ['lifecycleLab.pipeline.run', 'lifecycleLab.showLog', 'lifecycleLab.openSettings', 'lifecycleLab.switchMode', 'lifecycleLab.startLocalLab'] as const;
 export type PageCommand = (typeof PAGE_COMMANDS)[number];
 
-export type RenderState = 'data' | 'empty' | 'error';
+// ---- building blocks ---------------------------------------------------------------------------------------
 
-/** What the page drew for one card, reported back so tests (and the log) can see the rendered result. */
-export interface RenderedReport {
-  dataset: DatasetId;
-  state: RenderState;
-  rowCount: number;
+const text = (max = 10_000) => v.pipe(v.string(), v.maxLength(max));
+const int = v.pipe(v.number(), v.integer());
+const finite = v.pipe(v.number(), v.finite());
+const list = <T extends v.GenericSchema>(item: T, max = 10_000) => v.pipe(v.array(item), v.maxLength(max));
+const datasetId = v.picklist(DATASET_IDS);
+const queryValue = v.union([v.null(), v.string(), v.boolean(), finite]);
+const pageCommand = v.picklist(PAGE_COMMANDS);
+
+const TopProductsFilterSchema = v.pipe(
+  v.object({ startDate: text(10), endDate: text(10), country: text(200), productLine: text(200), n: int }),
+  v.check((f) => validateTopProductsFilter(f) === undefined, 'Not a valid Top-N filter.'),
+);
+
+/** Part of a filter: only its own keys, each well-formed. */
+const PartialFilterSchema = v.strictObject({
+  startDate: v.optional(text(10)), endDate: v.optional(text(10)), country: v.optional(text(200)), productLine: v.optional(text(200)), n: v.optional(int),
+});
+
+const ProductsQuerySchema = v.pipe(
+  v.object({ page: int, search: text(200), sortColumn: v.picklist(PRODUCT_SORT_COLUMNS), descending: v.boolean() }),
+  v.check((q) => validateProductsQuery(q) === undefined, 'Not a valid products query.'),
+);
+
+const OTHER_DATASETS = DATASET_IDS.filter((id): id is Exclude<DatasetId, 'topProducts' | 'salesDetail' | 'products'> =>
+  id !== 'topProducts' && id !== 'salesDetail' && id !== 'products');
+
+const DatasetRequestSchema = v.variant('id', [
+  v.object({ id: v.literal('topProducts'), filter: TopProductsFilterSchema }),
+  v.object({ id: v.literal('salesDetail'), page: v.pipe(int, v.minValue(0)) }),
+  v.object({ id: v.literal('products'), query: ProductsQuerySchema }),
+  v.object({ id: v.picklist(OTHER_DATASETS) }),
+]);
+
+const RenderedReportSchema = v.object({
+  dataset: datasetId,
+  state: v.picklist(['data', 'empty', 'error']),
+  rowCount: int,
   /** Chart labels (or first column) as shown, in order. */
-  labels: string[];
+  labels: list(text()),
   /** Chart values (or the main numeric column), in order. */
-  values: number[];
+  values: list(finite),
   /** The error message shown, for state 'error'. */
-  message?: string;
+  message: v.optional(text()),
   /** The Top-N filter the card was rendered for. */
-  filter?: TopProductsFilter;
+  filter: v.optional(TopProductsFilterSchema),
   /** Page of a paged card. */
-  page?: number;
-}
+  page: v.optional(int),
+});
 
-export interface ErrorInfo {
-  code: string;
-  message: string;
-  nextStep?: { label: string; command?: PageCommand };
-}
-
-/** Page -> host. */
-export type PageMessage =
-  | { type: 'ready' }
+const PageMessageSchema = v.variant('type', [
+  v.object({ type: v.literal('ready') }),
   /** `fresh`: run the query even when the host has this answer for the current lake (the Refresh button). */
-  | { type: 'load'; requestId: number; request: DatasetRequest; fresh?: boolean }
-  | { type: 'cancel'; requestId: number }
-  | { type: 'rendered'; report: RenderedReport }
-  | { type: 'exportCsv'; dataset: DatasetId }
-  | { type: 'exportPng'; dataset: DatasetId; dataUrl: string }
-  | { type: 'copySql'; dataset: DatasetId }
-  | { type: 'runCommand'; command: PageCommand };
+  v.object({ type: v.literal('load'), requestId: int, request: DatasetRequestSchema, fresh: v.optional(v.boolean()) }),
+  v.object({ type: v.literal('cancel'), requestId: int }),
+  v.object({ type: v.literal('rendered'), report: RenderedReportSchema }),
+  v.object({ type: v.literal('exportCsv'), dataset: datasetId }),
+  // A PNG data URL from canvas.toDataURL; capped at 20 MB of text.
+  v.object({ type: v.literal('exportPng'), dataset: datasetId, dataUrl: v.pipe(text(20_000_000), v.startsWith('data:image/png;base64,')) }),
+  v.object({ type: v.literal('copySql'), dataset: datasetId }),
+  v.object({ type: v.literal('runCommand'), command: pageCommand }),
+]);
 
-/** Host -> page. */
-export type HostMessage =
-  | { type: 'result'; requestId: number; result: DatasetResult }
-  | { type: 'error'; requestId: number; dataset: DatasetId; error: ErrorInfo }
-  | { type: 'cancelled'; requestId: number; dataset: DatasetId }
+const ErrorInfoSchema = v.object({
+  code: text(),
+  message: text(),
+  nextStep: v.optional(v.object({ label: text(), command: v.optional(pageCommand) })),
+});
+
+const LakeStatusSchema = v.object({
+  engine: text(),
+  source: text(),
+  model: v.picklist(['star-v1', 'legacy']),
+  factRows: finite,
+  orderLines: finite,
+  run: v.optional(v.object({
+    runId: text(),
+    startedAt: v.optional(text()),
+    finishedAt: v.optional(text()),
+    model: v.optional(text()),
+    engine: v.optional(text()),
+    ok: v.boolean(),
+    checks: list(v.object({ name: text(), ok: v.boolean(), detail: v.optional(text()) })),
+    sourceOrderLines: v.optional(finite),
+  })),
+  inflated: v.boolean(),
+  warnings: list(text()),
+});
+
+const DatasetResultSchema = v.pipe(
+  v.object({
+    id: datasetId,
+    title: text(),
+    columns: list(v.object({ name: text(), type: text() })),
+    rows: v.array(v.array(queryValue)),
+    sql: text(100_000),
+    elapsedMs: finite,
+    page: v.optional(v.object({ index: int, size: int, totalRows: int, totalPending: v.optional(v.boolean()) })),
+    lakeStatus: v.optional(LakeStatusSchema),
+    filterOptions: v.optional(v.object({ countries: list(text()), productLines: list(text()), firstOrderDate: text(), lastOrderDate: text() })),
+  }),
+  v.check((r) => r.rows.every((row) => row.length === r.columns.length), 'Every row must have one value per column.'),
+);
+
+const HostMessageSchema = v.variant('type', [
+  v.object({ type: v.literal('result'), requestId: int, result: DatasetResultSchema }),
+  v.object({ type: v.literal('error'), requestId: int, dataset: datasetId, error: ErrorInfoSchema }),
+  v.object({ type: v.literal('cancelled'), requestId: int, dataset: datasetId }),
   /** Reload every card (the lake changed, or the user asked); `fresh` skips the host's answers cache. */
-  | { type: 'refresh'; fresh?: boolean }
+  v.object({ type: v.literal('refresh'), fresh: v.optional(v.boolean()) }),
   /** Apply a Top-N filter as if the user had set the controls (partial: the rest keeps its value). */
-  | { type: 'setFilter'; filter: Partial<TopProductsFilter> };
+  v.object({ type: v.literal('setFilter'), filter: PartialFilterSchema }),
+]);
 
-// ---- validation helpers -------------------------------------------------------------------------------------
+// ---- the message types, inferred from the schemas ----------------------------------------------------------
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStr = (v: unknown, max = 10_000): v is string => typeof v === 'string' && v.length <= max;
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isDataset = (v: unknown): v is DatasetId => typeof v === 'string' && (DATASET_IDS as readonly string[]).includes(v);
-const isQueryValue = (v: unknown): v is QueryValue => v === null || typeof v === 'string' || typeof v === 'boolean' || isNum(v);
-const isCommand = (v: unknown): v is PageCommand => typeof v === 'string' && (PAGE_COMMANDS as readonly string[]).includes(v);
+export type RenderState = RenderedReport['state'];
+/** What the page drew for one card, reported back so tests (and the log) can see the rendered result. */
+export type RenderedReport = v.InferOutput<typeof RenderedReportSchema>;
+export type ErrorInfo = v.InferOutput<typeof ErrorInfoSchema>;
+/** Page -> host. */
+export type PageMessage = v.InferOutput<typeof PageMessageSchema>;
+/** Host -> page. */
+export type HostMessage = v.InferOutput<typeof HostMessageSchema>;
 
-export function isTopProductsFilter(v: unknown): v is TopProductsFilter {
-  return isObj(v) && isStr(v.startDate, 10) && isStr(v.endDate, 10) && isStr(v.country, 200) && isStr(v.productLine, 200) &&
-    isInt(v.n) && validateTopProductsFilter(v as unknown as TopProductsFilter) === undefined;
+// The schemas describe the dashboard's own types exactly: a field added to one and not the other fails to compile.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : never;
+const schemasMatchModel: [
+  Same<v.InferOutput<typeof TopProductsFilterSchema>, TopProductsFilter>,
+  Same<v.InferOutput<typeof ProductsQuerySchema>, ProductsQuery>,
+  Same<v.InferOutput<typeof DatasetRequestSchema>, DatasetRequest>,
+  Same<v.InferOutput<typeof DatasetResultSchema>, DatasetResult>,
+] = [true, true, true, true];
+void schemasMatchModel;
+
+// ---- parsing -------------------------------------------------------------------------------------------------
+
+export function isTopProductsFilter(value: unknown): value is TopProductsFilter {
+  return v.is(TopProductsFilterSchema, value);
 }
 
-function isPartialFilter(v: unknown): v is Partial<TopProductsFilter> {
-  if (!isObj(v)) return false;
-  const keys = ['startDate', 'endDate', 'country', 'productLine', 'n'];
-  if (Object.keys(v).some((k) => !keys.includes(k))) return false;
-  return (v.startDate === undefined || isStr(v.startDate, 10)) && (v.endDate === undefined || isStr(v.endDate, 10)) &&
-    (v.country === undefined || isStr(v.country, 200)) && (v.productLine === undefined || isStr(v.productLine, 200)) &&
-    (v.n === undefined || isInt(v.n));
-}
-
-function isRequest(v: unknown): v is DatasetRequest {
-  if (!isObj(v) || !isDataset(v.id)) return false;
-  if (v.id === 'topProducts') return isTopProductsFilter(v.filter);
-  if (v.id === 'salesDetail') return isInt(v.page) && v.page >= 0;
-  if (v.id === 'products') {
-    const q = v.query;
-    return isObj(q) && isInt(q.page) && isStr(q.search, 200) && isStr(q.sortColumn, 40) && typeof q.descending === 'boolean' &&
-      validateProductsQuery(q as unknown as ProductsQuery) === undefined;
-  }
-  return true;
-}
-
-function isReport(v: unknown): v is RenderedReport {
-  return isObj(v) && isDataset(v.dataset) && (v.state === 'data' || v.state === 'empty' || v.state === 'error') &&
-    isInt(v.rowCount) && Array.isArray(v.labels) && v.labels.length <= 10_000 && v.labels.every((l) => isStr(l)) &&
-    Array.isArray(v.values) && v.values.length <= 10_000 && v.values.every(isNum) &&
-    (v.message === undefined || isStr(v.message)) && (v.filter === undefined || isTopProductsFilter(v.filter)) &&
-    (v.page === undefined || isInt(v.page));
-}
-
-/** Validates a message from the page; undefined when it is not one the host accepts. */
+/** Validates a message from the page; undefined when it is not one the host accepts. Unknown fields are dropped. */
 export function parsePageMessage(raw: unknown): PageMessage | undefined {
-  if (!isObj(raw) || typeof raw.type !== 'string') return undefined;
-  switch (raw.type) {
-    case 'ready':
-      return { type: 'ready' };
-    case 'load':
-      return isInt(raw.requestId) && isRequest(raw.request) && (raw.fresh === undefined || typeof raw.fresh === 'boolean')
-        ? { type: 'load', requestId: raw.requestId, request: raw.request, ...(raw.fresh ? { fresh: true } : {}) } : undefined;
-    case 'cancel':
-      return isInt(raw.requestId) ? { type: 'cancel', requestId: raw.requestId } : undefined;
-    case 'rendered':
-      return isReport(raw.report) ? { type: 'rendered', report: raw.report } : undefined;
-    case 'exportCsv':
-    case 'copySql':
-      return isDataset(raw.dataset) ? { type: raw.type, dataset: raw.dataset } : undefined;
-    case 'exportPng':
-      // A PNG data URL from canvas.toDataURL; capped at 20 MB of text.
-      return isDataset(raw.dataset) && isStr(raw.dataUrl, 20_000_000) && raw.dataUrl.startsWith('data:image/png;base64,')
-        ? { type: 'exportPng', dataset: raw.dataset, dataUrl: raw.dataUrl } : undefined;
-    case 'runCommand':
-      return isCommand(raw.command) ? { type: 'runCommand', command: raw.command } : undefined;
-    default:
-      return undefined;
-  }
+  const parsed = v.safeParse(PageMessageSchema, raw);
+  if (!parsed.success) return undefined;
+  const message = parsed.output;
+  if (message.type === 'load' && message.fresh === false) delete message.fresh;
+  return message;
 }
 
-function isResult(v: unknown): v is DatasetResult {
-  if (!isObj(v) || !isDataset(v.id) || !isStr(v.title) || !isStr(v.sql, 100_000) || !isNum(v.elapsedMs)) return false;
-  if (!Array.isArray(v.columns) || !v.columns.every((c) => isObj(c) && isStr(c.name) && isStr(c.type))) return false;
-  const width = v.columns.length;
-  if (!Array.isArray(v.rows) || !v.rows.every((r) => Array.isArray(r) && r.length === width && r.every(isQueryValue))) return false;
-  if (v.page !== undefined && !(isObj(v.page) && isInt(v.page.index) && isInt(v.page.size) && isInt(v.page.totalRows) &&
-    (v.page.totalPending === undefined || typeof v.page.totalPending === 'boolean'))) return false;
-  if (v.filterOptions !== undefined) {
-    const o = v.filterOptions;
-    if (!isObj(o) || !Array.isArray(o.countries) || !o.countries.every((c) => isStr(c)) || !Array.isArray(o.productLines) ||
-      !o.productLines.every((c) => isStr(c)) || !isStr(o.firstOrderDate) || !isStr(o.lastOrderDate)) return false;
-  }
-  if (v.lakeStatus !== undefined) {
-    const s = v.lakeStatus;
-    if (!isObj(s) || !isStr(s.engine) || !isStr(s.source) || (s.model !== 'star-v1' && s.model !== 'legacy') || !isNum(s.factRows) ||
-      !isNum(s.orderLines) || typeof s.inflated !== 'boolean' || !Array.isArray(s.warnings) || !s.warnings.every((w) => isStr(w))) return false;
-    if (s.run !== undefined) {
-      const r = s.run;
-      if (!isObj(r) || !isStr(r.runId) || typeof r.ok !== 'boolean' || !Array.isArray(r.checks) ||
-        !r.checks.every((c) => isObj(c) && isStr(c.name) && typeof c.ok === 'boolean' && (c.detail === undefined || isStr(c.detail)))) return false;
-      if ((r.startedAt !== undefined && !isStr(r.startedAt)) || (r.finishedAt !== undefined && !isStr(r.finishedAt))) return false;
-    }
-  }
-  return true;
-}
-
-function isErrorInfo(v: unknown): v is ErrorInfo {
-  return isObj(v) && isStr(v.code) && isStr(v.message) &&
-    (v.nextStep === undefined || (isObj(v.nextStep) && isStr(v.nextStep.label) && (v.nextStep.command === undefined || isCommand(v.nextStep.command))));
-}
-
-/** Validates a message from the host; undefined when the page should ignore it. */
+/** Validates a message from the host; undefined when the page should ignore it. Unknown fields are dropped. */
 export function parseHostMessage(raw: unknown): HostMessage | undefined {
-  if (!isObj(raw) || typeof raw.type !== 'string') return undefined;
-  switch (raw.type) {
-    case 'result':
-      return isInt(raw.requestId) && isResult(raw.result) ? { type: 'result', requestId: raw.requestId, result: raw.result } : undefined;
-    case 'error':
-      return isInt(raw.requestId) && isDataset(raw.dataset) && isErrorInfo(raw.error)
-        ? { type: 'error', requestId: raw.requestId, dataset: raw.dataset, error: raw.error } : undefined;
-    case 'cancelled':
-      return isInt(raw.requestId) && isDataset(raw.dataset) ? { type: 'cancelled', requestId: raw.requestId, dataset: raw.dataset } : undefined;
-    case 'refresh':
-      return raw.fresh === undefined || typeof raw.fresh === 'boolean' ? { type: 'refresh', ...(raw.fresh ? { fresh: true } : {}) } : undefined;
-    case 'setFilter':
-      return isPartialFilter(raw.filter) ? { type: 'setFilter', filter: raw.filter } : undefined;
-    default:
-      return undefined;
-  }
+  const parsed = v.safeParse(HostMessageSchema, raw);
+  if (!parsed.success) return undefined;
+  const message = parsed.output;
+  if (message.type === 'refresh' && message.fresh === false) delete message.fresh;
+  return message;
 }

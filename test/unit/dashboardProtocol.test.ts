@@ -58,6 +58,24 @@ suite('dashboard protocol', () => {
     assert.equal(parseHostMessage({ type: 'error', requestId: 2, dataset: 'kpis', error: { ...error, nextStep: { label: 'x', command: 'rm.rf' } } }), undefined);
     assert.deepEqual(parseHostMessage({ type: 'setFilter', filter: { country: 'France' } }), { type: 'setFilter', filter: { country: 'France' } });
     assert.equal(parseHostMessage({ type: 'setFilter', filter: { country: 'France', evil: 1 } }), undefined);
+    assert.equal(parseHostMessage({ type: 'setFilter', filter: { n: 2.5 } }), undefined);
+    assert.equal(parseHostMessage({ type: 'result', requestId: 1, result: { ...result, elapsedMs: Infinity } }), undefined);
+  });
+
+  test('what passes carries only the fields of its schema, and keeps every field the dashboard uses', () => {
+    assert.deepEqual(parsePageMessage({ type: 'ready', html: '<img onerror=x>' }), { type: 'ready' });
+    assert.deepEqual(parsePageMessage({ type: 'load', requestId: 1, request: { id: 'kpis', sql: 'drop table x' }, fresh: false }),
+      { type: 'load', requestId: 1, request: { id: 'kpis' } });
+    assert.deepEqual(parseHostMessage({ type: 'refresh', fresh: false }), { type: 'refresh' });
+    const lakeStatus = {
+      engine: 'duckdb', source: 'DuckDB over /lake/gold', model: 'star-v1', factRows: 2996, orderLines: 2996, inflated: false, warnings: [],
+      run: { runId: 'r1', startedAt: 'a', finishedAt: 'b', model: 'star-v1', engine: 'duckdb', ok: true, checks: [{ name: 'rows', ok: true, detail: 'd' }], sourceOrderLines: 2996 },
+    };
+    const result = { id: 'lakeStatus', title: 'Lake', columns: [], rows: [], sql: '', elapsedMs: 1, lakeStatus,
+      filterOptions: { countries: ['France'], productLines: ['Ships'], firstOrderDate: '2003-01-06', lastOrderDate: '2005-05-31' } };
+    assert.deepEqual(parseHostMessage({ type: 'result', requestId: 3, result: { ...result, debug: 'x' } }), { type: 'result', requestId: 3, result });
+    assert.equal(parseHostMessage({ type: 'result', requestId: 3, result: { ...result, lakeStatus: { ...lakeStatus, model: 'v2' } } }), undefined);
+    assert.equal(parsePageMessage({ type: 'rendered', report: { dataset: 'kpis', state: 'data', rowCount: 0, labels: [], values: [NaN] } }), undefined);
   });
 });
 

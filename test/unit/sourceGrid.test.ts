@@ -24,6 +24,7 @@ suite('source: preview grid protocol', () => {
     assert.deepEqual(parseGridToHost({ type: 'loadMore', extra: 1 }), { type: 'loadMore' });
     const rendered = { type: 'rendered', rowCount: 2, nullCells: 1, truncatedCells: 1, cutCells: 1, firstCutHover: 'x… (cut)', firstRow: ['1', 'NULL'] };
     assert.deepEqual(parseGridToHost(rendered), rendered);
+    assert.deepEqual(parseGridToHost({ ...rendered, html: '<b>' }), rendered, 'unknown fields are dropped');
     assert.deepEqual(parseGridToHost({ type: 'openValue', row: 3, column: 1 }), { type: 'openValue', row: 3, column: 1 });
     for (const bad of [null, 'ready', {}, { type: 'runSql', sql: 'DROP TABLE x' }, { type: 'rendered', rowCount: '2' }, { type: 'rendered', rowCount: 1, nullCells: 0, truncatedCells: 0, cutCells: 0, firstCutHover: '', firstRow: [1] },
       { type: 'openValue', row: -1, column: 0 }, { type: 'openValue', row: 0.5, column: 0 }, { type: 'openValue', row: '0', column: 0 }, { type: 'openValue', row: 0 }]) {
