@@ -1,0 +1,46 @@
+/**
+ * The page's side of the webview: the VS Code API (acquired once), messages to the host, and the page state
+ * (filters and table settings) that survives hide/show and a window reload.
+ */
+import type { TopProductsFilter } from '../../src/core/dashboard/model';
+import { validateProductsQuery, validateTopProductsFilter, type ProductsQuery } from '../../src/core/dashboard/queries';
+import type { PageMessage, RenderedReport } from '../../src/webview/protocol';
+
+interface VsCodeApi {
+  postMessage(message: PageMessage): void;
+  getState(): unknown;
+  setState(state: PageState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export interface PageState {
+  filter?: TopProductsFilter;
+  salesDetailPage: number;
+  products: ProductsQuery;
+}
+
+const vscode = acquireVsCodeApi();
+export const state: PageState = restoreState(vscode.getState());
+
+function restoreState(raw: unknown): PageState {
+  const s = (raw && typeof raw === 'object' ? raw : {}) as Partial<PageState>;
+  return {
+    filter: s.filter && validateTopProductsFilter(s.filter) === undefined ? s.filter : undefined,
+    salesDetailPage: Number.isInteger(s.salesDetailPage) && (s.salesDetailPage as number) >= 0 ? (s.salesDetailPage as number) : 0,
+    products: s.products && validateProductsQuery(s.products) === undefined ? s.products
+      : { page: 0, search: '', sortColumn: 'productCode', descending: false },
+  };
+}
+
+export function saveState(): void {
+  vscode.setState(state);
+}
+
+export function post(message: PageMessage): void {
+  vscode.postMessage(message);
+}
+
+/** Tells the host what a card rendered. */
+export function report(r: RenderedReport): void {
+  post({ type: 'rendered', report: r });
+}
