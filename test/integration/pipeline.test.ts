@@ -172,13 +172,35 @@ suite('local pipeline on the lab dump', function () {
     assert.deepEqual(await leftoverRunDirs(lakeDir), []);
   });
 
-  test('cancel during transform also leaves the previous lake', async () => {
+  test('cancel while a transform statement runs interrupts it mid-statement and leaves the previous lake', async () => {
+    // The real model plus one slow staging model (minutes of work) that runs right after the first one.
+    const slowDir = await fs.mkdtemp(path.join(tmp, 'model-'));
+    for (const f of await fs.readdir(modelDir)) await fs.copyFile(path.join(modelDir, f), path.join(slowDir, f));
+    await fs.writeFile(path.join(slowDir, 'stg_zz_slow.sql'), 'select count(*) as n from range(100000000000)\n');
     const before = await snapshotLake(lakeDir);
     const controller = new AbortController();
-    await assert.rejects(
-      runPipeline({ target, lakeDir, modelDir, signal: controller.signal, onEvent: (e) => { if (e.kind === 'stepStarted' && e.step === 'transform') controller.abort(); } }),
-      (err: unknown) => err instanceof LabError && err.code === 'cancelled',
-    );
+    const events: PipelineEvent[] = [];
+    let abortedAt = 0;
+    let slowStartedAt = 0;
+    const run = runPipeline({
+      target, lakeDir, modelDir: slowDir, signal: controller.signal,
+      onEvent: (e) => {
+        events.push(e);
+        // The first staging model is done: the slow one is the next statement. Cancel once it has run for a while.
+        if (e.kind === 'table' && e.step === 'transform' && e.table === 'stg_customer_locations') {
+          slowStartedAt = performance.now();
+          setTimeout(() => { abortedAt = performance.now(); controller.abort(); }, 500);
+        }
+      },
+    });
+    await assert.rejects(run, (err: unknown) => err instanceof LabError && err.code === 'cancelled');
+    const stoppedAt = performance.now();
+    assert.ok(abortedAt > 0, 'the cancel came while the run was in the transform');
+    assert.ok(abortedAt - slowStartedAt >= 500, 'the slow statement had been running');
+    assert.ok(stoppedAt - abortedAt < 5_000, `the running statement was interrupted, not finished (${Math.round(stoppedAt - abortedAt)} ms after the cancel)`);
+    const transformTables = events.filter((e) => e.kind === 'table' && e.step === 'transform').map((e) => (e as { table: string }).table);
+    assert.deepEqual(transformTables, ['stg_customer_locations'], 'the slow model never finished');
+    assert.ok(events.some((e) => e.kind === 'stepFinished' && e.step === 'transform' && e.status === 'cancelled'), JSON.stringify(events.filter((e) => e.kind === 'stepFinished')));
     assert.deepEqual(await snapshotLake(lakeDir), before);
     assert.deepEqual(await leftoverRunDirs(lakeDir), []);
   });

@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { MysqlTarget } from '../../src/core/config';
 import { cellText, SourceExplorer } from '../../src/core/source/explorer';
+import { findMysqlClient } from '../../src/core/source/mysqlClient';
+import { mysqlClientInvocation } from '../../src/core/source/terminal';
 import { labTarget } from './fixture';
 import { expectLabError, freePort } from '../helpers';
 
@@ -218,5 +221,23 @@ suite('source explorer: cancelling a running count', function () {
     } finally {
       await explorer.close();
     }
+  });
+});
+
+suite('the MySQL terminal against the local lab', () => {
+  test('the terminal\'s command line logs in to the lab database with the password only in the environment', async function () {
+    const client = findMysqlClient();
+    if (!client) this.skip();
+    const target = await labTarget();
+    const invocation = mysqlClientInvocation(target, client, undefined);
+    assert.ok(!invocation.args.some((a) => a.includes(target.password)), 'arguments are visible to every local user');
+    // What the user's terminal runs, with one statement instead of the interactive prompt.
+    const run = spawnSync(invocation.command, [...invocation.args, '--batch', '--skip-column-names', '-e', 'select current_user(), database()'], {
+      env: { ...process.env, ...invocation.env }, encoding: 'utf8', timeout: 30_000,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split('\t'), [`${target.user}@127.0.0.1`, target.database]);
+    const wrong = spawnSync(invocation.command, [...invocation.args, '-e', 'select 1'], { env: { ...process.env, MYSQL_PWD: 'wrong' }, encoding: 'utf8', timeout: 30_000 });
+    assert.notEqual(wrong.status, 0, 'the password really comes from MYSQL_PWD');
   });
 });
