@@ -14,10 +14,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetConnectionCommand, GetDatabaseCommand, GetJobCommand, GlueClient } from '@aws-sdk/client-glue';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { GLUE_DIR, pythonHas, requireTool, ROOT, scriptJobArguments, tail, terraform, terraformAvailable, terraformEnv, TERRAFORM_DIR, TERRAFORM_ENABLE, type RunResult } from './tools';
+import { EDITOR_OUTPUTS, GLUE_DIR, pythonHas, requireTool, ROOT, scriptJobArguments, tail, terraform, terraformAvailable, terraformEnv, TERRAFORM_DIR, TERRAFORM_ENABLE, type RunResult } from './tools';
 
 const LAUNCHER = path.join(ROOT, 'test', 'iac', 'moto_glue_server.py');
-const OUTPUTS = ['athena_result_location', 'athena_workgroup', 'catalog_database', 'job_name', 'lake_path', 'role_arn'];
 
 /** Test-only provider settings, merged over terraform/versions.tf's provider block. */
 const OVERRIDE = `# TEST-ONLY (test/iac/terraformMoto.test.ts): moto's fake keys, and few retries so a gap in moto fails fast.
@@ -121,7 +120,7 @@ suite('terraform apply against moto', function () {
     const r = await tf(['output', '-json']);
     assert.equal(r.code, 0, tail(r.output));
     const outputs = JSON.parse(r.stdout) as Record<string, { value: unknown; sensitive: boolean }>;
-    assert.deepEqual(Object.keys(outputs).sort(), OUTPUTS);
+    assert.deepEqual(Object.keys(outputs).sort(), EDITOR_OUTPUTS);
     assert.equal(outputs.job_name.value, 'de-c1w2-etl-job');
     assert.equal(outputs.lake_path.value, 's3://lab-moto-data-lake/gold/');
     assert.match(String(outputs.role_arn.value), /^arn:aws:iam::\d{12}:role\/de-c1w2-glue-job-role$/);

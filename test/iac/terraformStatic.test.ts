@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initModule, requireTool, scriptJobArguments, tail, terraform, terraformAvailable, TERRAFORM_DIR, TERRAFORM_ENABLE, type RunResult } from './tools';
+import { EDITOR_OUTPUTS, initModule, requireTool, scriptJobArguments, tail, terraform, terraformAvailable, TERRAFORM_DIR, TERRAFORM_ENABLE, type RunResult } from './tools';
 
 const TESTS_DIR = path.join(TERRAFORM_DIR, 'tests');
 
@@ -91,6 +91,20 @@ suite('terraform module: fmt, validate, terraform test', function () {
     const glueTf = fs.readFileSync(path.join(TERRAFORM_DIR, 'glue.tf'), 'utf8');
     const block = /job_arguments = \{([\s\S]*?)\n {2}\}/.exec(glueTf)?.[1] ?? '';
     assert.deepEqual([...block.matchAll(/"--([a-z_]+)"/g)].map((m) => m[1]).sort(), [...args].sort());
+  });
+
+  test('outputs are exactly what the editor reads, none built from a secret', () => {
+    // terraform test checks the values; this catches any output added later (terraform output -json prints
+    // sensitive outputs in clear, so `sensitive = true` would not help).
+    const text = fs.readFileSync(path.join(TERRAFORM_DIR, 'outputs.tf'), 'utf8');
+    const outputs = [...text.matchAll(/^output "([^"]+)" \{([\s\S]*?)^\}/gm)];
+    assert.deepEqual(outputs.map((m) => m[1]).sort(), EDITOR_OUTPUTS);
+    for (const [, name, body] of outputs) {
+      assert.doesNotMatch(body, /var\.password|password_secret_arn|connection_properties|credential_properties|sensitive/, `output ${name}`);
+    }
+    for (const f of fs.readdirSync(TERRAFORM_DIR).filter((n) => n.endsWith('.tf') && n !== 'outputs.tf')) {
+      assert.doesNotMatch(fs.readFileSync(path.join(TERRAFORM_DIR, f), 'utf8'), /^output "/m, `${f} declares an output`);
+    }
   });
 
   test('each bad variable fails with a message that says what to give', async () => {

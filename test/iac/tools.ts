@@ -14,6 +14,8 @@ export const TERRAFORM_DIR = path.join(ROOT, 'terraform');
 export const GLUE_DIR = path.join(ROOT, 'glue');
 export const CHECKOV = path.join(ROOT, '.venv', 'checkov', 'bin', 'checkov');
 export const inCi = process.env.CI === 'true';
+/** What the editor reads from the module with `terraform output -json`. */
+export const EDITOR_OUTPUTS = ['athena_result_location', 'athena_workgroup', 'catalog_database', 'job_name', 'lake_path', 'role_arn'];
 
 export interface RunResult {
   code: number;
