@@ -4,13 +4,31 @@ import { registerGeneralCommands } from './commands/general';
 import { registerLabCommands } from './commands/lab';
 import { registerSourceView } from './commands/source';
 import { registerPipeline } from './commands/pipeline';
-import { registerDashboard } from './commands/dashboard';
+import { dashboardTestHooks, registerDashboard } from './commands/dashboard';
+import type { PipelineSnapshot } from './commands/pipeline';
+import type { DatasetId } from './core/dashboard/model';
+import type { SourceTreeProvider } from './views/sourceTree';
+import type { DashboardRenderedState } from './webview/dashboardPanel';
 
-/** What the extension exports, for tests and other extensions. */
+/** What the extension exports, for tests and scripts (test hooks live here, not among the commands). */
 export interface LifecycleLabApi {
   /** Milliseconds activate() took, measured inside the extension host. */
   activationMs: number;
   services: LabServices;
+  /** The Source view's data provider, so tests can walk the tree the user sees. */
+  sourceTree: SourceTreeProvider;
+  pipeline: {
+    /** The Pipeline view's state, with the terminal's name and transcript. */
+    snapshot(): PipelineSnapshot;
+  };
+  /** DuckDB lake engines' instances opened in this extension host (one shared engine opens one). */
+  duckDbInstancesOpened(): Promise<number>;
+  dashboard: {
+    /** What the page last reported for each card. */
+    renderedState(): Promise<DashboardRenderedState>;
+    /** Makes the next query of a card fail visibly, then reruns every card. */
+    injectQueryFailure(dataset: DatasetId): Promise<void>;
+  };
 }
 
 /**
@@ -21,17 +39,26 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
   const started = performance.now();
   const services = new LabServices(context);
   active = services;
+  const source = registerSourceView(services);
+  const pipeline = registerPipeline(services);
   context.subscriptions.push(
     services,
     ...registerGeneralCommands(services),
     ...registerLabCommands(services),
-    ...registerSourceView(services),
-    ...registerPipeline(services),
+    ...source.disposables,
+    ...pipeline.disposables,
     ...registerDashboard(services),
   );
   const activationMs = performance.now() - started;
   services.log.info(`Lifecycle Lab activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, services };
+  return {
+    activationMs,
+    services,
+    sourceTree: source.tree,
+    pipeline: { snapshot: () => pipeline.controller.snapshot() },
+    dashboard: dashboardTestHooks(),
+    duckDbInstancesOpened: async () => (await import('./core/query/duckdb')).DuckDbLakeEngine.instancesOpened,
+  };
 }
 
 let active: LabServices | undefined;

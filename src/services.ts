@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { resolveLabConfig, SETTING_KEYS, type LabConfig, type MysqlTarget, type RawSettings } from './core/config';
 import { describeError, isCancelled, toLabError } from './core/errors';
+import type { LabBackend } from './core/backend/types';
 import type { Logger } from './core/log';
 import { readLabTarget } from './core/lab/state';
 import { resolveSourceTarget } from './core/source/target';
@@ -21,15 +22,22 @@ export class LabServices implements vscode.Disposable {
   /** Fired after the lake was (re)written. */
   readonly onDidChangeLake = this.lakeChanged.event;
   readonly onDidChangeConfig = this.configChanged.event;
+  private readonly backendChanged = new vscode.EventEmitter<void>();
+  /** Fired once after the settings changed the backend (the old one is being disposed). */
+  readonly onDidChangeBackend = this.backendChanged.event;
+  private current?: Promise<LabBackend>;
+  /** Backends built so far (tests check that a settings change builds one, not several). */
+  backendsCreated = 0;
   /** Work that must wind down before the window goes (a pipeline run holding the lake lock). */
   private readonly shutdownHooks = new Set<() => Promise<void>>();
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = new OutputLog(vscode.window.createOutputChannel('Lifecycle Lab', { log: true }));
-    this.disposables.push(this.log, this.sourceChanged, this.lakeChanged, this.configChanged);
+    this.disposables.push(this.log, this.sourceChanged, this.lakeChanged, this.configChanged, this.backendChanged);
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('lifecycleLab')) return;
+        this.replaceBackend();
         void this.updateModeContext();
         this.configChanged.fire();
         if (e.affectsConfiguration('lifecycleLab.mode') || e.affectsConfiguration('lifecycleLab.mysql') ||
@@ -67,6 +75,33 @@ export class LabServices implements vscode.Disposable {
     const raw: RawSettings = {};
     for (const key of SETTING_KEYS) raw[key] = section.get(key);
     return resolveLabConfig(raw, this.root);
+  }
+
+  /**
+   * The mode's parts (source, pipeline runner, lake catalog, query engine), built from the settings on first use and
+   * rebuilt after they change. Core is loaded lazily, so activation stays cheap. Throws a LabError for a bad setting.
+   */
+  backend(): Promise<LabBackend> {
+    this.current ??= (async () => {
+      const config = this.config();
+      const { createBackend } = await import('./core/backend');
+      this.backendsCreated++;
+      return createBackend(config, { readPassword: () => this.getMysqlPassword(), modelDir: this.asset('glue', 'sql'), log: this.log });
+    })();
+    this.current.catch(() => { this.current = undefined; });
+    return this.current;
+  }
+
+  /**
+   * Settings changed: the next backend() builds a new backend and the old one is disposed. Work already running on
+   * the old one either finishes there (a pipeline run) or is cancelled by its disposal (queries on its engine); none
+   * of it moves to the new one halfway.
+   */
+  private replaceBackend(): void {
+    const old = this.current;
+    this.current = undefined;
+    this.backendChanged.fire();
+    void old?.then((b) => b.dispose(), () => undefined).catch((err: unknown) => this.log.warn(`Closing the previous backend: ${String(err)}`));
   }
 
   /** Password for a configured MySQL source, from SecretStorage (key per user@host:port). */
@@ -123,15 +158,17 @@ export class LabServices implements vscode.Disposable {
   }
 
   /**
-   * Wraps a command handler: errors become one message with the next step as a button and "Show Log";
-   * a cancel is logged quietly.
+   * Wraps a command handler: an error becomes one message whose buttons can act (the next step's command or setting,
+   * Show Log); a next step that is only advice is part of the text; a cancel is logged quietly. The handler's result
+   * is handed back (undefined after an error), so other commands and tests can use it.
    */
-  command<A extends unknown[]>(name: string, handler: (...args: A) => unknown): (...args: A) => Promise<void> {
+  command<A extends unknown[], R>(name: string, handler: (...args: A) => R | Promise<R>): (...args: A) => Promise<R | undefined> {
     return async (...args: A) => {
       try {
-        await handler(...args);
+        return await handler(...args);
       } catch (err) {
         await this.showError(name, err);
+        return undefined;
       }
     };
   }
@@ -143,14 +180,17 @@ export class LabServices implements vscode.Disposable {
     }
     const e = toLabError(err);
     this.log.error(`${what} failed: ${describeError(e)}`, err);
-    const buttons = [e.nextStep?.label, 'Show Log'].filter((b): b is string => !!b);
+    const step = e.nextStep;
+    const actionable = !!step && (!!step.command || !!step.setting);
     // Core messages name no setting; the editor names it (and its button opens the Settings editor right there).
-    const setting = e.nextStep?.setting ? ` (setting ${e.nextStep.setting})` : '';
-    const choice = await vscode.window.showErrorMessage(`${what} failed: ${e.message}${setting}`, ...buttons);
+    const setting = step?.setting ? ` (setting ${step.setting})` : '';
+    const advice = step && !actionable ? ` Next step: ${step.label}.` : '';
+    const buttons = [actionable ? step.label : undefined, 'Show Log'].filter((b): b is string => !!b);
+    const choice = await vscode.window.showErrorMessage(`${what} failed: ${e.message}${setting}${advice}`, ...buttons);
     if (choice === 'Show Log') this.log.show();
-    else if (choice && e.nextStep) {
-      if (e.nextStep.setting) await vscode.commands.executeCommand('workbench.action.openSettings', e.nextStep.setting);
-      else if (e.nextStep.command) await vscode.commands.executeCommand(e.nextStep.command);
+    else if (choice && actionable) {
+      if (step.setting) await vscode.commands.executeCommand('workbench.action.openSettings', step.setting);
+      else if (step.command) await vscode.commands.executeCommand(step.command);
     }
   }
 
@@ -161,6 +201,8 @@ export class LabServices implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
+    void this.current?.then((b) => b.dispose(), () => undefined);
+    this.current = undefined;
   }
 }
 

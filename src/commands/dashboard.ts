@@ -10,30 +10,36 @@ const panelModule = () => import('../webview/dashboardPanel');
 
 /**
  * Open Dashboard (palette, Lake view, pipeline notification), the panel serializer that restores it after a
- * reload, and two hidden commands for tests: the page's rendered reports and a one-shot query failure.
+ * reload.
  */
 export function registerDashboard(services: LabServices): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('lifecycleLab.dashboard.open', services.command('Open Dashboard', async (options?: unknown) => {
       (await panelModule()).DashboardPanel.show(services, openOptions(options));
     })),
-    vscode.commands.registerCommand('lifecycleLab.dashboard.renderedState', async (): Promise<DashboardRenderedState> => {
-      const panel = (await panelModule()).DashboardPanel.open;
-      return panel?.renderedState() ?? { open: false, visible: false, reports: {}, lastSeq: 0 };
-    }),
-    vscode.commands.registerCommand('lifecycleLab.dashboard.injectQueryFailure', async (dataset: unknown) => {
-      if (typeof dataset !== 'string' || !(DATASET_IDS as readonly string[]).includes(dataset)) throw new Error(`Unknown dataset ${String(dataset)}`);
-      const panel = (await panelModule()).DashboardPanel.open;
-      if (!panel) throw new Error('The dashboard is not open.');
-      panel.injectFailure(dataset as DatasetId);
-      panel.refresh();
-    }),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
         (await panelModule()).DashboardPanel.revive(panel, services);
       },
     }),
   ];
+}
+
+/** For the extension API (tests): the page's rendered reports and a one-shot query failure. */
+export function dashboardTestHooks() {
+  return {
+    async renderedState(): Promise<DashboardRenderedState> {
+      const panel = (await panelModule()).DashboardPanel.open;
+      return panel?.renderedState() ?? { open: false, visible: false, reports: {}, lastSeq: 0 };
+    },
+    async injectQueryFailure(dataset: DatasetId): Promise<void> {
+      if (!(DATASET_IDS as readonly string[]).includes(dataset)) throw new Error(`Unknown dataset ${String(dataset)}`);
+      const panel = (await panelModule()).DashboardPanel.open;
+      if (!panel) throw new Error('The dashboard is not open.');
+      panel.injectFailure(dataset);
+      panel.refresh();
+    },
+  };
 }
 
 /** Options come from other commands or tests (untyped command arguments): keep only well-formed filter fields. */

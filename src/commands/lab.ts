@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { LabServices } from '../services';
+import { withCancellableProgress } from './progress';
 
 /**
  * "Start Local Lab" / "Stop Local Lab": thin wrappers over core LocalLab (the same code as `lifecycle-lab lab`).
@@ -12,47 +13,28 @@ export function registerLabCommands(services: LabServices): vscode.Disposable[] 
   };
 
   const start = services.command('Start Local Lab', () =>
-    vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Lifecycle Lab: starting the local lab', cancellable: true },
-      async (progress, token) => {
-        const lab = await localLab();
-        const controller = new AbortController();
-        const cancel = token.onCancellationRequested(() => controller.abort());
-        let done = 0;
-        try {
-          const status = await lab.up({
-            signal: controller.signal,
-            onProgress: (u) => {
-              const fraction = Math.max(done, u.fraction ?? done);
-              progress.report({ message: u.message, increment: (fraction - done) * 100 });
-              done = fraction;
-            },
-          });
-          services.log.info(`Local lab is up on ${status.host}:${status.port} (pid ${status.pid}), ${status.database} ${status.seededFrom ?? ''}`);
-          void vscode.window.showInformationMessage(`Local lab is up: MariaDB on ${status.host}:${status.port}, database ${status.database}.`);
-        } finally {
-          cancel.dispose();
-          // Also after a cancel or failure: the server may have started or stopped.
-          services.fireSourceChanged();
-        }
-      },
-    ),
-  );
+    withCancellableProgress('Lifecycle Lab: starting the local lab', async (work) => {
+      const lab = await localLab();
+      try {
+        const status = await lab.up(work);
+        services.log.info(`Local lab is up on ${status.host}:${status.port} (pid ${status.pid}), ${status.database} ${status.seededFrom ?? ''}`);
+        void vscode.window.showInformationMessage(`Local lab is up: MariaDB on ${status.host}:${status.port}, database ${status.database}.`);
+      } finally {
+        // Also after a cancel or failure: the server may have started or stopped.
+        services.fireSourceChanged();
+      }
+    }));
 
-  const stop = services.command('Stop Local Lab', () =>
-    vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Lifecycle Lab: stopping the local lab' },
-      async () => {
-        const lab = await localLab();
-        try {
-          const wasRunning = await lab.down();
-          services.log.info(wasRunning ? 'Local lab stopped' : 'Local lab was not running');
-        } finally {
-          services.fireSourceChanged();
-        }
-      },
-    ),
-  );
+  const stop = services.command('Stop Local Lab', async () =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Lifecycle Lab: stopping the local lab' }, async () => {
+      const lab = await localLab();
+      try {
+        const wasRunning = await lab.down();
+        services.log.info(wasRunning ? 'Local lab stopped' : 'Local lab was not running');
+      } finally {
+        services.fireSourceChanged();
+      }
+    }));
 
   return [
     vscode.commands.registerCommand('lifecycleLab.startLocalLab', start),

@@ -1,40 +1,92 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { LabError } from '../core/errors';
 import type { LakeCheck } from '../core/lake/verify';
 import type { LabServices } from '../services';
-import type { LakeTreeProvider } from '../views/lakeTree';
+import { LakeTreeProvider, type LakeTableNode } from '../views/lakeTree';
+import { GridPanel, type GridOpened } from '../webview/gridPanel';
+import { withCancellableProgress } from './progress';
+
+const SCHEME = 'lifecycle-lab-lake';
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function lakeTableName(node: LakeTableNode | string | undefined): string {
+  const name = typeof node === 'string' ? node : node?.name;
+  if (!name || !TABLE_NAME.test(name)) throw new LabError('config', 'Pick a table in the Lake view.');
+  return name;
+}
+
+/** Read-only schema documents (`lifecycle-lab-lake:/<table>.schema.txt`), read through the backend's lake catalog. */
+class SchemaDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly services: LabServices) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const [table] = path.posix.basename(uri.path).split('.');
+    const { formatTable } = await import('../core/lake/report');
+    try {
+      const backend = await this.services.backend();
+      const result = await backend.lake.schema(lakeTableName(table));
+      return `${table}: schema (${backend.query.description})\n\n${formatTable(['column', 'type', 'nullable'], result.rows)}\n`;
+    } catch (err) {
+      return `Could not read ${table}: ${(err as Error).message}\n`;
+    }
+  }
+
+  refreshAll(): void {
+    for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === SCHEME) this.changed.fire(doc.uri);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
 
 /**
- * Verify Lake: hashes every file of the local lake and compares it with the size and SHA-256 its run recorded (the
- * same check as `lifecycle-lab lake verify`), with a cancellable progress notification. The result names each
- * damaged table and file and offers Run Pipeline; the Lake view shows the damaged tables.
+ * The Lake view and its commands: preview (the shared grid webview) and schema documents read through the backend's
+ * lake catalog and its one query engine; Show Lake; Verify Lake, which hashes every file and compares it with what its
+ * run recorded, names each damaged table and file and offers Run Pipeline.
  */
-export function registerLakeCommands(services: LabServices, lakeTree: LakeTreeProvider): vscode.Disposable[] {
-  const verify = services.command('Verify lake', async (): Promise<LakeCheck> => {
-    const lakeDir = services.config().local.lakeDir;
-    const { verifyLake } = await import('../core/lake/verify');
-    const check = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Lifecycle Lab: verifying the lake', cancellable: true },
-      async (progress, token) => {
-        const controller = new AbortController();
-        const cancel = token.onCancellationRequested(() => controller.abort());
-        let done = 0;
-        try {
-          return await verifyLake(lakeDir, {
-            signal: controller.signal,
-            onProgress: (u) => {
-              const fraction = Math.max(done, u.fraction ?? done);
-              progress.report({ message: u.message, increment: (fraction - done) * 100 });
-              done = fraction;
-            },
-          });
-        } finally {
-          cancel.dispose();
-        }
-      },
-    );
+export function registerLakeCommands(services: LabServices): vscode.Disposable[] {
+  const tree = new LakeTreeProvider(
+    async () => (await services.backend()).lake,
+    (count) => void vscode.commands.executeCommand('setContext', 'lifecycleLab.lakeHasTables', count > 0),
+  );
+  const schemas = new SchemaDocuments(services);
+
+  const previewTable = async (node?: LakeTableNode | string): Promise<GridOpened> => {
+    const table = lakeTableName(node);
+    const lake = (await services.backend()).lake;
+    let total: number | undefined;
+    return GridPanel.open(services.context.extensionUri, `lake.${table}`, `lake:${table}`, async (offset, limit) => {
+      const [schema, page] = await Promise.all([lake.schema(table), lake.preview(table, offset, limit)]);
+      total ??= await lake.rowCount(table);
+      return {
+        database: 'lake',
+        table,
+        columns: schema.rows.map(([name, type]) => ({ name: String(name), type: String(type), numeric: /INT|DECIMAL|DOUBLE|FLOAT|NUMERIC/i.test(String(type)) })),
+        rows: page.rows.map((row) => row.map((v) => (v === null ? null : String(v)))),
+        offset,
+        limit,
+        hasMore: offset + page.rows.length < total,
+        orderBy: [],
+      };
+    }, services.log, ({ rowIndex, column }) => lake.cellValue(table, column, rowIndex));
+  };
+
+  const showSchema = async (node?: LakeTableNode | string) => {
+    const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${lakeTableName(node)}.schema.txt` });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+  };
+
+  const verify = async (): Promise<LakeCheck> => {
+    const lake = (await services.backend()).lake;
+    const check = await withCancellableProgress('Lifecycle Lab: verifying the lake', (work) => lake.verify(work));
     if (check.recovered) services.fireLakeChanged();
-    await lakeTree.showVerification(check);
-    services.log.info(`Verify lake ${lakeDir}: ${check.ok ? 'intact' : check.problems.map((p) => p.message).join(' ')}`);
+    await tree.showVerification(check);
+    services.log.info(`Verify lake ${lake.location}: ${check.ok ? 'intact' : check.problems.map((p) => p.message).join(' ')}`);
     if (check.ok) {
       const how = check.checksums ? 'sizes and SHA-256 checksums match' : check.manifest ? 'sizes match (this manifest records no checksums)' : 'no manifest to compare with';
       void vscode.window.showInformationMessage(`Lake verified: ${check.tables.length} tables, ${how}.`);
@@ -50,6 +102,25 @@ export function registerLakeCommands(services: LabServices, lakeTree: LakeTreePr
         else if (choice === 'Show Log') services.log.show();
       });
     return check;
-  });
-  return [vscode.commands.registerCommand('lifecycleLab.lake.verify', verify)];
+  };
+
+  const view = vscode.window.createTreeView('lifecycleLab.lake', { treeDataProvider: tree });
+  return [
+    tree, view, schemas,
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, schemas),
+    services.onDidChangeLake(() => {
+      tree.refresh();
+      schemas.refreshAll();
+    }),
+    vscode.commands.registerCommand('lifecycleLab.lake.refresh', () => tree.refresh()),
+    vscode.commands.registerCommand('lifecycleLab.lake.previewTable', services.command('Preview lake table', previewTable)),
+    vscode.commands.registerCommand('lifecycleLab.lake.showSchema', services.command('Show table schema', showSchema)),
+    vscode.commands.registerCommand('lifecycleLab.lake.verify', services.command('Verify lake', verify)),
+    vscode.commands.registerCommand('lifecycleLab.lake.reveal', services.command('Show lake', async () => {
+      await vscode.commands.executeCommand('lifecycleLab.lake.focus');
+      const lake = (await services.backend()).lake;
+      const gold = vscode.Uri.file(path.join(lake.location, 'gold'));
+      if (vscode.workspace.getWorkspaceFolder(gold)) await vscode.commands.executeCommand('revealInExplorer', gold);
+    })),
+  ];
 }

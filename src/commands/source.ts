@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { withCancellableProgress } from './progress';
 import { CancelledError, LabError } from '../core/errors';
 import { selectStatement } from '../core/source/sql';
 import { findMysqlClient, mysqlClientInvocation } from '../core/source/terminal';
@@ -18,22 +19,14 @@ export interface TableRef {
 }
 
 /** The Source view and its commands. */
-export function registerSourceView(services: LabServices): vscode.Disposable[] {
+export function registerSourceView(services: LabServices): { tree: SourceTreeProvider; disposables: vscode.Disposable[] } {
   const session = new SourceSession(services);
   const tree = new SourceTreeProvider(services, session);
   const view = vscode.window.createTreeView('lifecycleLab.source', { treeDataProvider: tree, showCollapseAll: true });
 
   async function explorer() {
     const found = await session.explorer();
-    if (!found) {
-      throw new LabError('labNotRunning', services.config().mode === 'local'
-        ? 'No source: the local lab is not running and no MySQL host is set.'
-        : 'No source: set lifecycleLab.mysql.host or discover the RDS instance.', {
-        nextStep: services.config().mode === 'local'
-          ? { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' }
-          : { label: 'Discover RDS Instance', command: 'lifecycleLab.source.discoverRds' },
-      });
-    }
+    if (!found) throw await session.missing();
     return found;
   }
 
@@ -44,21 +37,8 @@ export function registerSourceView(services: LabServices): vscode.Disposable[] {
     return { database, table: ref.table };
   }
 
-  /** Like services.command, but hands the handler's result back to the caller (tests read it). */
-  function command<A extends unknown[], R>(name: string, handler: (...args: A) => Promise<R>) {
-    return async (...args: A): Promise<R | undefined> => {
-      try {
-        return await handler(...args);
-      } catch (err) {
-        await services.showError(name, err);
-        return undefined;
-      }
-    };
-  }
-
-  return [
+  const disposables = [
     tree,
-    session,
     view,
     // The read-only documents the preview grids (Source and Lake) open whole cell values in.
     registerValueDocuments(),
@@ -66,7 +46,7 @@ export function registerSourceView(services: LabServices): vscode.Disposable[] {
 
     vscode.commands.registerCommand('lifecycleLab.source.refresh', () => tree.refresh()),
 
-    vscode.commands.registerCommand('lifecycleLab.source.previewRows', command('Preview rows', async (arg?: TableRef | SourceNode): Promise<GridOpened> => {
+    vscode.commands.registerCommand('lifecycleLab.source.previewRows', services.command('Preview rows', async (arg?: TableRef | SourceNode): Promise<GridOpened> => {
       const { database, table } = await tableRef(arg);
       return GridPanel.open(services.context.extensionUri, `${database}.${table}`, `${database}.${table}`,
         async (offset, limit) => (await explorer()).previewRows(database, table, { offset, limit }), services.log,
@@ -77,27 +57,17 @@ export function registerSourceView(services: LabServices): vscode.Disposable[] {
         });
     })),
 
-    vscode.commands.registerCommand('lifecycleLab.source.countRows', command('Exact row count', async (arg?: TableRef | SourceNode): Promise<number> => {
+    vscode.commands.registerCommand('lifecycleLab.source.countRows', services.command('Exact row count', async (arg?: TableRef | SourceNode): Promise<number> => {
       const { database, table } = await tableRef(arg);
       const source = await explorer();
-      const rows = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Counting rows of ${database}.${table}`, cancellable: true },
-        async (_progress, token) => {
-          const abort = new AbortController();
-          const subscription = token.onCancellationRequested(() => abort.abort());
-          try {
-            return await source.exactCount(database, table, abort.signal);
-          } finally {
-            subscription.dispose();
-          }
-        });
+      const rows = await withCancellableProgress(`Counting rows of ${database}.${table}`, ({ signal }) => source.exactCount(database, table, signal));
       tree.setExactCount(database, table, rows);
       services.log.info(`${database}.${table}: ${rows} rows (COUNT(*))`);
       void vscode.window.showInformationMessage(`${database}.${table}: ${rows.toLocaleString('en-US')} rows`);
       return rows;
     })),
 
-    vscode.commands.registerCommand('lifecycleLab.source.copySelect', command('Copy SELECT statement', async (arg?: TableRef | SourceNode): Promise<string> => {
+    vscode.commands.registerCommand('lifecycleLab.source.copySelect', services.command('Copy SELECT statement', async (arg?: TableRef | SourceNode): Promise<string> => {
       const { database, table } = await tableRef(arg);
       const text = selectStatement(database, table);
       await vscode.env.clipboard.writeText(text);
@@ -105,7 +75,7 @@ export function registerSourceView(services: LabServices): vscode.Disposable[] {
       return text;
     })),
 
-    vscode.commands.registerCommand('lifecycleLab.source.copyQualifiedName', command('Copy qualified name', async (arg?: TableRef | SourceNode): Promise<string> => {
+    vscode.commands.registerCommand('lifecycleLab.source.copyQualifiedName', services.command('Copy qualified name', async (arg?: TableRef | SourceNode): Promise<string> => {
       const { database, table } = await tableRef(arg);
       const text = qualifiedNameForCopy(database, table);
       await vscode.env.clipboard.writeText(text);
@@ -113,7 +83,7 @@ export function registerSourceView(services: LabServices): vscode.Disposable[] {
       return text;
     })),
 
-    vscode.commands.registerCommand('lifecycleLab.source.openTerminal', command('Open MySQL terminal', async (arg?: TableRef | SourceNode): Promise<vscode.Terminal> => {
+    vscode.commands.registerCommand('lifecycleLab.source.openTerminal', services.command('Open MySQL terminal', async (arg?: TableRef | SourceNode): Promise<vscode.Terminal> => {
       const target = await session.target();
       if (!target) await explorer(); // throws the "no source" error with its next step
       const database = (arg as TableRef | undefined)?.database ?? target!.database;
@@ -131,7 +101,7 @@ export function registerSourceView(services: LabServices): vscode.Disposable[] {
       return terminal;
     })),
 
-    vscode.commands.registerCommand('lifecycleLab.source.discoverRds', command('Discover RDS instance', async () => {
+    vscode.commands.registerCommand('lifecycleLab.source.discoverRds', services.command('Discover RDS instance', async () => {
       try {
         const found = await discoverRds(services);
         tree.setDiscoveryError(undefined);
@@ -141,10 +111,8 @@ export function registerSourceView(services: LabServices): vscode.Disposable[] {
         throw err;
       }
     })),
-
-    // For the extension-host tests: the view's data provider, so they can walk the tree the user sees.
-    vscode.commands.registerCommand('lifecycleLab.source.treeDataProvider', () => tree),
   ];
+  return { tree, disposables };
 }
 
 /** `db.table`, with backticks only where a name needs them. */

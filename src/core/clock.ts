@@ -22,9 +22,8 @@ export const systemClock: Clock = {
     return { cancel: () => clearTimeout(t) };
   },
   setInterval(fn, ms) {
+    // Not unref'ed: a watchdog must keep a stuck run's process alive until it fires (a CLI that exited 0 instead).
     const t = setInterval(fn, ms);
-    // A heartbeat or watchdog must never keep a CLI process alive on its own.
-    t.unref?.();
     return { cancel: () => clearInterval(t) };
   },
 };

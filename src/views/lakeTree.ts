@@ -1,20 +1,13 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
-import { readLakeManifest, type LakeManifest } from '../core/lake/manifest';
+import type { LakeCatalog, LakeTableSummary } from '../core/backend/types';
+import type { LakeManifest } from '../core/lake/manifest';
 import { formatSize } from '../core/lake/report';
-import { checkLake, recoverLakeOnOpen, type LakeCheck, type LakeProblem } from '../core/lake/verify';
-import { listLakeTables } from '../core/query/duckdb';
+import type { LakeCheck, LakeProblem } from '../core/lake/verify';
 
-export interface LakeTableNode {
+/** A table of the lake; its problems are the sizes checked on every refresh plus checksums after Verify Lake. */
+export interface LakeTableNode extends LakeTableSummary {
   kind: 'table';
-  name: string;
-  lakeDir: string;
-  rows?: number;
-  files: number;
-  bytes?: number;
-  /** What is wrong with the table's files (sizes on every refresh, checksums after Verify Lake); absent when intact. */
-  problems?: LakeProblem[];
 }
 
 type LakeNode =
@@ -40,12 +33,12 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
   readonly onDidChangeTreeData = this.changed.event;
 
   constructor(
-    private readonly lakeDir: () => string,
+    private readonly catalog: () => Promise<LakeCatalog>,
     private readonly onTablesKnown: (count: number) => void,
   ) {}
 
   /** Checksum problems found by the last Verify Lake, with the stat stamp of each file when it was hashed. */
-  private verified?: { lakeDir: string; problems: Array<LakeProblem & { stamp: string }> };
+  private verified?: { location: string; problems: Array<LakeProblem & { stamp: string }> };
 
   refresh(): void {
     this.changed.fire();
@@ -54,12 +47,12 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
   /** Shows the result of Verify Lake (its checksum findings; sizes are checked on every refresh anyway). */
   async showVerification(check: LakeCheck): Promise<void> {
     const problems = await Promise.all(check.problems.filter((p) => p.kind === 'checksum').map(async (p) => ({ ...p, stamp: await stamp(p.path) })));
-    this.verified = { lakeDir: check.lakeDir, problems };
+    this.verified = { location: check.lakeDir, problems };
     this.refresh();
   }
 
-  private async stillVerified(lakeDir: string): Promise<LakeProblem[]> {
-    if (!this.verified || this.verified.lakeDir !== lakeDir) return [];
+  private async stillVerified(location: string): Promise<LakeProblem[]> {
+    if (!this.verified || this.verified.location !== location) return [];
     const kept: LakeProblem[] = [];
     for (const p of this.verified.problems) if ((await stamp(p.path)) === p.stamp) kept.push(p);
     return kept;
@@ -67,29 +60,19 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
 
   async getChildren(node?: LakeNode): Promise<LakeNode[]> {
     if (node) return [];
-    let lakeDir: string;
     try {
-      lakeDir = this.lakeDir();
-      // A crash between the two renames of a run's swap: restore gold/ now rather than show an empty lake.
-      await recoverLakeOnOpen(lakeDir).catch(() => false);
-      const [manifest, tables] = await Promise.all([readLakeManifest(lakeDir), listLakeTables(lakeDir)]);
-      const check = await checkLake(lakeDir, { manifest: manifest ?? null });
-      const problems = [...check.problems, ...(await this.stillVerified(lakeDir))];
-      const byTable = (name: string) => problems.filter((p) => p.table === name);
-      // Tables the manifest lists but whose files are all gone are shown too, as damaged.
-      const names = [...new Set([...tables.map((t) => t.name), ...problems.map((p) => p.table)])].sort();
-      this.onTablesKnown(names.length);
-      const nodes: LakeNode[] = manifest ? [{ kind: 'run', manifest }] : [];
+      const lake = await this.catalog();
+      const overview = await lake.overview();
+      const verified = await this.stillVerified(lake.location);
+      const problems = [...overview.problems, ...verified];
+      this.onTablesKnown(overview.tables.length);
+      const nodes: LakeNode[] = overview.manifest ? [{ kind: 'run', manifest: overview.manifest }] : [];
       if (problems.length) nodes.push({ kind: 'damaged', problems });
-      for (const name of names) {
-        const stats = manifest?.tables[name];
-        const own = byTable(name);
-        nodes.push({
-          kind: 'table', name, lakeDir, rows: stats?.rows, files: tables.find((t) => t.name === name)?.files.length ?? 0, bytes: stats?.bytes,
-          ...(own.length ? { problems: own } : {}),
-        });
+      for (const table of overview.tables) {
+        const own = [...(table.problems ?? []), ...verified.filter((p) => p.table === table.name)];
+        nodes.push({ ...table, kind: 'table', ...(own.length ? { problems: own } : {}) });
       }
-      return names.length ? nodes : [];
+      return overview.tables.length ? nodes : [];
     } catch (err) {
       this.onTablesKnown(0);
       return [{ kind: 'error', message: (err as Error).message }];
@@ -131,12 +114,12 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
       node.bytes !== undefined ? formatSize(node.bytes) : undefined,
     ].filter(Boolean);
     item.description = parts.join(' · ');
-    item.tooltip = path.join(node.lakeDir, 'gold', node.name);
+    item.tooltip = node.location;
     item.iconPath = new vscode.ThemeIcon(node.name.startsWith('fact_') ? 'graph' : 'table');
     if (node.problems) {
       const files = [...new Set(node.problems.map((p) => p.file))].join(', ');
       item.description = `damaged: ${files} · ${item.description}`;
-      item.tooltip = new vscode.MarkdownString([`${path.join(node.lakeDir, 'gold', node.name)}`, '',
+      item.tooltip = new vscode.MarkdownString([node.location, '',
         ...node.problems.map((p) => `- ${p.message}`), '', 'Run Pipeline rewrites the lake.'].join('\n'));
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
     }

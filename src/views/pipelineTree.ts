@@ -21,7 +21,10 @@ export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNod
   readonly onDidChangeTreeData = this.changed.event;
   private current: PipelineViewState;
 
-  constructor(initial: PipelineViewState = emptyPipelineState()) {
+  private shown = false;
+
+  /** `onFirstShow` runs once, when the view first asks for its nodes. */
+  constructor(initial: PipelineViewState = emptyPipelineState(), private readonly onFirstShow?: () => void) {
     this.current = initial;
   }
 
@@ -44,6 +47,10 @@ export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNod
 
   getChildren(node?: PipelineNode): PipelineNode[] {
     if (node) return [];
+    if (!this.shown) {
+      this.shown = true;
+      this.onFirstShow?.();
+    }
     const steps: PipelineNode[] = this.current.steps.map((view) => ({ kind: 'step', view }));
     return this.current.lastRun || this.current.running ? [{ kind: 'run' }, ...steps] : steps;
   }

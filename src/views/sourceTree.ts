@@ -1,59 +1,44 @@
 import * as vscode from 'vscode';
-import type { LabMode, MysqlTarget } from '../core/config';
+import type { MysqlTarget } from '../core/config';
+import type { LabError } from '../core/errors';
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo, ServerInfo, SourceExplorer, TableInfo } from '../core/source/explorer';
 import { userDatabases } from '../core/source/databases';
 import { mysqlErrorToLabError } from '../core/source/errors';
 import { formatApproxRows, formatBytes } from '../core/source/format';
-import { resolveSourceTarget, targetIdentity, targetLabel } from '../core/source/target';
+import { targetLabel } from '../core/source/target';
 import type { LabServices } from '../services';
 import { errorNode, loadChildren, messageTreeItem, type MessageNode } from './treeNodes';
 
-/**
- * The connection to the source, shared by the Source view and its commands: one explorer (one small pool)
- * per target, replaced when the target changes and closed on refresh.
- */
-export class SourceSession implements vscode.Disposable {
-  private current?: { identity: string; explorer: SourceExplorer };
-  private targetPromise?: Promise<MysqlTarget | undefined>;
-
+/** The Source view's window onto the current backend's source (the backend owns the pool). */
+export class SourceSession {
   constructor(private readonly services: LabServices) {}
 
-  /** Where the source lives now (cached until `reset`). Throws a LabError for an invalid setting. */
-  target(): Promise<MysqlTarget | undefined> {
-    this.targetPromise ??= resolveSourceTarget(this.services.config(), () => this.services.getMysqlPassword());
-    this.targetPromise.catch(() => { this.targetPromise = undefined; });
-    return this.targetPromise;
+  /** Where the source lives now. Throws a LabError for an invalid setting. */
+  async target(): Promise<MysqlTarget | undefined> {
+    return (await this.services.backend()).source.target();
   }
 
   /** The explorer for the current target; undefined when there is no source. */
   async explorer(): Promise<SourceExplorer | undefined> {
-    const target = await this.target();
-    if (!target) return undefined;
-    const identity = targetIdentity(target);
-    if (this.current?.identity !== identity) {
-      void this.current?.explorer.close();
-      const { SourceExplorer } = await import('../core/source/explorer');
-      this.current = { identity, explorer: new SourceExplorer(target, { showSystemSchemas: this.services.config().showSystemSchemas, log: this.services.log }) };
-    }
-    return this.current.explorer;
+    return (await this.services.backend()).source.explorer();
+  }
+
+  /** What to do when there is no source (Start Local Lab, Discover RDS Instance), as the backend of the mode says. */
+  async missing(): Promise<LabError> {
+    return (await this.services.backend()).source.missing();
   }
 
   /** Forget the target and close the pool; the next call reconnects. */
   reset(): void {
-    this.targetPromise = undefined;
-    void this.current?.explorer.close();
-    this.current = undefined;
-  }
-
-  dispose(): void {
-    this.reset();
+    this.services.backend().then((b) => b.source.reset(), () => undefined);
   }
 }
 
 export interface ConnectionNode {
   kind: 'connection';
   label: string;
-  mode: LabMode;
+  /** How the backend's mode reads: "local" or "AWS". */
+  backendLabel: string;
   target: MysqlTarget;
 }
 export interface DatabaseNode { kind: 'database'; database: string; isSource: boolean }
@@ -156,10 +141,10 @@ export class SourceTreeProvider implements vscode.TreeDataProvider<SourceNode>, 
   }
 
   private async loadRoot(): Promise<SourceNode[]> {
-    let mode: LabMode = 'local';
+    let backendLabel: string;
     let target: MysqlTarget | undefined;
     try {
-      mode = this.services.config().mode;
+      backendLabel = (await this.services.backend()).label;
       target = await this.session.target();
     } catch (err) {
       await this.setConfigured(true);
@@ -168,7 +153,7 @@ export class SourceTreeProvider implements vscode.TreeDataProvider<SourceNode>, 
     if (!target) {
       // Nothing to show: the welcome view (Start Local Lab / Discover RDS Instance) takes over, unless a
       // discovery just failed, which deserves its reason on screen.
-      if (mode === 'aws' && this.discoveryError) {
+      if (this.discoveryError) {
         await this.setConfigured(true);
         return [errorNode('discovery', this.discoveryError)];
       }
@@ -185,7 +170,7 @@ export class SourceTreeProvider implements vscode.TreeDataProvider<SourceNode>, 
       this.connectionState = { state: 'failed', error: err };
       this.services.log.warn(`Source view: ${err instanceof Error ? err.message : String(err)}`);
     }
-    return [{ kind: 'connection', label: targetLabel(target), mode, target }];
+    return [{ kind: 'connection', label: targetLabel(target), backendLabel, target }];
   }
 
   private async loadConnection(node: ConnectionNode, onError: (err: unknown) => void): Promise<SourceNode[]> {
@@ -204,7 +189,7 @@ export class SourceTreeProvider implements vscode.TreeDataProvider<SourceNode>, 
 
   private async explorerOrThrow(): Promise<SourceExplorer> {
     const explorer = await this.session.explorer();
-    if (!explorer) throw new Error('No source is configured.');
+    if (!explorer) throw await this.session.missing();
     return explorer;
   }
 
@@ -269,11 +254,11 @@ export class SourceTreeProvider implements vscode.TreeDataProvider<SourceNode>, 
     item.contextValue = 'connection';
     const state = this.connectionState;
     const status = state.state === 'connected' ? state.server.version.replace(/-.*$/, '') : state.state === 'failed' ? 'not connected' : 'connecting…';
-    item.description = `${node.mode} · ${node.target.user} · ${status}`;
+    item.description = `${node.backendLabel} · ${node.target.user} · ${status}`;
     item.iconPath = new vscode.ThemeIcon(state.state === 'failed' ? 'debug-disconnect' : 'server');
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown(`**${node.target.origin === 'local-lab' ? 'Local lab database' : 'MySQL source'}**\n\n`);
-    tooltip.appendText(`${node.target.user}@${node.target.host}:${node.target.port}, database ${node.target.database}\nMode: ${node.mode}`);
+    tooltip.appendText(`${node.target.user}@${node.target.host}:${node.target.port}, database ${node.target.database}\nMode: ${node.backendLabel}`);
     if (state.state === 'connected') tooltip.appendText(`\nServer: ${state.server.version}`);
     item.tooltip = tooltip;
     return item;

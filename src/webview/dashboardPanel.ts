@@ -1,10 +1,9 @@
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, isCancelled, LabError, toLabError } from '../core/errors';
 import { toCsv } from '../core/dashboard/csv';
 import type { DatasetId, DatasetRequest, DatasetResult, TopProductsFilter } from '../core/dashboard/model';
-import { createDashboardData, type DashboardData } from '../core/dashboard/service';
+import type { LabBackend } from '../core/backend/types';
+import { DashboardData } from '../core/dashboard/service';
 import type { LabServices } from '../services';
 import { webviewPage } from './page';
 import {
@@ -38,7 +37,8 @@ export interface DashboardRenderedState {
 export class DashboardPanel implements vscode.Disposable {
   private static current?: DashboardPanel;
 
-  private data?: DashboardData;
+  /** The dashboard's data on the backend it was built for; a new backend (settings changed) gets new data. */
+  private data?: { backend: LabBackend; data: DashboardData };
   private readonly inFlight = new Map<number, { dataset: DatasetId; controller: AbortController }>();
   private readonly lastResults = new Map<DatasetId, DatasetResult>();
   private readonly reports = new Map<DatasetId, ReceivedReport>();
@@ -90,6 +90,7 @@ export class DashboardPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       services.onDidChangeLake(() => this.lakeChanged()),
+      services.onDidChangeBackend(() => this.lakeChanged()),
     );
   }
 
@@ -113,9 +114,10 @@ export class DashboardPanel implements vscode.Disposable {
     this.post({ type: 'refresh' });
   }
 
+  /** The lake was rewritten or the settings changed it: queries still running are cancelled and every card reruns. */
   private lakeChanged(): void {
     this.answers.clear();
-    void this.closeEngine();
+    this.forgetData();
     this.refresh();
   }
 
@@ -188,18 +190,13 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   /**
-   * Answers for the lake as it is now, keyed by the manifest's (or gold folder's) modification time and the request:
+   * Answers for the lake as it is now, keyed by the catalog's version token and the request:
    * the page reloads on every show (no retained context), and at scale some questions take a second or more.
    */
   private readonly answers = new Map<string, DatasetResult>();
 
   private async lakeVersion(): Promise<string> {
-    const lakeDir = this.services.config().local.lakeDir;
-    for (const file of [path.join(lakeDir, 'gold', '_manifest.json'), path.join(lakeDir, 'gold')]) {
-      const stat = await fs.stat(file).catch(() => undefined);
-      if (stat) return `${file}@${stat.mtimeMs}`;
-    }
-    return 'none';
+    return (await this.services.backend()).lake.version();
   }
 
   private async load(requestId: number, request: DatasetRequest, fresh: boolean): Promise<void> {
@@ -221,7 +218,7 @@ export class DashboardPanel implements vscode.Disposable {
       if (!result) {
         // A partial answer (the detailed aggregate's first page before its total is counted) is shown at once; the
         // whole answer follows with the same requestId, and only that one is kept.
-        result = await this.dashboardData().dataset(request, controller.signal, (partial) => {
+        result = await (await this.dashboardData()).dataset(request, controller.signal, (partial) => {
           if (!controller.signal.aborted) this.post({ type: 'result', requestId, result: partial });
         });
         if (controller.signal.aborted) throw new CancelledError('Query');
@@ -243,16 +240,18 @@ export class DashboardPanel implements vscode.Disposable {
     }
   }
 
-  private dashboardData(): DashboardData {
-    this.data ??= createDashboardData(this.services.config());
-    return this.data;
+  /** Data over the backend's one query engine (shared with the Lake view and previews; the backend closes it). */
+  private async dashboardData(): Promise<DashboardData> {
+    const backend = await this.services.backend();
+    if (this.data?.backend !== backend) {
+      this.data = { backend, data: new DashboardData(backend.query, () => backend.lake.manifest()) };
+    }
+    return this.data.data;
   }
 
-  private async closeEngine(): Promise<void> {
-    const data = this.data;
+  private forgetData(): void {
     this.data = undefined;
     for (const running of this.inFlight.values()) running.controller.abort();
-    await data?.engine.close().catch(() => undefined);
   }
 
   private async save(fileName: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<void> {
@@ -271,7 +270,7 @@ export class DashboardPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (DashboardPanel.current === this) DashboardPanel.current = undefined;
-    void this.closeEngine();
+    this.forgetData();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }

@@ -15,8 +15,14 @@ const EXPECTED_BY_LINE: Array<[string, number]> = [
 ];
 const cents = (v: unknown) => Math.round(Number(v) * 100);
 
+async function api(): Promise<LifecycleLabApi> {
+  const ext = vscode.extensions.getExtension<LifecycleLabApi>('lifecycle-lab.lifecycle-lab');
+  assert.ok(ext, 'the extension is installed');
+  return ext.activate();
+}
+
 async function renderedState(): Promise<DashboardRenderedState> {
-  return vscode.commands.executeCommand<DashboardRenderedState>('lifecycleLab.dashboard.renderedState');
+  return (await api()).dashboard.renderedState();
 }
 
 /** Waits until the page reports `dataset` newer than `afterSeq` and matching `accept`. */
@@ -128,7 +134,7 @@ suite('Dashboard', function () {
 
   test('a failing query shows an error card while the other cards still render', async () => {
     const before = (await renderedState()).lastSeq;
-    await vscode.commands.executeCommand('lifecycleLab.dashboard.injectQueryFailure', 'salesByProductLine');
+    await (await api()).dashboard.injectQueryFailure('salesByProductLine');
     const failed = await waitForReport('salesByProductLine', before);
     assert.equal(failed.state, 'error');
     assert.match(failed.message ?? '', /Injected failure/);

@@ -37,7 +37,7 @@ suite('Pipeline', function () {
       assert.equal(stat.size, manifest.tables[table].bytes);
     }
 
-    const snapshot = await vscode.commands.executeCommand<PipelineSnapshot>('lifecycleLab.pipeline.lastRun');
+    const snapshot: PipelineSnapshot = (await ext.activate()).pipeline.snapshot();
     assert.equal(snapshot.running, false);
     assert.equal(snapshot.lastRun?.ok, true);
     assert.equal(snapshot.lastRun?.runId, manifest.runId);

@@ -13,7 +13,11 @@ import { lastRunRecord } from '../../src/core/lake/runLog';
 
 const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
 
-const lastRun = () => vscode.commands.executeCommand<PipelineSnapshot>('lifecycleLab.pipeline.lastRun');
+async function lastRun(): Promise<PipelineSnapshot> {
+  const ext = vscode.extensions.getExtension<LifecycleLabApi>(EXTENSION_ID);
+  assert.ok(ext);
+  return (await ext.activate()).pipeline.snapshot();
+}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 5): Promise<T> {
   const deadline = Date.now() + timeoutMs;

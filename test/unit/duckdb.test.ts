@@ -2,9 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { resolveLabConfig } from '../../src/core/config';
 import { LabError } from '../../src/core/errors';
-import { createQueryEngine, DuckDbLakeEngine, listLakeTables } from '../../src/core/query/duckdb';
+import { DuckDbLakeEngine, listLakeTables } from '../../src/core/query/duckdb';
 import { compileParams } from '../../src/core/query/params';
 import { sqlLiteral } from '../../src/core/query/sqlText';
 import { FakeClock } from '../fakeClock';
@@ -198,16 +197,5 @@ suite('DuckDbLakeEngine', function () {
     } finally {
       await small.close();
     }
-  });
-
-  test('createQueryEngine picks DuckDB in local mode and explains that Athena is not there yet', async () => {
-    const local = createQueryEngine(resolveLabConfig({ 'local.lakeDir': lakeDir }, '/'));
-    try {
-      assert.equal(local.kind, 'duckdb');
-      assert.equal((await local.query('select count(*) from fact_orders')).rows[0][0], ORDER_LINES.length);
-    } finally {
-      await local.close();
-    }
-    assert.throws(() => createQueryEngine(resolveLabConfig({ mode: 'aws' }, '/')), (e: unknown) => e instanceof LabError && /Athena/.test(e.message));
   });
 });

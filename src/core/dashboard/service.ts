@@ -1,7 +1,5 @@
-import type { LabConfig } from '../config';
 import { LabError, throwIfCancelled } from '../errors';
 import type { QueryEngine, QueryParams, QueryResult } from '../query/engine';
-import { createQueryEngine } from '../query/duckdb';
 import { readLakeManifest, type LakeManifest } from '../lake/manifest';
 import { recoverLakeOnOpen } from '../lake/verify';
 import type {
@@ -324,9 +322,4 @@ export function localManifestReader(lakeDir: string): ManifestReader {
     await recoverLakeOnOpen(lakeDir).catch(() => false);
     return readLakeManifest(lakeDir);
   };
-}
-
-/** Dashboard data for the configured mode (the engine comes from createQueryEngine). The caller closes `engine`. */
-export function createDashboardData(config: LabConfig): DashboardData {
-  return new DashboardData(createQueryEngine(config), localManifestReader(config.local.lakeDir));
 }

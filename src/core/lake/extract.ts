@@ -132,6 +132,9 @@ export async function extractTable(
         finish(new CancelledError('Pipeline run'));
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      // A connection already lost fails the query synchronously (its error event aborts the run before the
+      // listener above existed): without this check the stream would wait for rows that never come.
+      if (options.signal?.aborted) onAbort();
       stream.on('data', (row: unknown) => {
         if (settled) return;
         const values = row as unknown[];

@@ -68,6 +68,7 @@ export async function extractTableViaClient(
   const onAbort = () => duck.interrupt();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    throwIfCancelled(signal, 'Pipeline run'); // aborted during the awaits above, before the listener existed
     if (useFifo) {
       // DuckDB opens the FIFO first and the client gets the write end only once it is open: a writer that exits
       // before the reader opens would leave the reader's open() waiting for a writer forever (a source killed at
@@ -150,6 +151,7 @@ function runClient(table: SourceTable, options: { client: string; target: MysqlT
     child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
     const onAbort = () => child.kill('SIGTERM');
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
     child.on('error', (err) => {
       signal?.removeEventListener('abort', onAbort);
       reject(new LabError('queryFailed', `The MariaDB client ${options.client} could not start: ${err.message}`, { cause: err }));

@@ -2,7 +2,6 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { DuckDBInstance, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
-import type { LabConfig } from '../config';
 import { CancelledError, LabError } from '../errors';
 import { readLakeManifest } from '../lake/manifest';
 import { checkLake, lakeDamagedError, recoverLakeOnOpen, type LakeProblem } from '../lake/verify';
@@ -68,19 +67,6 @@ const IDLE_BEFORE_COPY_MS = 50;
 const RUN_PIPELINE = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/**
- * Picks the query engine from the configured mode, so views and commands never branch on it.
- * The caller owns the engine and must close() it.
- */
-export function createQueryEngine(config: LabConfig): QueryEngine {
-  if (config.mode === 'aws') {
-    throw new LabError('config', 'Athena engine arrives with the AWS issue; the dashboard and queries run on the local lake for now.', {
-      nextStep: { label: 'Switch Mode (Local / AWS)', command: 'lifecycleLab.switchMode' },
-    });
-  }
-  return new DuckDbLakeEngine(config.local.lakeDir);
-}
-
 /** The tables found in a local lake (sorted by name); empty when the lake has none. Reads no Parquet. */
 export async function listLakeTables(lakeDir: string): Promise<LakeTable[]> {
   const gold = path.join(lakeDir, 'gold');
@@ -142,6 +128,11 @@ export class DuckDbLakeEngine implements QueryEngine {
   private damaged = new Map<string, LakeProblem[]>();
   /** Whether the views read the in-memory copy of the current lake version (false: the Parquet files). */
   materialized = false;
+  /** Queries asked of this engine, and DuckDB instances it opened (one per engine): tests show sharing with these. */
+  queryCount = 0;
+  instancesOpened = 0;
+  /** DuckDB instances opened by every lake engine in this process. */
+  static instancesOpened = 0;
 
   constructor(readonly lakeDir: string, options: DuckDbLakeEngineOptions = {}) {
     this.access = options.access ?? 'lake';
@@ -172,6 +163,7 @@ export class DuckDbLakeEngine implements QueryEngine {
   }
 
   async query(sql: string, params?: QueryParams, signal?: AbortSignal): Promise<QueryResult> {
+    this.queryCount++;
     this.active++;
     try {
       return await this.runQuery(sql, params, signal);
@@ -279,6 +271,8 @@ export class DuckDbLakeEngine implements QueryEngine {
     this.instance ??= (async () => {
       this.duckdb ??= await import('@duckdb/node-api');
       const instance = await this.duckdb.DuckDBInstance.create(':memory:');
+      this.instancesOpened++;
+      DuckDbLakeEngine.instancesOpened++;
       if (this.access === 'lake') {
         // Reads of gold/ only (the views and the in-memory copy); no other file, no extension install, no ATTACH.
         // The list option cannot be given at create time, so it is set here, then the configuration is locked.

@@ -1,0 +1,166 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Clock } from '../clock';
+import type { LabConfig } from '../config';
+import { LabError } from '../errors';
+import type { Logger } from '../log';
+import { goldDir, manifestPath, readLakeManifest, type LakeManifest } from '../lake/manifest';
+import { runPipeline, type PipelineResult } from '../lake/pipeline';
+import { lastRunRecord, runLogPath, type RunRecord } from '../lake/runLog';
+import { checkLake, recoverLakeOnOpen, verifyLake, type LakeCheck } from '../lake/verify';
+import type { LongWork } from '../progress';
+import { DuckDbLakeEngine, listLakeTables } from '../query/duckdb';
+import type { QueryResult } from '../query/engine';
+import { lakeCellValue } from '../query/lakeCell';
+import { sqlIdent } from '../query/sqlText';
+import { SourceConnection } from './source';
+import type { LabBackend, LakeCatalog, LakeOverview, PipelineRunner, PipelineRunOptions, SourceBackend } from './types';
+
+export interface BackendDeps {
+  /** The password of a configured (non-lab) MySQL source: SecretStorage in the editor, an env var in the CLI. */
+  readPassword: () => Promise<string | undefined>;
+  /** glue/sql: the star-schema model. */
+  modelDir: string;
+  log: Logger;
+  clock?: Clock;
+}
+
+const START_LAB = { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' };
+
+/** Local mode: the project-local MariaDB (or a configured MySQL), the DuckDB engine and a Parquet lake on disk. */
+export class LocalBackend implements LabBackend {
+  readonly mode = 'local' as const;
+  readonly label = 'local';
+  readonly source: SourceBackend;
+  readonly pipeline: PipelineRunner;
+  readonly lake: LakeCatalog;
+  readonly query: DuckDbLakeEngine;
+  private readonly connection: SourceConnection;
+
+  constructor(private readonly config: LabConfig, deps: BackendDeps) {
+    const connection = new SourceConnection(config, deps.readPassword, deps.log);
+    this.connection = connection;
+    this.query = new DuckDbLakeEngine(config.local.lakeDir);
+    this.source = {
+      target: () => connection.target(),
+      explorer: () => connection.explorer(),
+      reset: () => connection.reset(),
+      missing: () => new LabError('labNotRunning', 'No source: the local lab is not running and no MySQL host is set.', { nextStep: START_LAB }),
+    };
+    this.pipeline = new LocalPipelineRunner(config, this.source, deps);
+    this.lake = new LocalLakeCatalog(config.local.lakeDir, this.query);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.allSettled([this.connection.close(), this.query.close()]);
+  }
+}
+
+class LocalPipelineRunner implements PipelineRunner {
+  readonly runLogFile: string;
+
+  constructor(private readonly config: LabConfig, private readonly source: SourceBackend, private readonly deps: BackendDeps) {
+    this.runLogFile = runLogPath(config.local.lakeDir);
+  }
+
+  async describe(): Promise<string> {
+    const target = await this.source.target().catch(() => undefined);
+    return `${target?.database ?? this.config.mysql.database} → lake`;
+  }
+
+  async run(options: PipelineRunOptions): Promise<PipelineResult> {
+    const target = await this.source.target();
+    if (!target) {
+      throw new LabError('labNotRunning', 'The local lab database is not running, so there is no source to extract.', { nextStep: START_LAB });
+    }
+    return runPipeline({
+      ...options,
+      target,
+      lakeDir: this.config.local.lakeDir,
+      modelDir: this.deps.modelDir,
+      log: this.deps.log,
+      clock: this.deps.clock,
+      stallTimeoutMs: this.config.pipeline.stallTimeoutMs,
+    });
+  }
+
+  lastRun(): Promise<RunRecord | undefined> {
+    return lastRunRecord(this.config.local.lakeDir);
+  }
+}
+
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function tableName(name: string): string {
+  if (!TABLE_NAME.test(name)) throw new LabError('config', `"${name}" is not a lake table name.`);
+  return name;
+}
+
+/** The local lake: tables from `gold/` and the manifest, schema and pages through the shared DuckDB engine. */
+export class LocalLakeCatalog implements LakeCatalog {
+  readonly location: string;
+
+  constructor(private readonly lakeDir: string, private readonly engine: DuckDbLakeEngine) {
+    this.location = lakeDir;
+  }
+
+  async manifest(): Promise<LakeManifest | undefined> {
+    // A crash between the two renames of a run's swap: restore gold/ now rather than report an empty lake.
+    await recoverLakeOnOpen(this.lakeDir).catch(() => false);
+    return readLakeManifest(this.lakeDir);
+  }
+
+  async overview(): Promise<LakeOverview> {
+    const manifest = await this.manifest();
+    const tables = await listLakeTables(this.lakeDir);
+    const check = await checkLake(this.lakeDir, { manifest: manifest ?? null });
+    // Tables the manifest lists but whose files are all gone are listed too, as damaged.
+    const names = [...new Set([...tables.map((t) => t.name), ...check.problems.map((p) => p.table)])].sort();
+    return {
+      manifest,
+      problems: check.problems,
+      tables: names.map((name) => {
+        const own = check.problems.filter((p) => p.table === name);
+        return {
+          name,
+          location: path.join(goldDir(this.lakeDir), name),
+          rows: manifest?.tables[name]?.rows,
+          files: tables.find((t) => t.name === name)?.files.length ?? 0,
+          bytes: manifest?.tables[name]?.bytes,
+          ...(own.length ? { problems: own } : {}),
+        };
+      }),
+    };
+  }
+
+  /** The manifest's run and its file's identity: a new run swaps in a new manifest (a new inode and time). */
+  async version(): Promise<string> {
+    for (const file of [manifestPath(this.lakeDir), goldDir(this.lakeDir)]) {
+      const stat = await fs.stat(file).catch(() => undefined);
+      if (stat) return `${file}@${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+    }
+    return 'none';
+  }
+
+  async schema(table: string, signal?: AbortSignal): Promise<QueryResult> {
+    return this.engine.query(`select column_name, column_type, "null" from (describe ${sqlIdent(tableName(table))})`, undefined, signal);
+  }
+
+  async preview(table: string, offset: number, limit: number, signal?: AbortSignal): Promise<QueryResult> {
+    const page = `limit ${Math.max(0, Math.floor(limit))} offset ${Math.max(0, Math.floor(offset))}`;
+    return this.engine.query(`select cast(columns(*) as varchar) from ${sqlIdent(tableName(table))} ${page}`, undefined, signal);
+  }
+
+  async rowCount(table: string, signal?: AbortSignal): Promise<number> {
+    const result = await this.engine.query(`select count(*) from ${sqlIdent(tableName(table))}`, undefined, signal);
+    return Number(result.rows[0][0]);
+  }
+
+  cellValue(table: string, column: string, rowIndex: number): Promise<string | null> {
+    return lakeCellValue(this.engine, table, column, rowIndex);
+  }
+
+  verify(work: LongWork = {}): Promise<LakeCheck & { recovered: boolean }> {
+    return verifyLake(this.lakeDir, work);
+  }
+}

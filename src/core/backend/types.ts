@@ -1,0 +1,91 @@
+import type { LabMode, MysqlTarget } from '../config';
+import type { LabError } from '../errors';
+import type { LakeManifest } from '../lake/manifest';
+import type { PipelineEvent, PipelineResult } from '../lake/pipeline';
+import type { RunRecord } from '../lake/runLog';
+import type { LakeCheck, LakeProblem } from '../lake/verify';
+import type { LongWork } from '../progress';
+import type { QueryEngine, QueryResult } from '../query/engine';
+import type { SourceExplorer } from '../source/explorer';
+
+/**
+ * The parts of the lab for one mode, built once from the settings (createBackend). The editor, the CLI and tests
+ * take what they need from here and never ask which mode they are in: a new engine (Glue, Athena) is a new
+ * implementation of these interfaces, nothing else.
+ */
+export interface LabBackend {
+  readonly mode: LabMode;
+  /** How the mode reads in the UI: "local" or "AWS". */
+  readonly label: string;
+  readonly source: SourceBackend;
+  readonly pipeline: PipelineRunner;
+  readonly lake: LakeCatalog;
+  /** The one query engine over the lake: the Lake view, previews, schema documents and the dashboard share it. */
+  readonly query: QueryEngine;
+  /** Closes what the backend opened (pools, engines). Work still running on it is cancelled. */
+  dispose(): Promise<void>;
+}
+
+export interface SourceBackend {
+  /** Where the source lives now, or undefined when there is none yet (lab not running, no host set). */
+  target(): Promise<MysqlTarget | undefined>;
+  /** The explorer for the current target (one pool per target); undefined when there is no source. */
+  explorer(): Promise<SourceExplorer | undefined>;
+  /** What the user should do when target() gives nothing. */
+  missing(): LabError;
+  /** Forget the target and close the pool; the next call reconnects. */
+  reset(): void;
+}
+
+export interface PipelineRunOptions extends LongWork {
+  onEvent?: (event: PipelineEvent) => void;
+  /** Recorded with the run, e.g. "editor" or "cli". */
+  origin?: string;
+}
+
+/** Runs the ETL of the mode: the local DuckDB engine, or the Glue job. */
+export interface PipelineRunner {
+  /** e.g. "classicmodels → /work/x/.lab/lake". */
+  describe(): Promise<string>;
+  run(options: PipelineRunOptions): Promise<PipelineResult>;
+  /** The latest finished run, whoever started it (failed and cancelled ones too). */
+  lastRun(): Promise<RunRecord | undefined>;
+  /** A local file that changes when any run finishes (for watchers), when the mode has one. */
+  readonly runLogFile?: string;
+}
+
+export interface LakeTableSummary {
+  name: string;
+  /** Where the table's data lives (a folder or an S3 prefix). */
+  location: string;
+  rows?: number;
+  files: number;
+  bytes?: number;
+  /** What is wrong with the table's files; absent when intact. */
+  problems?: LakeProblem[];
+}
+
+export interface LakeOverview {
+  /** What the last successful run published and how it reconciled; undefined for a lake without one. */
+  manifest?: LakeManifest;
+  tables: LakeTableSummary[];
+  problems: LakeProblem[];
+}
+
+/** The lake's tables as a catalog: what is there, how big, its schema and a preview, and a version token. */
+export interface LakeCatalog {
+  /** e.g. the lake folder or s3://bucket/gold. */
+  readonly location: string;
+  overview(): Promise<LakeOverview>;
+  manifest(): Promise<LakeManifest | undefined>;
+  /** Changes whenever the lake's content changes (a run published): cache keys include it. */
+  version(): Promise<string>;
+  schema(table: string, signal?: AbortSignal): Promise<QueryResult>;
+  /** One page of the table, every value as text (NULL stays null). */
+  preview(table: string, offset: number, limit: number, signal?: AbortSignal): Promise<QueryResult>;
+  rowCount(table: string, signal?: AbortSignal): Promise<number>;
+  /** One whole value at the position a preview page showed it (previews cut long values). */
+  cellValue(table: string, column: string, rowIndex: number): Promise<string | null>;
+  /** Reads every file against what its run recorded (sizes and checksums). */
+  verify(work?: LongWork): Promise<LakeCheck & { recovered: boolean }>;
+}

@@ -1,0 +1,106 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LifecycleLabApi } from '../../src/extension';
+import type { DatasetId } from '../../src/core/dashboard/model';
+import type { ReceivedReport } from '../../src/webview/dashboardPanel';
+import type { GridOpened } from '../../src/webview/gridPanel';
+
+const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+
+/** The part of the bundle's lake engine the tests read: how much it served, and how often it opened DuckDB. */
+interface EngineCounters {
+  queryCount: number;
+  instancesOpened: number;
+}
+
+async function waitForReport(api: LifecycleLabApi, dataset: DatasetId, afterSeq: number, accept: (r: ReceivedReport) => boolean = () => true): Promise<ReceivedReport> {
+  const deadline = Date.now() + 60_000;
+  let last: ReceivedReport | undefined;
+  while (Date.now() < deadline) {
+    last = (await api.dashboard.renderedState()).reports[dataset];
+    if (last && last.seq > afterSeq && accept(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no report for ${dataset} after seq ${afterSeq}; last: ${JSON.stringify(last)}`);
+}
+
+/**
+ * The mode seam in the editor: every reader of the lake goes through the backend's one query engine, and a settings
+ * change builds one new backend and closes the old one's engine.
+ */
+suite('Mode seam', function () {
+  this.timeout(240_000);
+  let api: LifecycleLabApi;
+  const config = () => vscode.workspace.getConfiguration('lifecycleLab');
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<LifecycleLabApi>(EXTENSION_ID);
+    assert.ok(ext);
+    api = await ext.activate();
+    const lakeDir = api.services.config().local.lakeDir;
+    const manifest = path.join(lakeDir, 'gold', '_manifest.json');
+    if (!(await fs.stat(manifest).catch(() => undefined))) {
+      if (!(await api.services.sourceTarget())) await vscode.commands.executeCommand('lifecycleLab.startLocalLab');
+      await vscode.commands.executeCommand('lifecycleLab.pipeline.run');
+    }
+    assert.ok(await fs.stat(manifest), 'the lake has a run');
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('one engine serves the lake preview, a schema document and the dashboard', async () => {
+    const backend = await api.services.backend();
+    const engine = backend.query as unknown as EngineCounters;
+    const before = { queries: engine.queryCount, mine: engine.instancesOpened, all: await api.duckDbInstancesOpened() };
+
+    const grid = await vscode.commands.executeCommand<GridOpened | undefined>('lifecycleLab.lake.previewTable', 'dim_customers');
+    assert.ok(grid && grid.firstPage.rows.length > 0, 'the preview opened');
+    const afterPreview = engine.queryCount;
+    assert.ok(afterPreview > before.queries, 'the preview read through the backend engine');
+
+    await vscode.commands.executeCommand('lifecycleLab.lake.showSchema', 'fact_orders');
+    assert.match(vscode.window.activeTextEditor?.document.getText() ?? '', /orderAmount\s+DECIMAL\(18,2\)/);
+    const afterSchema = engine.queryCount;
+    assert.ok(afterSchema > afterPreview, 'the schema document read through the backend engine');
+
+    // A new panel asks every card afresh (an open one would be revealed as it is).
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const seq = (await api.dashboard.renderedState()).lastSeq;
+    await vscode.commands.executeCommand('lifecycleLab.dashboard.open');
+    const kpis = await waitForReport(api, 'kpis', seq);
+    assert.equal(kpis.state, 'data');
+    assert.ok(engine.queryCount > afterSchema, 'the dashboard asked the backend engine');
+
+    assert.equal(await api.services.backend(), backend, 'the same backend throughout');
+    const openedHere = engine.instancesOpened - before.mine;
+    assert.ok(openedHere <= 1, `the engine opened DuckDB at most once (${openedHere})`);
+    assert.equal(await api.duckDbInstancesOpened() - before.all, openedHere, 'no other lake engine opened DuckDB');
+  });
+
+  test('changing the lake folder builds one new backend, closes the old engine, and the dashboard follows', async () => {
+    const old = await api.services.backend();
+    const built = api.services.backendsCreated;
+    const emptyLake = await fs.mkdtemp(path.join(os.tmpdir(), 'lake-seam-'));
+    const previous = config().inspect<string>('local.lakeDir')?.globalValue;
+    const seq = (await api.dashboard.renderedState()).lastSeq;
+    try {
+      await config().update('local.lakeDir', emptyLake, vscode.ConfigurationTarget.Global);
+      const next = await api.services.backend();
+      assert.notEqual(next, old);
+      assert.equal(api.services.backendsCreated, built + 1, 'one backend per change');
+      assert.equal(next.lake.location, emptyLake);
+      await assert.rejects(old.query.query('select 1'), /closed/, 'the old engine is closed');
+      // The open dashboard reruns its cards on the new backend: an empty lake.
+      const status = await waitForReport(api, 'lakeStatus', seq, (r) => r.state !== 'data');
+      assert.match(status.message ?? JSON.stringify(status), /no tables|Run Pipeline|lake/i);
+    } finally {
+      await config().update('local.lakeDir', previous, vscode.ConfigurationTarget.Global);
+      await fs.rm(emptyLake, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { createBackend } from '../../src/core/backend';
+import { resolveLabConfig } from '../../src/core/config';
+import { LabError } from '../../src/core/errors';
+import { silentLogger } from '../../src/core/log';
+import { findModelDir } from '../../src/core/lake/model';
+import { buildTestLake, ORDER_LINES } from './dashboardLakeFixture';
+
+const deps = { readPassword: async () => undefined, modelDir: findModelDir(__dirname), log: silentLogger };
+
+/** The mode seam: one factory turns the settings into the mode's parts; nothing else asks which mode it is in. */
+suite('backend per mode', function () {
+  this.timeout(30_000);
+  let lakeDir: string;
+
+  suiteSetup(async () => {
+    lakeDir = await buildTestLake();
+  });
+
+  suiteTeardown(async () => {
+    await fs.rm(lakeDir, { recursive: true, force: true });
+  });
+
+  test('local mode: the catalog lists the lake, and schema, pages and counts come from its one DuckDB engine', async () => {
+    const backend = createBackend(resolveLabConfig({ 'local.lakeDir': lakeDir }, '/'), deps);
+    try {
+      assert.equal(backend.mode, 'local');
+      assert.equal(backend.query.kind, 'duckdb');
+      const overview = await backend.lake.overview();
+      assert.deepEqual(overview.tables.map((t) => t.name), ['dim_customers', 'dim_locations', 'dim_products', 'fact_orders']);
+      assert.equal(overview.tables.find((t) => t.name === 'fact_orders')?.location, path.join(lakeDir, 'gold', 'fact_orders'));
+      assert.equal(await backend.lake.rowCount('fact_orders'), ORDER_LINES.length);
+      const schema = await backend.lake.schema('fact_orders');
+      assert.ok(schema.rows.some(([name, type]) => name === 'orderAmount' && type === 'DECIMAL(18,2)'));
+      const page = await backend.lake.preview('fact_orders', 1, 2);
+      assert.equal(page.rows.length, 2);
+      assert.ok(page.rows.every((row) => row.every((v) => v === null || typeof v === 'string')), 'values as text');
+      await assert.rejects(backend.lake.preview('fact_orders; drop table x', 0, 1), (e: unknown) => e instanceof LabError && e.code === 'config');
+      const version = await backend.lake.version();
+      assert.equal(await backend.lake.version(), version, 'stable while the lake is unchanged');
+      assert.equal(await backend.pipeline.lastRun(), undefined, 'no run recorded in this lake');
+      assert.equal((await backend.source.target()), undefined, 'no lab runs in this folder and no host is set');
+      assert.equal(backend.source.missing().nextStep?.command, 'lifecycleLab.startLocalLab');
+    } finally {
+      await backend.dispose();
+    }
+    await assert.rejects(backend.query.query('select 1'), (e: unknown) => e instanceof LabError, 'a disposed backend closed its engine');
+  });
+
+  test('AWS mode: the same parts, each saying what it cannot do yet and offering the mode switch', async () => {
+    const backend = createBackend(resolveLabConfig({ mode: 'aws' }, '/'), deps);
+    try {
+      assert.equal(backend.mode, 'aws');
+      assert.equal(await backend.source.target(), undefined, 'no host until RDS is discovered');
+      assert.equal(backend.source.missing().nextStep?.command, 'lifecycleLab.source.discoverRds');
+      for (const work of [backend.query.query('select 1'), backend.pipeline.run({}), backend.lake.overview()]) {
+        await assert.rejects(work, (e: unknown) => e instanceof LabError && e.nextStep?.command === 'lifecycleLab.switchMode');
+      }
+    } finally {
+      await backend.dispose();
+    }
+  });
+});
