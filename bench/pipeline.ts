@@ -17,6 +17,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MysqlTarget } from '../src/core/config';
+import { formatBytes } from '../src/core/format';
 import { generateClassicmodels, generatedCounts } from '../src/core/lab/generator';
 import { readLabTarget } from '../src/core/lab/state';
 import { findModelDir } from '../src/core/lake/model';
@@ -193,7 +194,7 @@ async function main(): Promise<void> {
       console.log(`  ${route}: extract ${fmtRate(extractRate)} = ${(extractRate / ceilingRate).toFixed(2)} of the ceiling (goals: >= 0.70, >= 0.50M rows/s); ` +
         `peak RSS ${Math.max(...runs[route].map((r) => r.maxRssMb)).toFixed(0)} MB (goal < 1536 MB)`);
     }
-    console.log(`  Parquet size: ${(runs.client[0].parquetBytes / 1024 / 1024).toFixed(1)} MiB for ${runs.client[0].factRows} fact rows`);
+    console.log(`  Parquet size: ${formatBytes(runs.client[0].parquetBytes)} for ${runs.client[0].factRows} fact rows`);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }

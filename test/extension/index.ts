@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
+import { recordActivation } from './activation';
 
 export interface ExtensionTestResult {
   title: string;
@@ -30,7 +31,8 @@ function writeResults(file: string, results: ExtensionTestResult[]): void {
   fs.writeFileSync(file, JSON.stringify(summary, null, 2));
 }
 
-export function run(): Promise<void> {
+export async function run(): Promise<void> {
+  await recordActivation();
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000 });
   const grep = process.env.EXT_TEST_GREP;
   if (grep) mocha.grep(grep);
