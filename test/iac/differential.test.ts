@@ -123,7 +123,7 @@ suite('differential: Glue job logic on pyspark vs the DuckDB engine', function (
   }
 
   for (const [name, label] of [['dump', 'the lab dump'], ['scaled', `a generated database at scale ${SCALE}`]] as const) {
-    test(`${label}: the pyspark lake equals the DuckDB lake, row by row`, async () => {
+    test(`${label}: the pyspark lake equals the DuckDB lake, row by row`, async function () {
       const { runs, spark } = await sparkBoth();
       const sparkRun = runs.find((r) => r.lake === lakes[name].spark);
       assert.ok(sparkRun, `no pyspark run for ${name}: ${JSON.stringify(runs)}`);
@@ -135,9 +135,12 @@ suite('differential: Glue job logic on pyspark vs the DuckDB engine', function (
       assert.equal(manifest.engine.name, 'spark');
       assert.deepEqual(manifest.checks.filter((c) => !c.ok), []);
       assert.deepEqual(Object.fromEntries(Object.entries(manifest.tables).map(([t, v]) => [t, v.rows])), compared);
-      console.log(`    ${label}: rows compared ${Object.entries(compared).map(([t, n]) => `${t} ${n}`).join(', ')}; `
+      const figures = `rows compared: ${Object.entries(compared).map(([t, n]) => `${t} ${n}`).join(', ')}; `
         + `pyspark run ${sparkRun.seconds.toFixed(1)} s (+ ${spark.startupSeconds.toFixed(1)} s Spark start-up, shared) `
-        + `vs DuckDB engine ${duckSeconds[name].toFixed(1)} s`);
+        + `vs DuckDB engine ${duckSeconds[name].toFixed(1)} s`;
+      console.log(`    ${label}: ${figures}`);
+      // npm test prints test titles only: the figures go into this one's.
+      this.test!.title += ` [${figures}]`;
     });
   }
 });

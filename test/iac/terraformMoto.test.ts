@@ -100,14 +100,14 @@ suite('terraform apply against moto', function () {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('plan: every resource to add', async () => {
+  test('plan: every resource to add', async function () {
     const r = await tf(['plan', '-input=false', '-out=cycle.tfplan']);
     assert.equal(r.code, 0, tail(r.output));
     const m = /Plan: (\d+) to add, 0 to change, 0 to destroy\./.exec(r.stdout);
     assert.ok(m, tail(r.output));
     added = Number(m[1]);
     assert.ok(added >= 20, `only ${added} resources`);
-    console.log(`    ${m[0]} (${(r.ms / 1000).toFixed(1)} s)`);
+    this.test!.title += ` [${m[0]}]`;
   });
 
   test('apply', async () => {
