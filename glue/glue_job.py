@@ -554,8 +554,9 @@ class GlueAdapter(Adapter):
     def clean_up(self, run_id: str, tables: List[str]) -> None:
         for table in tables:
             runs = self._run_prefixes(table)
-            # Run ids start with their UTC time, so the sort order is the run order; the current run is kept.
-            keep = set(sorted(r for r in runs if r <= run_id)[-KEEP_RUNS:]) | {run_id}
+            # Run ids start with their UTC time, so the sort order is the run order. Kept: this run, the one
+            # before it, and any later one (a run that started after this one is not this run's to remove).
+            keep = set(sorted(r for r in runs if r <= run_id)[-KEEP_RUNS:]) | {run_id} | {r for r in runs if r > run_id}
             for old in runs:
                 if old not in keep:
                     self._delete_prefix(f"{self._table_key(table)}/run={old}/")

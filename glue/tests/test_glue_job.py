@@ -227,6 +227,15 @@ def test_clean_up_keeps_the_last_two_runs():
                                               for t in ("dim_customers", "fact_orders") for r in runs[2:]]
 
 
+def test_clean_up_never_removes_a_later_run():
+    runs = ["20260101T000000Z-aaaaaa", "20260102T000000Z-bbbbbb", "20260103T000000Z-cccccc"]
+    s3 = lake_with_runs(*runs)
+    adapter, _ = glue_adapter(s3=s3)
+    adapter.clean_up(runs[1], ["fact_orders"])
+    left = sorted(k for _, k in s3.objects if k.startswith("gold/fact_orders/"))
+    assert left == [f"gold/fact_orders/run={r}/part-0.parquet" for r in runs]
+
+
 def test_discard_removes_only_the_failed_run():
     s3 = lake_with_runs("R1", "R2")
     adapter, _ = glue_adapter(s3=s3)
