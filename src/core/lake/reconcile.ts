@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { LabError } from '../errors';
 import type { ReconcileCheck } from './manifest';
 import type { SourceTotals } from './extract';
 
@@ -69,4 +70,15 @@ export async function reconcile(duck: DuckDBConnection, from: TableSource, sourc
     checks.push(check(`${table}_${key}_unique`, '0', duplicates, duplicates === '0', `duplicate or null ${key} values in ${table}`));
   }
   return checks;
+}
+
+/** A failed reconciliation: carries the checks so surfaces can list them. */
+export class ReconcileError extends LabError {
+  constructor(readonly checks: ReconcileCheck[]) {
+    const failed = checks.filter((c) => !c.ok);
+    super('reconcileFailed', `Reconciliation failed: ${failed.map((c) => `${c.name} (${c.message})`).join('; ')}. The previous lake was kept.`, {
+      nextStep: { label: 'Show Pipeline Output', command: 'lifecycleLab.pipeline.showTerminal' },
+    });
+    this.name = 'ReconcileError';
+  }
 }

@@ -1,0 +1,297 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Connection } from 'mysql2';
+import type { Clock } from '../clock';
+import type { MysqlTarget } from '../config';
+import { CancelledError, LabError, isCancelled, throwIfCancelled } from '../errors';
+import { sqlIdent, sqlLiteral } from '../query/sqlText';
+import { usesTls } from '../source/target';
+import { beginSnapshot, checkSourceSchema, extractTable, readSourceTotals, type SourceTotals } from './extract';
+import { extractTableViaClient, findMysqlClient } from './extractClient';
+import { notWritable, recoverLake, swapInGold } from './lakeFiles';
+import { MODEL_TABLES, type LakeManifest, type ReconcileCheck } from './manifest';
+import { loadModel, type ModelFile } from './model';
+import type { PipelineEvent, PipelineOptions, PipelineStep, StepResult } from './pipeline';
+import { reconcile, ReconcileError } from './reconcile';
+import { connectSource, describeTarget, mapSourceError } from './source';
+import { SOURCE_TABLES } from './sourceSchema';
+import { SourceWatch } from './sourceWatch';
+import { describePart } from './verify';
+
+/**
+ * The steps of a local pipeline run, one function each over a shared RunContext; runPipeline (pipeline.ts) runs them
+ * in order and records what happened.
+ */
+
+const DEFAULT_STALL_MS = 60_000;
+
+/** Tables with fewer source rows go through the driver even when the client route is on. */
+const CLIENT_MIN_ROWS = 50_000;
+
+/** Runs DuckDB work so that an abort interrupts the running statement. */
+export async function interruptible<T>(duck: DuckDBConnection, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  throwIfCancelled(signal, 'Pipeline run');
+  const onAbort = () => duck.interrupt();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await work();
+  } catch (err) {
+    if (signal?.aborted) throw new CancelledError('Pipeline run');
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * What the load step writes for a table. Facts are written in order-date order, so each Parquet row group (and each
+ * in-memory row group of an engine that copies the lake) covers a short date range and date filters skip the rest
+ * by their min/max statistics; order number and line make the order (and the file) deterministic.
+ */
+function loadSource(table: string): string {
+  return table === 'fact_orders'
+    ? `(select * from "fact_orders" order by orderDate, orderNumber, orderLineNumber)`
+    : sqlIdent(table);
+}
+
+/** What the steps of one run share. */
+export interface RunContext {
+  readonly options: PipelineOptions;
+  readonly target: MysqlTarget;
+  readonly lakeDir: string;
+  readonly database: string;
+  readonly runId: string;
+  readonly started: Date;
+  readonly clock: Clock;
+  /** The user's cancel and a lost source, as one signal. */
+  readonly signal: AbortSignal;
+  readonly lost: AbortController;
+  readonly emit: (event: PipelineEvent) => void;
+  readonly progress: (update: { message: string; fraction?: number }) => void;
+  /** `<lake>/.tmp-<runId>`: everything the run writes before the swap. */
+  readonly runDir: string;
+  readonly stagedGold: string;
+  readonly steps: StepResult[];
+  current?: { step: PipelineStep; start: number };
+  model: ModelFile[];
+  staging?: Promise<{ instance: DuckDBInstance; duck: DuckDBConnection }>;
+  duck?: DuckDBConnection;
+  mysqlConn?: Connection;
+  watch?: SourceWatch;
+  totals?: SourceTotals;
+  modelRows: Record<string, number>;
+  tables: LakeManifest['tables'];
+}
+
+/** What a step reports when it is done: its one-line summary and the rows it produced (one meaning per step). */
+export interface StepOutcome {
+  summary: string;
+  rows?: number;
+}
+
+/** Runs one step: announces it, records its outcome, and leaves a failure for runPipeline to record. */
+export async function step(ctx: RunContext, name: PipelineStep, fraction: number, work: () => Promise<StepOutcome>): Promise<void> {
+  throwIfCancelled(ctx.signal, 'Pipeline run');
+  ctx.current = { step: name, start: performance.now() };
+  ctx.emit({ kind: 'stepStarted', step: name });
+  ctx.progress({ message: stepLabel(name), fraction });
+  const outcome = await work();
+  const result: StepResult = { step: name, status: 'ok', durationMs: performance.now() - ctx.current.start, rows: outcome.rows, summary: outcome.summary };
+  ctx.steps.push(result);
+  ctx.emit({ kind: 'stepFinished', ...result });
+  ctx.current = undefined;
+}
+
+/** Reads the model, tidies what an interrupted run left, makes the temp folder and starts the staging DuckDB. */
+export async function prepare(ctx: RunContext): Promise<void> {
+  ctx.model = await loadModel(ctx.options.modelDir);
+  await recoverLake(ctx.lakeDir);
+  try {
+    await fs.mkdir(ctx.stagedGold, { recursive: true });
+  } catch (err) {
+    throw notWritable(ctx.lakeDir, err);
+  }
+  // DuckDB loads and starts while the source step talks to MySQL (it is a few hundred ms on a cold process).
+  ctx.staging = openStaging(path.join(ctx.runDir, 'spill'));
+  ctx.staging.catch(() => undefined);
+}
+
+/** Source: one connection, one consistent snapshot for the checks, the totals and every extracted row. */
+export async function sourceStep(ctx: RunContext): Promise<StepOutcome> {
+  const { target, database } = ctx;
+  const conn = await connectSource(target, database);
+  ctx.mysqlConn = conn;
+  ctx.watch = new SourceWatch(conn, {
+    clock: ctx.clock, target, database,
+    stallMs: ctx.options.stallTimeoutMs ?? DEFAULT_STALL_MS,
+    onFail: (err) => {
+      ctx.lost.abort(err);
+      // Queries of the source step wait on this connection; destroying it makes them fail now.
+      ctx.mysqlConn?.destroy();
+    },
+  });
+  ctx.watch.start();
+  try {
+    await beginSnapshot(conn);
+    await checkSourceSchema(conn, target, database, SOURCE_TABLES);
+    throwIfCancelled(ctx.signal, 'Pipeline run');
+    ctx.totals = await readSourceTotals(conn, SOURCE_TABLES);
+  } catch (err) {
+    throw mapSourceError(err, target, database);
+  }
+  const sourceRows = Object.values(ctx.totals.counts).reduce((a, b) => a + b, 0);
+  return { summary: `${describeTarget(target, database)}: ${SOURCE_TABLES.length} tables, ${sourceRows} rows`, rows: sourceRows };
+}
+
+/** Extract: every source table into the staging DuckDB, big ones through the MariaDB client when it can. */
+export async function extractStep(ctx: RunContext): Promise<StepOutcome> {
+  const { target, database, signal, totals, watch } = ctx;
+  const conn = ctx.mysqlConn!;
+  const duck = (await ctx.staging!).duck;
+  ctx.duck = duck;
+  const sourceRows = Object.values(totals!.counts).reduce((a, b) => a + b, 0);
+  let extracted = 0;
+  const route = ctx.options.extractWith ?? 'auto';
+  const client = await chooseClient(route, target);
+  const routes = new Set<string>();
+  const fraction = (rows: number) => 0.05 + 0.6 * (rows / Math.max(sourceRows, 1));
+  for (const table of SOURCE_TABLES) {
+    const t0 = performance.now();
+    // Starting a client process costs ~50 ms, more than streaming a small table through the open connection.
+    const viaClient = client !== undefined && (route === 'client' || totals!.counts[table.name] >= CLIENT_MIN_ROWS);
+    routes.add(viaClient ? `${path.basename(client!)} client` : 'mysql2 stream');
+    const rows = viaClient
+      ? await extractTableViaClient(duck, table, { client: client!, target, database, dir: path.join(ctx.runDir, 'extract'), signal })
+      : await extractTable(conn, duck, table, {
+        target, database, signal,
+        onAlive: () => watch?.alive(),
+        onRows: (n) => ctx.progress({ message: `Extract ${table.name}: ${n} rows`, fraction: fraction(extracted + n) }),
+      });
+    watch?.alive();
+    extracted += rows;
+    ctx.progress({ message: `Extracted ${table.name}`, fraction: fraction(extracted) });
+    ctx.emit({ kind: 'table', step: 'extract', table: table.name, rows, durationMs: performance.now() - t0 });
+  }
+  watch?.stop();
+  conn.destroy(); // ends the snapshot; nothing more is read from the source
+  ctx.mysqlConn = undefined;
+  return { summary: `${extracted} rows from ${SOURCE_TABLES.length} tables via ${[...routes].join(' and ')}`, rows: extracted };
+}
+
+/** Transform: each model SELECT becomes a table named after it, visible to the models after it. */
+export async function transformStep(ctx: RunContext): Promise<StepOutcome> {
+  const d = ctx.duck!;
+  for (const file of ctx.model) {
+    const t0 = performance.now();
+    await interruptible(d, ctx.signal, async () => {
+      try {
+        await d.run(`create or replace table ${sqlIdent(file.table)} as ${file.sql}`);
+      } catch (err) {
+        throw new LabError('queryFailed', `The model ${path.basename(file.file)} failed in DuckDB: ${(err as Error).message}`, { cause: err });
+      }
+    });
+    const reader = await d.runAndReadAll(`select count(*) from ${sqlIdent(file.table)}`);
+    ctx.modelRows[file.table] = Number(reader.getRows()[0][0]);
+    ctx.emit({ kind: 'table', step: 'transform', table: file.table, rows: ctx.modelRows[file.table], durationMs: performance.now() - t0 });
+  }
+  // The source copies are no longer needed; freeing them lowers the run's peak memory before the Parquet writes.
+  for (const table of SOURCE_TABLES) await d.run(`drop table if exists ${sqlIdent(table.name)}`);
+  return { summary: `${ctx.model.length} models, ${ctx.modelRows.fact_orders ?? 0} fact rows`, rows: ctx.modelRows.fact_orders };
+}
+
+/** Load: one Parquet file per star table into the temp folder, with its size and SHA-256. */
+export async function loadStep(ctx: RunContext): Promise<StepOutcome> {
+  const d = ctx.duck!;
+  for (const table of MODEL_TABLES) {
+    const t0 = performance.now();
+    const dir = path.join(ctx.stagedGold, table);
+    const file = path.join(dir, 'part-0.parquet');
+    try {
+      await fs.mkdir(dir, { recursive: true });
+      await interruptible(d, ctx.signal, () => d.run(`copy ${loadSource(table)} to ${sqlLiteral(file)} (format parquet, compression zstd)`));
+    } catch (err) {
+      if (isCancelled(err)) throw err;
+      throw notWritable(ctx.lakeDir, err);
+    }
+    // Size and SHA-256 of each file, so opening the lake can spot a truncated file and Verify Lake a changed one.
+    const part = await describePart(dir, path.basename(file));
+    ctx.tables[table] = { rows: ctx.modelRows[table], files: 1, bytes: part.bytes, parts: [part] };
+    ctx.emit({ kind: 'table', step: 'load', table, rows: ctx.modelRows[table], bytes: part.bytes, durationMs: performance.now() - t0 });
+  }
+  const totalBytes = Object.values(ctx.tables).reduce((a, t) => a + t.bytes, 0);
+  return { summary: `${MODEL_TABLES.length} Parquet files, ${totalBytes} bytes`, rows: ctx.modelRows.fact_orders };
+}
+
+/** Reconcile what was written (read back from Parquet) against the source snapshot; a failed check fails the run. */
+export async function reconcileStep(ctx: RunContext): Promise<ReconcileCheck[]> {
+  const d = ctx.duck!;
+  const checks = await interruptible(d, ctx.signal, () =>
+    reconcile(d, (table) => `read_parquet(${sqlLiteral(path.join(ctx.stagedGold, table, 'part-0.parquet'))})`, ctx.totals!));
+  for (const check of checks) ctx.emit({ kind: 'check', check });
+  if (checks.some((c) => !c.ok)) throw new ReconcileError(checks);
+  return checks;
+}
+
+/** Writes the manifest beside the new tables and swaps the new gold folder in. */
+export async function publish(ctx: RunContext, checks: ReconcileCheck[]): Promise<LakeManifest> {
+  const { version } = await import('@duckdb/node-api');
+  const manifest: LakeManifest = {
+    runId: ctx.runId,
+    startedAt: ctx.started.toISOString(),
+    finishedAt: new Date(ctx.clock.now()).toISOString(),
+    model: 'star-v1',
+    engine: { name: 'duckdb', version: version() },
+    source: { host: ctx.target.host, port: ctx.target.port, database: ctx.database, counts: ctx.totals!.counts, orderAmountTotal: ctx.totals!.orderAmountTotal },
+    tables: ctx.tables,
+    checks,
+    ok: true,
+  };
+  throwIfCancelled(ctx.signal, 'Pipeline run');
+  try {
+    await fs.writeFile(path.join(ctx.stagedGold, '_manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  } catch (err) {
+    throw notWritable(ctx.lakeDir, err);
+  }
+  await swapInGold(ctx.lakeDir, ctx.stagedGold, ctx.runId);
+  return manifest;
+}
+
+/** Stops watching the source and closes the connection and the staging DuckDB, whatever state the run is in. */
+export async function closeRun(ctx: RunContext): Promise<void> {
+  ctx.watch?.stop();
+  ctx.mysqlConn?.destroy();
+  try {
+    const opened = await ctx.staging?.catch(() => undefined);
+    opened?.duck.closeSync();
+    opened?.instance.closeSync();
+  } catch {
+    // Closing after an interrupt can fail; the instance is dropped either way.
+  }
+}
+
+/** The in-memory staging DuckDB; beyond its memory limit it spills into the run's temp folder. */
+async function openStaging(spillDir: string): Promise<{ instance: DuckDBInstance; duck: DuckDBConnection }> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:', {
+    temp_directory: spillDir,
+    memory_limit: '1GB',
+    preserve_insertion_order: 'true',
+  });
+  return { instance, duck: await instance.connect() };
+}
+
+/** The client binary to extract with, or undefined for the mysql2 route. */
+async function chooseClient(choice: 'auto' | 'client' | 'driver', target: MysqlTarget): Promise<string | undefined> {
+  if (choice === 'driver') return undefined;
+  const client = await findMysqlClient();
+  if (choice === 'client') {
+    if (!client) throw new LabError('config', 'The MariaDB/MySQL command-line client is not installed, so the client extraction route is not available.');
+    return client;
+  }
+  return client && !usesTls(target) ? client : undefined;
+}
+
+export function stepLabel(step: PipelineStep): string {
+  return { source: 'Source', extract: 'Extract', transform: 'Transform', load: 'Load', reconcile: 'Reconcile' }[step];
+}
