@@ -86,7 +86,12 @@ suite('core helpers: the pid lock file', () => {
       got = true;
       return release;
     });
-    await clock.advance(60_000); // two stale times: the heartbeat keeps the lock fresh
+    // Two stale times, a poll at a time: each step waits until the waiter is asleep again (its file reads are real
+    // I/O), so the fake clock never runs ahead of a check that is still reading the lock.
+    for (let t = 0; t < 60_000; t += 250) {
+      await clock.advance(250);
+      for (let i = 0; i < 1000 && clock.pending < 2; i++) await new Promise((r) => setTimeout(r, 1));
+    }
     assert.equal(got, false, 'a live, heartbeating holder keeps the lock');
     assert.deepEqual(waits, [process.pid], 'onWait once, naming the holder');
     await first.release();
