@@ -70,6 +70,7 @@ export const DEFAULTS = {
   aws: { region: 'us-east-1', profile: '', endpoint: '', rdsInstanceId: 'de-c1w2-rds' },
   local: { labDir: '.lab', lakeDir: '', port: 0 },
   pipeline: { stallTimeoutSeconds: 60 },
+  source: { showSystemSchemas: false },
 };
 
 function str(raw: RawSettings, key: string, fallback: string): string {
@@ -139,7 +140,7 @@ export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
       tls: oneOf(raw, 'mysql.tls', DEFAULTS.mysql.tls, ['auto', 'require', 'off'] as const),
       caBundlePath: str(raw, 'mysql.caBundlePath', DEFAULTS.mysql.caBundlePath),
     },
-    showSystemSchemas: raw['source.showSystemSchemas'] === true,
+    showSystemSchemas: raw['source.showSystemSchemas'] === undefined ? DEFAULTS.source.showSystemSchemas : raw['source.showSystemSchemas'] === true,
     aws: {
       region: str(raw, 'aws.region', DEFAULTS.aws.region) || DEFAULTS.aws.region,
       profile: str(raw, 'aws.profile', DEFAULTS.aws.profile),

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs/promises';
 import type { LakeCatalog, LakeTableSummary } from '../core/backend/types';
 import type { LakeManifest } from '../core/lake/manifest';
-import { formatSize } from '../core/lake/report';
+import { formatBytes } from '../core/format';
 import type { LakeCheck, LakeProblem } from '../core/lake/verify';
 
 /** A table of the lake; its problems are the sizes checked on every refresh plus checksums after Verify Lake. */
@@ -111,7 +111,7 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
     const parts = [
       node.rows !== undefined ? `${node.rows.toLocaleString('en-US')} rows` : undefined,
       `${node.files} file${node.files === 1 ? '' : 's'}`,
-      node.bytes !== undefined ? formatSize(node.bytes) : undefined,
+      node.bytes !== undefined ? formatBytes(node.bytes) : undefined,
     ].filter(Boolean);
     item.description = parts.join(' · ');
     item.tooltip = node.location;

@@ -22,7 +22,6 @@ import type { SourceTable } from './sourceSchema';
  */
 
 // The pipeline finds its client here too; the one look-up lives in source/mysqlClient.ts.
-export { findMysqlClient } from '../source/mysqlClient';
 
 /** The SELECT the client runs: string columns quoted CSV-style, the rest as the server prints them. */
 export function clientSelect(table: SourceTable): string {

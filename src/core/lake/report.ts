@@ -15,9 +15,6 @@ export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** @deprecated The Lake view's name for the one byte formatter; use formatBytes from core/format.ts. */
-export const formatSize = formatBytes;
-
 export type LineTone = 'plain' | 'step' | 'ok' | 'fail' | 'dim';
 
 /**

@@ -8,7 +8,8 @@ import { CancelledError, LabError, isCancelled, throwIfCancelled } from '../erro
 import { sqlIdent, sqlLiteral } from '../query/sqlText';
 import { usesTls } from '../source/target';
 import { beginSnapshot, checkSourceSchema, extractTable, readSourceTotals, type SourceTotals } from './extract';
-import { extractTableViaClient, findMysqlClient } from './extractClient';
+import { extractTableViaClient } from './extractClient';
+import { findMysqlClient } from '../source/mysqlClient';
 import { notWritable, recoverLake, swapInGold } from './lakeFiles';
 import { MODEL_TABLES, type LakeManifest, type ReconcileCheck } from './manifest';
 import { loadModel, type ModelFile } from './model';
@@ -284,7 +285,7 @@ async function openStaging(spillDir: string): Promise<{ instance: DuckDBInstance
 /** The client binary to extract with, or undefined for the mysql2 route. */
 async function chooseClient(choice: 'auto' | 'client' | 'driver', target: MysqlTarget): Promise<string | undefined> {
   if (choice === 'driver') return undefined;
-  const client = await findMysqlClient();
+  const client = findMysqlClient();
   if (choice === 'client') {
     if (!client) throw new LabError('config', 'The MariaDB/MySQL command-line client is not installed, so the client extraction route is not available.');
     return client;

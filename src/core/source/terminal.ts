@@ -3,7 +3,6 @@ import { mysqlClientFlavour, mysqlClientMissing } from './mysqlClient';
 import { usesTls } from './target';
 
 // The terminal command finds its client here too; the one look-up lives in mysqlClient.ts.
-export { findMysqlClient } from './mysqlClient';
 
 export interface ClientInvocation {
   /** The client's path (or name) as found by findMysqlClient. */
