@@ -297,9 +297,8 @@ def register_sources(spark, adapter: Adapter) -> None:
         query = f"select {', '.join(quote_mysql(c) for c, _ in columns)} from {quote_mysql(name)}"
         df = adapter.read_source(spark, query)
         df = df.selectExpr(*[f"cast(`{c}` as {SPARK_TYPES[t]}) as `{c}`" for c, t in columns])
-        # Read once: every model and the write reuse the same rows (and the source sees one read per table).
+        # Read once (on first use): every model and write reuse the same rows, and the source sees one read per table.
         df.persist()
-        df.count()
         df.createOrReplaceTempView(name)
 
 

@@ -156,8 +156,12 @@ export function initModule(): Promise<RunResult> {
 // ---------------------------------------------------------------------------------------------------------
 // Python
 
-export function pythonHas(module: string, python = 'python3'): boolean {
-  return spawnSync(python, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
+const imports = new Map<string, boolean>();
+
+/** Whether python3 can import a module (asked once per module and process). */
+export function pythonHas(module: string): boolean {
+  if (!imports.has(module)) imports.set(module, spawnSync('python3', ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0);
+  return imports.get(module)!;
 }
 
 /** The `JOB_ARGUMENTS` tuple of glue/glue_job.py, as Python sees it. */
