@@ -36,6 +36,14 @@ export interface AwsSettings {
   rdsInstanceId: string;
 }
 
+/** The Glue job AWS mode's pipeline runs, and where it writes the lake. */
+export interface GlueSettings {
+  /** StartJobRun's job (`aws.glueJobName`). */
+  jobName: string;
+  /** s3://bucket[/prefix] of the lake, where the job writes `gold/_manifest.json`; empty: the job's own `--lake_path`. */
+  lakePath: string;
+}
+
 export interface LocalSettings {
   /** Absolute path of the lab folder (database, state, lake). */
   labDir: string;
@@ -57,6 +65,7 @@ export interface LabConfig {
   mysql: MysqlSettings;
   showSystemSchemas: boolean;
   aws: AwsSettings;
+  glue: GlueSettings;
   local: LocalSettings;
   pipeline: PipelineSettings;
 }
@@ -67,7 +76,7 @@ export type RawSettings = Record<string, unknown>;
 export const DEFAULTS = {
   mode: 'local' as LabMode,
   mysql: { host: '', port: 3306, user: 'admin', database: 'classicmodels', tls: 'auto' as TlsMode, caBundlePath: '' },
-  aws: { region: 'us-east-1', profile: '', endpoint: '', rdsInstanceId: 'de-c1w2-rds' },
+  aws: { region: 'us-east-1', profile: '', endpoint: '', rdsInstanceId: 'de-c1w2-rds', glueJobName: 'de-c1w2-etl-job', lakePath: '' },
   local: { labDir: '.lab', lakeDir: '', port: 0 },
   pipeline: { stallTimeoutSeconds: 60 },
   source: { showSystemSchemas: false },
@@ -94,6 +103,13 @@ function oneOf<T extends string>(raw: RawSettings, key: string, fallback: T, all
   return v as T;
 }
 
+/** An s3://bucket[/prefix] URL (trailing slashes dropped), or empty. */
+function s3Url(raw: RawSettings, key: string, fallback: string): string {
+  const v = str(raw, key, fallback);
+  if (v && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(v)) throw invalid(key, 'an s3://bucket[/prefix] URL', raw);
+  return v.replace(/\/+$/, '');
+}
+
 /** What each setting is, in words: messages name the value, each surface names the setting (editor) or variable (CLI). */
 const SETTING_WORDS: Record<string, string> = {
   mode: 'The mode',
@@ -107,6 +123,8 @@ const SETTING_WORDS: Record<string, string> = {
   'aws.profile': 'The AWS profile',
   'aws.endpoint': 'The AWS endpoint',
   'aws.rdsInstanceId': 'The RDS instance id',
+  'aws.glueJobName': 'The Glue job name',
+  'aws.lakePath': 'The S3 lake path',
   'local.labDir': 'The lab folder',
   'local.lakeDir': 'The lake folder',
   'local.port': 'The local lab port',
@@ -147,6 +165,10 @@ export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
       endpoint: str(raw, 'aws.endpoint', DEFAULTS.aws.endpoint),
       rdsInstanceId: str(raw, 'aws.rdsInstanceId', DEFAULTS.aws.rdsInstanceId) || DEFAULTS.aws.rdsInstanceId,
     },
+    glue: {
+      jobName: str(raw, 'aws.glueJobName', DEFAULTS.aws.glueJobName) || DEFAULTS.aws.glueJobName,
+      lakePath: s3Url(raw, 'aws.lakePath', DEFAULTS.aws.lakePath),
+    },
     local: {
       labDir,
       lakeDir: lakeSetting ? path.resolve(root, lakeSetting) : path.join(labDir, 'lake'),
@@ -162,6 +184,7 @@ export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
 export const SETTING_KEYS = [
   'mode', 'mysql.host', 'mysql.port', 'mysql.user', 'mysql.database', 'mysql.tls', 'mysql.caBundlePath',
   'source.showSystemSchemas', 'aws.region', 'aws.profile', 'aws.endpoint', 'aws.rdsInstanceId',
+  'aws.glueJobName', 'aws.lakePath',
   'local.labDir', 'local.lakeDir', 'local.port', 'pipeline.stallTimeoutSeconds',
 ] as const;
 

@@ -55,7 +55,8 @@ suite('backend per mode', function () {
       assert.equal(backend.mode, 'aws');
       assert.equal(await backend.source.target(), undefined, 'no host until RDS is discovered');
       assert.equal(backend.source.missing().nextStep?.command, 'lifecycleLab.source.discoverRds');
-      for (const work of [backend.query.query('select 1'), backend.pipeline.run({}), backend.lake.overview()]) {
+      assert.equal(await backend.pipeline.describe(), 'Glue job de-c1w2-etl-job', 'the Glue runner (test/unit/glue.test.ts, test/aws/glue.test.ts)');
+      for (const work of [backend.query.query('select 1'), backend.lake.overview()]) {
         await assert.rejects(work, (e: unknown) => e instanceof LabError && e.nextStep?.command === 'lifecycleLab.switchMode');
       }
     } finally {

@@ -1,3 +1,4 @@
+import { GluePipelineRunner } from '../aws/glue';
 import type { LabConfig } from '../config';
 import { LabError } from '../errors';
 import type { QueryEngine, QueryResult } from '../query/engine';
@@ -48,11 +49,7 @@ export class AwsBackend implements LabBackend {
         nextStep: { label: 'Discover RDS Instance', command: 'lifecycleLab.source.discoverRds' },
       }),
     };
-    this.pipeline = {
-      describe: async () => 'Glue job',
-      run: () => Promise.reject(notYet('Running the Glue job')),
-      lastRun: async () => undefined,
-    };
+    this.pipeline = new GluePipelineRunner({ aws: config.aws, glue: config.glue, clock: deps.clock, log: deps.log });
     const unavailable = () => Promise.reject(notYet('Browsing the Glue Data Catalog'));
     this.lake = {
       location: 'Glue Data Catalog',
