@@ -8,6 +8,7 @@
  * Settings come from LIFECYCLE_LAB_<KEY> environment variables (e.g. LIFECYCLE_LAB_LOCAL_LABDIR, LIFECYCLE_LAB_MODE);
  * the MySQL password for a configured (non-lab) source from LIFECYCLE_LAB_MYSQL_PASSWORD.
  */
+import * as path from 'node:path';
 import { cliErrorJson, describeCliError } from './cli/errors';
 import { resolveLabConfig, SETTING_KEYS, settingEnvVar, type LabConfig, type RawSettings } from './core/config';
 import { stderrLogger, type Logger } from './core/log';
@@ -98,4 +99,22 @@ export function usage(ctx: Pick<CliContext, 'json' | 'out'>, text: string, probl
 export function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** The lake folder: `--lake DIR` (relative to the current directory) or the configured one. */
+export function lakeDirArg(args: string[], ctx: CliContext): string {
+  const given = flag(args, 'lake');
+  return given ? path.resolve(given) : ctx.config.local.lakeDir;
+}
+
+/** Runs long work that Ctrl-C cancels cleanly (the work sees its signal abort and tidies up) instead of killing it. */
+export async function cancelOnSigint<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
 }

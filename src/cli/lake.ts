@@ -1,5 +1,4 @@
-import * as path from 'node:path';
-import { flag, usage, type CliContext } from '../cli';
+import { cancelOnSigint, lakeDirArg, usage, type CliContext } from '../cli';
 import { formatLakeCheck, verifyLake } from '../core/lake/verify';
 
 const USAGE = 'usage: lifecycle-lab lake verify [--lake DIR] [--json]';
@@ -13,35 +12,27 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   if (args[0] !== 'verify') {
     return usage(ctx, USAGE);
   }
-  const lakeFlag = flag(args, 'lake');
-  const lakeDir = lakeFlag ? path.resolve(lakeFlag) : ctx.config.local.lakeDir;
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  try {
-    let last = '';
-    const result = await verifyLake(lakeDir, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.message !== last) ctx.log.debug(p.message); // one line per file (--verbose)
-        last = p.message;
-      },
-    });
-    if (ctx.json) {
-      ctx.out(JSON.stringify({
-        ok: result.ok,
-        lakeDir,
-        recovered: result.recovered,
-        manifest: result.manifest,
-        checksums: result.checksums,
-        tables: result.tables.map((t) => ({ table: t.table, ok: t.ok, files: t.files, bytes: t.bytes })),
-        problems: result.problems,
-      }));
-    } else {
-      for (const line of formatLakeCheck(result)) ctx.out(line);
-    }
-    return result.ok ? 0 : 1;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
+  const lakeDir = lakeDirArg(args, ctx);
+  let last = '';
+  const result = await cancelOnSigint((signal) => verifyLake(lakeDir, {
+    signal,
+    onProgress: (p) => {
+      if (p.message !== last) ctx.log.debug(p.message); // one line per file (--verbose)
+      last = p.message;
+    },
+  }));
+  if (ctx.json) {
+    ctx.out(JSON.stringify({
+      ok: result.ok,
+      lakeDir,
+      recovered: result.recovered,
+      manifest: result.manifest,
+      checksums: result.checksums,
+      tables: result.tables.map((t) => ({ table: t.table, ok: t.ok, files: t.files, bytes: t.bytes })),
+      problems: result.problems,
+    }));
+  } else {
+    for (const line of formatLakeCheck(result)) ctx.out(line);
   }
+  return result.ok ? 0 : 1;
 }

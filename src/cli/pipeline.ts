@@ -1,5 +1,4 @@
-import * as path from 'node:path';
-import { flag, usage, type CliContext } from '../cli';
+import { cancelOnSigint, flag, lakeDirArg, usage, type CliContext } from '../cli';
 import { LabError } from '../core/errors';
 import { findModelDir } from '../core/lake/model';
 import { runPipeline } from '../core/lake/pipeline';
@@ -22,35 +21,27 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       nextStep: { label: 'lifecycle-lab lab up', command: 'lifecycleLab.startLocalLab' },
     });
   }
-  const lakeFlag = flag(args, 'lake');
-  const lakeDir = lakeFlag ? path.resolve(lakeFlag) : ctx.config.local.lakeDir;
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  try {
-    const result = await runPipeline({
-      target,
-      lakeDir,
-      database: flag(args, 'database'),
-      modelDir: findModelDir(),
-      signal: controller.signal,
-      log: ctx.log,
-      origin: 'cli',
-      stallTimeoutMs: ctx.config.pipeline.stallTimeoutMs,
-      onEvent: (event) => {
-        if (ctx.json) return;
-        const line = describeEvent(event);
-        if (line) process.stderr.write(`${line.text}\n`);
-      },
-    });
-    if (ctx.json) {
-      ctx.out(JSON.stringify({ ok: true, lakeDir, durationMs: Math.round(result.durationMs), steps: result.steps, manifest: result.manifest }));
-    } else {
-      const fact = result.manifest.tables.fact_orders;
-      ctx.out(`lake ${lakeDir}: ${fact?.rows ?? 0} fact rows, total ${result.manifest.source.orderAmountTotal}, reconciliation passed`);
-    }
-    return 0;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
+  const lakeDir = lakeDirArg(args, ctx);
+  const result = await cancelOnSigint((signal) => runPipeline({
+    target,
+    lakeDir,
+    database: flag(args, 'database'),
+    modelDir: findModelDir(),
+    signal,
+    log: ctx.log,
+    origin: 'cli',
+    stallTimeoutMs: ctx.config.pipeline.stallTimeoutMs,
+    onEvent: (event) => {
+      if (ctx.json) return;
+      const line = describeEvent(event);
+      if (line) process.stderr.write(`${line.text}\n`);
+    },
+  }));
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ ok: true, lakeDir, durationMs: Math.round(result.durationMs), steps: result.steps, manifest: result.manifest }));
+  } else {
+    const fact = result.manifest.tables.fact_orders;
+    ctx.out(`lake ${lakeDir}: ${fact?.rows ?? 0} fact rows, total ${result.manifest.source.orderAmountTotal}, reconciliation passed`);
   }
+  return 0;
 }

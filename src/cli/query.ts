@@ -1,5 +1,4 @@
-import * as path from 'node:path';
-import { flag, usage, type CliContext } from '../cli';
+import { lakeDirArg, usage, type CliContext } from '../cli';
 import { DuckDbLakeEngine } from '../core/query/duckdb';
 import { formatTable } from '../core/lake/report';
 
@@ -12,14 +11,13 @@ const USAGE = `usage: lifecycle-lab query "<SQL>" [--lake DIR] [--full] [--json]
  * lake and nothing else); `--full` asks for a full DuckDB session over the same views.
  */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const lakeFlag = flag(args, 'lake');
   const full = args.includes('--full');
   const rest = args.filter((a, i) => a !== '--lake' && args[i - 1] !== '--lake' && a !== '--full');
   const sql = rest.join(' ').trim();
   if (!sql) {
     return usage(ctx, USAGE);
   }
-  const engine = new DuckDbLakeEngine(lakeFlag ? path.resolve(lakeFlag) : ctx.config.local.lakeDir, { access: full ? 'full' : 'lake' });
+  const engine = new DuckDbLakeEngine(lakeDirArg(args, ctx), { access: full ? 'full' : 'lake' });
   try {
     const result = await engine.query(sql);
     if (ctx.json) {

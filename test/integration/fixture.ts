@@ -2,6 +2,7 @@
  * Shared fixture for integration tests: the project-local lab under `<repo>/.lab`, brought up idempotently
  * with the same core code as `lifecycle-lab lab up`. Tests must not modify `classicmodels`; use a scratch database.
  */
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { MysqlTarget } from '../../src/core/config';
 import { stderrLogger } from '../../src/core/log';
@@ -37,4 +38,18 @@ export function labTarget(): Promise<MysqlTarget> {
   })();
   pending.catch(() => { pending = undefined; });
   return pending;
+}
+
+/** Runs `lifecycle-lab <args>` from the compiled sources (the same main() as bin/lifecycle-lab.js) in the repo root. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const main = path.join(repoRoot(), 'out', 'src', 'cli.js');
+  const script = `require(${JSON.stringify(main)}).main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; })`;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', script], { cwd: repoRoot(), env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }

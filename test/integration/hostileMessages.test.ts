@@ -4,7 +4,6 @@
  * value can be read whole by its row's key.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,21 +16,9 @@ import { connectSource } from '../../src/core/lake/source';
 import { silentLogger } from '../../src/core/log';
 import { SourceExplorer } from '../../src/core/source/explorer';
 import { expectLabError } from '../helpers';
-import { labTarget, repoLabDir, repoRoot } from './fixture';
+import { labTarget, repoLabDir, repoRoot, runCli } from './fixture';
 
-/** Runs `lifecycle-lab <args>` from the compiled sources in a child process, in the repo root. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const main = path.join(repoRoot(), 'out', 'src', 'cli.js');
-  const script = `require(${JSON.stringify(main)}).main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; })`;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', script], { cwd: repoRoot(), env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 interface JsonError { ok: boolean; error: { code: string; message: string; nextStep?: { text: string; env?: string; run?: string } } }
 

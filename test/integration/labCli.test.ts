@@ -1,25 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DUMP_COUNTS } from '../../src/core/lab/db';
-import { labTarget, repoRoot } from './fixture';
+import { labTarget, runCli } from './fixture';
 
-/** Runs `lifecycle-lab <args>` from the compiled sources (same main() as bin/lifecycle-lab.js) in the repo root. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const main = path.join(repoRoot(), 'out', 'src', 'cli.js');
-  const script = `require(${JSON.stringify(main)}).main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; })`;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', script], { cwd: repoRoot(), env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 suite('lifecycle-lab lab (CLI)', function () {
   this.timeout(120_000);

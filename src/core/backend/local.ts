@@ -41,12 +41,8 @@ export class LocalBackend implements LabBackend {
     const connection = new SourceConnection(config, deps.readPassword, deps.log);
     this.connection = connection;
     this.query = new DuckDbLakeEngine(config.local.lakeDir);
-    this.source = {
-      target: () => connection.target(),
-      explorer: () => connection.explorer(),
-      reset: () => connection.reset(),
-      missing: () => new LabError('labNotRunning', 'No source: the local lab is not running and no MySQL host is set.', { nextStep: START_LAB }),
-    };
+    this.source = connection.asSource(() =>
+      new LabError('labNotRunning', 'No source: the local lab is not running and no MySQL host is set.', { nextStep: START_LAB }));
     this.pipeline = new LocalPipelineRunner(config, this.source, deps);
     this.lake = new LocalLakeCatalog(config.local.lakeDir, this.query);
   }

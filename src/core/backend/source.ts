@@ -1,7 +1,9 @@
 import type { LabConfig, MysqlTarget } from '../config';
+import type { LabError } from '../errors';
 import type { Logger } from '../log';
 import type { SourceExplorer } from '../source/explorer';
 import { resolveSourceTarget, targetIdentity } from '../source/target';
+import type { SourceBackend } from './types';
 
 /**
  * The source of a backend: resolves the target once (until reset) and keeps one explorer (one pool) per target,
@@ -40,6 +42,16 @@ export class SourceConnection {
     this.targetPromise = undefined;
     void this.current?.explorer.close();
     this.current = undefined;
+  }
+
+  /** This connection as a backend's source, with the mode's word on what to do when there is none. */
+  asSource(missing: () => LabError): SourceBackend {
+    return {
+      target: () => this.target(),
+      explorer: () => this.explorer(),
+      reset: () => this.reset(),
+      missing,
+    };
   }
 
   async close(): Promise<void> {
