@@ -7,7 +7,7 @@ import {
   GlueJobs, GluePipelineRunner, JOB_RUN_STATES, TERMINAL_JOB_RUN_STATES, isTerminalState, jobRunToRecord, manifestKey, nextPollDelay,
   parseJobRunState, toGlueJobRun, watchJobRun, type JobRunState,
 } from '../../src/core/aws/glue';
-import type { AwsSettings, GlueSettings } from '../../src/core/config';
+import { resolveLabConfig, type AwsSettings, type GlueSettings } from '../../src/core/config';
 import { LabError, isCancelled } from '../../src/core/errors';
 import type { PipelineEvent } from '../../src/core/lake/pipeline';
 import { applyPipelineEvent, emptyPipelineState, pipelineStateFromRecord } from '../../src/core/lake/runState';
@@ -187,6 +187,29 @@ suite('Glue job runs (aws-sdk-client-mock)', () => {
     glue.on(GetJobRunsCommand, { JobName: 'etl', MaxResults: 50 }).rejects(sdkError('AccessDeniedException', 'not authorized to perform: glue:GetJobRuns'));
     const err = await expectLabError(runner.history(), 'awsCredentials');
     assert.match(err.message, /^GetJobRuns: access denied/);
+  });
+
+  test('a stop Glue refuses (access denied on BatchStopJobRun) fails naming the call; the run may still be going', async () => {
+    const clock = new FakeClock();
+    glue.on(StartJobRunCommand).resolves({ JobRunId: RUN_ID });
+    glue.on(GetJobRunCommand).resolves(run('RUNNING'));
+    glue.on(BatchStopJobRunCommand).rejects(sdkError('AccessDeniedException', 'not authorized to perform: glue:BatchStopJobRun'));
+    const events: PipelineEvent[] = [];
+    const controller = new AbortController();
+    const work = new GluePipelineRunner({ aws: AWS, glue: GLUE, clock }).run({ signal: controller.signal, onEvent: (e) => events.push(e) });
+    await clock.advance(5000);
+    controller.abort();
+    const err = await expectLabError(drive(clock, work), 'awsCredentials');
+    assert.match(err.message, /^BatchStopJobRun: access denied/);
+    const last = events.at(-1);
+    assert.ok(last?.kind === 'runFinished' && !last.ok && /may still be going/.test(last.message), JSON.stringify(last));
+  });
+
+  test('settings: the job name and the S3 lake path, checked and trimmed', () => {
+    const config = resolveLabConfig({ 'aws.lakePath': 's3://lab-lake/warehouse/' }, '/');
+    assert.deepEqual(config.glue, { jobName: 'de-c1w2-etl-job', lakePath: 's3://lab-lake/warehouse' });
+    assert.throws(() => resolveLabConfig({ 'aws.lakePath': 'lab-lake/warehouse' }, '/'),
+      (e: unknown) => e instanceof LabError && e.nextStep?.setting === 'lifecycleLab.aws.lakePath' && /s3:\/\/bucket/.test(e.message));
   });
 
   test('an error while watching says the run may still be going', async () => {
