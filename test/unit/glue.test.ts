@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import {
   BatchStopJobRunCommand, GetJobCommand, GetJobRunCommand, GetJobRunsCommand, GlueClient, StartJobRunCommand, type JobRun,
 } from '@aws-sdk/client-glue';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import {
   GlueJobs, GluePipelineRunner, JOB_RUN_STATES, TERMINAL_JOB_RUN_STATES, isTerminalState, jobRunToRecord, manifestKey, nextPollDelay,
   parseJobRunState, toGlueJobRun, watchJobRun, type JobRunState,
@@ -36,8 +36,10 @@ async function drive<T>(clock: FakeClock, work: Promise<T>, stepMs = 250, maxMs 
 }
 
 suite('Glue job runs (aws-sdk-client-mock)', () => {
-  const glue = mockClient(GlueClient);
+  // Mocked only while this suite runs: the moto suites in the same process use the real client.
+  let glue: AwsClientStub<GlueClient>;
 
+  suiteSetup(() => { glue = mockClient(GlueClient); });
   setup(() => glue.reset());
   suiteTeardown(() => glue.restore());
 
