@@ -3,7 +3,7 @@
 # already there, so a second run takes a few seconds. Called by the npm `prestart` and `pretest` hooks,
 # which run before node_modules exists.
 #   bash scripts/setup.sh           system packages + npm dependencies
-#   bash scripts/setup.sh --test    also the Python test deps (pyspark, moto) and MySQL Connector/J
+#   bash scripts/setup.sh --test    also the Python test deps (pyspark, moto, sqlglot) and MySQL Connector/J
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,6 +69,14 @@ if ((WITH_TEST_DEPS)); then
     python3 -m pip install --help 2>/dev/null | grep -q -- '--break-system-packages' && pip_args+=(--break-system-packages)
     python3 -m pip install -q "${pip_args[@]}" 'pyspark==3.5.4' 'moto[server]==5.1.11' \
       || fail "pip install of pyspark/moto failed; see the output above, then rerun"
+  fi
+  # test/aws: sqlglot parses the dashboard's queries with Athena's (Trino) grammar.
+  if [ "$(python3 -c 'import sqlglot; print(sqlglot.__version__)' 2>/dev/null)" != "30.30.0" ]; then
+    say "installing sqlglot (Athena SQL parser for the tests)"
+    pip_args=()
+    python3 -m pip install --help 2>/dev/null | grep -q -- '--break-system-packages' && pip_args+=(--break-system-packages)
+    python3 -m pip install -q "${pip_args[@]}" 'sqlglot==30.30.0' \
+      || fail "pip install of sqlglot failed; see the output above, then rerun"
   fi
   # test/iac: ruff and pytest over glue/ (system Python, like pyspark), checkov in a virtualenv of its own
   # (it pins an old boto3 that would downgrade moto's).

@@ -164,7 +164,9 @@ export class Card {
   }
 
   footer(result: DatasetResult): void {
-    this.body.appendChild(el('p', { class: 'meta' }, `${format.rows(result.rows.length)} · ${Math.round(result.elapsedMs)} ms`));
+    const scan = result.bytesScanned === undefined ? '' : ` · ${format.bytes(result.bytesScanned)} scanned`;
+    const cost = result.costUsd === undefined ? '' : ` · ~$${result.costUsd < 0.01 ? result.costUsd.toPrecision(2) : result.costUsd.toFixed(2)}`;
+    this.body.appendChild(el('p', { class: 'meta' }, `${format.rows(result.rows.length)} · ${Math.round(result.elapsedMs)} ms${scan}${cost}`));
   }
 
   settleData(): void {

@@ -51,6 +51,13 @@ export const format = {
   money: (n: number) => money.format(n),
   moneyShort: (n: number) => moneyShort.format(n),
   count: (n: number) => count.format(n),
+  /** Bytes in binary units: 1536 -> '1.5 KB'. */
+  bytes(n: number): string {
+    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+    let i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+    return `${i ? decimal.format(n) : n} ${units[i]}`;
+  },
   /** A table cell: amounts as money, whole numbers with separators, the rest as text. */
   cell(value: unknown, column: { name: string; type: string }): string {
     if (value === null || value === undefined) return '—';

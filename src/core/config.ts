@@ -44,6 +44,17 @@ export interface GlueSettings {
   lakePath: string;
 }
 
+/** Athena over the lake's Glue Data Catalog database (AWS mode's query engine). */
+export interface AthenaSettings {
+  workgroup: string;
+  /** The Glue Data Catalog database the pipeline publishes to (Terraform's `catalog_database` output). */
+  database: string;
+  /** s3://... for query results; empty uses the workgroup's own result location. */
+  outputLocation: string;
+  /** Estimated cost per TB scanned, shown on each dashboard card. */
+  costPerTbUsd: number;
+}
+
 export interface LocalSettings {
   /** Absolute path of the lab folder (database, state, lake). */
   labDir: string;
@@ -66,6 +77,7 @@ export interface LabConfig {
   showSystemSchemas: boolean;
   aws: AwsSettings;
   glue: GlueSettings;
+  athena: AthenaSettings;
   local: LocalSettings;
   pipeline: PipelineSettings;
 }
@@ -76,7 +88,8 @@ export type RawSettings = Record<string, unknown>;
 export const DEFAULTS = {
   mode: 'local' as LabMode,
   mysql: { host: '', port: 3306, user: 'admin', database: 'classicmodels', tls: 'auto' as TlsMode, caBundlePath: '' },
-  aws: { region: 'us-east-1', profile: '', endpoint: '', rdsInstanceId: 'de-c1w2-rds', glueJobName: 'de-c1w2-etl-job', lakePath: '' },
+  aws: { region: 'us-east-1', profile: '', endpoint: '', rdsInstanceId: 'de-c1w2-rds', glueJobName: 'de-c1w2-etl-job', lakePath: '',
+    athenaWorkgroup: 'de-c1w2-workgroup', catalogDatabase: 'de_c1w2_lake', athenaOutputLocation: '', athenaCostPerTbUsd: 5 },
   local: { labDir: '.lab', lakeDir: '', port: 0 },
   pipeline: { stallTimeoutSeconds: 60 },
   source: { showSystemSchemas: false },
@@ -94,6 +107,14 @@ function int(raw: RawSettings, key: string, fallback: number, min: number, max: 
   if (v === undefined || v === null || v === '') return fallback;
   const n = typeof v === 'number' ? v : Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw invalid(key, `a whole number from ${min} to ${max}`, raw);
+  return n;
+}
+
+function num(raw: RawSettings, key: string, fallback: number, min: number, max: number): number {
+  const v = raw[key];
+  if (v === undefined || v === null || v === '') return fallback;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) throw invalid(key, `a number from ${min} to ${max}`, raw);
   return n;
 }
 
@@ -125,6 +146,10 @@ const SETTING_WORDS: Record<string, string> = {
   'aws.rdsInstanceId': 'The RDS instance id',
   'aws.glueJobName': 'The Glue job name',
   'aws.lakePath': 'The S3 lake path',
+  'aws.athenaWorkgroup': 'The Athena workgroup',
+  'aws.catalogDatabase': 'The Glue Data Catalog database',
+  'aws.athenaOutputLocation': 'The Athena output location',
+  'aws.athenaCostPerTbUsd': 'The Athena cost per TB scanned (USD)',
   'local.labDir': 'The lab folder',
   'local.lakeDir': 'The lake folder',
   'local.port': 'The local lab port',
@@ -169,6 +194,12 @@ export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
       jobName: str(raw, 'aws.glueJobName', DEFAULTS.aws.glueJobName) || DEFAULTS.aws.glueJobName,
       lakePath: s3Url(raw, 'aws.lakePath', DEFAULTS.aws.lakePath),
     },
+    athena: {
+      workgroup: str(raw, 'aws.athenaWorkgroup', DEFAULTS.aws.athenaWorkgroup) || DEFAULTS.aws.athenaWorkgroup,
+      database: str(raw, 'aws.catalogDatabase', DEFAULTS.aws.catalogDatabase) || DEFAULTS.aws.catalogDatabase,
+      outputLocation: athenaOutputLocation(raw),
+      costPerTbUsd: num(raw, 'aws.athenaCostPerTbUsd', DEFAULTS.aws.athenaCostPerTbUsd, 0, 1000),
+    },
     local: {
       labDir,
       lakeDir: lakeSetting ? path.resolve(root, lakeSetting) : path.join(labDir, 'lake'),
@@ -180,11 +211,19 @@ export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
   };
 }
 
+/** Empty, or an s3:// URI (Athena refuses anything else, with a less helpful message). */
+function athenaOutputLocation(raw: RawSettings): string {
+  const v = str(raw, 'aws.athenaOutputLocation', DEFAULTS.aws.athenaOutputLocation);
+  if (v && !/^s3:\/\/[^/]+/.test(v)) throw invalid('aws.athenaOutputLocation', 'empty or an s3:// location', raw);
+  return v;
+}
+
 /** Settings keys read by resolveLabConfig, for editors that must enumerate them. */
 export const SETTING_KEYS = [
   'mode', 'mysql.host', 'mysql.port', 'mysql.user', 'mysql.database', 'mysql.tls', 'mysql.caBundlePath',
   'source.showSystemSchemas', 'aws.region', 'aws.profile', 'aws.endpoint', 'aws.rdsInstanceId',
   'aws.glueJobName', 'aws.lakePath',
+  'aws.athenaWorkgroup', 'aws.catalogDatabase', 'aws.athenaOutputLocation', 'aws.athenaCostPerTbUsd',
   'local.labDir', 'local.lakeDir', 'local.port', 'pipeline.stallTimeoutSeconds',
 ] as const;
 

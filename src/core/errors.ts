@@ -17,6 +17,7 @@ export type LabErrorCode =
   | 'corruptDatadir'
   | 'seedFailed'
   | 'awsCredentials'
+  | 'awsThrottled'
   | 'rdsNotFound'
   | 'rdsNotAvailable'
   | 'lakeNotWritable'

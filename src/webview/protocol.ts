@@ -112,6 +112,8 @@ const DatasetResultSchema = v.pipe(
     rows: v.array(v.array(queryValue)),
     sql: text(100_000),
     elapsedMs: finite,
+    bytesScanned: v.optional(finite),
+    costUsd: v.optional(finite),
     page: v.optional(v.object({ index: int, size: int, totalRows: int, totalPending: v.optional(v.boolean()) })),
     lakeStatus: v.optional(LakeStatusSchema),
     filterOptions: v.optional(v.object({ countries: list(text()), productLines: list(text()), firstOrderDate: text(), lastOrderDate: text() })),

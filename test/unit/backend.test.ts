@@ -56,9 +56,9 @@ suite('backend per mode', function () {
       assert.equal(await backend.source.target(), undefined, 'no host until RDS is discovered');
       assert.equal(backend.source.missing().nextStep?.command, 'lifecycleLab.source.discoverRds');
       assert.equal(await backend.pipeline.describe(), 'Glue job de-c1w2-etl-job', 'the Glue runner (test/unit/glue.test.ts, test/aws/glue.test.ts)');
-      for (const work of [backend.query.query('select 1'), backend.lake.overview()]) {
-        await assert.rejects(work, (e: unknown) => e instanceof LabError && e.nextStep?.command === 'lifecycleLab.switchMode');
-      }
+      assert.equal(backend.query.kind, 'athena', 'the Athena engine (test/unit/athena.test.ts, test/aws/athenaDashboard.test.ts)');
+      assert.match(backend.query.description, /de_c1w2_lake .*workgroup de-c1w2-workgroup/);
+      await assert.rejects(backend.lake.overview(), (e: unknown) => e instanceof LabError && e.nextStep?.command === 'lifecycleLab.switchMode');
     } finally {
       await backend.dispose();
     }

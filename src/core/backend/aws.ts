@@ -1,7 +1,8 @@
+import { AthenaEngine } from '../aws/athena';
 import { GluePipelineRunner } from '../aws/glue';
 import type { LabConfig } from '../config';
 import { LabError } from '../errors';
-import type { QueryEngine, QueryResult } from '../query/engine';
+import type { QueryEngine } from '../query/engine';
 import type { BackendDeps } from './local';
 import { SourceConnection } from './source';
 import type { LabBackend, LakeCatalog, PipelineRunner, SourceBackend } from './types';
@@ -15,16 +16,6 @@ function notYet(what: string): LabError {
   });
 }
 
-/** An engine that explains why it cannot answer, so the dashboard shows one clear error card per question. */
-class UnavailableEngine implements QueryEngine {
-  readonly kind = 'athena';
-  readonly description = 'Athena (not available yet)';
-  query(): Promise<QueryResult> {
-    return Promise.reject(notYet('Querying the lake with Athena'));
-  }
-  async close(): Promise<void> {}
-}
-
 /**
  * AWS mode: the source is the configured MySQL (RDS, found by Discover RDS Instance). The Glue job runner, the Glue
  * Data Catalog and the Athena engine plug in here as implementations of the same interfaces.
@@ -35,12 +26,13 @@ export class AwsBackend implements LabBackend {
   readonly source: SourceBackend;
   readonly pipeline: PipelineRunner;
   readonly lake: LakeCatalog;
-  readonly query: QueryEngine = new UnavailableEngine();
+  readonly query: QueryEngine;
   private readonly connection: SourceConnection;
 
   constructor(config: LabConfig, deps: BackendDeps) {
     const connection = new SourceConnection(config, deps.readPassword, deps.log);
     this.connection = connection;
+    this.query = new AthenaEngine(config.aws, config.athena, { clock: deps.clock });
     this.source = {
       target: () => connection.target(),
       explorer: () => connection.explorer(),
@@ -65,6 +57,7 @@ export class AwsBackend implements LabBackend {
   }
 
   async dispose(): Promise<void> {
+    await this.query.close();
     await this.connection.close();
   }
 }

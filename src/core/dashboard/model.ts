@@ -90,6 +90,9 @@ export interface DatasetResult {
   /** SQL for "Copy SQL", with the parameter values used in a leading comment. */
   sql: string;
   elapsedMs: number;
+  /** Athena: bytes the query scanned and its estimated cost. */
+  bytesScanned?: number;
+  costUsd?: number;
   page?: DatasetPage;
   lakeStatus?: LakeStatus;
   filterOptions?: FilterOptions;

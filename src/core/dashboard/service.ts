@@ -115,7 +115,11 @@ export class DashboardData {
 
   private async table(id: DatasetId, query: NamedQuery, params: QueryParams, signal?: AbortSignal): Promise<DatasetResult> {
     const result = await this.run(query, params, signal);
-    return { id, title: DATASET_TITLES[id], columns: result.columns, rows: result.rows, sql: result.sql, elapsedMs: result.stats.elapsedMs };
+    const { elapsedMs, bytesScanned, costUsd } = result.stats;
+    return {
+      id, title: DATASET_TITLES[id], columns: result.columns, rows: result.rows, sql: result.sql, elapsedMs,
+      ...(bytesScanned === undefined ? {} : { bytesScanned }), ...(costUsd === undefined ? {} : { costUsd }),
+    };
   }
 
   /**

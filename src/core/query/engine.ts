@@ -13,7 +13,8 @@ export interface QueryColumn {
 export interface QueryResult {
   columns: QueryColumn[];
   rows: QueryValue[][];
-  stats: { elapsedMs: number; bytesScanned?: number };
+  /** elapsedMs: the engine's own time; bytesScanned and costUsd (estimated) where the engine bills by scan (Athena). */
+  stats: { elapsedMs: number; bytesScanned?: number; costUsd?: number };
 }
 
 /** Named parameters; the engine binds them (DuckDB $name, Athena execution parameters). Never spliced as text. */

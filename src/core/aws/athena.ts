@@ -1,0 +1,232 @@
+import type { AthenaSettings, AwsSettings } from '../config';
+import { sleep, systemClock, type Clock } from '../clock';
+import { CancelledError, LabError, type NextStep } from '../errors';
+import type { QueryEngine, QueryParams, QueryResult, QueryValue } from '../query/engine';
+import { compileParams } from '../query/params';
+import { awsClientConfig, awsErrorToLabError } from './clients';
+import { athenaColumn, athenaParameter, athenaValue } from './athenaValues';
+
+type AthenaModule = typeof import('@aws-sdk/client-athena');
+type AthenaClient = InstanceType<AthenaModule['AthenaClient']>;
+type QueryExecution = NonNullable<import('@aws-sdk/client-athena').GetQueryExecutionCommandOutput['QueryExecution']>;
+
+/** Athena's QueryExecutionState values; the last three are final. */
+export const QUERY_STATES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type QueryState = (typeof QUERY_STATES)[number];
+export const TERMINAL_STATES: ReadonlySet<string> = new Set<QueryState>(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+/** How GetQueryExecution is polled: the first wait, how each next one grows, and the longest. */
+export interface PollPolicy {
+  initialMs: number;
+  factor: number;
+  maxMs: number;
+}
+
+/** Short queries (the dashboard's, over a few MB) finish in about a second: poll soon, then back off to 2 s. */
+export const DEFAULT_POLL: PollPolicy = { initialMs: 200, factor: 1.5, maxMs: 2000 };
+
+/** The wait before poll number `attempt` (0-based). */
+export function pollDelay(attempt: number, policy: PollPolicy = DEFAULT_POLL): number {
+  return Math.min(policy.maxMs, Math.round(policy.initialMs * policy.factor ** attempt));
+}
+
+export interface AthenaEngineOptions {
+  clock?: Clock;
+  poll?: PollPolicy;
+  /** Rows per GetQueryResults page (Athena allows up to 1000). */
+  pageSize?: number;
+}
+
+const BYTES_PER_TB = 1024 ** 4;
+const SHOW_LOG: NextStep = { label: 'Show Log', command: 'lifecycleLab.showLog' };
+const RUN_PIPELINE: NextStep = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
+const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'RequestLimitExceeded']);
+
+/** Estimated cost of scanning `bytes` at `usdPerTb` (USD per TB scanned; Athena bills at least 10 MB per query). */
+export function scanCostUsd(bytes: number, usdPerTb: number): number {
+  return (Math.max(bytes, bytes > 0 ? 10 * 1024 ** 2 : 0) / BYTES_PER_TB) * usdPerTb;
+}
+
+/**
+ * Athena over the lake's Glue Data Catalog database: StartQueryExecution in the configured workgroup and database
+ * with the `:name` parameters as execution parameters, GetQueryExecution polled on the clock (200 ms, growing to
+ * 2 s), GetQueryResults through the SDK's paginator, values converted by the result set's column types.
+ * An aborted signal stops the execution (StopQueryExecution). Throttled calls are retried by the SDK's own retry
+ * strategy (adaptive mode); what still fails becomes a LabError with a next step.
+ */
+export class AthenaEngine implements QueryEngine {
+  readonly kind = 'athena';
+  readonly description: string;
+  private clientPromise?: Promise<{ sdk: AthenaModule; client: AthenaClient }>;
+  private readonly clock: Clock;
+  private readonly poll: PollPolicy;
+  private readonly pageSize: number;
+
+  constructor(private readonly aws: AwsSettings, private readonly athena: AthenaSettings, options: AthenaEngineOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.poll = options.poll ?? DEFAULT_POLL;
+    this.pageSize = options.pageSize ?? 1000;
+    this.description = `Athena over ${athena.database} (workgroup ${athena.workgroup}, ${aws.region})`;
+  }
+
+  async query(sql: string, params: QueryParams = {}, signal?: AbortSignal): Promise<QueryResult> {
+    if (signal?.aborted) throw new CancelledError('Athena query');
+    const compiled = compileParams(sql, params, 'positional');
+    const { sdk, client } = await this.client();
+    const started = await this.call('StartQueryExecution', () => client.send(new sdk.StartQueryExecutionCommand({
+      QueryString: compiled.sql,
+      QueryExecutionContext: { Database: this.athena.database, Catalog: 'AwsDataCatalog' },
+      WorkGroup: this.athena.workgroup,
+      ResultConfiguration: this.athena.outputLocation ? { OutputLocation: this.athena.outputLocation } : undefined,
+      ExecutionParameters: compiled.values.length ? compiled.values.map(athenaParameter) : undefined,
+    })));
+    const id = started.QueryExecutionId;
+    if (!id) throw new LabError('internal', 'StartQueryExecution returned no query execution id.');
+
+    const execution = await this.waitFor(id, sdk, client, signal);
+    const state = execution.Status?.State;
+    if (state !== 'SUCCEEDED') throw this.executionError(id, execution);
+
+    const { columns, rows } = await this.results(id, sdk, client, signal);
+    const statistics = execution.Statistics;
+    const bytesScanned = statistics?.DataScannedInBytes ?? 0;
+    return {
+      columns,
+      rows,
+      stats: {
+        elapsedMs: statistics?.EngineExecutionTimeInMillis ?? statistics?.TotalExecutionTimeInMillis ?? 0,
+        bytesScanned,
+        costUsd: scanCostUsd(bytesScanned, this.athena.costPerTbUsd),
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const pending = this.clientPromise;
+    this.clientPromise = undefined;
+    if (pending) (await pending.catch(() => undefined))?.client.destroy();
+  }
+
+  private client(): Promise<{ sdk: AthenaModule; client: AthenaClient }> {
+    this.clientPromise ??= import('@aws-sdk/client-athena').then((sdk) => ({
+      sdk,
+      // Adaptive retry: the SDK backs off and rate-limits itself on throttling (GetQueryExecution is polled).
+      client: new sdk.AthenaClient({ ...awsClientConfig(this.aws), maxAttempts: 5, retryMode: 'adaptive' }),
+    }));
+    return this.clientPromise;
+  }
+
+  /** Polls GetQueryExecution until the execution is final; on abort, stops it and throws CancelledError. */
+  private async waitFor(id: string, sdk: AthenaModule, client: AthenaClient, signal?: AbortSignal): Promise<QueryExecution> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await sleep(this.clock, pollDelay(attempt, this.poll), signal);
+      } catch {
+        await this.stop(id, sdk, client);
+        throw new CancelledError('Athena query');
+      }
+      const out = await this.call('GetQueryExecution', () => client.send(new sdk.GetQueryExecutionCommand({ QueryExecutionId: id })));
+      const execution = out.QueryExecution;
+      if (execution?.Status?.State && TERMINAL_STATES.has(execution.Status.State)) return execution;
+      if (signal?.aborted) {
+        await this.stop(id, sdk, client);
+        throw new CancelledError('Athena query');
+      }
+    }
+  }
+
+  private async stop(id: string, sdk: AthenaModule, client: AthenaClient): Promise<void> {
+    // Best effort: the user asked to stop; a failed stop must not hide that the query was cancelled.
+    await client.send(new sdk.StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
+  }
+
+  private async results(id: string, sdk: AthenaModule, client: AthenaClient, signal?: AbortSignal) {
+    let columns: QueryResult['columns'] | undefined;
+    let types: Array<string | undefined> = [];
+    const rows: QueryValue[][] = [];
+    let first = true;
+    try {
+      for await (const page of sdk.paginateGetQueryResults({ client, pageSize: this.pageSize }, { QueryExecutionId: id, MaxResults: this.pageSize })) {
+        if (signal?.aborted) throw new CancelledError('Athena query');
+        const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+        if (!columns) {
+          columns = info.map(athenaColumn);
+          types = info.map((c) => c.Type);
+        }
+        let data = page.ResultSet?.Rows ?? [];
+        // A SELECT's first row holds the column labels, not data.
+        if (first && data.length && isHeader(data[0].Data ?? [], info)) data = data.slice(1);
+        first = false;
+        for (const row of data) rows.push((row.Data ?? []).map((d, i) => athenaValue(d.VarCharValue, types[i])));
+      }
+    } catch (err) {
+      throw this.mapError(err, 'GetQueryResults');
+    }
+    return { columns: columns ?? [], rows };
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.mapError(err, what);
+    }
+  }
+
+  /** Athena's own failures first (throttling, bad workgroup, database or output location), then the shared ones. */
+  private mapError(err: unknown, what: string): LabError {
+    if (err instanceof LabError) return err;
+    const e = (err ?? {}) as { name?: string; message?: string };
+    const name = e.name ?? '';
+    const message = e.message ?? String(err);
+    if (THROTTLING.has(name)) {
+      return new LabError('awsThrottled', `${what}: Athena is throttling these requests even after the SDK's retries (${message}). Wait a moment and refresh; fewer dashboard cards at once also helps.`, {
+        nextStep: SHOW_LOG, cause: err,
+      });
+    }
+    if (name === 'InvalidRequestException') {
+      if (/output location|OutputLocation/i.test(message)) {
+        return new LabError('config', `${what}: Athena has no place to write results (${message}). Set an s3:// output location or use a workgroup that has one.`, {
+          nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.aws.athenaOutputLocation' }, cause: err,
+        });
+      }
+      if (/workgroup/i.test(message)) {
+        return new LabError('config', `${what}: Athena refused workgroup '${this.athena.workgroup}' (${message}).`, {
+          nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.aws.athenaWorkgroup' }, cause: err,
+        });
+      }
+    }
+    if (name === 'AccessDeniedException' || name === 'AccessDenied') {
+      return new LabError('awsCredentials', `${what}: access denied (${message}). The credentials need Athena (start, get, stop query executions in workgroup ${this.athena.workgroup}), Glue catalog read on ${this.athena.database}, and S3 read on the lake and the results location.`, {
+        nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.aws.profile' }, cause: err,
+      });
+    }
+    return awsErrorToLabError(err, what, this.aws);
+  }
+
+  /** A FAILED execution, one Athena cancelled (bytes-scanned cutoff), or one someone else stopped. */
+  private executionError(id: string, execution: QueryExecution): LabError {
+    const state = execution.Status?.State ?? 'UNKNOWN';
+    const reason = execution.Status?.AthenaError?.ErrorMessage ?? execution.Status?.StateChangeReason ?? 'no reason given';
+    const detail = `${reason} (query execution ${id})`;
+    if (/bytes scanned limit|scanned.*cutoff|BytesScannedCutoff/i.test(`${reason} ${execution.Status?.StateChangeReason ?? ''}`)) {
+      return new LabError('queryFailed', `Athena stopped the query at workgroup ${this.athena.workgroup}'s per-query limit on bytes scanned: ${detail}. Narrow the query (a shorter date range, a filter), or raise the workgroup's limit (athena_bytes_scanned_cutoff in the Terraform module).`, {
+        nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.aws.athenaWorkgroup' },
+      });
+    }
+    if (state === 'CANCELLED') {
+      return new LabError('queryFailed', `The Athena query was cancelled outside Lifecycle Lab: ${detail}. Refresh to run it again.`, { nextStep: SHOW_LOG });
+    }
+    if (/TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|does not exist|not found/i.test(reason)) {
+      return new LabError('lakeMissing', `Athena cannot find the lake's tables in ${this.athena.database}: ${detail}. Run the pipeline (the Glue job publishes them) or check the catalog database setting.`, {
+        nextStep: RUN_PIPELINE,
+      });
+    }
+    return new LabError('queryFailed', `The Athena query failed: ${detail}.`, { nextStep: SHOW_LOG });
+  }
+}
+
+/** True when a result row is the header row Athena puts first in a SELECT's results. */
+function isHeader(data: Array<{ VarCharValue?: string }>, info: Array<{ Name?: string; Label?: string }>): boolean {
+  return data.length === info.length && data.every((d, i) => d.VarCharValue === (info[i].Label ?? info[i].Name));
+}
