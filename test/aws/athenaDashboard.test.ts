@@ -59,12 +59,16 @@ function athenaType(duckdbType: string): { Type: string; Precision?: number; Sca
   return { Type: map[duckdbType] ?? 'varchar' };
 }
 
-/** The answer as moto's preset: the header row Athena puts first, then every value as text (NULL as no value). */
+/**
+ * The answer as Athena would give it, as moto's preset: column names in lower case, the header row Athena puts first,
+ * then every value as text (NULL as no value).
+ */
 function preset(result: QueryResult) {
   const cell = (v: unknown) => (v === null ? {} : { VarCharValue: String(v) });
+  const names = result.columns.map((c) => c.name.toLowerCase());
   return {
-    column_info: result.columns.map((c) => ({ Name: c.name, Label: c.name, ...athenaType(c.type), Nullable: 'UNKNOWN', CaseSensitive: false })),
-    rows: [{ Data: result.columns.map((c) => ({ VarCharValue: c.name })) }, ...result.rows.map((r) => ({ Data: r.map(cell) }))],
+    column_info: result.columns.map((c, i) => ({ Name: names[i], Label: names[i], ...athenaType(c.type), Nullable: 'UNKNOWN', CaseSensitive: false })),
+    rows: [{ Data: names.map((name) => ({ VarCharValue: name })) }, ...result.rows.map((r) => ({ Data: r.map(cell) }))],
   };
 }
 

@@ -4,7 +4,7 @@ import {
   type GetQueryExecutionCommandOutput, type GetQueryResultsCommandOutput,
 } from '@aws-sdk/client-athena';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { AthenaEngine, DEFAULT_POLL, pollDelay, scanCostUsd } from '../../src/core/aws/athena';
+import { AthenaEngine, DEFAULT_POLL, pollDelay, scanCostUsd, withSqlCase } from '../../src/core/aws/athena';
 import { athenaColumn, athenaParameter, athenaValue } from '../../src/core/aws/athenaValues';
 import { resolveLabConfig, type AthenaSettings, type AwsSettings } from '../../src/core/config';
 import { LabError } from '../../src/core/errors';
@@ -31,7 +31,8 @@ function page(rows: Array<Array<string | undefined>>, nextToken?: string): GetQu
     ResultSet: {
       ResultSetMetadata: { ColumnInfo: [
         { Name: 'country', Label: 'country', Type: 'varchar' },
-        { Name: 'totalSales', Label: 'totalSales', Type: 'decimal', Precision: 38, Scale: 2 },
+        // Athena reports names in lower case.
+        { Name: 'totalsales', Label: 'totalsales', Type: 'decimal', Precision: 38, Scale: 2 },
         { Name: 'orders', Label: 'orders', Type: 'bigint' },
       ] },
       Rows: rows.map((r) => ({ Data: r.map((v) => (v === undefined ? {} : { VarCharValue: v })) })),
@@ -82,10 +83,10 @@ suite('Athena engine (SDK mocked)', () => {
 
   test('starts in the workgroup and database with :name parameters as execution parameters, never in the SQL', async () => {
     athena.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED'));
-    athena.on(GetQueryResultsCommand).resolves(page([['country', 'totalSales', 'orders'], ["O'Hare", '1.50', '3']]));
-    const result = await settle(clock, engine.query("select * from t where c = :country and n < :n and d = :country and x = '::y'", { country: "O'Hare", n: 10 }));
+    athena.on(GetQueryResultsCommand).resolves(page([['country', 'totalsales', 'orders'], ["O'Hare", '1.50', '3']]));
+    const result = await settle(clock, engine.query("select country, sum(v) as totalSales, orders from t where c = :country and n < :n and d = :country and x = '::y' group by 1, 3", { country: "O'Hare", n: 10 }));
     const start = athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input;
-    assert.equal(start.QueryString, "select * from t where c = ? and n < ? and d = ? and x = '::y'");
+    assert.equal(start.QueryString, "select country, sum(v) as totalSales, orders from t where c = ? and n < ? and d = ? and x = '::y' group by 1, 3");
     assert.deepEqual(start.ExecutionParameters, ["'O''Hare'", '10', "'O''Hare'"]);
     assert.equal(start.WorkGroup, 'lab-wg');
     assert.deepEqual(start.QueryExecutionContext, { Database: 'lab_db', Catalog: 'AwsDataCatalog' });
@@ -100,7 +101,7 @@ suite('Athena engine (SDK mocked)', () => {
   test('no parameters: no ExecutionParameters; an output location setting is passed on', async () => {
     engine = new AthenaEngine(AWS, { ...ATHENA, outputLocation: 's3://results/x/' }, { clock });
     athena.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED'));
-    athena.on(GetQueryResultsCommand).resolves(page([['country', 'totalSales', 'orders']]));
+    athena.on(GetQueryResultsCommand).resolves(page([['country', 'totalsales', 'orders']]));
     const result = await settle(clock, engine.query('select 1'));
     const start = athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input;
     assert.equal(start.ExecutionParameters, undefined);
@@ -116,7 +117,7 @@ suite('Athena engine (SDK mocked)', () => {
       tokens.push(input.NextToken);
       assert.equal(input.QueryExecutionId, 'q1');
       assert.equal(input.MaxResults, 1000);
-      if (!input.NextToken) return page([['country', 'totalSales', 'orders'], ['USA', '10.00', '1']], 't2');
+      if (!input.NextToken) return page([['country', 'totalsales', 'orders'], ['USA', '10.00', '1']], 't2');
       if (input.NextToken === 't2') return page([['France', undefined, '2']], 't3');
       return page([['Spain', '0.25', undefined]]);
     });
@@ -243,6 +244,12 @@ suite('Athena values and parameters', () => {
     assert.equal(athenaParameter(5), '5');
     assert.equal(athenaParameter(null), 'NULL');
     assert.throws(() => athenaParameter(Infinity), RangeError);
+  });
+
+  test('column names: Athena\'s lower case given back the SQL\'s spelling', () => {
+    const sql = 'select p.productLine, sum(x) as totalSales, count(*) as orders, 1 as Mixed, 2 as MIXED from t';
+    const columns = ['productline', 'totalsales', 'orders', 'mixed', 'other'].map((name) => ({ name, type: 'VARCHAR' }));
+    assert.deepEqual(withSqlCase(columns, sql).map((c) => c.name), ['productLine', 'totalSales', 'orders', 'mixed', 'other']);
   });
 
   test('cost: USD per TB scanned, at least 10 MB billed', () => {

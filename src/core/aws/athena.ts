@@ -87,7 +87,8 @@ export class AthenaEngine implements QueryEngine {
     const state = execution.Status?.State;
     if (state !== 'SUCCEEDED') throw this.executionError(id, execution);
 
-    const { columns, rows } = await this.results(id, sdk, client, signal);
+    const { columns: reported, rows } = await this.results(id, sdk, client, signal);
+    const columns = withSqlCase(reported, compiled.sql);
     const statistics = execution.Statistics;
     const bytesScanned = statistics?.DataScannedInBytes ?? 0;
     return {
@@ -224,6 +225,23 @@ export class AthenaEngine implements QueryEngine {
     }
     return new LabError('queryFailed', `The Athena query failed: ${detail}.`, { nextStep: SHOW_LOG });
   }
+}
+
+/**
+ * Athena (Trino) reports column names in lower case (`as totalSales` comes back as `totalsales`). The local engine
+ * keeps the SQL's spelling, and the dashboard reads columns by name: give each lower-case name back the spelling the
+ * SQL text uses for it, when the text has exactly one.
+ */
+export function withSqlCase(columns: QueryResult['columns'], sql: string): QueryResult['columns'] {
+  const spellings = new Map<string, Set<string>>();
+  for (const word of sql.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
+    const key = word.toLowerCase();
+    if (word !== key) (spellings.get(key) ?? spellings.set(key, new Set()).get(key)!).add(word);
+  }
+  return columns.map((c) => {
+    const found = c.name === c.name.toLowerCase() ? spellings.get(c.name) : undefined;
+    return found?.size === 1 ? { ...c, name: [...found][0] } : c;
+  });
 }
 
 /** True when a result row is the header row Athena puts first in a SELECT's results. */
