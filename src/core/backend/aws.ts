@@ -33,14 +33,9 @@ export class AwsBackend implements LabBackend {
     const connection = new SourceConnection(config, deps.readPassword, deps.log);
     this.connection = connection;
     this.query = new AthenaEngine(config.aws, config.athena, { clock: deps.clock });
-    this.source = {
-      target: () => connection.target(),
-      explorer: () => connection.explorer(),
-      reset: () => connection.reset(),
-      missing: () => new LabError('labNotRunning', 'No source: set the MySQL host or discover the RDS instance.', {
-        nextStep: { label: 'Discover RDS Instance', command: 'lifecycleLab.source.discoverRds' },
-      }),
-    };
+    this.source = connection.asSource(() => new LabError('labNotRunning', 'No source: set the MySQL host or discover the RDS instance.', {
+      nextStep: { label: 'Discover RDS Instance', command: 'lifecycleLab.source.discoverRds' },
+    }));
     this.pipeline = new GluePipelineRunner({ aws: config.aws, glue: config.glue, clock: deps.clock, log: deps.log });
     const unavailable = () => Promise.reject(notYet('Browsing the Glue Data Catalog'));
     this.lake = {
