@@ -1,10 +1,9 @@
 import type { Connection, ConnectionOptions } from 'mysql2';
-import { readFileSync } from 'node:fs';
 import type { MysqlTarget } from '../config';
 import type { LabError, NextStep } from '../errors';
 import { explainUnknownDatabase, isUnknownDatabase } from '../source/databases';
 import { mysqlErrorToLabError } from '../source/errors';
-import { usesTls } from '../source/target';
+import { targetConnection } from '../source/target';
 
 /** What the user should do when the source cannot be reached, by where the target came from. */
 export function sourceNextStep(target: MysqlTarget): NextStep {
@@ -24,10 +23,7 @@ export function describeTarget(target: MysqlTarget, database = target.database):
 export async function connectSource(target: MysqlTarget, database: string): Promise<Connection> {
   const mysql = await import('mysql2');
   const options: ConnectionOptions = {
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
+    ...targetConnection(target),
     database,
     dateStrings: true,
     supportBigNumbers: true,
@@ -35,9 +31,6 @@ export async function connectSource(target: MysqlTarget, database: string): Prom
     connectTimeout: 10_000,
     charset: 'utf8mb4',
   };
-  if (usesTls(target)) {
-    options.ssl = target.caBundlePath ? { ca: readFileSync(target.caBundlePath, 'utf8') } : { rejectUnauthorized: true };
-  }
   const conn = mysql.createConnection(options);
   try {
     await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));

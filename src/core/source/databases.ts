@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'mysql2/promise';
 import type { MysqlTarget } from '../config';
 import type { LabError } from '../errors';
 import { mysqlErrorToLabError } from './errors';
-import { usesTls } from './target';
+import { targetConnection } from './target';
 
 /** Schemas of the server itself, not the user's data. */
 export const SYSTEM_SCHEMAS: ReadonlySet<string> = new Set(['information_schema', 'mysql', 'performance_schema', 'sys']);
@@ -11,17 +10,7 @@ export const SYSTEM_SCHEMAS: ReadonlySet<string> = new Set(['information_schema'
 /** The user's databases on the target's server (system schemas left out), sorted; one short connection without a database. */
 export async function listUserDatabases(target: MysqlTarget): Promise<string[]> {
   const mysql = await import('mysql2/promise');
-  const options: ConnectionOptions = {
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    connectTimeout: 5_000,
-    charset: 'UTF8MB4_UNICODE_CI',
-  };
-  if (usesTls(target)) {
-    options.ssl = target.caBundlePath ? { ca: readFileSync(target.caBundlePath, 'utf8'), rejectUnauthorized: true } : { rejectUnauthorized: true };
-  }
+  const options: ConnectionOptions = { ...targetConnection(target), connectTimeout: 5_000, charset: 'UTF8MB4_UNICODE_CI' };
   const conn = await mysql.createConnection(options);
   try {
     const [rows] = await conn.query({ sql: 'SHOW DATABASES', rowsAsArray: true });

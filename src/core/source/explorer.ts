@@ -1,4 +1,3 @@
-import * as fs from 'node:fs/promises';
 import type { Pool, PoolOptions, RowDataPacket } from 'mysql2/promise';
 import type { MysqlTarget } from '../config';
 import { CancelledError, LabError, throwIfCancelled } from '../errors';
@@ -8,7 +7,7 @@ import { explainUnknownDatabase, isUnknownDatabase, SYSTEM_SCHEMAS } from './dat
 import { mysqlErrorToLabError, type MysqlErrorContext } from './errors';
 import { killQuery } from './kill';
 import { qualifiedName, quoteIdent, sqlCount } from './sql';
-import { usesTls } from './target';
+import { targetConnection } from './target';
 
 export { SYSTEM_SCHEMAS };
 
@@ -413,28 +412,11 @@ export class SourceExplorer {
   private async createPool(): Promise<Pool> {
     this.driver ??= await import('mysql2/promise');
     const t = this.target;
-    let ssl: PoolOptions['ssl'];
-    if (usesTls(t)) {
-      let ca: string | undefined;
-      if (t.caBundlePath) {
-        try {
-          ca = await fs.readFile(t.caBundlePath, 'utf8');
-        } catch (err) {
-          throw new LabError('config', `Cannot read the CA bundle ${t.caBundlePath}: ${(err as Error).message}`, {
-            nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.mysql.caBundlePath' }, cause: err,
-          });
-        }
-      }
-      ssl = { ca, rejectUnauthorized: true, minVersion: 'TLSv1.2' };
-    }
+    const connection = targetConnection(t);
     this.poolOptions = {
-      host: t.host,
-      port: t.port,
-      user: t.user,
-      password: t.password,
+      ...connection,
       charset: 'UTF8MB4_UNICODE_CI',
       connectTimeout: this.options.connectTimeoutMs ?? 10_000,
-      ssl,
       // Dates as the server prints them: a preview must not shift them into the editor's time zone.
       dateStrings: true,
       supportBigNumbers: true,
@@ -449,7 +431,7 @@ export class SourceExplorer {
       idleTimeout: 60_000,
       enableKeepAlive: true,
     });
-    this.log.debug(`Source pool for ${t.user}@${t.host}:${t.port}${ssl ? ' (TLS)' : ''}`);
+    this.log.debug(`Source pool for ${t.user}@${t.host}:${t.port}${connection.ssl ? ' (TLS)' : ''}`);
     return pool;
   }
 }

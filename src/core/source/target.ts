@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { LabConfig, MysqlTarget } from '../config';
+import { LabError } from '../errors';
 import { readLabTarget } from '../lab/state';
 
 /**
@@ -43,4 +45,35 @@ export function targetLabel(target: Pick<MysqlTarget, 'host' | 'port' | 'origin'
 /** A key that changes whenever a new connection pool is needed. Includes the password, so keep it in memory only. */
 export function targetIdentity(target: MysqlTarget): string {
   return JSON.stringify([target.origin, target.host, target.port, target.user, target.password, target.tls, target.caBundlePath ?? '']);
+}
+
+/** How a mysql2 connection reaches the target: where, as whom, and with TLS when the target needs it. */
+export interface TargetConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  ssl?: { ca?: string; rejectUnauthorized: true; minVersion: 'TLSv1.2' };
+}
+
+/**
+ * The connection options every mysql2 connection to a target starts from (the pool, the pipeline's snapshot, the
+ * short listing connection): TLS verified against the CA bundle when one is set, else the system's CAs.
+ */
+export function targetConnection(target: MysqlTarget): TargetConnection {
+  const options: TargetConnection = { host: target.host, port: target.port, user: target.user, password: target.password };
+  if (usesTls(target)) {
+    let ca: string | undefined;
+    if (target.caBundlePath) {
+      try {
+        ca = readFileSync(target.caBundlePath, 'utf8');
+      } catch (err) {
+        throw new LabError('config', `Cannot read the CA bundle ${target.caBundlePath}: ${(err as Error).message}`, {
+          nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.mysql.caBundlePath' }, cause: err,
+        });
+      }
+    }
+    options.ssl = { ca, rejectUnauthorized: true, minVersion: 'TLSv1.2' };
+  }
+  return options;
 }
