@@ -79,20 +79,20 @@ suite('a source that dies mid-run', function () {
       test(`${route} route: killed ${when}, the run fails promptly naming the lost source and keeps the lake`, async () => {
         const t = await target();
         let killed = false;
-        const started = Date.now();
         await assert.rejects(runPipeline({
           target: t, lakeDir, modelDir: findModelDir(__dirname), extractWith: route,
-          // A stall would be caught by the watch too; a short one keeps a regression from hanging the suite.
+          // A stall would be caught by the watch too (as a timeout, which the assertion below refuses); a short one
+          // keeps a regression from hanging the suite.
           stallTimeoutMs: 20_000,
           onEvent: (e) => { if (!killed && killAt(e)) killed = killServer(); },
         }), (err: unknown) => {
           assert.ok(err instanceof LabError, `a LabError, got ${String(err)}`);
-          assert.ok(['unreachable', 'timeout'].includes(err.code), `code ${err.code}: ${err.message}`);
+          // unreachable, not the stall timer's timeout: the loss itself was noticed, without waiting.
+          assert.equal(err.code, 'unreachable', `code ${err.code}: ${err.message}`);
           assert.match(err.message, /127\.0\.0\.1:\d+/, 'names the source');
           return true;
         });
         assert.ok(killed, 'the kill point was reached');
-        assert.ok(Date.now() - started < 15_000, `failed within 15 s (took ${Date.now() - started} ms)`);
         await assertLakeUntouched();
       });
     }
