@@ -29,6 +29,8 @@ export class PipelineController implements vscode.Disposable {
   /** Settles when the run in progress has released the lake (cancelled or not). */
   private runEnded: Promise<unknown> = Promise.resolve();
   private runLogWatcher?: vscode.FileSystemWatcher;
+  /** Settings can change twice in a row: only the latest followBackend() call installs its watcher. */
+  private following = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: LabServices) {
@@ -124,6 +126,7 @@ export class PipelineController implements vscode.Disposable {
 
   /** Watches the new backend's run log (runs made outside this window) and shows its latest run. */
   private async followBackend(): Promise<void> {
+    const call = ++this.following;
     this.runLogWatcher?.dispose();
     this.runLogWatcher = undefined;
     let runner: PipelineRunner;
@@ -133,6 +136,10 @@ export class PipelineController implements vscode.Disposable {
       return; // a bad setting: reported where it is used
     }
     if (runner.runLogFile) {
+      // A watcher on a folder that does not exist yet never fires (a new lake folder before its first run).
+      await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(runner.runLogFile))).then(undefined, (err: unknown) =>
+        this.services.log.warn(`Cannot create ${path.dirname(runner.runLogFile!)} to watch its runs: ${String(err)}`));
+      if (call !== this.following) return;
       const pattern = new vscode.RelativePattern(vscode.Uri.file(path.dirname(runner.runLogFile)), path.basename(runner.runLogFile));
       const watcher = vscode.workspace.createFileSystemWatcher(pattern);
       watcher.onDidCreate(() => void this.adoptNewerRun());
