@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { withCancellableProgress } from './progress';
 import { CancelledError, LabError } from '../core/errors';
-import { selectStatement } from '../core/source/sql';
+import { quoteIdent, selectStatement } from '../core/source/sql';
 import { findMysqlClient } from '../core/source/mysqlClient';
 import { mysqlClientInvocation } from '../core/source/terminal';
 import { targetLabel } from '../core/source/target';
@@ -118,7 +118,7 @@ export function registerSourceView(services: LabServices): { tree: SourceTreePro
 
 /** `db.table`, with backticks only where a name needs them. */
 function qualifiedNameForCopy(database: string, table: string): string {
-  const part = (name: string) => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) ? name : '`' + name.replace(/`/g, '``') + '`');
+  const part = (name: string) => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) ? name : quoteIdent(name));
   return `${part(database)}.${part(table)}`;
 }
 
