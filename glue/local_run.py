@@ -18,9 +18,11 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import sys
+import threading
 import time
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import glue_job  # noqa: E402  (beside this file; on Glue it is the job script itself)
@@ -108,26 +110,91 @@ class LocalAdapter(Adapter):
         shutil.rmtree(os.path.join(self.lake, TEMP_PREFIX + run_id), ignore_errors=True)
 
 
-def lock_lake(lake: str):
-    """One run per lake at a time, with the lock file the local engine uses (holder's pid inside)."""
+# The lock contract of src/core/lock.ts: a JSON record of the holder, touched every few seconds by a heartbeat; a lock
+# untouched for LOCK_STALE_S, or whose process on this host is gone, is abandoned and taken over.
+LOCK_HEARTBEAT_S, LOCK_STALE_S = 5.0, 30.0
+
+
+def read_lock_holder(text: str) -> Dict[str, Any]:
+    """The holder's record; an older lock holds just the pid, one being written holds nothing yet (pid 0)."""
+    try:
+        record = json.loads(text)
+        if isinstance(record, dict) and isinstance(record.get("pid"), int):
+            return {"pid": record["pid"], "hostname": str(record.get("hostname") or "")}
+    except ValueError:
+        pass
+    try:
+        return {"pid": int(text.strip() or 0), "hostname": ""}
+    except ValueError:
+        return {"pid": 0, "hostname": ""}
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except PermissionError:
+        return True  # exists, owned by someone else
+    except OSError:
+        return False
+
+
+def _hold_with_heartbeat(lock: str, heartbeat_s: float) -> Callable[[], None]:
+    """Touches the lock until released; returns the release function (idempotent)."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        # A failed touch is retried next beat; the lock only goes stale after several missed ones.
+        while not stop.wait(heartbeat_s):
+            try:
+                os.utime(lock)
+            except OSError:
+                pass
+
+    threading.Thread(target=beat, name="lake-lock-heartbeat", daemon=True).start()
+
+    def release() -> None:
+        if stop.is_set():
+            return
+        stop.set()
+        try:
+            os.remove(lock)
+        except FileNotFoundError:
+            pass
+
+    return release
+
+
+def lock_lake(lake: str, stale_s: float = LOCK_STALE_S, heartbeat_s: float = LOCK_HEARTBEAT_S) -> Callable[[], None]:
+    """One run per lake at a time, shared with the local engine: returns the release function (idempotent)."""
     os.makedirs(lake, exist_ok=True)
     lock = os.path.join(lake, LOCK)
-    for _ in range(2):
+    me = {"pid": os.getpid(), "hostname": socket.gethostname(),
+          "startedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    for _ in range(3):
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            os.write(fd, str(os.getpid()).encode())
-            os.close(fd)
-            return lambda: os.path.exists(lock) and os.remove(lock)
         except FileExistsError:
             try:
-                holder = int(open(lock, encoding="utf-8").read().strip() or 0)
-                os.kill(holder, 0)
-                alive = holder != 0
-            except (ValueError, ProcessLookupError, PermissionError, OSError):
-                alive = False
-            if alive:
-                raise JobError(f"Another pipeline run (process {holder}) is writing the lake {lake}.") from None
-            os.remove(lock)  # left by a process that died
+                with open(lock, encoding="utf-8") as f:
+                    holder = read_lock_holder(f.read())
+                silent_s = time.time() - os.stat(lock).st_mtime
+            except FileNotFoundError:
+                continue  # released while we looked
+            same_host = not holder["hostname"] or holder["hostname"] == socket.gethostname()
+            dead = same_host and holder["pid"] > 0 and not _process_alive(holder["pid"])
+            if not dead and silent_s < stale_s:
+                raise JobError(f"Another pipeline run (process {holder['pid']}) is writing the lake {lake}.") from None
+            print(f"local_run: took over the lake lock of process {holder['pid']} "
+                  f"({'no longer runs' if dead else f'no heartbeat for {silent_s:.0f} s'}).", file=sys.stderr)
+            try:
+                os.remove(lock)
+            except FileNotFoundError:
+                pass
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(me, f)
+        return _hold_with_heartbeat(lock, heartbeat_s)
     raise JobError(f"The lake lock {lock} could not be taken.")
 
 

@@ -1,6 +1,9 @@
 """Unit tests of glue/local_run.py's local lake (no Spark): stage-then-swap publishing, discard, the run lock."""
 import json
 import os
+import re
+import socket
+import time
 
 import pytest
 
@@ -60,8 +63,53 @@ def test_the_lock_refuses_a_live_holder_and_takes_a_dead_ones(tmp_path):
     with pytest.raises(JobError, match=r"Another pipeline run \(process \d+\) is writing the lake"):
         local_run.lock_lake(str(tmp_path))
     release()
-    (tmp_path / ".pipeline.lock").write_text("999999999")  # no such process
+    release()  # idempotent
+    (tmp_path / ".pipeline.lock").write_text("999999999")  # an old-style lock of a process that is gone
     local_run.lock_lake(str(tmp_path))()
+
+
+def test_the_lock_is_the_json_record_of_the_local_engine(tmp_path):
+    """src/core/lock.ts reads {pid, hostname, startedAt}; a bare pid would lose the holder's host."""
+    release = local_run.lock_lake(str(tmp_path))
+    record = json.loads((tmp_path / ".pipeline.lock").read_text())
+    release()
+    assert record["pid"] == os.getpid()
+    assert record["hostname"] == socket.gethostname()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", record["startedAt"])
+
+
+def test_a_fresh_json_lock_of_the_local_engine_keeps_the_lake(tmp_path):
+    # What the TypeScript engine writes while it runs (its own heartbeat keeps the file fresh).
+    lock = tmp_path / ".pipeline.lock"
+    record = {"pid": os.getppid(), "hostname": socket.gethostname(), "startedAt": "2026-11-30T00:00:00Z"}
+    lock.write_text(json.dumps(record))
+    with pytest.raises(JobError, match=rf"process {os.getppid()}"):
+        local_run.lock_lake(str(tmp_path))
+    assert lock.exists()
+
+
+def test_a_lock_without_heartbeat_is_taken_over_even_with_a_live_pid(tmp_path):
+    lock = tmp_path / ".pipeline.lock"
+    lock.write_text(json.dumps({"pid": os.getppid(), "hostname": socket.gethostname(), "startedAt": "x"}))
+    old = time.time() - local_run.LOCK_STALE_S - 5
+    os.utime(lock, (old, old))
+    release = local_run.lock_lake(str(tmp_path))
+    assert json.loads(lock.read_text())["pid"] == os.getpid()
+    release()
+
+
+def test_the_heartbeat_keeps_a_long_run_s_lock_fresh(tmp_path):
+    release = local_run.lock_lake(str(tmp_path), heartbeat_s=0.05)
+    lock = tmp_path / ".pipeline.lock"
+    old = time.time() - 100
+    os.utime(lock, (old, old))
+    deadline = time.time() + 5
+    while os.stat(lock).st_mtime < old + 50 and time.time() < deadline:
+        time.sleep(0.02)
+    touched = os.stat(lock).st_mtime
+    release()
+    assert touched > old + 50, "the heartbeat did not touch the lock"
+    assert not lock.exists()
 
 
 def test_the_password_is_never_an_argument(monkeypatch):
