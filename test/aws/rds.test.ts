@@ -68,6 +68,13 @@ suite('RDS discovery against moto', function () {
     assert.deepEqual(all.map((i) => i.id), ['another-db', 'other-db']);
   });
 
+  test('the list follows every page of DescribeDBInstances (25 instances, pages of 20)', async () => {
+    const ids = Array.from({ length: 25 }, (_, i) => `lab-db-${String(i).padStart(2, '0')}`);
+    for (const id of ids) await createInstance(id);
+    const all = await listRdsInstances(moto.settings(), { pageSize: 20 });
+    assert.deepEqual(all.map((i) => i.id), ids, 'the second page too, sorted by id');
+  });
+
   test('an instance that is not available -> rdsNotAvailable with its status', async () => {
     await createInstance('de-c1w2-rds');
     await stopInstance('de-c1w2-rds');

@@ -65,17 +65,17 @@ export function describeRdsInstance(aws: AwsSettings, id = aws.rdsInstanceId): P
   });
 }
 
-/** Every instance in the region (all pages), for picking one when the configured id is not found. */
-export function listRdsInstances(aws: AwsSettings): Promise<RdsInstance[]> {
+/**
+ * Every instance in the region, page by page through the SDK's paginator (`pageSize` is MaxRecords: 20 to 100), for
+ * picking one when the configured id is not found.
+ */
+export function listRdsInstances(aws: AwsSettings, options: { pageSize?: number } = {}): Promise<RdsInstance[]> {
   return withRds(aws, async (rds, client) => {
     const instances: RdsInstance[] = [];
-    let marker: string | undefined;
     try {
-      do {
-        const out = await client.send(new rds.DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100 }));
-        instances.push(...(out.DBInstances ?? []).map(toInstance));
-        marker = out.Marker;
-      } while (marker);
+      for await (const page of rds.paginateDescribeDBInstances({ client, pageSize: options.pageSize ?? 100 }, {})) {
+        instances.push(...(page.DBInstances ?? []).map(toInstance));
+      }
     } catch (err) {
       throw awsErrorToLabError(err, 'DescribeDBInstances', aws);
     }
