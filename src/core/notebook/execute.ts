@@ -1,0 +1,243 @@
+import { LabError, throwIfCancelled } from '../errors';
+import type { QueryColumn, QueryEngine, QueryParams, QueryResult, QueryValue } from '../query/engine';
+import { compileParams } from '../query/params';
+
+/**
+ * Running one notebook cell on the backend's query engine, without the editor: parameters from the notebook bound
+ * through the engines' own `:name` compilation (never spliced), a result capped for display, and the outputs'
+ * payloads (the table renderer's JSON, a plain-text fallback, CSV). The editor's controller (src/notebook) and the
+ * AWS tests both run cells through here.
+ */
+
+/** The table renderer's mime type; its payload is a TableOutput. */
+export const TABLE_MIME = 'application/vnd.lifecycle-lab.table+json';
+/** The chart renderer's mime type; its payload is a TableOutput too (the renderer picks the chart from its shape). */
+export const CHART_MIME = 'application/vnd.lifecycle-lab.chart+json';
+
+/** Rows kept in a cell's output; a longer result is cut here (the output says so and offers an export of the whole). */
+export const MAX_ROWS_SHOWN = 5_000;
+/** Rows in the plain-text fallback (other tools read it; the renderer shows the rest). */
+const PLAIN_TEXT_ROWS = 50;
+
+export interface CellStats {
+  elapsedMs: number;
+  bytesScanned?: number;
+  costUsd?: number;
+}
+
+/** What the table and chart renderers draw (JSON: the output item's data). */
+export interface TableOutput {
+  columns: QueryColumn[];
+  rows: QueryValue[][];
+  /** Rows the query returned; more than rows.length when the result was cut at MAX_ROWS_SHOWN. */
+  totalRows: number;
+  truncated: boolean;
+  stats: CellStats;
+  /** e.g. "duckdb", "athena". */
+  engine: string;
+  /** The parameter values the cell ran with. */
+  params: QueryParams;
+}
+
+export interface CellRun {
+  output: TableOutput;
+  /** The whole result (for an export when the output is cut). */
+  result: QueryResult;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function describeType(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * Checks parameter values as JSON gives them: each must be text, a finite number or null (what both engines bind).
+ * `where` names the place for the message, e.g. "the parameters cell".
+ */
+export function validateParams(value: unknown, where: string): QueryParams {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new LabError('queryFailed', `${where} must be a JSON object of parameter values, e.g. {"country": "USA", "n": 5}; got ${describeType(value)}.`);
+  }
+  const params: QueryParams = {};
+  for (const [name, v] of Object.entries(value)) {
+    if (!NAME.test(name)) throw new LabError('queryFailed', `${where}: "${name}" is not a parameter name (letters, digits and _, used as :${name}).`);
+    if (typeof v === 'string' || v === null || (typeof v === 'number' && Number.isFinite(v))) params[name] = v;
+    else if (typeof v === 'boolean') throw new LabError('queryFailed', `${where}: :${name} is ${v}; use 1 or 0 (parameters are text, numbers or null).`);
+    else throw new LabError('queryFailed', `${where}: :${name} is ${describeType(v)}; a parameter is text, a number or null.`);
+  }
+  return params;
+}
+
+/** The text of a parameters cell (a JSON object) as parameter values; an empty cell has none. */
+export function parseParamsCell(text: string): QueryParams {
+  if (!text.trim()) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new LabError('queryFailed', `The parameters cell is not valid JSON (${(err as Error).message}). Write an object, e.g. {"country": "USA", "n": 5}.`);
+  }
+  return validateParams(value, 'The parameters cell');
+}
+
+/**
+ * The `:name` placeholders the SQL uses, found by the engines' own compilation (compileParams): every name is
+ * offered, so none is missing, and the compiled list says which were used.
+ */
+export function placeholdersOf(sql: string): string[] {
+  const everyName = new Proxy({} as QueryParams, {
+    getOwnPropertyDescriptor: () => ({ value: null, configurable: true, enumerable: false, writable: false }),
+    get: () => null,
+    ownKeys: () => [],
+  });
+  return compileParams(sql, everyName, 'positional').names;
+}
+
+/**
+ * The values a cell's SQL uses, from what the notebook offers (parameters cells above it, then the cell's own
+ * metadata). A placeholder with no value is a readable error naming it; values the SQL does not use are left out.
+ */
+export function bindCellParams(sql: string, available: QueryParams): QueryParams {
+  const used = placeholdersOf(sql);
+  const missing = used.filter((name) => !Object.prototype.hasOwnProperty.call(available, name));
+  if (missing.length) {
+    throw new LabError('queryFailed',
+      `The cell uses ${missing.map((n) => `:${n}`).join(', ')} but no value was given: add ${missing.length > 1 ? 'them' : 'it'} to a parameters cell above it ` +
+      `(e.g. {${missing.map((n) => `"${n}": ...`).join(', ')}}) or to the cell's metadata "params".`);
+  }
+  const bound: QueryParams = {};
+  for (const name of used) bound[name] = available[name];
+  return bound;
+}
+
+/** Strips comments and blank space: a cell with nothing else has nothing to run. */
+export function isBlankSql(sql: string): boolean {
+  return sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').trim() === '';
+}
+
+/**
+ * Runs one SQL cell: binds its parameters, runs it on the engine (the signal interrupts DuckDB or stops the Athena
+ * execution), and caps what the output keeps. Errors are LabErrors with the engine's message; a conversion error
+ * names the parameter values, since a wrong type there is the usual cause.
+ */
+export async function runSqlCell(engine: QueryEngine, sql: string, available: QueryParams, signal?: AbortSignal): Promise<CellRun> {
+  throwIfCancelled(signal, 'Query');
+  if (isBlankSql(sql)) throw new LabError('queryFailed', 'The cell has no SQL to run.');
+  const params = bindCellParams(sql, available);
+  let result: QueryResult;
+  try {
+    result = await engine.query(sql, Object.keys(params).length ? params : undefined, signal);
+  } catch (err) {
+    throw withParamHint(err, params);
+  }
+  const truncated = result.rows.length > MAX_ROWS_SHOWN;
+  return {
+    result,
+    output: {
+      columns: result.columns,
+      rows: truncated ? result.rows.slice(0, MAX_ROWS_SHOWN) : result.rows,
+      totalRows: result.rows.length,
+      truncated,
+      stats: result.stats,
+      engine: engine.kind,
+      params,
+    },
+  };
+}
+
+function withParamHint(err: unknown, params: QueryParams): unknown {
+  if (!(err instanceof LabError) || err.code !== 'queryFailed' || !Object.keys(params).length) return err;
+  if (!/convert|conversion|cast|mismatch|type/i.test(err.message)) return err;
+  const values = Object.entries(params).map(([k, v]) => `:${k} = ${JSON.stringify(v)}`).join(', ');
+  return new LabError('queryFailed', `${err.message} (parameters: ${values}; a parameter of the wrong type is a common cause)`, { cause: err, nextStep: err.nextStep });
+}
+
+/** Whether the chart renderer has something to draw: a label column and at least one numeric column, 2+ rows. */
+export function isChartable(output: Pick<TableOutput, 'columns' | 'rows'>): boolean {
+  return chartShape(output) !== 'none';
+}
+
+export type ChartKind = 'bar' | 'line' | 'none';
+
+const DATE_TYPE = /^(DATE|TIMESTAMP)/i;
+const NUMERIC_TYPE = /^(DECIMAL|NUMERIC|DOUBLE|FLOAT|REAL|BIGINT|HUGEINT|INTEGER|INT|SMALLINT|TINYINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT)/i;
+
+/** Index of the numeric columns (by type, or by values when the type says nothing). */
+export function numericColumns(output: Pick<TableOutput, 'columns' | 'rows'>): number[] {
+  return output.columns.map((c, i) => i).filter((i) => {
+    const type = output.columns[i].type;
+    if (NUMERIC_TYPE.test(type)) return true;
+    if (type && !/^(varchar|unknown)?$/i.test(type)) return false;
+    return output.rows.length > 0 && output.rows.every((r) => r[i] === null || typeof r[i] === 'number');
+  });
+}
+
+/**
+ * The chart a result's shape suggests: a line over dates (or months) in the first column, bars over labels, none
+ * when there is no label and value pair, a single row, or too many categories to read (over 100).
+ */
+export function chartShape(output: Pick<TableOutput, 'columns' | 'rows'>): ChartKind {
+  if (output.columns.length < 2 || output.rows.length < 2 || output.rows.length > 100) return 'none';
+  const numeric = numericColumns(output);
+  const values = numeric.filter((i) => i !== 0);
+  if (!values.length) return 'none';
+  const first = output.columns[0];
+  const firstIsDate = DATE_TYPE.test(first.type) || output.rows.every((r) => typeof r[0] === 'string' && /^\d{4}-\d{2}-\d{2}/.test(r[0]));
+  if (firstIsDate) return 'line';
+  return numeric.includes(0) ? 'none' : 'bar';
+}
+
+/** A value as CSV/TSV and plain text show it: NULL as NULL in text, empty in CSV. */
+function cellText(value: QueryValue, nullText: string): string {
+  return value === null ? nullText : String(value);
+}
+
+/** Comma- or tab-separated text with a header row (RFC 4180 quoting for CSV; tabs and newlines as spaces in TSV). */
+export function toDelimited(columns: QueryColumn[], rows: QueryValue[][], separator: ',' | '\t'): string {
+  const field = (text: string) => {
+    if (separator === '\t') return text.replace(/[\t\r\n]+/g, ' ');
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const lines = [columns.map((c) => field(c.name)).join(separator), ...rows.map((r) => r.map((v) => field(cellText(v, ''))).join(separator))];
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** The output as aligned text (first rows only), for tools that do not run the renderers; says how much was left out. */
+export function toPlainText(output: TableOutput): string {
+  const shown = output.rows.slice(0, PLAIN_TEXT_ROWS);
+  const header = output.columns.map((c) => c.name);
+  const body = shown.map((r) => r.map((v) => cellText(v, 'NULL')));
+  const widths = header.map((h, i) => Math.min(40, Math.max(h.length, ...body.map((r) => r[i].length))));
+  const line = (cells: string[]) => cells.map((c, i) => (c.length > widths[i] ? `${c.slice(0, widths[i] - 1)}…` : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const lines = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
+  lines.push(summaryLine(output));
+  return lines.join('\n');
+}
+
+/** e.g. "10 rows · 12 ms · duckdb" or "5,000 of 1,000,000 rows shown · 2.1 s · 1.2 MB scanned · ~$0.000006 · athena". */
+export function summaryLine(output: TableOutput): string {
+  const n = (v: number) => v.toLocaleString('en-US');
+  const rows = output.truncated
+    ? `${n(output.rows.length)} of ${n(output.totalRows)} rows shown (export for all)`
+    : `${n(output.totalRows)} ${output.totalRows === 1 ? 'row' : 'rows'}`;
+  const parts = [rows, formatMs(output.stats.elapsedMs)];
+  if (output.stats.bytesScanned !== undefined) parts.push(`${formatBytes(output.stats.bytesScanned)} scanned`);
+  if (output.stats.costUsd !== undefined) parts.push(`~$${output.stats.costUsd.toPrecision(2)} (estimated)`);
+  parts.push(output.engine);
+  return parts.join(' · ');
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${i ? v.toFixed(1) : v} ${units[i]}`;
+}
