@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { PipelineRunner } from '../core/backend/types';
+import type { LabBackend, PipelineRunner } from '../core/backend/types';
 import type { PipelineEvent, PipelineResult, PipelineStep } from '../core/lake/pipeline';
 import { pipelineStateFromRecord, recordIsNewer } from '../core/lake/runState';
 import type { LabServices } from '../services';
@@ -51,6 +51,8 @@ export class PipelineController implements vscode.Disposable {
 
   /** A run from the CLI, `npm start` or another window shows up too, failed ones included (the runner's run log). */
   async adoptNewerRun(): Promise<void> {
+    // While a run streams into the view, the view is that run's; what changed meanwhile is read when it ends.
+    if (this.running) return;
     try {
       const record = await (await this.services.backend()).pipeline.lastRun();
       if (!record || !recordIsNewer(record, this.tree.state)) return;
@@ -67,7 +69,8 @@ export class PipelineController implements vscode.Disposable {
       return undefined;
     }
     // The run stays on the backend it started on, even if the settings change while it runs.
-    const runner = (await this.services.backend()).pipeline;
+    const backend = await this.services.backend();
+    const runner = backend.pipeline;
     const pty = this.ensureTerminal(`Pipeline: ${await runner.describe()}`);
     this.terminal?.terminal.show(true);
     const controller = new AbortController();
@@ -96,8 +99,19 @@ export class PipelineController implements vscode.Disposable {
       pty.onInterrupt = undefined;
       this.setContext('lifecycleLab.pipelineRunning', false);
       this.setContext('lifecycleLab.pipelineHasRun', true);
+      if (await this.backendChangedSince(backend)) {
+        // The settings moved to another lake or mode during the run: the view shows what is there, not a mix.
+        this.services.log.info(`The pipeline run finished on the previous settings (${backend.lake.location}); the views now follow the new ones.`);
+        this.tree.state = emptyPipelineState();
+        await this.adoptNewerRun();
+        this.setContext('lifecycleLab.pipelineHasRun', !!this.tree.state.lastRun);
+      }
       await this.services.context.workspaceState.update(STATE_KEY, this.tree.state);
     }
+  }
+
+  private async backendChangedSince(backend: LabBackend): Promise<boolean> {
+    return (await this.services.backend().catch(() => undefined)) !== backend;
   }
 
   cancel(): void {

@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as mysql from 'mysql2/promise';
 import * as vscode from 'vscode';
+import type { PipelineResult } from '../../src/core/lake/pipeline';
+import { readLakeManifest } from '../../src/core/lake/manifest';
 import type { LifecycleLabApi } from '../../src/extension';
 import type { DatasetId } from '../../src/core/dashboard/model';
 import type { ReceivedReport } from '../../src/webview/dashboardPanel';
@@ -80,6 +83,56 @@ suite('Mode seam', function () {
     const openedHere = engine.instancesOpened - before.mine;
     assert.ok(openedHere <= 1, `the engine opened DuckDB at most once (${openedHere})`);
     assert.equal(await api.duckDbInstancesOpened() - before.all, openedHere, 'no other lake engine opened DuckDB');
+  });
+
+  test('a run in flight when the lake folder changes finishes on the lake it started on; the views then show the new one', async () => {
+    const target = await api.services.sourceTarget();
+    assert.ok(target, 'the lab is running');
+    const oldLake = api.services.config().local.lakeDir;
+    const before = await readLakeManifest(oldLake);
+    const old = await api.services.backend();
+    const built = api.services.backendsCreated;
+    const newLake = await fs.mkdtemp(path.join(os.tmpdir(), 'lake-switch-'));
+    const previous = config().inspect<string>('local.lakeDir')?.globalValue;
+    // A write lock on the source's biggest table holds the run inside its extraction, without timing.
+    const blocker = await mysql.createConnection({ host: target.host, port: target.port, user: target.user, password: target.password, database: target.database });
+    let unlocked = false;
+    const unlock = async () => {
+      if (unlocked) return;
+      unlocked = true;
+      await blocker.query('UNLOCK TABLES');
+    };
+    try {
+      await blocker.query('LOCK TABLES orderdetails WRITE');
+      const run = vscode.commands.executeCommand<PipelineResult | undefined>('lifecycleLab.pipeline.run');
+      const deadline = Date.now() + 60_000;
+      while (!api.pipeline.snapshot().running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(api.pipeline.snapshot().running, 'the run started');
+
+      await config().update('local.lakeDir', newLake, vscode.ConfigurationTarget.Global);
+      const next = await api.services.backend();
+      assert.notEqual(next, old);
+      assert.equal(api.services.backendsCreated, built + 1, 'one backend per change');
+      assert.ok(api.pipeline.snapshot().running, 'the settings change did not end the run');
+      await unlock();
+
+      const result = await run;
+      assert.ok(result, 'the run succeeded');
+      const after = await readLakeManifest(oldLake);
+      assert.equal(after?.runId, result.manifest.runId, 'the run published to the lake it started on');
+      assert.notEqual(after?.runId, before?.runId);
+      assert.equal(await readLakeManifest(newLake), undefined, 'nothing reached the new lake');
+      await assert.rejects(old.query.query('select 1'), /closed/, 'the old backend\'s engine is closed');
+      const view = api.pipeline.snapshot();
+      assert.equal(view.running, false);
+      assert.equal(view.lastRun, undefined, `the Pipeline view shows the new lake (no run yet), not the old run: ${JSON.stringify(view.lastRun)}`);
+      assert.equal(await api.services.backend(), next, 'no further backend was built');
+    } finally {
+      await unlock().catch(() => undefined);
+      await blocker.end().catch(() => undefined);
+      await config().update('local.lakeDir', previous, vscode.ConfigurationTarget.Global);
+      await fs.rm(newLake, { recursive: true, force: true });
+    }
   });
 
   test('changing the lake folder builds one new backend, closes the old engine, and the dashboard follows', async () => {
