@@ -55,6 +55,14 @@ export interface AthenaSettings {
   costPerTbUsd: number;
 }
 
+/** The Glue connection the job reaches the source through, and whether Run Pipeline checks its network first. */
+export interface PreflightSettings {
+  /** The Glue JDBC connection (`aws.glueConnectionName`; the Terraform module's `<project>-source-connection`). */
+  connectionName: string;
+  /** Run the network preflight before each Glue run and stop at a failing check (`aws.preflightBeforeRun`). */
+  beforeRun: boolean;
+}
+
 export interface LocalSettings {
   /** Absolute path of the lab folder (database, state, lake). */
   labDir: string;
@@ -78,6 +86,7 @@ export interface LabConfig {
   aws: AwsSettings;
   glue: GlueSettings;
   athena: AthenaSettings;
+  preflight: PreflightSettings;
   local: LocalSettings;
   pipeline: PipelineSettings;
 }
@@ -89,7 +98,8 @@ export const DEFAULTS = {
   mode: 'local' as LabMode,
   mysql: { host: '', port: 3306, user: 'admin', database: 'classicmodels', tls: 'auto' as TlsMode, caBundlePath: '' },
   aws: { region: 'us-east-1', profile: '', endpoint: '', rdsInstanceId: 'de-c1w2-rds', glueJobName: 'de-c1w2-etl-job', lakePath: '',
-    athenaWorkgroup: 'de-c1w2-workgroup', catalogDatabase: 'de_c1w2_lake', athenaOutputLocation: '', athenaCostPerTbUsd: 5 },
+    athenaWorkgroup: 'de-c1w2-workgroup', catalogDatabase: 'de_c1w2_lake', athenaOutputLocation: '', athenaCostPerTbUsd: 5,
+    glueConnectionName: 'de-c1w2-source-connection', preflightBeforeRun: true },
   local: { labDir: '.lab', lakeDir: '', port: 0 },
   pipeline: { stallTimeoutSeconds: 60 },
   source: { showSystemSchemas: false },
@@ -150,6 +160,8 @@ const SETTING_WORDS: Record<string, string> = {
   'aws.catalogDatabase': 'The Glue Data Catalog database',
   'aws.athenaOutputLocation': 'The Athena output location',
   'aws.athenaCostPerTbUsd': 'The Athena cost per TB scanned (USD)',
+  'aws.glueConnectionName': 'The Glue connection name',
+  'aws.preflightBeforeRun': 'Preflight before each Glue run',
   'local.labDir': 'The lab folder',
   'local.lakeDir': 'The lake folder',
   'local.port': 'The local lab port',
@@ -200,6 +212,10 @@ export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
       outputLocation: athenaOutputLocation(raw),
       costPerTbUsd: num(raw, 'aws.athenaCostPerTbUsd', DEFAULTS.aws.athenaCostPerTbUsd, 0, 1000),
     },
+    preflight: {
+      connectionName: str(raw, 'aws.glueConnectionName', DEFAULTS.aws.glueConnectionName) || DEFAULTS.aws.glueConnectionName,
+      beforeRun: raw['aws.preflightBeforeRun'] === undefined ? DEFAULTS.aws.preflightBeforeRun : raw['aws.preflightBeforeRun'] === true,
+    },
     local: {
       labDir,
       lakeDir: lakeSetting ? path.resolve(root, lakeSetting) : path.join(labDir, 'lake'),
@@ -224,6 +240,7 @@ export const SETTING_KEYS = [
   'source.showSystemSchemas', 'aws.region', 'aws.profile', 'aws.endpoint', 'aws.rdsInstanceId',
   'aws.glueJobName', 'aws.lakePath',
   'aws.athenaWorkgroup', 'aws.catalogDatabase', 'aws.athenaOutputLocation', 'aws.athenaCostPerTbUsd',
+  'aws.glueConnectionName', 'aws.preflightBeforeRun',
   'local.labDir', 'local.lakeDir', 'local.port', 'pipeline.stallTimeoutSeconds',
 ] as const;
 

@@ -1,5 +1,5 @@
 import { AthenaEngine } from '../aws/athena';
-import { GluePipelineRunner } from '../aws/glue';
+import { PreflightGlueRunner } from '../aws/preflightRunner';
 import type { LabConfig } from '../config';
 import { LabError } from '../errors';
 import type { QueryEngine } from '../query/engine';
@@ -36,7 +36,7 @@ export class AwsBackend implements LabBackend {
     this.source = connection.asSource(() => new LabError('labNotRunning', 'No source: set the MySQL host or discover the RDS instance.', {
       nextStep: { label: 'Discover RDS Instance', command: 'lifecycleLab.source.discoverRds' },
     }));
-    this.pipeline = new GluePipelineRunner({ aws: config.aws, glue: config.glue, clock: deps.clock, log: deps.log });
+    this.pipeline = new PreflightGlueRunner({ aws: config.aws, glue: config.glue, preflight: config.preflight, clock: deps.clock, log: deps.log });
     const unavailable = () => Promise.reject(notYet('Browsing the Glue Data Catalog'));
     this.lake = {
       location: 'Glue Data Catalog',
