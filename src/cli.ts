@@ -5,6 +5,7 @@
  *   lifecycle-lab pipeline run [--lake DIR] [--database DB] [--json]
  *   lifecycle-lab query "<SQL>" [--lake DIR] [--full] [--json]
  *   lifecycle-lab lake verify [--lake DIR] [--json]
+ *   lifecycle-lab check [--json]
  * Settings come from LIFECYCLE_LAB_<KEY> environment variables (e.g. LIFECYCLE_LAB_LOCAL_LABDIR, LIFECYCLE_LAB_MODE);
  * the MySQL password for a configured (non-lab) source from LIFECYCLE_LAB_MYSQL_PASSWORD.
  */
@@ -34,6 +35,7 @@ const USAGE = `usage: lifecycle-lab <area> <action> [options]
   query "<SQL>" [--lake D] [--full]
                            DuckDB over the local lake (tables by name; reads only the lake unless --full)
   lake verify [--lake D]   check every lake file against the size and SHA-256 its run recorded (exit 1: damaged)
+  check                    Check Lab: source, pipeline reconciliation, lake, dashboard (and AWS resources in aws mode); exit 1 when a check fails
 options: --json (machine-readable output), --verbose`;
 
 /** Area modules are loaded on demand so `lab status` does not pay for DuckDB or the AWS SDK. */
@@ -43,6 +45,7 @@ const AREAS: Record<string, () => Promise<CliCommand>> = {
   pipeline: async () => (await import('./cli/pipeline')).run,
   query: async () => (await import('./cli/query')).run,
   lake: async () => (await import('./cli/lake')).run,
+  check: async () => (await import('./cli/check')).run,
 };
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RawSettings {
