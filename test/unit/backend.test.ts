@@ -6,6 +6,7 @@ import { resolveLabConfig } from '../../src/core/config';
 import { LabError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/log';
 import { findModelDir } from '../../src/core/lake/model';
+import { useAwsEnvironment } from '../aws/motoServer';
 import { buildTestLake, ORDER_LINES } from './dashboardLakeFixture';
 
 const deps = { readPassword: async () => undefined, modelDir: findModelDir(__dirname), log: silentLogger };
@@ -47,10 +48,13 @@ suite('backend per mode', function () {
       await backend.dispose();
     }
     await assert.rejects(backend.query.query('select 1'), (e: unknown) => e instanceof LabError, 'a disposed backend closed its engine');
+    assert.equal(backend.pipeline.runHistory, undefined, 'the local runner keeps its runs in the run log, not an engine history');
   });
 
-  test('AWS mode: the same parts, each saying what it cannot do yet and offering the mode switch', async () => {
-    const backend = createBackend(resolveLabConfig({ mode: 'aws' }, '/'), deps);
+  test('AWS mode: the same parts over RDS, Glue, the Glue Data Catalog and Athena', async () => {
+    // Nothing here may reach AWS: no credentials to find, and an endpoint nothing listens on.
+    const restoreEnv = useAwsEnvironment('none');
+    const backend = createBackend(resolveLabConfig({ mode: 'aws', 'aws.endpoint': 'http://127.0.0.1:9' }, '/'), deps);
     try {
       assert.equal(backend.mode, 'aws');
       assert.equal(await backend.source.target(), undefined, 'no host until RDS is discovered');
@@ -58,9 +62,14 @@ suite('backend per mode', function () {
       assert.equal(await backend.pipeline.describe(), 'Glue job de-c1w2-etl-job', 'the Glue runner (test/unit/glue.test.ts, test/aws/glue.test.ts)');
       assert.equal(backend.query.kind, 'athena', 'the Athena engine (test/unit/athena.test.ts, test/aws/athenaDashboard.test.ts)');
       assert.match(backend.query.description, /de_c1w2_lake .*workgroup de-c1w2-workgroup/);
-      await assert.rejects(backend.lake.overview(), (e: unknown) => e instanceof LabError && e.nextStep?.command === 'lifecycleLab.switchMode');
+      assert.equal(backend.lake.location, 'Glue database de_c1w2_lake', 'the catalog (test/aws/lakeCatalog.test.ts)');
+      await assert.rejects(backend.lake.overview(), (e: unknown) => e instanceof LabError && e.code === 'awsCredentials',
+        'the catalog asks Glue, and says when there are no credentials');
+      assert.equal(typeof backend.pipeline.runHistory, 'function', 'Glue keeps run history');
+      assert.equal(typeof backend.pipeline.stopRuns, 'function');
     } finally {
       await backend.dispose();
+      restoreEnv();
     }
   });
 });

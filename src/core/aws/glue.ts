@@ -6,7 +6,7 @@ import type { Logger } from '../log';
 import type { LakeManifest } from '../lake/manifest';
 import type { PipelineEvent, PipelineResult, PipelineStep, StepResult, StepStatus } from '../lake/pipeline';
 import type { RunRecord } from '../lake/runLog';
-import type { PipelineRunner } from '../backend/types';
+import type { PipelineRunEntry, PipelineRunLink, PipelineRunner } from '../backend/types';
 import type { LongWork } from '../progress';
 import { awsClientConfig, awsErrorToLabError } from './clients';
 
@@ -123,6 +123,16 @@ export class GlueJobs {
     try {
       const out = await this.client.send(new this.glue.GetJobCommand({ JobName: jobName }));
       return out.Job?.DefaultArguments?.['--lake_path'] || undefined;
+    } catch (err) {
+      throw glueErrorToLabError(err, 'GetJob', this.aws, jobName);
+    }
+  }
+
+  /** The job's continuous-logging log group (`--continuous-log-logGroup`), when it sets one. */
+  async jobLogGroup(jobName: string): Promise<string | undefined> {
+    try {
+      const out = await this.client.send(new this.glue.GetJobCommand({ JobName: jobName }));
+      return out.Job?.DefaultArguments?.['--continuous-log-logGroup'] || undefined;
     } catch (err) {
       throw glueErrorToLabError(err, 'GetJob', this.aws, jobName);
     }
@@ -489,6 +499,44 @@ export class GluePipelineRunner implements PipelineRunner {
     }
   }
 
+  /** The history as the Pipeline view lists it (PipelineRunner.runHistory). */
+  async runHistory(limit = 20): Promise<PipelineRunEntry[]> {
+    return (await this.history(limit)).map(toRunEntry);
+  }
+
+  /**
+   * Stop Run: BatchStopJobRun for the given runs, or for every run of the job still going (one started from the
+   * console or another window too). Glue's refusals of every asked run fail with its reasons.
+   */
+  async stopRuns(runIds?: string[]): Promise<string[]> {
+    if (!runIds) return this.stopRunning();
+    if (runIds.length === 0) return [];
+    const jobs = await GlueJobs.open(this.settings.aws);
+    try {
+      const refused = await jobs.stop(this.jobName, runIds);
+      if (refused.length === runIds.length) {
+        throw new LabError('config', `Glue did not stop ${runIds.join(', ')}: ${refused.map((r) => r.error).join('; ')}.`, {
+          nextStep: { label: 'Refresh Pipeline', command: 'lifecycleLab.pipeline.refresh' },
+        });
+      }
+      return runIds.filter((id) => !refused.some((r) => r.runId === id));
+    } finally {
+      jobs.destroy();
+    }
+  }
+
+  /** The run's log streams (output, error, and the job's continuous log group when it has one) and its console page. */
+  async runLinks(runId: string): Promise<PipelineRunLink[]> {
+    const jobs = await GlueJobs.open(this.settings.aws);
+    let continuous: string | undefined;
+    try {
+      continuous = await jobs.jobLogGroup(this.jobName);
+    } finally {
+      jobs.destroy();
+    }
+    return glueRunLinks(this.settings.aws.region, this.jobName, runId, continuous);
+  }
+
   /** The latest finished run as a run record (the newest GetJobRuns entry in a terminal state). */
   async lastRun(): Promise<RunRecord | undefined> {
     const finished = (await this.history()).find((r) => isTerminalState(r.state));
@@ -503,6 +551,43 @@ function runFailed(run: GlueJobRun, message: string): LabError {
       ? { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' }
       : { label: 'Show Pipeline Terminal', command: 'lifecycleLab.pipeline.showTerminal' },
   });
+}
+
+/** A Glue run as a history entry of the Pipeline view. */
+export function toRunEntry(run: GlueJobRun): PipelineRunEntry {
+  const finished = isTerminalState(run.state);
+  const end = run.completedOn ?? (finished ? run.lastModifiedOn : undefined);
+  const durationMs = run.executionSeconds !== undefined && finished ? run.executionSeconds * 1000
+    : run.startedOn && end ? end.getTime() - run.startedOn.getTime() : undefined;
+  const entry: PipelineRunEntry = { id: run.id, state: run.state, finished, ok: run.state === 'SUCCEEDED' };
+  if (run.startedOn) entry.startedAt = run.startedOn.toISOString();
+  if (durationMs !== undefined) entry.durationMs = durationMs;
+  if (run.dpuSeconds !== undefined) entry.dpuSeconds = run.dpuSeconds;
+  if (run.errorMessage) entry.error = run.errorMessage;
+  return entry;
+}
+
+/** CloudWatch's console addresses a log group or stream in its fragment with `/` etc. encoded twice, `%` as `$`. */
+function cloudWatchFragment(value: string): string {
+  return encodeURIComponent(encodeURIComponent(value)).replace(/%/g, '$');
+}
+
+/**
+ * The console pages of one Glue job run: the driver's output and error streams (named by the run id in
+ * /aws-glue/jobs/output and /aws-glue/jobs/error), the continuous-logging group when the job sets one, and the run's
+ * page in Glue Studio.
+ */
+export function glueRunLinks(region: string, jobName: string, runId: string, continuousLogGroup?: string): PipelineRunLink[] {
+  const console = `https://${region}.console.aws.amazon.com`;
+  const stream = (group: string) =>
+    `${console}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${cloudWatchFragment(group)}/log-events/${cloudWatchFragment(runId)}`;
+  const links: PipelineRunLink[] = [
+    { kind: 'logs', label: 'Output log (/aws-glue/jobs/output)', url: stream('/aws-glue/jobs/output') },
+    { kind: 'logs', label: 'Error log (/aws-glue/jobs/error)', url: stream('/aws-glue/jobs/error') },
+  ];
+  if (continuousLogGroup) links.push({ kind: 'logs', label: `Continuous log (${continuousLogGroup})`, url: stream(continuousLogGroup) });
+  links.push({ kind: 'console', label: 'Glue job run', url: `${console}/gluestudio/home?region=${region}#/job/${encodeURIComponent(jobName)}/run/${encodeURIComponent(runId)}` });
+  return links;
 }
 
 /** A finished Glue run as the run log records a local one, so the Pipeline view shows either the same way. */

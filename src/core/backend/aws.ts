@@ -1,5 +1,6 @@
 import { AthenaEngine } from '../aws/athena';
 import { PreflightGlueRunner } from '../aws/preflightRunner';
+import { AwsLakeCatalog } from '../aws/lakeCatalog';
 import type { LabConfig } from '../config';
 import { LabError } from '../errors';
 import type { QueryEngine } from '../query/engine';
@@ -7,18 +8,9 @@ import type { BackendDeps } from './local';
 import { SourceConnection } from './source';
 import type { LabBackend, LakeCatalog, PipelineRunner, SourceBackend } from './types';
 
-const SWITCH_MODE = { label: 'Switch Mode (Local / AWS)', command: 'lifecycleLab.switchMode' };
-
-/** Work AWS mode cannot do from the editor yet (the Glue runner, the Glue catalog and Athena come next). */
-function notYet(what: string): LabError {
-  return new LabError('config', `${what} in AWS mode is not available in Lifecycle Lab yet; local mode runs the same pipeline and dashboard.`, {
-    nextStep: SWITCH_MODE,
-  });
-}
-
 /**
- * AWS mode: the source is the configured MySQL (RDS, found by Discover RDS Instance). The Glue job runner, the Glue
- * Data Catalog and the Athena engine plug in here as implementations of the same interfaces.
+ * AWS mode: the source is the configured MySQL (RDS, found by Discover RDS Instance), the pipeline the Glue job, the
+ * lake the Glue Data Catalog database over S3, and the one query engine Athena.
  */
 export class AwsBackend implements LabBackend {
   readonly mode = 'aws' as const;
@@ -28,6 +20,7 @@ export class AwsBackend implements LabBackend {
   readonly lake: LakeCatalog;
   readonly query: QueryEngine;
   private readonly connection: SourceConnection;
+  private readonly catalog: AwsLakeCatalog;
 
   constructor(config: LabConfig, deps: BackendDeps) {
     const connection = new SourceConnection(config, deps.readPassword, deps.log);
@@ -37,22 +30,11 @@ export class AwsBackend implements LabBackend {
       nextStep: { label: 'Discover RDS Instance', command: 'lifecycleLab.source.discoverRds' },
     }));
     this.pipeline = new PreflightGlueRunner({ aws: config.aws, glue: config.glue, preflight: config.preflight, clock: deps.clock, log: deps.log });
-    const unavailable = () => Promise.reject(notYet('Browsing the Glue Data Catalog'));
-    this.lake = {
-      location: 'Glue Data Catalog',
-      overview: unavailable,
-      manifest: async () => undefined,
-      version: async () => 'aws',
-      schema: unavailable,
-      preview: unavailable,
-      rowCount: unavailable,
-      cellValue: unavailable,
-      verify: unavailable,
-    };
+    this.catalog = new AwsLakeCatalog({ aws: config.aws, glue: config.glue, athena: config.athena }, this.query);
+    this.lake = this.catalog;
   }
 
   async dispose(): Promise<void> {
-    await this.query.close();
-    await this.connection.close();
+    await Promise.allSettled([this.query.close(), this.catalog.close(), this.connection.close()]);
   }
 }

@@ -52,6 +52,40 @@ export interface PipelineRunner {
   lastRun(): Promise<RunRecord | undefined>;
   /** A local file that changes when any run finishes (for watchers), when the mode has one. */
   readonly runLogFile?: string;
+  /**
+   * What an engine that keeps its own runs offers (Glue: GetJobRuns, BatchStopJobRun, CloudWatch and console pages);
+   * absent in a mode without it, and the editor hides the matching commands.
+   */
+  /** Runs the engine keeps, newest first: state, start, duration, cost, error. */
+  runHistory?(limit?: number): Promise<PipelineRunEntry[]>;
+  /** Stops the given runs, or every run still going (started from anywhere); the ids it asked to stop. */
+  stopRuns?(runIds?: string[]): Promise<string[]>;
+  /** Where to look at one run outside the editor: its log streams and its console page. */
+  runLinks?(runId: string): Promise<PipelineRunLink[]>;
+}
+
+/** One run in the engine's history, as the Pipeline view lists it. */
+export interface PipelineRunEntry {
+  id: string;
+  /** The engine's own state name, e.g. RUNNING, SUCCEEDED, FAILED. */
+  state: string;
+  /** Whether the state is final. */
+  finished: boolean;
+  ok: boolean;
+  /** ISO time. */
+  startedAt?: string;
+  durationMs?: number;
+  /** What the run consumed, in DPU-seconds (Glue). */
+  dpuSeconds?: number;
+  error?: string;
+}
+
+/** A page about one run outside the editor. */
+export interface PipelineRunLink {
+  kind: 'logs' | 'console';
+  /** e.g. "Output log (/aws-glue/jobs/output)". */
+  label: string;
+  url: string;
 }
 
 export interface LakeTableSummary {
@@ -86,6 +120,6 @@ export interface LakeCatalog {
   rowCount(table: string, signal?: AbortSignal): Promise<number>;
   /** One whole value at the position a preview page showed it (previews cut long values). */
   cellValue(table: string, column: string, rowIndex: number): Promise<string | null>;
-  /** Reads every file against what its run recorded (sizes and checksums). */
-  verify(work?: LongWork): Promise<LakeCheck & { recovered: boolean }>;
+  /** Reads every file against what its run recorded (sizes and checksums); notes say what could not be checked. */
+  verify(work?: LongWork): Promise<LakeCheck & { recovered: boolean; notes?: string[] }>;
 }
