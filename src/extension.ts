@@ -5,6 +5,7 @@ import { registerLabCommands } from './commands/lab';
 import { registerSourceView } from './commands/source';
 import { registerPipeline } from './commands/pipeline';
 import { dashboardTestHooks, registerDashboard } from './commands/dashboard';
+import { registerPreflight } from './commands/preflight';
 import type { PipelineSnapshot } from './commands/pipeline';
 import type { DatasetId } from './core/dashboard/model';
 import type { SourceTreeProvider } from './views/sourceTree';
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
     ...source.disposables,
     ...pipeline.disposables,
     ...registerDashboard(services),
+    ...registerPreflight(services),
   );
   const activationMs = performance.now() - started;
   services.log.info(`Lifecycle Lab activated in ${activationMs.toFixed(1)} ms`);

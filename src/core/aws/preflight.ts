@@ -50,7 +50,6 @@ export const PREFLIGHT_CHECK_NAMES: Record<PreflightCheckId, string> = {
 
 type GlueModule = typeof import('@aws-sdk/client-glue');
 type Ec2Module = typeof import('@aws-sdk/client-ec2');
-type RdsModule = typeof import('@aws-sdk/client-rds');
 type SecurityGroup = import('@aws-sdk/client-ec2').SecurityGroup;
 type IpPermission = import('@aws-sdk/client-ec2').IpPermission;
 
