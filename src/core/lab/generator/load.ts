@@ -1,6 +1,8 @@
 /**
- * The loader: generated rows stream into MariaDB with LOAD DATA LOCAL INFILE, in batches, into a staging
- * database that is swapped in at the end. A cancel stops the running statement with KILL QUERY.
+ * The loader: generated rows stream into MariaDB with LOAD DATA LOCAL INFILE, in batches over several connections
+ * at once, into a staging database that is swapped in at the end. A cancel stops the running statements with
+ * KILL QUERY. The rows do not depend on how they are loaded: every table is clustered by its primary key, so
+ * which connection or batch carried a row changes nothing in the tables (test/integration/generatorDeterminism).
  */
 import * as fs from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -23,10 +25,14 @@ export interface GenerateOptions extends LongWork {
   /** The dump whose CREATE TABLE statements give the schema; default data/mysqlsampledatabase.sql found from here. */
   schemaFile?: string;
   /**
-   * Build secondary keys and foreign keys after loading instead of during it. Default false: measured on the
-   * lab's 2-core machine at scale 100, keeping the keys during the load was about 1.8x faster (bench/generate.ts).
+   * Build secondary keys and foreign keys after loading instead of during it (bench/generate.ts compares both;
+   * bench/pipeline.md has the figures).
    */
   deferIndexes?: boolean;
+  /** LOAD DATA statements running at once, each on its own connection (default LOAD_CONNECTIONS). */
+  connections?: number;
+  /** Rows per LOAD DATA statement (default ROWS_PER_LOAD); tests make it small to spread a table over connections. */
+  rowsPerLoad?: number;
 }
 
 export interface GenerateResult {
@@ -40,11 +46,27 @@ export interface GenerateResult {
 /** Rows per LOAD DATA statement: bounds memory (mysql2 reads an infile stream without backpressure) and gives cancel points. */
 const ROWS_PER_LOAD = 250_000;
 
+/**
+ * Default for GenerateOptions.connections: the generator (one JS thread) keeps two server threads busy; with the
+ * keys deferred the server's side is the larger one, so the second connection overlaps it with the generation.
+ */
+export const LOAD_CONNECTIONS = 2;
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
 /** One TSV field for LOAD DATA (… ESCAPED BY '\\'), with \N for NULL. */
 function field(v: string | number | null): string {
   if (v === null) return '\\N';
   if (typeof v === 'number') return String(v);
+  // Almost no generated text needs escaping; testing first skips four regex replaces per value.
+  if (!NEEDS_ESCAPE.test(v)) return v;
   return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+function tsvLine(row: Row): string {
+  let line = field(row[0]);
+  for (let i = 1; i < row.length; i++) line += `\t${field(row[i])}`;
+  return `${line}\n`;
 }
 
 /**
@@ -68,7 +90,7 @@ function tsvBatch(iterator: Iterator<Row>, limit: number, state: { done: boolean
           state.done = true;
           break;
         }
-        chunk += `${r.value.map(field).join('\t')}\n`;
+        chunk += tsvLine(r.value);
         n++;
         sent++;
       }
@@ -102,12 +124,14 @@ export async function classicmodelsSchema(schemaFile?: string): Promise<Map<stri
 
 /**
  * Fills `database` (default classicmodels) with generated classicmodels data at `scale` times the dump's size.
- * Loads into `<database>__seed` with LOAD DATA LOCAL INFILE, checks the counts, then swaps it in atomically;
- * a failure or cancel leaves `database` as it was and no staging database behind.
+ * Loads into `<database>__seed` with LOAD DATA LOCAL INFILE over `connections` sessions at once, checks the counts,
+ * then swaps it in atomically; a failure or cancel leaves `database` as it was and no staging database behind.
  */
 export async function generateClassicmodels(target: MysqlTarget, opts: GenerateOptions): Promise<GenerateResult> {
   const { scale } = opts;
   if (!Number.isInteger(scale) || scale < 1) throw new LabError('config', `Scale must be a whole number of at least 1 (got ${scale}).`);
+  const connections = opts.connections ?? LOAD_CONNECTIONS;
+  if (!Number.isInteger(connections) || connections < 1) throw new LabError('config', `Connections must be a whole number of at least 1 (got ${connections}).`);
   const database = opts.database ?? 'classicmodels';
   const staging = `${database}__seed`;
   const seed = opts.seed ?? 1;
@@ -117,56 +141,88 @@ export async function generateClassicmodels(target: MysqlTarget, opts: GenerateO
   const schema = await classicmodelsSchema(opts.schemaFile);
   const started = performance.now();
   let conn: Connection | undefined;
+  const loaders: Connection[] = [];
   let onAbort: (() => void) | undefined;
   try {
     conn = await connectTarget({ ...target, database: '' });
-    const threadId = conn.threadId;
-    // A cancel stops the statement running on the server too (a LOAD DATA or an index build).
+    const sessions = [conn];
+    // A cancel stops the statements running on the server too (LOAD DATA or index builds, on every connection).
     onAbort = () => {
-      killQuery(targetOptions({ ...target, database: '' }), threadId).catch(() => {
-        // the statement may have finished already
-      });
+      for (const session of sessions) {
+        killQuery(targetOptions({ ...target, database: '' }), session.threadId).catch(() => {
+          // the statement may have finished already
+        });
+      }
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(staging)}`);
     await conn.query(`CREATE DATABASE ${quoteIdent(staging)} CHARACTER SET latin1`);
     await conn.query(`USE ${quoteIdent(staging)}`);
-    await conn.query("SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'STRICT_ALL_TABLES'");
-    let loaded = 0;
-    for (const plan of generatedTables(scale, seed)) {
-      throwIfCancelled(opts.signal, 'Generating data');
+    const plans = generatedTables(scale, seed);
+    const addLater = new Map<string, string[]>();
+    for (const plan of plans) {
       const ddl = schema.get(plan.table);
       if (!ddl) throw new LabError('internal', `The schema source has no CREATE TABLE for ${plan.table}.`);
-      const { create, addLater } = opts.deferIndexes ? splitIndexes(ddl) : { create: ddl, addLater: [] };
-      await conn.query(create);
+      const split = opts.deferIndexes ? splitIndexes(ddl) : { create: ddl, addLater: [] };
+      await conn.query(split.create);
+      addLater.set(plan.table, split.addLater);
+    }
+    for (let i = 0; i < connections; i++) {
+      const loader = i === 0 ? conn : await connectTarget({ ...target, database: staging });
+      if (i > 0) {
+        loaders.push(loader);
+        sessions.push(loader);
+      }
+      // Checks the data cannot fail (generated keys are unique and resolve) are deferred for the session.
+      await loader.query("SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'STRICT_ALL_TABLES'");
+    }
+    const pool = new LoadPool(sessions);
+    let loaded = 0;
+    const keysBuilt: Promise<void>[] = [];
+    for (const plan of plans) {
+      throwIfCancelled(opts.signal, 'Generating data');
       report({ message: `Generating ${plan.table} (${expected[plan.table].toLocaleString('en-US')} rows)`, fraction: loaded / totalRows });
+      // One iterator per table, shared by its batches: rows are generated in order, in this one thread, whichever
+      // connection sends them (later tables read arrays the earlier ones fill while they are generated).
       const iterator = plan.rows()[Symbol.iterator]();
       const state = { done: false };
+      const loads: Promise<void>[] = [];
       while (!state.done) {
+        const session = await pool.acquire();
+        // A failed batch stops the generation at once instead of after the remaining rows.
+        if (pool.error !== undefined) {
+          pool.release(session);
+          throw pool.error;
+        }
         throwIfCancelled(opts.signal, 'Generating data');
-        const stream = tsvBatch(iterator, ROWS_PER_LOAD, state, opts.signal, (n) => {
+        const stream = tsvBatch(iterator, opts.rowsPerLoad ?? ROWS_PER_LOAD, state, opts.signal, (n) => {
           loaded += n;
           if (plan.table === 'orderdetails' && loaded % 200_000 < n) {
             report({ message: `Generating orderdetails (${loaded.toLocaleString('en-US')} of ${totalRows.toLocaleString('en-US')} rows)`, fraction: loaded / totalRows });
           }
         });
-        const [result] = await conn.query({
-          sql: `LOAD DATA LOCAL INFILE ${conn.escape(`${plan.table}.tsv`)} INTO TABLE ${quoteIdent(plan.table)} CHARACTER SET utf8mb4 ` +
-            `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${plan.columns.map(quoteIdent).join(', ')})`,
-          infileStreamFactory: () => stream,
+        const load = pool.run(session, () => loadBatch(session, plan.table, plan.columns, stream));
+        load.catch(() => undefined); // awaited below, with the table's other batches
+        loads.push(load);
+        // Let this batch's stream start before the next one shares the iterator.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const keys = addLater.get(plan.table) ?? [];
+      // The table's keys are built once its last batch is in, on a free connection, while later tables load.
+      const built = Promise.all(loads).then(async () => {
+        if (keys.length === 0) return;
+        const session = await pool.acquire();
+        await pool.run(session, async () => {
+          throwIfCancelled(opts.signal, 'Generating data');
+          await session.query(`ALTER TABLE ${quoteIdent(plan.table)} ${keys.join(', ')}`);
         });
-        const warnings = (result as { warningStatus?: number }).warningStatus ?? 0;
-        if (warnings > 0) {
-          const [rows] = await conn.query('SHOW WARNINGS LIMIT 3');
-          throw new LabError('internal', `Loading generated ${plan.table} gave ${warnings} warning(s): ${(rows as { Message: string }[]).map((r) => r.Message).join('; ')}`);
-        }
-      }
-      if (addLater.length > 0) {
-        report({ message: `Indexing ${plan.table}`, fraction: loaded / totalRows });
-        await conn.query(`ALTER TABLE ${quoteIdent(plan.table)} ${addLater.join(', ')}`);
-      }
-      throwIfCancelled(opts.signal, 'Generating data');
+      });
+      built.catch(() => undefined); // awaited below
+      keysBuilt.push(built);
     }
+    report({ message: 'Building keys', fraction: loaded / totalRows });
+    await Promise.all(keysBuilt);
+    throwIfCancelled(opts.signal, 'Generating data');
     const counts = await countTables(conn, staging);
     const wrong = countMismatches(counts, expected);
     if (wrong.length > 0) throw new LabError('internal', `Generated data has unexpected row counts (${wrong.join('; ')}).`);
@@ -175,13 +231,62 @@ export async function generateClassicmodels(target: MysqlTarget, opts: GenerateO
     const seconds = (performance.now() - started) / 1000;
     return { database, counts: counts as TableCounts, rows: totalRows, seconds, rowsPerSecond: totalRows / seconds };
   } catch (err) {
-    conn?.destroy();
+    for (const session of [...loaders, conn]) session?.destroy();
+    loaders.length = 0;
     conn = undefined;
     await dropQuietly(target, staging);
     if (opts.signal?.aborted) throw new LabError('cancelled', 'Generating data was cancelled.', { cause: err });
     throw err;
   } finally {
     if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
-    await conn?.end().catch(() => {});
+    for (const session of [...loaders, conn]) await session?.end().catch(() => {});
+  }
+}
+
+/** One LOAD DATA LOCAL INFILE of a batch; a warning (a value the table would change) fails it. */
+async function loadBatch(session: Connection, table: string, columns: string[], stream: Readable): Promise<void> {
+  const [result] = await session.query({
+    sql: `LOAD DATA LOCAL INFILE ${session.escape(`${table}.tsv`)} INTO TABLE ${quoteIdent(table)} CHARACTER SET utf8mb4 ` +
+      `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${columns.map(quoteIdent).join(', ')})`,
+    infileStreamFactory: () => stream,
+  });
+  const warnings = (result as { warningStatus?: number }).warningStatus ?? 0;
+  if (warnings > 0) {
+    const [rows] = await session.query('SHOW WARNINGS LIMIT 3');
+    throw new LabError('internal', `Loading generated ${table} gave ${warnings} warning(s): ${(rows as { Message: string }[]).map((r) => r.Message).join('; ')}`);
+  }
+}
+
+/** Connections handed out one statement at a time; `error` keeps the first failure of a statement run through it. */
+class LoadPool {
+  private readonly free: Connection[];
+  private readonly waiting: ((session: Connection) => void)[] = [];
+  error: unknown;
+
+  constructor(sessions: Connection[]) {
+    this.free = [...sessions];
+  }
+
+  acquire(): Promise<Connection> {
+    const session = this.free.pop();
+    return session ? Promise.resolve(session) : new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Runs work on an acquired session and hands the session back, whatever the outcome. */
+  async run(session: Connection, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      this.error ??= err;
+      throw err;
+    } finally {
+      this.release(session);
+    }
+  }
+
+  release(session: Connection): void {
+    const next = this.waiting.shift();
+    if (next) next(session);
+    else this.free.push(session);
   }
 }
