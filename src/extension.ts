@@ -5,8 +5,11 @@ import { registerLabCommands } from './commands/lab';
 import { registerSourceView } from './commands/source';
 import { registerPipeline } from './commands/pipeline';
 import { dashboardTestHooks, registerDashboard } from './commands/dashboard';
+import { registerNotebook } from './notebook';
+import { registerCheckLab } from './notebook/checkLab';
 import { registerPreflight } from './commands/preflight';
 import type { PipelineSnapshot } from './commands/pipeline';
+import { registerTerraform, type TerraformPrompts, type TerraformSnapshot } from './commands/terraform';
 import type { DatasetId } from './core/dashboard/model';
 import type { SourceTreeProvider } from './views/sourceTree';
 import type { DashboardRenderedState } from './webview/dashboardPanel';
@@ -24,6 +27,18 @@ export interface LifecycleLabApi {
   };
   /** DuckDB lake engines' instances opened in this extension host (one shared engine opens one). */
   duckDbInstancesOpened(): Promise<number>;
+  notebook: {
+    /** The Lab notebook controller's id (for notebook.selectKernel). */
+    controllerId: string;
+    /** Writes the whole result behind a cut cell output to `target` as CSV (the renderer's Export button). */
+    exportResult(resultId: string, target: vscode.Uri): Promise<vscode.Uri | undefined>;
+  };
+  terraform: {
+    /** The Terraform terminal's transcript, the last plan and the runs' exit codes. */
+    snapshot(): TerraformSnapshot;
+    /** Replaces the modal confirmations and input boxes (undefined restores them). */
+    setPrompts(prompts: TerraformPrompts | undefined): void;
+  };
   dashboard: {
     /** What the page last reported for each card. */
     renderedState(): Promise<DashboardRenderedState>;
@@ -42,13 +57,19 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
   active = services;
   const source = registerSourceView(services);
   const pipeline = registerPipeline(services);
+  const notebook = registerNotebook(services);
+  const terraform = registerTerraform(services, pipeline.controller.tree);
+  const defaultPrompts = terraform.controller.prompts;
   context.subscriptions.push(
     services,
     ...registerGeneralCommands(services),
     ...registerLabCommands(services),
     ...source.disposables,
     ...pipeline.disposables,
+    ...terraform.disposables,
     ...registerDashboard(services),
+    ...notebook.disposables,
+    ...registerCheckLab(services),
     ...registerPreflight(services),
   );
   const activationMs = performance.now() - started;
@@ -58,7 +79,12 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
     services,
     sourceTree: source.tree,
     pipeline: { snapshot: () => pipeline.controller.snapshot() },
+    terraform: {
+      snapshot: () => terraform.controller.snapshot(),
+      setPrompts: (prompts) => { terraform.controller.prompts = prompts ?? defaultPrompts; },
+    },
     dashboard: dashboardTestHooks(),
+    notebook: { controllerId: notebook.controller.id, exportResult: (id, target) => notebook.controller.exportResult(id, target) },
     duckDbInstancesOpened: async () => (await import('./core/query/duckdb')).DuckDbLakeEngine.instancesOpened,
   };
 }

@@ -72,6 +72,14 @@ export interface LocalSettings {
   port: number;
 }
 
+/** Terraform from the editor: where the module is, and non-secret variables the user set (see core/terraform). */
+export interface TerraformSettings {
+  /** Absolute path of the Terraform module (`terraform.moduleDir`, default the workspace's `terraform/`). */
+  moduleDir: string;
+  /** Extra module variables (name -> value), passed as TF_VAR_*; never the password. */
+  variables: Record<string, string>;
+}
+
 export interface PipelineSettings {
   /** A run whose source sends nothing and answers no ping for this long fails instead of waiting forever. */
   stallTimeoutMs: number;
@@ -89,6 +97,7 @@ export interface LabConfig {
   preflight: PreflightSettings;
   local: LocalSettings;
   pipeline: PipelineSettings;
+  terraform: TerraformSettings;
 }
 
 /** Raw values as a settings store hands them over (`lifecycleLab.` prefix stripped), all optional. */
@@ -103,6 +112,7 @@ export const DEFAULTS = {
   local: { labDir: '.lab', lakeDir: '', port: 0 },
   pipeline: { stallTimeoutSeconds: 60 },
   source: { showSystemSchemas: false },
+  terraform: { moduleDir: 'terraform', variables: {} as Record<string, string> },
 };
 
 function str(raw: RawSettings, key: string, fallback: string): string {
@@ -166,6 +176,8 @@ const SETTING_WORDS: Record<string, string> = {
   'local.lakeDir': 'The lake folder',
   'local.port': 'The local lab port',
   'pipeline.stallTimeoutSeconds': 'The pipeline stall timeout (seconds)',
+  'terraform.moduleDir': 'The Terraform module folder',
+  'terraform.variables': 'The Terraform variables',
 };
 
 function invalid(key: string, expected: string, raw: RawSettings): LabError {
@@ -224,7 +236,37 @@ export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
     pipeline: {
       stallTimeoutMs: 1000 * int(raw, 'pipeline.stallTimeoutSeconds', DEFAULTS.pipeline.stallTimeoutSeconds, 1, 86_400),
     },
+    terraform: {
+      moduleDir: path.resolve(root, str(raw, 'terraform.moduleDir', DEFAULTS.terraform.moduleDir) || DEFAULTS.terraform.moduleDir),
+      variables: terraformVariables(raw),
+    },
   };
+}
+
+/**
+ * `terraform.variables`: an object (or its JSON, from the CLI's environment) of variable names to plain values.
+ * The password is refused: it lives in secret storage and reaches Terraform only through the terminal's environment.
+ */
+function terraformVariables(raw: RawSettings): Record<string, string> {
+  const key = 'terraform.variables';
+  let v = raw[key];
+  if (v === undefined || v === null || v === '') return {};
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v) as unknown;
+    } catch {
+      throw invalid(key, 'an object of variable names to values', raw);
+    }
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(key, 'an object of variable names to values', raw);
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(v as Record<string, unknown>)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw invalid(key, `an object of variable names to values ('${name.slice(0, 40)}' is not a variable name)`, raw);
+    if (/(^|_)password$/i.test(name)) throw invalid(key, `free of passwords ('${name}': use Set Database Password, which keeps it in secret storage)`, raw);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw invalid(key, `an object of names to strings, numbers or booleans ('${name}' is not)`, raw);
+    out[name] = String(value);
+  }
+  return out;
 }
 
 /** Empty, or an s3:// URI (Athena refuses anything else, with a less helpful message). */
@@ -242,6 +284,7 @@ export const SETTING_KEYS = [
   'aws.athenaWorkgroup', 'aws.catalogDatabase', 'aws.athenaOutputLocation', 'aws.athenaCostPerTbUsd',
   'aws.glueConnectionName', 'aws.preflightBeforeRun',
   'local.labDir', 'local.lakeDir', 'local.port', 'pipeline.stallTimeoutSeconds',
+  'terraform.moduleDir', 'terraform.variables',
 ] as const;
 
 /**

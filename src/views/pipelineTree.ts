@@ -13,7 +13,15 @@ const ICONS: Record<StepState, vscode.ThemeIcon> = {
   cancelled: new vscode.ThemeIcon('circle-slash'),
 };
 
-type PipelineNode = { kind: 'run' } | { kind: 'step'; view: StepView };
+/** Nodes another area shows below the steps (the Terraform group), with its own items and children. */
+export interface PipelineSection {
+  readonly onDidChange: vscode.Event<void>;
+  roots(): unknown[];
+  children(node: unknown): unknown[];
+  treeItem(node: unknown): vscode.TreeItem;
+}
+
+type PipelineNode = { kind: 'run' } | { kind: 'step'; view: StepView } | { kind: 'section'; section: PipelineSection; node: unknown };
 
 /** The Pipeline view: the last run's outcome, then Source → Extract → Transform → Load → Reconcile. */
 export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNode>, vscode.Disposable {
@@ -22,6 +30,7 @@ export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNod
   private current: PipelineViewState;
 
   private shown = false;
+  private readonly sections: PipelineSection[] = [];
 
   /** `onFirstShow` runs once, when the view first asks for its nodes. */
   constructor(initial: PipelineViewState = emptyPipelineState(), private readonly onFirstShow?: () => void) {
@@ -45,17 +54,28 @@ export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNod
     this.changed.fire();
   }
 
+  /** Shows a section's nodes after the steps until the returned disposable is disposed. */
+  addSection(section: PipelineSection): vscode.Disposable {
+    this.sections.push(section);
+    const listener = section.onDidChange(() => this.changed.fire());
+    this.changed.fire();
+    return { dispose: () => { listener.dispose(); this.sections.splice(this.sections.indexOf(section), 1); this.changed.fire(); } };
+  }
+
   getChildren(node?: PipelineNode): PipelineNode[] {
+    if (node?.kind === 'section') return node.section.children(node.node).map((child) => ({ kind: 'section', section: node.section, node: child }));
     if (node) return [];
     if (!this.shown) {
       this.shown = true;
       this.onFirstShow?.();
     }
     const steps: PipelineNode[] = this.current.steps.map((view) => ({ kind: 'step', view }));
-    return this.current.lastRun || this.current.running ? [{ kind: 'run' }, ...steps] : steps;
+    const extra: PipelineNode[] = this.sections.flatMap((section) => section.roots().map((n) => ({ kind: 'section' as const, section, node: n })));
+    return [...(this.current.lastRun || this.current.running ? [{ kind: 'run' } as const, ...steps] : steps), ...extra];
   }
 
   getTreeItem(node: PipelineNode): vscode.TreeItem {
+    if (node.kind === 'section') return node.section.treeItem(node.node);
     if (node.kind === 'run') {
       const run = this.current.lastRun;
       if (this.current.running) {

@@ -1,0 +1,237 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { resolveLabConfig, type RawSettings } from '../../src/core/config';
+import { LabError } from '../../src/core/errors';
+import { checkModuleDir, runTerraformCapture, shellCommand, TERMINAL_ARGS } from '../../src/core/terraform/cli';
+import { networkOfInstance } from '../../src/core/terraform/discovery';
+import { outputsToSettings } from '../../src/core/terraform/outputs';
+import { describeResources, formatPlanLine, parsePlanJson, parseStateList } from '../../src/core/terraform/plan';
+import { createRedactor, redactingTerraformFunction, redactionEnv, REDACTED } from '../../src/core/terraform/redact';
+import { describeMissing, terraformProcessEnv, terraformVariables } from '../../src/core/terraform/variables';
+
+const JSON_DIR = path.resolve(__dirname, '../../../test/fixtures/terraform-json');
+/** The password the fixture JSON was made with (see its README); Terraform writes it there in clear. */
+const FIXTURE_PASSWORD = 'fixture-Pa55"word\\x';
+const readFixture = (name: string) => fs.readFileSync(path.join(JSON_DIR, name), 'utf8');
+
+/** Every form the password could be carried on in: as is and JSON-escaped. */
+function assertNoPassword(text: string, what: string): void {
+  assert.ok(!text.includes(FIXTURE_PASSWORD), `${what} holds the password`);
+  assert.ok(!text.includes(JSON.stringify(FIXTURE_PASSWORD).slice(1, -1)), `${what} holds the password (escaped)`);
+  assert.ok(!text.includes('fixture-Pa55'), `${what} holds part of the password`);
+}
+
+const FULL: RawSettings = {
+  mode: 'aws', 'mysql.host': 'db.example.internal', 'aws.region': 'eu-west-2', 'aws.lakePath': 's3://my-lake',
+  'terraform.variables': { vpc_id: 'vpc-0123456789abcdef0', subnet_id: 'subnet-0123456789abcdef0', db_sg_id: 'sg-0123456789abcdef0', scripts_bucket: 'my-scripts' },
+};
+
+suite('terraform: variables from settings, discovery and the password', () => {
+  test('everything given: TF_VAR_* for each variable, nothing missing, the password only as TF_VAR_password', () => {
+    const vars = terraformVariables(resolveLabConfig(FULL, '/ws'), { password: 's3cret-pass' });
+    assert.deepEqual(vars.missing, []);
+    assert.equal(vars.env.TF_VAR_host, 'db.example.internal');
+    assert.equal(vars.env.TF_VAR_port, '3306');
+    assert.equal(vars.env.TF_VAR_region, 'eu-west-2');
+    assert.equal(vars.env.TF_VAR_data_lake_bucket, 'my-lake', 'the lake bucket comes from the lake path setting');
+    assert.equal(vars.env.TF_VAR_scripts_bucket, 'my-scripts');
+    assert.equal(vars.env.TF_VAR_password, 's3cret-pass');
+    assert.deepEqual(vars.secrets, ['s3cret-pass']);
+    assert.equal(vars.sources.password, 'secret storage');
+    assert.ok(!('TF_VAR_aws_endpoint' in vars.env) && !('TF_VAR_profile' in vars.env), 'unset settings pass no variable');
+    assert.ok(!JSON.stringify(vars.sources).includes('s3cret-pass'));
+  });
+
+  test('nothing given: each required variable is listed with what fills it', () => {
+    const vars = terraformVariables(resolveLabConfig({ mode: 'aws' }, '/ws'));
+    assert.deepEqual(vars.missing.map((m) => m.name), ['host', 'vpc_id', 'subnet_id', 'db_sg_id', 'data_lake_bucket', 'scripts_bucket', 'password']);
+    const byName = Object.fromEntries(vars.missing.map((m) => [m.name, m]));
+    assert.equal(byName.password.fill.command, 'lifecycleLab.setDatabasePassword');
+    assert.equal(byName.password.secret, true);
+    assert.equal(byName.host.fill.command, 'lifecycleLab.source.discoverRds');
+    assert.equal(byName.vpc_id.fill.setting, 'lifecycleLab.terraform.variables');
+    const text = describeMissing(vars.missing);
+    assert.match(text, /^host \(.*Discover RDS Instance\), vpc_id \(.*lifecycleLab\.terraform\.variables\).*password \(.*Set Database Password\)$/);
+  });
+
+  test('the variables setting wins over discovery, discovery over the other settings', () => {
+    const config = resolveLabConfig({ ...FULL, 'terraform.variables': { subnet_id: 'subnet-00000000000000001' } }, '/ws');
+    const vars = terraformVariables(config, {
+      network: { host: 'rds.discovered', port: 3307, vpcId: 'vpc-0000000000000000d', subnetId: 'subnet-0000000000000000d', securityGroupId: 'sg-0000000000000000d' },
+    });
+    assert.equal(vars.env.TF_VAR_subnet_id, 'subnet-00000000000000001');
+    assert.equal(vars.sources.subnet_id, 'variables setting');
+    assert.equal(vars.env.TF_VAR_vpc_id, 'vpc-0000000000000000d');
+    assert.equal(vars.env.TF_VAR_host, 'rds.discovered');
+    assert.equal(vars.env.TF_VAR_port, '3307');
+    assert.equal(vars.sources.host, 'discovery');
+  });
+
+  test('password_secret_arn in the variables: no password needed, none passed', () => {
+    const config = resolveLabConfig({ ...FULL, 'terraform.variables': { ...(FULL['terraform.variables'] as object), password_secret_arn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:lab' } }, '/ws');
+    const vars = terraformVariables(config, { password: 'not-used-here' });
+    assert.deepEqual(vars.missing, []);
+    assert.ok(!('TF_VAR_password' in vars.env));
+    assert.deepEqual(vars.secrets, []);
+  });
+
+  test('the variables setting refuses a password, a bad name and a nested value; the CLI may give it as JSON', () => {
+    for (const bad of [{ password: 'x' }, { db_password: 'x' }, { 'bad name': 'x' }, { tags: { a: 'b' } }, ['vpc-1'], 'not json']) {
+      assert.throws(() => resolveLabConfig({ 'terraform.variables': bad }, '/ws'),
+        (e: unknown) => e instanceof LabError && e.nextStep?.setting === 'lifecycleLab.terraform.variables', JSON.stringify(bad));
+    }
+    const fromEnv = resolveLabConfig({ 'terraform.variables': '{"vpc_id":"vpc-0123456789abcdef0","create_buckets":false}' }, '/ws');
+    assert.deepEqual(fromEnv.terraform.variables, { vpc_id: 'vpc-0123456789abcdef0', create_buckets: 'false' });
+    assert.equal(resolveLabConfig({}, '/ws').terraform.moduleDir, '/ws/terraform');
+  });
+
+  test('the process environment: no prompts, automation, region, and profile and endpoint only when set', () => {
+    assert.deepEqual(terraformProcessEnv(resolveLabConfig({}, '/')), { TF_IN_AUTOMATION: '1', TF_INPUT: '0', AWS_REGION: 'us-east-1' });
+    const env = terraformProcessEnv(resolveLabConfig({ 'aws.profile': 'lab', 'aws.endpoint': 'http://127.0.0.1:5000' }, '/'));
+    assert.equal(env.AWS_PROFILE, 'lab');
+    assert.equal(env.AWS_ENDPOINT_URL, 'http://127.0.0.1:5000');
+  });
+
+  test('RDS discovery: VPC, the subnet in the instance zone, the active security group, the endpoint', () => {
+    const net = networkOfInstance({
+      Endpoint: { Address: 'de-c1w2-rds.x.us-east-1.rds.amazonaws.com', Port: 3306 }, AvailabilityZone: 'us-east-1b',
+      DBSubnetGroup: { VpcId: 'vpc-1', Subnets: [{ SubnetIdentifier: 'subnet-a', SubnetAvailabilityZone: { Name: 'us-east-1a' } }, { SubnetIdentifier: 'subnet-b', SubnetAvailabilityZone: { Name: 'us-east-1b' } }] },
+      VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-old', Status: 'inactive' }, { VpcSecurityGroupId: 'sg-db', Status: 'active' }],
+    });
+    assert.deepEqual(net, { host: 'de-c1w2-rds.x.us-east-1.rds.amazonaws.com', port: 3306, vpcId: 'vpc-1', subnetId: 'subnet-b', securityGroupId: 'sg-db' });
+  });
+});
+
+suite('terraform: plans, outputs and state', () => {
+  test('show -json of a first plan: three to add, with their addresses', () => {
+    const summary = parsePlanJson(readFixture('create.json'));
+    assert.deepEqual([summary.add, summary.change, summary.destroy, summary.replace], [3, 0, 0, 0]);
+    assert.deepEqual(summary.resources, [
+      { address: 'terraform_data.connection', action: 'create' },
+      { address: 'terraform_data.job', action: 'create' },
+      { address: 'terraform_data.workgroup', action: 'create' },
+    ]);
+    assert.equal(formatPlanLine(summary), 'Plan: 3 to add, 0 to change, 0 to destroy.');
+  });
+
+  test("a plan with an update and a replacement counts like Terraform's own Plan: line (1 to add, 1 to change, 1 to destroy)", () => {
+    const summary = parsePlanJson(readFixture('change.json'));
+    assert.deepEqual([summary.add, summary.change, summary.destroy, summary.replace], [1, 1, 1, 1]);
+    assert.deepEqual(summary.resources, [
+      { address: 'terraform_data.job', action: 'update' },
+      { address: 'terraform_data.workgroup', action: 'replace' },
+    ], 'the no-op resource is left out');
+    assert.equal(formatPlanLine(summary), 'Plan: 1 to add, 1 to change, 1 to destroy (1 replaced).');
+    assert.match(describeResources(summary.resources), /^update in place: terraform_data\.job\nreplace \(destroy, then create\): terraform_data\.workgroup$/);
+    assert.equal(formatPlanLine(parsePlanJson('{"format_version":"1.2","resource_changes":[]}')), 'No changes.');
+  });
+
+  test('the password in the plan JSON and the outputs never reaches the summary or the settings', () => {
+    for (const name of ['create.json', 'change.json', 'outputs.json']) {
+      assert.ok(readFixture(name).includes('fixture-Pa55'), `${name} holds the password as Terraform wrote it (else this test proves nothing)`);
+    }
+    assertNoPassword(JSON.stringify(parsePlanJson(readFixture('create.json'))), 'the first plan summary');
+    assertNoPassword(JSON.stringify(parsePlanJson(readFixture('change.json'))), 'the second plan summary');
+    const read = outputsToSettings(readFixture('outputs.json'));
+    assertNoPassword(JSON.stringify(read), 'the outputs read');
+  });
+
+  test('output -json: the settings it fills, the lake path as the lake root, the sensitive output named only', () => {
+    const read = outputsToSettings(readFixture('outputs.json'));
+    assert.deepEqual(read.settings, {
+      'aws.glueJobName': 'de-c1w2-etl-job', 'aws.catalogDatabase': 'de_c1w2_lake', 'aws.lakePath': 's3://fixture-lake',
+      'aws.athenaWorkgroup': 'de-c1w2-workgroup', 'aws.athenaOutputLocation': 's3://fixture-lake/athena-results/',
+    });
+    assert.deepEqual(read.sensitive, ['source_dsn']);
+    assert.ok(read.names.includes('source_dsn'));
+  });
+
+  test('output -json: a known name marked sensitive, an unflagged one, a non-string or a bad URL is never written', () => {
+    const read = outputsToSettings(JSON.stringify({
+      job_name: { sensitive: true, value: 'secret-job' },
+      catalog_database: { value: 'no-flag' },
+      athena_workgroup: { sensitive: false, value: ['wg'] },
+      lake_path: { sensitive: false, value: 'not-a-url' },
+      athena_result_location: { sensitive: false, value: 's3://ok-bucket/results/' },
+    }));
+    assert.deepEqual(read.settings, { 'aws.athenaOutputLocation': 's3://ok-bucket/results/' });
+    assert.throws(() => outputsToSettings('Error: no state'), (e: unknown) => e instanceof LabError && !e.message.includes('no state'));
+    assert.throws(() => parsePlanJson('{"not":"a plan"}'), LabError);
+  });
+
+  test('state list: managed resources only, data sources left out also inside modules', () => {
+    assert.deepEqual(parseStateList(readFixture('state-list.txt')), ['terraform_data.connection', 'terraform_data.job', 'terraform_data.workgroup']);
+    assert.deepEqual(parseStateList('data.aws_caller_identity.me\naws_s3_bucket.data\nmodule.data.aws_iam_role.r\nmodule.m["a"].data.aws_region.r\n\n'),
+      ['aws_s3_bucket.data', 'module.data.aws_iam_role.r']);
+  });
+
+  test('command lines: the plan file and odd paths quoted for the shell', () => {
+    assert.equal(shellCommand(TERMINAL_ARGS.plan('/tmp/x y/plan.tfplan')), "terraform plan -input=false '-out=/tmp/x y/plan.tfplan'");
+    assert.equal(shellCommand(TERMINAL_ARGS.apply("/s/it's.tfplan")), "terraform apply -input=false '/s/it'\\''s.tfplan'");
+    assert.equal(shellCommand(TERMINAL_ARGS.destroy()), 'terraform destroy -input=false -auto-approve');
+  });
+
+  test('a folder without .tf files is not a module: the error names the setting', () => {
+    assert.throws(() => checkModuleDir(os.tmpdir() + '/no-such-module'), (e: unknown) => e instanceof LabError && e.nextStep?.setting === 'lifecycleLab.terraform.moduleDir');
+    assert.equal(checkModuleDir(path.resolve(__dirname, '../../../test/fixtures/terraform')), path.resolve(__dirname, '../../../test/fixtures/terraform'));
+  });
+});
+
+suite('terraform: redaction', () => {
+  const secret = 'Sup*er[Secret]"1\\23';
+
+  test('the redactor removes a secret as is and as Terraform quotes it', () => {
+    const redact = createRedactor([secret]);
+    const text = `password = "${JSON.stringify(secret).slice(1, -1)}"\nraw ${secret} end`;
+    const out = redact(text);
+    assert.ok(!out.includes('Sup*er'), out);
+    assert.equal(out, `password = "${REDACTED}"\nraw ${REDACTED} end`);
+    assert.equal(createRedactor([])('unchanged'), 'unchanged');
+  });
+
+  /** A fake `terraform` that prints the secret both ways and exits 3, first on PATH. */
+  function fakeTerraform(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-fake-tf-'));
+    fs.writeFileSync(path.join(dir, 'terraform'), `#!/bin/sh
+printf '%s\\n' "plain: $TF_VAR_password" "quoted: \\"$FAKE_QUOTED\\""
+printf '%s\\n' "last line without newline: $TF_VAR_password" >&2
+printf 'tail %s' "$TF_VAR_password"
+exit 3
+`, { mode: 0o755 });
+    return dir;
+  }
+
+  test("the terminal's terraform function hides the secret in terraform's output and keeps its exit code", function () {
+    if (spawnSync('bash', ['-c', 'true']).status !== 0) this.skip();
+    const dir = fakeTerraform();
+    try {
+      const env = {
+        ...process.env, PATH: `${dir}:${process.env.PATH}`, TF_VAR_password: secret, FAKE_QUOTED: JSON.stringify(secret).slice(1, -1),
+        ...redactionEnv([secret]), ...redactingTerraformFunction(),
+      };
+      const r = spawnSync('bash', ['-c', 'terraform plan; echo "exit=$?"'], { env, encoding: 'utf8' });
+      assert.ok(!r.stdout.includes('Sup*er'), r.stdout);
+      assert.match(r.stdout, /plain: \(sensitive value\)\nquoted: "\(sensitive value\)"\n/);
+      assert.match(r.stdout, /last line without newline: \(sensitive value\)/, 'stderr is filtered too');
+      assert.match(r.stdout, /tail \(sensitive value\)\nexit=3\n$/, "terraform's exit code, and the unterminated last line");
+      assert.ok(!r.stderr.includes('Sup*er'), r.stderr);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a failing child-process run reports stderr without the secret; a missing binary says to install Terraform', async () => {
+    const dir = fakeTerraform();
+    try {
+      await assert.rejects(runTerraformCapture(['output', '-json'], { cwd: dir, env: { TF_VAR_password: secret, FAKE_QUOTED: 'x' }, secrets: [secret], binary: path.join(dir, 'terraform') }),
+        (e: unknown) => e instanceof LabError && /exit 3/.test(e.message) && e.message.includes(REDACTED) && !e.message.includes('Sup*er'));
+      await assert.rejects(runTerraformCapture(['version'], { cwd: dir, env: {}, secrets: [], binary: path.join(dir, 'no-terraform') }),
+        (e: unknown) => e instanceof LabError && e.code === 'config' && /not found on PATH/.test(e.message));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
