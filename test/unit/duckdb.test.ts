@@ -188,6 +188,37 @@ suite('DuckDbLakeEngine', function () {
     }
   });
 
+  test('queries asked together share one waiting check of the lake, and one asked after a rewrite still sees it', async () => {
+    const dir = await buildTestLake({ manifest: { runId: 'burst' } });
+    const fresh = new DuckDbLakeEngine(dir, { materializeMaxBytes: 0 });
+    try {
+      await fresh.query('select 1');
+      let checks = 0;
+      const listTables = fresh.tables.bind(fresh);
+      fresh.tables = () => { checks++; return listTables(); };
+      const burst = await Promise.all(Array.from({ length: 10 }, () => fresh.query('select count(*) from fact_orders')));
+      assert.ok(burst.every((r) => r.rows[0][0] === ORDER_LINES.length));
+      assert.ok(checks >= 1 && checks <= 2, `10 queries asked together checked the lake ${checks} times (one running, one waiting at most)`);
+
+      // A rewrite between two queries is seen by the second, whether or not a check was queued meanwhile.
+      const [file] = (await listLakeTables(dir)).find((t) => t.name === 'fact_orders')!.files;
+      const writer = new DuckDbLakeEngine(dir, { access: 'full' });
+      try {
+        await writer.query(`copy (select * from fact_orders where year(orderDate) = 2003) to ${sqlLiteral(`${file}.next`)} (format parquet)`);
+      } finally {
+        await writer.close();
+      }
+      const before = fresh.query('select count(*) from fact_orders');
+      await fs.rename(`${file}.next`, file);
+      const after = await fresh.query('select count(*) from fact_orders');
+      assert.equal(after.rows[0][0], ORDER_LINES.filter((l) => l.orderDate.startsWith('2003')).length);
+      await before;
+    } finally {
+      await fresh.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a lake over the size limit stays on views over its files', async () => {
     const small = new DuckDbLakeEngine(lakeDir, { materializeMaxBytes: 0 });
     try {

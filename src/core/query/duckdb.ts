@@ -118,6 +118,8 @@ export class DuckDbLakeEngine implements QueryEngine {
   private active = 0;
   private idleWaiters: Array<() => void> = [];
   private viewsReady: Promise<void> = Promise.resolve();
+  /** The lake check queued behind the one running now (not started yet), which new queries join. */
+  private pendingSync?: Promise<void>;
   private closed = false;
   private readonly materializeMaxBytes: number;
   private readonly clock: Clock;
@@ -305,7 +307,16 @@ export class DuckDbLakeEngine implements QueryEngine {
   }
 
   private registerViews(instance: DuckDBInstance): Promise<void> {
-    return this.serialized(() => this.syncViews(instance));
+    // Queries that arrive while a check of the lake waits its turn share that check: it reads the lake after all of
+    // them arrived, so each still sees a version at least as new as when it was asked. A burst of dashboard cards
+    // then stats the lake's files once or twice instead of once per card, one after another.
+    if (this.pendingSync) return this.pendingSync;
+    const sync = this.serialized(() => {
+      if (this.pendingSync === sync) this.pendingSync = undefined;
+      return this.syncViews(instance);
+    });
+    this.pendingSync = sync;
+    return sync;
   }
 
   /** The lake's tables now and a signature of its files and manifest (names, sizes, modification times, inodes). */
