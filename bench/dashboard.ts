@@ -14,16 +14,14 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { MysqlTarget } from '../src/core/config';
-import type { DatasetRequest, DatasetResult } from '../src/core/dashboard/model';
+import type { DatasetRequest } from '../src/core/dashboard/model';
 import { DashboardData, localManifestReader } from '../src/core/dashboard/service';
 import { DATASET_IDS } from '../src/core/dashboard/model';
-import { generateClassicmodels, generatedCounts } from '../src/core/lab/generator';
 import { readLabTarget } from '../src/core/lab/state';
 import { readLakeManifest } from '../src/core/lake/manifest';
-import { findModelDir } from '../src/core/lake/model';
-import { runPipeline } from '../src/core/lake/pipeline';
 import { DuckDbLakeEngine } from '../src/core/query/duckdb';
+import { ensureLake, ensureSource, questions, sameAnswer, sourcePool, stoppedAtCap, timeLake, timeSource } from './lib/dashboard';
+import { fmtMs, median } from './lib/stats';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
@@ -31,108 +29,6 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-type Pool = import('mysql2/promise').Pool;
-
-interface Question {
-  name: string;
-  lake: DatasetRequest;
-  /** The same question for the normalized source (MySQL dialect); several statements run side by side, like the lake's. */
-  source: Array<{ sql: string; values?: unknown[] }>;
-  /** Column of the lake result and of the first source result to compare (label, amount), as a sanity check. */
-  compare?: [string, number];
-}
-
-const SALES = 'od.quantityOrdered * od.priceEach';
-const FROM = `from orderdetails od
-  join orders o on o.orderNumber = od.orderNumber
-  join customers c on c.customerNumber = o.customerNumber
-  join products p on p.productCode = od.productCode`;
-
-function questions(first: string, last: string): Question[] {
-  const all = { startDate: first, endDate: last, country: '', productLine: '', n: 5 };
-  const france = { startDate: '2004-01-01', endDate: '2004-12-31', country: 'France', productLine: 'Classic Cars', n: 3 };
-  const top = (f: typeof all) => ({
-    sql: `select p.productName, sum(${SALES}) as totalSales, sum(od.quantityOrdered) as quantity ${FROM}
-      where o.orderDate between ? and ? and (? = '' or trim(c.country) = ?) and (? = '' or p.productLine = ?)
-      group by p.productCode, p.productName, p.productLine order by totalSales desc, p.productName limit ?`,
-    values: [f.startDate, f.endDate, f.country, f.country, f.productLine, f.productLine, f.n],
-  });
-  return [
-    { name: 'kpis', lake: { id: 'kpis' }, source: [{ sql: `select sum(${SALES}), count(distinct od.orderNumber), count(distinct o.customerNumber),
-        sum(${SALES}) / count(distinct od.orderNumber), count(*) from orderdetails od join orders o on o.orderNumber = od.orderNumber` }] },
-    { name: 'salesByCountry (top 10)', lake: { id: 'salesByCountry' }, compare: ['country', 0],
-      source: [{ sql: `select trim(c.country) as country, sum(${SALES}) as totalSales from orderdetails od join orders o on o.orderNumber = od.orderNumber
-        join customers c on c.customerNumber = o.customerNumber group by trim(c.country) order by totalSales desc, country limit 10` }] },
-    { name: 'salesByProductLine', lake: { id: 'salesByProductLine' }, compare: ['productLine', 0],
-      source: [{ sql: `select p.productLine, sum(${SALES}) as totalSales, sum(od.quantityOrdered) from orderdetails od
-        join products p on p.productCode = od.productCode group by p.productLine order by totalSales desc, p.productLine` }] },
-    { name: 'monthlySales', lake: { id: 'monthlySales' },
-      source: [{ sql: `select date_format(o.orderDate, '%Y-%m-01') as month, sum(${SALES}), count(distinct od.orderNumber)
-        from orderdetails od join orders o on o.orderNumber = od.orderNumber group by month order by month` }] },
-    { name: 'topProducts (all, N=5)', lake: { id: 'topProducts', filter: all }, source: [top(all)], compare: ['productName', 0] },
-    { name: 'topProducts (France, Classic Cars, 2004, N=3)', lake: { id: 'topProducts', filter: france }, source: [top(france)], compare: ['productName', 0] },
-    { name: 'products (first page of the grid)', lake: { id: 'products', query: { page: 0, search: '', sortColumn: 'productCode', descending: false } },
-      compare: ['productCode', 0],
-      source: [{ sql: `select productCode, productName, productLine, productScale, productVendor, productDescription, count(*) over ()
-        from products order by productCode limit 100 offset 0` }] },
-    { name: 'salesDetail (page 1 of the aggregate)', lake: { id: 'salesDetail', page: 0 },
-      source: [{ sql: `select o.orderDate, p.productLine, p.productName, trim(c.country) as country, sum(${SALES}), sum(od.quantityOrdered), count(*) over ()
-        ${FROM} group by o.orderDate, p.productLine, p.productName, trim(c.country) order by 1, 2, 3, 4 limit 50 offset 0` }] },
-    { name: 'filterOptions', lake: { id: 'filterOptions' }, source: [
-      { sql: "select distinct trim(country) as country from customers where country is not null order by country" },
-      { sql: 'select distinct productLine from products where productLine is not null order by productLine' },
-      { sql: 'select min(orderDate), max(orderDate) from orders' }] },
-    { name: 'lakeStatus', lake: { id: 'lakeStatus' }, source: [
-      { sql: 'select count(*), (select count(*) from (select orderNumber, orderLineNumber from orderdetails group by orderNumber, orderLineNumber) d) from orderdetails' }] },
-  ];
-}
-
-async function ensureSource(target: MysqlTarget, scale: number, database: string, pool: Pool): Promise<void> {
-  const expected = generatedCounts(scale);
-  let ok = true;
-  for (const [table, n] of Object.entries(expected)) {
-    try {
-      const [rows] = await pool.query({ sql: `select count(*) from \`${database}\`.\`${table}\``, rowsAsArray: true });
-      if (Number((rows as unknown[][])[0][0]) !== n) ok = false;
-    } catch {
-      ok = false;
-    }
-    if (!ok) break;
-  }
-  if (ok) return;
-  console.log(`generating ${database} (scale ${scale}) ...`);
-  await generateClassicmodels(target, { scale, database, seed: 1 });
-}
-
-async function ensureLake(target: MysqlTarget, scale: number, database: string, lakeDir: string): Promise<void> {
-  const manifest = await readLakeManifest(lakeDir).catch(() => undefined);
-  const orderLines = generatedCounts(scale).orderdetails;
-  if (manifest?.ok && manifest.source.database === database && manifest.source.counts.orderdetails === orderLines) return;
-  console.log(`writing the lake from ${database} into ${path.relative(repoRoot, lakeDir)} ...`);
-  const started = performance.now();
-  await runPipeline({ target, database, lakeDir, modelDir: findModelDir(__dirname) });
-  console.log(`  pipeline run: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-}
-
-async function timeLake(data: DashboardData, request: DatasetRequest): Promise<{ ms: number; result: DatasetResult }> {
-  const started = performance.now();
-  const result = await data.dataset(request);
-  return { ms: performance.now() - started, result };
-}
-
-async function timeSource(pool: Pool, statements: Question['source']): Promise<{ ms: number; rows: unknown[][] }> {
-  const started = performance.now();
-  const results = await Promise.all(statements.map((s) => pool.query({ sql: s.sql, values: s.values, rowsAsArray: true })));
-  return { ms: performance.now() - started, rows: results[0][0] as unknown[][] };
-}
-
-const fmtMs = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : Math.round(ms).toLocaleString('en-US'));
 
 async function main(): Promise<void> {
   const target = await readLabTarget(path.join(repoRoot, '.lab'));
@@ -147,17 +43,11 @@ async function main(): Promise<void> {
   const lakeDir = path.resolve(arg('lake', path.join(repoRoot, '.lab', 'bench', `dashboard-lake-x${scale}`)));
   const engineOptions = { materializeMaxBytes: arg('engine', 'memory') === 'views' ? 0 : undefined };
   const askSourceAtAll = !process.argv.includes('--no-source');
-  const mysql = await import('mysql2/promise');
-  const pool = mysql.createPool({ host: target.host, port: target.port, user: target.user, password: target.password, database, connectionLimit: 4 });
-  // Give MariaDB in-memory temporary tables big enough for these GROUP BYs (the lab's 16 MB default spills to disk).
-  // Questions MariaDB cannot answer within --source-cap seconds are stopped there (max_statement_time) and reported as "> cap".
-  pool.pool.on('connection', (conn) => {
-    conn.query(`SET SESSION tmp_table_size = 268435456, max_heap_table_size = 268435456, max_statement_time = ${sourceCapS}`);
-  });
+  const pool = await sourcePool(target, database, sourceCapS);
   const engine = new DuckDbLakeEngine(lakeDir, engineOptions);
   try {
     await ensureSource(target, scale, database, pool);
-    await ensureLake(target, scale, database, lakeDir);
+    await ensureLake(target, scale, database, lakeDir, repoRoot);
     const manifest = await readLakeManifest(lakeDir);
     console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, node ${process.version}`);
     console.log(`lake: ${path.relative(repoRoot, lakeDir)} (fact_orders ${manifest?.tables.fact_orders.rows.toLocaleString('en-US')} rows, ` +
@@ -179,7 +69,7 @@ async function main(): Promise<void> {
       const sourceRuns: number[] = [];
       let sourceError: string | undefined;
       let stopped = false;
-      let sourceRows: unknown[][] = [];
+      let sourceRows: unknown[][][] = [];
       const askSource = async () => {
         if (sourceError || !askSourceAtAll) return;
         const started = performance.now();
@@ -190,7 +80,7 @@ async function main(): Promise<void> {
         } catch (err) {
           const ms = performance.now() - started;
           // Stopped at the cap: the time is a lower bound. Anything else: reported as a failure.
-          if (/max_statement_time|interrupted/i.test((err as Error).message)) sourceRuns.push(Math.max(ms, sourceCapS * 1000));
+          if (stoppedAtCap(err)) sourceRuns.push(Math.max(ms, sourceCapS * 1000));
           else sourceError = (err as Error).message;
           stopped = true;
         }
@@ -202,10 +92,7 @@ async function main(): Promise<void> {
         if (i < sourceReps && !stopped) await askSource();
       }
       let same: boolean | undefined;
-      if (q.compare && !stopped && sourceRuns.length) {
-        const i = lakeResult.columns.findIndex((c) => c.name === q.compare![0]);
-        same = JSON.stringify(lakeResult.rows.map((r) => r[i])) === JSON.stringify(sourceRows.map((r) => r[q.compare![1]]));
-      }
+      if (!stopped && sourceRuns.length) same = sameAnswer(q, lakeResult, sourceRows);
       const row = { name: q.name, lakeMs: median(lakeRuns), sourceMs: sourceRuns.length ? median(sourceRuns) : Number.NaN, same, sourceError };
       rows.push(row);
       const capped = stopped && !sourceError;

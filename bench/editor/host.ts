@@ -1,0 +1,120 @@
+/**
+ * Editor figures, measured inside the extension host (the extensionTestsPath bench/editor-run.mjs gives code-server):
+ * activation, the first expand of the Source tree (connection, then the source database, then a table), and Open
+ * Dashboard until every card has reported what it rendered, cold (first open in this host: DuckDB loads, the lake is
+ * opened) and warm (closed and opened again, the host's engine kept). Writes JSON to BENCH_EDITOR_RESULTS.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { DATASET_IDS, type DatasetId } from '../../src/core/dashboard/model';
+import type { LifecycleLabApi } from '../../src/extension';
+import type { SourceNode } from '../../src/views/sourceTree';
+
+export interface EditorBenchResult {
+  ok: boolean;
+  error?: string;
+  activeBefore?: boolean;
+  /** What activate() itself measured. */
+  activationMs?: number;
+  /** The activate() call as the host sees it: the bundle loaded and activate() run. */
+  activateCallMs?: number;
+  /** First expand of each level of the Source tree: its root, the connection (connects, lists databases), a database, a table. */
+  sourceRootMs?: number;
+  sourceConnectionMs?: number;
+  sourceDatabaseMs?: number;
+  sourceTableMs?: number;
+  /** Open Dashboard until every card reported its render; the first open, then each reopen. */
+  dashboardColdMs?: number;
+  dashboardWarmMs?: number[];
+  /** Cards that reported data or an empty state on the first open, and any that reported an error. */
+  cardsRendered?: DatasetId[];
+  cardErrors?: string[];
+}
+
+const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+const POLL_MS = 5;
+
+async function openDashboardUntilRendered(api: LifecycleLabApi, timeoutMs = 120_000): Promise<{ ms: number; rendered: DatasetId[]; errors: string[] }> {
+  const started = performance.now();
+  await vscode.commands.executeCommand('lifecycleLab.dashboard.open');
+  for (;;) {
+    const state = await api.dashboard.renderedState();
+    const reports = DATASET_IDS.map((id) => state.reports[id]);
+    if (state.open && reports.every((r) => r !== undefined)) {
+      const ms = performance.now() - started;
+      return {
+        ms,
+        rendered: DATASET_IDS.filter((id) => state.reports[id]?.state !== 'error'),
+        errors: DATASET_IDS.filter((id) => state.reports[id]?.state === 'error').map((id) => `${id}: ${state.reports[id]?.message ?? ''}`),
+      };
+    }
+    if (performance.now() - started > timeoutMs) {
+      throw new Error(`the dashboard did not report every card within ${timeoutMs / 1000} s; missing: ${DATASET_IDS.filter((id) => !state.reports[id]).join(', ')}`);
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+async function closeDashboard(api: LifecycleLabApi): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  while ((await api.dashboard.renderedState()).open) await new Promise((r) => setTimeout(r, POLL_MS));
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
+  const started = performance.now();
+  const value = await work();
+  return [performance.now() - started, value];
+}
+
+export async function run(): Promise<void> {
+  const out = process.env.BENCH_EDITOR_RESULTS ?? path.resolve(__dirname, '../../../.lab/bench/editor.json');
+  const warmReps = Number(process.env.BENCH_EDITOR_WARM_REPS ?? 3);
+  const result: EditorBenchResult = { ok: false };
+  try {
+    const ext = vscode.extensions.getExtension<LifecycleLabApi>(EXTENSION_ID);
+    if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this host`);
+    result.activeBefore = ext.isActive;
+    const [activateCallMs, api] = await timed(async () => ext.activate());
+    result.activateCallMs = activateCallMs;
+    result.activationMs = api.activationMs;
+
+    const tree = api.sourceTree;
+    const label = (node: SourceNode) => {
+      const l = tree.getTreeItem(node).label;
+      return typeof l === 'string' ? l : l?.label ?? '';
+    };
+    const [rootMs, roots] = await timed(() => Promise.resolve(tree.getChildren()));
+    const connection = roots?.[0];
+    if (!connection) throw new Error('the Source tree has no connection node (is the local lab running?)');
+    const database = api.services.config().mysql.database;
+    const [databaseListMs, databases] = await timed(() => Promise.resolve(tree.getChildren(connection)));
+    const databaseNode = databases?.find((n) => label(n) === database);
+    if (!databaseNode) throw new Error(`no ${database} under the connection: ${(databases ?? []).map(label).join(', ')}`);
+    const [tablesMs, tables] = await timed(() => Promise.resolve(tree.getChildren(databaseNode)));
+    const tableNode = tables?.find((n) => label(n) === 'orderdetails');
+    if (!tableNode) throw new Error(`no orderdetails table under ${database}`);
+    const [columnsMs] = await timed(() => Promise.resolve(tree.getChildren(tableNode)));
+    // The connection's first expand connects (mysql2 loads then); the database's lists its tables.
+    result.sourceRootMs = rootMs;
+    result.sourceConnectionMs = databaseListMs;
+    result.sourceDatabaseMs = tablesMs;
+    result.sourceTableMs = columnsMs;
+
+    const cold = await openDashboardUntilRendered(api);
+    result.dashboardColdMs = cold.ms;
+    result.cardsRendered = cold.rendered;
+    result.cardErrors = cold.errors;
+    result.dashboardWarmMs = [];
+    for (let i = 0; i < warmReps; i++) {
+      await closeDashboard(api);
+      result.dashboardWarmMs.push((await openDashboardUntilRendered(api)).ms);
+    }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    result.ok = cold.errors.length === 0;
+  } catch (err) {
+    result.error = err instanceof Error ? err.message : String(err);
+  }
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(result, null, 2));
+}

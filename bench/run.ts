@@ -1,0 +1,584 @@
+/**
+ * The one benchmark: every figure side by side, on one machine and one set of data, in one run.
+ *   npm run bench [-- --quick | --smoke] [--reps N] [--out FILE.md] [--no-spark] [--no-editor]
+ * full:  pipeline at scale 1, 100, 1000 (DuckDB engine vs pyspark), scaling at 1, 10, 100, 1000, analytics at 1000,
+ *        3 editor hosts; writes bench/results.md (+ .json, + the scaling chart PNG).
+ * quick: scale 1 and 100 (pyspark runs both in one JVM per rep), scaling 1, 10, 100, analytics at 10, 1 editor host;
+ *        writes bench/results-quick.md (git-ignored).
+ * smoke: scale 1, 1 rep, analytics at 1, 1 editor host (npm test's harness check; figures meaningless).
+ * Every figure is min / median / max over the reps, and reps are interleaved (A B A B) so both sides of a ratio see
+ * the same machine. Before a ratio is reported, both sides' answers are compared; a mismatch is reported instead.
+ * Needs the local lab (`npm run lab -- up`), `npm run build` (the editor runs dist/) and `npx tsc -p .`.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { MysqlTarget } from '../src/core/config';
+import { DashboardData, localManifestReader } from '../src/core/dashboard/service';
+import { formatBytes } from '../src/core/format';
+import { readLabTarget } from '../src/core/lab/state';
+import { findModelDir } from '../src/core/lake/model';
+import { runPipeline, type PipelineEvent } from '../src/core/lake/pipeline';
+import { SOURCE_TABLES } from '../src/core/lake/sourceSchema';
+import { DuckDbLakeEngine } from '../src/core/query/duckdb';
+import { ensureLake, ensureSource, questions, sameAnswer, sourcePool, stoppedAtCap, timeLake, timeSource, type Pool } from './lib/dashboard';
+import type { EditorBenchResult } from './editor/host';
+import { runMeasured } from './lib/procTree';
+import { fitLine, fmtMb, fmtMs, fmtRate, fmtRatio, fmtSpread, mdTable, median, spread, type Spread } from './lib/stats';
+
+const repoRoot = path.resolve(__dirname, '../..');
+const JAR = path.join(repoRoot, 'vendor', 'jars', 'mysql-connector-j-8.4.0.jar');
+const PIPELINE_STEPS = ['source', 'extract', 'transform', 'load', 'reconcile'] as const;
+const SPARK_RUN_PHASES = ['sourceTotals', 'jdbcRead', 'transformWrite', 'reconcile', 'publish'] as const;
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+const log = (line: string) => console.log(line);
+
+// ---------------------------------------------------------------------------------------------------------------
+// One DuckDB pipeline run in its own process (so its peak RSS is its own): `run.js --child-pipeline '<json>'`.
+// The child reads the lab's target itself: no password on a command line.
+
+interface DuckRun {
+  ok: boolean;
+  error?: string;
+  runMs: number;
+  steps: Record<string, number>;
+  extractRows: number;
+  sourceRows: number;
+  parquetBytes: number;
+}
+
+async function childPipeline(): Promise<void> {
+  const { database, lakeDir } = JSON.parse(process.argv[process.argv.indexOf('--child-pipeline') + 1]) as { database: string; lakeDir: string };
+  try {
+    const target = await readLabTarget(path.join(repoRoot, '.lab'));
+    if (!target) throw new Error('the local lab is not running');
+    const steps: Record<string, number> = {};
+    let extractRows = 0;
+    const started = performance.now();
+    const result = await runPipeline({
+      target, database, lakeDir, modelDir: findModelDir(__dirname), origin: 'bench',
+      onEvent: (e: PipelineEvent) => {
+        if (e.kind === 'stepFinished') steps[e.step] = e.durationMs;
+        if (e.kind === 'table' && e.step === 'extract') extractRows += e.rows;
+      },
+    });
+    const run: DuckRun = {
+      ok: true, runMs: performance.now() - started, steps, extractRows,
+      sourceRows: Object.values(result.manifest.source.counts).reduce((a, b) => a + b, 0),
+      parquetBytes: Object.values(result.manifest.tables).reduce((a, t) => a + t.bytes, 0),
+    };
+    process.stdout.write(`${JSON.stringify(run)}\n`);
+  } catch (err) {
+    process.stdout.write(`${JSON.stringify({ ok: false, error: (err as Error).message })}\n`);
+    process.exitCode = 1;
+  }
+}
+
+const lastJson = <T>(text: string): T | undefined => {
+  const line = text.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  return line ? JSON.parse(line) as T : undefined;
+};
+
+interface Measured<T> { wallMs: number; peakRssBytes: number; value: T }
+
+async function duckRun(database: string, lakeDir: string): Promise<Measured<DuckRun>> {
+  const r = await runMeasured(process.execPath, [__filename, '--child-pipeline', JSON.stringify({ database, lakeDir })], { timeoutMs: 1_200_000 });
+  const value = lastJson<DuckRun>(r.stdout) ?? { ok: false, error: `no result (exit ${r.code}): ${r.stderr.slice(-400)}` } as DuckRun;
+  if (!value.ok) throw new Error(`the DuckDB pipeline on ${database} failed: ${value.error}`);
+  return { wallMs: r.wallMs, peakRssBytes: r.peakTreeRssBytes, value };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// pyspark: bench/spark_phases.py, one JVM per call, one or more runs in it.
+
+interface SparkRunOut { database: string; phases: Record<string, number>; tables: Record<string, number>; parquetBytes: number }
+interface SparkCall { runs: SparkRunOut[]; spark: string; startup: { jvm: number; session: number } }
+
+async function sparkRuns(target: MysqlTarget, runs: Array<{ database: string; lakeDir: string }>): Promise<Measured<SparkCall>> {
+  const args = [path.join(repoRoot, 'bench', 'spark_phases.py'), '--host', target.host, '--port', String(target.port), '--user', target.user,
+    ...runs.flatMap((r) => ['--run', `${r.database}=${r.lakeDir}`])];
+  const r = await runMeasured('python3', args, { env: { ...process.env, LAB_DB_PASSWORD: target.password }, timeoutMs: 3_600_000 });
+  if (r.code !== 0) throw new Error(`pyspark (bench/spark_phases.py) failed, exit ${r.code}: ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const last = lines.pop() as { spark: string; startup: SparkCall['startup'] };
+  return { wallMs: r.wallMs, peakRssBytes: r.peakTreeRssBytes, value: { runs: lines as unknown as SparkRunOut[], spark: last.spark, startup: last.startup } };
+}
+
+function sparkAvailable(): string | undefined {
+  if (spawnSync('python3', ['-c', 'import pyspark'], { stdio: 'ignore' }).status !== 0) return 'pyspark is not installed for python3';
+  if (spawnSync('sh', ['-c', 'command -v java'], { stdio: 'ignore' }).status !== 0) return 'java is not on PATH';
+  if (!fs.existsSync(JAR)) return `MySQL Connector/J is not at ${path.relative(repoRoot, JAR)}`;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Answers: what a lake holds, read back with DuckDB (counts per table, the fact table's totals).
+
+interface LakeAnswer { tables: Record<string, number>; orderAmount: string; quantity: string }
+
+async function lakeAnswer(lakeDir: string): Promise<LakeAnswer> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const db = await instance.connect();
+  try {
+    const file = (t: string) => `read_parquet('${path.join(lakeDir, 'gold', t, '*.parquet').replace(/'/g, "''")}')`;
+    const tables: Record<string, number> = {};
+    for (const t of ['dim_customers', 'dim_locations', 'dim_products', 'fact_orders']) {
+      tables[t] = Number((await db.runAndReadAll(`select count(*) from ${file(t)}`)).getRows()[0][0]);
+    }
+    const [amount, quantity] = (await db.runAndReadAll(`select cast(sum(orderAmount) as varchar), cast(sum(quantityOrdered) as varchar) from ${file('fact_orders')}`)).getRows()[0];
+    return { tables, orderAmount: String(amount), quantity: String(quantity) };
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
+const answerText = (a: LakeAnswer) => `${Object.entries(a.tables).map(([t, n]) => `${t} ${n}`).join(', ')}; sum(orderAmount) ${a.orderAmount}; sum(quantity) ${a.quantity}`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The ceiling: the MariaDB client sending the same columns into /dev/null, one stream and N streams.
+
+function clientArgs(target: MysqlTarget, database: string, sql: string): string[] {
+  return ['--quick', '--batch', '--skip-column-names', '--default-character-set=utf8mb4', '-h', target.host, '-P', String(target.port), '-u', target.user, database, '-e', sql];
+}
+
+const selectOf = (t: (typeof SOURCE_TABLES)[number], where = '') => `select ${t.columns.map((c) => `\`${c.name}\``).join(', ')} from \`${t.name}\`${where};`;
+
+async function ceilingRun(target: MysqlTarget, database: string, statements: string[][]): Promise<number> {
+  const env = { ...process.env, MYSQL_PWD: target.password };
+  const started = performance.now();
+  const results = await Promise.all(statements.map((sqls) => runMeasured('mariadb', clientArgs(target, database, sqls.join(' ')), { env, sampleMs: 60_000 })));
+  const failed = results.find((r) => r.code !== 0);
+  if (failed) throw new Error(`the mariadb client failed: ${failed.stderr.trim()}`);
+  return performance.now() - started;
+}
+
+/**
+ * N streams: tables of 50,000 rows or more are cut into N ranges of their integer key (min..max), the rest go whole;
+ * the pieces are dealt to N clients running at once.
+ */
+async function streamPlan(pool: Pool, database: string, streams: number): Promise<string[][]> {
+  const keys: Record<string, string> = { orderdetails: 'orderNumber', orders: 'orderNumber', customers: 'customerNumber' };
+  const pieces: string[] = [];
+  for (const t of SOURCE_TABLES) {
+    const key = keys[t.name];
+    const [rows] = await pool.query({ sql: `select count(*), min(${key ?? 1}), max(${key ?? 1}) from \`${database}\`.\`${t.name}\``, rowsAsArray: true });
+    const [count, lo, hi] = (rows as unknown[][])[0].map(Number);
+    if (!key || count < 50_000 || streams < 2) { pieces.push(selectOf(t)); continue; }
+    const step = Math.ceil((hi - lo + 1) / streams);
+    for (let i = 0; i < streams; i++) pieces.push(selectOf(t, ` where \`${key}\` between ${lo + i * step} and ${Math.min(hi, lo + (i + 1) * step - 1)}`));
+  }
+  const plan: string[][] = Array.from({ length: streams }, () => []);
+  pieces.forEach((p, i) => plan[i % streams].push(p));
+  return plan.filter((p) => p.length);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Check { section: string; what: string; ok: boolean; detail: string }
+
+interface PipelineScale {
+  scale: number;
+  sourceRows: number;
+  duck: Array<Measured<DuckRun>>;
+  spark: Array<{ wallMs: number; peakRssBytes: number; run: SparkRunOut; startup: SparkCall['startup']; sharedWith: number }>;
+  same: boolean[];
+  ceiling1: number[];
+  ceilingN: number[];
+}
+
+function machineLine(): string {
+  const cpus = os.cpus();
+  return `${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory`;
+}
+const loadText = () => os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+
+function versionOf(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return ((r.stdout || '') + (r.stderr || '')).trim().split('\n')[0] || 'not found';
+}
+
+async function renderChart(pngFile: string, scales: number[], series: Array<{ label: string; wall: number[]; rss: number[] }>): Promise<string | undefined> {
+  try {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1000, height: 480 }, deviceScaleFactor: 1 });
+      await page.setContent('<html><body style="margin:0;background:#fff"><div style="width:1000px;height:480px"><canvas id="c"></canvas></div></body></html>');
+      await page.addScriptTag({ path: require.resolve('chart.js/dist/chart.umd.js') });
+      const colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
+      const datasets = series.flatMap((s, i) => [
+        { label: `${s.label} wall time (s)`, data: s.wall.map((v) => (Number.isFinite(v) ? v / 1000 : null)), borderColor: colors[i], backgroundColor: colors[i], yAxisID: 'y', spanGaps: true },
+        { label: `${s.label} peak RSS (MB)`, data: s.rss.map((v) => (Number.isFinite(v) ? v / 1e6 : null)), borderColor: colors[i], backgroundColor: colors[i], borderDash: [6, 4], yAxisID: 'rss', spanGaps: true },
+      ]);
+      const config = {
+        type: 'line',
+        data: { labels: scales.map((s) => `x${s}`), datasets },
+        options: {
+          animation: false, responsive: true, maintainAspectRatio: false,
+          plugins: { title: { display: true, text: 'Pipeline at scale N: wall time (solid) and peak RSS (dashed), median of the reps' } },
+          scales: {
+            y: { type: 'logarithmic', position: 'left', title: { display: true, text: 'wall time, s (log)' } },
+            rss: { type: 'logarithmic', position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'peak RSS of the process tree, MB (log)' } },
+          },
+        },
+      };
+      // chart.js is a global in the page (the UMD build added above); the config is plain JSON.
+      await page.evaluate(`new Chart(document.getElementById('c'), ${JSON.stringify(config)})`);
+      await page.locator('div').first().screenshot({ path: pngFile });
+    } finally {
+      await browser.close();
+    }
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.split('\n')[0];
+  }
+}
+
+async function main(): Promise<void> {
+  const smoke = flag('smoke');
+  const quick = flag('quick') || smoke;
+  const mode = smoke ? 'smoke' : quick ? 'quick' : 'full';
+  const pipelineScales = smoke ? [1] : quick ? [1, 100] : [1, 100, 1000];
+  const scalingScales = smoke ? [1] : quick ? [1, 10, 100] : [1, 10, 100, 1000];
+  const analyticsScale = Number(arg('analytics-scale') ?? (smoke ? 1 : quick ? 10 : 1000));
+  const reps = Number(arg('reps') ?? (smoke ? 1 : 3));
+  const editorHosts = Number(arg('editor-hosts') ?? (quick ? 1 : 3));
+  const streams = Number(arg('streams') ?? os.cpus().length);
+  const outMd = path.resolve(arg('out') ?? path.join(repoRoot, 'bench', smoke ? 'results-smoke.md' : quick ? 'results-quick.md' : 'results.md'));
+  const outJson = outMd.replace(/\.md$/, '.json');
+  const outPng = outMd.replace(/\.md$/, '-scaling.png');
+  const target = await readLabTarget(path.join(repoRoot, '.lab'));
+  if (!target) throw new Error('The local lab is not running: run `npm run lab -- up` first.');
+  const noSpark = flag('no-spark') ? '--no-spark given' : sparkAvailable();
+  const started = new Date();
+  const loadStart = loadText();
+  const benchStarted = performance.now();
+  log(`bench (${mode}): ${machineLine()}; load average ${loadStart}; reps ${reps}, interleaved`);
+  const checks: Check[] = [];
+  const work = path.join(repoRoot, '.lab', 'bench', 'run');
+  fs.mkdirSync(work, { recursive: true });
+
+  const admin = await sourcePool(target, target.database, 600);
+  const versions: Record<string, string> = { node: process.version };
+  try {
+    const [v] = await admin.query({ sql: 'select version()', rowsAsArray: true });
+    versions.MariaDB = String((v as unknown[][])[0][0]);
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const inst = await DuckDBInstance.create(':memory:');
+    const c = await inst.connect();
+    versions.DuckDB = String((await c.runAndReadAll('select version()')).getRows()[0][0]);
+    c.closeSync();
+    inst.closeSync();
+    versions.java = versionOf('java', ['-version']);
+    versions['mariadb client'] = versionOf('mariadb', ['--version']);
+
+    // Sources: classicmodels_xN for every scale any section uses (the generator, seed 1, when missing or off).
+    const allScales = [...new Set([...pipelineScales, ...scalingScales, analyticsScale])].sort((a, b) => a - b);
+    for (const scale of allScales) await ensureSource(target, scale, `classicmodels_x${scale}`, admin, log);
+
+    // ----- 1, 2, 5: pipeline runs, interleaved per rep: [ceiling 1, ceiling N at the top scale], DuckDB, pyspark.
+    const results = new Map<number, PipelineScale>();
+    const duckOnly = scalingScales.filter((s) => !pipelineScales.includes(s));
+    for (const scale of [...pipelineScales, ...duckOnly]) {
+      results.set(scale, { scale, sourceRows: 0, duck: [], spark: [], same: [], ceiling1: [], ceilingN: [] });
+    }
+    const topScale = Math.max(...pipelineScales);
+    const plans = { one: [SOURCE_TABLES.map((t) => selectOf(t))], many: await streamPlan(admin, `classicmodels_x${topScale}`, streams) };
+    const lake = (engine: string, scale: number) => path.join(work, `${engine}-x${scale}`);
+    // quick and smoke: one JVM per rep runs every scale (the JVM start is paid once per rep, and reported once).
+    const sparkShared = quick;
+    for (let rep = 0; rep < reps; rep++) {
+      log(`rep ${rep + 1}/${reps} (load ${loadText()})`);
+      for (const scale of [...pipelineScales, ...duckOnly]) {
+        const r = results.get(scale)!;
+        if (scale === topScale) {
+          r.ceiling1.push(await ceilingRun(target, `classicmodels_x${scale}`, plans.one));
+          r.ceilingN.push(await ceilingRun(target, `classicmodels_x${scale}`, plans.many));
+        }
+        const d = await duckRun(`classicmodels_x${scale}`, lake('duckdb', scale));
+        r.duck.push(d);
+        r.sourceRows = d.value.sourceRows;
+        log(`  x${scale} DuckDB ${fmtMs(d.wallMs)} ms wall, extract ${fmtMs(d.value.steps.extract)} ms, RSS ${fmtMb(d.peakRssBytes)}`);
+        if (!noSpark && !sparkShared && pipelineScales.includes(scale)) {
+          const s = await sparkRuns(target, [{ database: `classicmodels_x${scale}`, lakeDir: lake('spark', scale) }]);
+          r.spark.push({ wallMs: s.wallMs, peakRssBytes: s.peakRssBytes, run: s.value.runs[0], startup: s.value.startup, sharedWith: 1 });
+          versions.pyspark = s.value.spark;
+          log(`  x${scale} pyspark ${fmtMs(s.wallMs)} ms wall, RSS ${fmtMb(s.peakRssBytes)}`);
+        }
+      }
+      if (!noSpark && sparkShared) {
+        const s = await sparkRuns(target, pipelineScales.map((scale) => ({ database: `classicmodels_x${scale}`, lakeDir: lake('spark', scale) })));
+        versions.pyspark = s.value.spark;
+        for (const run of s.value.runs) {
+          const scale = Number(run.database.replace(/^classicmodels_x/, ''));
+          results.get(scale)!.spark.push({ wallMs: s.wallMs, peakRssBytes: s.peakRssBytes, run, startup: s.value.startup, sharedWith: s.value.runs.length });
+        }
+        log(`  pyspark (${pipelineScales.map((s) => `x${s}`).join(' + ')} in one JVM) ${fmtMs(s.wallMs)} ms wall, RSS ${fmtMb(s.peakRssBytes)}`);
+      }
+      // Answers of this rep: the two lakes, table by table, and the fact totals.
+      if (!noSpark) {
+        for (const scale of pipelineScales) {
+          const r = results.get(scale)!;
+          const [a, b] = [await lakeAnswer(lake('duckdb', scale)), await lakeAnswer(lake('spark', scale))];
+          const same = answerText(a) === answerText(b);
+          r.same.push(same);
+          if (!same || rep === reps - 1) checks.push({ section: 'pipeline', what: `x${scale} rep ${rep + 1}: DuckDB lake = pyspark lake`, ok: same, detail: same ? answerText(a) : `DuckDB: ${answerText(a)} / pyspark: ${answerText(b)}` });
+        }
+      }
+    }
+    for (const r of results.values()) {
+      const extracted = r.duck.map((d) => d.value.extractRows);
+      const ok = extracted.every((n) => n === r.sourceRows);
+      checks.push({ section: 'extraction', what: `x${r.scale}: rows extracted = source rows`, ok, detail: `${extracted[0]} of ${r.sourceRows}` });
+    }
+
+    // ----- 3: analytics, the lake against the normalized source, interleaved per question and rep.
+    log(`analytics at x${analyticsScale} (load ${loadText()})`);
+    const analyticsDb = `classicmodels_x${analyticsScale}`;
+    const analyticsLake = path.join(repoRoot, '.lab', 'bench', `dashboard-lake-x${analyticsScale}`);
+    await ensureLake(target, analyticsScale, analyticsDb, analyticsLake, repoRoot, log);
+    const capS = Number(arg('source-cap') ?? 300);
+    const pool = await sourcePool(target, analyticsDb, capS);
+    const engine = new DuckDbLakeEngine(analyticsLake);
+    const analytics: Array<{ name: string; lake: Spread; source: Spread; same?: boolean; capped: boolean; error?: string }> = [];
+    try {
+      const data = new DashboardData(engine, localManifestReader(analyticsLake));
+      const range = (await data.dataset({ id: 'filterOptions' })).filterOptions!;
+      await engine.settled();
+      for (const q of questions(range.firstOrderDate, range.lastOrderDate)) {
+        const lakeMs: number[] = [];
+        const sourceMs: number[] = [];
+        let capped = false;
+        let error: string | undefined;
+        let same: boolean | undefined;
+        await timeLake(data, q.lake);
+        for (let rep = 0; rep < reps; rep++) {
+          const l = await timeLake(data, q.lake);
+          lakeMs.push(l.ms);
+          if (capped || error) continue;
+          const t0 = performance.now();
+          try {
+            const s = await timeSource(pool, q.source);
+            sourceMs.push(s.ms);
+            const thisSame = sameAnswer(q, l.result, s.rows);
+            same = same === false ? false : thisSame;
+          } catch (err) {
+            if (stoppedAtCap(err)) { capped = true; sourceMs.push(Math.max(performance.now() - t0, capS * 1000)); } else error = (err as Error).message;
+          }
+        }
+        analytics.push({ name: q.name, lake: spread(lakeMs), source: spread(sourceMs), same, capped, error });
+        log(`  ${q.name}: lake ${fmtMs(median(lakeMs))} ms, MariaDB ${capped ? '> ' : ''}${fmtMs(median(sourceMs))} ms${same === false ? ' ANSWERS DIFFER' : ''}`);
+        if (same !== undefined) checks.push({ section: 'analytics', what: `x${analyticsScale} ${q.name}: lake = MariaDB`, ok: same, detail: same ? 'same rows' : 'answers differ' });
+      }
+    } finally {
+      await engine.close();
+      await pool.end();
+    }
+
+    // ----- 4: editor, one new code-server + extension host per rep.
+    const editor: EditorBenchResult[] = [];
+    if (editorHosts > 0 && !flag('no-editor') && distIsStale()) {
+      log('dist/ is older than src/ or media/: building it (npm run build) so the editor runs this code');
+      const b = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, encoding: 'utf8' });
+      if (b.status !== 0) throw new Error(`npm run build failed: ${(b.stdout + b.stderr).trim().split('\n').slice(-5).join(' | ')}`);
+    }
+    for (let i = 0; i < editorHosts && !flag('no-editor'); i++) {
+      log(`editor host ${i + 1}/${editorHosts} (load ${loadText()})`);
+      const r = spawnSync(process.execPath, [path.join(repoRoot, 'bench', 'editor-run.mjs'), '--warm-reps', String(Math.max(reps, 1))], { encoding: 'utf8', timeout: 300_000 });
+      const e = lastJson<EditorBenchResult>(r.stdout ?? '') ?? { ok: false, error: `no result: ${(r.stderr ?? '').slice(-300)}` };
+      editor.push(e);
+      checks.push({ section: 'editor', what: `host ${i + 1}: every dashboard card rendered without error`, ok: e.ok, detail: e.ok ? `${e.cardsRendered?.length} cards` : (e.error ?? e.cardErrors?.join('; ') ?? 'failed') });
+    }
+
+    // ----- write
+    const loadEnd = loadText();
+    const seconds = (performance.now() - benchStarted) / 1000;
+    const lines: string[] = [];
+    const sp = (xs: number[]) => spread(xs);
+    lines.push(`# Benchmark results (${mode})`, '',
+      `\`npm run bench${mode === 'full' ? '' : ` -- --${mode}`}\`, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${seconds.toFixed(0)} s. ` +
+      'Every figure is median (min–max) over the reps; reps are interleaved (A B A B) so both sides of a ratio see the same machine. ' +
+      'A ratio is reported only when both sides returned the same answer (checked below).', '',
+      '## Machine and versions', '',
+      mdTable(['', ''], [
+        ['machine', machineLine()],
+        ['load average (1 / 5 / 15 min)', `start ${loadStart}; end ${loadEnd}`],
+        ['reps', `${reps} (editor: ${editorHosts} host${editorHosts === 1 ? '' : 's'}, ${Math.max(reps, 1)} warm opens each)`],
+        ...Object.entries(versions).map(([k, v]) => [k, v]),
+      ]), '');
+
+    // 1. Pipeline
+    lines.push('## 1. Pipeline: DuckDB engine vs the same job on pyspark', '',
+      'Wall time is the whole process, start to exit (node for DuckDB, python + JVM for pyspark); peak RSS is the largest ' +
+      'sum of resident memory over the process tree, sampled from /proc every 100 ms (the MariaDB clients the extractor ' +
+      'starts and the JVM included). Rows/s are source rows / phase time. pyspark runs glue/local_run.py\'s adapter through ' +
+      '`bench/spark_phases.py` on `local[2]`.' + (sparkShared ? ' In this mode one JVM per rep runs every scale: the JVM start and session are ' +
+        'paid once and listed once, and the pyspark wall time and RSS of each scale are those of the whole process.' : ''), '');
+    if (noSpark) lines.push(`pyspark not measured: ${noSpark} (\`bash scripts/setup.sh --test\` installs it).`, '');
+    const pipeRows: string[][] = [];
+    for (const scale of pipelineScales) {
+      const r = results.get(scale)!;
+      const dw = sp(r.duck.map((d) => d.wallMs));
+      const sw = sp(r.spark.map((s) => s.wallMs));
+      const sRun = sp(r.spark.map((s) => SPARK_RUN_PHASES.reduce((a, p) => a + (s.run.phases[p] ?? 0) * 1000, 0)));
+      const dRun = sp(r.duck.map((d) => d.value.runMs));
+      const same = r.same.length > 0 && r.same.every(Boolean);
+      const ratio = !r.spark.length ? '–' : same ? `${fmtRatio(sw.median / dw.median)} (run only ${fmtRatio(sRun.median / dRun.median)})` : 'answers differ: no ratio';
+      pipeRows.push([`x${scale}`, r.sourceRows.toLocaleString('en-US'), fmtSpread(dw), fmtSpread(dRun), fmtSpread(sw), fmtSpread(sRun), ratio,
+        fmtSpread(sp(r.duck.map((d) => d.peakRssBytes)), fmtMb), r.spark.length ? fmtSpread(sp(r.spark.map((s) => s.peakRssBytes)), fmtMb) : '–',
+        formatBytes(r.duck[0].value.parquetBytes), r.spark.length ? formatBytes(r.spark[0].run.parquetBytes) : '–']);
+    }
+    lines.push(mdTable(['scale', 'source rows', 'DuckDB wall ms', 'DuckDB run ms', 'pyspark wall ms', 'pyspark run ms (no JVM/session)', 'pyspark / DuckDB', 'DuckDB peak RSS', 'pyspark peak RSS', 'DuckDB Parquet', 'pyspark Parquet'], pipeRows), '');
+    lines.push('Phases, ms and source rows/s (median of the reps):', '');
+    const phaseRows: string[][] = [];
+    for (const scale of pipelineScales) {
+      const r = results.get(scale)!;
+      for (const step of PIPELINE_STEPS) {
+        const ms = median(r.duck.map((d) => d.value.steps[step]));
+        phaseRows.push([`x${scale}`, 'DuckDB', step, fmtSpread(sp(r.duck.map((d) => d.value.steps[step]))), fmtRate(r.sourceRows / (ms / 1000))]);
+      }
+      if (r.spark.length) {
+        phaseRows.push([`x${scale}`, 'pyspark', 'JVM start', fmtSpread(sp(r.spark.map((s) => s.startup.jvm * 1000))), '']);
+        phaseRows.push([`x${scale}`, 'pyspark', 'Spark session', fmtSpread(sp(r.spark.map((s) => s.startup.session * 1000))), '']);
+        for (const p of SPARK_RUN_PHASES) {
+          const ms = median(r.spark.map((s) => (s.run.phases[p] ?? 0) * 1000));
+          phaseRows.push([`x${scale}`, 'pyspark', p, fmtSpread(sp(r.spark.map((s) => (s.run.phases[p] ?? 0) * 1000))), fmtRate(r.sourceRows / (ms / 1000))]);
+        }
+      }
+    }
+    lines.push(mdTable(['scale', 'engine', 'phase', 'ms', 'rows/s'], phaseRows), '');
+    const sparkTop = results.get(topScale)!.spark;
+    if (sparkTop.length) {
+      const ph = (p: string) => median(sparkTop.map((s) => (p === 'jvm' || p === 'session' ? s.startup[p] : s.run.phases[p] ?? 0) * 1000));
+      const total = ['jvm', 'session', ...SPARK_RUN_PHASES].reduce((a, p) => a + ph(p), 0);
+      const share = (p: string) => `${((ph(p) / total) * 100).toFixed(0)}%`;
+      lines.push(`Where pyspark spends its time at x${topScale} (its own timing, bench/spark_phases.py): JVM start ${share('jvm')}, Spark session ${share('session')}, ` +
+        `source totals over JDBC ${share('sourceTotals')}, JDBC read of the source tables ${share('jdbcRead')}, model SQL + Parquet write ${share('transformWrite')}, ` +
+        `reconcile ${share('reconcile')}, publish ${share('publish')}.`, '');
+    }
+
+    // 2. Extraction vs ceiling
+    const top = results.get(topScale)!;
+    const c1 = sp(top.ceiling1);
+    const cN = sp(top.ceilingN);
+    const ex = sp(top.duck.map((d) => d.value.steps.extract));
+    const rate = (ms: number) => top.sourceRows / (ms / 1000);
+    lines.push('## 2. Extraction against its ceiling', '',
+      `At x${topScale} (${top.sourceRows.toLocaleString('en-US')} source rows, the same columns the extractor reads): the ceiling is the MariaDB client ` +
+      '(`mariadb --quick --batch`) sending them into /dev/null, with one stream, and with ' +
+      `${streams} streams (tables of 50,000 rows or more cut into ${streams} integer-key ranges, the pieces dealt to ${streams} clients running at once; ` +
+      `${streams} = the cores, \`--streams\` to change). Each rep: ceiling 1, ceiling ${streams}, then the pipeline's extract step.`, '',
+      mdTable(['', 'ms', 'rows/s', 'extraction as a fraction'], [
+        ['ceiling, 1 stream', fmtSpread(c1), fmtRate(rate(c1.median)), fmtRatio(c1.median / ex.median)],
+        [`ceiling, ${streams} streams`, fmtSpread(cN), fmtRate(rate(cN.median)), fmtRatio(cN.median / ex.median)],
+        ['pipeline extract step (DuckDB engine)', fmtSpread(ex), fmtRate(rate(ex.median)), ''],
+      ]), '');
+
+    // 3. Analytics
+    lines.push(`## 3. Analytics: each dashboard question on the lake vs the normalized source in MariaDB (x${analyticsScale})`, '',
+      'The lake side is DashboardData (the code the panel runs, without its answer cache) on DuckDB over a lake the pipeline wrote from ' +
+      `\`${analyticsDb}\`; the source side is the same question in MySQL SQL (bench/lib/dashboard.ts), stopped at ${capS} s. ` +
+      'One warm-up on the lake, then lake and MariaDB alternate. "same" compares every row\'s label and amounts (to the cent).', '',
+      mdTable(['question', 'lake ms', 'MariaDB ms', 'MariaDB / lake', 'answers'], analytics.map((a) => [
+        a.name, fmtSpread(a.lake), a.error ? `failed: ${a.error.slice(0, 60)}` : `${a.capped ? '> ' : ''}${fmtSpread(a.source)}`,
+        a.error ? '–' : a.same === false ? 'answers differ: no ratio' : `${a.capped ? '> ' : ''}${fmtRatio(a.source.median / a.lake.median)}`,
+        a.same === undefined ? 'not compared' : a.same ? 'same' : 'DIFFER',
+      ])), '');
+
+    // 4. Editor
+    lines.push('## 4. Editor (measured inside the extension host)', '',
+      'Each host is a new code-server with the built extension (dist/), opened in headless Chromium (bench/editor-run.mjs); ' +
+      'bench/editor/host.ts runs inside the extension host: activate(), the first expand of each Source tree level, then Open Dashboard ' +
+      `until every card (${'9'} datasets) reported its render, cold (first open in the host) and warm (closed and reopened). ` +
+      'The dashboard reads the workspace lake (`.lab/lake`, the lab dump).', '');
+    if (!editor.length) lines.push('Not measured (--no-editor).', '');
+    else {
+      const okEditor = editor.filter((e) => e.ok);
+      const ed = (f: (e: EditorBenchResult) => number | undefined) => fmtSpread(sp(okEditor.map(f).filter((v): v is number => v !== undefined)));
+      lines.push(mdTable(['figure', 'ms'], [
+        ['activation (activate() itself)', ed((e) => e.activationMs)],
+        ['activate() call (bundle loaded + activate)', ed((e) => e.activateCallMs)],
+        ['Source tree: root', ed((e) => e.sourceRootMs)],
+        ['Source tree: first expand of the connection (connects, lists databases)', ed((e) => e.sourceConnectionMs)],
+        ['Source tree: first expand of the database (tables)', ed((e) => e.sourceDatabaseMs)],
+        ['Source tree: first expand of a table (columns, keys)', ed((e) => e.sourceTableMs)],
+        ['Open Dashboard to all cards rendered, cold', ed((e) => e.dashboardColdMs)],
+        ['Open Dashboard to all cards rendered, warm', fmtSpread(sp(okEditor.flatMap((e) => e.dashboardWarmMs ?? [])))],
+      ]), '');
+      for (const e of editor.filter((x) => !x.ok)) lines.push(`A host failed: ${(e.error ?? e.cardErrors?.join('; ') ?? '').split('\n')[0]}`, '');
+    }
+
+    // 5. Scaling
+    const scaleRows: string[][] = [];
+    const wallMed: number[] = [];
+    const rssMed: number[] = [];
+    const sparkWall: number[] = [];
+    const sparkRss: number[] = [];
+    for (const scale of scalingScales) {
+      const r = results.get(scale)!;
+      wallMed.push(median(r.duck.map((d) => d.wallMs)));
+      rssMed.push(median(r.duck.map((d) => d.peakRssBytes)));
+      sparkWall.push(r.spark.length && !sparkShared ? median(r.spark.map((s) => s.wallMs)) : Number.NaN);
+      sparkRss.push(r.spark.length && !sparkShared ? median(r.spark.map((s) => s.peakRssBytes)) : Number.NaN);
+      scaleRows.push([`x${scale}`, r.sourceRows.toLocaleString('en-US'), fmtSpread(sp(r.duck.map((d) => d.wallMs))), fmtSpread(sp(r.duck.map((d) => d.value.runMs))),
+        fmtSpread(sp(r.duck.map((d) => d.peakRssBytes)), fmtMb), fmtRate(r.sourceRows / (median(r.duck.map((d) => d.value.runMs)) / 1000))]);
+    }
+    const rows = scalingScales.map((s) => results.get(s)!.sourceRows);
+    lines.push('## 5. Scaling: the DuckDB pipeline at scale N', '', mdTable(['scale', 'source rows', 'wall ms', 'run ms (in process)', 'peak RSS', 'rows/s (run)'], scaleRows), '');
+    if (scalingScales.length >= 2) {
+      const fit = fitLine(rows, scalingScales.map((s) => median(results.get(s)!.duck.map((d) => d.value.runMs))));
+      const [a, b] = [rows.length - 2, rows.length - 1];
+      const runA = median(results.get(scalingScales[a])!.duck.map((d) => d.value.runMs));
+      const runB = median(results.get(scalingScales[b])!.duck.map((d) => d.value.runMs));
+      const marginal = (runB - runA) / (rows[b] - rows[a]);
+      const linear = fit.r2 >= 0.98 && fit.slope > 0 && Math.abs(marginal / fit.slope - 1) < 0.25;
+      lines.push(`Least-squares fit of the run time on source rows: run ≈ ${fmtMs(fit.intercept)} ms + rows / ${fmtRate(1000 / fit.slope)} (R² ${fit.r2.toFixed(3)}); ` +
+        `between x${scalingScales[a]} and x${scalingScales[b]} each extra row costs ${(marginal * 1e6).toFixed(2)} ms per million vs ${(fit.slope * 1e6).toFixed(2)} in the fit. ` +
+        (linear ? 'Growth is linear in the source rows: a fixed start-up cost plus a constant cost per row.'
+          : 'Growth is not linear over this range: the fixed start-up cost dominates the small scales, or the cost per row changes between the top scales.'), '');
+      const chartError = await renderChart(outPng, scalingScales, [
+        { label: 'DuckDB engine', wall: wallMed, rss: rssMed },
+        ...(sparkWall.some(Number.isFinite) ? [{ label: 'pyspark', wall: sparkWall, rss: sparkRss }] : []),
+      ]);
+      lines.push(chartError ? `The chart could not be drawn: ${chartError}` : `![Pipeline wall time and peak RSS at scale N](${path.basename(outPng)})`, '');
+    }
+
+    // Checks
+    const failed = checks.filter((c) => !c.ok);
+    lines.push('## Answers compared before any ratio', '', failed.length ? `**${failed.length} check(s) failed**: ${failed.map((c) => c.what).join('; ')}.` : `All ${checks.length} checks passed.`, '',
+      mdTable(['section', 'check', 'ok', 'detail'], checks.map((c) => [c.section, c.what, c.ok ? 'yes' : '**NO**', c.detail.replace(/\|/g, '/')])), '');
+    fs.writeFileSync(outMd, lines.join('\n'));
+    fs.writeFileSync(outJson, JSON.stringify({
+      mode, date: started.toISOString(), seconds, machine: machineLine(), load: { start: loadStart, end: loadEnd }, versions, reps,
+      sections: { pipeline: pipelineScales, extraction: topScale, analytics: analyticsScale, editor: editor.length, scaling: scalingScales },
+      checks, analytics, editor,
+      pipeline: [...results.values()].map((r) => ({ scale: r.scale, sourceRows: r.sourceRows, duckdb: r.duck, spark: r.spark, ceiling1Ms: r.ceiling1, ceilingNMs: r.ceilingN })),
+    }, null, 2));
+    log(`\n${lines.filter((l) => l.startsWith('|') || l.startsWith('#')).join('\n')}`);
+    log(`\nwrote ${path.relative(repoRoot, outMd)} (${seconds.toFixed(0)} s; load ${loadStart} -> ${loadEnd}); ${failed.length ? `${failed.length} answer check(s) FAILED` : 'all answer checks passed'}`);
+    if (failed.length) process.exitCode = 1;
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Whether the bundle the editor runs is missing or older than a file it is built from. */
+function distIsStale(): boolean {
+  const built = fs.statSync(path.join(repoRoot, 'dist', 'extension.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const newest = (dir: string): number => fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+    const p = path.join(dir, e.name);
+    return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+  }, 0);
+  return Math.max(newest(path.join(repoRoot, 'src')), newest(path.join(repoRoot, 'media'))) > built;
+}
+
+if (process.argv.includes('--child-pipeline')) void childPipeline();
+else main().catch((err) => { console.error(`bench failed: ${err instanceof Error ? err.message : err}`); process.exitCode = 1; });
