@@ -244,6 +244,7 @@ suite('Athena values and parameters', () => {
     assert.equal(athenaParameter(5), '5');
     assert.equal(athenaParameter(null), 'NULL');
     assert.throws(() => athenaParameter(Infinity), RangeError);
+    assert.throws(() => athenaParameter('a\0b'), /NUL/, 'a NUL would end the literal early on some readers');
   });
 
   test('column names: Athena\'s lower case given back the SQL\'s spelling', () => {

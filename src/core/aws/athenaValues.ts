@@ -1,4 +1,5 @@
 import type { QueryColumn, QueryValue } from '../query/engine';
+import { sqlLiteral } from '../query/sqlText';
 
 /** What GetQueryResults says about one column (the SDK's ColumnInfo, the fields used here). */
 export interface AthenaColumnInfo {
@@ -37,7 +38,7 @@ export function athenaValue(text: string | undefined, columnType: string | undef
 
 /**
  * Formats a parameter value as an Athena execution parameter. Athena binds each one as a literal of the prepared
- * statement (the SQL text stays `?`): text goes in single quotes with quotes doubled, numbers as they are.
+ * statement (the SQL text stays `?`): text as the one SQL string literal (quotes doubled, NUL refused), numbers as they are.
  */
 export function athenaParameter(value: string | number | null): string {
   if (value === null) return 'NULL';
@@ -45,5 +46,5 @@ export function athenaParameter(value: string | number | null): string {
     if (!Number.isFinite(value)) throw new RangeError(`A query parameter must be a finite number (got ${value}).`);
     return String(value);
   }
-  return `'${value.replace(/'/g, "''")}'`;
+  return sqlLiteral(value);
 }
