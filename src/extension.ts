@@ -12,6 +12,8 @@ import type { PipelineSnapshot } from './commands/pipeline';
 import { registerTerraform, type TerraformPrompts, type TerraformSnapshot } from './commands/terraform';
 import type { DatasetId } from './core/dashboard/model';
 import type { SourceTreeProvider } from './views/sourceTree';
+import type { LakeTreeProvider } from './views/lakeTree';
+import type { PipelineTreeProvider } from './views/pipelineTree';
 import type { DashboardRenderedState } from './webview/dashboardPanel';
 
 /** What the extension exports, for tests and scripts (test hooks live here, not among the commands). */
@@ -21,6 +23,9 @@ export interface LifecycleLabApi {
   services: LabServices;
   /** The Source view's data provider, so tests can walk the tree the user sees. */
   sourceTree: SourceTreeProvider;
+  /** The Lake and Pipeline views' data providers, likewise. */
+  lakeTree: LakeTreeProvider;
+  pipelineTree: PipelineTreeProvider;
   pipeline: {
     /** The Pipeline view's state, with the terminal's name and transcript. */
     snapshot(): PipelineSnapshot;
@@ -78,6 +83,8 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
     activationMs,
     services,
     sourceTree: source.tree,
+    lakeTree: pipeline.lakeTree,
+    pipelineTree: pipeline.controller.tree,
     pipeline: { snapshot: () => pipeline.controller.snapshot() },
     terraform: {
       snapshot: () => terraform.controller.snapshot(),

@@ -49,7 +49,7 @@ class SchemaDocuments implements vscode.TextDocumentContentProvider, vscode.Disp
  * lake catalog and its one query engine; Show Lake; Verify Lake, which hashes every file and compares it with what its
  * run recorded, names each damaged table and file and offers Run Pipeline.
  */
-export function registerLakeCommands(services: LabServices): vscode.Disposable[] {
+export function registerLakeCommands(services: LabServices): { tree: LakeTreeProvider; disposables: vscode.Disposable[] } {
   const tree = new LakeTreeProvider(
     async () => (await services.backend()).lake,
     (count) => void vscode.commands.executeCommand('setContext', 'lifecycleLab.lakeHasTables', count > 0),
@@ -86,10 +86,12 @@ export function registerLakeCommands(services: LabServices): vscode.Disposable[]
     const check = await withCancellableProgress('Lifecycle Lab: verifying the lake', (work) => lake.verify(work));
     if (check.recovered) services.fireLakeChanged();
     await tree.showVerification(check);
-    services.log.info(`Verify lake ${lake.location}: ${check.ok ? 'intact' : check.problems.map((p) => p.message).join(' ')}`);
+    // What the check could not cover (files no run recorded, totals only): said, not passed over.
+    const notes = check.notes?.length ? ` ${check.notes.join(' ')}` : '';
+    services.log.info(`Verify lake ${lake.location}: ${check.ok ? 'intact' : check.problems.map((p) => p.message).join(' ')}${notes}`);
     if (check.ok) {
       const how = check.checksums ? 'sizes and SHA-256 checksums match' : check.manifest ? 'sizes match (this manifest records no checksums)' : 'no manifest to compare with';
-      void vscode.window.showInformationMessage(`Lake verified: ${check.tables.length} tables, ${how}.`);
+      void vscode.window.showInformationMessage(`Lake verified: ${check.tables.length} tables, ${how}.${notes}`);
       return check;
     }
     const tables = [...new Set(check.problems.map((p) => p.table))];
@@ -105,7 +107,7 @@ export function registerLakeCommands(services: LabServices): vscode.Disposable[]
   };
 
   const view = vscode.window.createTreeView('lifecycleLab.lake', { treeDataProvider: tree });
-  return [
+  const disposables = [
     tree, view, schemas,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, schemas),
     services.onDidChangeLake(() => {
@@ -123,4 +125,5 @@ export function registerLakeCommands(services: LabServices): vscode.Disposable[]
       if (vscode.workspace.getWorkspaceFolder(gold)) await vscode.commands.executeCommand('revealInExplorer', gold);
     })),
   ];
+  return { tree, disposables };
 }

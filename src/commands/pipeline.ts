@@ -1,11 +1,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LabBackend, PipelineRunner } from '../core/backend/types';
+import type { LabBackend, PipelineRunEntry, PipelineRunLink, PipelineRunner } from '../core/backend/types';
+import { isCancelled, LabError, toLabError } from '../core/errors';
 import type { PipelineEvent, PipelineResult, PipelineStep } from '../core/lake/pipeline';
 import { pipelineStateFromRecord, recordIsNewer } from '../core/lake/runState';
 import type { LabServices } from '../services';
 import { PipelineTerminal } from '../terminals/pipelineTerminal';
+import { isRunEntryNode, PipelineRunsSection } from '../views/pipelineRuns';
 import { emptyPipelineState, PipelineTreeProvider, type PipelineViewState } from '../views/pipelineTree';
+import type { LakeTreeProvider } from '../views/lakeTree';
 import { registerLakeCommands } from './lake';
 
 const STATE_KEY = 'lifecycleLab.pipeline.lastState';
@@ -14,7 +17,11 @@ const STATE_KEY = 'lifecycleLab.pipeline.lastState';
 export interface PipelineSnapshot extends PipelineViewState {
   terminalName?: string;
   transcript: string[];
+  /** The Runs group's entries, for a runner whose engine keeps its runs (undefined otherwise or before loading). */
+  runs?: PipelineRunEntry[];
 }
+
+const RUN_PIPELINE = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
 
 /**
  * The pipeline in the editor, whichever runner the mode's backend has: the Pipeline view (steps of the last run,
@@ -32,6 +39,12 @@ export class PipelineController implements vscode.Disposable {
   /** Settings can change twice in a row: only the latest followBackend() call installs its watcher. */
   private following = 0;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The Runs group, shown while the backend's runner keeps a history (its runner, to tell a new backend apart). */
+  private runs?: { runner: PipelineRunner; section: PipelineRunsSection; shown: vscode.Disposable };
+  /** Opens a page outside the editor; tests replace it. */
+  openExternal: (url: string) => Thenable<boolean> = (url) =>
+    // A string, not a vscode.Uri: Uri re-encodes the console's fragment (`$252F`, `%2F`), a string is passed as it is.
+    vscode.env.openExternal(url as unknown as vscode.Uri);
 
   constructor(private readonly services: LabServices) {
     const saved = services.context.workspaceState.get<PipelineViewState>(STATE_KEY);
@@ -78,6 +91,7 @@ export class PipelineController implements vscode.Disposable {
     pty.onInterrupt = () => controller.abort();
     this.setContext('lifecycleLab.pipelineRunning', true);
     const stopStatus = this.showStatus();
+    let reported = false;
     try {
       const run = runner.run({
         signal: controller.signal,
@@ -86,6 +100,9 @@ export class PipelineController implements vscode.Disposable {
           pty.event(event);
           this.tree.apply(event);
           if (event.kind === 'stepStarted') stopStatus.step(event.step);
+          if (event.kind === 'runFinished') reported = true;
+          // The engine's own history follows the run's state changes (the Runs group of a Glue job).
+          if (event.kind === 'runStarted' || event.kind === 'stepStarted' || event.kind === 'runFinished') void this.runs?.section.load();
         },
       });
       this.runEnded = run.catch(() => undefined);
@@ -93,7 +110,13 @@ export class PipelineController implements vscode.Disposable {
       this.services.fireLakeChanged();
       this.notifySuccess(result);
       return result;
+    } catch (err) {
+      // A run that fails before it reports anything (the job does not exist, access denied) says why in the terminal
+      // too, not only in a notification.
+      if (!reported && !isCancelled(err)) pty.failed(toLabError(err));
+      throw err;
     } finally {
+      void this.runs?.section.load();
       stopStatus.done();
       this.running = undefined;
       pty.onInterrupt = undefined;
@@ -118,12 +141,54 @@ export class PipelineController implements vscode.Disposable {
     this.running?.abort();
   }
 
+  /** Reads the engine's run history again (Refresh Pipeline); nothing for a runner without one. */
+  async refreshRuns(): Promise<void> {
+    await this.runs?.section.load();
+  }
+
+  /**
+   * Stop Run: the run of a Runs entry; else the run this window is watching (as Cancel: the runner stops it and keeps
+   * watching until it stopped); else every run of the job still going, wherever it was started.
+   */
+  async stopRun(node?: unknown): Promise<string[]> {
+    const runner = (await this.services.backend()).pipeline;
+    if (!runner.stopRuns) {
+      throw new LabError('config', 'This mode\'s runs are stopped with Cancel while they run in this window.', { nextStep: { label: 'Cancel Pipeline Run', command: 'lifecycleLab.pipeline.cancel' } });
+    }
+    let asked: string[];
+    if (isRunEntryNode(node)) asked = await runner.stopRuns([node.entry.id]);
+    else if (this.running) {
+      this.cancel();
+      asked = this.tree.state.runId ? [this.tree.state.runId] : [];
+    } else asked = await runner.stopRuns();
+    void vscode.window.showInformationMessage(asked.length ? `Asked to stop run${asked.length === 1 ? '' : 's'} ${asked.join(', ')}.` : 'No run is going.');
+    await this.runs?.section.load();
+    return asked;
+  }
+
+  /**
+   * Open Logs / Open in AWS Console: the pages of a Runs entry's run, else of the run the view shows. Several log
+   * streams are offered in a quick pick. Resolves to the address opened.
+   */
+  async openRunPage(kind: PipelineRunLink['kind'], node?: unknown): Promise<string | undefined> {
+    const runner = (await this.services.backend()).pipeline;
+    if (!runner.runLinks) throw new LabError('config', 'This mode\'s runs have no pages outside the editor; the pipeline terminal shows the run.');
+    const runId = isRunEntryNode(node) ? node.entry.id : this.tree.state.runId ?? this.runs?.section.runs?.[0]?.id;
+    if (!runId) throw new LabError('config', 'There is no run yet.', { nextStep: RUN_PIPELINE });
+    const links = (await runner.runLinks(runId)).filter((l) => l.kind === kind);
+    const chosen = links.length <= 1 ? links[0]
+      : (await vscode.window.showQuickPick(links.map((link) => ({ label: link.label, detail: link.url, link })), { title: `Run ${runId}` }))?.link;
+    if (!chosen) return undefined;
+    await this.openExternal(chosen.url);
+    return chosen.url;
+  }
+
   showTerminal(): void {
     this.terminal?.terminal.show();
   }
 
   snapshot(): PipelineSnapshot {
-    return { ...this.tree.state, terminalName: this.terminal?.terminal.name, transcript: [...(this.terminal?.pty.transcript ?? [])] };
+    return { ...this.tree.state, terminalName: this.terminal?.terminal.name, transcript: [...(this.terminal?.pty.transcript ?? [])], runs: this.runs?.section.runs };
   }
 
   /** Cancels a run and waits for it to release the lake (window closing). */
@@ -135,7 +200,25 @@ export class PipelineController implements vscode.Disposable {
   dispose(): void {
     this.running?.abort();
     this.runLogWatcher?.dispose();
+    this.showRunHistory(undefined);
     for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  /**
+   * The Runs group and the run commands follow what the runner offers (context keys for the `when` clauses): a runner
+   * with a history gets the group, one without has it removed.
+   */
+  private showRunHistory(runner: PipelineRunner | undefined): void {
+    this.setContext('lifecycleLab.pipeline.hasRunHistory', !!runner?.runHistory);
+    this.setContext('lifecycleLab.pipeline.canStopRuns', !!runner?.stopRuns);
+    this.setContext('lifecycleLab.pipeline.hasRunPages', !!runner?.runLinks);
+    if (this.runs && this.runs.runner === runner) return;
+    this.runs?.shown.dispose();
+    this.runs?.section.dispose();
+    this.runs = undefined;
+    if (!runner?.runHistory) return;
+    const section = new PipelineRunsSection(() => runner.runHistory!(20));
+    this.runs = { runner, section, shown: this.tree.addSection(section) };
   }
 
   /** Watches the new backend's run log (runs made outside this window) and shows its latest run. */
@@ -147,8 +230,10 @@ export class PipelineController implements vscode.Disposable {
     try {
       runner = (await this.services.backend()).pipeline;
     } catch {
+      if (call === this.following) this.showRunHistory(undefined);
       return; // a bad setting: reported where it is used
     }
+    if (call === this.following) this.showRunHistory(runner);
     if (runner.runLogFile) {
       // A watcher on a folder that does not exist yet never fires (a new lake folder before its first run).
       await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(runner.runLogFile))).then(undefined, (err: unknown) =>
@@ -208,20 +293,24 @@ export class PipelineController implements vscode.Disposable {
 }
 
 /** The Pipeline view and its commands, and the Lake view's (which the pipeline fills). */
-export function registerPipeline(services: LabServices): { controller: PipelineController; disposables: vscode.Disposable[] } {
+export function registerPipeline(services: LabServices): { controller: PipelineController; lakeTree: LakeTreeProvider; disposables: vscode.Disposable[] } {
   const controller = new PipelineController(services);
   const view = vscode.window.createTreeView('lifecycleLab.pipeline', { treeDataProvider: controller.tree });
+  const lake = registerLakeCommands(services);
   const disposables = [
     controller, view,
-    ...registerLakeCommands(services),
+    ...lake.disposables,
     services.onShutdown(() => controller.shutdown()),
     vscode.commands.registerCommand('lifecycleLab.pipeline.run', services.command('Pipeline run', () => controller.run())),
     vscode.commands.registerCommand('lifecycleLab.pipeline.cancel', () => controller.cancel()),
     vscode.commands.registerCommand('lifecycleLab.pipeline.refresh', async () => {
-      await controller.adoptNewerRun();
+      await Promise.all([controller.adoptNewerRun(), controller.refreshRuns()]);
       controller.tree.refresh();
     }),
+    vscode.commands.registerCommand('lifecycleLab.pipeline.stopRun', services.command('Stop run', (node?: unknown) => controller.stopRun(node))),
+    vscode.commands.registerCommand('lifecycleLab.pipeline.openLogs', services.command('Open run logs', (node?: unknown) => controller.openRunPage('logs', node))),
+    vscode.commands.registerCommand('lifecycleLab.pipeline.openConsole', services.command('Open in AWS Console', (node?: unknown) => controller.openRunPage('console', node))),
     vscode.commands.registerCommand('lifecycleLab.pipeline.showTerminal', () => controller.showTerminal()),
   ];
-  return { controller, disposables };
+  return { controller, lakeTree: lake.tree, disposables };
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { PipelineEvent } from '../core/lake/pipeline';
 import { describeEvent, type LineTone } from '../core/lake/report';
+import type { LabError } from '../core/errors';
 
 const COLOURS: Record<LineTone, [string, string]> = {
   plain: ['', ''],
@@ -50,6 +51,13 @@ export class PipelineTerminal implements vscode.Pseudoterminal {
     const chunk = `${start}${text.replace(/\n/g, '\r\n')}${end}\r\n`;
     if (this.opened) this.writeEmitter.fire(chunk);
     else this.buffer.push(chunk);
+  }
+
+  /** A run that failed before it reported a step (it could not start): the cause and the next step. */
+  failed(err: LabError): void {
+    this.line(`FAILED: ${err.message}`, 'fail');
+    const step = err.nextStep;
+    if (step) this.line(`Next step: ${step.label}${step.setting ? ` (setting ${step.setting})` : ''}`, 'dim');
   }
 
   event(event: PipelineEvent): void {

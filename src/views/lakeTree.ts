@@ -37,8 +37,11 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
     private readonly onTablesKnown: (count: number) => void,
   ) {}
 
-  /** Checksum problems found by the last Verify Lake, with the stat stamp of each file when it was hashed. */
-  private verified?: { location: string; problems: Array<LakeProblem & { stamp: string }> };
+  /**
+   * Checksum problems found by the last Verify Lake, with the lake's version and the stat stamp of each local file
+   * when it was hashed: a new run (a new version) or a rewritten file drops them. An S3 object has no stat stamp.
+   */
+  private verified?: { location: string; version: string; problems: Array<LakeProblem & { stamp: string }> };
 
   refresh(): void {
     this.changed.fire();
@@ -47,12 +50,14 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
   /** Shows the result of Verify Lake (its checksum findings; sizes are checked on every refresh anyway). */
   async showVerification(check: LakeCheck): Promise<void> {
     const problems = await Promise.all(check.problems.filter((p) => p.kind === 'checksum').map(async (p) => ({ ...p, stamp: await stamp(p.path) })));
-    this.verified = { location: check.lakeDir, problems };
+    const version = await (await this.catalog()).version().catch(() => '');
+    this.verified = { location: check.lakeDir, version, problems };
     this.refresh();
   }
 
-  private async stillVerified(location: string): Promise<LakeProblem[]> {
-    if (!this.verified || this.verified.location !== location) return [];
+  private async stillVerified(lake: LakeCatalog): Promise<LakeProblem[]> {
+    if (!this.verified || this.verified.location !== lake.location) return [];
+    if (this.verified.version !== (await lake.version().catch(() => ''))) return [];
     const kept: LakeProblem[] = [];
     for (const p of this.verified.problems) if ((await stamp(p.path)) === p.stamp) kept.push(p);
     return kept;
@@ -63,7 +68,7 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
     try {
       const lake = await this.catalog();
       const overview = await lake.overview();
-      const verified = await this.stillVerified(lake.location);
+      const verified = await this.stillVerified(lake);
       const problems = [...overview.problems, ...verified];
       this.onTablesKnown(overview.tables.length);
       const nodes: LakeNode[] = overview.manifest ? [{ kind: 'run', manifest: overview.manifest }] : [];

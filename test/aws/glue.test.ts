@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { GluePipelineRunner } from '../../src/core/aws/glue';
+import { BatchStopJobRunCommand, GetJobRunsCommand, GlueClient } from '@aws-sdk/client-glue';
+import { mockClient } from 'aws-sdk-client-mock';
+import { glueRunLinks, GluePipelineRunner } from '../../src/core/aws/glue';
 import { awsClientConfig } from '../../src/core/aws/clients';
 import type { GlueSettings } from '../../src/core/config';
 import type { LakeManifest } from '../../src/core/lake/manifest';
@@ -9,6 +9,7 @@ import type { PipelineEvent } from '../../src/core/lake/pipeline';
 import { applyPipelineEvent, emptyPipelineState, pipelineStateFromRecord } from '../../src/core/lake/runState';
 import { FakeClock } from '../fakeClock';
 import { expectLabError } from '../helpers';
+import { startGlueTimestampProxy } from './motoGlueProxy';
 import { startMotoServer, useAwsEnvironment, type MotoServer } from './motoServer';
 
 const LAKE = 's3://lab-lake/warehouse';
@@ -49,38 +50,6 @@ async function drive<T>(clock: FakeClock, work: Promise<T>): Promise<T> {
   return done;
 }
 
-/**
- * Forwards to moto and rewrites the timestamps in its Glue answers: this moto (5.1) sends them as ISO strings
- * without a zone, where the awsJson1_1 protocol has epoch seconds (boto3 tolerates that, the JS SDK does not).
- */
-async function startTimestampProxy(target: string): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const glue = String(req.headers['x-amz-target'] ?? '').startsWith('AWSGlue.');
-      fetch(`${target}${req.url ?? '/'}`, {
-        method: req.method, headers: req.headers as Record<string, string>, body: chunks.length ? Buffer.concat(chunks) : undefined,
-      }).then(async (upstream) => {
-        let body = Buffer.from(await upstream.arrayBuffer());
-        if (glue) {
-          body = Buffer.from(body.toString('utf8').replace(/"(\w+On)": "(\d{4}-\d\d-\d\dT[\d:.]+)"/g,
-            (_m, key: string, iso: string) => `"${key}": ${Date.parse(`${iso}Z`) / 1000}`));
-        }
-        const headers: Record<string, string> = {};
-        upstream.headers.forEach((v, k) => { if (k !== 'content-length' && k !== 'content-encoding' && k !== 'transfer-encoding') headers[k] = v; });
-        res.writeHead(upstream.status, { ...headers, 'content-length': String(body.length) });
-        res.end(body);
-      }).catch((err: unknown) => { res.writeHead(502); res.end(String(err)); });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 suite('Glue job runs against moto', function () {
   this.timeout(120_000);
   let moto: MotoServer;
@@ -89,7 +58,7 @@ suite('Glue job runs against moto', function () {
 
   suiteSetup(async () => {
     moto = await startMotoServer();
-    proxy = await startTimestampProxy(moto.endpoint);
+    proxy = await startGlueTimestampProxy(moto.endpoint);
   });
 
   suiteTeardown(async () => {
@@ -111,14 +80,14 @@ suite('Glue job runs against moto', function () {
   teardown(() => restoreEnv());
 
   /** The job as terraform/glue.tf creates it: G.1X × 2, the lake path as a default argument. */
-  async function createJob(name: string, lakePath = LAKE): Promise<void> {
+  async function createJob(name: string, lakePath = LAKE, extra: Record<string, string> = {}): Promise<void> {
     const glue = await import('@aws-sdk/client-glue');
     const client = new glue.GlueClient(awsClientConfig(moto.settings()));
     try {
       await client.send(new glue.CreateJobCommand({
         Name: name, Role: 'arn:aws:iam::123456789012:role/glue', GlueVersion: '4.0', WorkerType: 'G.1X', NumberOfWorkers: 2,
         Command: { Name: 'glueetl', ScriptLocation: 's3://lab-scripts/glue_job.py' },
-        DefaultArguments: { '--lake_path': lakePath, '--source_database': 'classicmodels' },
+        DefaultArguments: { '--lake_path': lakePath, '--source_database': 'classicmodels', ...extra },
       }));
     } finally {
       client.destroy();
@@ -174,6 +143,10 @@ suite('Glue job runs against moto', function () {
     // History (GetJobRuns) and lastRun from the same run.
     const history = await glue.history();
     assert.deepEqual(history.map((r) => [r.id, r.state, r.dpuSeconds]), [[first.runId, 'SUCCEEDED', 246]]);
+    const [entry] = await glue.runHistory();
+    assert.deepEqual({ ...entry, startedAt: undefined }, { id: first.runId, state: 'SUCCEEDED', finished: true, ok: true, durationMs: 123_000, dpuSeconds: 246, startedAt: undefined },
+      'the Runs group\'s entry: Glue\'s execution time and DPU-seconds');
+    assert.ok(entry.startedAt && Number.isFinite(Date.parse(entry.startedAt)));
     const last = await glue.lastRun();
     assert.equal(last?.runId, first.runId);
     assert.equal(last?.status, 'ok');
@@ -201,6 +174,43 @@ suite('Glue job runs against moto', function () {
     assert.equal(err.nextStep?.setting, 'lifecycleLab.aws.glueJobName');
     assert.deepEqual(events, []);
     assert.equal(await glue.lastRun().catch((e: Error) => e.message), "GetJobRuns: no Glue job 'no-such-job' in us-east-1. Deploy it (terraform apply) or set the job name.");
+  });
+
+  test('run pages: the output and error log streams, the job\'s continuous log group, the Glue Studio run page', async () => {
+    await createJob('de-c1w2-etl-job', LAKE, { '--continuous-log-logGroup': '/aws-glue/jobs/de-c1w2' });
+    const { runner: glue } = runner({ lakePath: LAKE });
+    const links = await glue.runLinks('jr_0123abc');
+    const stream = (group: string) => `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/${group}/log-events/jr_0123abc`;
+    assert.deepEqual(links, [
+      { kind: 'logs', label: 'Output log (/aws-glue/jobs/output)', url: stream('$252Faws-glue$252Fjobs$252Foutput') },
+      { kind: 'logs', label: 'Error log (/aws-glue/jobs/error)', url: stream('$252Faws-glue$252Fjobs$252Ferror') },
+      { kind: 'logs', label: 'Continuous log (/aws-glue/jobs/de-c1w2)', url: stream('$252Faws-glue$252Fjobs$252Fde-c1w2') },
+      { kind: 'console', label: 'Glue job run', url: 'https://us-east-1.console.aws.amazon.com/gluestudio/home?region=us-east-1#/job/de-c1w2-etl-job/run/jr_0123abc' },
+    ]);
+    assert.equal(glueRunLinks('eu-west-1', 'a job', 'jr_1').at(-1)?.url, 'https://eu-west-1.console.aws.amazon.com/gluestudio/home?region=eu-west-1#/job/a%20job/run/jr_1');
+    assert.equal(glueRunLinks('eu-west-1', 'j', 'jr_1').length, 3, 'no continuous log group, no third stream');
+  });
+
+  test('Stop Run (SDK mocked: moto has no BatchStopJobRun): the runs still going, or the ones asked; refusals are said', async () => {
+    const glue = mockClient(GlueClient);
+    try {
+      glue.on(GetJobRunsCommand).resolves({ JobRuns: [
+        { Id: 'jr_running', JobName: 'de-c1w2-etl-job', JobRunState: 'RUNNING' },
+        { Id: 'jr_stopping', JobName: 'de-c1w2-etl-job', JobRunState: 'STOPPING' },
+        { Id: 'jr_done', JobName: 'de-c1w2-etl-job', JobRunState: 'SUCCEEDED' },
+      ] });
+      glue.on(BatchStopJobRunCommand).resolves({ SuccessfulSubmissions: [], Errors: [] });
+      const { runner: glueRunner } = runner({ lakePath: LAKE });
+      assert.deepEqual(await glueRunner.stopRuns(), ['jr_running'], 'only runs that are still going and not already stopping');
+      assert.deepEqual(glue.commandCalls(BatchStopJobRunCommand).map((c) => c.args[0].input), [{ JobName: 'de-c1w2-etl-job', JobRunIds: ['jr_running'] }]);
+
+      glue.on(BatchStopJobRunCommand).resolves({ Errors: [{ JobRunId: 'jr_done', ErrorDetail: { ErrorCode: 'InvalidInputException', ErrorMessage: 'Job Run jr_done is not running' } }] });
+      assert.deepEqual(await glueRunner.stopRuns(['jr_running', 'jr_done']), ['jr_running']);
+      const err = await expectLabError(glueRunner.stopRuns(['jr_done']), 'config');
+      assert.match(err.message, /Glue did not stop jr_done: Job Run jr_done is not running/);
+    } finally {
+      glue.restore();
+    }
   });
 
   test('no credentials -> awsCredentials', async () => {
