@@ -20,7 +20,7 @@ const nodeConfig = {
     filename: '[name].js',
     chunkFilename: 'chunks/[name].js',
     libraryTarget: 'commonjs2',
-    clean: { keep: /^webview\// },
+    clean: { keep: /^(webview|renderer)\// },
   },
   externals: {
     vscode: 'commonjs vscode',
@@ -61,4 +61,25 @@ const webviewConfig = {
   performance: { hints: false },
 };
 
-module.exports = [nodeConfig, webviewConfig];
+/**
+ * Notebook renderers (contributes.notebookRenderer): VS Code loads each entrypoint as an ES module in the notebook's
+ * output webview, so they are bundled as modules (chart.js inside, no CDN).
+ */
+/** @type {import('webpack').Configuration} */
+const rendererConfig = {
+  ...webviewConfig,
+  name: 'renderer',
+  entry: {
+    table: './media/notebook/table.ts',
+    chart: './media/notebook/chart.ts',
+  },
+  experiments: { outputModule: true },
+  output: {
+    path: path.resolve(__dirname, 'dist', 'renderer'),
+    filename: '[name].js',
+    library: { type: 'module' },
+    clean: true,
+  },
+};
+
+module.exports = [nodeConfig, webviewConfig, rendererConfig];
