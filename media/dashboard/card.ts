@@ -7,7 +7,7 @@ import type { DatasetId, DatasetRequest, DatasetResult } from '../../src/core/da
 import type { ErrorInfo, RenderedReport } from '../../src/webview/protocol';
 import { ThemedChart, type ChartKind } from './charts';
 import { append, button, clear, el, format } from './dom';
-import { post, report } from './host';
+import { noteMeta, post, report } from './host';
 import { dataTable } from './table';
 
 // ---- requests -------------------------------------------------------------------------------------------------
@@ -166,7 +166,9 @@ export class Card {
   footer(result: DatasetResult): void {
     const scan = result.bytesScanned === undefined ? '' : ` · ${format.bytes(result.bytesScanned)} scanned`;
     const cost = result.costUsd === undefined ? '' : ` · ~$${result.costUsd < 0.01 ? result.costUsd.toPrecision(2) : result.costUsd.toFixed(2)}`;
-    this.body.appendChild(el('p', { class: 'meta' }, `${format.rows(result.rows.length)} · ${Math.round(result.elapsedMs)} ms${scan}${cost}`));
+    const meta = `${format.rows(result.rows.length)} · ${Math.round(result.elapsedMs)} ms${scan}${cost}`;
+    this.body.appendChild(el('p', { class: 'meta' }, meta));
+    noteMeta(this.dataset, meta);
   }
 
   settleData(): void {

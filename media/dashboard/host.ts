@@ -40,7 +40,15 @@ export function post(message: PageMessage): void {
   vscode.postMessage(message);
 }
 
-/** Tells the host what a card rendered. */
+/** The stats line each card showed last (rows, engine time, bytes scanned and cost on Athena). */
+const shownMeta = new Map<string, string>();
+
+export function noteMeta(dataset: string, meta: string): void {
+  shownMeta.set(dataset, meta);
+}
+
+/** Tells the host what a card rendered (a data report with the stats line the card shows). */
 export function report(r: RenderedReport): void {
-  post({ type: 'rendered', report: r });
+  const meta = r.state === 'data' ? shownMeta.get(r.dataset) : undefined;
+  post({ type: 'rendered', report: meta === undefined ? r : { ...r, meta } });
 }

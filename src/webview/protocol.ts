@@ -63,6 +63,8 @@ const RenderedReportSchema = v.object({
   filter: v.optional(TopProductsFilterSchema),
   /** Page of a paged card. */
   page: v.optional(int),
+  /** The stats line the card shows: rows, engine time, and on Athena bytes scanned and estimated cost. */
+  meta: v.optional(text()),
 });
 
 const PageMessageSchema = v.variant('type', [
