@@ -42,6 +42,14 @@ const SHOW_LOG: NextStep = { label: 'Show Log', command: 'lifecycleLab.showLog' 
 const RUN_PIPELINE: NextStep = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
 const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'RequestLimitExceeded']);
 
+/**
+ * Athena's client options: the lab's, with adaptive retry and more attempts, because GetQueryExecution is polled and a
+ * dashboard starts several queries at once: the SDK then backs off and rate-limits itself on throttling.
+ */
+export function athenaClientConfig(aws: AwsSettings) {
+  return { ...awsClientConfig(aws), maxAttempts: 5, retryMode: 'adaptive' as const };
+}
+
 /** Estimated cost of scanning `bytes` at `usdPerTb` (USD per TB scanned; Athena bills at least 10 MB per query). */
 export function scanCostUsd(bytes: number, usdPerTb: number): number {
   return (Math.max(bytes, bytes > 0 ? 10 * 1024 ** 2 : 0) / BYTES_PER_TB) * usdPerTb;
@@ -111,8 +119,7 @@ export class AthenaEngine implements QueryEngine {
   private client(): Promise<{ sdk: AthenaModule; client: AthenaClient }> {
     this.clientPromise ??= import('@aws-sdk/client-athena').then((sdk) => ({
       sdk,
-      // Adaptive retry: the SDK backs off and rate-limits itself on throttling (GetQueryExecution is polled).
-      client: new sdk.AthenaClient({ ...awsClientConfig(this.aws), maxAttempts: 5, retryMode: 'adaptive' }),
+      client: new sdk.AthenaClient(athenaClientConfig(this.aws)),
     }));
     return this.clientPromise;
   }
@@ -213,6 +220,11 @@ export class AthenaEngine implements QueryEngine {
     if (/bytes scanned limit|scanned.*cutoff|BytesScannedCutoff/i.test(`${reason} ${execution.Status?.StateChangeReason ?? ''}`)) {
       return new LabError('queryFailed', `Athena stopped the query at workgroup ${this.athena.workgroup}'s per-query limit on bytes scanned: ${detail}. Narrow the query (a shorter date range, a filter), or raise the workgroup's limit (athena_bytes_scanned_cutoff in the Terraform module).`, {
         nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.aws.athenaWorkgroup' },
+      });
+    }
+    if (/Query exhausted resources|EXCEEDED_(LOCAL_)?MEMORY_LIMIT|EXCEEDED_CPU_LIMIT|EXCEEDED_SPILL_LIMIT/i.test(reason)) {
+      return new LabError('queryFailed', `Athena ran out of resources for this query: ${detail}. Athena gives each query a fixed share of memory, so the same query fails again: narrow it (a shorter date range, a country or product line) and refresh.`, {
+        nextStep: SHOW_LOG,
       });
     }
     if (state === 'CANCELLED') {

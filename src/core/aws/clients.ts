@@ -10,8 +10,14 @@ export interface AwsClientConfig {
   endpoint?: string;
   /** S3 only: bucket in the path, which local endpoints need. */
   forcePathStyle?: boolean;
+  /** Attempts per call, the first included: the SDK's retry strategy retries throttling, 5xx and network errors. */
   maxAttempts: number;
+  /** The SDK's retry strategy: 'standard' (backoff with jitter) or 'adaptive' (also rate-limits a client that is throttled). */
+  retryMode: 'standard' | 'adaptive';
 }
+
+/** Attempts per AWS call (the SDK's default too); clients that poll (Athena) raise it and go adaptive. */
+export const AWS_MAX_ATTEMPTS = 3;
 
 /**
  * Client options from the lab's AWS settings: region, profile (empty = the default credential chain),
@@ -19,7 +25,7 @@ export interface AwsClientConfig {
  * Used as `new RDSClient(awsClientConfig(config.aws))`; the SDK package itself is loaded by the caller, lazily.
  */
 export function awsClientConfig(aws: AwsSettings, options: { forcePathStyle?: boolean } = {}): AwsClientConfig {
-  const config: AwsClientConfig = { region: aws.region, maxAttempts: 3 };
+  const config: AwsClientConfig = { region: aws.region, maxAttempts: AWS_MAX_ATTEMPTS, retryMode: 'standard' };
   if (aws.profile) config.profile = aws.profile;
   if (aws.endpoint) config.endpoint = aws.endpoint;
   if (options.forcePathStyle) config.forcePathStyle = true;
@@ -30,11 +36,13 @@ interface SdkError {
   name?: string;
   code?: string;
   message?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
 }
 
 const CREDENTIAL_ERRORS = new Set(['CredentialsProviderError', 'ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException',
   'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'TokenRefreshRequired']);
+const THROTTLING_ERRORS = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown',
+  'ProvisionedThroughputExceededException', 'RequestThrottled', 'RequestThrottledException']);
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH']);
 
 /**
@@ -54,6 +62,12 @@ export function awsErrorToLabError(err: unknown, what: string, aws: AwsSettings)
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'UnauthorizedOperation') {
     return new LabError('awsCredentials', `${what}: access denied for these AWS credentials (${e.message ?? name}).`, {
       nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.aws.profile' }, cause: err,
+    });
+  }
+  if (THROTTLING_ERRORS.has(name)) {
+    const attempts = e.$metadata?.attempts;
+    return new LabError('awsThrottled', `${what}: AWS is throttling these requests (${e.message ?? name}) even after the SDK's ${attempts ? `${attempts} attempts` : 'retries'}. Wait a minute and try again; other tools using the same account and region share the limit.`, {
+      nextStep: { label: 'Show Log', command: 'lifecycleLab.showLog' }, cause: err,
     });
   }
   if (NETWORK_ERRORS.has(e.code ?? name)) {
