@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import {
-  AuthorizeSecurityGroupIngressCommand, AssociateRouteTableCommand, CreateRouteTableCommand, CreateSecurityGroupCommand,
+  AllocateAddressCommand, AuthorizeSecurityGroupIngressCommand, AssociateRouteTableCommand, CreateNatGatewayCommand, CreateRouteCommand, CreateRouteTableCommand, CreateSecurityGroupCommand,
   CreateSubnetCommand, CreateVpcCommand, CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, EC2Client,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
@@ -158,6 +158,25 @@ suite('preflight: the Glue connection\'s network on moto', function () {
     const report = await preflight();
     assert.deepEqual(report.failed.map((c) => c.id), ['s3Route']);
     assert.match(check(report, 's3Route').fix!, new RegExp(`create-vpc-endpoint --vpc-id ${net.vpcId} .*com\\.amazonaws\\.us-east-1\\.s3 --route-table-ids ${net.routeTableId}`));
+  });
+
+  test('an S3 endpoint serving only other route tables names modify-vpc-endpoint; a NAT route passes', async () => {
+    const net = await buildNetwork();
+    await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [net.endpointId] }));
+    const otherTable = (await ec2.send(new CreateRouteTableCommand({ VpcId: net.vpcId }))).RouteTable!.RouteTableId!;
+    const other = (await ec2.send(new CreateVpcEndpointCommand({
+      VpcId: net.vpcId, ServiceName: 'com.amazonaws.us-east-1.s3', VpcEndpointType: 'Gateway', RouteTableIds: [otherTable],
+    }))).VpcEndpoint!.VpcEndpointId!;
+    let report = await preflight();
+    assert.deepEqual(report.failed.map((c) => c.id), ['s3Route']);
+    assert.equal(check(report, 's3Route').fix, `aws ec2 modify-vpc-endpoint --vpc-endpoint-id ${other} --add-route-table-ids ${net.routeTableId}`);
+
+    const allocation = (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId!;
+    const nat = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: net.subnetId, AllocationId: allocation }))).NatGateway!.NatGatewayId!;
+    await ec2.send(new CreateRouteCommand({ RouteTableId: net.routeTableId, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: nat }));
+    report = await preflight();
+    assert.deepEqual(report.failed, []);
+    assert.match(check(report, 's3Route').detail, new RegExp(`NAT gateway ${nat}`));
   });
 
   test('no self-referencing rule: that check fails with the authorize command for the connection\'s group', async () => {
