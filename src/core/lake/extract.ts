@@ -71,6 +71,42 @@ export async function readSourceTotals(conn: Connection, tables: readonly Source
   return { counts, orderAmountTotal: String(total) };
 }
 
+/** When each source table last changed, as the server tracks it (in memory: NULL until a change since its start). */
+export type UpdateTimes = Record<string, string>;
+
+/**
+ * Reads information_schema's UPDATE_TIME of the source tables. It is not part of any snapshot, so reading it before
+ * the snapshot and again after the last stream tells whether a commit touched a table meanwhile, which streams read
+ * outside the snapshot would otherwise miss when it changes neither a count nor the order total.
+ */
+export async function readUpdateTimes(conn: Connection, database: string, tables: readonly SourceTable[]): Promise<UpdateTimes> {
+  // MySQL 8 caches these statistics for a day unless told not to; MariaDB has no such cache (nor the variable).
+  await queryRows(conn, 'set session information_schema_stats_expiry = 0').catch(() => undefined);
+  const rows = await queryRows(conn,
+    'select table_name, cast(update_time as char) from information_schema.tables where table_schema = ? and table_name in (?)',
+    [database, tables.map((t) => t.name)]);
+  const times: UpdateTimes = {};
+  for (const [table, time] of rows) times[String(table).toLowerCase()] = time === null ? '' : String(time);
+  return times;
+}
+
+/**
+ * The tables a run read outside its snapshot that changed while it ran: their row count differs from the snapshot's,
+ * or the server saw a commit to them since `before`. Empty when the extracted rows are the snapshot's.
+ */
+export function changedDuringRun(tables: readonly string[], snapshotCounts: Record<string, number>, extractedCounts: Record<string, number>,
+  before: UpdateTimes, after: UpdateTimes): string[] {
+  const changed: string[] = [];
+  for (const table of tables) {
+    if (extractedCounts[table] !== snapshotCounts[table]) {
+      changed.push(`${table}: ${snapshotCounts[table]} rows in the snapshot, ${extractedCounts[table]} read`);
+    } else if ((after[table] ?? '') !== (before[table] ?? '')) {
+      changed.push(`${table}: changed at ${after[table] || 'an unknown time'}`);
+    }
+  }
+  return changed;
+}
+
 /** Starts a read-only transaction whose snapshot every later query on `conn` sees. */
 export async function beginSnapshot(conn: Connection): Promise<void> {
   await queryRows(conn, 'set session transaction isolation level repeatable read');

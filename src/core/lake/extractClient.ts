@@ -23,13 +23,42 @@ import type { SourceTable } from './sourceSchema';
 
 // The pipeline finds its client here too; the one look-up lives in source/mysqlClient.ts.
 
+/**
+ * The integer column that leads each big table's primary key: such a table is read in ranges of it over parallel
+ * client streams (the server sends each stream on its own thread). Other tables are read whole.
+ */
+export const RANGE_KEYS: Readonly<Record<string, string>> = { orderdetails: 'orderNumber', orders: 'orderNumber', customers: 'customerNumber' };
+
+/** One client stream: a whole table, or the rows of one key range (`where`, over the table's range key). */
+export interface ExtractPart {
+  /** 0-based; names the part's FIFO. */
+  index: number;
+  where?: string;
+}
+
+/**
+ * Splits [min, max] of a table's range key into `parts` ranges of equal width. The first and last ranges are open
+ * (`key < b1`, `key >= bn`), so together they cover every row the stream sees, however the table changed since
+ * min and max were read: rows added meanwhile are read too, and the count check then notices the change.
+ */
+export function rangeParts(key: string, min: number, max: number, parts: number): ExtractPart[] {
+  const n = Math.max(1, Math.min(parts, max - min + 1));
+  if (n === 1 || !Number.isSafeInteger(min) || !Number.isSafeInteger(max)) return [{ index: 0 }];
+  const id = `\`${key}\``;
+  const bounds = Array.from({ length: n - 1 }, (_, i) => min + Math.round(((i + 1) * (max - min + 1)) / n));
+  return Array.from({ length: n }, (_, i) => ({
+    index: i,
+    where: i === 0 ? `${id} < ${bounds[0]}` : i === n - 1 ? `${id} >= ${bounds[i - 1]}` : `${id} >= ${bounds[i - 1]} and ${id} < ${bounds[i]}`,
+  }));
+}
+
 /** The SELECT the client runs: string columns quoted CSV-style, the rest as the server prints them. */
-export function clientSelect(table: SourceTable): string {
+export function clientSelect(table: SourceTable, part?: ExtractPart): string {
   const columns = table.columns.map((c) => {
     const id = `\`${c.name}\``;
     return c.type === 'VARCHAR' ? `concat('''', replace(${id}, '''', ''''''), '''')` : id;
   });
-  return `select ${columns.join(', ')} from \`${table.name}\``;
+  return `select ${columns.join(', ')} from \`${table.name}\`${part?.where ? ` where ${part.where}` : ''}`;
 }
 
 /** DuckDB read_csv over the client's output, with the staging types and no guessing. */
@@ -55,14 +84,19 @@ function clientError(stderr: string, target: MysqlTarget, table: string): LabErr
 export async function extractTableViaClient(
   duck: DuckDBConnection,
   table: SourceTable,
-  options: { client: string; target: MysqlTarget; database: string; dir: string; signal?: AbortSignal; fifo?: boolean },
+  options: {
+    client: string; target: MysqlTarget; database: string; dir: string; signal?: AbortSignal; fifo?: boolean;
+    /** A key range of the table, appended to a staging table the caller made; default: the whole table, into a new one. */
+    part?: ExtractPart;
+  },
 ): Promise<number> {
-  const { signal } = options;
+  const { signal, part } = options;
   throwIfCancelled(signal, 'Pipeline run');
   await fs.mkdir(options.dir, { recursive: true });
-  await duck.run(stageTableDdl(table));
-  const useFifo = (options.fifo ?? process.platform !== 'win32') && makeFifo(path.join(options.dir, `${table.name}.fifo`));
-  const file = path.join(options.dir, `${table.name}.${useFifo ? 'fifo' : 'tsv'}`);
+  if (!part) await duck.run(stageTableDdl(table));
+  const name = part ? `${table.name}.${part.index}` : table.name;
+  const useFifo = (options.fifo ?? process.platform !== 'win32') && makeFifo(path.join(options.dir, `${name}.fifo`));
+  const file = path.join(options.dir, `${name}.${useFifo ? 'fifo' : 'tsv'}`);
   const load = () => duck.run(`insert into ${sqlIdent(table.name)} ${readClientFileSql(table, file)}`);
   const onAbort = () => duck.interrupt();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -135,12 +169,12 @@ function makeFifo(file: string): boolean {
 }
 
 /** Runs the client with stdout on `fd`; resolves when it exits cleanly. */
-function runClient(table: SourceTable, options: { client: string; target: MysqlTarget; database: string; signal?: AbortSignal }, fd: number): Promise<void> {
+function runClient(table: SourceTable, options: { client: string; target: MysqlTarget; database: string; signal?: AbortSignal; part?: ExtractPart }, fd: number): Promise<void> {
   const { target, signal } = options;
   return new Promise<void>((resolve, reject) => {
     const child = spawn(options.client, [
       '--batch', '--raw', '--quick', '--skip-column-names', '--default-character-set=utf8mb4', '--protocol=TCP',
-      '-h', target.host, '-P', String(target.port), '-u', target.user, options.database, '-e', clientSelect(table),
+      '-h', target.host, '-P', String(target.port), '-u', target.user, options.database, '-e', clientSelect(table, options.part),
     ], {
       // The password travels in the environment, never on the command line (visible in ps).
       env: { ...process.env, MYSQL_PWD: target.password },

@@ -6,17 +6,20 @@ import type { Clock } from '../clock';
 import type { MysqlTarget } from '../config';
 import { CancelledError, LabError, isCancelled, throwIfCancelled } from '../errors';
 import { sqlIdent, sqlLiteral } from '../query/sqlText';
+import { quoteIdent } from '../source/sql';
 import { usesTls } from '../source/target';
-import { beginSnapshot, checkSourceSchema, extractTable, readSourceTotals, type SourceTotals } from './extract';
-import { extractTableViaClient } from './extractClient';
+import {
+  beginSnapshot, changedDuringRun, checkSourceSchema, extractTable, readSourceTotals, readUpdateTimes, stageTableDdl, type SourceTotals, type UpdateTimes,
+} from './extract';
+import { extractTableViaClient, RANGE_KEYS, rangeParts, type ExtractPart } from './extractClient';
 import { findMysqlClient } from '../source/mysqlClient';
 import { notWritable, recoverLake, swapInGold } from './lakeFiles';
 import { MODEL_TABLES, type LakeManifest, type ReconcileCheck } from './manifest';
 import { loadModel, type ModelFile } from './model';
 import type { PipelineEvent, PipelineOptions, PipelineStep, StepResult } from './pipeline';
 import { reconcile, ReconcileError } from './reconcile';
-import { connectSource, describeTarget, mapSourceError } from './source';
-import { SOURCE_TABLES } from './sourceSchema';
+import { connectSource, describeTarget, mapSourceError, queryRows } from './source';
+import { SOURCE_TABLES, type SourceTable } from './sourceSchema';
 import { SourceWatch } from './sourceWatch';
 import { describePart } from './verify';
 
@@ -29,6 +32,12 @@ const DEFAULT_STALL_MS = 60_000;
 
 /** Tables with fewer source rows go through the driver even when the client route is on. */
 const CLIENT_MIN_ROWS = 50_000;
+
+/** Client streams at once: each is a server thread, a client process and a DuckDB reader. */
+export const CLIENT_STREAMS = 2;
+
+/** Client tables with at least this many rows are read in key ranges, one stream per range (RANGE_KEYS). */
+const SPLIT_MIN_ROWS = 500_000;
 
 /** Runs DuckDB work so that an abort interrupts the running statement. */
 export async function interruptible<T>(duck: DuckDBConnection, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
@@ -81,6 +90,8 @@ export interface RunContext {
   mysqlConn?: Connection;
   watch?: SourceWatch;
   totals?: SourceTotals;
+  /** When the source tables last changed, read just before the snapshot began. */
+  updateTimes?: UpdateTimes;
   modelRows: Record<string, number>;
   tables: LakeManifest['tables'];
 }
@@ -134,6 +145,7 @@ export async function sourceStep(ctx: RunContext): Promise<StepOutcome> {
   });
   ctx.watch.start();
   try {
+    ctx.updateTimes = await readUpdateTimes(conn, database, SOURCE_TABLES);
     await beginSnapshot(conn);
     await checkSourceSchema(conn, target, database, SOURCE_TABLES);
     throwIfCancelled(ctx.signal, 'Pipeline run');
@@ -145,39 +157,124 @@ export async function sourceStep(ctx: RunContext): Promise<StepOutcome> {
   return { summary: `${describeTarget(target, database)}: ${SOURCE_TABLES.length} tables, ${sourceRows} rows`, rows: sourceRows };
 }
 
-/** Extract: every source table into the staging DuckDB, big ones through the MariaDB client when it can. */
+/**
+ * Extract: every source table into the staging DuckDB. Small tables stream through the snapshot connection; big ones,
+ * when a client is installed, through CLIENT_STREAMS MariaDB client streams at once (the biggest in key ranges), while
+ * the small ones stream. Client streams read outside the snapshot, so afterwards every table read that way must have
+ * the snapshot's row count and no commit since the snapshot began; otherwise the source changed mid-run and the run fails.
+ */
 export async function extractStep(ctx: RunContext): Promise<StepOutcome> {
-  const { target, database, signal, totals, watch } = ctx;
+  const { target, database, totals, watch } = ctx;
   const conn = ctx.mysqlConn!;
-  const duck = (await ctx.staging!).duck;
+  const staging = await ctx.staging!;
+  const duck = staging.duck;
   ctx.duck = duck;
-  const sourceRows = Object.values(totals!.counts).reduce((a, b) => a + b, 0);
-  let extracted = 0;
+  const counts = totals!.counts;
+  const sourceRows = Object.values(counts).reduce((a, b) => a + b, 0);
   const route = ctx.options.extractWith ?? 'auto';
   const client = await chooseClient(route, target);
-  const routes = new Set<string>();
+  // Starting a client process costs ~50 ms, more than streaming a small table through the open connection.
+  const viaClient = (table: SourceTable) => client !== undefined && (route === 'client' || counts[table.name] >= CLIENT_MIN_ROWS);
+  const clientTables = SOURCE_TABLES.filter(viaClient);
+  const driverTables = SOURCE_TABLES.filter((t) => !viaClient(t));
+
+  // The key ranges come from the snapshot; a row outside them when a stream runs still falls in an open end range.
+  const jobs: { table: SourceTable; part?: ExtractPart; rows: number }[] = [];
+  for (const table of clientTables) {
+    const key = RANGE_KEYS[table.name];
+    if (key === undefined || counts[table.name] < SPLIT_MIN_ROWS) {
+      jobs.push({ table, rows: counts[table.name] });
+      continue;
+    }
+    const [[min, max]] = await queryRows(conn, `select min(${quoteIdent(key)}), max(${quoteIdent(key)}) from ${quoteIdent(table.name)}`).catch((err: unknown) => {
+      throw mapSourceError(err, target, database);
+    });
+    await duck.run(stageTableDdl(table));
+    const parts = min === null ? [{ index: 0 }] : rangeParts(key, Number(min), Number(max), CLIENT_STREAMS);
+    for (const part of parts) jobs.push({ table, part, rows: counts[table.name] / parts.length });
+  }
+  // Smallest first: measured, a wide table staged after a big one cost DuckDB 2-3x the CPU it costs first, and the
+  // big table's equal ranges, last, end close together.
+  jobs.sort((a, b) => a.rows - b.rows);
+
+  // One failing stream stops the others; the run then reports the first failure, not the stops it caused.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, stop.signal]);
+  let failure: unknown;
+  const lane = async (work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (err) {
+      failure ??= err;
+      stop.abort();
+    }
+  };
+  const extracted: Record<string, number> = {};
+  const started: Record<string, number> = {};
+  const partsLeft: Record<string, number> = {};
+  for (const job of jobs) partsLeft[job.table.name] = (partsLeft[job.table.name] ?? 0) + 1;
+  let rowsSoFar = 0;
   const fraction = (rows: number) => 0.05 + 0.6 * (rows / Math.max(sourceRows, 1));
-  for (const table of SOURCE_TABLES) {
-    const t0 = performance.now();
-    // Starting a client process costs ~50 ms, more than streaming a small table through the open connection.
-    const viaClient = client !== undefined && (route === 'client' || totals!.counts[table.name] >= CLIENT_MIN_ROWS);
-    routes.add(viaClient ? `${path.basename(client!)} client` : 'mysql2 stream');
-    const rows = viaClient
-      ? await extractTableViaClient(duck, table, { client: client!, target, database, dir: path.join(ctx.runDir, 'extract'), signal })
-      : await extractTable(conn, duck, table, {
+  const finished = (table: string, rows: number) => {
+    extracted[table] = (extracted[table] ?? 0) + rows;
+    rowsSoFar += rows;
+    watch?.alive();
+    if (--partsLeft[table] > 0) return;
+    ctx.progress({ message: `Extracted ${table}`, fraction: fraction(rowsSoFar) });
+    ctx.emit({ kind: 'table', step: 'extract', table, rows: extracted[table], durationMs: performance.now() - started[table] });
+  };
+
+  const driverLane = lane(async () => {
+    for (const table of driverTables) {
+      started[table.name] = performance.now();
+      partsLeft[table.name] = 1;
+      const rows = await extractTable(conn, duck, table, {
         target, database, signal,
         onAlive: () => watch?.alive(),
-        onRows: (n) => ctx.progress({ message: `Extract ${table.name}: ${n} rows`, fraction: fraction(extracted + n) }),
+        onRows: (n) => ctx.progress({ message: `Extract ${table.name}: ${n} rows`, fraction: fraction(rowsSoFar + n) }),
       });
-    watch?.alive();
-    extracted += rows;
-    ctx.progress({ message: `Extracted ${table.name}`, fraction: fraction(extracted) });
-    ctx.emit({ kind: 'table', step: 'extract', table: table.name, rows, durationMs: performance.now() - t0 });
+      finished(table.name, rows);
+    }
+  });
+  const clientLanes = Array.from({ length: Math.min(CLIENT_STREAMS, jobs.length) }, () => lane(async () => {
+    // Each stream appends through its own DuckDB connection: appends to one table from several connections do not conflict.
+    const laneDuck = await staging.instance.connect();
+    try {
+      for (let job = jobs.shift(); job && !stop.signal.aborted; job = jobs.shift()) {
+        started[job.table.name] ??= performance.now();
+        const rows = await extractTableViaClient(laneDuck, job.table, {
+          client: client!, target, database, dir: path.join(ctx.runDir, 'extract'), signal, part: job.part,
+        });
+        finished(job.table.name, rows);
+      }
+    } finally {
+      laneDuck.closeSync();
+    }
+  }));
+  await Promise.all([driverLane, ...clientLanes]);
+  throwIfCancelled(ctx.signal, 'Pipeline run');
+  if (failure !== undefined) throw failure;
+
+  if (clientTables.length > 0) {
+    const after = await readUpdateTimes(conn, database, SOURCE_TABLES).catch((err: unknown) => {
+      throw mapSourceError(err, target, database);
+    });
+    const changed = changedDuringRun(clientTables.map((t) => t.name), counts, extracted, ctx.updateTimes ?? {}, after);
+    if (changed.length > 0) {
+      throw new LabError('reconcileFailed',
+        `The source changed while it was extracted (${changed.join('; ')}), so the lake would mix two states of it. The previous lake was kept.`,
+        { nextStep: { label: 'Run the pipeline again once the source is quiet', command: 'lifecycleLab.pipeline.run' } });
+    }
   }
   watch?.stop();
   conn.destroy(); // ends the snapshot; nothing more is read from the source
   ctx.mysqlConn = undefined;
-  return { summary: `${extracted} rows from ${SOURCE_TABLES.length} tables via ${[...routes].join(' and ')}`, rows: extracted };
+  const total = Object.values(extracted).reduce((a, b) => a + b, 0);
+  const routes = [
+    ...(clientTables.length > 0 ? [`${path.basename(client!)} client (${Math.min(CLIENT_STREAMS, clientTables.length)} streams at once)`] : []),
+    ...(driverTables.length > 0 ? ['mysql2 stream'] : []),
+  ];
+  return { summary: `${total} rows from ${SOURCE_TABLES.length} tables via ${routes.join(' and ')}`, rows: total };
 }
 
 /** Transform: each model SELECT becomes a table named after it, visible to the models after it. */
