@@ -101,8 +101,6 @@ export class PipelineController implements vscode.Disposable {
           this.tree.apply(event);
           if (event.kind === 'stepStarted') stopStatus.step(event.step);
           if (event.kind === 'runFinished') reported = true;
-          // The engine's own history follows the run's state changes (the Runs group of a Glue job).
-          if (event.kind === 'runStarted' || event.kind === 'stepStarted' || event.kind === 'runFinished') void this.runs?.section.load();
         },
       });
       this.runEnded = run.catch(() => undefined);
@@ -116,6 +114,8 @@ export class PipelineController implements vscode.Disposable {
       if (!reported && !isCancelled(err)) pty.failed(toLabError(err));
       throw err;
     } finally {
+      // The Runs group is read again once the run is over, not while it goes: the steps show the live run, and a
+      // history read per state change would cost a GetJobRuns call each.
       void this.runs?.section.load();
       stopStatus.done();
       this.running = undefined;
