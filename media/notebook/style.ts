@@ -4,7 +4,7 @@ const CSS = `
 .lab-nb-scroll { overflow-x: auto; max-height: 480px; overflow-y: auto; }
 .lab-nb-table table { border-collapse: collapse; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
 .lab-nb-table th { position: sticky; top: 0; background: var(--vscode-editor-background); text-align: left; border-bottom: 1px solid var(--vscode-panel-border, rgba(128,128,128,.35)); }
-.lab-nb-table td { padding: 2px 10px; border-bottom: 1px solid var(--vscode-editorGroup-border, rgba(128,128,128,.15)); white-space: nowrap; max-width: 40em; overflow: hidden; text-overflow: ellipsis; }
+.lab-nb-table td { text-align: left; padding: 2px 10px; border-bottom: 1px solid var(--vscode-editorGroup-border, rgba(128,128,128,.15)); white-space: nowrap; max-width: 40em; overflow: hidden; text-overflow: ellipsis; }
 .lab-nb-table td.lab-nb-num { text-align: right; font-variant-numeric: tabular-nums; }
 .lab-nb-table td.lab-nb-null { color: var(--vscode-disabledForeground, #888); font-style: italic; }
 .lab-nb-sort { background: none; border: none; color: inherit; font: inherit; font-weight: 600; cursor: pointer; padding: 4px 10px; }
