@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabConfig } from '../core/config';
-import { LabError } from '../core/errors';
+import { CancelledError, LabError } from '../core/errors';
 import { checkModuleDir, runTerraformCapture, shellCommand, TERMINAL_ARGS } from '../core/terraform/cli';
 import { outputsToSettings, type OutputsRead } from '../core/terraform/outputs';
 import { describeResources, formatPlanLine, parsePlanJson, parseStateList, type PlanSummary, type ResourceAction } from '../core/terraform/plan';
@@ -304,11 +304,12 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
       `Terraform needs ${missing.length} value${missing.length === 1 ? '' : 's'} before it can run: ${missing.map((m) => m.name).join(', ')}.`,
       `${missing.map((m) => `${m.name}: ${m.description} (${m.fill.label}${m.fill.setting ? `, ${m.fill.setting}` : ''})`).join('\n')}\n\nEnter them now? The password goes to secret storage, the others to the workspace setting lifecycleLab.terraform.variables.`,
       'Enter Values');
-    if (!go) throw new LabError('config', `Terraform needs: ${describeMissing(missing)}.`, { nextStep: missing[0].fill });
+    // Declined in the dialog that listed them: a cancel, not one more message.
+    if (!go) throw new CancelledError(`Terraform (it needs ${missing.map((m) => m.name).join(', ')})`);
     const variables = { ...config.terraform.variables };
     for (const m of missing) {
       const value = (await this.prompts.askValue(m))?.trim();
-      if (!value) throw new LabError('config', `Terraform needs ${m.name} (${m.description}).`, { nextStep: m.fill });
+      if (!value) throw new CancelledError(`Terraform (it needs ${m.name})`);
       if (m.secret) await this.services.setMysqlPassword(value);
       else variables[m.name] = value;
     }
@@ -371,7 +372,8 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
         resolve(undefined);
       });
     });
-    await reading;
+    // The stream ends with the command; should it not, a missing tail of the transcript must not hold the command.
+    await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     return { verb, commandLine, exitCode, known: exitCode !== undefined, ok: exitCode === 0 };
   }
 
