@@ -37,7 +37,7 @@ const CLIENT_MIN_ROWS = 50_000;
 export const CLIENT_STREAMS = 2;
 
 /** Client tables with at least this many rows are read in key ranges, one stream per range (RANGE_KEYS). */
-const SPLIT_MIN_ROWS = 500_000;
+export const SPLIT_MIN_ROWS = 500_000;
 
 /** Runs DuckDB work so that an abort interrupts the running statement. */
 export async function interruptible<T>(duck: DuckDBConnection, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
