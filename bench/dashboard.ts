@@ -14,13 +14,11 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DatasetRequest } from '../src/core/dashboard/model';
 import { DashboardData, localManifestReader } from '../src/core/dashboard/service';
-import { DATASET_IDS } from '../src/core/dashboard/model';
 import { readLabTarget } from '../src/core/lab/state';
 import { readLakeManifest } from '../src/core/lake/manifest';
 import { DuckDbLakeEngine } from '../src/core/query/duckdb';
-import { ensureLake, ensureSource, questions, sameAnswer, sourcePool, stoppedAtCap, timeLake, timeSource } from './lib/dashboard';
+import { coldDashboard, ensureLake, ensureSource, everyCard, questions, sameAnswer, sourcePool, stoppedAtCap, timeLake, timeSource } from './lib/dashboard';
 import { fmtMs, median } from './lib/stats';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -110,37 +108,8 @@ async function main(): Promise<void> {
     console.log(`salesDetail first page on a lake run not seen before (counts the groups per date once): ${fmtMs(performance.now() - firstStarted)} ms`);
 
     // The whole dashboard as the page asks for it: every card's dataset at once, on a fresh engine (cold) and warm.
-    const everything: DatasetRequest[] = DATASET_IDS.map((id) =>
-      id === 'topProducts' ? { id, filter: { startDate: range.firstOrderDate, endDate: range.lastOrderDate, country: '', productLine: '', n: 5 } }
-        : id === 'salesDetail' ? { id, page: 0 }
-          : id === 'products' ? { id, query: { page: 0, search: '', sortColumn: 'productCode', descending: false } } : { id } as DatasetRequest);
-    const cold = new DuckDbLakeEngine(lakeDir, engineOptions);
-    let coldMs: number;
-    let coldCompleteMs: number;
-    let coldCopiedMs: number;
-    try {
-      // Rendered: every card has its data, the detailed aggregate's first page possibly before its total (the page
-      // shows that answer at once); complete: the total counted too.
-      // One DashboardData for the whole page, as the panel holds.
-      const coldData = new DashboardData(cold, localManifestReader(lakeDir));
-      const started = performance.now();
-      const shown: Array<Promise<unknown>> = [];
-      const finals = everything.map((r) => {
-        let markShown!: () => void;
-        shown.push(new Promise<void>((resolve) => { markShown = resolve; }));
-        const final = coldData.dataset(r, undefined, () => markShown());
-        final.then(() => markShown(), () => markShown());
-        return final;
-      });
-      await Promise.all(shown);
-      coldMs = performance.now() - started;
-      await Promise.all(finals);
-      coldCompleteMs = performance.now() - started;
-      await cold.settled();
-      coldCopiedMs = performance.now() - started;
-    } finally {
-      await cold.close();
-    }
+    const everything = everyCard(range);
+    const { shownMs: coldMs, completeMs: coldCompleteMs, copiedMs: coldCopiedMs } = await coldDashboard(lakeDir, range, engineOptions);
     const warm: number[] = [];
     const sequential: number[] = [];
     for (let i = 0; i < reps; i++) {
