@@ -277,10 +277,12 @@ suite('preflight: TestConnection and credentials (SDK mocked)', () => {
     assert.match(result.fix!, /route to S3, security groups, availability zone.*db\.example:3306/);
   });
 
-  test('TestConnection not offered (unknown operation, unsupported type): skipped, not failed', async () => {
+  test('TestConnection not offered (unknown operation, unsupported type) or Glue failing to run it (5xx): skipped, not failed', async () => {
     glueMock.on(TestConnectionCommand).rejects(sdkError('UnknownOperationException', 'Unknown operation TestConnection'));
     assert.equal((await testConnectionCheck(glueSdk, client, CONNECTION, undefined)).status, 'skipped');
     glueMock.on(TestConnectionCommand).rejects(sdkError('InvalidInputException', 'Test connection is not supported for connection type JDBC in this region'));
+    assert.equal((await testConnectionCheck(glueSdk, client, CONNECTION, undefined)).status, 'skipped');
+    glueMock.on(TestConnectionCommand).rejects(sdkError('InternalServiceException', 'Internal error', 500));
     assert.equal((await testConnectionCheck(glueSdk, client, CONNECTION, undefined)).status, 'skipped');
   });
 

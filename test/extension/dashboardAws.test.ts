@@ -11,6 +11,7 @@ import * as fs from 'node:fs/promises';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
+import type { PreflightReport } from '../../src/core/aws/preflight';
 import type { LifecycleLabApi } from '../../src/extension';
 import { DATASET_IDS, type DatasetId } from '../../src/core/dashboard/model';
 import { QUERIES } from '../../src/core/dashboard/queries';
@@ -287,5 +288,18 @@ suite('Dashboard in AWS mode (Athena on moto)', function () {
     assert.deepEqual(shape(again.salesByProductLine), shape(local.salesByProductLine), 'the product-line card renders once its query succeeds');
     for (const id of QUERY_CARDS) assert.match(again[id].meta ?? '', /1234 ms · 50(\.0)? MB scanned · ~\$0\.00048$/, `${id}: the cost follows the setting`);
     assert.deepEqual(proxy.problems, []);
+  });
+
+  test('Check AWS Network (Preflight) lists the failing checks first, each with its fix', async () => {
+    await setSettings({ mode: 'aws', 'aws.region': 'us-east-1', 'aws.endpoint': proxy.endpoint });
+    // moto has neither the RDS instance nor the Glue connection here, and no TestConnection (HTTP 500).
+    const report = await vscode.commands.executeCommand<PreflightReport | undefined>('lifecycleLab.aws.preflight');
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.ok(report, 'the command returned its report (no error)');
+    assert.deepEqual(report.failed.map((c) => c.id), ['rdsInstance', 'connection']);
+    assert.match(report.failed[0].fix ?? '', /lifecycleLab\.aws\.rdsInstanceId/);
+    assert.match(report.failed[1].fix ?? '', /terraform apply.*lifecycleLab\.aws\.glueConnectionName/);
+    assert.deepEqual(report.checks.filter((c) => c.status !== 'fail').map((c) => c.status), ['skipped', 'skipped', 'skipped', 'skipped', 'skipped'],
+      `the checks that need the connection are skipped: ${JSON.stringify(report.checks)}`);
   });
 });

@@ -262,6 +262,10 @@ export async function testConnectionCheck(glue: Pick<GlueModule, 'TestConnection
       return { status: 'skipped', detail: `These credentials may not call glue:TestConnection (${message}).`, fix: 'Allow glue:TestConnection to run this check.' };
     }
     if (name === 'EntityNotFoundException') return { status: 'skipped', detail: 'There is no connection to test (see above).' };
+    if (status !== undefined && status >= 500) {
+      // Glue itself failed to run the test (after the SDK's retries): that says nothing about the network.
+      return { status: 'skipped', detail: `Glue could not run TestConnection (HTTP ${status}: ${message}); the checks below look at the same network by hand.` };
+    }
     const where = source && 'value' in source ? `${source.value.host}:${source.value.port}` : 'the database';
     return { status: 'fail', detail: `Glue could not connect through ${connectionName}: ${message}`,
       fix: `Fix the failing network checks below (route to S3, security groups, availability zone); if they pass, check that ${where} is up and the connection's user and password are right.` };
