@@ -1,6 +1,6 @@
 /**
  * The one benchmark: every figure side by side, on one machine and one set of data, in one run.
- *   npm run bench [-- --quick | --smoke] [--reps N] [--out FILE.md] [--no-spark] [--no-editor]
+ *   npm run bench [-- --quick | --smoke] [--reps N] [--out FILE.md] [--no-spark] [--no-editor] [--build] [--streams N]
  * full:  pipeline at scale 1, 100, 1000 (DuckDB engine vs pyspark), scaling at 1, 10, 100, 1000, analytics at 1000,
  *        3 editor hosts; writes bench/results.md (+ .json, + the scaling chart PNG).
  * quick: scale 1 and 100 (pyspark runs both in one JVM per rep), scaling 1, 10, 100, analytics at 10, 1 editor host;
@@ -403,10 +403,15 @@ async function main(): Promise<void> {
       log('the workspace lake (.lab/lake) is empty: running the pipeline on the lab dump so the dashboard has data');
       await runPipeline({ target, lakeDir: workspaceLake, modelDir: findModelDir(__dirname), origin: 'bench' });
     }
-    if (editorHosts > 0 && !flag('no-editor') && distIsStale()) {
-      log('dist/ is older than src/ or media/: building it (npm run build) so the editor runs this code');
-      const b = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, encoding: 'utf8' });
-      if (b.status !== 0) throw new Error(`npm run build failed: ${(b.stdout + b.stderr).trim().split('\n').slice(-5).join(' | ')}`);
+    // The editor runs the bundle in dist/: built when missing (or with --build); a stale one is measured and said so.
+    let distNote = '';
+    if (editorHosts > 0 && !flag('no-editor')) {
+      const stale = distIsStale();
+      if (stale === 'missing' || flag('build')) {
+        log('building dist/ (npm run build) for the editor');
+        const b = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, encoding: 'utf8' });
+        if (b.status !== 0) throw new Error(`npm run build failed: ${(b.stdout + b.stderr).trim().split('\n').slice(-5).join(' | ')}`);
+      } else if (stale) distNote = `dist/ was built before the last change under src/ or media/ (${stale}); these figures are of that build (\`--build\` rebuilds it first).`;
     }
     for (let i = 0; i < editorHosts && !flag('no-editor'); i++) {
       log(`editor host ${i + 1}/${editorHosts} (load ${loadText()})`);
@@ -520,6 +525,7 @@ async function main(): Promise<void> {
       'bench/editor/host.ts runs inside the extension host: activate(), the first expand of each Source tree level, then Open Dashboard ' +
       `until every card (${everyCardCount} datasets) reported its render, cold (first open in the host) and warm (closed and reopened). ` +
       'The dashboard reads the workspace lake (`.lab/lake`, the lab dump).', '');
+    if (distNote) lines.push(distNote, '');
     if (!editor.length) lines.push('Not measured (--no-editor).', '');
     else {
       const okEditor = editor.filter((e) => e.ok);
@@ -620,14 +626,24 @@ async function main(): Promise<void> {
   }
 }
 
-/** Whether the bundle the editor runs is missing or older than a file it is built from. */
-function distIsStale(): boolean {
-  const built = fs.statSync(path.join(repoRoot, 'dist', 'extension.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const newest = (dir: string): number => fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-    const p = path.join(dir, e.name);
-    return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-  }, 0);
-  return Math.max(newest(path.join(repoRoot, 'src')), newest(path.join(repoRoot, 'media'))) > built;
+/** 'missing', a description of the newest source file when dist/extension.js is older than it, or '' when up to date. */
+function distIsStale(): string {
+  const built = fs.statSync(path.join(repoRoot, 'dist', 'extension.js'), { throwIfNoEntry: false })?.mtimeMs;
+  if (built === undefined) return 'missing';
+  let newest = { file: '', mtimeMs: 0 };
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else {
+        const mtimeMs = fs.statSync(p).mtimeMs;
+        if (mtimeMs > newest.mtimeMs) newest = { file: p, mtimeMs };
+      }
+    }
+  };
+  walk(path.join(repoRoot, 'src'));
+  walk(path.join(repoRoot, 'media'));
+  return newest.mtimeMs > built ? `${path.relative(repoRoot, newest.file)} is ${((newest.mtimeMs - built) / 60_000).toFixed(0)} min newer` : '';
 }
 
 if (process.argv.includes('--child-pipeline')) void childPipeline();
