@@ -215,7 +215,8 @@ async function renderChart(pngFile: string, scales: number[], series: Array<{ la
     try {
       const page = await browser.newPage({ viewport: { width: 1000, height: 480 }, deviceScaleFactor: 1 });
       await page.setContent('<html><body style="margin:0;background:#fff"><div style="width:1000px;height:480px"><canvas id="c"></canvas></div></body></html>');
-      await page.addScriptTag({ path: require.resolve('chart.js/dist/chart.umd.js') });
+      // chart.js exports only its module builds; the UMD file (a page global) sits beside them in dist/.
+      await page.addScriptTag({ path: path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js') });
       const colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
       const datasets = series.flatMap((s, i) => [
         { label: `${s.label} wall time (s)`, data: s.wall.map((v) => (Number.isFinite(v) ? v / 1000 : null)), borderColor: colors[i], backgroundColor: colors[i], yAxisID: 'y', spanGaps: true },
@@ -568,7 +569,7 @@ async function main(): Promise<void> {
       const marginal = (runB - runA) / (rows[b] - rows[a]);
       const linear = fit.r2 >= 0.98 && fit.slope > 0 && Math.abs(marginal / fit.slope - 1) < 0.25;
       lines.push(`Least-squares fit of the run time on source rows: run ≈ ${fmtMs(fit.intercept)} ms + rows / ${fmtRate(1000 / fit.slope)} (R² ${fit.r2.toFixed(3)}); ` +
-        `between x${scalingScales[a]} and x${scalingScales[b]} each extra row costs ${(marginal * 1e6).toFixed(2)} ms per million vs ${(fit.slope * 1e6).toFixed(2)} in the fit. ` +
+        `between x${scalingScales[a]} and x${scalingScales[b]} a million extra rows cost ${fmtMs(marginal * 1e6)} ms vs ${fmtMs(fit.slope * 1e6)} ms in the fit. ` +
         (linear ? 'Growth is linear in the source rows: a fixed start-up cost plus a constant cost per row.'
           : 'Growth is not linear over this range: the fixed start-up cost dominates the small scales, or the cost per row changes between the top scales.'), '');
       const chartError = await renderChart(outPng, scalingScales, [

@@ -31,7 +31,8 @@ export function fmtSpread(s: Spread, fmt: (v: number) => string = fmtMs): string
 
 export function fmtRate(rowsPerSecond: number): string {
   if (!Number.isFinite(rowsPerSecond)) return '–';
-  return rowsPerSecond >= 1e6 ? `${(rowsPerSecond / 1e6).toFixed(2)} M/s` : `${Math.round(rowsPerSecond / 1e3).toLocaleString('en-US')} k/s`;
+  if (rowsPerSecond >= 1e6) return `${(rowsPerSecond / 1e6).toFixed(2)} M/s`;
+  return rowsPerSecond >= 1e4 ? `${Math.round(rowsPerSecond / 1e3).toLocaleString('en-US')} k/s` : `${Math.round(rowsPerSecond).toLocaleString('en-US')}/s`;
 }
 export const fmtMb = (bytes: number) => (Number.isFinite(bytes) ? `${Math.round(bytes / 1e6).toLocaleString('en-US')} MB` : '–');
 export const fmtRatio = (r: number) => (Number.isFinite(r) ? `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}x` : '–');
