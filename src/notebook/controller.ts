@@ -31,8 +31,6 @@ export class LabNotebookController implements vscode.Disposable {
   private readonly order = new Map<string, number>();
   private readonly results = new Map<string, QueryResult>();
   private nextResultId = 0;
-  /** Cells executed so far, for tests: the last one's outcome. */
-  executions = 0;
 
   constructor(private readonly services: LabServices) {
     this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, 'Lifecycle Lab');
@@ -70,7 +68,6 @@ export class LabNotebookController implements vscode.Disposable {
     execution.start(Date.now());
     const abort = new AbortController();
     const cancel = execution.token.onCancellationRequested(() => abort.abort());
-    this.executions++;
     try {
       if (cell.document.languageId === PARAMS_LANGUAGE) {
         const params = parseParamsCell(cell.document.getText());

@@ -150,7 +150,7 @@ suite('Lab notebook', function () {
     }
   });
 
-  test('errors stay in their cell: a syntax error, a wrong parameter type, a missing parameter; the other cells keep their outputs', async () => {
+  test('errors stay in their cell (a syntax error, a wrong parameter type, a missing parameter), the other cells keep their outputs; lake names complete', async () => {
     const notebook = await openUntitled([
       ['sql', 'select 1 as one'],
       ['sql', 'selec * form fact_orders'],
@@ -158,11 +158,21 @@ suite('Lab notebook', function () {
       ['sql', 'select productName from dim_products order by productName limit :n'],
       ['sql', 'select * from dim_products where productLine = :line'],
       ['sql', 'select count(*) as factRows from fact_orders'],
+      ['sql', 'select f. from fact_orders f join dim_products p on f.productCode = p.productCode'],
     ]);
     try {
-      await runAll(notebook);
+      // Completion of lake names from the catalog: tables anywhere, columns after `alias.`.
+      const completing = notebook.cellAt(6).document;
+      const labels = async (character: number) => ((await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider', completing.uri, new vscode.Position(0, character))).items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label)));
+      const afterAlias = await labels('select f.'.length);
+      assert.ok(afterAlias.includes('orderAmount') && afterAlias.includes('productLine'), afterAlias.join(', '));
+      const anywhere = await labels('select '.length);
+      assert.ok(['fact_orders', 'dim_products', 'dim_locations', 'dim_customers'].every((t) => anywhere.includes(t)), anywhere.join(', '));
+      await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 6 }], document: notebook.uri });
+      await whenExecuted(notebook, notebook.getCells().slice(0, 6));
       const cells = notebook.getCells();
-      assert.deepEqual(cells.map((c) => c.executionSummary?.success), [true, false, true, false, false, true]);
+      assert.deepEqual(cells.slice(0, 6).map((c) => c.executionSummary?.success), [true, false, true, false, false, true]);
       assert.deepEqual(table(cells[0]).rows, [[1]]);
       assert.match(errorOf(cells[1]).message, /Query failed: .*Parser Error: syntax error at or near "selec"/);
       assert.match(errorOf(cells[3]).message, /parameters: :n = "five"/);
