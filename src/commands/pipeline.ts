@@ -57,7 +57,7 @@ export class PipelineController implements vscode.Disposable {
     this.setContext('lifecycleLab.pipelineRunning', false);
     this.disposables.push(
       this.tree, this.status,
-      services.onDidChangeBackend(() => void this.followBackend()),
+      services.onDidChangeBackend(() => void this.followBackend(true)),
       services.onDidChangeLake(() => void this.adoptNewerRun()),
     );
   }
@@ -221,8 +221,12 @@ export class PipelineController implements vscode.Disposable {
     this.runs = { runner, section, shown: this.tree.addSection(section) };
   }
 
-  /** Watches the new backend's run log (runs made outside this window) and shows its latest run. */
-  private async followBackend(): Promise<void> {
+  /**
+   * Watches the new backend's run log (runs made outside this window) and shows its latest run. After a settings
+   * change (`replace`) the view shows that backend's latest run even when it is older than the one shown: a run of
+   * the other mode or lake is not this backend's last run.
+   */
+  private async followBackend(replace = false): Promise<void> {
     const call = ++this.following;
     this.runLogWatcher?.dispose();
     this.runLogWatcher = undefined;
@@ -245,7 +249,20 @@ export class PipelineController implements vscode.Disposable {
       watcher.onDidChange(() => void this.adoptNewerRun());
       this.runLogWatcher = watcher;
     }
-    await this.adoptNewerRun();
+    if (replace && call === this.following) await this.showLatestRun(runner);
+    else await this.adoptNewerRun();
+  }
+
+  /** The runner's latest run, or an empty view when it has none (or cannot say); a run in progress keeps the view. */
+  private async showLatestRun(runner: PipelineRunner): Promise<void> {
+    if (this.running) return;
+    const record = await runner.lastRun().catch((err: unknown) => {
+      this.services.log.warn(`Could not read the last pipeline run: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
+    if (this.running) return;
+    this.tree.state = record ? pipelineStateFromRecord(record) : emptyPipelineState();
+    this.setContext('lifecycleLab.pipelineHasRun', !!record);
   }
 
   private ensureTerminal(name: string): PipelineTerminal {

@@ -7,6 +7,8 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LifecycleLabApi } from '../../src/extension';
 import { formatBytes } from '../../src/core/format';
@@ -33,7 +35,7 @@ suite('AWS mode: Glue run, run history and the Glue catalog lake on moto', funct
   let errors: string[] = [];
   const originalError = vscode.window.showErrorMessage;
   const touched = ['mode', 'aws.endpoint', 'aws.region', 'aws.profile', 'aws.glueJobName', 'aws.lakePath', 'aws.catalogDatabase', 'aws.athenaWorkgroup',
-    'aws.athenaOutputLocation', 'aws.preflightBeforeRun'];
+    'aws.athenaOutputLocation', 'aws.preflightBeforeRun', 'local.lakeDir'];
   const saved = new Map<string, unknown>();
   const config = () => vscode.workspace.getConfiguration('lifecycleLab');
 
@@ -163,5 +165,23 @@ suite('AWS mode: Glue run, run history and the Glue catalog lake on moto', funct
     assert.ok(transcript.some((l) => /^FAILED: .*no Glue job 'no-such-job' in us-east-1/.test(l)), transcript.join('\n'));
     assert.ok(transcript.some((l) => l === 'Next step: Open Settings (setting lifecycleLab.aws.glueJobName)'), transcript.join('\n'));
     await setSettings({ 'aws.glueJobName': JOB });
+  });
+
+  test('back in local mode the Pipeline view shows the local lake\'s runs, not the Glue run', async () => {
+    const glueRun = api.pipeline.snapshot().runId;
+    assert.match(glueRun ?? '', /^jr_/);
+    const emptyLake = await fs.mkdtemp(path.join(os.tmpdir(), 'lab-aws-to-local-'));
+    try {
+      await setSettings({ mode: 'local', 'local.lakeDir': emptyLake });
+      // The view follows the new backend in the background: wait for it (a condition, not a time).
+      const deadline = Date.now() + 30_000;
+      while (api.pipeline.snapshot().lastRun && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      const view = api.pipeline.snapshot();
+      assert.equal(view.lastRun, undefined, `a lake with no runs shows none, not the Glue run: ${JSON.stringify(view.lastRun)}`);
+      assert.equal(view.runs, undefined, 'no Runs group in local mode');
+      assert.equal(api.pipelineTree.getChildren().some((n) => api.pipelineTree.getTreeItem(n).label === 'Runs'), false);
+    } finally {
+      await fs.rm(emptyLake, { recursive: true, force: true });
+    }
   });
 });
