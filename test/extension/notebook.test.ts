@@ -150,7 +150,7 @@ suite('Lab notebook', function () {
     }
   });
 
-  test('errors stay in their cell (a syntax error, a wrong parameter type, a missing parameter), the other cells keep their outputs; lake names complete', async () => {
+  test('errors stay in their cell (a syntax error, a wrong parameter type, a missing parameter), the other cells keep their outputs; lake names complete; a huge result is cut and exports whole', async () => {
     const notebook = await openUntitled([
       ['sql', 'select 1 as one'],
       ['sql', 'selec * form fact_orders'],
@@ -159,6 +159,7 @@ suite('Lab notebook', function () {
       ['sql', 'select * from dim_products where productLine = :line'],
       ['sql', 'select count(*) as factRows from fact_orders'],
       ['sql', 'select f. from fact_orders f join dim_products p on f.productCode = p.productCode'],
+      ['sql', "select range as i, case when range % 2 = 0 then null else 'odd' end as parity from range(5123)"],
     ]);
     try {
       // Completion of lake names from the catalog: tables anywhere, columns after `alias.`.
@@ -169,8 +170,8 @@ suite('Lab notebook', function () {
       assert.ok(afterAlias.includes('orderAmount') && afterAlias.includes('productLine'), afterAlias.join(', '));
       const anywhere = await labels('select '.length);
       assert.ok(['fact_orders', 'dim_products', 'dim_locations', 'dim_customers'].every((t) => anywhere.includes(t)), anywhere.join(', '));
-      await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 6 }], document: notebook.uri });
-      await whenExecuted(notebook, notebook.getCells().slice(0, 6));
+      await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 6 }, { start: 7, end: 8 }], document: notebook.uri });
+      await whenExecuted(notebook, [...notebook.getCells().slice(0, 6), notebook.cellAt(7)]);
       const cells = notebook.getCells();
       assert.deepEqual(cells.slice(0, 6).map((c) => c.executionSummary?.success), [true, false, true, false, false, true]);
       assert.deepEqual(table(cells[0]).rows, [[1]]);
@@ -178,6 +179,23 @@ suite('Lab notebook', function () {
       assert.match(errorOf(cells[3]).message, /parameters: :n = "five"/);
       assert.match(errorOf(cells[4]).message, /uses :line but no value was given/);
       assert.ok(Number(table(cells[5]).rows[0][0]) > 0);
+
+      // A huge result: the output keeps the first rows, says how many there were, and exports them all.
+      const huge = table(cells[7]) as TableOutput & { resultId?: string };
+      assert.equal(huge.truncated, true);
+      assert.equal(huge.totalRows, 5123);
+      assert.equal(huge.rows.length, 5000);
+      assert.ok(huge.resultId, 'the output offers an export');
+      assert.match(Buffer.from(item(cells[7], 'text/plain')!.data).toString(), /5,000 of 5,123 rows shown \(export for all\)/);
+      const csv = vscode.Uri.file(path.join(os.tmpdir(), `lab-export-${process.pid}.csv`));
+      try {
+        await lab.notebook.exportResult(huge.resultId, csv);
+        const lines = fs.readFileSync(csv.fsPath, 'utf8').trimEnd().split('\r\n');
+        assert.equal(lines.length, 5124);
+        assert.deepEqual(lines.slice(0, 3), ['i,parity', '0,', '1,odd']);
+      } finally {
+        fs.rmSync(csv.fsPath, { force: true });
+      }
     } finally {
       await closeNotebook(notebook);
     }
