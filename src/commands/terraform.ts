@@ -118,7 +118,7 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
       const prepared = await this.prepare(true);
       let plan = this.savedPlan;
       if (!plan || plan.fingerprint !== prepared.fingerprint || Date.now() - plan.at > PLAN_FRESH_MS || !fs.existsSync(plan.file)) {
-        const planned = await this.planWith(prepared);
+        const planned = await this.planWith(prepared, false);
         if (!planned.ok || !this.savedPlan) return planned;
         plan = this.savedPlan;
       }
@@ -247,7 +247,8 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
     }
   }
 
-  private async planWith(prepared: Prepared): Promise<TerraformRunResult> {
+  /** Plans into the storage folder and reads the plan back; `offerApply`: the notification's Apply button. */
+  private async planWith(prepared: Prepared, offerApply = true): Promise<TerraformRunResult> {
     this.discardPlan();
     const file = this.planFile(prepared.moduleDir);
     const result = await this.runInTerminal(prepared, 'plan', TERMINAL_ARGS.plan(file));
@@ -259,7 +260,7 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
     this.lastPlan = summary;
     result.summary = summary;
     this.finish(result, false);
-    void vscode.window.showInformationMessage(`Terraform ${formatPlanLine(summary)}`, ...(summary.resources.length ? ['Apply'] : []))
+    void vscode.window.showInformationMessage(`Terraform ${formatPlanLine(summary)}`, ...(offerApply && summary.resources.length ? ['Apply'] : []))
       .then((choice) => { if (choice === 'Apply') void vscode.commands.executeCommand('lifecycleLab.terraform.apply'); });
     return result;
   }
