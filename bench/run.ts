@@ -22,7 +22,9 @@ import { formatBytes } from '../src/core/format';
 import { readLabTarget } from '../src/core/lab/state';
 import { findModelDir } from '../src/core/lake/model';
 import { runPipeline, type PipelineEvent } from '../src/core/lake/pipeline';
+import { RANGE_KEYS } from '../src/core/lake/extractClient';
 import { SOURCE_TABLES } from '../src/core/lake/sourceSchema';
+import { CLIENT_STREAMS } from '../src/core/lake/steps';
 import { DuckDbLakeEngine } from '../src/core/query/duckdb';
 import { coldDashboard, ensureLake, ensureSource, everyCard, questions, sameAnswer, sourcePool, stoppedAtCap, timeLake, timeSource, type Pool } from './lib/dashboard';
 import type { EditorBenchResult } from './editor/host';
@@ -164,14 +166,14 @@ async function ceilingRun(target: MysqlTarget, database: string, statements: str
 }
 
 /**
- * N streams: tables of 50,000 rows or more are cut into N ranges of their integer key (min..max), the rest go whole;
+ * N streams: tables of 50,000 rows or more are cut into N ranges of the integer key the extractor splits them on
+ * (RANGE_KEYS, min..max), the rest go whole;
  * the pieces are dealt to N clients running at once.
  */
 async function streamPlan(pool: Pool, database: string, streams: number): Promise<string[][]> {
-  const keys: Record<string, string> = { orderdetails: 'orderNumber', orders: 'orderNumber', customers: 'customerNumber' };
   const pieces: string[] = [];
   for (const t of SOURCE_TABLES) {
-    const key = keys[t.name];
+    const key = RANGE_KEYS[t.name];
     const [rows] = await pool.query({ sql: `select count(*), min(${key ?? 1}), max(${key ?? 1}) from \`${database}\`.\`${t.name}\``, rowsAsArray: true });
     const [count, lo, hi] = (rows as unknown[][])[0].map(Number);
     if (!key || count < 50_000 || streams < 2) { pieces.push(selectOf(t)); continue; }
@@ -255,7 +257,7 @@ async function main(): Promise<void> {
   const analyticsScale = Number(arg('analytics-scale') ?? (smoke ? 1 : quick ? 10 : 1000));
   const reps = Number(arg('reps') ?? (smoke ? 1 : 3));
   const editorHosts = Number(arg('editor-hosts') ?? (quick ? 1 : 3));
-  const streams = Number(arg('streams') ?? os.cpus().length);
+  const streams = Number(arg('streams') ?? CLIENT_STREAMS);
   const outMd = path.resolve(arg('out') ?? path.join(repoRoot, 'bench', smoke ? 'results-smoke.md' : quick ? 'results-quick.md' : 'results.md'));
   const outJson = outMd.replace(/\.md$/, '.json');
   const outPng = outMd.replace(/\.md$/, '-scaling.png');
@@ -502,7 +504,7 @@ async function main(): Promise<void> {
       `At x${topScale} (${top.sourceRows.toLocaleString('en-US')} source rows, the same columns the extractor reads): the ceiling is the MariaDB client ` +
       '(`mariadb --quick --batch`) sending them into /dev/null, with one stream, and with ' +
       `${streams} streams (tables of 50,000 rows or more cut into ${streams} integer-key ranges, the pieces dealt to ${streams} clients running at once; ` +
-      `${streams} = the cores, \`--streams\` to change). Each rep: ceiling 1, ceiling ${streams}, then the pipeline's extract step.`, '',
+      `${streams} = the extractor's CLIENT_STREAMS, its range keys RANGE_KEYS; \`--streams\` to change). Each rep: ceiling 1, ceiling ${streams}, then the pipeline's extract step.`, '',
       mdTable(['', 'ms', 'rows/s', 'extraction as a fraction'], [
         ['ceiling, 1 stream', fmtSpread(c1), fmtRate(rate(c1.median)), fmtRatio(c1.median / ex.median)],
         [`ceiling, ${streams} streams`, fmtSpread(cN), fmtRate(rate(cN.median)), fmtRatio(cN.median / ex.median)],
