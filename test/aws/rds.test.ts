@@ -93,8 +93,8 @@ suite('RDS discovery against moto', function () {
 
   test('client config: region, profile and endpoint from settings; path-style only on request', () => {
     const base = { region: 'eu-west-1', profile: '', endpoint: '', rdsInstanceId: 'x' };
-    assert.deepEqual(awsClientConfig(base), { region: 'eu-west-1', maxAttempts: 3 });
+    assert.deepEqual(awsClientConfig(base), { region: 'eu-west-1', maxAttempts: 3, retryMode: 'standard' });
     assert.deepEqual(awsClientConfig({ ...base, profile: 'lab', endpoint: 'http://127.0.0.1:5000' }, { forcePathStyle: true }),
-      { region: 'eu-west-1', profile: 'lab', endpoint: 'http://127.0.0.1:5000', forcePathStyle: true, maxAttempts: 3 });
+      { region: 'eu-west-1', profile: 'lab', endpoint: 'http://127.0.0.1:5000', forcePathStyle: true, maxAttempts: 3, retryMode: 'standard' });
   });
 });
