@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm test` (after `pretest` ran scripts/setup.sh --test): every check in order, each test counted on its own.
- *   lint, type-check, build (webpack), compile (tsc to out/), lab up, unit, integration, other test/ folders (aws),
- *   extension host.
+ * `npm test` (after `pretest` ran scripts/setup.sh --test): every check, each test counted on its own.
+ *   lint beside (webview type-check, build (webpack), type-check and compile (tsc to out/)); lab up; unit beside aws
+ *   (moto); integration; other test/ folders (iac); extension host.
  * A failing step shows its output. The last line is `N passed, N failed`; the exit code is 1 on any failure.
  */
 import { spawn } from 'node:child_process';
@@ -128,21 +128,28 @@ async function extensionHost() {
 async function main() {
   const node = process.execPath;
   const cli = path.join(root, 'bin', 'lifecycle-lab.js');
-  await check('lint (eslint)', bin('eslint'), ['--no-error-on-unmatched-pattern', 'src', 'test', 'scripts', 'bench', 'media']);
-  await check('type-check (src, test, bench)', bin('tsc'), ['-p', '.', '--noEmit']);
-  await check('type-check (media webviews)', bin('tsc'), ['-p', 'media/tsconfig.json']);
-  await check('build (webpack production)', bin('webpack'), ['--mode', 'production']);
-  await check('compile (tsc to out/)', bin('tsc'), ['-p', '.']);
+  // Two lanes on a 2-core machine: eslint is one process, the compilers another; tsc to out/ is also the type
+  // check of src, test and bench (it fails on a type error), so they are not checked twice.
+  await Promise.all([
+    check('lint (eslint)', bin('eslint'), ['--no-error-on-unmatched-pattern', 'src', 'test', 'scripts', 'bench', 'media']),
+    (async () => {
+      await check('type-check (media webviews)', bin('tsc'), ['-p', 'media/tsconfig.json']);
+      await check('build (webpack production)', bin('webpack'), ['--mode', 'production']);
+      await check('type-check and compile (src, test, bench: tsc to out/)', bin('tsc'), ['-p', '.']);
+    })(),
+  ]);
   // Integration tests reach the lab through test/integration/fixture.ts; bringing it up here first makes a
   // broken lab show up as this one clear failure before the tests that need it.
   const labWasRunning = await labRunning(cli);
   const labUp = await check('lab up (node bin/lifecycle-lab.js lab up)', node, [cli, 'lab', 'up']);
-  await mochaSuite('unit', ['--timeout', '10000']);
+  // Unit and AWS (moto) tests need no lab and share nothing, so they run side by side.
+  const laneFree = ['aws'];
+  await Promise.all([mochaSuite('unit', ['--timeout', '10000']), ...laneFree.map((area) => mochaSuite(area, ['--timeout', '120000']))]);
   if (!labUp) console.log('NOTE integration tests run against a lab that did not come up; expect them to fail');
   await mochaSuite('integration', ['--timeout', '120000']);
-  // Any other folder under test/ (aws: moto) runs too, so no test file is left out silently.
+  // Any other folder under test/ with tests (iac: terraform, checkov, pyspark) runs too, so no test file is left out silently.
   const others = fs.readdirSync(path.join(root, 'test'), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !['unit', 'integration', 'extension'].includes(d.name)).map((d) => d.name).sort();
+    .filter((d) => d.isDirectory() && !['unit', 'integration', 'extension', 'fixtures', ...laneFree].includes(d.name)).map((d) => d.name).sort();
   for (const area of others) await mochaSuite(area, ['--timeout', '120000']);
   await extensionHost();
   // A lab this run started is stopped again; one that ran before (a developer's `npm start`) keeps running.
