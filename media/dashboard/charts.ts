@@ -8,8 +8,8 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineContro
 
 export type ChartKind = 'hbar' | 'bar' | 'line';
 
-/** Colours and font from the VS Code theme (CSS variables on the page), read fresh on each render. */
-function theme() {
+/** Colours and font from the VS Code theme (CSS variables on the page), read fresh on each render (notebook charts too). */
+export function theme() {
   const css = getComputedStyle(document.body);
   const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
   return {

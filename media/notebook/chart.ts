@@ -7,6 +7,7 @@ import {
   BarController, BarElement, CategoryScale, Chart, Filler, LinearScale, LineController, LineElement, PointElement, Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
+import { theme } from '../dashboard/charts';
 import { clear, el } from '../dashboard/dom';
 import { chartShape, numericColumns, type ChartKind, type TableOutput } from '../../src/core/notebook/execute';
 import type { ActivationFunction, OutputItem } from './rendererApi';
@@ -16,17 +17,6 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineContro
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
-
-function theme() {
-  const css = getComputedStyle(document.body);
-  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
-  return {
-    foreground: v('--vscode-charts-foreground', v('--vscode-foreground', '#cccccc')),
-    lines: v('--vscode-charts-lines', 'rgba(128,128,128,0.35)'),
-    primary: v('--vscode-charts-blue', '#3794ff'),
-    fontFamily: v('--vscode-font-family', 'sans-serif'),
-  };
-}
 
 function config(kind: Exclude<ChartKind, 'none'>, labels: string[], values: (number | null)[], label: string): ChartConfiguration {
   const t = theme();
