@@ -101,7 +101,24 @@ suite('AWS mode: Glue run, run history and the Glue catalog lake on moto', funct
     errors = [];
   });
 
+  /** Waits (a condition, not a time) until the view follows the current settings and its Runs group has read the job's runs. */
+  async function runsLoaded(accept: (labels: string[]) => boolean): Promise<void> {
+    const tree = api.pipelineTree;
+    const deadline = Date.now() + 30_000;
+    let labels: string[] = [];
+    while (Date.now() < deadline) {
+      const group = tree.getChildren().find((n) => tree.getTreeItem(n).label === 'Runs');
+      labels = group ? tree.getChildren(group).map((n) => String(tree.getTreeItem(n).label)) : [];
+      if (accept(labels)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.fail(`the Runs group did not load: ${labels.join(', ')}`);
+  }
+
   test('Run Pipeline starts the Glue job; the view follows it to SUCCEEDED and the Runs group lists it', async () => {
+    // moto's state manager moves a job run one state per read of it, and GetJobRuns reads it too: the Runs group
+    // must have read the (empty) history before the run, or its first read mid-run would skip RUNNING.
+    await runsLoaded((labels) => labels.includes('No runs yet'));
     await vscode.commands.executeCommand('lifecycleLab.pipeline.run');
     assert.deepEqual(errors, []);
     const snapshot = api.pipeline.snapshot();
@@ -165,6 +182,9 @@ suite('AWS mode: Glue run, run history and the Glue catalog lake on moto', funct
     assert.ok(transcript.some((l) => /^FAILED: .*no Glue job 'no-such-job' in us-east-1/.test(l)), transcript.join('\n'));
     assert.ok(transcript.some((l) => l === 'Next step: Open Settings (setting lifecycleLab.aws.glueJobName)'), transcript.join('\n'));
     await setSettings({ 'aws.glueJobName': JOB });
+    // The view follows the restored job in the background: its latest run shows again.
+    const deadline = Date.now() + 30_000;
+    while (!/^jr_/.test(api.pipeline.snapshot().runId ?? '') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   });
 
   test('back in local mode the Pipeline view shows the local lake\'s runs, not the Glue run', async () => {
