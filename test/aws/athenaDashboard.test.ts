@@ -22,7 +22,7 @@ import { silentLogger } from '../../src/core/log';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import type { QueryEngine, QueryParams, QueryResult } from '../../src/core/query/engine';
 import { buildTestLake } from '../unit/dashboardLakeFixture';
-import { startMotoServer, useAwsEnvironment, type MotoServer } from './motoServer';
+import { athenaPreset, startMotoServer, useAwsEnvironment, type MotoServer } from './motoServer';
 
 /** The datasets whose queries run one after another (each card's query, after the lake-model probe). */
 const DATASETS: DatasetRequest[] = [
@@ -49,27 +49,6 @@ class RecordingEngine implements QueryEngine {
   close(): Promise<void> {
     return this.inner.close();
   }
-}
-
-/** A DuckDB column type as the Athena type of the same column (how the Glue catalog would declare it). */
-function athenaType(duckdbType: string): { Type: string; Precision?: number; Scale?: number } {
-  const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(duckdbType);
-  if (decimal) return { Type: 'decimal', Precision: Number(decimal[1]), Scale: Number(decimal[2]) };
-  const map: Record<string, string> = { VARCHAR: 'varchar', BIGINT: 'bigint', HUGEINT: 'bigint', INTEGER: 'integer', DOUBLE: 'double', DATE: 'date', BOOLEAN: 'boolean' };
-  return { Type: map[duckdbType] ?? 'varchar' };
-}
-
-/**
- * The answer as Athena would give it, as moto's preset: column names in lower case, the header row Athena puts first,
- * then every value as text (NULL as no value).
- */
-function preset(result: QueryResult) {
-  const cell = (v: unknown) => (v === null ? {} : { VarCharValue: String(v) });
-  const names = result.columns.map((c) => c.name.toLowerCase());
-  return {
-    column_info: result.columns.map((c, i) => ({ Name: names[i], Label: names[i], ...athenaType(c.type), Nullable: 'UNKNOWN', CaseSensitive: false })),
-    rows: [{ Data: names.map((name) => ({ VarCharValue: name })) }, ...result.rows.map((r) => ({ Data: r.map(cell) }))],
-  };
 }
 
 /** What the page renders from a dataset, without engine-specific stats and type names. */
@@ -128,7 +107,7 @@ suite('dashboard in AWS mode: Athena on moto', function () {
       assert.equal(backend.query.kind, 'athena');
       assert.ok(backend.query instanceof AthenaEngine);
       await client.send(new CreateWorkGroupCommand({ Name: 'lab-wg', Configuration: { ResultConfiguration: { OutputLocation: 's3://results/athena/' } } }));
-      await moto_('/moto-api/static/athena/query-results', { region: 'us-east-1', results: recorder.answers.map(preset) });
+      await moto_('/moto-api/static/athena/query-results', { region: 'us-east-1', results: recorder.answers.map(athenaPreset) });
 
       const aws = new DashboardData(backend.query);
       for (const [i, request] of DATASETS.entries()) {

@@ -3,7 +3,9 @@
  * stop it in suiteTeardown; `useFakeCredentials()` gives the SDK static credentials and restores the env after.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
 import type { AwsSettings } from '../../src/core/config';
+import type { QueryResult, QueryValue } from '../../src/core/query/engine';
 import { freePort } from '../helpers';
 
 export interface MotoServer {
@@ -82,5 +84,61 @@ export function useAwsEnvironment(kind: 'fake' | 'none'): () => void {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
+  };
+}
+
+/** moto plus the Glue calls it lacks (test/iac/moto_glue_server.py), with what the launcher prints on its first line. */
+export type LaunchedMoto<T> = T & { endpoint: string; child: ChildProcess };
+
+const GLUE_LAUNCHER = path.resolve(__dirname, '../../../test/iac/moto_glue_server.py');
+
+/** Starts test/iac/moto_glue_server.py; resolves with the JSON line it prints (endpoint, and the VPC it made). */
+export function startMotoGlueServer<T extends object = object>(): Promise<LaunchedMoto<T>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', [GLUE_LAUNCHER], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`moto did not start:\n${stderr.slice(-2000)}`)); }, 60_000);
+    child.stderr!.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-20_000); });
+    child.stdout!.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (line && stdout.includes('\n')) {
+        clearTimeout(timer);
+        resolve({ ...(JSON.parse(line) as T & { endpoint: string }), child });
+      }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`moto exited with ${code}:\n${stderr.slice(-2000)}`)); });
+  });
+}
+
+/** Stops the launcher (it exits when its stdin closes), killing it if it has not gone after 5 s. */
+export async function stopMotoGlueServer(moto: { child: ChildProcess } | undefined): Promise<void> {
+  if (!moto || moto.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => moto.child.once('exit', resolve));
+  moto.child.stdin!.end();
+  const timer = setTimeout(() => moto.child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A DuckDB column type as the Athena type of the same column (how the Glue catalog would declare it). */
+function athenaType(duckdbType: string): { Type: string; Precision?: number; Scale?: number } {
+  const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(duckdbType);
+  if (decimal) return { Type: 'decimal', Precision: Number(decimal[1]), Scale: Number(decimal[2]) };
+  const map: Record<string, string> = { VARCHAR: 'varchar', BIGINT: 'bigint', HUGEINT: 'bigint', INTEGER: 'integer', DOUBLE: 'double', DATE: 'date', BOOLEAN: 'boolean' };
+  return { Type: map[duckdbType] ?? 'varchar' };
+}
+
+/**
+ * A DuckDB answer as Athena would give it, as moto's preset (`/moto-api/static/athena/query-results`): column names in
+ * lower case, the header row Athena puts first, then every value as text (NULL as no value).
+ */
+export function athenaPreset(result: QueryResult) {
+  const cell = (v: QueryValue) => (v === null ? {} : { VarCharValue: String(v) });
+  const names = result.columns.map((c) => c.name.toLowerCase());
+  return {
+    column_info: result.columns.map((c, i) => ({ Name: names[i], Label: names[i], ...athenaType(c.type), Nullable: 'UNKNOWN', CaseSensitive: false })),
+    rows: [{ Data: names.map((name) => ({ VarCharValue: name })) }, ...result.rows.map((r) => ({ Data: r.map(cell) }))],
   };
 }

@@ -5,8 +5,6 @@
  * the fix. moto has no TestConnection and cannot fail the SDK's credentials: those run with the SDK mocked.
  */
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
 import {
   AllocateAddressCommand, AuthorizeSecurityGroupIngressCommand, AssociateRouteTableCommand, CreateNatGatewayCommand, CreateRouteCommand, CreateRouteTableCommand, CreateSecurityGroupCommand,
   CreateSubnetCommand, CreateVpcCommand, CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, EC2Client,
@@ -21,33 +19,11 @@ import { cidrContains, parseJdbcUrl, runPreflight, testConnectionCheck, type Pre
 import { PreflightGlueRunner } from '../../src/core/aws/preflightRunner';
 import type { AwsSettings } from '../../src/core/config';
 import { expectLabError } from '../helpers';
-import { useAwsEnvironment } from './motoServer';
+import { startMotoGlueServer, stopMotoGlueServer, useAwsEnvironment, type LaunchedMoto } from './motoServer';
 
-/** moto plus the Glue calls it lacks (GetConnection's properties, DeleteConnection): the launcher test/iac uses. */
-const LAUNCHER = path.resolve(__dirname, '../../../test/iac/moto_glue_server.py');
 const CONNECTION = 'de-c1w2-source-connection';
 const DB_PORT = 3306;
 
-interface Launched { endpoint: string; child: ChildProcess }
-
-function startMoto(): Promise<Launched> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', [LAUNCHER], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`moto did not start:\n${stderr.slice(-2000)}`)); }, 60_000);
-    child.stderr!.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-20_000); });
-    child.stdout!.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const line = stdout.split('\n').find((l) => l.startsWith('{'));
-      if (line && stdout.includes('\n')) {
-        clearTimeout(timer);
-        resolve({ endpoint: (JSON.parse(line) as { endpoint: string }).endpoint, child });
-      }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`moto exited with ${code}:\n${stderr.slice(-2000)}`)); });
-  });
-}
 
 /** The ids of one network built on moto. */
 interface Network {
@@ -72,7 +48,7 @@ function check(report: PreflightReport, id: PreflightCheckId) {
 
 suite('preflight: the Glue connection\'s network on moto', function () {
   this.timeout(60_000);
-  let moto: Launched;
+  let moto: LaunchedMoto<object>;
   let aws: AwsSettings;
   let restoreEnv: () => void;
   let ec2: EC2Client;
@@ -80,18 +56,11 @@ suite('preflight: the Glue connection\'s network on moto', function () {
   let rds: RDSClient;
 
   suiteSetup(async () => {
-    moto = await startMoto();
+    moto = await startMotoGlueServer();
     aws = { region: 'us-east-1', profile: '', endpoint: moto.endpoint, rdsInstanceId: 'de-c1w2-rds' };
   });
 
-  suiteTeardown(async () => {
-    if (!moto || moto.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => moto.child.once('exit', resolve));
-    moto.child.stdin!.end(); // the launcher stops when its stdin closes
-    const timer = setTimeout(() => moto.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  });
+  suiteTeardown(() => stopMotoGlueServer(moto));
 
   setup(async () => {
     restoreEnv = useAwsEnvironment('fake');

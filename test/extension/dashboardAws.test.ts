@@ -16,10 +16,9 @@ import type { LifecycleLabApi } from '../../src/extension';
 import { DATASET_IDS, type DatasetId } from '../../src/core/dashboard/model';
 import { QUERIES } from '../../src/core/dashboard/queries';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
-import type { QueryResult, QueryValue } from '../../src/core/query/engine';
 import { compileParams } from '../../src/core/query/params';
 import type { DashboardRenderedState, ReceivedReport } from '../../src/webview/dashboardPanel';
-import { startMotoServer, useAwsEnvironment, type MotoServer } from '../aws/motoServer';
+import { athenaPreset, startMotoServer, useAwsEnvironment, type MotoServer } from '../aws/motoServer';
 import { buildTestLake } from '../unit/dashboardLakeFixture';
 import { EXTENSION_ID } from './activation';
 
@@ -29,24 +28,6 @@ const DATABASE = 'lab_db';
 const ENGINE_MS = 1234;
 const SCANNED_BYTES = 50 * 1024 ** 2;
 const FAILURE = "COLUMN_NOT_FOUND: line 3:10: Column 'productline' cannot be resolved";
-
-/** A DuckDB column type as the Athena type of the same column. */
-function athenaType(duckdbType: string): { Type: string; Precision?: number; Scale?: number } {
-  const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(duckdbType);
-  if (decimal) return { Type: 'decimal', Precision: Number(decimal[1]), Scale: Number(decimal[2]) };
-  const map: Record<string, string> = { VARCHAR: 'varchar', BIGINT: 'bigint', HUGEINT: 'bigint', INTEGER: 'integer', DOUBLE: 'double', DATE: 'date', BOOLEAN: 'boolean' };
-  return { Type: map[duckdbType] ?? 'varchar' };
-}
-
-/** An answer as Athena gives it (moto's preset): lower-case names, the header row first, every value as text. */
-function preset(result: QueryResult) {
-  const cell = (v: QueryValue) => (v === null ? {} : { VarCharValue: String(v) });
-  const names = result.columns.map((c) => c.name.toLowerCase());
-  return {
-    column_info: result.columns.map((c, i) => ({ Name: names[i], Label: names[i], ...athenaType(c.type), Nullable: 'UNKNOWN', CaseSensitive: false })),
-    rows: [{ Data: names.map((name) => ({ VarCharValue: name })) }, ...result.rows.map((r) => ({ Data: r.map(cell) }))],
-  };
-}
 
 /** An Athena execution parameter (a SQL literal: 'text' with quotes doubled, a number, NULL) back as a value. */
 function parameterValue(literal: string): string | number | null {
@@ -119,7 +100,7 @@ async function startAthenaProxy(moto: MotoServer, lake: DuckDbLakeEngine): Promi
             try {
               const answer = await lake.query(namedPlaceholders(input.QueryString), params);
               const queued = await fetch(`${moto.endpoint}/moto-api/static/athena/query-results`, {
-                method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ region: 'us-east-1', results: [preset(answer)] }),
+                method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ region: 'us-east-1', results: [athenaPreset(answer)] }),
               });
               if (!queued.ok) proxy.problems.push(`moto refused the preset: HTTP ${queued.status}`);
             } catch (err) {

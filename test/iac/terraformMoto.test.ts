@@ -7,16 +7,14 @@
  * in a shape the provider never accepts as equal, so the provider waits 3 minutes per bucket and fails.
  */
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetConnectionCommand, GetDatabaseCommand, GetJobCommand, GlueClient } from '@aws-sdk/client-glue';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { EDITOR_OUTPUTS, GLUE_DIR, pythonHas, requireTool, ROOT, scriptJobArguments, tail, terraform, terraformAvailable, terraformEnv, TERRAFORM_DIR, TERRAFORM_ENABLE, type RunResult } from './tools';
-
-const LAUNCHER = path.join(ROOT, 'test', 'iac', 'moto_glue_server.py');
+import { startMotoGlueServer, stopMotoGlueServer, type LaunchedMoto } from '../aws/motoServer';
+import { EDITOR_OUTPUTS, GLUE_DIR, pythonHas, requireTool, scriptJobArguments, tail, terraform, terraformAvailable, terraformEnv, TERRAFORM_DIR, TERRAFORM_ENABLE, type RunResult } from './tools';
 
 /** Test-only provider settings, merged over terraform/versions.tf's provider block. */
 const OVERRIDE = `# TEST-ONLY (test/iac/terraformMoto.test.ts): moto's fake keys, and few retries so a gap in moto fails fast.
@@ -32,35 +30,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 }
 `;
 
-interface Moto { endpoint: string; vpc_id: string; subnet_id: string; sg_id: string; child: ChildProcess }
-
-function startMoto(): Promise<Moto> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', [LAUNCHER], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`moto did not start:\n${stderr.slice(-2000)}`)); }, 60_000);
-    child.stderr!.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-20_000); });
-    child.stdout!.on('data', (c: Buffer) => {
-      stdout += c;
-      const line = stdout.split('\n').find((l) => l.startsWith('{'));
-      if (line && stdout.includes('\n')) {
-        clearTimeout(timer);
-        resolve({ ...(JSON.parse(line) as Omit<Moto, 'child'>), child });
-      }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`moto exited with ${code}:\n${stderr.slice(-2000)}`)); });
-  });
-}
-
-async function stopMoto(moto: Moto | undefined): Promise<void> {
-  if (!moto || moto.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => moto.child.once('exit', resolve));
-  moto.child.stdin!.end(); // the launcher stops when its stdin closes
-  const timer = setTimeout(() => moto.child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
+type Moto = LaunchedMoto<{ vpc_id: string; subnet_id: string; sg_id: string }>;
 
 suite('terraform apply against moto', function () {
   this.timeout(240_000);
@@ -80,7 +50,7 @@ suite('terraform apply against moto', function () {
   suiteSetup(async function () {
     requireTool(this, terraformAvailable(), 'terraform with the AWS provider mirror', TERRAFORM_ENABLE);
     requireTool(this, pythonHas('moto.server'), 'moto', "bash scripts/setup.sh --test (pip install 'moto[server]')");
-    moto = await startMoto();
+    moto = await startMotoGlueServer<{ vpc_id: string; subnet_id: string; sg_id: string }>();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-tf-moto-'));
     for (const f of fs.readdirSync(TERRAFORM_DIR).filter((n) => n.endsWith('.tf'))) fs.copyFileSync(path.join(TERRAFORM_DIR, f), path.join(dir, f));
     fs.writeFileSync(path.join(dir, 'moto_override.tf'), OVERRIDE);
@@ -96,7 +66,7 @@ suite('terraform apply against moto', function () {
   });
 
   suiteTeardown(async () => {
-    await stopMoto(moto);
+    await stopMotoGlueServer(moto);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
