@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { MysqlTarget } from '../../src/core/config';
 import type { DatasetResult } from '../../src/core/dashboard/model';
 import { DashboardData, localManifestReader } from '../../src/core/dashboard/service';
+import { readLakeManifest } from '../../src/core/lake/manifest';
 import { findModelDir } from '../../src/core/lake/model';
 import { runPipeline } from '../../src/core/lake/pipeline';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
@@ -87,6 +88,35 @@ suite('dashboard on the lake the pipeline wrote from the lab dump', function () 
     assert.equal(oracle.length, 3);
     assert.deepEqual(column(r, 'productName'), oracle.map((row) => row[0]));
     assert.deepEqual(column(r, 'totalSales').map(cents), oracle.map((row) => cents(row[1])));
+  });
+
+  test('filter options come from the run manifest, equal to what the lake and MariaDB answer', async () => {
+    const manifest = await readLakeManifest(lakeDir);
+    assert.ok(manifest?.filterOptions, 'the pipeline records the filter options in its manifest');
+    const fromManifest = await data.dataset({ id: 'filterOptions' });
+    assert.match(fromManifest.sql, /^-- Read from the run manifest/);
+    assert.deepEqual(fromManifest.filterOptions, manifest.filterOptions);
+
+    // Asked of the lake (no manifest reader: the path a lake without recorded options takes).
+    const asked = await new DashboardData(engine).dataset({ id: 'filterOptions' });
+    assert.doesNotMatch(asked.sql, /manifest/);
+    assert.deepEqual(asked.filterOptions, fromManifest.filterOptions);
+
+    const countries = await sourceQuery(target, 'select distinct trim(country) as c from customers order by c');
+    const lines = await sourceQuery(target, 'select productLine from productlines order by productLine');
+    const [[first, last]] = await sourceQuery(target, `select date_format(min(o.orderDate), '%Y-%m-%d'), date_format(max(o.orderDate), '%Y-%m-%d')
+      from orders o where exists (select 1 from orderdetails od where od.orderNumber = o.orderNumber)`);
+    assert.deepEqual(fromManifest.filterOptions!.countries, countries.map((r) => r[0]));
+    assert.deepEqual(fromManifest.filterOptions!.productLines, lines.map((r) => r[0]));
+    assert.deepEqual([fromManifest.filterOptions!.firstOrderDate, fromManifest.filterOptions!.lastOrderDate], [first, last]);
+  });
+
+  test('a manifest whose filter options are malformed is not trusted: the lake is asked', async () => {
+    const manifest = (await readLakeManifest(lakeDir))!;
+    const edited = new DashboardData(engine, async () => ({ ...manifest, filterOptions: { countries: 'France' } as never }));
+    const r = await edited.dataset({ id: 'filterOptions' });
+    assert.doesNotMatch(r.sql, /manifest/);
+    assert.deepEqual(r.filterOptions, manifest.filterOptions);
   });
 
   test('key figures match MariaDB', async () => {

@@ -2,6 +2,7 @@ import { LabError, throwIfCancelled } from '../errors';
 import type { QueryEngine, QueryParams, QueryResult } from '../query/engine';
 import { readLakeManifest, type LakeManifest } from '../lake/manifest';
 import { recoverLakeOnOpen } from '../lake/verify';
+import { FILTER_OPTION_QUERIES, filterOptionsFromRows, isFilterOptions } from './filterOptions';
 import type {
   DatasetId, DatasetRequest, DatasetResult, FilterOptions, LakeRunSummary, LakeStatus, ReconciliationCheck,
 } from './model';
@@ -196,19 +197,21 @@ export class DashboardData {
     return undefined;
   }
 
+  /** From the run manifest when the pipeline recorded them there, otherwise asked of the lake. */
   private async filterOptions(signal?: AbortSignal): Promise<DatasetResult> {
     const started = performance.now();
-    const [countries, lines, dates] = await Promise.all([
-      this.run(QUERIES.filterCountries, {}, signal),
-      this.run(QUERIES.filterProductLines, {}, signal),
-      this.run(QUERIES.orderDateRange, {}, signal),
-    ]);
-    const options: FilterOptions = {
-      countries: countries.rows.map((r) => String(r[0])),
-      productLines: lines.rows.map((r) => String(r[0])),
-      firstOrderDate: String(dates.rows[0]?.[0] ?? ''),
-      lastOrderDate: String(dates.rows[0]?.[1] ?? ''),
-    };
+    const manifest = await this.readManifest().catch(() => undefined);
+    let options: FilterOptions;
+    let sql: string;
+    if (isFilterOptions(manifest?.filterOptions)) {
+      options = manifest.filterOptions;
+      const asked = FILTER_OPTION_QUERIES.map((q) => sqlForCopy(q, 'star-v1')).join('\n');
+      sql = `-- Read from the run manifest (gold/_manifest.json, run ${manifest.runId}); the pipeline asked the new tables:\n${asked}`;
+    } else {
+      const answers = await Promise.all(FILTER_OPTION_QUERIES.map((q) => this.run(q, {}, signal)));
+      options = filterOptionsFromRows(answers[0].rows, answers[1].rows, answers[2].rows);
+      sql = answers.map((a) => a.sql).join('\n');
+    }
     return {
       id: 'filterOptions',
       title: DATASET_TITLES.filterOptions,
@@ -219,7 +222,7 @@ export class DashboardData {
         ['firstOrderDate', options.firstOrderDate],
         ['lastOrderDate', options.lastOrderDate],
       ],
-      sql: [countries.sql, lines.sql, dates.sql].join('\n'),
+      sql,
       elapsedMs: performance.now() - started,
       filterOptions: options,
     };

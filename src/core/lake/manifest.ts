@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import type { FilterOptions } from '../dashboard/model';
 
 /** The tables of the star schema that a run publishes to the lake (the model runs them in its own order, see model.ts). */
 export const MODEL_TABLES = ['dim_customers', 'dim_products', 'dim_locations', 'fact_orders'] as const;
@@ -48,6 +49,8 @@ export interface LakeManifest {
   tables: Record<string, LakeTableStats>;
   checks: ReconcileCheck[];
   ok: boolean;
+  /** The dashboard's Top-N filter choices over the tables of this run; absent in older manifests and the Glue job's. */
+  filterOptions?: FilterOptions;
 }
 
 export function goldDir(lakeDir: string): string {

@@ -4,7 +4,11 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Connection } from 'mysql2';
 import type { Clock } from '../clock';
 import type { MysqlTarget } from '../config';
+import { FILTER_OPTION_QUERIES, filterOptionsFromRows } from '../dashboard/filterOptions';
+import type { FilterOptions } from '../dashboard/model';
 import { CancelledError, LabError, isCancelled, throwIfCancelled } from '../errors';
+import { toQueryValue } from '../query/duckdb';
+import type { QueryValue } from '../query/engine';
 import { sqlIdent, sqlLiteral } from '../query/sqlText';
 import { quoteIdent } from '../source/sql';
 import { usesTls } from '../source/target';
@@ -282,15 +286,15 @@ export async function transformStep(ctx: RunContext): Promise<StepOutcome> {
   const d = ctx.duck!;
   for (const file of ctx.model) {
     const t0 = performance.now();
-    await interruptible(d, ctx.signal, async () => {
+    // CREATE TABLE AS answers with the number of rows it wrote: no second scan to count them.
+    const created = await interruptible(d, ctx.signal, async () => {
       try {
-        await d.run(`create or replace table ${sqlIdent(file.table)} as ${file.sql}`);
+        return await d.runAndReadAll(`create or replace table ${sqlIdent(file.table)} as ${file.sql}`);
       } catch (err) {
         throw new LabError('queryFailed', `The model ${path.basename(file.file)} failed in DuckDB: ${(err as Error).message}`, { cause: err });
       }
     });
-    const reader = await d.runAndReadAll(`select count(*) from ${sqlIdent(file.table)}`);
-    ctx.modelRows[file.table] = Number(reader.getRows()[0][0]);
+    ctx.modelRows[file.table] = Number(created.getRows()[0][0]);
     ctx.emit({ kind: 'table', step: 'transform', table: file.table, rows: ctx.modelRows[file.table], durationMs: performance.now() - t0 });
   }
   // The source copies are no longer needed; freeing them lowers the run's peak memory before the Parquet writes.
@@ -344,6 +348,7 @@ export async function publish(ctx: RunContext, checks: ReconcileCheck[]): Promis
     tables: ctx.tables,
     checks,
     ok: true,
+    filterOptions: await interruptible(ctx.duck!, ctx.signal, () => readFilterOptions(ctx.duck!)),
   };
   throwIfCancelled(ctx.signal, 'Pipeline run');
   try {
@@ -353,6 +358,13 @@ export async function publish(ctx: RunContext, checks: ReconcileCheck[]): Promis
   }
   await swapInGold(ctx.lakeDir, ctx.stagedGold, ctx.runId);
   return manifest;
+}
+
+/** The dashboard's filter choices, asked of the star tables still in the staging DuckDB (the dashboard's own SQL). */
+async function readFilterOptions(d: DuckDBConnection): Promise<FilterOptions> {
+  const rows: QueryValue[][][] = [];
+  for (const query of FILTER_OPTION_QUERIES) rows.push((await d.runAndReadAll(query.sql('star-v1'))).getRows().map((r) => r.map(toQueryValue)));
+  return filterOptionsFromRows(rows[0], rows[1], rows[2]);
 }
 
 /** Stops watching the source and closes the connection and the staging DuckDB, whatever state the run is in. */
