@@ -148,4 +148,14 @@ suite('pipeline: reconciliation checks', function () {
       'order_amount_matches_source',
     ]);
   });
+
+  test('a duplicated dimension key fails its own check only: the fact count and total are not multiplied by it', async () => {
+    await build("(1, 'A', 1, 10.05), (2, 'B', 2, 20.05)", { customers: '(1), (2), (2)', products: "('A'), ('A'), ('B')", locations: '(1), (2), (2)' });
+    const checks = await reconcile(duck, (t) => t, source);
+    assert.deepEqual(checks.filter((c) => !c.ok).map((c) => c.name).sort(),
+      ['dim_customers_customerNumber_unique', 'dim_locations_locationKey_unique', 'dim_products_productCode_unique']);
+    assert.equal(checks.find((c) => c.name === 'fact_rows_match_source')!.actual, '2');
+    assert.equal(checks.find((c) => c.name === 'order_amount_matches_source')!.actual, '30.10');
+    assert.equal(checks.find((c) => c.name === 'dim_products_productCode_unique')!.actual, '1');
+  });
 });
