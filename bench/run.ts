@@ -1,10 +1,11 @@
 /**
  * The one benchmark: every figure side by side, on one machine and one set of data, in one run.
  *   npm run bench [-- --quick | --smoke] [--reps N] [--out FILE.md] [--no-spark] [--no-editor] [--build] [--streams N]
+ *                 [--generator | --no-generator] [--generator-scale N]
  * full:  pipeline at scale 1, 100, 1000 (DuckDB engine vs pyspark), scaling at 1, 10, 100, 1000, analytics at 1000,
  *        3 editor hosts; writes bench/results.md (+ .json, + the scaling chart PNG).
- * quick: scale 1 and 100 (pyspark runs both in one JVM per rep), scaling 1, 10, 100, analytics at 10, 1 editor host;
- *        writes bench/results-quick.md (git-ignored).
+ * quick: pyspark against DuckDB at scale 1, scaling (and the extraction ceiling) at 1, 10, 100, analytics at 10, 1 editor
+ *        host, no generator run: under 3 minutes; writes bench/results-quick.md (git-ignored).
  * smoke: scale 1 (and 10 for the scaling chart, DuckDB only), 1 rep, analytics at 1, 1 editor host: npm test's check that
  *        the harness works end to end (test/integration/benchSmoke.test.ts); its figures mean nothing.
  * Every figure is min / median / max over the reps, and reps are interleaved (A B A B) so both sides of a ratio see
@@ -20,6 +21,7 @@ import { DATASET_IDS } from '../src/core/dashboard/model';
 import { DashboardData, localManifestReader } from '../src/core/dashboard/service';
 import { formatBytes } from '../src/core/format';
 import { readLabTarget } from '../src/core/lab/state';
+import { generateClassicmodels } from '../src/core/lab/generator/load';
 import { findModelDir } from '../src/core/lake/model';
 import { runPipeline, type PipelineEvent } from '../src/core/lake/pipeline';
 import { RANGE_KEYS } from '../src/core/lake/extractClient';
@@ -82,6 +84,40 @@ async function childPipeline(): Promise<void> {
   } catch (err) {
     process.stdout.write(`${JSON.stringify({ ok: false, error: (err as Error).message })}\n`);
     process.exitCode = 1;
+  }
+}
+
+/** The lab dump through the whole pipeline `runs` times in one process (as in the editor: modules loaded, DuckDB warm). */
+async function childDump(): Promise<void> {
+  const { lakeDir, runs } = JSON.parse(process.argv[process.argv.indexOf('--child-dump') + 1]) as { lakeDir: string; runs: number };
+  const target = await readLabTarget(path.join(repoRoot, '.lab'));
+  if (!target) throw new Error('the local lab is not running');
+  const runsMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await runPipeline({ target, lakeDir, modelDir: findModelDir(__dirname), origin: 'bench' });
+    runsMs.push(performance.now() - t0);
+  }
+  process.stdout.write(`${JSON.stringify({ runsMs })}\n`);
+}
+
+interface CopyMeasure { rssBeforeCopy: number; rssAfterCopy: number; copyMs: number; inMemory: boolean }
+
+/** The dashboard engine's in-memory copy of a lake: RSS once DuckDB has the lake's views, and once the copy serves them. */
+async function childCopy(): Promise<void> {
+  const { lakeDir } = JSON.parse(process.argv[process.argv.indexOf('--child-copy') + 1]) as { lakeDir: string };
+  const engine = new DuckDbLakeEngine(lakeDir);
+  try {
+    await engine.query('select count(*) from fact_orders');
+    const rssBeforeCopy = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const inMemory = await engine.settled();
+    const copyMs = performance.now() - t0;
+    await engine.query('select count(*) from fact_orders');
+    const out: CopyMeasure = { rssBeforeCopy, rssAfterCopy: process.memoryUsage().rss, copyMs, inMemory };
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  } finally {
+    await engine.close();
   }
 }
 
@@ -252,7 +288,8 @@ async function main(): Promise<void> {
   const smoke = flag('smoke');
   const quick = flag('quick') || smoke;
   const mode = smoke ? 'smoke' : quick ? 'quick' : 'full';
-  const pipelineScales = smoke ? [1] : quick ? [1, 100] : [1, 100, 1000];
+  // quick: pyspark at scale 1 only (one JVM start per rep is most of its time: x100 too would take a minute more).
+  const pipelineScales = quick ? [1] : [1, 100, 1000];
   const scalingScales = smoke ? [1, 10] : quick ? [1, 10, 100] : [1, 10, 100, 1000];
   const analyticsScale = Number(arg('analytics-scale') ?? (smoke ? 1 : quick ? 10 : 1000));
   const reps = Number(arg('reps') ?? (smoke ? 1 : 3));
@@ -296,7 +333,9 @@ async function main(): Promise<void> {
     for (const scale of [...pipelineScales, ...duckOnly]) {
       results.set(scale, { scale, sourceRows: 0, duck: [], spark: [], same: [], ceiling1: [], ceilingN: [] });
     }
-    const topScale = Math.max(...pipelineScales);
+    // The extraction ceiling and the x1000 goals are measured at the largest scale the DuckDB engine runs.
+    const topScale = Math.max(...scalingScales);
+    const sparkScale = Math.max(...pipelineScales);
     const plans = { one: [SOURCE_TABLES.map((t) => selectOf(t))], many: await streamPlan(admin, `classicmodels_x${topScale}`, streams) };
     const lake = (engine: string, scale: number) => path.join(work, `${engine}-x${scale}`);
     // quick and smoke: one JVM per rep runs every scale (the JVM start is paid once per rep, and reported once).
@@ -402,6 +441,38 @@ async function main(): Promise<void> {
       await pool.end();
     }
 
+    // ----- 6: the lab dump warm, the dashboard's in-memory copy at the analytics scale, the generator at x1000.
+    const dumpReps = Math.max(reps, 5);
+    log(`lab dump: ${dumpReps + 1} runs in one process (load ${loadText()})`);
+    const dump = await runMeasured(process.execPath, [__filename, '--child-dump', JSON.stringify({ lakeDir: path.join(work, 'duckdb-dump'), runs: dumpReps + 1 })], { timeoutMs: 600_000 });
+    const dumpRuns = lastJson<{ runsMs: number[] }>(dump.stdout)?.runsMs;
+    if (!dumpRuns) throw new Error(`the lab dump runs failed (exit ${dump.code}): ${dump.stderr.slice(-400)}`);
+    const dumpWarm = dumpRuns.slice(1);
+    const copies: CopyMeasure[] = [];
+    for (let rep = 0; rep < reps; rep++) {
+      const c = await runMeasured(process.execPath, [__filename, '--child-copy', JSON.stringify({ lakeDir: analyticsLake })], { timeoutMs: 600_000 });
+      const m = lastJson<CopyMeasure>(c.stdout);
+      if (!m) throw new Error(`the in-memory copy measure failed (exit ${c.code}): ${c.stderr.slice(-400)}`);
+      copies.push(m);
+    }
+    log(`  lab dump warm ${fmtMs(median(dumpWarm))} ms; in-memory copy of x${analyticsScale}: RSS ${fmtMb(median(copies.map((c) => c.rssBeforeCopy)))} -> ${fmtMb(median(copies.map((c) => c.rssAfterCopy)))}`);
+    const generatorScale = Number(arg('generator-scale') ?? 1000);
+    const runGenerator = flag('generator') || (!quick && !flag('no-generator'));
+    const generated: number[] = [];
+    if (runGenerator) {
+      const database = 'classicmodels_genbench';
+      try {
+        for (let rep = 0; rep < reps; rep++) {
+          log(`generator x${generatorScale} rep ${rep + 1}/${reps} (load ${loadText()})`);
+          const t0 = performance.now();
+          await generateClassicmodels(target, { scale: generatorScale, database, seed: 1 });
+          generated.push(performance.now() - t0);
+        }
+      } finally {
+        await admin.query(`drop database if exists \`${database}\``);
+      }
+    }
+
     // ----- 4: editor, one new code-server + extension host per rep.
     const editor: EditorBenchResult[] = [];
     const workspaceLake = path.join(repoRoot, '.lab', 'lake');
@@ -484,12 +555,12 @@ async function main(): Promise<void> {
       }
     }
     lines.push(mdTable(['scale', 'engine', 'phase', 'ms', 'rows/s'], phaseRows), '');
-    const sparkTop = results.get(topScale)!.spark;
+    const sparkTop = results.get(sparkScale)!.spark;
     if (sparkTop.length) {
       const ph = (p: string) => median(sparkTop.map((s) => (p === 'jvm' || p === 'session' ? s.startup[p] : s.run.phases[p] ?? 0) * 1000));
       const total = ['jvm', 'session', ...SPARK_RUN_PHASES].reduce((a, p) => a + ph(p), 0);
       const share = (p: string) => `${((ph(p) / total) * 100).toFixed(0)}%`;
-      lines.push(`Where pyspark spends its time at x${topScale} (its own timing, bench/spark_phases.py): JVM start ${share('jvm')}, Spark session ${share('session')}, ` +
+      lines.push(`Where pyspark spends its time at x${sparkScale} (its own timing, bench/spark_phases.py): JVM start ${share('jvm')}, Spark session ${share('session')}, ` +
         `source totals over JDBC ${share('sourceTotals')}, JDBC read of the source tables ${share('jdbcRead')}, model SQL + Parquet write ${share('transformWrite')}, ` +
         `reconcile ${share('reconcile')}, publish ${share('publish')}.`, '');
     }
@@ -584,6 +655,21 @@ async function main(): Promise<void> {
       lines.push(chartError ? `The chart could not be drawn: ${chartError}` : `![Pipeline wall time and peak RSS at scale N](${path.basename(outPng)})`, '');
     }
 
+    // 6. Lab dump, in-memory copy, generator
+    const copyGrowth = copies.map((c) => c.rssAfterCopy - c.rssBeforeCopy);
+    lines.push('## 6. Lab dump, the dashboard\'s in-memory copy, the generator', '',
+      `Lab dump (\`${target.database}\`, the lab's own data): the whole pipeline run ${dumpReps + 1} times in one process, as the editor runs it; the first ` +
+      `run loads the modules and DuckDB and is left out. In-memory copy: a new process opens the lake at x${analyticsScale} with the dashboard's engine, ` +
+      'asks one question (DuckDB loaded, views over the Parquet files), then waits for the copy into memory; RSS of the process before and after the copy. ' +
+      (runGenerator ? `Generator: \`classicmodels\` at x${generatorScale} (seed 1) into a scratch database, dropped afterwards.` : 'Generator: not run in this mode (`--generator` to run it).'), '',
+      mdTable(['figure', 'median (min–max)'], [
+        ['lab dump, whole run, warm', `${fmtSpread(sp(dumpWarm))} ms (first run ${fmtMs(dumpRuns[0])} ms)`],
+        [`in-memory copy at x${analyticsScale}: RSS growth`, fmtSpread(sp(copyGrowth), fmtMb)],
+        [`in-memory copy at x${analyticsScale}: process RSS before → after`, `${fmtMb(median(copies.map((c) => c.rssBeforeCopy)))} → ${fmtMb(median(copies.map((c) => c.rssAfterCopy)))}`],
+        [`in-memory copy at x${analyticsScale}: time to copy`, `${fmtSpread(sp(copies.map((c) => c.copyMs)))} ms${copies.every((c) => c.inMemory) ? '' : ' (some runs kept the views: lake over the copy limit)'}`],
+        ...(runGenerator ? [[`generator at x${generatorScale}`, `${fmtSpread(sp(generated))} ms`]] : []),
+      ]), '');
+
     // Goals of issue 13, each marked from this run's figures (at the goal's scale only in the full run).
     const goalRows: string[][] = [];
     const atScale = (scale: number, goalScale: number) => (scale === goalScale ? '' : ` (at x${scale}, not the goal's x${goalScale})`);
@@ -609,7 +695,10 @@ async function main(): Promise<void> {
       const ratio = a.source.median / a.lake.median;
       goalRows.push([`${name} ≥ 30x faster than MariaDB at x1000${atScale(analyticsScale, 1000)}`, a.same === false ? 'answers differ' : fmtRatio(ratio), a.same === false ? 'not judged' : mark(ratio >= 30, analyticsScale, 1000)]);
     }
-    goalRows.push(['generator at x1000 < 60 s; lab dump < 150 ms warm; in-memory copy < 300 MB', 'not measured here: `node out/bench/generate.js`, `node out/bench/pipeline.js`, `node out/bench/dashboard.js`', '–']);
+    goalRows.push(['lab dump < 150 ms warm', `${fmtMs(median(dumpWarm))} ms`, median(dumpWarm) < 150 ? 'met' : '**not met**']);
+    goalRows.push([`in-memory copy < 300 MB of RSS at x1000${atScale(analyticsScale, 1000)}`, fmtMb(median(copyGrowth)), mark(median(copyGrowth) < 300e6, analyticsScale, 1000)]);
+    goalRows.push([`generator at x1000 < 60 s${runGenerator ? atScale(generatorScale, 1000) : ''}`, runGenerator ? `${fmtMs(median(generated))} ms` : 'not run in this mode',
+      runGenerator ? mark(median(generated) < 60_000, generatorScale, 1000) : '–']);
     lines.push('## Goals (issue 13)', '', `Load average during the run: ${loadStart} at the start, ${loadEnd} at the end; on 2 shared cores every figure moves with it.`, '',
       mdTable(['goal', 'this run', ''], goalRows), '');
 
@@ -621,7 +710,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(outJson, JSON.stringify({
       mode, date: started.toISOString(), seconds, machine: machineLine(), load: { start: loadStart, end: loadEnd }, versions, reps,
       sections: { pipeline: pipelineScales, extraction: topScale, analytics: analyticsScale, editor: editor.length, scaling: scalingScales },
-      checks, analytics, editor,
+      checks, analytics, editor, dump: { runsMs: dumpRuns }, inMemoryCopy: copies, generator: { scale: generatorScale, ms: generated },
       pipeline: [...results.values()].map((r) => ({ scale: r.scale, sourceRows: r.sourceRows, duckdb: r.duck, spark: r.spark, ceiling1Ms: r.ceiling1, ceilingNMs: r.ceilingN })),
     }, null, 2));
     log(`\n${lines.filter((l) => l.startsWith('|') || l.startsWith('#')).join('\n')}`);
@@ -652,5 +741,8 @@ function distIsStale(): string {
   return newest.mtimeMs > built ? `${path.relative(repoRoot, newest.file)} is ${((newest.mtimeMs - built) / 60_000).toFixed(0)} min newer` : '';
 }
 
+const failChild = (err: unknown) => { console.error(err instanceof Error ? err.message : err); process.exitCode = 1; };
 if (process.argv.includes('--child-pipeline')) void childPipeline();
+else if (process.argv.includes('--child-dump')) childDump().catch(failChild);
+else if (process.argv.includes('--child-copy')) childCopy().catch(failChild);
 else main().catch((err) => { console.error(`bench failed: ${err instanceof Error ? err.message : err}`); process.exitCode = 1; });
