@@ -48,7 +48,8 @@ suite('dashboard on the lake the pipeline wrote from the lab dump', function () 
     target = await labTarget();
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dashboard-it-'));
     lakeDir = path.join(tmp, 'lake');
-    await runPipeline({ target, lakeDir, modelDir: findModelDir(__dirname) });
+    // 'always': the lab dump is below the size at which a run records the dashboard's answers by default.
+    await runPipeline({ target, lakeDir, modelDir: findModelDir(__dirname), recordDashboard: 'always' });
     engine = new DuckDbLakeEngine(lakeDir);
     data = new DashboardData(engine, localManifestReader(lakeDir));
   });
@@ -92,12 +93,12 @@ suite('dashboard on the lake the pipeline wrote from the lab dump', function () 
 
   test('filter options come from the run manifest, equal to what the lake and MariaDB answer', async () => {
     const manifest = await readLakeManifest(lakeDir);
-    assert.ok(manifest?.filterOptions, 'the pipeline records the filter options in its manifest');
+    assert.ok(manifest?.dashboard?.filterOptions, 'the pipeline records the filter options in its manifest');
     const fromManifest = await data.dataset({ id: 'filterOptions' });
-    assert.match(fromManifest.sql, /^-- Read from the run manifest/);
-    assert.deepEqual(fromManifest.filterOptions, manifest.filterOptions);
+    assert.match(fromManifest.sql, /^-- Answered from the run manifest/);
+    assert.deepEqual(fromManifest.filterOptions, manifest.dashboard.filterOptions);
 
-    // Asked of the lake (no manifest reader: the path a lake without recorded options takes).
+    // Asked of the lake (no manifest reader: the path a lake without recorded answers takes).
     const asked = await new DashboardData(engine).dataset({ id: 'filterOptions' });
     assert.doesNotMatch(asked.sql, /manifest/);
     assert.deepEqual(asked.filterOptions, fromManifest.filterOptions);
@@ -111,12 +112,58 @@ suite('dashboard on the lake the pipeline wrote from the lab dump', function () 
     assert.deepEqual([fromManifest.filterOptions!.firstOrderDate, fromManifest.filterOptions!.lastOrderDate], [first, last]);
   });
 
-  test('a manifest whose filter options are malformed is not trusted: the lake is asked', async () => {
+  test('the fixed cards and the unfiltered Top-N come from the run manifest, equal to what the lake answers', async () => {
+    const range = (await data.dataset({ id: 'filterOptions' })).filterOptions!;
+    const unfiltered = (n: number) => ({ id: 'topProducts' as const, filter: { startDate: range.firstOrderDate, endDate: range.lastOrderDate, country: '', productLine: '', n } });
+    const wider = { id: 'topProducts' as const, filter: { startDate: '2000-01-01', endDate: '2030-12-31', country: '', productLine: '', n: 10 } };
+    const asked = new DashboardData(engine);
+    for (const request of [{ id: 'kpis' as const }, { id: 'salesByCountry' as const }, { id: 'salesByProductLine' as const }, { id: 'monthlySales' as const },
+      unfiltered(5), unfiltered(1), wider]) {
+      const recorded = await data.dataset(request);
+      const fromLake = await asked.dataset(request);
+      assert.match(recorded.sql, /^-- Answered from the run manifest/, `${request.id} from the manifest`);
+      assert.doesNotMatch(fromLake.sql, /manifest/);
+      assert.deepEqual(recorded.columns, fromLake.columns, `${request.id}: columns`);
+      assert.deepEqual(recorded.rows, fromLake.rows, `${request.id}: rows`);
+      assert.ok(recorded.rows.length > 0);
+    }
+    // Anything the record does not cover is asked of the lake: a filter, a shorter date range.
+    for (const filter of [{ ...unfiltered(5).filter, country: 'France' }, { ...unfiltered(5).filter, productLine: 'Ships' },
+      { ...unfiltered(5).filter, startDate: '2004-01-01' }]) {
+      const r = await data.dataset({ id: 'topProducts', filter });
+      assert.doesNotMatch(r.sql, /manifest/, JSON.stringify(filter));
+      assert.deepEqual(r.rows, (await asked.dataset({ id: 'topProducts', filter })).rows);
+    }
+  });
+
+  test('by default a run as small as the lab dump records no answers, and the dashboard asks the lake', async () => {
+    const smallLake = path.join(tmp, 'small');
+    await runPipeline({ target, lakeDir: smallLake, modelDir: findModelDir(__dirname) });
+    assert.equal((await readLakeManifest(smallLake))?.dashboard, undefined);
+    const small = new DuckDbLakeEngine(smallLake);
+    try {
+      const kpis = await new DashboardData(small, localManifestReader(smallLake)).dataset({ id: 'kpis' });
+      assert.doesNotMatch(kpis.sql, /manifest/);
+      assert.deepEqual(kpis.rows, (await data.dataset({ id: 'kpis' })).rows);
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('a manifest whose recorded answers are malformed is not trusted: the lake is asked', async () => {
     const manifest = (await readLakeManifest(lakeDir))!;
-    const edited = new DashboardData(engine, async () => ({ ...manifest, filterOptions: { countries: 'France' } as never }));
-    const r = await edited.dataset({ id: 'filterOptions' });
-    assert.doesNotMatch(r.sql, /manifest/);
-    assert.deepEqual(r.filterOptions, manifest.filterOptions);
+    const edited = new DashboardData(engine, async () => ({ ...manifest, dashboard: {
+      filterOptions: { countries: 'France' }, answers: { kpis: { columns: [{ name: 'x', type: 'INTEGER' }], rows: [[1, 2]] } }, topProducts: { rows: 'x' },
+    } as never }));
+    const options = await edited.dataset({ id: 'filterOptions' });
+    assert.doesNotMatch(options.sql, /manifest/);
+    assert.deepEqual(options.filterOptions, manifest.dashboard!.filterOptions);
+    const kpis = await edited.dataset({ id: 'kpis' });
+    assert.doesNotMatch(kpis.sql, /manifest/);
+    assert.deepEqual(kpis.rows, (await data.dataset({ id: 'kpis' })).rows);
+    const range = options.filterOptions!;
+    const top = await edited.dataset({ id: 'topProducts', filter: { startDate: range.firstOrderDate, endDate: range.lastOrderDate, country: '', productLine: '', n: 5 } });
+    assert.doesNotMatch(top.sql, /manifest/);
   });
 
   test('key figures match MariaDB', async () => {

@@ -2,7 +2,10 @@ import { LabError, throwIfCancelled } from '../errors';
 import type { QueryEngine, QueryParams, QueryResult } from '../query/engine';
 import { readLakeManifest, type LakeManifest } from '../lake/manifest';
 import { recoverLakeOnOpen } from '../lake/verify';
-import { FILTER_OPTION_QUERIES, filterOptionsFromRows, isFilterOptions } from './filterOptions';
+import {
+  FILTER_OPTION_QUERIES, filterOptionsFromRows, isFilterOptions, isRecordedAnswer, RECORDED_QUERIES, recordedTopProductsFilter,
+  topProductsFromRecord, type RecordedAnswer, type RecordedDashboard,
+} from './recorded';
 import type {
   DatasetId, DatasetRequest, DatasetResult, FilterOptions, LakeRunSummary, LakeStatus, ReconciliationCheck,
 } from './model';
@@ -70,7 +73,10 @@ export class DashboardData {
       case 'topProducts': {
         const problem = validateTopProductsFilter(request.filter);
         if (problem) throw new LabError('queryFailed', problem);
-        return this.table('topProducts', QUERIES.topProducts, topProductsParams(request.filter), signal);
+        const params = topProductsParams(request.filter);
+        const recorded = topProductsFromRecord((await this.recorded())?.topProducts, request.filter);
+        if (recorded) return this.fromRecord('topProducts', QUERIES.topProducts, params, recorded);
+        return this.table('topProducts', QUERIES.topProducts, params, signal);
       }
       case 'salesDetail': {
         const page = Math.max(0, Math.floor(request.page));
@@ -114,7 +120,26 @@ export class DashboardData {
     return this.modelPromise;
   }
 
+  /** What the run manifest recorded for the dashboard, if anything (each part is checked where it is used). */
+  private async recorded(): Promise<Partial<RecordedDashboard> | undefined> {
+    const manifest = await this.readManifest().catch(() => undefined);
+    const dashboard: unknown = manifest?.dashboard;
+    return typeof dashboard === 'object' && dashboard !== null ? dashboard as Partial<RecordedDashboard> : undefined;
+  }
+
+  /** A dataset answered from the run manifest: the rows the pipeline's run of this very query gave. */
+  private fromRecord(id: DatasetId, query: NamedQuery, params: QueryParams, answer: RecordedAnswer): DatasetResult {
+    return {
+      id, title: DATASET_TITLES[id], columns: answer.columns, rows: answer.rows, elapsedMs: 0,
+      sql: `-- Answered from the run manifest (gold/_manifest.json): the pipeline ran this query on the tables it wrote.\n${sqlForCopy(query, 'star-v1', params)}`,
+    };
+  }
+
   private async table(id: DatasetId, query: NamedQuery, params: QueryParams, signal?: AbortSignal): Promise<DatasetResult> {
+    if (RECORDED_QUERIES.includes(query.id)) {
+      const answer: unknown = (await this.recorded())?.answers?.[query.id];
+      if (isRecordedAnswer(answer)) return this.fromRecord(id, query, params, answer);
+    }
     const result = await this.run(query, params, signal);
     const { elapsedMs, bytesScanned, costUsd } = result.stats;
     return {
@@ -180,8 +205,9 @@ export class DashboardData {
    */
   private async salesDetailFirstPage(limit: number, signal?: AbortSignal): Promise<DatasetResult | undefined> {
     const started = performance.now();
-    const range = await this.run(QUERIES.orderDateRange, {}, signal);
-    const [firstDate, lastDate] = (range.rows[0] ?? []).map((v) => (v === null || v === undefined ? undefined : String(v)));
+    const recorded = (await this.recorded())?.filterOptions;
+    const [firstDate, lastDate] = isFilterOptions(recorded) ? [recorded.firstOrderDate || undefined, recorded.lastOrderDate || undefined]
+      : ((await this.run(QUERIES.orderDateRange, {}, signal)).rows[0] ?? []).map((v) => (v === null || v === undefined ? undefined : String(v)));
     if (!firstDate || !lastDate) return undefined;
     for (const days of [0, 31]) {
       const until = addDays(firstDate, days);
@@ -200,13 +226,13 @@ export class DashboardData {
   /** From the run manifest when the pipeline recorded them there, otherwise asked of the lake. */
   private async filterOptions(signal?: AbortSignal): Promise<DatasetResult> {
     const started = performance.now();
-    const manifest = await this.readManifest().catch(() => undefined);
+    const recorded = (await this.recorded())?.filterOptions;
     let options: FilterOptions;
     let sql: string;
-    if (isFilterOptions(manifest?.filterOptions)) {
-      options = manifest.filterOptions;
+    if (isFilterOptions(recorded)) {
+      options = recorded;
       const asked = FILTER_OPTION_QUERIES.map((q) => sqlForCopy(q, 'star-v1')).join('\n');
-      sql = `-- Read from the run manifest (gold/_manifest.json, run ${manifest.runId}); the pipeline asked the new tables:\n${asked}`;
+      sql = `-- Answered from the run manifest (gold/_manifest.json): the pipeline ran these queries on the tables it wrote.\n${asked}`;
     } else {
       const answers = await Promise.all(FILTER_OPTION_QUERIES.map((q) => this.run(q, {}, signal)));
       options = filterOptionsFromRows(answers[0].rows, answers[1].rows, answers[2].rows);
@@ -329,4 +355,21 @@ export function localManifestReader(lakeDir: string): ManifestReader {
     await recoverLakeOnOpen(lakeDir).catch(() => false);
     return readLakeManifest(lakeDir);
   };
+}
+
+/**
+ * What the pipeline records in the run manifest for the dashboard (recorded.ts), asked through DashboardData itself
+ * on an engine over the run's new tables: the filter options, the parameterless cards and the unfiltered Top-N.
+ */
+export async function recordDashboard(engine: QueryEngine, signal?: AbortSignal): Promise<RecordedDashboard> {
+  const data = new DashboardData(engine);
+  const filterOptions = (await data.dataset({ id: 'filterOptions' }, signal)).filterOptions!;
+  const answers: RecordedDashboard['answers'] = {};
+  for (const id of RECORDED_QUERIES) {
+    const { columns, rows } = await data.run(QUERIES[id], {}, signal);
+    answers[id] = { columns, rows };
+  }
+  const filter = recordedTopProductsFilter(filterOptions);
+  const top = await data.run(QUERIES.topProducts, topProductsParams(filter), signal);
+  return { filterOptions, answers, topProducts: { columns: top.columns, rows: top.rows, startDate: filter.startDate, endDate: filter.endDate, n: filter.n } };
 }

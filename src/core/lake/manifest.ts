@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { FilterOptions } from '../dashboard/model';
+import type { RecordedDashboard } from '../dashboard/recorded';
 
 /** The tables of the star schema that a run publishes to the lake (the model runs them in its own order, see model.ts). */
 export const MODEL_TABLES = ['dim_customers', 'dim_products', 'dim_locations', 'fact_orders'] as const;
@@ -49,8 +49,8 @@ export interface LakeManifest {
   tables: Record<string, LakeTableStats>;
   checks: ReconcileCheck[];
   ok: boolean;
-  /** The dashboard's Top-N filter choices over the tables of this run; absent in older manifests and the Glue job's. */
-  filterOptions?: FilterOptions;
+  /** The dashboard's filter choices and fixed answers over this run's tables; absent in older manifests and the Glue job's. */
+  dashboard?: RecordedDashboard;
 }
 
 export function goldDir(lakeDir: string): string {

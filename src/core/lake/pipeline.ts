@@ -53,6 +53,11 @@ export interface PipelineOptions extends LongWork {
    * 'auto' (default) picks the client when one is installed and the connection needs no TLS.
    */
   extractWith?: 'auto' | 'client' | 'driver';
+  /**
+   * Whether the run records the dashboard's answers in its manifest (dashboard/recorded.ts). 'auto' (default): when
+   * the facts have at least RECORD_MIN_FACT_ROWS rows; below that the dashboard asks the lake as fast as it reads it.
+   */
+  recordDashboard?: 'auto' | 'always' | 'never';
   /** A source that sends nothing and answers no ping for this long fails the run (default 60 s). */
   stallTimeoutMs?: number;
   /** Timers for the lock heartbeat and the source watch (tests pass a fake one). */

@@ -4,11 +4,10 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Connection } from 'mysql2';
 import type { Clock } from '../clock';
 import type { MysqlTarget } from '../config';
-import { FILTER_OPTION_QUERIES, filterOptionsFromRows } from '../dashboard/filterOptions';
-import type { FilterOptions } from '../dashboard/model';
+import type { RecordedDashboard } from '../dashboard/recorded';
+import { recordDashboard } from '../dashboard/service';
 import { CancelledError, LabError, isCancelled, throwIfCancelled } from '../errors';
-import { toQueryValue } from '../query/duckdb';
-import type { QueryValue } from '../query/engine';
+import { connectionEngine } from '../query/duckdb';
 import { sqlIdent, sqlLiteral } from '../query/sqlText';
 import { quoteIdent } from '../source/sql';
 import { usesTls } from '../source/target';
@@ -43,6 +42,12 @@ const CLIENT_MIN_ROWS = 50_000;
  * CPU-bound over server, client and parser, so a second stream only competes; bench/results.md). More cores: raise it.
  */
 export const CLIENT_STREAMS = 1;
+
+/**
+ * Runs with fewer fact rows record no dashboard answers: at the lab dump (2,996 facts) recording cost the run ~45 ms
+ * of its ~170 (nine small queries, each mostly planning), while the whole cold dashboard at 30,000 facts took 0.16 s.
+ */
+export const RECORD_MIN_FACT_ROWS = 100_000;
 
 /** Client tables with at least this many rows are read in key ranges, one stream per range (RANGE_KEYS). */
 export const SPLIT_MIN_ROWS = 500_000;
@@ -102,6 +107,8 @@ export interface RunContext {
   updateTimes?: UpdateTimes;
   modelRows: Record<string, number>;
   tables: LakeManifest['tables'];
+  /** The dashboard's answers over the new tables, for the manifest (load step). */
+  dashboard?: RecordedDashboard;
 }
 
 /** What a step reports when it is done: its one-line summary and the rows it produced (one meaning per step). */
@@ -313,6 +320,24 @@ export async function transformStep(ctx: RunContext): Promise<StepOutcome> {
  */
 export async function loadStep(ctx: RunContext): Promise<StepOutcome> {
   const d = ctx.duck!;
+  // Stopped when a write fails, so no query is left running on the staging database as the run closes it.
+  const stopRecording = new AbortController();
+  const choice = ctx.options.recordDashboard ?? 'auto';
+  const record = choice === 'always' || (choice === 'auto' && (ctx.modelRows.fact_orders ?? 0) >= RECORD_MIN_FACT_ROWS);
+  const recording = record ? recordDashboardAnswers(ctx, AbortSignal.any([ctx.signal, stopRecording.signal])) : Promise.resolve(undefined);
+  try {
+    await writeParquetFiles(ctx, d);
+  } catch (err) {
+    stopRecording.abort();
+    await recording;
+    throw err;
+  }
+  ctx.dashboard = await recording;
+  const totalBytes = Object.values(ctx.tables).reduce((a, t) => a + t.bytes, 0);
+  return { summary: `${MODEL_TABLES.length} Parquet files, ${totalBytes} bytes`, rows: ctx.modelRows.fact_orders };
+}
+
+async function writeParquetFiles(ctx: RunContext, d: DuckDBConnection): Promise<void> {
   for (const table of MODEL_TABLES) {
     const t0 = performance.now();
     const dir = path.join(ctx.stagedGold, table);
@@ -329,8 +354,27 @@ export async function loadStep(ctx: RunContext): Promise<StepOutcome> {
     ctx.tables[table] = { rows: ctx.modelRows[table], files: 1, bytes: part.bytes, parts: [part] };
     ctx.emit({ kind: 'table', step: 'load', table, rows: ctx.modelRows[table], bytes: part.bytes, durationMs: performance.now() - t0 });
   }
-  const totalBytes = Object.values(ctx.tables).reduce((a, t) => a + t.bytes, 0);
-  return { summary: `${MODEL_TABLES.length} Parquet files, ${totalBytes} bytes`, rows: ctx.modelRows.fact_orders };
+}
+
+/**
+ * The dashboard's filter options and fixed answers, asked of the new star tables on a connection of their own while
+ * the Parquet files are written (the tables are only read from now on). Optional: if it fails, the run goes on and
+ * the dashboard asks the lake itself; a cancel interrupts it.
+ */
+async function recordDashboardAnswers(ctx: RunContext, signal: AbortSignal): Promise<RecordedDashboard | undefined> {
+  const { instance } = await ctx.staging!;
+  const connection = await instance.connect();
+  const onAbort = () => connection.interrupt();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await recordDashboard(connectionEngine(connection, 'the run\'s staging DuckDB'), signal);
+  } catch (err) {
+    if (!signal.aborted) ctx.options.log?.warn(`Pipeline run ${ctx.runId}: the dashboard's answers were not recorded: ${(err as Error).message}`);
+    return undefined;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    connection.closeSync();
+  }
 }
 
 /** Reconcile what was written (read back from Parquet) against the source snapshot; a failed check fails the run. */
@@ -356,7 +400,7 @@ export async function publish(ctx: RunContext, checks: ReconcileCheck[]): Promis
     tables: ctx.tables,
     checks,
     ok: true,
-    filterOptions: await interruptible(ctx.duck!, ctx.signal, () => readFilterOptions(ctx.duck!)),
+    ...(ctx.dashboard ? { dashboard: ctx.dashboard } : {}),
   };
   throwIfCancelled(ctx.signal, 'Pipeline run');
   try {
@@ -366,13 +410,6 @@ export async function publish(ctx: RunContext, checks: ReconcileCheck[]): Promis
   }
   await swapInGold(ctx.lakeDir, ctx.stagedGold, ctx.runId);
   return manifest;
-}
-
-/** The dashboard's filter choices, asked of the star tables still in the staging DuckDB (the dashboard's own SQL). */
-async function readFilterOptions(d: DuckDBConnection): Promise<FilterOptions> {
-  const rows: QueryValue[][][] = [];
-  for (const query of FILTER_OPTION_QUERIES) rows.push((await d.runAndReadAll(query.sql('star-v1'))).getRows().map((r) => r.map(toQueryValue)));
-  return filterOptionsFromRows(rows[0], rows[1], rows[2]);
 }
 
 /** Stops watching the source and closes the connection and the staging DuckDB, whatever state the run is in. */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { DuckDBInstance, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { CancelledError, LabError } from '../errors';
 import { readLakeManifest } from '../lake/manifest';
@@ -486,6 +486,39 @@ function damageReason(message: string): string {
 
 function parquetSource(table: LakeTable): string {
   return `read_parquet([${table.files.map(sqlLiteral).join(', ')}])`;
+}
+
+/**
+ * A QueryEngine over one open DuckDB connection, such as the pipeline's staging database (which owns and closes it).
+ * Queries run one after another: a connection runs one statement at a time.
+ */
+export function connectionEngine(connection: DuckDBConnection, description: string): QueryEngine {
+  let queue: Promise<unknown> = Promise.resolve();
+  const run = async (sql: string, params?: QueryParams): Promise<QueryResult> => {
+    const started = performance.now();
+    const hasParams = params !== undefined && Object.keys(params).length > 0;
+    const compiled = hasParams ? compileParams(sql, params, 'dollar') : undefined;
+    const prepared = await connection.prepare(compiled?.sql ?? sql);
+    try {
+      if (hasParams) prepared.bind(toDuckDbValues(params));
+      return { ...readResult(await prepared.runAndReadAll()), stats: { elapsedMs: performance.now() - started } };
+    } finally {
+      prepared.destroySync();
+    }
+  };
+  return {
+    kind: 'duckdb',
+    description,
+    query(sql, params, signal) {
+      const result = queue.then(() => {
+        if (signal?.aborted) throw new CancelledError('Query');
+        return run(sql, params);
+      });
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    async close() {},
+  };
 }
 
 function toDuckDbValues(params: QueryParams): Record<string, DuckDBValue> {

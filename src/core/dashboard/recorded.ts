@@ -1,0 +1,86 @@
+import type { QueryColumn, QueryValue } from '../query/engine';
+import type { FilterOptions } from './model';
+import { QUERIES, TOP_N_MAX, type NamedQuery, type QueryId, type TopProductsFilter } from './queries';
+
+/**
+ * Answers the pipeline records in the run manifest, so a dashboard opened on a new lake version shows its fixed cards
+ * without scanning the facts (an Athena round trip each in AWS mode). The pipeline asks them of the star tables it has
+ * just built, through DashboardData itself (recordDashboard in service.ts): the same SQL, the same code path. A lake
+ * whose manifest lacks them (older runs, the Glue job) is asked directly.
+ */
+
+/** The Top-N filter's choices come from these three questions, in this order (filterOptionsFromRows). */
+export const FILTER_OPTION_QUERIES: readonly [NamedQuery, NamedQuery, NamedQuery] = [QUERIES.filterCountries, QUERIES.filterProductLines, QUERIES.orderDateRange];
+
+/** Questions without parameters whose whole answer is recorded. */
+export const RECORDED_QUERIES: readonly QueryId[] = ['kpis', 'salesByCountryTop10', 'salesByProductLine', 'monthlySales'];
+
+/** One recorded answer: the columns and rows the query gave on the run's tables. */
+export interface RecordedAnswer {
+  columns: QueryColumn[];
+  rows: QueryValue[][];
+}
+
+/** The Top-N card's unfiltered answer over the whole date range, for the largest N the card offers. */
+export interface RecordedTopProducts extends RecordedAnswer {
+  startDate: string;
+  endDate: string;
+  n: number;
+}
+
+export interface RecordedDashboard {
+  filterOptions: FilterOptions;
+  answers: Partial<Record<QueryId, RecordedAnswer>>;
+  topProducts?: RecordedTopProducts;
+}
+
+/** The options from the rows of FILTER_OPTION_QUERIES, in that order. */
+export function filterOptionsFromRows(countries: QueryValue[][], productLines: QueryValue[][], dateRange: QueryValue[][]): FilterOptions {
+  return {
+    countries: countries.map((r) => String(r[0])),
+    productLines: productLines.map((r) => String(r[0])),
+    firstOrderDate: String(dateRange[0]?.[0] ?? ''),
+    lastOrderDate: String(dateRange[0]?.[1] ?? ''),
+  };
+}
+
+// Manifests are JSON on disk or in S3 (possibly edited by hand): each recorded part is checked before it is trusted.
+
+/** Whether a value read from a manifest has the shape of filter options. */
+export function isFilterOptions(value: unknown): value is FilterOptions {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return isStrings(v.countries) && isStrings(v.productLines) && typeof v.firstOrderDate === 'string' && typeof v.lastOrderDate === 'string';
+}
+
+/** Whether a value read from a manifest has the shape of a recorded answer (every row as wide as the columns). */
+export function isRecordedAnswer(value: unknown): value is RecordedAnswer {
+  if (typeof value !== 'object' || value === null) return false;
+  const { columns, rows } = value as Record<string, unknown>;
+  if (!Array.isArray(columns) || !columns.every((c) => typeof c === 'object' && c !== null && typeof (c as QueryColumn).name === 'string' && typeof (c as QueryColumn).type === 'string')) return false;
+  const scalar = (x: unknown) => x === null || ['string', 'number', 'boolean'].includes(typeof x);
+  return Array.isArray(rows) && rows.every((r) => Array.isArray(r) && r.length === columns.length && r.every(scalar));
+}
+
+/**
+ * The rows of a Top-N request from the recorded answer, or undefined when the request asks something else: a filter,
+ * a date range that leaves out recorded dates, or more products than were recorded. A range that covers every
+ * recorded date selects every fact, so its top N are the recorded list's first N (the query's ORDER BY is total).
+ */
+export function topProductsFromRecord(record: unknown, filter: TopProductsFilter): RecordedAnswer | undefined {
+  if (!isRecordedAnswer(record)) return undefined;
+  const r = record as RecordedTopProducts;
+  if (typeof r.startDate !== 'string' || typeof r.endDate !== 'string' || typeof r.n !== 'number') return undefined;
+  if (filter.country !== '' || filter.productLine !== '' || filter.n > r.n) return undefined;
+  if (filter.startDate > r.startDate || filter.endDate < r.endDate) return undefined;
+  return { columns: r.columns, rows: r.rows.slice(0, filter.n) };
+}
+
+/** The Top-N request the pipeline records: every date of the run, no filter, the card's largest N. */
+export function recordedTopProductsFilter(options: FilterOptions): TopProductsFilter {
+  return { startDate: options.firstOrderDate, endDate: options.lastOrderDate, country: '', productLine: '', n: TOP_N_MAX };
+}
+
+function isStrings(x: unknown): x is string[] {
+  return Array.isArray(x) && x.every((s) => typeof s === 'string');
+}
