@@ -725,6 +725,9 @@ async function main(): Promise<void> {
     const failed = checks.filter((c) => !c.ok);
     lines.push('## Answers compared before any ratio', '', failed.length ? `**${failed.length} check(s) failed**: ${failed.map((c) => c.what).join('; ')}.` : `All ${checks.length} checks passed.`, '',
       mdTable(['section', 'check', 'ok', 'detail'], checks.map((c) => [c.section, c.what, c.ok ? 'yes' : '**NO**', c.detail.replace(/\|/g, '/')])), '');
+    // The full run's page ends with the hand-written analysis of its figures (where the time goes, what limits each goal).
+    const notes = path.join(repoRoot, 'bench', 'results-notes.md');
+    if (mode === 'full' && fs.existsSync(notes)) lines.push(fs.readFileSync(notes, 'utf8'));
     fs.writeFileSync(outMd, lines.join('\n'));
     fs.writeFileSync(outJson, JSON.stringify({
       mode, date: started.toISOString(), seconds, machine: machineLine(), load: { start: loadStart, end: loadEnd }, versions, reps,
