@@ -172,6 +172,26 @@ suite('local pipeline on the lab dump', function () {
     assert.deepEqual(await leftoverRunDirs(lakeDir), []);
   });
 
+  test('cancel while the Parquet files are written and the dashboard answers recorded leaves the previous lake', async () => {
+    const before = await snapshotLake(lakeDir);
+    const controller = new AbortController();
+    const steps: string[] = [];
+    await assert.rejects(
+      runPipeline({
+        target, lakeDir, modelDir, signal: controller.signal, recordDashboard: 'always',
+        onEvent: (e) => {
+          if (e.kind === 'stepFinished') steps.push(`${e.step}:${e.status}`);
+          // The first file is written; the recording runs on its own connection beside the next writes.
+          if (e.kind === 'table' && e.step === 'load') controller.abort();
+        },
+      }),
+      (err: unknown) => err instanceof LabError && err.code === 'cancelled',
+    );
+    assert.deepEqual(steps, ['source:ok', 'extract:ok', 'transform:ok', 'load:cancelled']);
+    assert.deepEqual(await snapshotLake(lakeDir), before);
+    assert.deepEqual(await leftoverRunDirs(lakeDir), []);
+  });
+
   test('cancel while a transform statement runs interrupts it mid-statement and leaves the previous lake', async () => {
     // The real model plus one slow staging model (minutes of work) that runs right after the first one.
     const slowDir = await fs.mkdtemp(path.join(tmp, 'model-'));
