@@ -419,7 +419,7 @@ async function main(): Promise<void> {
           lakeMs.push(l.ms);
           const shown = await timeLake(data, q.lake);
           shownMs.push(shown.ms);
-          recorded = shown.result.sql.startsWith('-- Answered from the run manifest');
+          recorded = shown.result.recorded === true;
           if (rep === 0 && recorded) {
             const equal = JSON.stringify([shown.result.columns, shown.result.rows]) === JSON.stringify([l.result.columns, l.result.rows]);
             checks.push({ section: 'analytics', what: `x${analyticsScale} ${q.name}: the recorded answer = the lake query's`, ok: equal, detail: equal ? 'same rows' : 'answers differ' });

@@ -166,7 +166,8 @@ export class Card {
   footer(result: DatasetResult): void {
     const scan = result.bytesScanned === undefined ? '' : ` · ${format.bytes(result.bytesScanned)} scanned`;
     const cost = result.costUsd === undefined ? '' : ` · ~$${result.costUsd < 0.01 ? result.costUsd.toPrecision(2) : result.costUsd.toFixed(2)}`;
-    const meta = `${format.rows(result.rows.length)} · ${Math.round(result.elapsedMs)} ms${scan}${cost}`;
+    const when = result.recorded ? 'recorded by the pipeline run' : `${Math.round(result.elapsedMs)} ms`;
+    const meta = `${format.rows(result.rows.length)} · ${when}${scan}${cost}`;
     this.body.appendChild(el('p', { class: 'meta' }, meta));
     noteMeta(this.dataset, meta);
   }

@@ -119,6 +119,7 @@ const DatasetResultSchema = v.pipe(
     page: v.optional(v.object({ index: int, size: int, totalRows: int, totalPending: v.optional(v.boolean()) })),
     lakeStatus: v.optional(LakeStatusSchema),
     filterOptions: v.optional(v.object({ countries: list(text()), productLines: list(text()), firstOrderDate: text(), lastOrderDate: text() })),
+    recorded: v.optional(v.boolean()),
   }),
   v.check((r) => r.rows.every((row) => row.length === r.columns.length), 'Every row must have one value per column.'),
 );

@@ -122,7 +122,9 @@ suite('dashboard on the lake the pipeline wrote from the lab dump', function () 
       const recorded = await data.dataset(request);
       const fromLake = await asked.dataset(request);
       assert.match(recorded.sql, /^-- Answered from the run manifest/, `${request.id} from the manifest`);
+      assert.equal(recorded.recorded, true);
       assert.doesNotMatch(fromLake.sql, /manifest/);
+      assert.equal(fromLake.recorded, undefined);
       assert.deepEqual(recorded.columns, fromLake.columns, `${request.id}: columns`);
       assert.deepEqual(recorded.rows, fromLake.rows, `${request.id}: rows`);
       assert.ok(recorded.rows.length > 0);

@@ -96,4 +96,6 @@ export interface DatasetResult {
   page?: DatasetPage;
   lakeStatus?: LakeStatus;
   filterOptions?: FilterOptions;
+  /** Answered from the run manifest (recorded by the pipeline on the new tables), not by a query now. */
+  recorded?: boolean;
 }

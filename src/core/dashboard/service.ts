@@ -130,7 +130,7 @@ export class DashboardData {
   /** A dataset answered from the run manifest: the rows the pipeline's run of this very query gave. */
   private fromRecord(id: DatasetId, query: NamedQuery, params: QueryParams, answer: RecordedAnswer): DatasetResult {
     return {
-      id, title: DATASET_TITLES[id], columns: answer.columns, rows: answer.rows, elapsedMs: 0,
+      id, title: DATASET_TITLES[id], columns: answer.columns, rows: answer.rows, elapsedMs: 0, recorded: true,
       sql: `-- Answered from the run manifest (gold/_manifest.json): the pipeline ran this query on the tables it wrote.\n${sqlForCopy(query, 'star-v1', params)}`,
     };
   }
@@ -227,9 +227,10 @@ export class DashboardData {
   private async filterOptions(signal?: AbortSignal): Promise<DatasetResult> {
     const started = performance.now();
     const recorded = (await this.recorded())?.filterOptions;
+    const fromManifest = isFilterOptions(recorded);
     let options: FilterOptions;
     let sql: string;
-    if (isFilterOptions(recorded)) {
+    if (fromManifest) {
       options = recorded;
       const asked = FILTER_OPTION_QUERIES.map((q) => sqlForCopy(q, 'star-v1')).join('\n');
       sql = `-- Answered from the run manifest (gold/_manifest.json): the pipeline ran these queries on the tables it wrote.\n${asked}`;
@@ -251,6 +252,7 @@ export class DashboardData {
       sql,
       elapsedMs: performance.now() - started,
       filterOptions: options,
+      ...(fromManifest ? { recorded: true } : {}),
     };
   }
 
