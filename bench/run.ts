@@ -10,7 +10,7 @@
  *        the harness works end to end (test/integration/benchSmoke.test.ts); its figures mean nothing.
  * Every figure is min / median / max over the reps, and reps are interleaved (A B A B) so both sides of a ratio see
  * the same machine. Before a ratio is reported, both sides' answers are compared; a mismatch is reported instead.
- * Needs the local lab (`npm run lab -- up`), `npm run build` (the editor runs dist/) and `npx tsc -p .`.
+ * Starts the local lab when it is not running (`npm run lab -- up`); the editor part runs dist/ (built when missing).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -299,8 +299,14 @@ async function main(): Promise<void> {
   const outMd = path.resolve(arg('out') ?? path.join(repoRoot, 'bench', smoke ? 'results-smoke.md' : quick ? 'results-quick.md' : 'results.md'));
   const outJson = outMd.replace(/\.md$/, '.json');
   const outPng = outMd.replace(/\.md$/, '-scaling.png');
-  const target = await readLabTarget(path.join(repoRoot, '.lab'));
-  if (!target) throw new Error('The local lab is not running: run `npm run lab -- up` first.');
+  let target = await readLabTarget(path.join(repoRoot, '.lab'));
+  if (!target) {
+    // After `npm test` (which stops the lab it started) or on a fresh machine: start it the way the README does.
+    log('the local lab is not running: starting it (npm run lab -- up)');
+    const up = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'lifecycle-lab.js'), 'lab', 'up'], { cwd: repoRoot, stdio: 'inherit' });
+    target = up.status === 0 ? await readLabTarget(path.join(repoRoot, '.lab')) : undefined;
+    if (!target) throw new Error('The local lab could not be started: run `npm run lab -- up` to see why.');
+  }
   const noSpark = flag('no-spark') ? '--no-spark given' : sparkAvailable();
   const started = new Date();
   const loadStart = loadText();
