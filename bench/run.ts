@@ -317,7 +317,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(work, { recursive: true });
 
   const admin = await sourcePool(target, target.database, 600);
-  const versions: Record<string, string> = { node: process.version };
+  const versions: Record<string, string> = { code: codeVersion(), node: process.version };
   try {
     const [v] = await admin.query({ sql: 'select version()', rowsAsArray: true });
     versions.MariaDB = String((v as unknown[][])[0][0]);
@@ -747,6 +747,14 @@ async function main(): Promise<void> {
   } finally {
     await admin.end();
   }
+}
+
+/** The commit measured, marked when the working tree differs from it (the figures are then of uncommitted code). */
+function codeVersion(): string {
+  const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).stdout?.trim();
+  if (!rev) return 'not a git checkout';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot, encoding: 'utf8' }).stdout?.trim();
+  return dirty ? `${rev} with uncommitted changes` : rev;
 }
 
 /** 'missing', a description of the newest source file when dist/extension.js is older than it, or '' when up to date. */
