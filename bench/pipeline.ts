@@ -9,11 +9,11 @@
  *  - scale N: rows/s per phase, peak RSS of the run's process, Parquet size, and the ceiling: MariaDB's own
  *    send rate for the same columns of the same tables (`mariadb --quick --batch` into /dev/null), with
  *    extract throughput as a fraction of it (goal >= 0.80), both for one stream and for the extraction's own
- *    parallelism (CLIENT_STREAMS clients at once over the same key ranges). Reps are interleaved (ceilings,
+ *    parallelism (CLIENT_STREAMS clients at once, big tables in key ranges: bench/lib/ceiling.ts). Reps are interleaved (ceilings,
  *    pipeline, ceilings, ...) so all see the same machine state; medians are reported with the load average.
  * Each pipeline run happens in a child process so its peak RSS is its own.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,11 +22,11 @@ import { formatBytes } from '../src/core/format';
 import { generateClassicmodels, generatedCounts } from '../src/core/lab/generator';
 import { readLabTarget } from '../src/core/lab/state';
 import { findModelDir } from '../src/core/lake/model';
-import { rangeParts, RANGE_KEYS } from '../src/core/lake/extractClient';
 import { runPipeline, type PipelineEvent } from '../src/core/lake/pipeline';
-import { CLIENT_STREAMS, SPLIT_MIN_ROWS } from '../src/core/lake/steps';
+import { CLIENT_STREAMS } from '../src/core/lake/steps';
 import { connectSource, queryRows } from '../src/core/lake/source';
 import { SOURCE_TABLES } from '../src/core/lake/sourceSchema';
+import { ceilingRun, oneStreamPlan, streamPlan } from './lib/ceiling';
 
 interface ChildResult {
   ok: boolean;
@@ -99,58 +99,6 @@ function runChild(target: MysqlTarget, database: string, lakeDir: string, reps =
   });
 }
 
-/** MariaDB's own send rate: the CLI streams the same columns of the same tables into /dev/null. */
-function ceiling(target: MysqlTarget, database: string): { ms: number; rows: number } {
-  const sql = SOURCE_TABLES.map((t) => `select ${t.columns.map((c) => `\`${c.name}\``).join(', ')} from \`${t.name}\`;`).join(' ');
-  const started = performance.now();
-  const r = spawnSync('mariadb', ['--quick', '--batch', '--skip-column-names', '--default-character-set=utf8mb4',
-    '-h', target.host, '-P', String(target.port), '-u', target.user, database, '-e', sql], {
-    // The password goes through the environment, never the command line.
-    env: { ...process.env, MYSQL_PWD: target.password }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const ms = performance.now() - started;
-  if (r.status !== 0) throw new Error(`mariadb client failed: ${r.stderr.toString()}`);
-  return { ms, rows: 0 };
-}
-
-/**
- * The ceiling at the extraction's parallelism: the same SELECTs (big tables in the same key ranges) on `streams`
- * clients at once into /dev/null, smallest first, as extractStep schedules them.
- */
-async function parallelCeiling(target: MysqlTarget, database: string, counts: Record<string, number>, streams: number): Promise<number> {
-  const conn = await connectSource(target, database);
-  const jobs: { sql: string; rows: number }[] = [];
-  try {
-    for (const t of SOURCE_TABLES) {
-      const columns = t.columns.map((c) => `\`${c.name}\``).join(', ');
-      const key = RANGE_KEYS[t.name];
-      if (key === undefined || counts[t.name] < SPLIT_MIN_ROWS) {
-        jobs.push({ sql: `select ${columns} from \`${t.name}\``, rows: counts[t.name] });
-        continue;
-      }
-      const [[min, max]] = await queryRows(conn, `select min(\`${key}\`), max(\`${key}\`) from \`${t.name}\``);
-      const parts = rangeParts(key, Number(min), Number(max), streams);
-      for (const part of parts) jobs.push({ sql: `select ${columns} from \`${t.name}\`${part.where ? ` where ${part.where}` : ''}`, rows: counts[t.name] / parts.length });
-    }
-  } finally {
-    conn.destroy();
-  }
-  jobs.sort((a, b) => a.rows - b.rows);
-  const started = performance.now();
-  const run = (sql: string) => new Promise<void>((resolve, reject) => {
-    const p: ChildProcess = spawn('mariadb', ['--quick', '--batch', '--skip-column-names', '--default-character-set=utf8mb4',
-      '-h', target.host, '-P', String(target.port), '-u', target.user, database, '-e', sql], {
-      env: { ...process.env, MYSQL_PWD: target.password }, stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`mariadb client exited ${code}`))));
-  });
-  await Promise.all(Array.from({ length: streams }, async () => {
-    for (let job = jobs.shift(); job; job = jobs.shift()) await run(job.sql);
-  }));
-  return performance.now() - started;
-}
-
 const loadAvg = () => os.loadavg()[0].toFixed(1);
 
 async function sourceRows(target: MysqlTarget, database: string): Promise<Record<string, number>> {
@@ -212,10 +160,12 @@ async function main(): Promise<void> {
     const ceilings: number[] = [];
     const parallelCeilings: number[] = [];
     const runs: Record<string, ChildResult[]> = { client: [], driver: [] };
+    const planConn = await connectSource(target, database);
+    const parallelPlan = await streamPlan((sql) => queryRows(planConn, sql), database, CLIENT_STREAMS).finally(() => planConn.destroy());
     console.log(`  load average at start ${loadAvg()}`);
     for (let i = 0; i < reps; i++) {
-      ceilings.push(ceiling(target, database).ms);
-      parallelCeilings.push(await parallelCeiling(target, database, counts, CLIENT_STREAMS));
+      ceilings.push(await ceilingRun(target, database, oneStreamPlan()));
+      parallelCeilings.push(await ceilingRun(target, database, parallelPlan));
       const line = [`load ${loadAvg()}`, `ceiling ${ceilings[i].toFixed(0)} ms, ${CLIENT_STREAMS} streams ${parallelCeilings[i].toFixed(0)} ms`];
       for (const route of routes) {
         const [r] = await runChild(target, database, lake, 1, route);
@@ -229,7 +179,7 @@ async function main(): Promise<void> {
     const parallelRate = rate(total, median(parallelCeilings));
     console.log(`\n  load average at end ${loadAvg()}`);
     console.log(`  ceiling (mariadb --quick --batch > /dev/null, same columns): one stream ${ceilingMs.toFixed(0)} ms = ${fmtRate(ceilingRate)}; ` +
-      `${CLIENT_STREAMS} streams over the same key ranges ${median(parallelCeilings).toFixed(0)} ms = ${fmtRate(parallelRate)}`);
+      `${CLIENT_STREAMS} streams, big tables in key ranges ${median(parallelCeilings).toFixed(0)} ms = ${fmtRate(parallelRate)}`);
     console.log(`  phase          ${routes.map((r) => `${r} ms`.padStart(11) + '   ' + `${r} rows/s`.padEnd(16)).join('')}`);
     for (const step of ['source', 'extract', 'transform', 'load', 'reconcile', 'whole run']) {
       const cells = routes.map((route) => {

@@ -24,12 +24,11 @@ import { readLabTarget } from '../src/core/lab/state';
 import { generateClassicmodels } from '../src/core/lab/generator/load';
 import { findModelDir } from '../src/core/lake/model';
 import { runPipeline, type PipelineEvent } from '../src/core/lake/pipeline';
-import { RANGE_KEYS } from '../src/core/lake/extractClient';
-import { SOURCE_TABLES } from '../src/core/lake/sourceSchema';
 import { CLIENT_STREAMS } from '../src/core/lake/steps';
 import { DuckDbLakeEngine } from '../src/core/query/duckdb';
-import { coldDashboard, ensureLake, ensureSource, everyCard, questions, sameAnswer, sourcePool, stoppedAtCap, timeLake, timeSource, type Pool } from './lib/dashboard';
+import { coldDashboard, ensureLake, ensureSource, everyCard, questions, sameAnswer, sourcePool, stoppedAtCap, timeLake, timeSource } from './lib/dashboard';
 import type { EditorBenchResult } from './editor/host';
+import { ceilingRun, oneStreamPlan, streamPlan } from './lib/ceiling';
 import { runMeasured } from './lib/procTree';
 import { fitLine, fmtMb, fmtMs, fmtRate, fmtRatio, fmtSpread, mdTable, median, spread, type Spread } from './lib/stats';
 
@@ -184,44 +183,6 @@ async function lakeAnswer(lakeDir: string): Promise<LakeAnswer> {
 const answerText = (a: LakeAnswer) => `${Object.entries(a.tables).map(([t, n]) => `${t} ${n}`).join(', ')}; sum(orderAmount) ${a.orderAmount}; sum(quantity) ${a.quantity}`;
 
 // ---------------------------------------------------------------------------------------------------------------
-// The ceiling: the MariaDB client sending the same columns into /dev/null, one stream and N streams.
-
-function clientArgs(target: MysqlTarget, database: string, sql: string): string[] {
-  return ['--quick', '--batch', '--skip-column-names', '--default-character-set=utf8mb4', '-h', target.host, '-P', String(target.port), '-u', target.user, database, '-e', sql];
-}
-
-const selectOf = (t: (typeof SOURCE_TABLES)[number], where = '') => `select ${t.columns.map((c) => `\`${c.name}\``).join(', ')} from \`${t.name}\`${where};`;
-
-async function ceilingRun(target: MysqlTarget, database: string, statements: string[][]): Promise<number> {
-  const env = { ...process.env, MYSQL_PWD: target.password };
-  const started = performance.now();
-  const results = await Promise.all(statements.map((sqls) => runMeasured('mariadb', clientArgs(target, database, sqls.join(' ')), { env, sampleMs: 60_000 })));
-  const failed = results.find((r) => r.code !== 0);
-  if (failed) throw new Error(`the mariadb client failed: ${failed.stderr.trim()}`);
-  return performance.now() - started;
-}
-
-/**
- * N streams: tables of 50,000 rows or more are cut into N ranges of the integer key the extractor splits them on
- * (RANGE_KEYS, min..max), the rest go whole;
- * the pieces are dealt to N clients running at once.
- */
-async function streamPlan(pool: Pool, database: string, streams: number): Promise<string[][]> {
-  const pieces: string[] = [];
-  for (const t of SOURCE_TABLES) {
-    const key = RANGE_KEYS[t.name];
-    const [rows] = await pool.query({ sql: `select count(*), min(${key ?? 1}), max(${key ?? 1}) from \`${database}\`.\`${t.name}\``, rowsAsArray: true });
-    const [count, lo, hi] = (rows as unknown[][])[0].map(Number);
-    if (!key || count < 50_000 || streams < 2) { pieces.push(selectOf(t)); continue; }
-    const step = Math.ceil((hi - lo + 1) / streams);
-    for (let i = 0; i < streams; i++) pieces.push(selectOf(t, ` where \`${key}\` between ${lo + i * step} and ${Math.min(hi, lo + (i + 1) * step - 1)}`));
-  }
-  const plan: string[][] = Array.from({ length: streams }, () => []);
-  pieces.forEach((p, i) => plan[i % streams].push(p));
-  return plan.filter((p) => p.length);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 
 interface Check { section: string; what: string; ok: boolean; detail: string }
 
@@ -343,7 +304,8 @@ async function main(): Promise<void> {
     // The extraction ceiling and the x1000 goals are measured at the largest scale the DuckDB engine runs.
     const topScale = Math.max(...scalingScales);
     const sparkScale = Math.max(...pipelineScales);
-    const plans = { one: [SOURCE_TABLES.map((t) => selectOf(t))], many: await streamPlan(admin, `classicmodels_x${topScale}`, streams) };
+    const adminRows = async (sql: string) => (await admin.query({ sql, rowsAsArray: true }))[0] as unknown[][];
+    const plans = { one: oneStreamPlan(), many: await streamPlan(adminRows, `classicmodels_x${topScale}`, streams) };
     const lake = (engine: string, scale: number) => path.join(work, `${engine}-x${scale}`);
     // quick and smoke: one JVM per rep runs every scale (the JVM start is paid once per rep, and reported once).
     const sparkShared = quick;
