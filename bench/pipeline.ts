@@ -54,7 +54,8 @@ function median(values: number[]): number {
 
 /** Child mode: `reps` pipeline runs in this process (the first loads the modules, as an editor's first run does). */
 async function child(): Promise<void> {
-  const { target, database, lakeDir, reps, extractWith } = JSON.parse(process.argv[process.argv.indexOf('--child') + 1]) as { target: MysqlTarget; database: string; lakeDir: string; reps: number; extractWith: ExtractWith };
+  const { source, database, lakeDir, reps, extractWith } = JSON.parse(process.argv[process.argv.indexOf('--child') + 1]) as { source: Omit<MysqlTarget, 'password'>; database: string; lakeDir: string; reps: number; extractWith: ExtractWith };
+  const target: MysqlTarget = { ...source, password: process.env.LAB_DB_PASSWORD ?? '' };
   const results: ChildResult[] = [];
   try {
     for (let i = 0; i < reps; i++) {
@@ -86,7 +87,11 @@ type ExtractWith = 'client' | 'driver' | 'auto';
 
 function runChild(target: MysqlTarget, database: string, lakeDir: string, reps = 1, extractWith: ExtractWith = 'auto'): Promise<ChildResult[]> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [__filename, '--child', JSON.stringify({ target, database, lakeDir, reps, extractWith })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The password goes through the child's environment, never its command line (visible in ps).
+    const { password, ...source } = target;
+    const p = spawn(process.execPath, [__filename, '--child', JSON.stringify({ source, database, lakeDir, reps, extractWith })], {
+      stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LAB_DB_PASSWORD: password },
+    });
     let out = '';
     p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     p.on('error', reject);
