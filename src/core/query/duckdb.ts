@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { CancelledError, LabError } from '../errors';
 import { readLakeManifest } from '../lake/manifest';
@@ -181,27 +181,24 @@ export class DuckDbLakeEngine implements QueryEngine {
     const instance = await this.open();
     await this.registerViews(instance);
     if (signal?.aborted) throw new CancelledError('Query');
-    const hasParams = params !== undefined && Object.keys(params).length > 0;
-    // Without parameters the SQL goes verbatim (the `query` CLI passes user SQL, which may contain ':' text).
-    const compiled = hasParams ? compileParams(sql, params, 'dollar') : undefined;
+    const statement = duckDbStatement(sql, params);
     const connection = await this.duckdb!.DuckDBConnection.create(instance);
     const onAbort = () => connection.interrupt();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const statements = await connection.extractStatements(compiled?.sql ?? sql);
+      const statements = await connection.extractStatements(statement.sql);
       if (statements.count > 1) {
         throw new LabError('queryFailed', `Only one statement per query is run; found ${statements.count}. Run them one at a time.`);
       }
-      const keyword = this.access === 'lake' ? nonReadingKeyword(compiled?.sql ?? sql) : undefined;
+      const keyword = this.access === 'lake' ? nonReadingKeyword(statement.sql) : undefined;
       if (keyword) throw this.notReading(keyword);
       const prepared = await statements.prepare(0);
       try {
         const type = this.duckdb!.StatementType[prepared.statementType] ?? String(prepared.statementType);
         if (this.access === 'lake' && !READING_STATEMENTS.has(type)) throw this.notReading(type);
-        if (hasParams) prepared.bind(toDuckDbValues(params));
-        const reader = await prepared.runAndReadAll();
+        const result = await runPrepared(prepared, statement.values);
         if (signal?.aborted) throw new CancelledError('Query');
-        return { ...readResult(reader), stats: { elapsedMs: performance.now() - started } };
+        return { ...result, stats: { elapsedMs: performance.now() - started } };
       } finally {
         prepared.destroySync();
       }
@@ -496,12 +493,10 @@ export function connectionEngine(connection: DuckDBConnection, description: stri
   let queue: Promise<unknown> = Promise.resolve();
   const run = async (sql: string, params?: QueryParams): Promise<QueryResult> => {
     const started = performance.now();
-    const hasParams = params !== undefined && Object.keys(params).length > 0;
-    const compiled = hasParams ? compileParams(sql, params, 'dollar') : undefined;
-    const prepared = await connection.prepare(compiled?.sql ?? sql);
+    const statement = duckDbStatement(sql, params);
+    const prepared = await connection.prepare(statement.sql);
     try {
-      if (hasParams) prepared.bind(toDuckDbValues(params));
-      return { ...readResult(await prepared.runAndReadAll()), stats: { elapsedMs: performance.now() - started } };
+      return { ...await runPrepared(prepared, statement.values), stats: { elapsedMs: performance.now() - started } };
     } finally {
       prepared.destroySync();
     }
@@ -521,10 +516,21 @@ export function connectionEngine(connection: DuckDBConnection, description: stri
   };
 }
 
-function toDuckDbValues(params: QueryParams): Record<string, DuckDBValue> {
+/**
+ * The SQL DuckDB prepares and the values it binds: `:name` placeholders become `$name`. Without parameters the SQL
+ * goes verbatim (the `query` CLI passes user SQL, which may contain ':' text).
+ */
+function duckDbStatement(sql: string, params?: QueryParams): { sql: string; values?: Record<string, DuckDBValue> } {
+  if (params === undefined || Object.keys(params).length === 0) return { sql };
   const values: Record<string, DuckDBValue> = {};
   for (const [name, value] of Object.entries(params)) values[name] = value;
-  return values;
+  return { sql: compileParams(sql, params, 'dollar').sql, values };
+}
+
+/** Binds the values (if any), runs the prepared statement and reads its rows JSON-safe; the caller destroys it. */
+async function runPrepared(prepared: DuckDBPreparedStatement, values?: Record<string, DuckDBValue>): Promise<Omit<QueryResult, 'stats'>> {
+  if (values) prepared.bind(values);
+  return readResult(await prepared.runAndReadAll());
 }
 
 function readResult(reader: DuckDBResultReader): Omit<QueryResult, 'stats'> {
