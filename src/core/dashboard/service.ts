@@ -131,7 +131,7 @@ export class DashboardData {
   private fromRecord(id: DatasetId, query: NamedQuery, params: QueryParams, answer: RecordedAnswer): DatasetResult {
     return {
       id, title: DATASET_TITLES[id], columns: answer.columns, rows: answer.rows, elapsedMs: 0, recorded: true,
-      sql: `-- Answered from the run manifest (gold/_manifest.json): the pipeline ran this query on the tables it wrote.\n${sqlForCopy(query, 'star-v1', params)}`,
+      sql: recordedSql([sqlForCopy(query, 'star-v1', params)]),
     };
   }
 
@@ -232,8 +232,7 @@ export class DashboardData {
     let sql: string;
     if (fromManifest) {
       options = recorded;
-      const asked = FILTER_OPTION_QUERIES.map((q) => sqlForCopy(q, 'star-v1')).join('\n');
-      sql = `-- Answered from the run manifest (gold/_manifest.json): the pipeline ran these queries on the tables it wrote.\n${asked}`;
+      sql = recordedSql(FILTER_OPTION_QUERIES.map((q) => sqlForCopy(q, 'star-v1')));
     } else {
       const answers = await Promise.all(FILTER_OPTION_QUERIES.map((q) => this.run(q, {}, signal)));
       options = filterOptionsFromRows(answers[0].rows, answers[1].rows, answers[2].rows);
@@ -349,6 +348,11 @@ export function summarizeManifest(manifest: LakeManifest | undefined): LakeRunSu
     checks,
     sourceOrderLines: typeof orderLines === 'number' ? orderLines : undefined,
   };
+}
+
+/** "Copy SQL" of an answer read from the run manifest: what the pipeline ran, under a line saying so. */
+function recordedSql(statements: string[]): string {
+  return `-- Answered from the run manifest (gold/_manifest.json): the pipeline ran ${statements.length === 1 ? 'this query' : 'these queries'} on the tables it wrote.\n${statements.join('\n')}`;
 }
 
 /** The manifest of a local lake (`<lakeDir>/gold/_manifest.json`), after restoring a swap a crash interrupted. */
