@@ -52,52 +52,47 @@ const log = (line: string) => console.log(line);
 interface DuckRun {
   ok: boolean;
   error?: string;
+  /** The last run's figures; runsMs has every run's wall time in the process, the first one loading the modules. */
   runMs: number;
+  runsMs: number[];
   steps: Record<string, number>;
   extractRows: number;
   sourceRows: number;
   parquetBytes: number;
 }
 
+/** `runs` pipeline runs (default 1) one after another in this process, as the editor runs them. */
 async function childPipeline(): Promise<void> {
-  const { database, lakeDir } = JSON.parse(process.argv[process.argv.indexOf('--child-pipeline') + 1]) as { database: string; lakeDir: string };
+  const { database, lakeDir, runs = 1 } = JSON.parse(process.argv[process.argv.indexOf('--child-pipeline') + 1]) as { database: string; lakeDir: string; runs?: number };
   try {
     const target = await readLabTarget(path.join(repoRoot, '.lab'));
     if (!target) throw new Error('the local lab is not running');
-    const steps: Record<string, number> = {};
-    let extractRows = 0;
-    const started = performance.now();
-    const result = await runPipeline({
-      target, database, lakeDir, modelDir: findModelDir(__dirname), origin: 'bench',
-      onEvent: (e: PipelineEvent) => {
-        if (e.kind === 'stepFinished') steps[e.step] = e.durationMs;
-        if (e.kind === 'table' && e.step === 'extract') extractRows += e.rows;
-      },
-    });
-    const run: DuckRun = {
-      ok: true, runMs: performance.now() - started, steps, extractRows,
-      sourceRows: Object.values(result.manifest.source.counts).reduce((a, b) => a + b, 0),
-      parquetBytes: Object.values(result.manifest.tables).reduce((a, t) => a + t.bytes, 0),
-    };
+    const runsMs: number[] = [];
+    let last: Omit<DuckRun, 'ok' | 'runMs' | 'runsMs'> | undefined;
+    for (let i = 0; i < runs; i++) {
+      const steps: Record<string, number> = {};
+      let extractRows = 0;
+      const started = performance.now();
+      const result = await runPipeline({
+        target, database, lakeDir, modelDir: findModelDir(__dirname), origin: 'bench',
+        onEvent: (e: PipelineEvent) => {
+          if (e.kind === 'stepFinished') steps[e.step] = e.durationMs;
+          if (e.kind === 'table' && e.step === 'extract') extractRows += e.rows;
+        },
+      });
+      runsMs.push(performance.now() - started);
+      last = {
+        steps, extractRows,
+        sourceRows: Object.values(result.manifest.source.counts).reduce((a, b) => a + b, 0),
+        parquetBytes: Object.values(result.manifest.tables).reduce((a, t) => a + t.bytes, 0),
+      };
+    }
+    const run: DuckRun = { ok: true, runMs: runsMs[runsMs.length - 1], runsMs, ...last! };
     process.stdout.write(`${JSON.stringify(run)}\n`);
   } catch (err) {
     process.stdout.write(`${JSON.stringify({ ok: false, error: (err as Error).message })}\n`);
     process.exitCode = 1;
   }
-}
-
-/** The lab dump through the whole pipeline `runs` times in one process (as in the editor: modules loaded, DuckDB warm). */
-async function childDump(): Promise<void> {
-  const { lakeDir, runs } = JSON.parse(process.argv[process.argv.indexOf('--child-dump') + 1]) as { lakeDir: string; runs: number };
-  const target = await readLabTarget(path.join(repoRoot, '.lab'));
-  if (!target) throw new Error('the local lab is not running');
-  const runsMs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await runPipeline({ target, lakeDir, modelDir: findModelDir(__dirname), origin: 'bench' });
-    runsMs.push(performance.now() - t0);
-  }
-  process.stdout.write(`${JSON.stringify({ runsMs })}\n`);
 }
 
 interface CopyMeasure { rssBeforeCopy: number; rssAfterCopy: number; copyMs: number; inMemory: boolean }
@@ -127,8 +122,8 @@ const lastJson = <T>(text: string): T | undefined => {
 
 interface Measured<T> { wallMs: number; peakRssBytes: number; value: T }
 
-async function duckRun(database: string, lakeDir: string): Promise<Measured<DuckRun>> {
-  const r = await runMeasured(process.execPath, [__filename, '--child-pipeline', JSON.stringify({ database, lakeDir })], { timeoutMs: 1_200_000 });
+async function duckRun(database: string, lakeDir: string, runs = 1): Promise<Measured<DuckRun>> {
+  const r = await runMeasured(process.execPath, [__filename, '--child-pipeline', JSON.stringify({ database, lakeDir, runs })], { timeoutMs: 1_200_000 });
   const value = lastJson<DuckRun>(r.stdout) ?? { ok: false, error: `no result (exit ${r.code}): ${r.stderr.slice(-400)}` } as DuckRun;
   if (!value.ok) throw new Error(`the DuckDB pipeline on ${database} failed: ${value.error}`);
   return { wallMs: r.wallMs, peakRssBytes: r.peakTreeRssBytes, value };
@@ -424,9 +419,7 @@ async function main(): Promise<void> {
     // ----- 6: the lab dump warm, the dashboard's in-memory copy at the analytics scale, the generator at x1000.
     const dumpReps = Math.max(reps, 5);
     log(`lab dump: ${dumpReps + 1} runs in one process (load ${loadText()})`);
-    const dump = await runMeasured(process.execPath, [__filename, '--child-dump', JSON.stringify({ lakeDir: path.join(work, 'duckdb-dump'), runs: dumpReps + 1 })], { timeoutMs: 600_000 });
-    const dumpRuns = lastJson<{ runsMs: number[] }>(dump.stdout)?.runsMs;
-    if (!dumpRuns) throw new Error(`the lab dump runs failed (exit ${dump.code}): ${dump.stderr.slice(-400)}`);
+    const dumpRuns = (await duckRun(target.database, path.join(work, 'duckdb-dump'), dumpReps + 1)).value.runsMs;
     const dumpWarm = dumpRuns.slice(1);
     const copies: CopyMeasure[] = [];
     for (let rep = 0; rep < reps; rep++) {
@@ -741,6 +734,5 @@ function distIsStale(): string {
 
 const failChild = (err: unknown) => { console.error(err instanceof Error ? err.message : err); process.exitCode = 1; };
 if (process.argv.includes('--child-pipeline')) void childPipeline();
-else if (process.argv.includes('--child-dump')) childDump().catch(failChild);
 else if (process.argv.includes('--child-copy')) childCopy().catch(failChild);
 else main().catch((err) => { console.error(`bench failed: ${err instanceof Error ? err.message : err}`); process.exitCode = 1; });
