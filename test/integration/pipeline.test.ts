@@ -9,7 +9,7 @@ import { leftoverRunDirs } from '../../src/core/lake/lakeFiles';
 import { goldDir, MODEL_TABLES, readLakeManifest, tableFile, type LakePart } from '../../src/core/lake/manifest';
 import { findModelDir } from '../../src/core/lake/model';
 import { verifyLake } from '../../src/core/lake/verify';
-import { ReconcileError, runPipeline, type PipelineEvent } from '../../src/core/lake/pipeline';
+import { ReconcileError, runPipeline, type PipelineEvent, type PipelineOptions } from '../../src/core/lake/pipeline';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import { labTarget } from './fixture';
 
@@ -152,44 +152,35 @@ suite('local pipeline on the lab dump', function () {
     assert.deepEqual(await leftoverRunDirs(lakeDir), []);
   });
 
-  test('cancel mid-extract leaves the previous lake and no temp folders', async () => {
+  /** Cancels a run at the first event `abortAt` picks; the run must end cancelled after `steps`, the lake as it was. */
+  async function assertCancelKeepsLake(abortAt: (e: PipelineEvent) => boolean, steps: string[], options: Partial<PipelineOptions> = {}): Promise<void> {
     const before = await snapshotLake(lakeDir);
     const controller = new AbortController();
-    const steps: string[] = [];
+    const seen: string[] = [];
     await assert.rejects(
       runPipeline({
-        target, lakeDir, modelDir, signal: controller.signal,
+        target, lakeDir, modelDir, signal: controller.signal, ...options,
         onEvent: (e) => {
-          if (e.kind === 'stepFinished') steps.push(`${e.step}:${e.status}`);
-          // Abort once a table is in: the run is inside the extract step with the source connection streaming.
-          if (e.kind === 'table' && e.table === 'customers') controller.abort();
+          if (e.kind === 'stepFinished') seen.push(`${e.step}:${e.status}`);
+          if (abortAt(e)) controller.abort();
         },
       }),
       (err: unknown) => err instanceof LabError && err.code === 'cancelled',
     );
-    assert.deepEqual(steps, ['source:ok', 'extract:cancelled']);
+    assert.deepEqual(seen, steps);
     assert.deepEqual(await snapshotLake(lakeDir), before);
     assert.deepEqual(await leftoverRunDirs(lakeDir), []);
+  }
+
+  test('cancel mid-extract leaves the previous lake and no temp folders', async () => {
+    // Abort once a table is in: the run is inside the extract step with the source connection streaming.
+    await assertCancelKeepsLake((e) => e.kind === 'table' && e.table === 'customers', ['source:ok', 'extract:cancelled']);
   });
 
   test('cancel while the Parquet files are written and the dashboard answers recorded leaves the previous lake', async () => {
-    const before = await snapshotLake(lakeDir);
-    const controller = new AbortController();
-    const steps: string[] = [];
-    await assert.rejects(
-      runPipeline({
-        target, lakeDir, modelDir, signal: controller.signal, recordDashboard: 'always',
-        onEvent: (e) => {
-          if (e.kind === 'stepFinished') steps.push(`${e.step}:${e.status}`);
-          // The first file is written; the recording runs on its own connection beside the next writes.
-          if (e.kind === 'table' && e.step === 'load') controller.abort();
-        },
-      }),
-      (err: unknown) => err instanceof LabError && err.code === 'cancelled',
-    );
-    assert.deepEqual(steps, ['source:ok', 'extract:ok', 'transform:ok', 'load:cancelled']);
-    assert.deepEqual(await snapshotLake(lakeDir), before);
-    assert.deepEqual(await leftoverRunDirs(lakeDir), []);
+    // The first file is written; the recording runs on its own connection beside the next writes.
+    await assertCancelKeepsLake((e) => e.kind === 'table' && e.step === 'load', ['source:ok', 'extract:ok', 'transform:ok', 'load:cancelled'],
+      { recordDashboard: 'always' });
   });
 
   test('cancel while a transform statement runs interrupts it mid-statement and leaves the previous lake', async () => {
