@@ -7,7 +7,7 @@
  * (password in LIFECYCLE_LAB_MYSQL_PASSWORD), resolved exactly as `lifecycle-lab source tables` does.
  * Goal: median and p95 < 100 ms for each.
  */
-import { settingsFromEnv } from '../src/cli';
+import { settingsFromEnv } from '../src/cli/env';
 import { resolveLabConfig } from '../src/core/config';
 import { SourceExplorer } from '../src/core/source/explorer';
 import { resolveSourceTarget, targetLabel } from '../src/core/source/target';

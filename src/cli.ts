@@ -1,73 +1,117 @@
 /**
  * `lifecycle-lab` command line: the same core code the editor uses, for scripts, tests and benchmarks.
- *   lifecycle-lab lab up|down|status|reset [--scale N] [--json]
- *   lifecycle-lab source tables [--json]
- *   lifecycle-lab pipeline run [--lake DIR] [--database DB] [--json]
- *   lifecycle-lab query "<SQL>" [--lake DIR] [--full] [--json]
- *   lifecycle-lab lake verify [--lake DIR] [--json]
- *   lifecycle-lab check [--json]
- * Settings come from LIFECYCLE_LAB_<KEY> environment variables (e.g. LIFECYCLE_LAB_LOCAL_LABDIR, LIFECYCLE_LAB_MODE);
- * the MySQL password for a configured (non-lab) source from LIFECYCLE_LAB_MYSQL_PASSWORD.
+ * One table of commands; each is parsed strictly by node:util parseArgs (an unknown option, a stray word or an
+ * option without its value is a usage error, exit 2). Settings come from LIFECYCLE_LAB_<KEY> environment variables
+ * (e.g. LIFECYCLE_LAB_LOCAL_LABDIR, LIFECYCLE_LAB_MODE); the MySQL password for a configured (non-lab) source from
+ * LIFECYCLE_LAB_MYSQL_PASSWORD.
  */
-import * as path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CliCommand, CliContext } from './cli/context';
+import { usage } from './cli/context';
+import { settingsFromEnv } from './cli/env';
 import { cliErrorJson, describeCliError } from './cli/errors';
-import { resolveLabConfig, SETTING_KEYS, settingEnvVar, type LabConfig, type RawSettings } from './core/config';
-import { stderrLogger, type Logger } from './core/log';
+import { resolveLabConfig } from './core/config';
+import { stderrLogger } from './core/log';
 
-export interface CliContext {
-  config: LabConfig;
-  log: Logger;
-  json: boolean;
-  /** Writes one line to stdout. */
-  out(line: string): void;
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+interface CommandSpec {
+  /** The words that name it: area, then action where the area has several. */
+  words: readonly [string] | readonly [string, string];
+  /** What follows the words in the usage line. */
+  synopsis: string;
+  summary: string;
+  options?: Options;
+  /** The name of the free-text argument the command takes (all remaining words), if any. */
+  text?: string;
+  /** Loaded on demand so `lab status` does not pay for DuckDB or the AWS SDK. */
+  load: () => Promise<CliCommand>;
 }
 
-export type CliCommand = (args: string[], ctx: CliContext) => Promise<number>;
+const LAKE: Options = { lake: { type: 'string' } };
 
-const USAGE = `usage: lifecycle-lab <area> <action> [options]
-  lab up [--scale N]       start the local MariaDB and seed classicmodels (xN generated data with --scale)
-  lab down                 stop it
-  lab status               what runs where
-  lab reset                stop and delete the lab database; lab up starts fresh (the lake stays)
-  source tables            tables of the source database with row counts
-  pipeline run [--lake D] [--database DB]
-                           extract, transform, load and reconcile into the local lake
-  query "<SQL>" [--lake D] [--full]
-                           DuckDB over the local lake (tables by name; reads only the lake unless --full)
-  lake verify [--lake D]   check every lake file against the size and SHA-256 its run recorded (exit 1: damaged)
-  check                    Check Lab: source, pipeline reconciliation, lake, dashboard (and AWS resources in aws mode); exit 1 when a check fails
-options: --json (machine-readable output), --verbose`;
+const COMMANDS: readonly CommandSpec[] = [
+  { words: ['lab', 'up'], synopsis: '[--scale N]', summary: 'start the local MariaDB and seed classicmodels (xN generated data with --scale)',
+    options: { scale: { type: 'string' } }, load: async () => (await import('./cli/lab')).up },
+  { words: ['lab', 'down'], synopsis: '', summary: 'stop it', load: async () => (await import('./cli/lab')).down },
+  { words: ['lab', 'status'], synopsis: '', summary: 'what runs where', load: async () => (await import('./cli/lab')).status },
+  { words: ['lab', 'reset'], synopsis: '', summary: 'stop and delete the lab database; lab up starts fresh (the lake stays)',
+    load: async () => (await import('./cli/lab')).reset },
+  { words: ['source', 'tables'], synopsis: '[--database NAME]', summary: 'tables of the source database with row counts',
+    options: { database: { type: 'string' } }, load: async () => (await import('./cli/source')).tables },
+  { words: ['pipeline', 'run'], synopsis: '[--lake DIR] [--database DB]', summary: 'extract, transform, load and reconcile into the local lake',
+    options: { ...LAKE, database: { type: 'string' } }, load: async () => (await import('./cli/pipeline')).run },
+  { words: ['query'], synopsis: '"<SQL>" [--lake DIR] [--full]', text: 'SQL',
+    summary: 'DuckDB over the local lake, one statement (tables by name; reads only the lake unless --full opens a full DuckDB session)',
+    options: { ...LAKE, full: { type: 'boolean' } }, load: async () => (await import('./cli/query')).run },
+  { words: ['lake', 'verify'], synopsis: '[--lake DIR]', summary: 'check every lake file against the size and SHA-256 its run recorded (exit 1: damaged)',
+    options: LAKE, load: async () => (await import('./cli/lake')).verify },
+  { words: ['check'], synopsis: '', summary: 'Check Lab: source, pipeline reconciliation, lake, dashboard (and AWS resources in aws mode); exit 1 when a check fails',
+    load: async () => (await import('./cli/check')).run },
+];
 
-/** Area modules are loaded on demand so `lab status` does not pay for DuckDB or the AWS SDK. */
-const AREAS: Record<string, () => Promise<CliCommand>> = {
-  lab: async () => (await import('./cli/lab')).run,
-  source: async () => (await import('./cli/source')).run,
-  pipeline: async () => (await import('./cli/pipeline')).run,
-  query: async () => (await import('./cli/query')).run,
-  lake: async () => (await import('./cli/lake')).run,
-  check: async () => (await import('./cli/check')).run,
-};
+const GLOBAL: Options = { json: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+const GLOBAL_FLAGS = new Set(['--json', '--verbose', '--help', '-h']);
 
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RawSettings {
-  const raw: RawSettings = {};
-  for (const key of SETTING_KEYS) {
-    const v = env[settingEnvVar(key)];
-    if (v !== undefined) raw[key] = v === 'true' ? true : v === 'false' ? false : v;
-  }
-  return raw;
+function commandLine(spec: CommandSpec): string {
+  return `${spec.words.join(' ')}${spec.synopsis ? ` ${spec.synopsis}` : ''}`;
+}
+
+function usageText(specs: readonly CommandSpec[]): string {
+  const lines = specs.map((s) => {
+    const left = commandLine(s);
+    return left.length < 24 ? `  ${left.padEnd(24)} ${s.summary}` : `  ${left}\n  ${''.padEnd(24)} ${s.summary}`;
+  });
+  return `usage: lifecycle-lab <area> <action> [options]\n${lines.join('\n')}\noptions: --json (machine-readable output), --verbose, --help`;
+}
+
+/** The usage of one area's commands, one line each (all commands when the area is unknown). */
+function areaUsage(area: string | undefined): string {
+  const specs = COMMANDS.filter((s) => s.words[0] === area);
+  if (!specs.length) return usageText(COMMANDS);
+  const width = Math.max(...specs.map((s) => commandLine(s).length));
+  return specs.map((s, i) => `${i ? '      ' : 'usage:'} lifecycle-lab ${commandLine(s).padEnd(width)}  ${s.summary}`).join('\n');
+}
+
+/** The command the leading words name, and the arguments left for its parser. */
+function findCommand(argv: readonly string[]): { spec?: CommandSpec; rest: string[]; problem?: string } {
+  const words = argv.filter((a) => !GLOBAL_FLAGS.has(a));
+  const [area, action] = words;
+  if (!area || area.startsWith('-')) return { rest: [], problem: area ? `Expected an area before '${area}'.` : 'No area given.' };
+  const inArea = COMMANDS.filter((s) => s.words[0] === area);
+  if (!inArea.length) return { rest: [], problem: `Unknown area '${area}'.` };
+  const spec = inArea.length === 1 && inArea[0].words.length === 1 ? inArea[0] : inArea.find((s) => s.words[1] === action);
+  if (!spec) return { rest: [], problem: action ? `Unknown action '${area} ${action}'.` : `'${area}' needs an action.` };
+  const rest = [...argv];
+  for (const word of spec.words) rest.splice(rest.indexOf(word), 1);
+  return { spec, rest };
 }
 
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
-  const verbose = argv.includes('--verbose');
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const args = argv.filter((a) => a !== '--json' && a !== '--verbose');
-  const [area, ...rest] = args;
-  if (area === '--help' || area === 'help') {
-    process.stderr.write(`${USAGE}\n`);
+  const first = argv.find((a) => a !== '--json' && a !== '--verbose');
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stderr.write(`${usageText(COMMANDS)}\n`);
     return 0;
   }
-  if (!area || !Object.hasOwn(AREAS, area)) return usage({ json, out }, USAGE, area ? `Unknown area '${area}'.` : 'No area given.');
+  const { spec, rest, problem } = findCommand(argv);
+  if (!spec) return usage({ json, out }, areaUsage(argv.find((a) => !GLOBAL_FLAGS.has(a))), problem);
+  const specUsage = `usage: lifecycle-lab ${commandLine(spec)} [--json]`;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...GLOBAL, ...spec.options }, allowPositionals: spec.text !== undefined, strict: true });
+  } catch (err) {
+    return usage({ json, out }, specUsage, parseProblem(err));
+  }
+  if (parsed.values.help) {
+    process.stderr.write(`${specUsage}\n  ${spec.summary}\n`);
+    return 0;
+  }
+  if (spec.text !== undefined && !parsed.positionals.join(' ').trim()) {
+    return usage({ json, out }, specUsage, `No ${spec.text} given.`);
+  }
+  const verbose = parsed.values.verbose === true;
   try {
     // Inside the try: a bad LIFECYCLE_LAB_* value is a failure like any other (one JSON error under --json).
     const ctx: CliContext = {
@@ -76,8 +120,8 @@ export async function main(argv: string[]): Promise<number> {
       json,
       out,
     };
-    const command = await AREAS[area]();
-    return await command(rest, ctx);
+    const command = await spec.load();
+    return await command({ values: parsed.values, positionals: parsed.positionals }, ctx);
   } catch (err) {
     if (json) out(JSON.stringify(cliErrorJson(err)));
     else process.stderr.write(`lifecycle-lab: ${describeCliError(err)}\n`);
@@ -86,38 +130,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/**
- * A usage error: the usage text on stderr, and under --json also one JSON error object (code `usage`) on
- * stdout. Returns the exit code, 2.
- */
-export function usage(ctx: Pick<CliContext, 'json' | 'out'>, text: string, problem?: string): number {
-  process.stderr.write(`${problem ? `lifecycle-lab: ${problem}\n` : ''}${text}\n`);
-  if (ctx.json) {
-    ctx.out(JSON.stringify(cliErrorJson(new Error(problem ? `${problem} ${text}` : text), 'usage')));
-  }
-  return 2;
-}
-
-/** Reads `--name value` from args; returns undefined when absent. */
-export function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
-/** The lake folder: `--lake DIR` (relative to the current directory) or the configured one. */
-export function lakeDirArg(args: string[], ctx: CliContext): string {
-  const given = flag(args, 'lake');
-  return given ? path.resolve(given) : ctx.config.local.lakeDir;
-}
-
-/** Runs long work that Ctrl-C cancels cleanly (the work sees its signal abort and tidies up) instead of killing it. */
-export async function cancelOnSigint<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  try {
-    return await work(controller.signal);
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
+/** parseArgs's message for what was wrong, without its advice about `--` that does not fit every command. */
+function parseProblem(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '.');
 }

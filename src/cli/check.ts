@@ -1,18 +1,15 @@
-import { usage, type CliContext } from '../cli';
+import type { CliArgs, CliContext } from './context';
 import { createBackend } from '../core/backend';
 import { checkLab, formatCheckReport } from '../core/check/checks';
 import { backendProbes } from '../core/check/probes';
 import { findModelDir } from '../core/lake/model';
-
-const USAGE = 'usage: lifecycle-lab check [--json]';
 
 /**
  * `lifecycle-lab check`: Check Lab from the command line, the same checklist as the editor's (source and its 8 tables,
  * the pipeline's reconciliation, the lake's 4 tables, the dashboard's questions; in AWS mode Terraform's outputs,
  * the Glue job's last run and the Athena workgroup). Exit 0 when nothing failed, 1 otherwise.
  */
-export async function run(args: string[], ctx: CliContext): Promise<number> {
-  if (args.length) return usage(ctx, USAGE, `Unexpected argument '${args[0]}'.`);
+export async function run(_args: CliArgs, ctx: CliContext): Promise<number> {
   const backend = createBackend(ctx.config, {
     readPassword: async () => process.env.LIFECYCLE_LAB_MYSQL_PASSWORD,
     modelDir: findModelDir(),

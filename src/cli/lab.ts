@@ -1,56 +1,41 @@
-import type { CliContext } from '../cli';
-import { flag, usage } from '../cli';
-import { LabError } from '../core/errors';
+import { cancelOnSigint, stringOption, type CliArgs, type CliContext } from './context';
 import { labFromConfig } from '../core/lab';
+import { checkScale } from '../core/lab/generator';
 import type { LabStatus } from '../core/lab/localLab';
 
-const USAGE = 'usage: lifecycle-lab lab up [--scale N] | down | status | reset  [--json]';
-
-/** `lifecycle-lab lab up|down|status|reset`: the same LocalLab the editor commands and the tests use. */
-export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const [action] = args;
+/** `lifecycle-lab lab up [--scale N]`: the same LocalLab the editor commands and the tests use. */
+export async function up(args: CliArgs, ctx: CliContext): Promise<number> {
+  const scaleArg = stringOption(args, 'scale');
+  const scale = scaleArg === undefined ? undefined : Number(scaleArg.trim() || Number.NaN);
+  if (scale !== undefined) checkScale(scale, scaleArg);
   const lab = labFromConfig(ctx.config, ctx.log, __dirname);
-  switch (action) {
-    case 'up': {
-      const scaleArg = flag(args, 'scale');
-      const scale = scaleArg === undefined ? undefined : Number(scaleArg);
-      if (scaleArg !== undefined && (!Number.isInteger(scale) || (scale as number) < 1)) {
-        throw new LabError('config', `--scale must be a whole number of at least 1 (got ${scaleArg}).`);
-      }
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const status = await lab.up({
-          scale,
-          signal: controller.signal,
-          onProgress: (u) => { if (!ctx.json) process.stderr.write(`lab: ${u.message}\n`); },
-        });
-        print(ctx, status);
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
-      return 0;
-    }
-    case 'down': {
-      const wasRunning = await lab.down();
-      if (ctx.json) ctx.out(JSON.stringify({ ok: true, stopped: wasRunning }));
-      else ctx.out(wasRunning ? 'Local lab stopped.' : 'Local lab was not running.');
-      return 0;
-    }
-    case 'status': {
-      print(ctx, await lab.status());
-      return 0;
-    }
-    case 'reset': {
-      await lab.reset();
-      if (ctx.json) ctx.out(JSON.stringify({ ok: true, reset: true }));
-      else ctx.out(`Local lab database removed (${lab.labDir}/mariadb). Run \`lifecycle-lab lab up\` to start fresh.`);
-      return 0;
-    }
-    default:
-      return usage(ctx, USAGE);
-  }
+  const status = await cancelOnSigint((signal) => lab.up({
+    scale,
+    signal,
+    onProgress: (u) => { if (!ctx.json) process.stderr.write(`lab: ${u.message}\n`); },
+  }));
+  print(ctx, status);
+  return 0;
+}
+
+export async function down(_args: CliArgs, ctx: CliContext): Promise<number> {
+  const wasRunning = await labFromConfig(ctx.config, ctx.log, __dirname).down();
+  if (ctx.json) ctx.out(JSON.stringify({ ok: true, stopped: wasRunning }));
+  else ctx.out(wasRunning ? 'Local lab stopped.' : 'Local lab was not running.');
+  return 0;
+}
+
+export async function status(_args: CliArgs, ctx: CliContext): Promise<number> {
+  print(ctx, await labFromConfig(ctx.config, ctx.log, __dirname).status());
+  return 0;
+}
+
+export async function reset(_args: CliArgs, ctx: CliContext): Promise<number> {
+  const lab = labFromConfig(ctx.config, ctx.log, __dirname);
+  await lab.reset();
+  if (ctx.json) ctx.out(JSON.stringify({ ok: true, reset: true }));
+  else ctx.out(`Local lab database removed (${lab.labDir}/mariadb). Run \`lifecycle-lab lab up\` to start fresh.`);
+  return 0;
 }
 
 function print(ctx: CliContext, s: LabStatus): void {

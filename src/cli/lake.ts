@@ -1,18 +1,13 @@
-import { cancelOnSigint, lakeDirArg, usage, type CliContext } from '../cli';
+import { cancelOnSigint, lakeDirOption, type CliArgs, type CliContext } from './context';
 import { formatLakeCheck, verifyLake } from '../core/lake/verify';
-
-const USAGE = 'usage: lifecycle-lab lake verify [--lake DIR] [--json]';
 
 /**
  * `lifecycle-lab lake verify`: compares every file of the lake with the size and SHA-256 its run recorded in
  * `_manifest.json` (after restoring a swap a crash interrupted). Exit 0 when intact, 1 when a table is damaged
  * (each damaged table and file named, on stdout), 2 on bad usage. Ctrl-C stops the check.
  */
-export async function run(args: string[], ctx: CliContext): Promise<number> {
-  if (args[0] !== 'verify') {
-    return usage(ctx, USAGE);
-  }
-  const lakeDir = lakeDirArg(args, ctx);
+export async function verify(args: CliArgs, ctx: CliContext): Promise<number> {
+  const lakeDir = lakeDirOption(args, ctx);
   let last = '';
   const result = await cancelOnSigint((signal) => verifyLake(lakeDir, {
     signal,

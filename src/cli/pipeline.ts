@@ -1,31 +1,26 @@
-import { cancelOnSigint, flag, lakeDirArg, usage, type CliContext } from '../cli';
+import { cancelOnSigint, lakeDirOption, stringOption, type CliArgs, type CliContext } from './context';
 import { LabError } from '../core/errors';
 import { findModelDir } from '../core/lake/model';
 import { runPipeline } from '../core/lake/pipeline';
 import { describeEvent } from '../core/lake/report';
 import { resolveSourceTarget } from '../core/source/target';
 
-const USAGE = 'usage: lifecycle-lab pipeline run [--lake DIR] [--database DB] [--json]';
-
 /**
  * `lifecycle-lab pipeline run`: the local engine from the command line. Progress lines go to stderr (stdout
  * carries the result, one JSON object with --json). Ctrl-C cancels cleanly: the previous lake stays.
  */
-export async function run(args: string[], ctx: CliContext): Promise<number> {
-  if (args[0] !== 'run') {
-    return usage(ctx, USAGE);
-  }
+export async function run(args: CliArgs, ctx: CliContext): Promise<number> {
   const target = await resolveSourceTarget(ctx.config, async () => process.env.LIFECYCLE_LAB_MYSQL_PASSWORD);
   if (!target) {
     throw new LabError('labNotRunning', 'The local lab is not running and no MySQL host is configured (LIFECYCLE_LAB_MYSQL_HOST).', {
       nextStep: { label: 'lifecycle-lab lab up', command: 'lifecycleLab.startLocalLab' },
     });
   }
-  const lakeDir = lakeDirArg(args, ctx);
+  const lakeDir = lakeDirOption(args, ctx);
   const result = await cancelOnSigint((signal) => runPipeline({
     target,
     lakeDir,
-    database: flag(args, 'database'),
+    database: stringOption(args, 'database'),
     modelDir: findModelDir(),
     signal,
     log: ctx.log,

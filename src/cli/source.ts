@@ -1,21 +1,15 @@
-import { flag, usage, type CliContext } from '../cli';
+import { stringOption, type CliArgs, type CliContext } from './context';
 import { LabError } from '../core/errors';
 import { SourceExplorer } from '../core/source/explorer';
 import { formatApproxRows, formatBytes } from '../core/source/format';
 import { resolveSourceTarget, targetLabel } from '../core/source/target';
-
-const USAGE = 'usage: lifecycle-lab source tables [--database NAME] [--json]';
 
 /**
  * `lifecycle-lab source tables`: the tables the Source view shows, from the same core code.
  * The target is resolved like the editor does it; the password of a configured host comes from
  * LIFECYCLE_LAB_MYSQL_PASSWORD (never from the command line).
  */
-export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const [action] = args;
-  if (action !== 'tables') {
-    return usage(ctx, USAGE);
-  }
+export async function tables(args: CliArgs, ctx: CliContext): Promise<number> {
   const target = await resolveSourceTarget(ctx.config, async () => process.env.LIFECYCLE_LAB_MYSQL_PASSWORD);
   if (!target) {
     throw new LabError('labNotRunning', ctx.config.mode === 'local'
@@ -23,16 +17,16 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
       : 'No MySQL host is configured for AWS mode (LIFECYCLE_LAB_MYSQL_HOST).',
     { nextStep: ctx.config.mode === 'local' ? { label: 'lifecycle-lab lab up', command: 'lifecycleLab.startLocalLab' } : { label: 'Discover RDS Instance', command: 'lifecycleLab.source.discoverRds' } });
   }
-  const database = flag(args, 'database') ?? target.database;
+  const database = stringOption(args, 'database') ?? target.database;
   const explorer = new SourceExplorer(target, { showSystemSchemas: ctx.config.showSystemSchemas, log: ctx.log });
   try {
-    const tables = await explorer.listTables(database);
+    const listed = await explorer.listTables(database);
     if (ctx.json) {
-      ctx.out(JSON.stringify({ ok: true, source: targetLabel(target), database, tables }));
+      ctx.out(JSON.stringify({ ok: true, source: targetLabel(target), database, tables: listed }));
     } else {
       ctx.out(`${database} on ${targetLabel(target)}`);
-      const width = Math.max(...tables.map((t) => t.name.length), 5);
-      for (const t of tables) {
+      const width = Math.max(...listed.map((t) => t.name.length), 5);
+      for (const t of listed) {
         const rows = t.approxRows === undefined ? '' : formatApproxRows(t.approxRows);
         const size = t.sizeBytes === undefined ? '' : formatBytes(t.sizeBytes);
         ctx.out(`  ${t.name.padEnd(width)}  ${t.kind.padEnd(5)}  ${rows.padStart(12)}  ${size.padStart(8)}`);

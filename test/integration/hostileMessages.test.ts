@@ -8,9 +8,9 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Connection } from 'mysql2/promise';
-import type { CliContext } from '../../src/cli';
+import type { CliContext } from '../../src/cli/context';
 import { describeCliError } from '../../src/cli/errors';
-import { run as sourceCli } from '../../src/cli/source';
+import { tables as sourceTables } from '../../src/cli/source';
 import { resolveLabConfig, type MysqlTarget } from '../../src/core/config';
 import { connectSource } from '../../src/core/lake/source';
 import { silentLogger } from '../../src/core/log';
@@ -64,7 +64,7 @@ suite('hostile user: CLI errors, unknown databases, whole values', function () {
   }
 
   test('source tables --database <dropped>: names the databases there; the next step is the database, not starting the lab', async () => {
-    const err = await expectLabError(sourceCli(['tables', '--database', HOSTILE], context(false)), 'unknownDatabase');
+    const err = await expectLabError(sourceTables({ values: { database: HOSTILE }, positionals: [] }, context(false)), 'unknownDatabase');
     assert.match(err.message, new RegExp(`^Database '${HOSTILE}' does not exist on local lab\\. Databases there: .*\\bclassicmodels\\b`));
     assert.doesNotMatch(err.message, /information_schema|performance_schema|\bmysql\b/, 'system schemas are left out');
     assert.notEqual(err.nextStep?.command, 'lifecycleLab.startLocalLab');

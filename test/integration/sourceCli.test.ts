@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { RowDataPacket } from 'mysql2/promise';
-import type { CliContext } from '../../src/cli';
-import { run } from '../../src/cli/source';
+import type { CliContext } from '../../src/cli/context';
+import { main } from '../../src/cli';
+import { tables } from '../../src/cli/source';
 import { resolveLabConfig } from '../../src/core/config';
 import { silentLogger } from '../../src/core/log';
 import { labTarget, repoLabDir, repoRoot } from './fixture';
@@ -27,7 +28,7 @@ suite('CLI: lifecycle-lab source tables', function () {
       await oracle.end();
     }
     const { ctx, lines } = context(true);
-    assert.equal(await run(['tables'], ctx), 0);
+    assert.equal(await tables({ values: {}, positionals: [] }, ctx), 0);
     assert.equal(lines.length, 1);
     const out = JSON.parse(lines[0]) as { ok: boolean; source: string; database: string; tables: { name: string; approxRows?: number }[] };
     assert.equal(out.ok, true);
@@ -39,22 +40,21 @@ suite('CLI: lifecycle-lab source tables', function () {
   test('plain output has one line per table', async () => {
     await labTarget();
     const { ctx, lines } = context(false);
-    assert.equal(await run(['tables'], ctx), 0);
+    assert.equal(await tables({ values: {}, positionals: [] }, ctx), 0);
     assert.match(lines[0], /^classicmodels on local lab$/);
     assert.match(lines.find((l) => l.includes('orderdetails')) ?? '', /orderdetails\s+table\s+~[\d,]+ rows\s+\d+(?:\.\d)? [KM]iB/);
   });
 
   test('a configured host without a reachable server fails with the unreachable error', async () => {
     const { ctx } = context(true, { 'mysql.host': '127.0.0.1', 'mysql.port': 1 });
-    await assert.rejects(run(['tables'], ctx), (err: Error & { code?: string }) => err.code === 'unreachable' && /127\.0\.0\.1:1/.test(err.message));
+    await assert.rejects(tables({ values: {}, positionals: [] }, ctx), (err: Error & { code?: string }) => err.code === 'unreachable' && /127\.0\.0\.1:1/.test(err.message));
   });
 
   test('an unknown action prints usage and exits 2', async () => {
-    const { ctx } = context(false);
     const write = process.stderr.write;
     process.stderr.write = (() => true) as typeof process.stderr.write;
     try {
-      assert.equal(await run(['nope'], ctx), 2);
+      assert.equal(await main(['source', 'nope']), 2);
     } finally {
       process.stderr.write = write;
     }

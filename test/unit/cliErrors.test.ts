@@ -1,5 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { main, settingsFromEnv } from '../../src/cli';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli';
+import { settingsFromEnv } from '../../src/cli/env';
 import { cliErrorJson, cliNextStep, describeCliError } from '../../src/cli/errors';
 import { resolveLabConfig, SETTING_KEYS, settingEnvVar, type MysqlTarget } from '../../src/core/config';
 import { LabError } from '../../src/core/errors';
@@ -120,5 +124,73 @@ suite('CLI: errors name LIFECYCLE_LAB_* variables and CLI commands, never editor
     assert.equal(out.error.code, 'unreachable');
     assert.equal(out.error.nextStep?.env, 'LIFECYCLE_LAB_MYSQL_HOST');
     assert.doesNotMatch(JSON.stringify(out), EDITOR_WORDS);
+  });
+});
+
+suite('CLI: every command refuses what it does not take (usage, exit 2) before doing anything', () => {
+  let scratch: string;
+  let env: Record<string, string>;
+  setup(() => {
+    // A lab and lake that do not exist: a command that ran instead of refusing would fail with 1, not 2, and touch nothing real.
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-usage-'));
+    env = { LIFECYCLE_LAB_LOCAL_LABDIR: path.join(scratch, 'lab'), LIFECYCLE_LAB_LOCAL_LAKEDIR: path.join(scratch, 'lake') };
+  });
+  teardown(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  const refused: [string[], RegExp][] = [
+    [['pipeline', 'run', '--bogus'], /Unknown option '--bogus'/],
+    [['pipeline', 'run', 'extra'], /Unexpected argument 'extra'/],
+    [['pipeline', 'run', '--lake'], /Option '--lake <value>' argument missing/],
+    [['pipeline', 'run', '--lake', '--json'], /--lake/],
+    [['pipeline', 'run', '--database'], /--database/],
+    [['source', 'tables', '--nope'], /Unknown option '--nope'/],
+    [['source', 'tables', 'orders'], /Unexpected argument 'orders'/],
+    [['lake', 'verify', '--lake'], /--lake/],
+    [['lake', 'verify', 'now'], /Unexpected argument 'now'/],
+    [['lab', 'status', 'please'], /Unexpected argument 'please'/],
+    [['lab', 'up', '--scale'], /--scale/],
+    [['lab', 'down', '--force'], /Unknown option '--force'/],
+    [['check', 'everything'], /Unexpected argument 'everything'/],
+    [['query', 'select 1', '--limt', '5'], /Unknown option '--limt'/],
+    [['query', '--lake'], /--lake/],
+    [['query', '--full'], /No SQL given/],
+  ];
+  for (const [argv, problem] of refused) {
+    test(`lifecycle-lab ${argv.join(' ')}`, async () => {
+      const r = await runMain(argv, env);
+      assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
+      assert.match(r.stderr, problem);
+      assert.match(r.stderr, /usage: lifecycle-lab /);
+      assert.deepEqual(fs.readdirSync(scratch), [], 'the command created nothing');
+    });
+  }
+
+  test('--json: a refused option is one JSON usage error on stdout', async () => {
+    const r = await runMain(['pipeline', 'run', '--lake', '/tmp/x', '--bogus', '--json'], env);
+    assert.equal(r.code, 2);
+    const out = JSON.parse(r.stdout) as { ok: boolean; error: { code: string; message: string } };
+    assert.equal(out.error.code, 'usage');
+    assert.match(out.error.message, /--bogus.*usage: lifecycle-lab pipeline run/);
+  });
+
+  test('--help on a command prints its usage and exits 0 without running it', async () => {
+    const r = await runMain(['pipeline', 'run', '--help'], env);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /usage: lifecycle-lab pipeline run \[--lake DIR\]/);
+    assert.deepEqual(fs.readdirSync(scratch), []);
+  });
+
+  test('lab up --scale beyond what the generator takes, or not a whole number, is refused before the lab starts', async () => {
+    for (const scale of ['1e9', '10001', '2.5', 'abc', '0', '-3']) {
+      const r = await runMain(['lab', 'up', `--scale=${scale}`, '--json'], env);
+      assert.equal(r.code, 1, `--scale ${scale}: ${r.stdout}${r.stderr}`);
+      const out = JSON.parse(r.stdout) as { error: { code: string; message: string } };
+      assert.equal(out.error.code, 'config', scale);
+      assert.match(out.error.message, /--scale|Scale/, scale);
+      assert.match(out.error.message, new RegExp(`got ${scale.replace('.', '\\.')}`), scale);
+      assert.deepEqual(fs.readdirSync(scratch), [], `--scale ${scale}: nothing started or created`);
+    }
+    const tooBig = await runMain(['lab', 'up', '--scale', '1e9'], env);
+    assert.match(tooBig.stderr, /from 1 to 10,000 \(about 29,960,000 order lines; got 1e9\)/);
   });
 });

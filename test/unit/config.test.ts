@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { resolveLabConfig } from '../../src/core/config';
 import { LabError, describeError } from '../../src/core/errors';
-import { settingsFromEnv } from '../../src/cli';
+import { settingsFromEnv } from '../../src/cli/env';
 
 suite('config', () => {
   const root = '/work/project';

@@ -9,7 +9,7 @@ import { waitForLockFile } from '../lock';
 import { silentLogger, type Logger } from '../log';
 import type { LongWork, ProgressReporter } from '../progress';
 import { connect, countMismatches, countTables, DUMP_COUNTS, type TableCounts } from './db';
-import { generateClassicmodels, generatedCounts } from './generator';
+import { checkScale, generateClassicmodels, generatedCounts } from './generator';
 import {
   chooseServerAccount, findMariadbBinaries, freePort, handOver, handshake, initialiseDatadir, isInitialised, ourServer,
   portInUse, portTaken, readPidFile, resetStep, serverVersionOf, startServer, stopPid,
@@ -93,9 +93,7 @@ export class LocalLab {
   /** Starts the server if needed, makes sure the lab user exists, and seeds classicmodels when missing or incomplete. */
   async up(opts: UpOptions = {}): Promise<LabStatus> {
     const report: ProgressReporter = opts.onProgress ?? (() => {});
-    if (opts.scale !== undefined && (!Number.isInteger(opts.scale) || opts.scale < 1)) {
-      throw new LabError('config', `Scale must be a whole number of at least 1 (got ${opts.scale}).`);
-    }
+    if (opts.scale !== undefined) checkScale(opts.scale);
     return this.withLock(opts.signal, async () => {
       const p = this.paths;
       await fsp.mkdir(p.runDir, { recursive: true });

@@ -5,4 +5,4 @@
  */
 export { classicmodelsSchema, generateClassicmodels, splitIndexes, type GenerateOptions, type GenerateResult } from './load';
 export { Rng } from './random';
-export { generatedCounts, generatedTables, type Row, type TablePlan } from './rows';
+export { checkScale, generatedCounts, generatedTables, MAX_SCALE, type Row, type TablePlan } from './rows';

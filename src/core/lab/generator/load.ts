@@ -14,7 +14,7 @@ import { killQuery } from '../../source/kill';
 import { quoteIdent } from '../../source/sql';
 import { connectTarget, countMismatches, countTables, dropQuietly, swapDatabase, targetOptions, type TableCounts } from '../db';
 import { findDumpFile } from '../seed';
-import { generatedCounts, generatedTables, type Row } from './rows';
+import { checkScale, generatedCounts, generatedTables, type Row } from './rows';
 
 export interface GenerateOptions extends LongWork {
   scale: number;
@@ -130,7 +130,7 @@ export async function classicmodelsSchema(schemaFile?: string): Promise<Map<stri
  */
 export async function generateClassicmodels(target: MysqlTarget, opts: GenerateOptions): Promise<GenerateResult> {
   const { scale } = opts;
-  if (!Number.isInteger(scale) || scale < 1) throw new LabError('config', `Scale must be a whole number of at least 1 (got ${scale}).`);
+  checkScale(scale);
   const connections = opts.connections ?? LOAD_CONNECTIONS;
   if (!Number.isInteger(connections) || connections < 1) throw new LabError('config', `Connections must be a whole number of at least 1 (got ${connections}).`);
   const database = opts.database ?? 'classicmodels';

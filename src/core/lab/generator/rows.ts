@@ -3,12 +3,27 @@
  * rows, byte for byte. Every table is `scale` times the lab dump's size except the 7 product lines; distributions
  * follow the dump (countries, product lines, 1–18 lines per order, dates 2003-01-01..2005-05-31, prices just under MSRP).
  */
+import { LabError } from '../../errors';
 import { DUMP_COUNTS, type ClassicmodelsTable, type TableCounts } from '../db';
 import { Rng, Weighted } from './random';
 import {
   COMMENTS, DAY_MS, DAYS, FEATURES, FIRST_DAY, FIRST_NAMES, LAST_NAMES, NAME_NOUNS, NAME_PARTS, NAME_SUFFIXES, OFFICE_PLACES, PLACES,
   PRODUCT_LINES, SCALES, STREETS, territoryOf, VENDORS, type Territory,
 } from './reference';
+
+/**
+ * The largest scale the generator takes. It plans the orders and customers in memory (a few hundred bytes each), so
+ * memory and time grow with the scale; past this a run would exhaust the extension host's memory long before the disk.
+ */
+export const MAX_SCALE = 10_000;
+
+/** Throws a config error that names the limits unless `scale` is a whole number from 1 to MAX_SCALE (`given`: as typed). */
+export function checkScale(scale: number, given: string = String(scale)): void {
+  if (!Number.isInteger(scale) || scale < 1 || scale > MAX_SCALE) {
+    const orderLines = (DUMP_COUNTS.orderdetails * MAX_SCALE).toLocaleString('en-US');
+    throw new LabError('config', `Scale must be a whole number from 1 to ${MAX_SCALE.toLocaleString('en-US')} (about ${orderLines} order lines; got ${given}).`);
+  }
+}
 
 /** Row counts the generator produces at a scale: every table N times the dump's, except the 7 product lines. */
 export function generatedCounts(scale: number): TableCounts {
