@@ -46,6 +46,8 @@ const COMMANDS: readonly CommandSpec[] = [
     options: { ...LAKE, full: { type: 'boolean' } }, load: async () => (await import('./cli/query')).run },
   { words: ['lake', 'verify'], synopsis: '[--lake DIR]', summary: 'check every lake file against the size and SHA-256 its run recorded (exit 1: damaged)',
     options: LAKE, load: async () => (await import('./cli/lake')).verify },
+  { words: ['lineage'], synopsis: '<table.column>', text: 'column', summary: 'where a model, lake or source column comes from and which columns, cards and notebook cells read it',
+    load: async () => (await import('./cli/lineage')).run },
   { words: ['check'], synopsis: '', summary: 'Check Lab: source, pipeline reconciliation, lake, dashboard (and AWS resources in aws mode); exit 1 when a check fails',
     load: async () => (await import('./cli/check')).run },
 ];

@@ -1,0 +1,125 @@
+/**
+ * The lab's lineage graph: source columns → model expressions → lake columns → the dashboard's cards and the lab
+ * notebook's cells that read them. Model lineage comes from glue/sql (core/model); a card's or cell's reads from its
+ * own SQL, so nothing here is kept by hand.
+ */
+import * as fs from 'node:fs/promises';
+import { QUERIES, type QueryId } from '../dashboard/queries';
+import { LabError } from '../errors';
+import { loadModel } from '../lake/model';
+import { SOURCE_TABLES } from '../lake/sourceSchema';
+import { modelLineage, queryReads, SqlParser, type ColumnLineage, type ColumnRef } from '../model';
+import { labNotebook } from '../notebook/labNotebook';
+import { compileParams } from '../query/params';
+
+/** A question asked of the lake: a dashboard card's query or a lab-notebook cell. */
+export interface LakeReader {
+  kind: 'card' | 'cell';
+  /** The dashboard query id, or the notebook cell's question. */
+  id: string;
+  title: string;
+  tables: string[];
+  reads: ColumnRef[];
+  /** Names the query uses that the lake tables do not have (the model changed under it). */
+  missing: string[];
+}
+
+export interface LineageGraph {
+  columns: ColumnLineage[];
+  readers: LakeReader[];
+}
+
+/** The queries the dashboard's cards ask (the metadata queries that read information_schema are not cards). */
+const CARD_QUERIES: readonly QueryId[] = [
+  'kpis', 'salesByCountryTop10', 'salesByProductLine', 'monthlySales', 'topProducts', 'products', 'salesDetail',
+  'filterCountries', 'filterProductLines', 'orderDateRange',
+];
+
+/** `:name` placeholders as DuckDB's `$name`, so the parser reads them as parameters. */
+function asDollarParams(sql: string, names: readonly string[]): string {
+  return compileParams(sql, Object.fromEntries(names.map((n) => [n, ''])), 'dollar').sql;
+}
+
+/** Builds the whole graph from the model folder (one parser session for everything). */
+export async function lineageGraph(modelDir: string): Promise<LineageGraph> {
+  const files = await loadModel(modelDir);
+  const models = await Promise.all(files.map(async (f) => ({ table: f.table, published: f.published, file: f.file, text: await fs.readFile(f.file, 'utf8') })));
+  const sources = new Map(SOURCE_TABLES.map((t) => [t.name, t.columns.map((c) => c.name)]));
+  const parser = new SqlParser();
+  try {
+    const model = await modelLineage(models, sources, parser);
+    const lake = new Map([...model.tables].filter(([table]) => files.find((f) => f.table === table)?.published));
+    const readers: LakeReader[] = [];
+    for (const id of CARD_QUERIES) {
+      const q = QUERIES[id];
+      const r = await queryReads(asDollarParams(q.sql('star-v1'), q.params), `The dashboard query ${id}`, lake, parser);
+      readers.push({ kind: 'card', id, title: q.title, ...r });
+    }
+    const notebook = labNotebook();
+    let params: string[] = [];
+    for (const cell of notebook.cells) {
+      if (cell.kind === 'params') params = Object.keys(JSON.parse(cell.source) as object);
+      if (cell.kind !== 'sql') continue;
+      const question = String(cell.metadata?.question ?? '');
+      if (question === 'tableColumns') continue; // reads information_schema, not the lake's columns
+      const used = params.filter((p) => cell.source.includes(`:${p}`));
+      const r = await queryReads(asDollarParams(cell.source, used), `The lab notebook cell ${question}`, lake, parser);
+      readers.push({ kind: 'cell', id: question, title: cell.source.split('\n')[0].replace(/^--\s*/, ''), ...r });
+    }
+    return { columns: model.columns, readers };
+  } finally {
+    parser.close();
+  }
+}
+
+export interface ColumnView {
+  column: ColumnLineage;
+  /** The model columns it reads, recursively (earlier models first). */
+  upstream: ColumnLineage[];
+  /** Model columns that read it, recursively. */
+  downstream: ColumnLineage[];
+  /** Cards and cells that read it, or read a lake column that comes from it. */
+  readers: LakeReader[];
+}
+
+const same = (a: ColumnRef, b: ColumnRef) => a.table.toLowerCase() === b.table.toLowerCase() && a.column.toLowerCase() === b.column.toLowerCase();
+
+/**
+ * One column's neighbourhood in the graph, for `table.column` (a model or lake column, or a source column: then
+ * `column` is its first reader and upstream is empty).
+ */
+export function columnView(graph: LineageGraph, name: string): ColumnView | { source: ColumnRef; downstream: ColumnLineage[]; readers: LakeReader[] } {
+  const [table, column] = name.split('.');
+  if (!table || !column) throw new LabError('config', `Name a column as table.column (got ${name}).`);
+  const ref = { table, column };
+  const found = graph.columns.find((c) => same(c, ref));
+  const downstreamOf = (start: ColumnRef[]): ColumnLineage[] => {
+    const out: ColumnLineage[] = [];
+    let frontier = start;
+    while (frontier.length) {
+      const next = graph.columns.filter((c) => !out.includes(c) && c.reads.some((r) => frontier.some((f) => same(r, f))));
+      out.push(...next);
+      frontier = next;
+    }
+    return out;
+  };
+  const readersOf = (cols: ColumnRef[]) => graph.readers.filter((r) => r.reads.some((read) => cols.some((c) => same(read, c))));
+  if (!found) {
+    const source = SOURCE_TABLES.find((t) => t.name.toLowerCase() === table.toLowerCase())?.columns.find((c) => c.name.toLowerCase() === column.toLowerCase());
+    if (!source) {
+      throw new LabError('config', `${name} is neither a column of the model (${[...new Set(graph.columns.map((c) => c.table))].join(', ')}) nor a source column the model reads.`);
+    }
+    const src = { table: SOURCE_TABLES.find((t) => t.name.toLowerCase() === table.toLowerCase())!.name, column: source.name };
+    const downstream = downstreamOf([src]);
+    return { source: src, downstream, readers: readersOf(downstream.filter((c) => c.published)) };
+  }
+  const upstream: ColumnLineage[] = [];
+  let frontier = found.reads;
+  while (frontier.length) {
+    const next = graph.columns.filter((c) => !upstream.includes(c) && frontier.some((f) => same(c, f)));
+    upstream.unshift(...next);
+    frontier = next.flatMap((c) => c.reads);
+  }
+  const downstream = downstreamOf([found]);
+  return { column: found, upstream, downstream, readers: readersOf([found, ...downstream].filter((c) => c.published)) };
+}
