@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { LabError } from './errors';
+import { lakePathProblem } from './lake/lakePath';
 
 export type LabMode = 'local' | 'aws';
 export type TlsMode = 'auto' | 'require' | 'off';
@@ -195,7 +196,6 @@ function invalid(key: string, expected: string, raw: RawSettings): LabError {
  */
 export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
   const labDir = path.resolve(root, str(raw, 'local.labDir', DEFAULTS.local.labDir) || DEFAULTS.local.labDir);
-  const lakeSetting = str(raw, 'local.lakeDir', DEFAULTS.local.lakeDir);
   return {
     mode: oneOf(raw, 'mode', DEFAULTS.mode, ['local', 'aws'] as const),
     root,
@@ -230,7 +230,7 @@ export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
     },
     local: {
       labDir,
-      lakeDir: lakeSetting ? path.resolve(root, lakeSetting) : path.join(labDir, 'lake'),
+      lakeDir: lakeDirSetting(raw, root, labDir),
       port: int(raw, 'local.port', DEFAULTS.local.port, 0, 65535),
     },
     pipeline: {
@@ -241,6 +241,22 @@ export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
       variables: terraformVariables(raw),
     },
   };
+}
+
+/**
+ * `local.lakeDir` (default: the lab folder's `lake/`). The filesystem root, system folders and pseudo-filesystems are
+ * refused here, by path, so the editor and the CLI say so before anything runs; a run checks the folder itself too.
+ */
+function lakeDirSetting(raw: RawSettings, root: string, labDir: string): string {
+  const v = str(raw, 'local.lakeDir', DEFAULTS.local.lakeDir);
+  const lakeDir = v ? path.resolve(root, v) : path.join(labDir, 'lake');
+  const problem = lakePathProblem(lakeDir);
+  if (problem) {
+    throw new LabError('config', `The lake folder ${lakeDir} ${problem}; choose a folder of its own for the lake.`, {
+      nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.local.lakeDir' },
+    });
+  }
+  return lakeDir;
 }
 
 /**

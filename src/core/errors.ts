@@ -22,6 +22,7 @@ export type LabErrorCode =
   | 'rdsNotAvailable'
   | 'lakeNotWritable'
   | 'lakeBusy'
+  | 'notALake'
   | 'lakeMissing'
   | 'lakeDamaged'
   | 'reconcileFailed'

@@ -55,8 +55,8 @@ export interface LakeCheckOptions extends LongWork {
 
 const RUN_PIPELINE = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Codes lockLake refuses with: a live run holds the lock (or the folder is not writable). */
-const LOCK_REFUSED = ['lakeNotWritable', 'lakeBusy'];
+/** Codes lockLake refuses with: a live run holds the lock, the folder is not writable, or it is not a lake. */
+const LOCK_REFUSED = ['lakeNotWritable', 'lakeBusy', 'notALake'];
 
 /** SHA-256 (hex) of a file, streamed; an aborted signal stops the read with CancelledError. */
 export async function sha256File(file: string, signal?: AbortSignal, onBytes?: (bytes: number) => void): Promise<string> {

@@ -1,0 +1,59 @@
+/**
+ * Issue 19, item 1, against the real local lab: a run refuses a folder that is not a lake and leaves it as it was.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Connection } from 'mysql2';
+import type { MysqlTarget } from '../../src/core/config';
+import { findModelDir } from '../../src/core/lake/model';
+import { runPipeline } from '../../src/core/lake/pipeline';
+import { connectSource, queryRows } from '../../src/core/lake/source';
+import { SOURCE_TABLES } from '../../src/core/lake/sourceSchema';
+import { expectLabError } from '../helpers';
+import { labTarget } from './fixture';
+
+/** The source tables with no rows (a wiped or freshly created source). */
+const EMPTY = 'h19_empty';
+/** The source tables with orderdetails.priceEach dropped. */
+const NO_COLUMN = 'h19_nocolumn';
+
+suite('hostile user: lake safety and source mismatches', function () {
+  this.timeout(120_000);
+  const modelDir = findModelDir(__dirname);
+  let target: MysqlTarget;
+  let conn: Connection;
+  let tmp: string;
+
+  suiteSetup(async () => {
+    target = await labTarget();
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'h19-'));
+    conn = await connectSource(target, target.database);
+    // Scratch databases only: classicmodels is never modified.
+    for (const db of [EMPTY, NO_COLUMN]) {
+      await queryRows(conn, `drop database if exists ${db}`);
+      await queryRows(conn, `create database ${db}`);
+      for (const table of SOURCE_TABLES) await queryRows(conn, `create table ${db}.${table.name} like ${target.database}.${table.name}`);
+    }
+    await queryRows(conn, `alter table ${NO_COLUMN}.orderdetails drop column priceEach`);
+  });
+
+  suiteTeardown(async () => {
+    if (conn) {
+      for (const db of [EMPTY, NO_COLUMN]) await queryRows(conn, `drop database if exists ${db}`).catch(() => undefined);
+      conn.destroy();
+    }
+    if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  test('a run into a folder whose gold/ is not a lake refuses it and deletes nothing (item 1)', async () => {
+    const p = path.join(tmp, 'P');
+    await fs.mkdir(path.join(p, 'gold', 'reports'), { recursive: true });
+    await fs.writeFile(path.join(p, 'gold', 'reports', 'q3.txt'), 'x');
+    const err = await expectLabError(runPipeline({ target, lakeDir: p, modelDir }), 'notALake');
+    assert.match(err.message, /is not a lake/);
+    assert.equal(await fs.readFile(path.join(p, 'gold', 'reports', 'q3.txt'), 'utf8'), 'x', 'q3.txt is still there');
+    assert.deepEqual(await fs.readdir(p), ['gold'], 'no run log, lock or run folder written into it');
+  });
+});
