@@ -1,5 +1,6 @@
 /**
- * Issue 19, item 1, against the real local lab: a run refuses a folder that is not a lake and leaves it as it was.
+ * Issue 19, items 1 and 8, against the real local lab: a run refuses a folder that is not a lake and leaves it as it
+ * was; a source missing a column the model needs says so, naming table and column.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
@@ -55,5 +56,14 @@ suite('hostile user: lake safety and source mismatches', function () {
     assert.match(err.message, /is not a lake/);
     assert.equal(await fs.readFile(path.join(p, 'gold', 'reports', 'q3.txt'), 'utf8'), 'x', 'q3.txt is still there');
     assert.deepEqual(await fs.readdir(p), ['gold'], 'no run log, lock or run folder written into it');
+  });
+
+  test('a source missing a column the model needs names table and column and says the source does not match (item 8)', async () => {
+    const err = await expectLabError(runPipeline({ target, lakeDir: path.join(tmp, 'lake-nocolumn'), modelDir, database: NO_COLUMN }), 'missingTable');
+    assert.match(err.message, /orderdetails\.priceEach/);
+    assert.match(err.message, /does not match the model/);
+    assert.notEqual(err.nextStep?.command, 'lifecycleLab.startLocalLab', 'the lab runs: starting it is no fix');
+    assert.doesNotMatch(err.message, /Start (the )?Local Lab/i);
+    assert.equal(err.nextStep?.setting, 'lifecycleLab.mysql.database');
   });
 });

@@ -3,7 +3,8 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { MysqlTarget } from '../config';
 import { CancelledError, LabError, throwIfCancelled } from '../errors';
 import { sqlIdent } from '../query/sqlText';
-import { mapSourceError, queryRows, sourceNextStep } from './source';
+import { targetLabel } from '../source/target';
+import { mapSourceError, queryRows } from './source';
 import type { SourceColumn, SourceTable } from './sourceSchema';
 
 export interface SourceTotals {
@@ -29,26 +30,19 @@ export async function checkSourceSchema(conn: Connection, target: MysqlTarget, d
     if (!found.has(key)) found.set(key, new Map());
     found.get(key)!.set(String(column).toLowerCase(), String(type).toLowerCase());
   }
+  const where = targetLabel(target);
+  // The server answered, so starting the lab is no fix: the database does not hold what glue/sql reads.
+  const mismatch = (what: string, code: 'missingTable' | 'unexpectedType' = 'missingTable') => new LabError(code,
+    `${what}: the source does not match the model, whose SQL (glue/sql) reads it.`,
+    { nextStep: { label: 'Choose a database that matches the model', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.mysql.database' } });
   for (const table of tables) {
     const columns = found.get(table.name);
-    if (!columns) {
-      throw new LabError('missingTable', `The source table ${database}.${table.name} is missing on ${target.host}:${target.port}; the model needs it.`, {
-        nextStep: target.origin === 'local-lab'
-          ? { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' }
-          : { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.mysql.database' },
-      });
-    }
+    if (!columns) throw mismatch(`The source table ${database}.${table.name} is missing on ${where}`);
     for (const column of table.columns) {
       const type = columns.get(column.name.toLowerCase());
-      if (type === undefined) {
-        throw new LabError('missingTable', `The source column ${database}.${table.name}.${column.name} is missing; the model needs it.`, {
-          nextStep: sourceNextStep(target),
-        });
-      }
+      if (type === undefined) throw mismatch(`The column ${table.name}.${column.name} is missing from ${database}.${table.name} on ${where}`);
       if (!column.mysqlTypes.includes(type)) {
-        throw new LabError('unexpectedType',
-          `The source column ${table.name}.${column.name} has type ${type}; the model expects ${column.mysqlTypes.join(' or ')}.`,
-          { nextStep: sourceNextStep(target) });
+        throw mismatch(`The column ${database}.${table.name}.${column.name} on ${where} has type ${type}, where the model expects ${column.mysqlTypes.join(' or ')}`, 'unexpectedType');
       }
     }
   }
