@@ -1,6 +1,7 @@
 /**
- * Issue 19, items 1 and 8, against the real local lab: a run refuses a folder that is not a lake and leaves it as it
- * was; a source missing a column the model needs says so, naming table and column.
+ * Issue 19, items 1, 7 and 8, against the real local lab: a run refuses a folder that is not a lake and leaves it as it
+ * was; LIFECYCLE_LAB_MYSQL_DATABASE selects the local lab's database too; a source missing a column the model needs
+ * says so, naming table and column.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
@@ -8,12 +9,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Connection } from 'mysql2';
 import type { MysqlTarget } from '../../src/core/config';
+import { readLakeManifest } from '../../src/core/lake/manifest';
 import { findModelDir } from '../../src/core/lake/model';
 import { runPipeline } from '../../src/core/lake/pipeline';
 import { connectSource, queryRows } from '../../src/core/lake/source';
 import { SOURCE_TABLES } from '../../src/core/lake/sourceSchema';
 import { expectLabError } from '../helpers';
-import { labTarget } from './fixture';
+import { labTarget, repoLabDir, runCli } from './fixture';
 
 /** The source tables with no rows (a wiped or freshly created source). */
 const EMPTY = 'h19_empty';
@@ -56,6 +58,17 @@ suite('hostile user: lake safety and source mismatches', function () {
     assert.match(err.message, /is not a lake/);
     assert.equal(await fs.readFile(path.join(p, 'gold', 'reports', 'q3.txt'), 'utf8'), 'x', 'q3.txt is still there');
     assert.deepEqual(await fs.readdir(p), ['gold'], 'no run log, lock or run folder written into it');
+  });
+
+  test('LIFECYCLE_LAB_MYSQL_DATABASE selects the local lab database: an unknown one fails naming the ones there (item 7)', async () => {
+    const lakeDir = path.join(tmp, 'lake-env-db');
+    const r = await runCli(['pipeline', 'run', '--lake', lakeDir, '--json'], { LIFECYCLE_LAB_LOCAL_LABDIR: repoLabDir(), LIFECYCLE_LAB_MYSQL_DATABASE: 'h19_nosuchdb' });
+    assert.notEqual(r.code, 0, r.stdout + r.stderr);
+    const out = JSON.parse(r.stdout.trim()) as { ok: boolean; error: { code: string; message: string; nextStep?: { env?: string } } };
+    assert.equal(out.error.code, 'unknownDatabase');
+    assert.match(out.error.message, /^Database 'h19_nosuchdb' does not exist on local lab\. Databases there: .*\bclassicmodels\b/);
+    assert.equal(out.error.nextStep?.env, 'LIFECYCLE_LAB_MYSQL_DATABASE');
+    assert.equal(await readLakeManifest(lakeDir), undefined, 'no lake written from classicmodels');
   });
 
   test('a source missing a column the model needs names table and column and says the source does not match (item 8)', async () => {

@@ -79,6 +79,21 @@ suite('source: target', () => {
       await fs.rm(labDir, { recursive: true, force: true });
     }
   });
+
+  test('the database setting (LIFECYCLE_LAB_MYSQL_DATABASE) selects the local lab database too, the lab\'s own by default', async () => {
+    const labDir = await fs.mkdtemp(path.join(os.tmpdir(), 'source-target-'));
+    try {
+      await fs.writeFile(path.join(labDir, 'lab.json'), JSON.stringify({ host: '127.0.0.1', port: 41234, pid: process.pid, database: 'classicmodels' }));
+      await fs.writeFile(path.join(labDir, 'credentials.json'), JSON.stringify({ user: 'lab', password: 'labpw' }));
+      const chosen = await resolveSourceTarget(resolveLabConfig({ 'local.labDir': labDir, 'mysql.database': 'nosuchdb' }, '/ws'), async () => 'unused');
+      assert.equal(chosen?.origin, 'local-lab');
+      assert.equal(chosen?.database, 'nosuchdb');
+      const byDefault = await resolveSourceTarget(resolveLabConfig({ 'local.labDir': labDir }, '/ws'), async () => 'unused');
+      assert.equal(byDefault?.database, 'classicmodels');
+    } finally {
+      await fs.rm(labDir, { recursive: true, force: true });
+    }
+  });
 });
 
 suite('source: driver errors become actionable LabErrors', () => {

@@ -8,13 +8,16 @@ import { readLabTarget } from '../lab/state';
  * - no host configured, local mode: the running local lab (undefined when it is not running);
  * - no host configured, AWS mode: nothing yet (Discover RDS Instance fills the host);
  * - a host configured: that host with the password the caller supplies (SecretStorage or an env var).
+ * The database setting (`mysql.database`, LIFECYCLE_LAB_MYSQL_DATABASE) chooses the database in every case: its
+ * default is the lab's own, and an unknown one fails naming the databases there instead of being ignored.
  */
 export async function resolveSourceTarget(
   config: LabConfig,
   readPassword: () => Promise<string | undefined>,
 ): Promise<MysqlTarget | undefined> {
   if (!config.mysql.host) {
-    return config.mode === 'local' ? readLabTarget(config.local.labDir) : undefined;
+    const lab = config.mode === 'local' ? await readLabTarget(config.local.labDir) : undefined;
+    return lab && { ...lab, database: config.mysql.database };
   }
   return {
     ...config.mysql,
