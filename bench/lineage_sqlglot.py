@@ -22,17 +22,29 @@ def main() -> None:
     out: dict[str, list[str]] = {}
     for model in request["models"]:
         # Stars expand against the sources and the earlier models, as sqlglot itself derived them.
-        qualified = qualify(exp.maybe_parse(model["text"], dialect="duckdb"), schema=schema, dialect="duckdb", identify=False)
+        qualified = qualify(
+            exp.maybe_parse(model["text"], dialect="duckdb"), schema=schema, dialect="duckdb", identify=False
+        )
         columns = [s.alias_or_name for s in qualified.selects]
         schema[model["table"]] = {c: "varchar" for c in columns}
         for column in columns:
-            node = lineage(column, model["text"], {t: c for t, c in schema.items() if t not in earlier}, sources=dict(earlier), dialect="duckdb")
-            leaves = sorted({f"{n.source.name}.{n.name.split('.')[-1]}".lower() for n in node.walk() if not n.downstream})
+            node = lineage(
+                column,
+                model["text"],
+                {t: c for t, c in schema.items() if t not in earlier},
+                sources=dict(earlier),
+                dialect="duckdb",
+            )
+            leaves = sorted(
+                {f"{n.source.name}.{n.name.split('.')[-1]}".lower() for n in node.walk() if not n.downstream}
+            )
             if model["published"]:
                 out[f"{model['table']}.{column}".lower()] = leaves
         earlier[model["table"]] = model["text"]
     done = time.perf_counter()
-    json.dump({"importMs": (imported - started) * 1000, "lineageMs": (done - imported) * 1000, "sources": out}, sys.stdout)
+    json.dump(
+        {"importMs": (imported - started) * 1000, "lineageMs": (done - imported) * 1000, "sources": out}, sys.stdout
+    )
 
 
 if __name__ == "__main__":
