@@ -1,4 +1,4 @@
-import { cancelOnSigint, lakeDirOption, stringOption, type CliArgs, type CliContext } from './context';
+import { booleanOption, cancelOnSigint, lakeDirOption, stringOption, type CliArgs, type CliContext } from './context';
 import { LabError } from '../core/errors';
 import { findModelDir } from '../core/lake/model';
 import { runPipeline } from '../core/lake/pipeline';
@@ -17,6 +17,7 @@ export async function run(args: CliArgs, ctx: CliContext): Promise<number> {
     });
   }
   const lakeDir = lakeDirOption(args, ctx);
+  const allowShrink = booleanOption(args, 'allow-shrink');
   const result = await cancelOnSigint((signal) => runPipeline({
     target,
     lakeDir,
@@ -26,12 +27,19 @@ export async function run(args: CliArgs, ctx: CliContext): Promise<number> {
     log: ctx.log,
     origin: 'cli',
     stallTimeoutMs: ctx.config.pipeline.stallTimeoutMs,
+    // The flag is the confirmation; without it a run that would lose most of the lake fails and keeps it.
+    confirmShrink: allowShrink ? () => Promise.resolve(true) : undefined,
     onEvent: (event) => {
       if (ctx.json) return;
       const line = describeEvent(event);
       if (line) process.stderr.write(`${line.text}\n`);
     },
-  }));
+  })).catch((err: unknown) => {
+    if (err instanceof LabError && err.code === 'lakeWouldShrink') {
+      throw new LabError(err.code, err.message, { nextStep: { label: 'Pass --allow-shrink to replace it' }, cause: err });
+    }
+    throw err;
+  });
   if (ctx.json) {
     ctx.out(JSON.stringify({ ok: true, lakeDir, durationMs: Math.round(result.durationMs), steps: result.steps, manifest: result.manifest }));
   } else {

@@ -4,6 +4,7 @@ import type { LabBackend, PipelineRunEntry, PipelineRunLink, PipelineRunner } fr
 import { isCancelled, LabError, toLabError } from '../core/errors';
 import type { PipelineEvent, PipelineResult, PipelineStep } from '../core/lake/pipeline';
 import { pipelineStateFromRecord, recordIsNewer } from '../core/lake/runState';
+import { describeShrink, type LakeShrink } from '../core/lake/shrink';
 import type { LabServices } from '../services';
 import { PipelineTerminal } from '../terminals/pipelineTerminal';
 import { isRunEntryNode, PipelineRunsSection } from '../views/pipelineRuns';
@@ -22,6 +23,14 @@ export interface PipelineSnapshot extends PipelineViewState {
 }
 
 const RUN_PIPELINE = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
+const REPLACE_LAKE = 'Replace Lake';
+
+/** The modal a run waits on before it replaces the lake with one of less than half its fact rows. */
+async function confirmShrinkModal(shrink: LakeShrink): Promise<boolean> {
+  const choice = await vscode.window.showWarningMessage(`Replace the lake with one that has ${shrink.next.factRows.toLocaleString('en-US')} fact rows?`,
+    { modal: true, detail: `${describeShrink(shrink)} Cancel keeps the lake as it is.` }, REPLACE_LAKE);
+  return choice === REPLACE_LAKE;
+}
 
 /**
  * The pipeline in the editor, whichever runner the mode's backend has: the Pipeline view (steps of the last run,
@@ -96,6 +105,7 @@ export class PipelineController implements vscode.Disposable {
       const run = runner.run({
         signal: controller.signal,
         origin: 'editor',
+        confirmShrink: confirmShrinkModal,
         onEvent: (event: PipelineEvent) => {
           pty.event(event);
           this.tree.apply(event);

@@ -23,6 +23,7 @@ export type LabErrorCode =
   | 'lakeNotWritable'
   | 'lakeBusy'
   | 'notALake'
+  | 'lakeWouldShrink'
   | 'lakeMissing'
   | 'lakeDamaged'
   | 'reconcileFailed'

@@ -3,6 +3,7 @@ import type { LabError } from '../errors';
 import type { LakeManifest } from '../lake/manifest';
 import type { PipelineEvent, PipelineResult } from '../lake/pipeline';
 import type { RunRecord } from '../lake/runLog';
+import type { LakeShrink } from '../lake/shrink';
 import type { LakeCheck, LakeProblem } from '../lake/verify';
 import type { LongWork } from '../progress';
 import type { QueryEngine, QueryResult } from '../query/engine';
@@ -41,6 +42,8 @@ export interface PipelineRunOptions extends LongWork {
   onEvent?: (event: PipelineEvent) => void;
   /** Recorded with the run, e.g. "editor" or "cli". */
   origin?: string;
+  /** Asked before a run replaces the lake with one keeping less than half of its fact rows (local engine; see PipelineOptions). */
+  confirmShrink?: (shrink: LakeShrink) => Promise<boolean>;
 }
 
 /** Runs the ETL of the mode: the local DuckDB engine, or the Glue job. */

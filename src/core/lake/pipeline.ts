@@ -9,8 +9,9 @@ import type { LongWork } from '../progress';
 import { leftoverRunDirs, lockLake, tempRunDir } from './lakeFiles';
 import type { LakeManifest, ReconcileCheck } from './manifest';
 import { appendRunRecord } from './runLog';
+import type { LakeShrink } from './shrink';
 import {
-  closeRun, extractStep, loadStep, prepare, publish, reconcileStep, sourceStep, step, transformStep, type RunContext,
+  closeRun, confirmShrink, extractStep, loadStep, prepare, publish, reconcileStep, sourceStep, step, transformStep, type RunContext,
 } from './steps';
 import { describeTarget } from './source';
 
@@ -64,6 +65,12 @@ export interface PipelineOptions extends LongWork {
   clock?: Clock;
   /** Recorded in the lake's run log, e.g. "cli" or "editor". */
   origin?: string;
+  /**
+   * Asked before extracting when the run would replace a lake with one keeping less than half of its fact rows
+   * (shrink.ts); true goes on, false cancels and keeps the lake. Absent, such a run fails with lakeWouldShrink and keeps
+   * the lake: the editor asks in a modal, the CLI answers for its flag.
+   */
+  confirmShrink?: (shrink: LakeShrink) => Promise<boolean>;
 }
 
 export interface PipelineResult {
@@ -117,6 +124,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     release = await lockLake(ctx.lakeDir, { clock, log: options.log });
     await prepare(ctx);
     await step(ctx, 'source', 0, () => sourceStep(ctx));
+    await confirmShrink(ctx);
     await step(ctx, 'extract', 0.05, () => extractStep(ctx));
     await step(ctx, 'transform', 0.65, () => transformStep(ctx));
     await step(ctx, 'load', 0.8, () => loadStep(ctx));

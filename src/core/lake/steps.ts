@@ -17,10 +17,11 @@ import {
 import { extractTableViaClient, RANGE_KEYS, rangeParts, type ExtractPart } from './extractClient';
 import { findMysqlClient } from '../source/mysqlClient';
 import { notWritable, recoverLake, swapInGold } from './lakeFiles';
-import { MODEL_TABLES, type LakeManifest, type ReconcileCheck } from './manifest';
+import { MODEL_TABLES, readLakeManifest, type LakeManifest, type ReconcileCheck } from './manifest';
 import { loadModel, type ModelFile } from './model';
 import type { PipelineEvent, PipelineOptions, PipelineStep, StepResult } from './pipeline';
 import { reconcile, ReconcileError } from './reconcile';
+import { describeShrink, lakeShrink } from './shrink';
 import { connectSource, describeTarget, mapSourceError, queryRows } from './source';
 import { SOURCE_TABLES, type SourceTable } from './sourceSchema';
 import { SourceWatch } from './sourceWatch';
@@ -170,6 +171,29 @@ export async function sourceStep(ctx: RunContext): Promise<StepOutcome> {
   }
   const sourceRows = Object.values(ctx.totals.counts).reduce((a, b) => a + b, 0);
   return { summary: `${describeTarget(target, database)}: ${SOURCE_TABLES.length} tables, ${sourceRows} rows`, rows: sourceRows };
+}
+
+/**
+ * Before anything is extracted: a run that would replace the lake with one keeping less than half of its fact rows
+ * goes on only when the caller confirms it (PipelineOptions.confirmShrink). The snapshot's counts are what the new lake
+ * will hold (reconciliation fails any run whose facts differ from them) and the run lock keeps any other run from
+ * publishing meanwhile, so asking now, before the long part, asks about what would be published.
+ */
+export async function confirmShrink(ctx: RunContext): Promise<void> {
+  const previous = await readLakeManifest(ctx.lakeDir).catch(() => undefined);
+  const shrink = lakeShrink(ctx.lakeDir, previous, {
+    factRows: ctx.totals!.counts.orderdetails ?? 0, orderAmountTotal: ctx.totals!.orderAmountTotal, database: ctx.database,
+  });
+  if (!shrink) return;
+  const ask = ctx.options.confirmShrink;
+  if (!ask) {
+    throw new LabError('lakeWouldShrink', `${describeShrink(shrink)} Replacing it was not confirmed, so the previous lake was kept.`, {
+      nextStep: { label: 'Run the pipeline again and confirm replacing the lake', command: 'lifecycleLab.pipeline.run' },
+    });
+  }
+  ctx.progress({ message: 'Waiting for confirmation to replace the lake' });
+  if (!(await ask(shrink))) throw new CancelledError('Replacing the lake');
+  ctx.options.log?.info(`Pipeline run ${ctx.runId}: confirmed. ${describeShrink(shrink)}`);
 }
 
 /**
