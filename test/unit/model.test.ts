@@ -7,6 +7,8 @@ import { stageTableDdl } from '../../src/core/lake/extract';
 import { MODEL_TABLES } from '../../src/core/lake/manifest';
 import { findModelDir, loadModel, type ModelFile } from '../../src/core/lake/model';
 import { SOURCE_TABLES } from '../../src/core/lake/sourceSchema';
+import { lineageGraph } from '../../src/core/lineage/graph';
+import { SqlParser } from '../../src/core/model';
 import { sqlLiteral } from '../../src/core/query/sqlText';
 
 /**
@@ -72,7 +74,21 @@ suite('model SQL on DuckDB', function () {
   test('the model runs staging, then dimensions, then the fact, and publishes exactly the star tables', () => {
     assert.deepEqual(models.map((m) => m.table), ['stg_customer_locations', 'dim_customers', 'dim_locations', 'dim_products', 'fact_orders']);
     assert.deepEqual(models.filter((m) => m.published).map((m) => m.table).sort(), [...MODEL_TABLES].sort());
-    for (const m of models) assert.match(m.sql, /^(--[^\n]*\n)*\s*with\b/i, `${m.table} starts with a CTE`);
+  });
+
+  test('each model is one SELECT whose work is in named CTEs (parsed, not matched as text)', async () => {
+    const parser = new SqlParser();
+    try {
+      const parsed = await parser.parse(models.map((m) => m.sql), models.map((m) => m.table));
+      parsed.forEach(({ node }, i) => {
+        assert.equal(node.type, 'SELECT_NODE', models[i].table);
+        const ctes = (node.cte_map as { map: { key: string }[] }).map.map((c) => c.key);
+        assert.ok(ctes.includes('final'), `${models[i].table} names its last step final (CTEs: ${ctes.join(', ')})`);
+      });
+      await assert.rejects(parser.parse(['select 1; select 2'], ['two statements']), /more than one statement/);
+    } finally {
+      parser.close();
+    }
   });
 
   test('locations: one per distinct trimmed natural key (NULL = blank), and exactly one fact row per order line', async () => {
@@ -122,9 +138,13 @@ suite('model SQL on DuckDB', function () {
     }
   });
 
-  test('the location natural key is written once: only the staging model trims the location columns', () => {
-    const trimming = models.filter((m) => /trim\s*\(\s*postalCode/i.test(m.sql)).map((m) => m.table);
-    assert.deepEqual(trimming, ['stg_customer_locations']);
+  test('the location natural key is written once: only the staging model reads the customers\' location columns', async () => {
+    const graph = await lineageGraph(findModelDir(__dirname));
+    const LOCATION = ['postalCode', 'city', 'state', 'country'];
+    const direct = graph.columns.filter((c) => c.reads.some((r) => r.table === 'customers' && LOCATION.includes(r.column)));
+    assert.deepEqual([...new Set(direct.map((c) => c.table))], ['stg_customer_locations']);
+    const key = direct.find((c) => c.column === 'locationKey');
+    assert.deepEqual(key?.reads.map((r) => r.column).sort(), [...LOCATION].sort(), 'the key ranks all four parts');
   });
 
   test('location keys do not depend on the order rows arrive in', async () => {
