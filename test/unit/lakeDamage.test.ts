@@ -99,6 +99,17 @@ suite('lake damage: manifest parts, quick check and Verify Lake', function () {
     }
   });
 
+  test('a footer garbled in a lake without a manifest: only that table fails, by name (the others still open)', async () => {
+    await garbleMiddle(factFile(lakeDir));
+    const engine = new DuckDbLakeEngine(lakeDir);
+    try {
+      assert.equal((await engine.query('select count(*) from dim_products')).rows[0][0], PRODUCTS.length);
+      await assert.rejects(engine.query('select * from fact_orders'), isDamaged('fact_orders', /part-0\.parquet/));
+    } finally {
+      await engine.close();
+    }
+  });
+
   test('an older manifest without parts is read and its table sizes are checked', async () => {
     await writeManifest(lakeDir, true);
     assert.equal((await readLakeManifest(lakeDir))?.tables.fact_orders.parts, undefined);
@@ -116,6 +127,72 @@ suite('lake damage: manifest parts, quick check and Verify Lake', function () {
     assert.equal(full.ok, false);
     assert.deepEqual(full.problems.map((p) => [p.table, p.file, p.kind]), [['fact_orders', 'part-0.parquet', 'checksum']]);
     assert.match(full.problems[0].message, /fact_orders\/part-0\.parquet.*SHA-256/);
+  });
+
+  test('bytes garbled in the middle without a change of size are noticed when the lake is opened: the table is damaged by name, the others answer', async () => {
+    await writeManifest(lakeDir);
+    await garbleMiddle(factFile(lakeDir));
+    const engine = new DuckDbLakeEngine(lakeDir);
+    try {
+      assert.equal((await engine.query('select count(*) from dim_products')).rows[0][0], PRODUCTS.length);
+      await assert.rejects(engine.query('select sum(orderAmount) from fact_orders'), isDamaged('fact_orders', /part-0\.parquet.*SHA-256/));
+      assert.deepEqual([...engine.damagedTables()].map(([t, ps]) => [t, ps.map((p) => [p.file, p.kind])]), [['fact_orders', [['part-0.parquet', 'checksum']]]]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  test('a file garbled after the lake was opened, its modification time put back, is still a new version and is noticed', async () => {
+    await writeManifest(lakeDir);
+    const file = factFile(lakeDir);
+    const when = new Date('2026-01-01T00:00:00Z');
+    await fs.utimes(file, when, when);
+    const engine = new DuckDbLakeEngine(lakeDir, { materializeMaxBytes: 0 });
+    try {
+      assert.equal((await engine.query('select count(*) from fact_orders')).rows[0][0], ORDER_LINES.length);
+      const before = await fs.stat(file);
+      await garbleMiddle(file);
+      await fs.utimes(file, when, when);
+      const after = await fs.stat(file);
+      assert.deepEqual([after.size, after.mtimeMs, after.ino], [before.size, before.mtimeMs, before.ino]);
+      await assert.rejects(engine.query('select sum(orderAmount) from fact_orders'), isDamaged('fact_orders', /SHA-256/));
+    } finally {
+      await engine.close();
+    }
+  });
+
+  test('a lake above the open hashing budget: each file\'s Parquet framing is still checked on open (a broken tail of a second part is named)', async () => {
+    // A second part of dim_products, recorded in the manifest: DuckDB reads only the first file when it creates the view.
+    const dir = path.join(lakeDir, 'gold', 'dim_products');
+    await fs.copyFile(path.join(dir, 'part-0.parquet'), path.join(dir, 'part-1.parquet'));
+    const manifest = await writeManifest(lakeDir);
+    const second = await describePart(dir, 'part-1.parquet');
+    manifest.tables.dim_products = { ...manifest.tables.dim_products, files: 2, bytes: manifest.tables.dim_products.bytes + second.bytes,
+      parts: [...manifest.tables.dim_products.parts!, second] };
+    await fs.writeFile(path.join(lakeDir, 'gold', '_manifest.json'), JSON.stringify(manifest));
+    const buf = await fs.readFile(path.join(dir, 'part-1.parquet'));
+    buf.fill(0x41, buf.length - 4);
+    await fs.writeFile(path.join(dir, 'part-1.parquet'), buf);
+
+    const open = await checkLake(lakeDir, { onOpen: { hashMaxBytes: 0 } });
+    assert.deepEqual([open.level, open.problems.map((p) => [p.table, p.file, p.kind])], ['open', [['dim_products', 'part-1.parquet', 'unreadable']]]);
+    assert.match(open.problems[0].message, /dim_products\/part-1\.parquet.*Parquet/);
+    const engine = new DuckDbLakeEngine(lakeDir, { openHashMaxBytes: 0 });
+    try {
+      assert.equal((await engine.query('select count(*) from fact_orders')).rows[0][0], ORDER_LINES.length);
+      assert.deepEqual([...engine.damagedTables().keys()], ['dim_products']);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  test('above the open hashing budget a garble inside the pages is not seen on open (Verify Lake sees it); within it, it is', async () => {
+    await writeManifest(lakeDir);
+    await garbleMiddle(factFile(lakeDir));
+    assert.equal((await checkLake(lakeDir, { onOpen: { hashMaxBytes: 0 } })).ok, true);
+    const within = await checkLake(lakeDir, { onOpen: { hashMaxBytes: 1 << 30 } });
+    assert.deepEqual(within.problems.map((p) => [p.table, p.kind]), [['fact_orders', 'checksum']]);
+    assert.equal(within.checksums, true);
   });
 
   test('a zstd file garbled inside its pages: the read error names the table and file instead of DuckDB\'s raw text', async () => {

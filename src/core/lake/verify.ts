@@ -8,10 +8,12 @@ import { lockLake, recoverLake } from './lakeFiles';
 import { goldDir, readLakeManifest, type LakeManifest, type LakePart } from './manifest';
 
 /**
- * Whether the lake's files are the ones its last run wrote. The manifest records each file's size and SHA-256;
- * the quick check compares sizes (a few stat calls: done whenever the lake is opened), the full check also hashes
- * every file (Verify Lake, `lifecycle-lab lake verify`). A manifest written before parts were recorded only has a
- * table's total bytes and file count, which the quick check compares instead.
+ * Whether the lake's files are the ones its last run wrote. The manifest records each file's size and SHA-256.
+ * Three levels: 'quick' compares sizes (a few stat calls); 'open' (done whenever a lake version is opened: the
+ * dashboard's engine, the Lake view) also checks each file's Parquet framing and, when the lake is at most
+ * `hashMaxBytes`, every file's SHA-256, remembered per file until the file changes; 'full' hashes every file
+ * (Verify Lake, `lifecycle-lab lake verify`). A manifest written before parts were recorded only has a table's total
+ * bytes and file count, which the checks compare instead. bench/lake-open-checks.md has what each level costs.
  */
 export type LakeProblemKind = 'missing' | 'size' | 'checksum' | 'unreadable' | 'unexpected';
 
@@ -36,10 +38,10 @@ export interface LakeTableCheck {
 
 export interface LakeCheck {
   lakeDir: string;
-  level: 'quick' | 'full';
+  level: 'quick' | 'open' | 'full';
   /** Whether there was a manifest to compare against (a lake without one can not be checked). */
   manifest: boolean;
-  /** Whether checksums were compared (full check over a manifest that records them). */
+  /** Whether checksums were compared (full check, or open check within its budget, over a manifest that records them). */
   checksums: boolean;
   tables: LakeTableCheck[];
   problems: LakeProblem[];
@@ -51,7 +53,15 @@ export interface LakeCheckOptions extends LongWork {
   full?: boolean;
   /** The manifest to check against; read from the lake when absent. */
   manifest?: LakeManifest | null;
+  /**
+   * The check on opening a lake version: sizes, each file's Parquet framing, and SHA-256 of every file when the files
+   * the manifest records total at most `hashMaxBytes` (0: never).
+   */
+  onOpen?: { hashMaxBytes: number };
 }
+
+/** Lakes up to this size are hashed whole when a version is opened (scale 1000 is about 75 MB). */
+export const OPEN_HASH_MAX_BYTES = 256 * 1024 * 1024;
 
 const RUN_PIPELINE = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -83,14 +93,15 @@ export async function describePart(tableDir: string, file: string): Promise<Lake
 
 /** Compares the lake's files with its manifest: sizes always, checksums with `full`. */
 export async function checkLake(lakeDir: string, options: LakeCheckOptions = {}): Promise<LakeCheck> {
-  const { signal, full = false } = options;
+  const { signal, full = false, onOpen } = options;
   const progress = options.onProgress ?? (() => {});
   const manifest = options.manifest === undefined ? await readLakeManifest(lakeDir).catch(() => undefined) : options.manifest ?? undefined;
   const gold = goldDir(lakeDir);
   const folders = await parquetFolders(gold);
   const names = new Set([...Object.keys(manifest?.tables ?? {}).filter((t) => TABLE_NAME.test(t)), ...[...folders].filter(([, files]) => files.size > 0).map(([name]) => name)]);
   const tables: LakeTableCheck[] = [];
-  const toHash: Array<{ check: LakeTableCheck; part: LakePart; file: string }> = [];
+  /** Recorded files whose size is right: the ones a checksum can say more about. */
+  const sized: Array<{ check: LakeTableCheck; part: LakePart; file: string }> = [];
 
   for (const table of [...names].sort()) {
     const dir = path.join(gold, table);
@@ -108,7 +119,7 @@ export async function checkLake(lakeDir: string, options: LakeCheckOptions = {})
         const size = onDisk.get(part.file);
         if (size === undefined) problem(part.file, 'missing', `${table}/${part.file} is missing.`);
         else if (size !== part.bytes) problem(part.file, 'size', `${table}/${part.file} is ${size} bytes; the run wrote ${part.bytes} (truncated or overwritten).`);
-        else if (full && part.sha256) toHash.push({ check, part, file: path.join(dir, part.file) });
+        else if (part.sha256) sized.push({ check, part, file: path.join(dir, part.file) });
       }
       for (const file of onDisk.keys()) {
         if (!listed.has(file)) problem(file, 'unexpected', `${table}/${file} is not one of the files the run wrote.`);
@@ -121,6 +132,18 @@ export async function checkLake(lakeDir: string, options: LakeCheckOptions = {})
     }
   }
 
+  if (onOpen) {
+    for (const check of tables) {
+      const named = new Set(check.problems.map((p) => p.file));
+      for (const file of [...(folders.get(check.table)?.keys() ?? [])].filter((f) => !named.has(f))) {
+        const why = await parquetFramingProblem(path.join(gold, check.table, file));
+        if (why) check.problems.push({ table: check.table, file, path: path.join(gold, check.table, file), kind: 'unreadable', message: `${check.table}/${file} is not a whole Parquet file: ${why}.` });
+      }
+    }
+  }
+  const framed = new Set(tables.flatMap((t) => t.problems.map((p) => p.path)));
+  const sizedBytes = sized.reduce((a, h) => a + h.part.bytes, 0);
+  const toHash = full ? sized : onOpen && sizedBytes <= onOpen.hashMaxBytes ? sized.filter((h) => !framed.has(h.file)) : [];
   const totalBytes = toHash.reduce((a, h) => a + h.part.bytes, 0);
   let hashed = 0;
   for (const { check, part, file } of toHash) {
@@ -128,10 +151,12 @@ export async function checkLake(lakeDir: string, options: LakeCheckOptions = {})
     progress({ message: `Checksum ${check.table}/${part.file}`, fraction: totalBytes ? hashed / totalBytes : undefined });
     let actual: string;
     try {
-      actual = await sha256File(file, signal, (n) => {
+      const onBytes = (n: number) => {
         hashed += n;
         progress({ message: `Checksum ${check.table}/${part.file}`, fraction: totalBytes ? Math.min(1, hashed / totalBytes) : undefined });
-      });
+      };
+      // Verify Lake reads every file whatever was seen before; opening trusts a hash taken of the very same file.
+      actual = full ? await sha256File(file, signal, onBytes) : await rememberedSha256(file, signal);
     } catch (err) {
       if (err instanceof LabError) throw err;
       check.problems.push({ table: check.table, file: part.file, path: file, kind: 'missing', message: `${check.table}/${part.file} could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).` });
@@ -145,9 +170,9 @@ export async function checkLake(lakeDir: string, options: LakeCheckOptions = {})
   const problems = tables.flatMap((t) => t.problems);
   return {
     lakeDir,
-    level: full ? 'full' : 'quick',
+    level: full ? 'full' : onOpen ? 'open' : 'quick',
     manifest: manifest !== undefined,
-    checksums: full && toHash.length > 0,
+    checksums: toHash.length > 0,
     tables,
     problems,
     ok: problems.length === 0,
@@ -216,6 +241,50 @@ export async function recoverLakeOnOpen(lakeDir: string): Promise<boolean> {
     await release();
   }
   return (await fs.readdir(lakeDir).catch(() => [] as string[])).includes('gold');
+}
+
+/**
+ * What is wrong with a Parquet file's framing (undefined when nothing): it starts with PAR1 and ends with the footer's
+ * length and PAR1, the length fitting in the file. Reads 12 bytes, so it says nothing of the pages and the footer's content.
+ */
+async function parquetFramingProblem(file: string): Promise<string | undefined> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(file, 'r');
+    const { size } = await handle.stat();
+    if (size < 12) return `it is ${size} bytes, too short for Parquet`;
+    const head = Buffer.alloc(4);
+    const tail = Buffer.alloc(8);
+    await handle.read(head, 0, 4, 0);
+    await handle.read(tail, 0, 8, size - 8);
+    if (head.toString('latin1') !== 'PAR1') return 'it does not start with PAR1, as every Parquet file does';
+    if (tail.toString('latin1', 4) !== 'PAR1') return 'it does not end with PAR1, as every Parquet file does: its end was cut or overwritten';
+    const footer = tail.readUInt32LE(0);
+    if (footer === 0 || footer > size - 12) return `its footer length (${footer} bytes) does not fit in the file (${size} bytes)`;
+    return undefined;
+  } catch (err) {
+    return `it could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * SHA-256 of files as they were when last hashed on open, keyed by path and a stamp of size, modification and
+ * change times and inode: a rewrite changes the change time even when size and modification time are put back.
+ */
+const openHashes = new Map<string, { stamp: string; sha256: string }>();
+const OPEN_HASHES_KEPT = 10_000;
+
+async function rememberedSha256(file: string, signal?: AbortSignal): Promise<string> {
+  const st = await fs.stat(file);
+  const stamp = `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+  const known = openHashes.get(file);
+  if (known?.stamp === stamp) return known.sha256;
+  const sha256 = await sha256File(file, signal);
+  if (openHashes.size >= OPEN_HASHES_KEPT) openHashes.clear();
+  openHashes.set(file, { stamp, sha256 });
+  return sha256;
 }
 
 /** table → (Parquet file name → size) for each table folder under gold/. */

@@ -4,7 +4,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBR
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { CancelledError, LabError } from '../errors';
 import { readLakeManifest } from '../lake/manifest';
-import { checkLake, lakeDamagedError, recoverLakeOnOpen, type LakeProblem } from '../lake/verify';
+import { checkLake, lakeDamagedError, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen, type LakeProblem } from '../lake/verify';
 import type { QueryColumn, QueryEngine, QueryParams, QueryResult, QueryValue } from './engine';
 import { compileParams } from './params';
 import { sqlIdent, sqlLiteral } from './sqlText';
@@ -37,6 +37,8 @@ export interface DuckDbLakeEngineOptions {
   access?: 'lake' | 'full';
   /** Time for the idle wait before the in-memory copy starts (tests pass a FakeClock). */
   clock?: Clock;
+  /** Lake size up to which opening a version hashes every file against the manifest (checkLake's onOpen). */
+  openHashMaxBytes?: number;
 }
 
 /** Statements the lake-only engine runs: they read and write nothing but their result. */
@@ -123,6 +125,7 @@ export class DuckDbLakeEngine implements QueryEngine {
   private closed = false;
   private readonly materializeMaxBytes: number;
   private readonly clock: Clock;
+  private readonly openHashMaxBytes: number;
   /** The pending idle check, so a burst of queries arms one timer, not one each. */
   private idleTimer?: TimerHandle;
   readonly access: 'lake' | 'full';
@@ -141,6 +144,7 @@ export class DuckDbLakeEngine implements QueryEngine {
     this.description = `DuckDB over ${path.join(lakeDir, 'gold')}${this.access === 'full' ? ' (full DuckDB session)' : ''}`;
     this.materializeMaxBytes = options.materializeMaxBytes ?? MATERIALIZE_MAX_BYTES;
     this.clock = options.clock ?? systemClock;
+    this.openHashMaxBytes = options.openHashMaxBytes ?? OPEN_HASH_MAX_BYTES;
   }
 
   /** Tables of the lake version last opened whose files are damaged, with what is wrong (empty when all are intact). */
@@ -246,10 +250,10 @@ export class DuckDbLakeEngine implements QueryEngine {
   /**
    * DuckDB's own words for an unreadable Parquet file (a truncated file has no footer "magic bytes", a garbled one
    * fails to decompress or decode) turned into problems naming the table and file: the file when the message names
-   * one, else `tables` (the lake tables the query mentions).
+   * one or when `files` are the one table's only file, else `tables` (the lake tables the query mentions).
    */
-  private parquetDamage(message: string, tables: string[]): LakeProblem[] | undefined {
-    const damage = /No magic bytes found|ZSTD|Decompression|Snappy|Varint-decoding|Corrupt|Thrift|page header|Invalid Input Error: .*parquet|Failed to read file/i;
+  private parquetDamage(message: string, tables: string[], files: string[] = []): LakeProblem[] | undefined {
+    const damage = /No magic bytes found|ZSTD|Decompression|Snappy|Varint-decoding|Variable-length int|Corrupt|Thrift|page header|Invalid Input Error: .*parquet|Failed to read file/i;
     if (!damage.test(message)) return undefined;
     const gold = path.join(this.lakeDir, 'gold');
     const reason = damageReason(message);
@@ -261,6 +265,10 @@ export class DuckDbLakeEngine implements QueryEngine {
     }
     if (quoted) return undefined; // a file outside the lake (full session): DuckDB's message says it all
     if (!tables.length) return undefined;
+    if (tables.length === 1 && files.length === 1) {
+      const file = path.basename(files[0]);
+      return [{ table: tables[0], file, path: files[0], kind: 'unreadable', message: `${tables[0]}/${file} cannot be read as Parquet (${reason}).` }];
+    }
     return tables.map((table) => ({ table, file: '*', path: path.join(gold, table), kind: 'unreadable' as const,
       message: `a Parquet file of ${table} cannot be read (${reason}); Verify Lake names the file.` }));
   }
@@ -316,17 +324,20 @@ export class DuckDbLakeEngine implements QueryEngine {
     return sync;
   }
 
-  /** The lake's tables now and a signature of its files and manifest (names, sizes, modification times, inodes). */
+  /**
+   * The lake's tables now and a signature of its files and manifest (names, sizes, modification and change times,
+   * inodes: a file rewritten in place with its size and modification time put back still has a new change time).
+   */
   private async lakeVersion(): Promise<{ tables: LakeTable[]; bytes: number; hasManifest: boolean; signature: string }> {
     const tables = await this.tables();
     const manifestStat = await fs.stat(path.join(this.lakeDir, 'gold', '_manifest.json')).catch(() => undefined);
     const files = await Promise.all(tables.map((t) => Promise.all(t.files.map((f) => fs.stat(f).catch(() => undefined)))));
-    const version = tables.map((t, i) => ({ ...t, stats: files[i].map((st) => (st ? [st.size, st.mtimeMs, st.ino] : null)) }));
+    const version = tables.map((t, i) => ({ ...t, stats: files[i].map((st) => (st ? [st.size, st.mtimeMs, st.ctimeMs, st.ino] : null)) }));
     return {
       tables,
       bytes: files.flat().reduce((a, st) => a + (st?.size ?? 0), 0),
       hasManifest: manifestStat !== undefined,
-      signature: JSON.stringify({ version, manifest: manifestStat ? [manifestStat.size, manifestStat.mtimeMs, manifestStat.ino] : null }),
+      signature: JSON.stringify({ version, manifest: manifestStat ? [manifestStat.size, manifestStat.mtimeMs, manifestStat.ctimeMs, manifestStat.ino] : null }),
     };
   }
 
@@ -340,13 +351,13 @@ export class DuckDbLakeEngine implements QueryEngine {
     if (lake.signature === this.registered) return;
     // Not awaited: the copy may be queued behind this very step to switch the views; it sees it was stopped and drops its tables.
     this.stopBuilding().catch(() => undefined);
-    // The quick check (sizes against the manifest): a damaged table gets no view, so queries on the others still run
-    // and a query on it gets an error naming the table and the file. A run swapping the lake in between the reads
-    // would look like damage: then the check is taken again on the new version.
+    // The open check (sizes, Parquet framing, and checksums within openHashMaxBytes; see checkLake): a damaged table
+    // gets no view, so queries on the others still run and a query on it gets an error naming the table and the file.
+    // A run swapping the lake in between the reads would look like damage: then the check is taken again on the new version.
     let damaged = new Map<string, LakeProblem[]>();
     for (let attempt = 0; attempt < 3; attempt++) {
       const manifest = lake.hasManifest ? await readLakeManifest(this.lakeDir).catch(() => undefined) : undefined;
-      const check = await checkLake(this.lakeDir, { manifest: manifest ?? null });
+      const check = await checkLake(this.lakeDir, { manifest: manifest ?? null, onOpen: { hashMaxBytes: this.openHashMaxBytes } });
       damaged = new Map(check.tables.filter((t) => !t.ok).map((t) => [t.table, t.problems]));
       if (!damaged.size) break;
       const now = await this.lakeVersion();
@@ -367,7 +378,7 @@ export class DuckDbLakeEngine implements QueryEngine {
           await connection.run(`CREATE OR REPLACE VIEW ${sqlIdent(table.name)} AS SELECT * FROM ${parquetSource(table)}`);
         } catch (err) {
           // Sizes match (or there is no manifest) but the footer is unreadable: this table is damaged, the others are not.
-          const problems = this.parquetDamage((err as Error).message, [table.name]);
+          const problems = this.parquetDamage((err as Error).message, [table.name], table.files);
           if (!problems) throw err;
           damaged.set(table.name, problems);
           await connection.run(`DROP VIEW IF EXISTS ${sqlIdent(table.name)}`);
@@ -477,6 +488,7 @@ export class DuckDbLakeEngine implements QueryEngine {
 function damageReason(message: string): string {
   if (/No magic bytes found/i.test(message)) return 'its Parquet footer is missing: the file is truncated';
   if (/ZSTD|Decompression|Snappy/i.test(message)) return 'its compressed data does not decompress';
+  if (/Variable-length int|Varint-decoding|Thrift/i.test(message)) return 'its footer does not decode';
   const first = message.split('\n')[0].replace(/^[A-Za-z ]*Error: /, '').replace(/(?:file|File) ['"][^'"]*['"]:?\s*/g, '').trim();
   return first || 'unreadable';
 }
