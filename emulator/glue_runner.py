@@ -184,6 +184,8 @@ class GlueRunner:
             "spark.driver.host": "127.0.0.1",
             "spark.driver.bindAddress": "127.0.0.1",
             "spark.sql.session.timeZone": "UTC",
+            "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",  # Glue's JVMs run in UTC
+            "spark.ui.showConsoleProgress": "false",
             "spark.hadoop.fs.s3a.endpoint": host,
             "spark.hadoop.fs.s3a.path.style.access": "true",
             "spark.hadoop.fs.s3a.connection.ssl.enabled": "false",

@@ -25,7 +25,7 @@ import boto3
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from . import athena, glue_runner
+from . import athena, glue_runner, moto_gaps
 from .procs import Spawner
 from .trino import TrinoServer
 
@@ -76,6 +76,7 @@ class Emulator:
         self.runner = glue_runner.GlueRunner(self.spawner, self.endpoint, self.client, region=self.region,
                                              spark_master=self.spark_master,
                                              minute_seconds=self.glue_minute_seconds)
+        moto_gaps.install()
         glue_runner.install(self.runner)
         athena.install(athena.AthenaOnTrino(self.trino_url, lambda: self.client("s3")))
         if self.trino_url_given:
