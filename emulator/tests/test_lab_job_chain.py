@@ -18,7 +18,7 @@ JOB = "de-c1w2-etl-job"
 
 
 def lab_source():
-    status = subprocess.run(["node", os.path.join(ROOT, "bin", "lifecycle-lab.js"), "lab", "status", "--json"],  # noqa: S607
+    status = subprocess.run(["node", os.path.join(ROOT, "bin", "lifecycle-lab.js"), "lab", "status", "--json"],  # noqa: S603, S607
                             capture_output=True, text=True, cwd=ROOT, timeout=60)
     line = next((x for x in reversed(status.stdout.splitlines()) if x.startswith("{")), "{}")
     lab = json.loads(line)
@@ -30,7 +30,7 @@ def lab_source():
 
 
 def source_scalar(src, sql):
-    out = subprocess.run(["mariadb", "-h", src["host"], "-P", str(src["port"]), "-u", src["user"],  # noqa: S607
+    out = subprocess.run(["mariadb", "-h", src["host"], "-P", str(src["port"]), "-u", src["user"],  # noqa: S603, S607
                           "-N", "-B", "-D", src["database"], "-e", sql],
                          capture_output=True, text=True, timeout=60, check=True,
                          env=dict(os.environ, MYSQL_PWD=src["password"]))
