@@ -17,6 +17,7 @@ VENDOR = os.path.join(ROOT, "vendor")
 TRINO_VERSION = "476"
 TRINO_HOME = os.path.join(VENDOR, "trino", f"trino-server-{TRINO_VERSION}")
 TRINO_MIN_JAVA = 24
+SPARK_JAVA = (17, 11, 8)  # what Spark 3.5 supports, the preferred first
 # pyspark 3.5.4 bundles Hadoop 3.3.4: hadoop-aws must match it, with the SDK bundle it was built against.
 S3A_JARS = ("hadoop-aws-3.3.4.jar", "aws-java-sdk-bundle-1.12.262.jar")
 JDBC_JARS = ("mysql-connector-j-8.4.0.jar",)
@@ -65,6 +66,15 @@ def trino_java_home() -> str:
     looked = "; ".join(seen) or "none found"
     raise EngineMissing(f"Trino {TRINO_VERSION} needs Java {TRINO_MIN_JAVA}+ and no such JDK was found (JDKs seen: "
                         f"{looked}). Install one (e.g. Temurin 25) and set TRINO_JAVA_HOME to it.")
+
+
+def spark_java_home() -> Optional[str]:
+    """A JDK Spark 3.5 runs on (17, 11 or 8) for Glue runs: $SPARK_JAVA_HOME, $JAVA_HOME, then the JDKs found;
+    None leaves Spark to the `java` on PATH."""
+    for home in [os.environ.get("SPARK_JAVA_HOME", "")] + java_candidates():
+        if home and java_major(home) in SPARK_JAVA:
+            return home
+    return None
 
 
 def trino_home() -> str:

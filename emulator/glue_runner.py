@@ -199,6 +199,10 @@ class GlueRunner:
         submit = ["--master", self.spark_master, "--driver-memory", self.driver_memory, "--jars", ",".join(jars)]
         for key, value in confs.items():
             submit += ["--conf", f"{key}={value}"]
+        java_home = engines.spark_java_home()
+        if java_home:
+            env["JAVA_HOME"] = java_home
+            env["PATH"] = os.pathsep.join([os.path.join(java_home, "bin"), env.get("PATH", "")])
         pythonpath = [p for p in (env.get("PYTHONPATH", ""), SHIM_DIR) if p]
         env.update({
             "PYSPARK_SUBMIT_ARGS": " ".join(submit + ["pyspark-shell"]),
