@@ -113,12 +113,21 @@ locals {
         Condition = { StringEquals = { "cloudwatch:namespace" = "Glue" } }
       },
       ],
+      # The database password: that one secret, read at run time through the connection's SECRET_ID.
       var.password_secret_arn == null ? [] : [{
         Sid      = "ReadSourceSecret"
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue"]
         Resource = [var.password_secret_arn]
-      }]
+      }],
+      # A secret under a customer-managed key: decrypt with that key, only on Secrets Manager's behalf.
+      var.password_secret_kms_key_arn == null ? [] : [{
+        Sid       = "DecryptSourceSecret"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt"]
+        Resource  = [var.password_secret_kms_key_arn]
+        Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${var.region}.amazonaws.com" } }
+      }],
     )
   }
 }

@@ -110,9 +110,24 @@ variable "password_secret_arn" {
   }
 }
 
+variable "password_secret_kms_key_arn" {
+  type        = string
+  description = "Only when password_secret_arn's secret is encrypted with a customer-managed KMS key: that key's ARN, which the job's role may then use to decrypt through Secrets Manager. The default key (aws/secretsmanager) needs nothing here."
+  default     = null
+
+  validation {
+    condition     = var.password_secret_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.password_secret_kms_key_arn))
+    error_message = "password_secret_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>), not an alias."
+  }
+  validation {
+    condition     = var.password_secret_kms_key_arn == null || var.password_secret_arn != null
+    error_message = "password_secret_kms_key_arn is the key of password_secret_arn's secret: set password_secret_arn too, or leave the key unset."
+  }
+}
+
 variable "password" {
   type        = string
-  description = "Fallback when there is no secret: the database password, kept in the connection's (sensitive) properties. Pass it as TF_VAR_password, never in a file."
+  description = "The weaker route, for running Terraform by hand without a secret: the database password, kept in the connection's (sensitive) properties and so in the state and in saved plans. Pass it as TF_VAR_password, never in a file. The editor never sets it (it passes password_secret_arn)."
   default     = null
   sensitive   = true
 

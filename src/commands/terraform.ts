@@ -7,8 +7,10 @@ import { CancelledError, LabError } from '../core/errors';
 import { checkModuleDir, runTerraformCapture, shellCommand, TERMINAL_ARGS } from '../core/terraform/cli';
 import { outputsToSettings, type OutputsRead } from '../core/terraform/outputs';
 import { describeResources, formatPlanLine, parsePlanJson, parseStateList, type PlanSummary, type ResourceAction } from '../core/terraform/plan';
-import { createRedactor, redactingTerraformFunction, redactionEnv } from '../core/terraform/redact';
-import { describeMissing, terraformProcessEnv, terraformVariables, type MissingVariable, type TerraformVariables } from '../core/terraform/variables';
+import { deleteSecret, inspectSecret, SECRET_RECOVERY_DAYS, sourceSecretName, sourceSecretValue, storeSecret } from '../core/aws/secrets';
+import { createRedactor } from '../core/terraform/redact';
+import { protectStateFiles, removePlanFiles } from '../core/terraform/stateFiles';
+import { describeMissing, terraformProcessEnv, terraformVariables, type MissingVariable, type RdsNetwork, type TerraformVariables } from '../core/terraform/variables';
 import type { LabServices } from '../services';
 import type { PipelineSection, PipelineTreeProvider } from '../views/pipelineTree';
 
@@ -32,6 +34,8 @@ export interface TerraformRunResult {
   summary?: PlanSummary;
   /** Settings written from `terraform output -json` after an apply (keys without `lifecycleLab.`). */
   settingsWritten?: string[];
+  /** Destroy: when the password's secret, deleted with it, is gone for good (ISO time). */
+  secretDeletionDate?: string;
 }
 
 /** What the API's `terraform.snapshot()` returns, for tests and scripts. */
@@ -41,6 +45,8 @@ export interface TerraformSnapshot {
   transcript: string;
   lastPlan?: PlanSummary;
   runs: TerraformRunResult[];
+  /** Warnings given about state files holding the password from an earlier run (each once). */
+  warnings: string[];
 }
 
 const windowPrompts: TerraformPrompts = {
@@ -51,7 +57,7 @@ const windowPrompts: TerraformPrompts = {
     return Promise.resolve(vscode.window.showInputBox({
       title: `Terraform variable ${variable.name}`,
       prompt: variable.secret
-        ? `${variable.description}: kept in the editor's secret storage, passed to Terraform only in its terminal's environment.`
+        ? `${variable.description}: kept in the editor's secret storage and stored in AWS Secrets Manager for the Glue job; Terraform gets only the secret's ARN.`
         : `${variable.description}: saved in the workspace setting lifecycleLab.terraform.variables.`,
       password: variable.secret,
       ignoreFocusOut: true,
@@ -69,8 +75,12 @@ interface Prepared {
   config: LabConfig;
   moduleDir: string;
   vars: TerraformVariables;
-  /** The environment Terraform runs with: TF_VAR_*, TF_IN_AUTOMATION, AWS_*. */
+  /** The environment Terraform runs with: TF_VAR_* (never the password), TF_IN_AUTOMATION, AWS_*. */
   env: Record<string, string>;
+  /** The Secrets Manager secret the editor keeps the password in, when it does (no password_secret_arn of the user's). */
+  secretName?: string;
+  /** The password in secret storage, to find it in state files an earlier run left (never passed on). */
+  stateSecrets: string[];
   /** Identifies module + environment, to reuse the terminal and to tell a saved plan is still for these inputs. */
   fingerprint: string;
 }
@@ -78,8 +88,9 @@ interface Prepared {
 /**
  * Terraform in the editor: each command runs the real terraform in one integrated terminal named "Terraform" in the
  * module's folder, with the variables only in that terminal's environment, and learns the exit code through shell
- * integration. The commands whose output carries secrets in clear (`show -json`, `output -json`, `state list` is
- * harmless but machine-read) run as child processes and are parsed, never shown.
+ * integration. The database password never reaches Terraform: before Plan, Apply and Destroy it goes from secret
+ * storage to a Secrets Manager secret through the SDK, and Terraform gets the secret's ARN (password_secret_arn).
+ * The commands whose output is machine-read (`show -json`, `output -json`, `state list`) run as child processes.
  */
 export class TerraformController implements PipelineSection, vscode.Disposable {
   prompts: TerraformPrompts = windowPrompts;
@@ -89,16 +100,21 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
   private lastPlan?: PlanSummary;
   private readonly runs: TerraformRunResult[] = [];
   private busy = false;
+  private readonly warnings: string[] = [];
+  private readonly warnedFiles = new Set<string>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
   constructor(private readonly services: LabServices) {
     this.disposables.push(vscode.window.onDidCloseTerminal((t) => { if (t === this.terminal?.terminal) this.terminal = undefined; }));
+    // Plans a window left behind when it went away without deactivating.
+    const left = removePlanFiles(this.planDir());
+    if (left.length) services.log.info(`Terraform: removed ${left.length} plan file(s) left by an earlier window.`);
   }
 
   snapshot(): TerraformSnapshot {
-    return { terminalName: this.terminal?.terminal.name, transcript: this.transcript, lastPlan: this.lastPlan, runs: [...this.runs] };
+    return { terminalName: this.terminal?.terminal.name, transcript: this.transcript, lastPlan: this.lastPlan, runs: [...this.runs], warnings: [...this.warnings] };
   }
 
   async init(): Promise<TerraformRunResult | undefined> {
@@ -131,7 +147,7 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
       }
       const confirmed = await this.prompts.confirm(
         `Apply this plan to ${path.basename(prepared.moduleDir)}/? ${formatPlanLine(summary)}`,
-        `${describeResources(summary.resources)}\n\nRegion ${prepared.config.aws.region}${prepared.config.aws.endpoint ? `, endpoint ${prepared.config.aws.endpoint}` : ''}.`,
+        `${describeResources(summary.resources)}\n\n${describeTarget(prepared)}`,
         'Apply');
       if (!confirmed) {
         this.services.log.info('Terraform apply: not confirmed, nothing applied.');
@@ -165,7 +181,7 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
       }
       const confirmed = await this.prompts.confirm(
         `Destroy ${resources.length} resource${resources.length === 1 ? '' : 's'} of ${path.basename(prepared.moduleDir)}/? They are deleted in the account, with their data.`,
-        `${describeResources(resources.map((address) => ({ address, action: 'delete' as ResourceAction })))}\n\nRegion ${prepared.config.aws.region}${prepared.config.aws.endpoint ? `, endpoint ${prepared.config.aws.endpoint}` : ''}.`,
+        `${describeResources(resources.map((address) => ({ address, action: 'delete' as ResourceAction })))}\n\n${describeTarget(prepared)}`,
         'Destroy');
       if (!confirmed) {
         this.services.log.info('Terraform destroy: not confirmed, nothing destroyed.');
@@ -174,7 +190,9 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
       this.discardPlan();
       const result = await this.runInTerminal(prepared, 'destroy', TERMINAL_ARGS.destroy());
       result.summary = { add: 0, change: 0, destroy: resources.length, replace: 0, resources: resources.map((address) => ({ address, action: 'delete' })) };
-      return this.finish(result);
+      this.finish(result);
+      if (result.ok && prepared.secretName) await this.offerSecretDeletion(prepared, prepared.secretName, result);
+      return result;
     });
   }
 
@@ -265,39 +283,105 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
     return result;
   }
 
-  /** The module, its variables (asking for missing ones when `ask`), and the environment Terraform gets. */
+  /**
+   * The module, its variables (asking for missing ones when `ask`), and the environment Terraform gets. With `ask`
+   * (Plan, Apply, Destroy) the password is put in its Secrets Manager secret first, unless the user gave their own
+   * password_secret_arn: Terraform gets the ARN.
+   */
   private async prepare(ask: boolean): Promise<Prepared> {
     let config = this.services.config();
     const moduleDir = checkModuleDir(config.terraform.moduleDir);
-    let vars = await this.variables(config);
+    let password = await this.services.getMysqlPassword();
+    let network = await this.discoverNetwork(config);
+    let vars = terraformVariables(config, { network, password });
     if (ask && vars.missing.length) {
       await this.askMissing(vars.missing, config);
       config = this.services.config();
-      vars = await this.variables(config);
+      password = await this.services.getMysqlPassword();
+      network = await this.discoverNetwork(config);
+      vars = terraformVariables(config, { network, password });
       if (vars.missing.length) {
         throw new LabError('config', `Terraform still needs: ${describeMissing(vars.missing)}.`, { nextStep: vars.missing[0].fill });
       }
     }
+    let secretName: string | undefined;
+    if (!config.terraform.variables.password_secret_arn) {
+      secretName = sourceSecretName(config.terraform.variables.project || DEFAULT_PROJECT);
+      if (ask && password) vars = terraformVariables(config, { network, password, passwordSecretArn: await this.storePassword(config, secretName, password) });
+    }
+    const stateSecrets = password ? [password] : [];
+    this.protectState(moduleDir, stateSecrets);
     const env = { ...terraformProcessEnv(config), ...vars.env };
     const fingerprint = createHash('sha256').update(JSON.stringify([moduleDir, Object.entries(env).sort()])).digest('hex');
     this.services.log.info(`Terraform in ${moduleDir}: variables ${Object.entries(vars.sources).map(([n, s]) => `${n} (${s})`).join(', ') || 'none'}`);
-    return { config, moduleDir, vars, env, fingerprint };
+    return { config, moduleDir, vars, env, fingerprint, secretName, stateSecrets };
   }
 
-  private async variables(config: LabConfig): Promise<TerraformVariables> {
-    const password = await this.services.getMysqlPassword();
+  /** RDS discovery, only for what neither setting gives: it is an AWS call. */
+  private async discoverNetwork(config: LabConfig): Promise<RdsNetwork | undefined> {
     const given = config.terraform.variables;
-    let network;
-    // RDS discovery only for what neither setting gives: it is an AWS call.
-    if (!given.vpc_id || !given.subnet_id || !given.db_sg_id) {
-      try {
-        const { discoverRdsNetwork } = await import('../core/terraform/discovery');
-        network = await discoverRdsNetwork(config.aws);
-      } catch (err) {
-        this.services.log.warn(`Terraform: RDS discovery of ${config.aws.rdsInstanceId} found nothing to fill the network variables: ${err instanceof Error ? err.message : String(err)}`);
-      }
+    if (given.vpc_id && given.subnet_id && given.db_sg_id) return undefined;
+    try {
+      const { discoverRdsNetwork } = await import('../core/terraform/discovery');
+      return await discoverRdsNetwork(config.aws);
+    } catch (err) {
+      this.services.log.warn(`Terraform: RDS discovery of ${config.aws.rdsInstanceId} found nothing to fill the network variables: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
     }
-    return terraformVariables(config, { network, password });
+  }
+
+  /**
+   * Creates or updates the secret `name` to hold {"username", "password"} through the SDK (never a terminal or a
+   * file), after a confirmation whenever it changes anything; returns its ARN for password_secret_arn.
+   */
+  private async storePassword(config: LabConfig, name: string, password: string): Promise<string> {
+    const value = sourceSecretValue(config.terraform.variables.username || config.mysql.user, password);
+    const status = await inspectSecret(config.aws, name, value);
+    if (status.state !== 'same') {
+      const now = {
+        missing: 'It does not exist yet: it is created.',
+        different: 'It holds another password: the one in the editor\'s secret storage is stored as its new version.',
+        scheduled: `It is scheduled for deletion${status.deletionDate ? ` (for good on ${status.deletionDate.toISOString().slice(0, 10)})` : ''}: it is restored and updated.`,
+      }[status.state];
+      const confirmed = await this.prompts.confirm(
+        `Store the database password in AWS Secrets Manager as ${name}?`,
+        `${now}\n\nTerraform gets only the secret's ARN (password_secret_arn), so the password is in no Terraform state, plan or terminal; the Glue job reads it at run time through its connection's SECRET_ID, and only the job's role may. It goes from the editor's secret storage straight to Secrets Manager (${describeRegion(config)}).`,
+        STORE_ACTION);
+      if (!confirmed) throw new CancelledError('Terraform (the database password is not stored in AWS)');
+    }
+    const project = config.terraform.variables.project || DEFAULT_PROJECT;
+    const arn = await storeSecret(config.aws, status, value, `Lifecycle Lab ${project}: the source database's username and password, for the Glue connection (SECRET_ID)`,
+      { Project: project, ManagedBy: 'lifecycle-lab' });
+    this.services.log.info(`Terraform: the database password is in the Secrets Manager secret ${name} (${status.state === 'same' ? 'up to date' : status.state === 'missing' ? 'created' : 'updated'}); Terraform gets its ARN.`);
+    return arn;
+  }
+
+  /** After a destroy: the secret is the editor's, so it offers to delete it too, with its recovery window. */
+  private async offerSecretDeletion(prepared: Prepared, name: string, result: TerraformRunResult): Promise<void> {
+    const confirmed = await this.prompts.confirm(
+      `Also delete the secret ${name} that holds the database password?`,
+      `Secrets Manager keeps a deleted secret for a ${SECRET_RECOVERY_DAYS}-day recovery window, then removes it for good. Until then \`aws secretsmanager restore-secret --secret-id ${name}\` brings it back, and the next Terraform Plan restores it. The password stays in the editor's secret storage.`,
+      DELETE_SECRET_ACTION);
+    if (!confirmed) {
+      this.services.log.info(`Terraform destroy: the secret ${name} is kept.`);
+      return;
+    }
+    const date = await deleteSecret(prepared.config.aws, name);
+    result.secretDeletionDate = date?.toISOString();
+    const when = date ? date.toISOString().slice(0, 10) : `in ${SECRET_RECOVERY_DAYS} days`;
+    this.services.log.info(`Terraform destroy: the secret ${name} is scheduled for deletion (${when}).`);
+    void vscode.window.showInformationMessage(`The secret ${name} is scheduled for deletion: gone for good on ${when}, restorable until then.`);
+  }
+
+  /** State files made private; a warning, once per file, for those holding the password from an earlier run. */
+  private protectState(moduleDir: string, secrets: readonly string[]): void {
+    const fresh = protectStateFiles(moduleDir, secrets).holdingSecrets.filter((f) => !this.warnedFiles.has(path.join(moduleDir, f)));
+    if (!fresh.length) return;
+    for (const f of fresh) this.warnedFiles.add(path.join(moduleDir, f));
+    const message = `${fresh.join(' and ')} in ${path.basename(moduleDir)}/ ${fresh.length === 1 ? 'holds' : 'hold'} the database password from a run that gave it to Terraform. Made readable by you only (0600); delete ${fresh.length === 1 ? 'it' : 'them'} when no longer needed (Terraform now gets only the secret's ARN).`;
+    this.warnings.push(message);
+    this.services.log.warn(`Terraform: ${message}`);
+    void vscode.window.showWarningMessage(message);
   }
 
   private async askMissing(missing: MissingVariable[], config: LabConfig): Promise<void> {
@@ -375,6 +459,8 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
     });
     // The stream ends with the command; should it not, a missing tail of the transcript must not hold the command.
     await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    // apply and destroy write the state (0644 by Terraform's default).
+    this.protectState(prepared.moduleDir, prepared.stateSecrets);
     return { verb, commandLine, exitCode, known: exitCode !== undefined, ok: exitCode === 0 };
   }
 
@@ -387,21 +473,24 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
     const terminal = vscode.window.createTerminal({
       name: 'Terraform',
       cwd: prepared.moduleDir,
-      // The variables live only here. The redaction values and the exported bash function keep a value Terraform
-      // prints in clear (an attribute derived from the password, on destroy) out of the terminal's text.
-      env: { ...prepared.env, ...redactionEnv(prepared.vars.secrets), ...redactingTerraformFunction() },
-      // bash: shell integration and the exported function both need it (it is on every Linux and macOS machine).
+      // The variables live only here; none is a secret (the password is in Secrets Manager, Terraform gets its ARN).
+      env: prepared.env,
+      // bash: shell integration needs it (it is on every Linux and macOS machine).
       shellPath: fs.existsSync('/bin/bash') ? '/bin/bash' : undefined,
       iconPath: new vscode.ThemeIcon('cloud'),
-      // Never stored for revival after a reload: its environment holds the password.
+      // Never stored for revival after a reload: a revived terminal would not have this environment.
       isTransient: true,
     });
     this.terminal = { terminal, fingerprint: prepared.fingerprint };
     return terminal;
   }
 
+  private planDir(): string {
+    return path.join((this.services.context.storageUri ?? this.services.context.globalStorageUri).fsPath, 'terraform');
+  }
+
   private planFile(moduleDir: string): string {
-    const dir = path.join((this.services.context.storageUri ?? this.services.context.globalStorageUri).fsPath, 'terraform');
+    const dir = this.planDir();
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     return path.join(dir, `${createHash('sha256').update(moduleDir).digest('hex').slice(0, 16)}.tfplan`);
   }
@@ -430,6 +519,22 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
     }
     return result;
   }
+}
+
+const DEFAULT_PROJECT = 'de-c1w2';
+const STORE_ACTION = 'Store Database Password in AWS';
+const DELETE_SECRET_ACTION = 'Delete Secret';
+
+function describeRegion(config: LabConfig): string {
+  return `region ${config.aws.region}${config.aws.endpoint ? `, endpoint ${config.aws.endpoint}` : ''}`;
+}
+
+/** The last paragraph of Apply's and Destroy's confirmations: where, and where the password is. */
+function describeTarget(prepared: Prepared): string {
+  const password = prepared.secretName
+    ? `The database password is in the Secrets Manager secret ${prepared.secretName}; Terraform gets only its ARN.`
+    : 'The database password is in your secret password_secret_arn; Terraform gets only its ARN.';
+  return `In ${describeRegion(prepared.config)}.\n${password}`;
 }
 
 const ACTION_ICONS: Record<ResourceAction, vscode.ThemeIcon> = {

@@ -162,6 +162,49 @@ run "iam_policy_is_least_privilege" {
     condition     = aws_glue_connection.source.connection_properties["SECRET_ID"] == var.password_secret_arn && !contains(keys(aws_glue_connection.source.connection_properties), "PASSWORD")
     error_message = "with a secret, the connection refers to it and holds no password"
   }
+  # The role reads that one secret and nothing else of Secrets Manager; with the default key (aws/secretsmanager,
+  # whose key policy lets Secrets Manager decrypt for the account) it needs no KMS permission beyond the lab's key.
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.glue.policy).Statement : { actions = flatten([s.Action]), resources = flatten([s.Resource]) } if anytrue([for a in flatten([s.Action]) : startswith(a, "secretsmanager:")])] == [
+      { actions = ["secretsmanager:GetSecretValue"], resources = [var.password_secret_arn] },
+    ]
+    error_message = "the job's role may read only the password's secret (GetSecretValue on its ARN)"
+  }
+  assert {
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.glue.policy).Statement : s.Sid == "UseLabKey" if anytrue([for a in flatten([s.Action]) : startswith(a, "kms:")])])
+    error_message = "without password_secret_kms_key_arn, no KMS permission beyond the lab's key"
+  }
+}
+
+run "secret_with_its_own_key" {
+  command = apply
+
+  variables {
+    password_secret_arn         = "arn:aws:secretsmanager:us-east-1:123456789012:secret:de-c1w2-db-AbCdEf"
+    password_secret_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/99999999-8888-7777-6666-555555555555"
+    password                    = null
+  }
+
+  # The secret's key: Decrypt only, on that key only, and only when Secrets Manager asks for it.
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.glue.policy).Statement : s if contains(flatten([s.Resource]), var.password_secret_kms_key_arn)] == [{
+      Sid       = "DecryptSourceSecret"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt"]
+      Resource  = [var.password_secret_kms_key_arn]
+      Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.us-east-1.amazonaws.com" } }
+    }]
+    error_message = "the job's role may decrypt with the secret's own key, through Secrets Manager only"
+  }
+}
+
+run "password_route_reads_no_secret" {
+  command = plan
+
+  assert {
+    condition     = !anytrue([for s in jsondecode(aws_iam_role_policy.glue.policy).Statement : anytrue([for a in flatten([s.Action]) : startswith(a, "secretsmanager:")])])
+    error_message = "without password_secret_arn, the role reads no secret"
+  }
 }
 
 run "existing_buckets_get_objects_only" {

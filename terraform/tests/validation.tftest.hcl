@@ -46,6 +46,28 @@ run "every_bad_variable_fails_its_validation" {
   ]
 }
 
+# The secret's key is checked apart: its rules refer to password_secret_arn, which the run above makes invalid.
+run "secret_key_is_a_key_arn" {
+  command = plan
+
+  variables {
+    password_secret_arn         = "arn:aws:secretsmanager:us-east-1:123456789012:secret:de-c1w2-db-AbCdEf"
+    password_secret_kms_key_arn = "alias/aws/secretsmanager"
+  }
+
+  expect_failures = [var.password_secret_kms_key_arn]
+}
+
+run "secret_key_without_secret" {
+  command = plan
+
+  variables {
+    password_secret_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/99999999-8888-7777-6666-555555555555"
+  }
+
+  expect_failures = [var.password_secret_kms_key_arn]
+}
+
 run "neither_password_nor_secret" {
   command = plan
 

@@ -21,7 +21,8 @@ function plain(text: string): string {
 
 /**
  * Terraform from the editor with the real terraform binary, on a fixture module of terraform_data resources (no
- * provider, no cloud) copied outside the workspace (its state holds the password, as any Terraform state would).
+ * provider, no cloud) copied outside the workspace. The user gives their own password_secret_arn here, so no AWS call
+ * is made (test/extension/terraformMoto.test.ts covers the secret the editor stores itself, on moto).
  * Confirmations and input boxes are answered through the API's prompt hook.
  */
 suite('Terraform in the editor', function () {
@@ -32,9 +33,16 @@ suite('Terraform in the editor', function () {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-tf-ext-'));
   const moduleDir = path.join(tmp, 'module');
   const invalidDir = path.join(tmp, 'invalid');
+  const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fixture-db-AbCdEf';
   const variables = {
     host: 'db.fixture.internal', vpc_id: 'vpc-0123456789abcdef0', subnet_id: 'subnet-0123456789abcdef0', db_sg_id: 'sg-0123456789abcdef0',
-    data_lake_bucket: 'fixture-lake', scripts_bucket: 'fixture-scripts',
+    data_lake_bucket: 'fixture-lake', scripts_bucket: 'fixture-scripts', password_secret_arn: secretArn,
+  };
+  /** A state backup from a run that gave Terraform the password, as Terraform leaves it (0644). */
+  const oldBackup = () => path.join(moduleDir, 'terraform.tfstate.backup');
+  const planFiles = () => {
+    const dir = path.join((api.services.context.storageUri ?? api.services.context.globalStorageUri).fsPath, 'terraform');
+    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.tfplan')) : [];
   };
   const saved = new Map<string, unknown>();
   let savedPassword: string | undefined;
@@ -59,6 +67,7 @@ suite('Terraform in the editor', function () {
     api = await ext.activate();
     fs.cpSync(path.join(FIXTURES, 'terraform'), moduleDir, { recursive: true });
     fs.cpSync(path.join(FIXTURES, 'terraform-invalid'), invalidDir, { recursive: true });
+    fs.writeFileSync(oldBackup(), JSON.stringify({ resources: [{ instances: [{ attributes: { input: { password } } }] }] }), { mode: 0o644 });
     workspaceSettingsExisted = fs.existsSync(settingsFile());
     for (const key of [...GLOBAL_KEYS, ...OUTPUT_KEYS]) {
       const inspected = config().inspect(key);
@@ -137,6 +146,16 @@ suite('Terraform in the editor', function () {
     assert.match(plain(snap.transcript), /Terraform has been successfully initialized/);
   });
 
+  test('a state backup holding the password from an earlier run: made 0600, named in one warning', async () => {
+    assert.equal(fs.statSync(oldBackup()).mode & 0o777, 0o600);
+    const warnings = api.terraform.snapshot().warnings;
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /^terraform\.tfstate\.backup in module\/ holds the database password .*0600/);
+    assert.ok(!warnings[0].includes(password));
+    await run('init');
+    assert.equal(api.terraform.snapshot().warnings.length, 1, 'named once');
+  });
+
   test('plan: the summary from show -json agrees with terraform\'s own Plan: line', async () => {
     const r = await run('plan');
     assert.ok(r?.known && r.exitCode === 0, JSON.stringify(r));
@@ -145,6 +164,10 @@ suite('Terraform in the editor', function () {
     assert.deepEqual(r.summary.resources.map((x) => x.address).sort(), ['terraform_data.connection', 'terraform_data.job', 'terraform_data.workgroup']);
     assert.match(plain(api.terraform.snapshot().transcript), /Plan: 3 to add, 0 to change, 0 to destroy\./);
     assert.deepEqual(api.terraform.snapshot().lastPlan, r.summary);
+    assert.equal(planFiles().length, 1, 'the plan, in the extension\'s storage');
+    const again = await run('plan');
+    assert.ok(again?.ok, JSON.stringify(again));
+    assert.equal(planFiles().length, 1, 'a superseded plan is removed');
   });
 
   test('apply asks first, naming what changes; declined, nothing is applied', async () => {
@@ -171,8 +194,11 @@ suite('Terraform in the editor', function () {
     assert.equal(config().inspect('aws.glueJobName')?.workspaceValue, 'de-c1w2-etl-job');
     assert.equal(config().inspect('aws.lakePath')?.workspaceValue, 's3://fixture-lake', 'the lake root, not its gold/ folder');
     assert.equal(config().inspect('aws.athenaOutputLocation')?.workspaceValue, 's3://fixture-lake/athena-results/');
-    assert.ok(fs.readFileSync(path.join(moduleDir, 'terraform.tfstate'), 'utf8').includes(password),
-      'the state (outside the workspace) holds the password: it did reach Terraform through the terminal\'s environment');
+    const state = fs.readFileSync(path.join(moduleDir, 'terraform.tfstate'), 'utf8');
+    assert.ok(state.includes(secretArn), 'the state refers to the secret');
+    assert.ok(!state.includes(password), 'the state holds no password');
+    assert.equal(fs.statSync(path.join(moduleDir, 'terraform.tfstate')).mode & 0o777, 0o600);
+    assert.deepEqual(planFiles(), [], 'the applied plan is removed');
   });
 
   test('show outputs: exit 0, the sensitive output hidden', async () => {
@@ -187,11 +213,10 @@ suite('Terraform in the editor', function () {
     const question = asked.pop();
     assert.equal(question?.action, 'Destroy');
     assert.match(question.message, /Destroy 3 resources/);
+    assert.match(question.detail, /The database password is in your secret password_secret_arn; Terraform gets only its ARN\./);
     for (const address of ['terraform_data.connection', 'terraform_data.job', 'terraform_data.workgroup']) assert.ok(question.detail.includes(`destroy: ${address}`), question.detail);
     const transcript = plain(api.terraform.snapshot().transcript);
     assert.match(transcript, /Destroy complete! Resources: 3 destroyed\./);
-    // Terraform prints the password attribute in clear on destroy: the terminal shows it hidden.
-    assert.match(transcript, /password\s*=\s*"\(sensitive value\)"/);
   });
 
   test('a failed validation is a failure with its exit code', async () => {
@@ -209,7 +234,13 @@ suite('Terraform in the editor', function () {
     }
   });
 
-  test('the password is in no transcript, no file under the workspace and no setting', () => {
+  test('the password is in no transcript, no file under the workspace, no setting and not in the terminal\'s environment', async () => {
+    const terminal = vscode.window.terminals.find((t) => t.name === 'Terraform');
+    const pid = await terminal?.processId;
+    assert.ok(pid, 'the Terraform terminal\'s shell');
+    const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+    assert.ok(environ.includes(`TF_VAR_password_secret_arn=${secretArn}`), 'the variables are in its environment');
+    assert.ok(!environ.includes(password) && !/LIFECYCLE_LAB_REDACT_|TF_VAR_password=/.test(environ), 'no password and no copy of it');
     const transcript = api.terraform.snapshot().transcript;
     assert.ok(transcript.length > 1000 && /Destroy complete/.test(transcript), 'the transcript covers init to destroy');
     assert.ok(!transcript.includes(password), 'the Terraform terminal showed the password');

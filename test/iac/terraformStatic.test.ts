@@ -114,6 +114,9 @@ suite('terraform module: fmt, validate, terraform test', function () {
     }
     const secret = await runMessagesTest('bad_secret', { password_secret_arn: BAD_SECRET_ARN.value });
     assert.ok(secret.includes(BAD_SECRET_ARN.message), secret);
+    const key = await runMessagesTest('bad_secret_key', { password_secret_kms_key_arn: '"alias/aws/secretsmanager"' });
+    assert.ok(key.includes('password_secret_kms_key_arn must be a KMS key ARN'), key);
+    assert.ok(key.includes('password_secret_kms_key_arn is the key of password_secret_arn\'s secret: set password_secret_arn too'), key);
   });
 });
 

@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,7 +8,8 @@ import { checkModuleDir, runTerraformCapture, shellCommand, TERMINAL_ARGS } from
 import { networkOfInstance } from '../../src/core/terraform/discovery';
 import { outputsToSettings } from '../../src/core/terraform/outputs';
 import { describeResources, formatPlanLine, parsePlanJson, parseStateList } from '../../src/core/terraform/plan';
-import { createRedactor, redactingTerraformFunction, redactionEnv, REDACTED } from '../../src/core/terraform/redact';
+import { createRedactor, REDACTED } from '../../src/core/terraform/redact';
+import { protectStateFiles, removePlanFiles } from '../../src/core/terraform/stateFiles';
 import { describeMissing, terraformProcessEnv, terraformVariables } from '../../src/core/terraform/variables';
 
 const JSON_DIR = path.resolve(__dirname, '../../../test/fixtures/terraform-json');
@@ -30,19 +30,28 @@ const FULL: RawSettings = {
 };
 
 suite('terraform: variables from settings, discovery and the password', () => {
-  test('everything given: TF_VAR_* for each variable, nothing missing, the password only as TF_VAR_password', () => {
-    const vars = terraformVariables(resolveLabConfig(FULL, '/ws'), { password: 's3cret-pass' });
+  test('everything given: TF_VAR_* for each variable, nothing missing; the password never, the stored secret\'s ARN instead', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:lifecycle-lab/de-c1w2/source-database-AbCdEf';
+    const vars = terraformVariables(resolveLabConfig(FULL, '/ws'), { password: 's3cret-pass', passwordSecretArn: arn });
     assert.deepEqual(vars.missing, []);
     assert.equal(vars.env.TF_VAR_host, 'db.example.internal');
     assert.equal(vars.env.TF_VAR_port, '3306');
     assert.equal(vars.env.TF_VAR_region, 'eu-west-2');
     assert.equal(vars.env.TF_VAR_data_lake_bucket, 'my-lake', 'the lake bucket comes from the lake path setting');
     assert.equal(vars.env.TF_VAR_scripts_bucket, 'my-scripts');
-    assert.equal(vars.env.TF_VAR_password, 's3cret-pass');
-    assert.deepEqual(vars.secrets, ['s3cret-pass']);
-    assert.equal(vars.sources.password, 'secret storage');
+    assert.equal(vars.env.TF_VAR_password_secret_arn, arn);
+    assert.equal(vars.sources.password_secret_arn, 'secrets manager');
+    assert.ok(!('TF_VAR_password' in vars.env), 'Terraform never gets the password');
+    assert.ok(!JSON.stringify(vars.env).includes('s3cret-pass'), 'no variable holds the password');
+    assert.deepEqual(vars.secrets, ['s3cret-pass'], 'still what the redactor removes from captured output');
     assert.ok(!('TF_VAR_aws_endpoint' in vars.env) && !('TF_VAR_profile' in vars.env), 'unset settings pass no variable');
     assert.ok(!JSON.stringify(vars.sources).includes('s3cret-pass'));
+  });
+
+  test('a password in secret storage but no secret in AWS yet: nothing missing, no password and no ARN passed', () => {
+    const vars = terraformVariables(resolveLabConfig(FULL, '/ws'), { password: 's3cret-pass' });
+    assert.deepEqual(vars.missing, []);
+    assert.ok(!('TF_VAR_password' in vars.env) && !('TF_VAR_password_secret_arn' in vars.env));
   });
 
   test('nothing given: each required variable is listed with what fills it', () => {
@@ -204,25 +213,6 @@ exit 3
     return dir;
   }
 
-  test("the terminal's terraform function hides the secret in terraform's output and keeps its exit code", function () {
-    if (spawnSync('bash', ['-c', 'true']).status !== 0) this.skip();
-    const dir = fakeTerraform();
-    try {
-      const env = {
-        ...process.env, PATH: `${dir}:${process.env.PATH}`, TF_VAR_password: secret, FAKE_QUOTED: JSON.stringify(secret).slice(1, -1),
-        ...redactionEnv([secret]), ...redactingTerraformFunction(),
-      };
-      const r = spawnSync('bash', ['-c', 'terraform plan; echo "exit=$?"'], { env, encoding: 'utf8' });
-      assert.ok(!r.stdout.includes('Sup*er'), r.stdout);
-      assert.match(r.stdout, /plain: \(sensitive value\)\nquoted: "\(sensitive value\)"\n/);
-      assert.match(r.stdout, /last line without newline: \(sensitive value\)/, 'stderr is filtered too');
-      assert.match(r.stdout, /tail \(sensitive value\)\nexit=3\n$/, "terraform's exit code, and the unterminated last line");
-      assert.ok(!r.stderr.includes('Sup*er'), r.stderr);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
   test('a failing child-process run reports stderr without the secret; a missing binary says to install Terraform', async () => {
     const dir = fakeTerraform();
     try {
@@ -233,5 +223,37 @@ exit 3
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+suite('terraform: files that may hold secrets', () => {
+  const password = 'old-Pa55"word';
+  let dir: string;
+  setup(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-tf-files-')); });
+  teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const mode = (file: string) => fs.statSync(path.join(dir, file)).mode & 0o777;
+
+  test('state and backup made 0600; those holding a password (the stored one, escaped, or a PASSWORD property) named', () => {
+    fs.writeFileSync(path.join(dir, 'terraform.tfstate'), JSON.stringify({ resources: [{ instances: [{ attributes: { connection_properties: { SECRET_ID: 'arn:aws:secretsmanager:x' } } }] }] }), { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, 'terraform.tfstate.backup'), JSON.stringify({ v: { password } }), { mode: 0o644 });
+    fs.mkdirSync(path.join(dir, 'terraform.tfstate.d', 'staging'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'terraform.tfstate.d', 'staging', 'terraform.tfstate'), '{"connection_properties":{"PASSWORD":"other"}}', { mode: 0o664 });
+    fs.writeFileSync(path.join(dir, 'main.tf'), '', { mode: 0o644 });
+    const found = protectStateFiles(dir, [password]);
+    assert.deepEqual(found.holdingSecrets.sort(), ['terraform.tfstate.backup', path.join('terraform.tfstate.d', 'staging', 'terraform.tfstate')].sort());
+    assert.equal(mode('terraform.tfstate'), 0o600);
+    assert.equal(mode('terraform.tfstate.backup'), 0o600);
+    assert.equal(mode(path.join('terraform.tfstate.d', 'staging', 'terraform.tfstate')), 0o600);
+    assert.equal(mode('main.tf'), 0o644, 'only state files');
+    assert.deepEqual(protectStateFiles(fs.mkdtempSync(path.join(dir, 'empty-')), [password]).holdingSecrets, [], 'no state: nothing');
+  });
+
+  test('leftover plan files are removed, other files kept', () => {
+    fs.writeFileSync(path.join(dir, 'a.tfplan'), 'x');
+    fs.writeFileSync(path.join(dir, 'b.tfplan'), 'x');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'x');
+    assert.deepEqual(removePlanFiles(dir).sort(), ['a.tfplan', 'b.tfplan']);
+    assert.deepEqual(fs.readdirSync(dir), ['notes.txt']);
+    assert.deepEqual(removePlanFiles(path.join(dir, 'absent')), []);
   });
 });

@@ -20,32 +20,3 @@ export function createRedactor(secrets: readonly string[]): (text: string) => st
     return out;
   };
 }
-
-/** Environment variables the terminal's filter reads the secrets' forms from (never the command line). */
-export function redactionEnv(secrets: readonly string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  secrets.flatMap(secretForms).forEach((form, i) => { env[`LIFECYCLE_LAB_REDACT_${i}`] = form; });
-  return env;
-}
-
-/**
- * A bash function named `terraform`, exported to the Terraform terminal through its environment (bash imports
- * `BASH_FUNC_<name>%%` variables as functions). It runs the real terraform and replaces each LIFECYCLE_LAB_REDACT_*
- * value in its output, line by line, so a value Terraform prints in clear (an attribute derived from a sensitive
- * variable, on destroy) never reaches the terminal. Quoted patterns match literally; the exit code is terraform's.
- * Output is piped, so Terraform sees no TTY; it keeps its colours and needs no input (TF_INPUT=0).
- */
-export function redactingTerraformFunction(): Record<string, string> {
-  const body = [
-    '() {',
-    'command terraform "$@" 2>&1 | {',
-    'local line v n names; names=$(compgen -v LIFECYCLE_LAB_REDACT_);',
-    'while IFS= read -r line || [ -n "$line" ]; do',
-    'for n in $names; do v=${!n}; [ -n "$v" ] && line=${line//"$v"/"(sensitive value)"}; done;',
-    'printf \'%s\\n\' "$line";',
-    'done; };',
-    'return "${PIPESTATUS[0]}";',
-    '}',
-  ].join(' ');
-  return { 'BASH_FUNC_terraform%%': body };
-}

@@ -25,9 +25,9 @@ export interface TerraformVariables {
   /** TF_VAR_<name> -> value, for the terminal's and child processes' environment only. */
   env: Record<string, string>;
   /** Where each variable's value came from, for the log (never the values). */
-  sources: Record<string, 'settings' | 'variables setting' | 'discovery' | 'secret storage'>;
+  sources: Record<string, 'settings' | 'variables setting' | 'discovery' | 'secrets manager'>;
   missing: MissingVariable[];
-  /** Values no text the extension shows may carry (the password): what the redactor removes. */
+  /** Values no text the extension shows may carry (the password, which an old state may hold): what the redactor removes. */
   secrets: string[];
 }
 
@@ -51,11 +51,13 @@ function bucketOf(url: string): string | undefined {
 }
 
 /**
- * The module's variables as TF_VAR_* from the settings, RDS discovery and the stored password, in that order of
- * preference: `terraform.variables` first (the user's explicit choice), then what discovery found, then what the
- * other settings imply. Lists what is still missing with what fills it. Never writes anything.
+ * The module's variables as TF_VAR_* from the settings and RDS discovery, in that order of preference:
+ * `terraform.variables` first (the user's explicit choice), then what discovery found, then what the other settings
+ * imply. The password is never one of them: Terraform gets `password_secret_arn`, the Secrets Manager secret the Glue
+ * job reads at run time (the user's own from the variables setting, else the one the editor stored the password in).
+ * Lists what is still missing with what fills it. Never writes anything.
  */
-export function terraformVariables(config: LabConfig, inputs: { network?: RdsNetwork; password?: string } = {}): TerraformVariables {
+export function terraformVariables(config: LabConfig, inputs: { network?: RdsNetwork; password?: string; passwordSecretArn?: string } = {}): TerraformVariables {
   const values = new Map<string, { value: string; source: TerraformVariables['sources'][string] }>();
   const set = (name: string, value: string | number | undefined, source: TerraformVariables['sources'][string]) => {
     if (value === undefined || value === '' || values.has(name)) return;
@@ -76,11 +78,11 @@ export function terraformVariables(config: LabConfig, inputs: { network?: RdsNet
   set('profile', config.aws.profile, 'settings');
   set('aws_endpoint', config.aws.endpoint, 'settings');
   set('data_lake_bucket', bucketOf(config.glue.lakePath), 'settings');
-  const usesSecretArn = values.has('password_secret_arn');
-  if (!usesSecretArn) set('password', inputs.password, 'secret storage');
+  set('password_secret_arn', inputs.passwordSecretArn, 'secrets manager');
 
   const missing: MissingVariable[] = REQUIRED.filter((r) => !values.has(r.name)).map((r) => ({ ...r, secret: false }));
-  if (!usesSecretArn && !values.has('password')) {
+  // With a password in secret storage the editor stores it in Secrets Manager and passes the secret's ARN.
+  if (!values.has('password_secret_arn') && !inputs.password) {
     missing.push({
       name: 'password', secret: true, description: 'the database password (or password_secret_arn in the variables setting)',
       fill: { label: 'Set Database Password', command: 'lifecycleLab.setDatabasePassword' },
@@ -92,7 +94,8 @@ export function terraformVariables(config: LabConfig, inputs: { network?: RdsNet
     env[`TF_VAR_${name}`] = value;
     sources[name] = source;
   }
-  return { env, sources, missing, secrets: values.has('password') && !usesSecretArn ? [values.get('password')!.value] : [] };
+  const ownSecret = values.get('password_secret_arn')?.source === 'variables setting';
+  return { env, sources, missing, secrets: inputs.password && !ownSecret ? [inputs.password] : [] };
 }
 
 /** "vpc_id (the database's VPC id: Open Settings, lifecycleLab.terraform.variables), password (...: Set Database Password)". */
