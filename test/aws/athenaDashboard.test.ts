@@ -20,7 +20,7 @@ import { DashboardData } from '../../src/core/dashboard/service';
 import { LabError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/log';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
-import type { QueryEngine, QueryParams, QueryResult } from '../../src/core/query/engine';
+import type { QueryEngine, QueryParams, QueryResult, QueryStreamOptions, QueryStreamSummary } from '../../src/core/query/engine';
 import { buildTestLake } from '../unit/dashboardLakeFixture';
 import { athenaPreset, startMotoServer, useAwsEnvironment, type MotoServer } from './motoServer';
 
@@ -45,6 +45,9 @@ class RecordingEngine implements QueryEngine {
     const result = await this.inner.query(sql, params, signal);
     this.answers.push(result);
     return result;
+  }
+  stream(sql: string, params: QueryParams | undefined, options: QueryStreamOptions): Promise<QueryStreamSummary> {
+    return this.inner.stream(sql, params, options);
   }
   close(): Promise<void> {
     return this.inner.close();

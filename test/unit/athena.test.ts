@@ -126,6 +126,28 @@ suite('Athena engine (SDK mocked)', () => {
     assert.deepEqual(tokens, [undefined, 't2', 't3']);
   });
 
+  test('stream: page by page as GetQueryResults returns them; a limit stops the paging once it knows there are more', async () => {
+    athena.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED'));
+    const tokens: Array<string | undefined> = [];
+    athena.on(GetQueryResultsCommand).callsFake((input: { NextToken?: string }) => {
+      tokens.push(input.NextToken);
+      if (!input.NextToken) return page([['country', 'totalsales', 'orders'], ['USA', '10.00', '1'], ['Italy', '2.00', '4']], 't2');
+      if (input.NextToken === 't2') return page([['France', undefined, '2'], ['Japan', '3.00', '5']], 't3');
+      return page([['Spain', '0.25', undefined]], 't4');
+    });
+    const batches: unknown[][][] = [];
+    let columns: string[] = [];
+    const summary = await settle(clock, engine.stream('select country, totalSales, orders from t', undefined, {
+      limit: 3, countAll: true, onColumns: (c) => { columns = c.map((x) => x.name); }, onRows: (rows) => { batches.push(rows); },
+    }));
+    assert.deepEqual(columns, ['country', 'totalSales', 'orders']);
+    assert.deepEqual(batches, [[['USA', 10, 1], ['Italy', 2, 4]], [['France', null, 2]]], 'one batch per page, cut at the limit');
+    assert.deepEqual({ rowsRead: summary.rowsRead, more: summary.more, totalRows: summary.totalRows }, { rowsRead: 3, more: true, totalRows: undefined },
+      'Athena does not page through the rest to count it');
+    assert.deepEqual(tokens, [undefined, 't2'], 'no page fetched past the one that showed there are more');
+    assert.equal(summary.stats.bytesScanned, 2 * 1024 ** 3);
+  });
+
   test('GetQueryExecution is polled adaptively on the clock: from 200 ms, growing, capped at 2 s', async () => {
     const times: number[] = [];
     const started = clock.now();

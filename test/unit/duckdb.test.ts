@@ -84,6 +84,58 @@ suite('DuckDbLakeEngine', function () {
     assert.equal(after.rows[0][0], PRODUCTS.length);
   });
 
+  test('a query of only comments (or only a semicolon) says there is no statement in it, not a native callback error', async () => {
+    for (const sql of ['-- just a comment', '/* nothing */', ';', '-- a comment\n;\n', '  ']) {
+      await assert.rejects(engine.query(sql), (e: unknown) => e instanceof LabError && e.code === 'queryFailed'
+        && /no SQL statement to run/.test(e.message) && !/native callback/i.test(e.message), JSON.stringify(sql));
+    }
+  });
+
+  test('stream: rows arrive in batches with the columns first; a limit stops the handing over, countAll still counts the rest', async () => {
+    const batches: number[] = [];
+    let columns: string[] | undefined;
+    const summary = await engine.stream('select range as i, range * 2 as twice from range(10000000)', undefined, {
+      limit: 5000,
+      countAll: true,
+      onColumns: (c) => { columns = c.map((x) => x.name); },
+      onRows: (rows) => {
+        assert.ok(columns, 'the columns come before the rows');
+        batches.push(rows.length);
+      },
+    });
+    assert.deepEqual(columns, ['i', 'twice']);
+    assert.ok(batches.length > 1 && Math.max(...batches) <= 4096, `batches of a chunk each, not one whole result: ${batches.length} batches`);
+    assert.equal(batches.reduce((a, b) => a + b, 0), 5000);
+    assert.deepEqual({ rowsRead: summary.rowsRead, totalRows: summary.totalRows, more: summary.more }, { rowsRead: 5000, totalRows: 10_000_000, more: true });
+
+    const empty = await engine.stream('select productName from dim_products where false', undefined, { onRows: () => assert.fail('no rows') });
+    assert.deepEqual({ columns: empty.columns.map((c) => c.name), rowsRead: empty.rowsRead, totalRows: empty.totalRows, more: empty.more },
+      { columns: ['productName'], rowsRead: 0, totalRows: 0, more: false });
+    const limited = await engine.stream('select * from range(10)', undefined, { limit: 3, onRows: () => undefined });
+    assert.deepEqual({ rowsRead: limited.rowsRead, more: limited.more }, { rowsRead: 3, more: true });
+    assert.equal(limited.totalRows, undefined, 'without countAll the rows past the limit are not counted');
+  });
+
+  test('closing the engine interrupts a query still running (a cross join), which ends cancelled', async () => {
+    const own = new DuckDbLakeEngine(lakeDir, { materializeMaxBytes: 0 });
+    await own.query('select 1');
+    const running = own.query('select count(*) from range(1000000000) a, range(1000000) b');
+    const outcome = running.then(() => 'finished', (e: unknown) => (e instanceof LabError ? e.code : String(e)));
+    await new Promise((r) => setTimeout(r, 300));
+    await own.close();
+    const cpuBefore = process.cpuUsage();
+    const windowStarted = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([outcome, new Promise((r) => { timer = setTimeout(() => r('still running 20 s after close'), 20_000); })]);
+    clearTimeout(timer);
+    assert.equal(ended, 'cancelled');
+    await new Promise((r) => setTimeout(r, 1000));
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const wallMs = performance.now() - windowStarted;
+    assert.ok(cpuMs < wallMs * 0.5 + 200, `the process used ${Math.round(cpuMs)} ms of CPU in ${Math.round(wallMs)} ms after the close`);
+  });
+
   test('an empty lake is lakeMissing with Run Pipeline as the next step', async () => {
     const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'lifecycle-lab-empty-lake-'));
     const emptyEngine = new DuckDbLakeEngine(empty);

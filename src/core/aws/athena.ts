@@ -1,8 +1,9 @@
 import type { AthenaSettings, AwsSettings } from '../config';
 import { sleep, systemClock, type Clock } from '../clock';
 import { CancelledError, LabError, type NextStep } from '../errors';
-import type { QueryEngine, QueryParams, QueryResult, QueryValue } from '../query/engine';
+import type { QueryColumn, QueryEngine, QueryParams, QueryResult, QueryStreamOptions, QueryStreamSummary, QueryValue } from '../query/engine';
 import { compileParams } from '../query/params';
+import { isBlankSql, noStatementError } from '../query/sqlText';
 import { awsClientConfig, awsErrorToLabError } from './clients';
 import { athenaColumn, athenaParameter, athenaValue } from './athenaValues';
 
@@ -78,8 +79,17 @@ export class AthenaEngine implements QueryEngine {
   }
 
   async query(sql: string, params: QueryParams = {}, signal?: AbortSignal): Promise<QueryResult> {
+    const rows: QueryValue[][] = [];
+    const summary = await this.stream(sql, params, { signal, onRows: (batch) => { for (const row of batch) rows.push(row); } });
+    return { columns: summary.columns, rows, stats: summary.stats };
+  }
+
+  /** Runs the query, then hands over GetQueryResults page by page; a limit stops the paging (see results()). */
+  async stream(sql: string, params: QueryParams | undefined, options: QueryStreamOptions): Promise<QueryStreamSummary> {
+    const { signal } = options;
     if (signal?.aborted) throw new CancelledError('Athena query');
-    const compiled = compileParams(sql, params, 'positional');
+    if (isBlankSql(sql)) throw noStatementError();
+    const compiled = compileParams(sql, params ?? {}, 'positional');
     const { sdk, client } = await this.client();
     const started = await this.call('StartQueryExecution', () => client.send(new sdk.StartQueryExecutionCommand({
       QueryString: compiled.sql,
@@ -95,13 +105,11 @@ export class AthenaEngine implements QueryEngine {
     const state = execution.Status?.State;
     if (state !== 'SUCCEEDED') throw this.executionError(id, execution);
 
-    const { columns: reported, rows } = await this.results(id, sdk, client, signal);
-    const columns = withSqlCase(reported, compiled.sql);
+    const read = await this.results(id, sdk, client, compiled.sql, options);
     const statistics = execution.Statistics;
     const bytesScanned = statistics?.DataScannedInBytes ?? 0;
     return {
-      columns,
-      rows,
+      ...read,
       stats: {
         elapsedMs: statistics?.EngineExecutionTimeInMillis ?? statistics?.TotalExecutionTimeInMillis ?? 0,
         bytesScanned,
@@ -148,29 +156,46 @@ export class AthenaEngine implements QueryEngine {
     await client.send(new sdk.StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
   }
 
-  private async results(id: string, sdk: AthenaModule, client: AthenaClient, signal?: AbortSignal) {
-    let columns: QueryResult['columns'] | undefined;
+  /**
+   * GetQueryResults through the SDK's paginator, each page handed over as it arrives. Past the limit one more page
+   * is read only to learn whether there are more rows; the rest is never fetched (Athena cannot count it without
+   * paging through it all, so countAll is not honoured here and the total stays unknown).
+   */
+  private async results(id: string, sdk: AthenaModule, client: AthenaClient, sql: string, options: QueryStreamOptions): Promise<Omit<QueryStreamSummary, 'stats'>> {
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    let columns: QueryColumn[] | undefined;
     let types: Array<string | undefined> = [];
-    const rows: QueryValue[][] = [];
+    let rowsRead = 0;
+    let more = false;
     let first = true;
     try {
       for await (const page of sdk.paginateGetQueryResults({ client, pageSize: this.pageSize }, { QueryExecutionId: id, MaxResults: this.pageSize })) {
-        if (signal?.aborted) throw new CancelledError('Athena query');
+        if (options.signal?.aborted) throw new CancelledError('Athena query');
         const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
         if (!columns) {
-          columns = info.map(athenaColumn);
+          columns = withSqlCase(info.map(athenaColumn), sql);
           types = info.map((c) => c.Type);
+          await options.onColumns?.(columns);
         }
         let data = page.ResultSet?.Rows ?? [];
         // A SELECT's first row holds the column labels, not data.
         if (first && data.length && isHeader(data[0].Data ?? [], info)) data = data.slice(1);
         first = false;
-        for (const row of data) rows.push((row.Data ?? []).map((d, i) => athenaValue(d.VarCharValue, types[i])));
+        if (data.length > limit - rowsRead) {
+          more = true;
+          data = data.slice(0, limit - rowsRead);
+        }
+        if (data.length) {
+          rowsRead += data.length;
+          await options.onRows(data.map((row) => (row.Data ?? []).map((d, i) => athenaValue(d.VarCharValue, types[i]))));
+        }
+        if (more) break;
       }
     } catch (err) {
       throw this.mapError(err, 'GetQueryResults');
     }
-    return { columns: columns ?? [], rows };
+    if (!columns) await options.onColumns?.([]);
+    return { columns: columns ?? [], rowsRead, totalRows: more ? undefined : rowsRead, more };
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {

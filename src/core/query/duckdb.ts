@@ -5,9 +5,9 @@ import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { CancelledError, LabError } from '../errors';
 import { readLakeManifest } from '../lake/manifest';
 import { checkLake, lakeDamagedError, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen, type LakeProblem } from '../lake/verify';
-import type { QueryColumn, QueryEngine, QueryParams, QueryResult, QueryValue } from './engine';
+import type { QueryColumn, QueryEngine, QueryParams, QueryResult, QueryStreamOptions, QueryStreamSummary, QueryValue } from './engine';
 import { compileParams } from './params';
-import { sqlIdent, sqlLiteral } from './sqlText';
+import { isBlankSql, noStatementError, sqlIdent, sqlLiteral } from './sqlText';
 
 type DuckDbModule = typeof import('@duckdb/node-api');
 
@@ -123,6 +123,8 @@ export class DuckDbLakeEngine implements QueryEngine {
   /** The lake check queued behind the one running now (not started yet), which new queries join. */
   private pendingSync?: Promise<void>;
   private closed = false;
+  /** Connections of the queries running now, each with a promise that resolves once it is closed (close() interrupts them). */
+  private readonly running = new Map<DuckDBConnection, Promise<void>>();
   private readonly materializeMaxBytes: number;
   private readonly clock: Clock;
   private readonly openHashMaxBytes: number;
@@ -169,28 +171,46 @@ export class DuckDbLakeEngine implements QueryEngine {
   }
 
   async query(sql: string, params?: QueryParams, signal?: AbortSignal): Promise<QueryResult> {
+    const started = performance.now();
+    const result = await this.run(sql, params, signal, (prepared, values) => runPrepared(prepared, values));
+    return { ...result, stats: { elapsedMs: performance.now() - started } };
+  }
+
+  async stream(sql: string, params: QueryParams | undefined, options: QueryStreamOptions): Promise<QueryStreamSummary> {
+    const started = performance.now();
+    const summary = await this.run(sql, params, options.signal, (prepared, values) => streamPrepared(prepared, values, options));
+    return { ...summary, stats: { elapsedMs: performance.now() - started } };
+  }
+
+  /** One query on a connection of its own: counted (the copy waits for idle), interruptible by its signal and by close(). */
+  private async run<T>(sql: string, params: QueryParams | undefined, signal: AbortSignal | undefined,
+    read: (prepared: DuckDBPreparedStatement, values?: Record<string, DuckDBValue>) => Promise<T>): Promise<T> {
     this.queryCount++;
     this.active++;
     try {
-      return await this.runQuery(sql, params, signal);
+      return await this.runOnConnection(sql, params, signal, read);
     } finally {
       this.active--;
       this.releaseWhenIdle();
     }
   }
 
-  private async runQuery(sql: string, params?: QueryParams, signal?: AbortSignal): Promise<QueryResult> {
+  private async runOnConnection<T>(sql: string, params: QueryParams | undefined, signal: AbortSignal | undefined,
+    read: (prepared: DuckDBPreparedStatement, values?: Record<string, DuckDBValue>) => Promise<T>): Promise<T> {
     if (signal?.aborted) throw new CancelledError('Query');
-    const started = performance.now();
     const instance = await this.open();
     await this.registerViews(instance);
-    if (signal?.aborted) throw new CancelledError('Query');
+    // Closed while the views were checked: the query belongs to what closed it.
+    if (signal?.aborted || this.closed) throw new CancelledError('Query');
+    if (isBlankSql(sql)) throw noStatementError();
     const statement = duckDbStatement(sql, params);
     const connection = await this.duckdb!.DuckDBConnection.create(instance);
     const onAbort = () => connection.interrupt();
     signal?.addEventListener('abort', onAbort, { once: true });
+    let finished!: () => void;
+    this.running.set(connection, new Promise<void>((resolve) => { finished = resolve; }));
     try {
-      const statements = await connection.extractStatements(statement.sql);
+      const statements = await extractStatements(connection, statement.sql);
       if (statements.count > 1) {
         throw new LabError('queryFailed', `Only one statement per query is run; found ${statements.count}. Run them one at a time.`);
       }
@@ -200,24 +220,29 @@ export class DuckDbLakeEngine implements QueryEngine {
       try {
         const type = this.duckdb!.StatementType[prepared.statementType] ?? String(prepared.statementType);
         if (this.access === 'lake' && !READING_STATEMENTS.has(type)) throw this.notReading(type);
-        const result = await runPrepared(prepared, statement.values);
-        if (signal?.aborted) throw new CancelledError('Query');
-        return { ...result, stats: { elapsedMs: performance.now() - started } };
+        const result = await read(prepared, statement.values);
+        if (signal?.aborted || this.closed) throw new CancelledError('Query');
+        return result;
       } finally {
         prepared.destroySync();
       }
     } catch (err) {
-      if (signal?.aborted || /interrupt/i.test(String((err as Error)?.message))) throw new CancelledError('Query');
+      if (signal?.aborted || this.closed || /interrupt/i.test(String((err as Error)?.message))) throw new CancelledError('Query');
       if (err instanceof LabError) throw err;
       throw this.queryError(err, sql);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       connection.closeSync();
+      this.running.delete(connection);
+      finished();
     }
   }
 
+  /** Interrupts the queries still running (they end cancelled), waits for them to let go, then closes DuckDB. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const connection of this.running.keys()) connection.interrupt();
+    await Promise.all(this.running.values());
     await this.stopBuilding();
     const instance = this.instance;
     this.instance = undefined;
@@ -503,29 +528,47 @@ function parquetSource(table: LakeTable): string {
  */
 export function connectionEngine(connection: DuckDBConnection, description: string): QueryEngine {
   let queue: Promise<unknown> = Promise.resolve();
-  const run = async (sql: string, params?: QueryParams): Promise<QueryResult> => {
-    const started = performance.now();
-    const statement = duckDbStatement(sql, params);
-    const prepared = await connection.prepare(statement.sql);
-    try {
-      return { ...await runPrepared(prepared, statement.values), stats: { elapsedMs: performance.now() - started } };
-    } finally {
-      prepared.destroySync();
-    }
+  const run = <T>(sql: string, params: QueryParams | undefined, signal: AbortSignal | undefined,
+    read: (prepared: DuckDBPreparedStatement, values?: Record<string, DuckDBValue>) => Promise<T>): Promise<T & { stats: QueryResult['stats'] }> => {
+    const result = queue.then(async () => {
+      if (signal?.aborted) throw new CancelledError('Query');
+      const started = performance.now();
+      if (isBlankSql(sql)) throw noStatementError();
+      const statement = duckDbStatement(sql, params);
+      const statements = await extractStatements(connection, statement.sql);
+      const prepared = await statements.prepare(0);
+      try {
+        return { ...await read(prepared, statement.values), stats: { elapsedMs: performance.now() - started } };
+      } finally {
+        prepared.destroySync();
+      }
+    });
+    queue = result.catch(() => undefined);
+    return result;
   };
   return {
     kind: 'duckdb',
     description,
-    query(sql, params, signal) {
-      const result = queue.then(() => {
-        if (signal?.aborted) throw new CancelledError('Query');
-        return run(sql, params);
-      });
-      queue = result.catch(() => undefined);
-      return result;
-    },
+    query: (sql, params, signal) => run(sql, params, signal, runPrepared),
+    stream: (sql, params, options) => run(sql, params, options.signal, (prepared, values) => streamPrepared(prepared, values, options)),
     async close() {},
   };
+}
+
+/**
+ * The statements in the SQL. DuckDB's extract fails with only "Error in native callback" when it finds none (text
+ * isBlankSql does not see as blank, such as an unclosed comment): that is said as what it is.
+ */
+async function extractStatements(connection: DuckDBConnection, sql: string) {
+  let statements: Awaited<ReturnType<DuckDBConnection['extractStatements']>>;
+  try {
+    statements = await connection.extractStatements(sql);
+  } catch (err) {
+    if (/native callback/i.test(String((err as Error)?.message))) throw noStatementError();
+    throw err;
+  }
+  if (statements.count === 0) throw noStatementError();
+  return statements;
 }
 
 /**
@@ -543,6 +586,38 @@ function duckDbStatement(sql: string, params?: QueryParams): { sql: string; valu
 async function runPrepared(prepared: DuckDBPreparedStatement, values?: Record<string, DuckDBValue>): Promise<Omit<QueryResult, 'stats'>> {
   if (values) prepared.bind(values);
   return readResult(await prepared.runAndReadAll());
+}
+
+/**
+ * Binds the values (if any) and runs the prepared statement as a stream: each DuckDB chunk is converted and handed
+ * over, then let go. Past the limit, chunks are only counted (countAll) or the reading stops once one more row shows
+ * there are more. The caller destroys the statement and closes the connection (which ends a stream left unread).
+ */
+async function streamPrepared(prepared: DuckDBPreparedStatement, values: Record<string, DuckDBValue> | undefined,
+  options: QueryStreamOptions): Promise<Omit<QueryStreamSummary, 'stats'>> {
+  if (values) prepared.bind(values);
+  const result = await prepared.stream();
+  const columns: QueryColumn[] = result.columnNames().map((name, i) => ({ name, type: result.columnType(i).toString() }));
+  await options.onColumns?.(columns);
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  let rowsRead = 0;
+  let seen = 0;
+  for (;;) {
+    if (options.signal?.aborted) throw new CancelledError('Query');
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const count = chunk.rowCount;
+    if (rowsRead < limit) {
+      const take = Math.min(count, limit - rowsRead);
+      const rows = chunk.getRows();
+      rowsRead += take;
+      await options.onRows((take < count ? rows.slice(0, take) : rows).map((row) => row.map(toQueryValue)));
+    }
+    seen += count;
+    if (seen > limit && !options.countAll) break;
+  }
+  const more = seen > limit;
+  return { columns, rowsRead, totalRows: more && !options.countAll ? undefined : seen, more };
 }
 
 function readResult(reader: DuckDBResultReader): Omit<QueryResult, 'stats'> {

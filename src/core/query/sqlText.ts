@@ -4,6 +4,7 @@
  * identifiers with backticks instead (src/core/source/sql.ts). Values from users go through bound parameters;
  * these are for file paths, table and column names and the like that must be part of the statement text.
  */
+import { LabError } from '../errors';
 
 /** `it's` -> `'it''s'`: a string literal. */
 export function sqlLiteral(text: string): string {
@@ -15,4 +16,14 @@ export function sqlLiteral(text: string): string {
 export function sqlIdent(name: string): string {
   if (name === '' || name.includes('\0')) throw new Error(`Not a SQL identifier: ${JSON.stringify(name)}`);
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Whether the SQL holds no statement: nothing but comments, semicolons and blank space. */
+export function isBlankSql(sql: string): boolean {
+  return sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/;/g, '').trim() === '';
+}
+
+/** The error for SQL with no statement in it: engines have no words of their own for it (DuckDB: "Error in native callback"). */
+export function noStatementError(): LabError {
+  return new LabError('queryFailed', 'There is no SQL statement to run: the query is empty or only comments. Write a statement, e.g. select * from fact_orders limit 10.');
 }
