@@ -19,7 +19,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import deque
@@ -30,7 +29,7 @@ from moto.glue.exceptions import ConcurrentRunsExceededException, JobRunNotFound
 from moto.glue.responses import GlueResponse
 
 from . import engines
-from .procs import Spawner, stop_group
+from .procs import Spawner, stop_group, work_dir
 
 SHIM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shim")
 OUTPUT_GROUP = "/aws-glue/jobs/output"
@@ -151,7 +150,7 @@ class GlueRunner:
         self.driver_memory = driver_memory
         self.minute_seconds = minute_seconds  # tests shorten a "minute" of the timeout
         self.python = python
-        self.dir = tempfile.mkdtemp(prefix="emulator-glue-")
+        self.dir = work_dir("glue")
         self.runs: List[EmulatedJobRun] = []
 
     def start(self, job: glue_models.FakeJob, run: EmulatedJobRun) -> None:

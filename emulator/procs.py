@@ -8,10 +8,13 @@ child is therefore forked by one long-lived spawner thread.
 from __future__ import annotations
 
 import ctypes
+import glob
 import os
 import queue
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 from typing import Any, Callable, Dict, List, Optional
 
@@ -88,3 +91,22 @@ def _signal_group(child: subprocess.Popen, sig: int) -> None:
         os.killpg(child.pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def work_dir(kind: str) -> str:
+    """A temporary folder named by this process's pid, so that sweep_stale() can remove it after a crash."""
+    return tempfile.mkdtemp(prefix=f"emulator-{kind}-{os.getpid()}-")
+
+
+def sweep_stale() -> None:
+    """Removes the work folders of emulators that are gone (killed: they could not remove their own)."""
+    for path in glob.glob(os.path.join(tempfile.gettempdir(), "emulator-*-*-*")):
+        parts = os.path.basename(path).split("-")
+        if len(parts) < 4 or not parts[2].isdigit() or int(parts[2]) == os.getpid():
+            continue
+        try:
+            os.kill(int(parts[2]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except PermissionError:  # alive, someone else's
+            pass

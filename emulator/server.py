@@ -26,7 +26,7 @@ from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
 from . import athena, glue_runner, moto_gaps
-from .procs import Spawner
+from .procs import Spawner, sweep_stale
 from .trino import TrinoServer
 
 REGION = "us-east-1"
@@ -36,6 +36,7 @@ class Emulator:
     def __init__(self, port: int = 0, trino_url: Optional[str] = None, spark_master: str = "local[2]",
                  trino_heap: str = "2G", glue_minute_seconds: float = 60.0, region: str = REGION):
         self.region = region
+        sweep_stale()
         self.spawner = Spawner()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.trino_url_given = trino_url

@@ -10,7 +10,6 @@ import os
 import shutil
 import socket
 import subprocess
-import tempfile
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import Any, Callable, Dict, List, Optional
 import requests
 
 from . import engines
-from .procs import Spawner, stop_group
+from .procs import Spawner, stop_group, work_dir
 
 CATALOG = "awsdatacatalog"
 USER = "athena"
@@ -62,7 +61,7 @@ class TrinoServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.home = engines.trino_home()
         self.java_home = engines.trino_java_home()
-        self.dir = tempfile.mkdtemp(prefix="emulator-trino-")
+        self.dir = work_dir("trino")
         etc = os.path.join(self.dir, "etc")
         os.makedirs(os.path.join(etc, "catalog"))
         files = {

@@ -76,10 +76,10 @@ def test_the_glue_job_publishes_the_lake_and_athena_reconciles_it_with_the_sourc
     assert manifest["runId"]
 
     athena = emulator.client("athena")
-    athena.create_work_group(Name="lab", Configuration={
+    athena.create_work_group(Name="lab-chain", Configuration={
         "ResultConfiguration": {"OutputLocation": f"s3://{RESULTS}/"}})
     qid = athena.start_query_execution(
-        QueryString="SELECT count(*), sum(orderAmount) FROM fact_orders", WorkGroup="lab",
+        QueryString="SELECT count(*), sum(orderAmount) FROM fact_orders", WorkGroup="lab-chain",
         QueryExecutionContext={"Database": CATALOG_DB, "Catalog": "AwsDataCatalog"})["QueryExecutionId"]
     wait_for(lambda: athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"],
              ("SUCCEEDED", "FAILED", "CANCELLED"), timeout=180, interval=0.3)

@@ -1,15 +1,18 @@
 """What the emulator starts ends with it: on a clean stop (stdin closed) and when it is killed outright.
 These use an emulator of their own, pointed at a Trino URL so that none is started, and a job that only sleeps."""
+import glob
 import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import boto3
 import pytest
 from conftest import ROOT, wait_for
+from emulator.procs import sweep_stale
 
 SLEEPER = 'import time\nprint("sleeping", flush=True)\ntime.sleep(600)\n'
 
@@ -71,3 +74,8 @@ def test_a_killed_emulator_takes_its_jobs_with_it(emulator_with_a_running_job):
     while pids_with(run_id) and time.time() < deadline:
         time.sleep(0.1)
     assert pids_with(run_id) == []
+    # The killed emulator's work folder is left behind; the next emulator's start sweeps it away.
+    left = glob.glob(os.path.join(tempfile.gettempdir(), f"emulator-glue-{process.pid}-*"))
+    assert left, "expected the killed emulator's work folder"
+    sweep_stale()
+    assert [p for p in left if os.path.exists(p)] == []
