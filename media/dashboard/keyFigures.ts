@@ -1,5 +1,5 @@
 /** Key figures and the lake: the KPI tiles, the Lake card with its reconciliation checks, and the page banner. */
-import type { DatasetResult, LakeStatus } from '../../src/core/dashboard/model';
+import { lakeBadge, type DatasetResult, type LakeStatus } from '../../src/core/dashboard/model';
 import { Card, column } from './card';
 import { append, button, clear, el, format } from './dom';
 import { post, report } from './host';
@@ -44,8 +44,9 @@ export function renderLake(result: DatasetResult): void {
   fact('Engine', s.engine);
   fact('Reads', s.source);
   fact('Model', s.model === 'legacy' ? 'original lab job (postalCode-keyed locations)' : s.model);
-  fact('Fact rows', format.count(s.factRows));
-  fact('Distinct order lines', format.count(s.orderLines));
+  if (s.damaged.length) fact('Damaged tables', s.damaged.join(', '));
+  fact('Fact rows', s.factRows === undefined ? 'unknown: fact_orders is damaged' : format.count(s.factRows));
+  fact('Distinct order lines', s.orderLines === undefined ? 'unknown: fact_orders is damaged' : format.count(s.orderLines));
   if (s.run) {
     fact('Last run', `${s.run.runId}${s.run.finishedAt ? ` · finished ${new Date(s.run.finishedAt).toLocaleString()}` : ''}`);
     if (s.run.engine) fact('Pipeline engine', s.run.engine);
@@ -60,27 +61,25 @@ export function renderLake(result: DatasetResult): void {
     lakeCard.body.appendChild(checks);
   }
   lakeCard.footer(result);
-  report({ dataset: 'lakeStatus', state: 'data', rowCount: result.rows.length, labels: [s.model, s.inflated ? 'inflated' : 'ok'], values: [s.factRows, s.orderLines] });
+  report({ dataset: 'lakeStatus', state: 'data', rowCount: result.rows.length, labels: [s.model, s.inflated ? 'inflated' : 'ok', lakeBadge(s).text],
+    values: [s.factRows, s.orderLines].filter((n): n is number => n !== undefined) });
 }
 
 function renderBanner(s: LakeStatus): void {
   clear(banner);
   append(banner, el('span', { class: 'engine' }, `${s.engine} · ${s.source}`));
-  let badge: HTMLElement;
-  if (!s.run) {
-    badge = el('span', { class: 'badge neutral', title: 'The lake has no run manifest' }, 'No pipeline run recorded');
-  } else {
-    const passed = s.run.checks.filter((c) => c.ok).length;
-    const when = s.run.finishedAt ? new Date(s.run.finishedAt).toLocaleString() : 'unknown time';
-    badge = el('span', { class: `badge ${s.run.ok ? 'ok' : 'failed'}`, title: s.run.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}`).join('\n') },
-      s.run.ok ? '✓ Reconciled' : '✗ Reconciliation failed', ` · ${passed}/${s.run.checks.length} checks · last run ${when}`);
-  }
-  banner.appendChild(badge);
+  const badge = lakeBadge(s);
+  const passed = s.run?.checks.filter((c) => c.ok).length ?? 0;
+  const when = s.run?.finishedAt ? new Date(s.run.finishedAt).toLocaleString() : 'unknown time';
+  const detail = s.damaged.length ? ' · Verify Lake names the files' : s.run ? ` · ${passed}/${s.run.checks.length} checks · last run ${when}` : '';
+  banner.appendChild(el('span', { class: `badge ${badge.tone}`, title: badge.title }, badge.text, detail));
   warning.hidden = s.warnings.length === 0;
   clear(warning);
   if (s.warnings.length) {
-    append(warning, el('strong', {}, s.inflated ? 'Totals on this dashboard are inflated. ' : 'Check this lake. '));
+    const lead = s.damaged.length ? 'This lake is damaged. ' : s.inflated ? 'Totals on this dashboard are inflated. ' : 'Check this lake. ';
+    append(warning, el('strong', {}, lead));
     for (const w of s.warnings) append(warning, el('span', {}, `${w} `));
+    if (s.damaged.length) append(warning, button('Verify Lake', () => post({ type: 'runCommand', command: 'lifecycleLab.lake.verify' })), ' ');
     append(warning, button('Run Pipeline', () => post({ type: 'runCommand', command: 'lifecycleLab.pipeline.run' })));
   }
 }

@@ -5,7 +5,7 @@ import type { LakeManifest } from '../core/lake/manifest';
 import { formatBytes } from '../core/format';
 import type { LakeCheck, LakeProblem } from '../core/lake/verify';
 
-/** A table of the lake; its problems are the sizes checked on every refresh plus checksums after Verify Lake. */
+/** A table of the lake; its problems are those of the open check on every refresh plus checksums after Verify Lake. */
 export interface LakeTableNode extends LakeTableSummary {
   kind: 'table';
 }
@@ -25,8 +25,9 @@ async function stamp(file: string): Promise<string> {
 /**
  * The Lake view: the tables under `<lake>/gold/` with rows, files and sizes from the manifest (a lake written
  * without one still lists its tables), and the last run's reconciliation on top. Opening it restores a lake a crash
- * left half-swapped, and each refresh compares file sizes with the manifest: a damaged table is shown as such, with
- * a node on top that offers Run Pipeline. Checksum findings of Verify Lake stay shown while the file is unchanged.
+ * left half-swapped, and each refresh runs the check the query engine runs when it opens a lake version (sizes,
+ * Parquet framing, checksums of a lake within checkLake's open budget): a damaged table is shown as such, with a node
+ * on top that offers Run Pipeline. Checksum findings of Verify Lake stay shown while the file is unchanged.
  */
 export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -68,7 +69,9 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
     try {
       const lake = await this.catalog();
       const overview = await lake.overview();
-      const verified = await this.stillVerified(lake);
+      // A checksum the open check found as well is shown once.
+      const seen = new Set(overview.problems.map((p) => `${p.path}\n${p.kind}`));
+      const verified = (await this.stillVerified(lake)).filter((p) => !seen.has(`${p.path}\n${p.kind}`));
       const problems = [...overview.problems, ...verified];
       this.onTablesKnown(overview.tables.length);
       const nodes: LakeNode[] = overview.manifest ? [{ kind: 'run', manifest: overview.manifest }] : [];
@@ -93,7 +96,7 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
     if (node.kind === 'damaged') {
       const tables = [...new Set(node.problems.map((p) => p.table))];
       const item = new vscode.TreeItem(`Lake damaged: ${tables.join(', ')}`);
-      item.description = 'Run Pipeline to rewrite it';
+      item.description = 'Verify Lake names the files; Run Pipeline rewrites it';
       item.tooltip = new vscode.MarkdownString([...node.problems.map((p) => `- ${p.message}`), '', 'Run Pipeline rewrites every table of the lake.'].join('\n'));
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
       item.contextValue = 'lakeDamaged';

@@ -244,7 +244,8 @@ export class DashboardPanel implements vscode.Disposable {
   private async dashboardData(): Promise<DashboardData> {
     const backend = await this.services.backend();
     if (this.data?.backend !== backend) {
-      this.data = { backend, data: new DashboardData(backend.query, () => backend.lake.manifest()) };
+      // The Lake view's overview: the open check of each file (local) or the objects' sizes (S3) against the manifest.
+      this.data = { backend, data: new DashboardData(backend.query, () => backend.lake.manifest(), async () => (await backend.lake.overview()).problems) };
     }
     return this.data.data;
   }

@@ -11,7 +11,10 @@ import { PRODUCT_SORT_COLUMNS, validateProductsQuery, validateTopProductsFilter,
 export const DASHBOARD_VIEW_TYPE = 'lifecycleLab.dashboard';
 
 /** Commands the page may ask the host to run (next-step buttons); nothing else goes through. */
-export const PAGE_COMMANDS = ['lifecycleLab.pipeline.run', 'lifecycleLab.showLog', 'lifecycleLab.openSettings', 'lifecycleLab.switchMode', 'lifecycleLab.startLocalLab'] as const;
+export const PAGE_COMMANDS = [
+  'lifecycleLab.pipeline.run', 'lifecycleLab.lake.verify', 'lifecycleLab.showLog', 'lifecycleLab.openSettings', 'lifecycleLab.switchMode',
+  'lifecycleLab.startLocalLab',
+] as const;
 export type PageCommand = (typeof PAGE_COMMANDS)[number];
 
 // ---- building blocks ---------------------------------------------------------------------------------------
@@ -90,8 +93,8 @@ const LakeStatusSchema = v.object({
   engine: text(),
   source: text(),
   model: v.picklist(['star-v1', 'legacy']),
-  factRows: finite,
-  orderLines: finite,
+  factRows: v.optional(finite),
+  orderLines: v.optional(finite),
   run: v.optional(v.object({
     runId: text(),
     startedAt: v.optional(text()),
@@ -102,6 +105,7 @@ const LakeStatusSchema = v.object({
     checks: list(v.object({ name: text(), ok: v.boolean(), detail: v.optional(text()) })),
     sourceOrderLines: v.optional(finite),
   })),
+  damaged: list(text(200), 1000),
   inflated: v.boolean(),
   warnings: list(text()),
 });

@@ -228,7 +228,7 @@ suite('dashboard on the lake the pipeline wrote from the lab dump', function () 
       const legacy = new DashboardData(legacyEngine, localManifestReader(legacyDir));
       const s = (await legacy.dataset({ id: 'lakeStatus' })).lakeStatus!;
       assert.equal(s.model, 'legacy');
-      assert.ok(s.factRows > 2996, `fact rows ${s.factRows}`);
+      assert.ok(s.factRows! > 2996, `fact rows ${s.factRows}`);
       assert.equal(s.inflated, true);
       assert.ok(s.warnings.some((w) => /inflated/.test(w)));
       const byLine = await legacy.dataset({ id: 'salesByProductLine' });

@@ -7,7 +7,7 @@ import { LabError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/log';
 import { findModelDir } from '../../src/core/lake/model';
 import { useAwsEnvironment } from '../aws/motoServer';
-import { buildTestLake, ORDER_LINES } from './dashboardLakeFixture';
+import { buildTestLake, ORDER_LINES, recordedTables } from './dashboardLakeFixture';
 
 const deps = { readPassword: async () => undefined, modelDir: findModelDir(__dirname), log: silentLogger };
 
@@ -49,6 +49,30 @@ suite('backend per mode', function () {
     }
     await assert.rejects(backend.query.query('select 1'), (e: unknown) => e instanceof LabError, 'a disposed backend closed its engine');
     assert.equal(backend.pipeline.runHistory, undefined, 'the local runner keeps its runs in the run log, not an engine history');
+  });
+
+  test('local mode: a file rewritten in place with its size and modification time put back is a new lake version, and the overview names it', async () => {
+    const dir = await buildTestLake();
+    const backend = createBackend(resolveLabConfig({ 'local.lakeDir': dir }, '/'), deps);
+    try {
+      const tables = await recordedTables(dir);
+      await fs.writeFile(path.join(dir, 'gold', '_manifest.json'), JSON.stringify({ runId: 'r', model: 'star-v1', checks: [], ok: true, tables }));
+      const file = path.join(dir, 'gold', 'dim_products', 'part-0.parquet');
+      const when = new Date('2026-01-01T00:00:00Z');
+      await fs.utimes(file, when, when);
+      const before = await backend.lake.version();
+      assert.deepEqual((await backend.lake.overview()).problems, []);
+      const bytes = await fs.readFile(file);
+      for (let i = 4; i < 36; i++) bytes[i] ^= 0xff;
+      await fs.writeFile(file, bytes);
+      await fs.utimes(file, when, when);
+      assert.notEqual(await backend.lake.version(), before);
+      const overview = await backend.lake.overview();
+      assert.deepEqual(overview.problems.map((p) => [p.table, p.file, p.kind]), [['dim_products', 'part-0.parquet', 'checksum']]);
+    } finally {
+      await backend.dispose();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('AWS mode: the same parts over RDS, Glue, the Glue Data Catalog and Athena', async () => {

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { LakeManifest } from '../../src/core/lake/manifest';
+import { describePart } from '../../src/core/lake/verify';
 import { sqlLiteral } from '../../src/core/query/sqlText';
 
 /**
@@ -130,4 +132,16 @@ export async function buildTestLake(options: TestLakeOptions = {}): Promise<stri
     instance.closeSync();
   }
   return lakeDir;
+}
+
+export const LAKE_TABLES = ['dim_customers', 'dim_locations', 'dim_products', 'fact_orders'];
+
+/** The manifest's tables for the fixture lake as it is now: each one part-0.parquet, its size and (unless `legacy`) its SHA-256. */
+export async function recordedTables(lakeDir: string, legacy = false): Promise<LakeManifest['tables']> {
+  const tables: LakeManifest['tables'] = {};
+  for (const table of LAKE_TABLES) {
+    const part = await describePart(path.join(lakeDir, 'gold', table), 'part-0.parquet');
+    tables[table] = { rows: 0, files: 1, bytes: part.bytes, ...(legacy ? {} : { parts: [part] }) };
+  }
+  return tables;
 }

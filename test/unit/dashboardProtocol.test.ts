@@ -68,7 +68,7 @@ suite('dashboard protocol', () => {
       { type: 'load', requestId: 1, request: { id: 'kpis' } });
     assert.deepEqual(parseHostMessage({ type: 'refresh', fresh: false }), { type: 'refresh' });
     const lakeStatus = {
-      engine: 'duckdb', source: 'DuckDB over /lake/gold', model: 'star-v1', factRows: 2996, orderLines: 2996, inflated: false, warnings: [],
+      engine: 'duckdb', source: 'DuckDB over /lake/gold', model: 'star-v1', factRows: 2996, orderLines: 2996, damaged: ['dim_products'], inflated: false, warnings: [],
       run: { runId: 'r1', startedAt: 'a', finishedAt: 'b', model: 'star-v1', engine: 'duckdb', ok: true, checks: [{ name: 'rows', ok: true, detail: 'd' }], sourceOrderLines: 2996 },
     };
     const result = { id: 'lakeStatus', title: 'Lake', columns: [], rows: [], sql: '', elapsedMs: 1, lakeStatus,

@@ -9,17 +9,11 @@ import { readLakeManifest, type LakeManifest } from '../../src/core/lake/manifes
 import { checkLake, describePart, recoverLakeOnOpen, verifyLake } from '../../src/core/lake/verify';
 import { localManifestReader } from '../../src/core/dashboard/service';
 import { DuckDbLakeEngine, nonReadingKeyword } from '../../src/core/query/duckdb';
-import { buildTestLake, ORDER_LINES, PRODUCTS } from './dashboardLakeFixture';
-
-const TABLES = ['dim_customers', 'dim_locations', 'dim_products', 'fact_orders'];
+import { buildTestLake, LAKE_TABLES as TABLES, ORDER_LINES, PRODUCTS, recordedTables } from './dashboardLakeFixture';
 
 /** Writes `_manifest.json` as a pipeline run does: per table rows, files, bytes and (unless `legacy`) parts. */
 async function writeManifest(lakeDir: string, legacy = false): Promise<LakeManifest> {
-  const tables: LakeManifest['tables'] = {};
-  for (const table of TABLES) {
-    const part = await describePart(path.join(lakeDir, 'gold', table), 'part-0.parquet');
-    tables[table] = { rows: 0, files: 1, bytes: part.bytes, ...(legacy ? {} : { parts: [part] }) };
-  }
+  const tables = await recordedTables(lakeDir, legacy);
   const manifest: LakeManifest = {
     runId: 'test', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', model: 'star-v1',
     engine: { name: 'duckdb', version: 'test' },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Clock } from '../clock';
@@ -7,7 +8,7 @@ import type { Logger } from '../log';
 import { goldDir, manifestPath, readLakeManifest, type LakeManifest } from '../lake/manifest';
 import { runPipeline, type PipelineResult } from '../lake/pipeline';
 import { lastRunRecord, runLogPath, type RunRecord } from '../lake/runLog';
-import { checkLake, recoverLakeOnOpen, verifyLake, type LakeCheck } from '../lake/verify';
+import { checkLake, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen, verifyLake, type LakeCheck } from '../lake/verify';
 import type { LongWork } from '../progress';
 import { DuckDbLakeEngine, listLakeTables } from '../query/duckdb';
 import type { QueryResult } from '../query/engine';
@@ -109,7 +110,8 @@ export class LocalLakeCatalog implements LakeCatalog {
   async overview(): Promise<LakeOverview> {
     const manifest = await this.manifest();
     const tables = await listLakeTables(this.lakeDir);
-    const check = await checkLake(this.lakeDir, { manifest: manifest ?? null });
+    // The check the query engine runs when it opens a lake version (hashes are remembered per unchanged file).
+    const check = await checkLake(this.lakeDir, { manifest: manifest ?? null, onOpen: { hashMaxBytes: OPEN_HASH_MAX_BYTES } });
     // Tables the manifest lists but whose files are all gone are listed too, as damaged.
     const names = [...new Set([...tables.map((t) => t.name), ...check.problems.map((p) => p.table)])].sort();
     return {
@@ -129,13 +131,25 @@ export class LocalLakeCatalog implements LakeCatalog {
     };
   }
 
-  /** The manifest's run and its file's identity: a new run swaps in a new manifest (a new inode and time). */
+  /**
+   * The manifest's run and its file's identity (a new run swaps in a new manifest: a new inode and time), and every
+   * Parquet file's size, times and inode: a file rewritten in place is another lake for answers cached under this token.
+   */
   async version(): Promise<string> {
+    let run = 'none';
     for (const file of [manifestPath(this.lakeDir), goldDir(this.lakeDir)]) {
       const stat = await fs.stat(file).catch(() => undefined);
-      if (stat) return `${file}@${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+      if (stat) {
+        run = `${file}@${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+        break;
+      }
     }
-    return 'none';
+    const files = (await listLakeTables(this.lakeDir)).flatMap((t) => t.files);
+    const stamps = await Promise.all(files.map(async (f) => {
+      const st = await fs.stat(f).catch(() => undefined);
+      return st ? `${f}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : `${f}:-`;
+    }));
+    return `${run}#${createHash('sha256').update(stamps.join('\n')).digest('hex').slice(0, 16)}`;
   }
 
   async schema(table: string, signal?: AbortSignal): Promise<QueryResult> {

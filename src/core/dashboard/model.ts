@@ -54,13 +54,37 @@ export interface LakeStatus {
   /** What the engine reads, e.g. "DuckDB over /repo/.lab/lake/gold". */
   source: string;
   model: LakeModel;
-  factRows: number;
-  /** Distinct (orderNumber, orderLineNumber) in the facts. */
-  orderLines: number;
+  /** Rows of fact_orders; absent when fact_orders is damaged. */
+  factRows?: number;
+  /** Distinct (orderNumber, orderLineNumber) in the facts; absent when fact_orders is damaged. */
+  orderLines?: number;
   run?: LakeRunSummary;
+  /** Tables whose files are not the ones the last run wrote (found when the lake version was opened), sorted; empty when none. */
+  damaged: string[];
   /** True when the totals shown are known to be inflated (duplicated fact rows). */
   inflated: boolean;
   warnings: string[];
+}
+
+export interface LakeBadge {
+  tone: 'ok' | 'failed' | 'neutral';
+  text: string;
+  /** Tooltip: the damaged tables' next step, or the run's checks. */
+  title: string;
+}
+
+/**
+ * The page header's verdict on the lake. A damaged table outranks the run's reconciliation: the run reconciled the
+ * files it wrote, and these are no longer those files.
+ */
+export function lakeBadge(s: LakeStatus): LakeBadge {
+  if (s.damaged.length) {
+    return { tone: 'failed', text: `✗ Damaged: ${s.damaged.join(', ')}`,
+      title: 'These tables\' files are not the ones the last run wrote. Verify Lake names each file; Run Pipeline rewrites the lake.' };
+  }
+  if (!s.run) return { tone: 'neutral', text: 'No pipeline run recorded', title: 'The lake has no run manifest' };
+  return { tone: s.run.ok ? 'ok' : 'failed', text: s.run.ok ? '✓ Reconciled' : '✗ Reconciliation failed',
+    title: s.run.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}`).join('\n') };
 }
 
 export interface FilterOptions {

@@ -1,7 +1,7 @@
 import { LabError, throwIfCancelled } from '../errors';
 import type { QueryEngine, QueryParams, QueryResult } from '../query/engine';
 import { readLakeManifest, type LakeManifest } from '../lake/manifest';
-import { recoverLakeOnOpen } from '../lake/verify';
+import { checkLake, lakeDamagedError, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen, type LakeProblem } from '../lake/verify';
 import {
   FILTER_OPTION_QUERIES, filterOptionsFromRows, isFilterOptions, isRecordedAnswer, RECORDED_QUERIES, recordedTopProductsFilter,
   topProductsFromRecord, type RecordedAnswer, type RecordedDashboard,
@@ -17,6 +17,9 @@ import {
 
 /** Reads the lake's run manifest (JSON), or undefined when the lake has none. */
 export type ManifestReader = () => Promise<LakeManifest | undefined>;
+
+/** What is wrong with the lake's files now (the check done when a lake version is opened); empty when intact. */
+export type DamageReader = () => Promise<LakeProblem[]>;
 
 export const DATASET_TITLES: Record<DatasetId, string> = {
   lakeStatus: 'Lake',
@@ -39,11 +42,18 @@ export class DashboardData {
   /** The detailed aggregate's groups per date, for one lake run (counting them reads every fact: ~1 s at scale 1000). */
   private detailDates?: { run: string; dates: Promise<DetailDate[]>; settled: boolean };
 
+  /** The damage read in flight, which cards asking now join. */
+  private damageRead?: Promise<LakeProblem[]>;
+
   /** Queries of this dashboard running now (see whenQuiet). */
   private running = 0;
   private quietWaiters: Array<() => void> = [];
 
-  constructor(readonly engine: QueryEngine, private readonly readManifest: ManifestReader = async () => undefined) {}
+  constructor(
+    readonly engine: QueryEngine,
+    private readonly readManifest: ManifestReader = async () => undefined,
+    private readonly readDamage: DamageReader = async () => [],
+  ) {}
 
   /** Forget what was learned about the lake (call after the lake was rewritten). */
   invalidate(): void {
@@ -113,6 +123,8 @@ export class DashboardData {
     this.modelPromise ??= (async () => {
       const columns = await this.engine.query(QUERIES.dimLocationsColumns.sql('star-v1'), {}, signal);
       const names = columns.rows.map((r) => String(r[0]));
+      const damaged = names.length ? [] : (await this.damage()).filter((p) => p.table === 'dim_locations');
+      if (damaged.length) throw lakeDamagedError(damaged);
       if (!names.length) throw new LabError('lakeMissing', 'The lake has no dim_locations table.', { nextStep: { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' } });
       return names.includes('locationkey') ? 'star-v1' : 'legacy';
     })();
@@ -120,8 +132,26 @@ export class DashboardData {
     return this.modelPromise;
   }
 
-  /** What the run manifest recorded for the dashboard, if anything (each part is checked where it is used). */
+  /**
+   * The lake's damaged files now (unreadable damage information counts as none: the queries still name what they
+   * hit). Cards asked together share one read (on Athena it lists the lake's objects).
+   */
+  private damage(): Promise<LakeProblem[]> {
+    if (!this.damageRead) {
+      const read = this.readDamage().catch(() => [] as LakeProblem[]);
+      this.damageRead = read;
+      void read.finally(() => { if (this.damageRead === read) this.damageRead = undefined; });
+    }
+    return this.damageRead;
+  }
+
+  /**
+   * What the run manifest recorded for the dashboard, if anything (each part is checked where it is used). Nothing
+   * while a table is damaged: the record describes the files the run wrote, so each card asks the lake and a card
+   * over a damaged table says so.
+   */
   private async recorded(): Promise<Partial<RecordedDashboard> | undefined> {
+    if ((await this.damage()).length) return undefined;
     const manifest = await this.readManifest().catch(() => undefined);
     const dashboard: unknown = manifest?.dashboard;
     return typeof dashboard === 'object' && dashboard !== null ? dashboard as Partial<RecordedDashboard> : undefined;
@@ -258,19 +288,33 @@ export class DashboardData {
   private async lakeStatus(signal?: AbortSignal): Promise<DatasetResult> {
     const started = performance.now();
     this.invalidate();
-    const [model, rowCount, manifest] = await Promise.all([
-      this.model(signal),
-      this.engine.query(QUERIES.factRows.sql('star-v1'), {}, signal),
+    const problems = await this.damage();
+    const damaged = new Set(problems.map((p) => p.table));
+    // A query the open check did not see coming (DuckDB could not read a footer) fails with lakeDamaged: that table
+    // is damaged too, and the status still answers.
+    const unlessDamaged = <T>(table: string, work: () => Promise<T>): Promise<T | undefined> => damaged.has(table) ? Promise.resolve(undefined)
+      : work().catch((err: unknown) => {
+        if (!(err instanceof LabError && err.code === 'lakeDamaged')) throw err;
+        damaged.add(table);
+        return undefined;
+      });
+    const [modelRead, rowCount, manifest] = await Promise.all([
+      unlessDamaged('dim_locations', () => this.model(signal)),
+      unlessDamaged('fact_orders', () => this.engine.query(QUERIES.factRows.sql('star-v1'), {}, signal)),
       this.readManifest().catch(() => undefined),
     ]);
-    const factRows = Number(rowCount.rows[0]?.[0] ?? 0);
+    // dim_locations damaged: the model can not be read off it; the pipeline writes star-v1.
+    const model: LakeModel = modelRead ?? 'star-v1';
+    const factRows = rowCount ? Number(rowCount.rows[0]?.[0] ?? 0) : undefined;
     // Counting distinct order lines reads every fact row. A reconciled run whose manifest still matches the facts
     // (same row count, the row check passed) already proved one row per order line; otherwise count them.
     const proven = manifest?.ok === true && manifest.tables?.fact_orders?.rows === factRows &&
       manifest.checks.some((c) => c.name === 'fact_rows_match_source' && c.ok) && manifest.source.counts.orderdetails === factRows;
-    const orderLines = proven ? factRows : Number((await this.engine.query(QUERIES.factOrderLines.sql('star-v1'), {}, signal)).rows[0]?.[1] ?? 0);
+    const orderLines = factRows === undefined ? undefined : proven ? factRows
+      : Number((await this.engine.query(QUERIES.factOrderLines.sql('star-v1'), {}, signal)).rows[0]?.[1] ?? 0);
     const run = summarizeManifest(manifest);
-    const status = assessLake({ engine: this.engine.kind, source: this.engine.description, model, factRows, orderLines, run });
+    const status = assessLake({ engine: this.engine.kind, source: this.engine.description, model, factRows, orderLines, run,
+      damaged: [...damaged].sort() }, problems);
     return {
       id: 'lakeStatus',
       title: DATASET_TITLES.lakeStatus,
@@ -279,10 +323,11 @@ export class DashboardData {
         ['engine', status.engine],
         ['source', status.source],
         ['model', status.model],
-        ['factRows', status.factRows],
-        ['orderLines', status.orderLines],
+        ['factRows', status.factRows ?? null],
+        ['orderLines', status.orderLines ?? null],
         ['lastRun', status.run?.finishedAt ?? null],
         ['checksPassed', status.run ? `${status.run.checks.filter((c) => c.ok).length}/${status.run.checks.length}` : null],
+        ['damaged', status.damaged.join(', ') || null],
         ['inflated', status.inflated],
       ],
       sql: [QUERIES.dimLocationsColumns.sql(model), QUERIES.factRows.sql(model), QUERIES.factOrderLines.sql(model)].join(';\n'),
@@ -311,21 +356,29 @@ function withPage(result: DatasetResult, index: number, size: number): DatasetRe
   return result;
 }
 
-/** Decides whether the totals can be trusted and says why not. */
-export function assessLake(facts: Omit<LakeStatus, 'inflated' | 'warnings'>): LakeStatus {
+/** Decides whether the totals can be trusted and says why not; `problems` are the damaged tables' files. */
+export function assessLake(given: Omit<LakeStatus, 'inflated' | 'warnings' | 'damaged'> & { damaged?: string[] }, problems: LakeProblem[] = []): LakeStatus {
+  const facts = { ...given, damaged: given.damaged ?? [] };
   const warnings: string[] = [];
+  if (facts.damaged.length) {
+    const what = facts.damaged.length === 1 ? `The lake table ${facts.damaged[0]} is damaged` : `The lake tables ${facts.damaged.join(', ')} are damaged`;
+    const details = problems.slice(0, 3).map((p) => p.message).join(' ');
+    warnings.push(`${what}: its files are not the ones the last run wrote${details ? ` (${details})` : ''}. ` +
+      'Verify Lake names every damaged file; Run Pipeline rewrites the lake.');
+  }
   if (facts.model === 'legacy') {
     warnings.push('This lake was written by the lab\'s original job: dim_locations is keyed by postalCode (no locationKey), so customers sharing a postal code multiply order lines.');
   }
-  if (facts.factRows > facts.orderLines) {
-    warnings.push(`fact_orders has ${facts.factRows.toLocaleString('en-US')} rows for ${facts.orderLines.toLocaleString('en-US')} distinct order lines: totals are inflated.`);
+  const { factRows, orderLines } = facts;
+  if (factRows !== undefined && orderLines !== undefined && factRows > orderLines) {
+    warnings.push(`fact_orders has ${factRows.toLocaleString('en-US')} rows for ${orderLines.toLocaleString('en-US')} distinct order lines: totals are inflated.`);
   }
   const sourceLines = facts.run?.sourceOrderLines;
-  if (sourceLines !== undefined && facts.factRows !== sourceLines) {
-    warnings.push(`fact_orders has ${facts.factRows.toLocaleString('en-US')} rows but the source had ${sourceLines.toLocaleString('en-US')} order lines.`);
+  if (sourceLines !== undefined && factRows !== undefined && factRows !== sourceLines) {
+    warnings.push(`fact_orders has ${factRows.toLocaleString('en-US')} rows but the source had ${sourceLines.toLocaleString('en-US')} order lines.`);
   }
   if (facts.run && !facts.run.ok) warnings.push('The last pipeline run reported failed reconciliation checks.');
-  const inflated = facts.factRows > facts.orderLines || (sourceLines !== undefined && facts.factRows > sourceLines);
+  const inflated = factRows !== undefined && ((orderLines !== undefined && factRows > orderLines) || (sourceLines !== undefined && factRows > sourceLines));
   return { ...facts, inflated, warnings };
 }
 
@@ -360,6 +413,17 @@ export function localManifestReader(lakeDir: string): ManifestReader {
   return async () => {
     await recoverLakeOnOpen(lakeDir).catch(() => false);
     return readLakeManifest(lakeDir);
+  };
+}
+
+/**
+ * The damage a local lake's open check finds (see checkLake's onOpen), after restoring a swap a crash interrupted.
+ * Hashes are remembered per unchanged file, so asking again costs a few stat calls and reads.
+ */
+export function localDamageReader(lakeDir: string): DamageReader {
+  return async () => {
+    await recoverLakeOnOpen(lakeDir).catch(() => false);
+    return (await checkLake(lakeDir, { onOpen: { hashMaxBytes: OPEN_HASH_MAX_BYTES } })).problems;
   };
 }
 
