@@ -5,7 +5,8 @@ Athena responses in memory. The same additions as test/iac/moto_glue_server.py (
   - DeleteConnection, UpdateConnection (moto answers HTTP 500);
   - Create/Get/DeleteSecurityConfiguration (absent from moto);
   - GetJob: CreatedOn/LastModifiedOn as epoch numbers (the AWS provider cannot decode moto's ISO strings);
-  - Athena ListTagsForResource: a workgroup's tags (moto files them under its name, not its ARN).
+  - Athena ListTagsForResource: a workgroup's tags (moto files them under its name, not its ARN);
+  - RDS: an instance's endpoint address can be a real host (the local MariaDB lab), see rds_endpoints.
 """
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ from moto.athena import models as athena_models
 from moto.glue import models as glue_models
 from moto.glue.exceptions import AlreadyExistsException, EntityNotFoundException
 from moto.glue.responses import GlueResponse
+from moto.rds import models as rds_models
 
 _security_configurations: Dict[str, Dict[str, Any]] = {}
+# DB instance identifier -> the host its endpoint names (moto makes up an *.rds.amazonaws.com name).
+rds_endpoints: Dict[str, str] = {}
 _lock = threading.Lock()
 
 
@@ -98,7 +102,15 @@ def _athena_list_tags(self, resource_arn):
     return {"Tags": tags + self.tagger.list_tags_for_resource(by_name)["Tags"]}
 
 
+_rds_address = rds_models.DBInstance.address
+
+
+def _rds_address_or_real_host(self):
+    return rds_endpoints.get(self.db_instance_identifier) or _rds_address.fget(self)
+
+
 def install() -> None:
+    rds_models.DBInstance.address = property(_rds_address_or_real_host)
     glue_models.FakeConnection.as_dict = _connection_as_dict
     glue_models.FakeJob.as_dict = _job_as_dict_with_epoch_times
     athena_models.AthenaBackend.list_tags_for_resource = _athena_list_tags

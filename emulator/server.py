@@ -1,7 +1,7 @@
 """The emulated AWS in one process: moto on loopback, with Athena on Trino and Glue runs on Spark patched in.
 
     python3 -m emulator [--port N] [--trino-url URL] [--spark-master URL] [--trino-heap 2G]
-                        [--glue-minute-seconds 60]
+                        [--rds NAME=HOST:PORT ...] [--rds-user lab]
 
 prints one JSON line when the AWS endpoint answers: {"endpoint", "trino": "starting" | url, "sparkMaster"}, and
 another, {"trino": url} or {"trino": null, "trinoError": why}, once Trino accepts queries (Athena executions wait
@@ -34,7 +34,8 @@ REGION = "us-east-1"
 
 class Emulator:
     def __init__(self, port: int = 0, trino_url: Optional[str] = None, spark_master: str = "local[2]",
-                 trino_heap: str = "2G", glue_minute_seconds: float = 60.0, region: str = REGION):
+                 trino_heap: str = "2G", glue_minute_seconds: float = 60.0, region: str = REGION,
+                 rds: Optional[Dict[str, str]] = None, rds_user: str = "lab"):
         self.region = region
         sweep_stale()
         self.spawner = Spawner()
@@ -51,6 +52,8 @@ class Emulator:
         self.runner: Optional[glue_runner.GlueRunner] = None
         self._clients: Dict[str, Any] = {}
         self._clients_lock = threading.Lock()
+        self.rds = rds or {}
+        self.rds_user = rds_user
 
     def client(self, service: str) -> Any:
         """A boto3 client on this emulator (the patches talk to moto through its API, as any AWS caller would)."""
@@ -80,10 +83,21 @@ class Emulator:
         moto_gaps.install()
         glue_runner.install(self.runner)
         athena.install(athena.AthenaOnTrino(self.trino_url, lambda: self.client("s3")))
+        for name, target in self.rds.items():
+            self._create_rds_instance(name, target)
         if self.trino_url_given:
             self.trino_ready.set()
         else:
             threading.Thread(target=self._start_trino, name="emulator-trino", daemon=True).start()
+
+    def _create_rds_instance(self, name: str, target: str) -> None:
+        """A MySQL instance whose endpoint is host:port (e.g. the local MariaDB lab), as Discover RDS finds it."""
+        host, _, port = target.rpartition(":")
+        moto_gaps.rds_endpoints[name] = host
+        self.client("rds").create_db_instance(
+            DBInstanceIdentifier=name, Engine="mysql", EngineVersion="8.0.40", DBInstanceClass="db.t3.micro",
+            AllocatedStorage=20, Port=int(port), MasterUsername=self.rds_user,
+            MasterUserPassword="not-the-source-password")  # noqa: S106 - moto wants one; nothing checks it
 
     def _start_trino(self) -> None:
         try:
@@ -110,10 +124,20 @@ def main(argv: Optional[list] = None) -> int:
     parser.add_argument("--trino-url", help="an existing Trino coordinator instead of a local one")
     parser.add_argument("--spark-master", default="local[2]", help="Spark master URL for Glue runs")
     parser.add_argument("--trino-heap", default="2G", help="the local Trino's -Xmx")
+    parser.add_argument("--rds", action="append", default=[], metavar="NAME=HOST:PORT",
+                        help="an RDS MySQL instance whose endpoint is HOST:PORT (repeatable)")
+    parser.add_argument("--rds-user", default="lab", help="the master user name the RDS instances report")
     parser.add_argument("--glue-minute-seconds", type=float, default=60.0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    rds = {}
+    for given in args.rds:
+        name, eq, target = given.partition("=")
+        if not eq or not target.rpartition(":")[2].isdigit():
+            parser.error(f"--rds wants NAME=HOST:PORT, got {given!r}")
+        rds[name] = target
 
-    emulator = Emulator(args.port, args.trino_url, args.spark_master, args.trino_heap, args.glue_minute_seconds)
+    emulator = Emulator(args.port, args.trino_url, args.spark_master, args.trino_heap, args.glue_minute_seconds,
+                        rds=rds, rds_user=args.rds_user)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())
