@@ -27,7 +27,7 @@ from moto.server import ThreadedMotoServer
 
 from . import athena, glue_runner, moto_gaps
 from .procs import Spawner, sweep_stale
-from .trino import TrinoServer
+from .trino import TrinoClient, TrinoServer
 
 REGION = "us-east-1"
 
@@ -104,6 +104,8 @@ class Emulator:
             self.trino = TrinoServer(self.spawner, self.endpoint, region=self.region, heap=self.trino_heap)
             self.trino.start()
             self.trino.wait_ready(stopped=self.stopping.is_set)
+            # The first statement pays for the Glue client's and the planner's start-up: here, not in a query.
+            TrinoClient(self.trino.url).execute("SHOW SCHEMAS")
         except Exception as err:
             self.trino_error = f"Trino did not start: {err}"
         self.trino_ready.set()
