@@ -1,6 +1,6 @@
-"""The lab's own chain on the emulator: glue/glue_job.py (the real GlueAdapter: Glue connection, S3, catalog) run by
-StartJobRun over the local MariaDB lab, then Athena on Trino over the tables it published. Needs the local lab
-running (`npm run lab -- up`); skips without it, except in CI.
+"""The lab's own chain on the emulator: glue/glue_job.py (the real GlueAdapter: Glue connection, its secret, S3, the
+catalog) run by StartJobRun over the local MariaDB lab, then Athena on Trino over the tables it published. Needs the
+local lab running (`npm run lab -- up`); skips without it, except in CI.
 """
 import glob
 import json
@@ -51,9 +51,11 @@ def lab_run(emulator):
     for path in glob.glob(os.path.join(ROOT, "glue", "sql", "*.sql")):
         s3.upload_file(path, SCRIPTS, f"sql/{os.path.basename(path)}")
     glue.create_database(DatabaseInput={"Name": CATALOG_DB})
+    # The password reaches the job as the module passes it: a Secrets Manager secret named by the connection.
+    secret = emulator.client("secretsmanager").create_secret(
+        Name="lab-source", SecretString=json.dumps({"username": src["user"], "password": src["password"]}))["ARN"]
     glue.create_connection(ConnectionInput={"Name": "lab-mysql", "ConnectionType": "JDBC", "ConnectionProperties": {
-        "JDBC_CONNECTION_URL": f"jdbc:mysql://{src['host']}:{src['port']}/{src['database']}",
-        "USERNAME": src["user"], "PASSWORD": src["password"]}})
+        "JDBC_CONNECTION_URL": f"jdbc:mysql://{src['host']}:{src['port']}/{src['database']}", "SECRET_ID": secret}})
     glue.create_job(Name=JOB, Role="arn:aws:iam::123456789012:role/glue", GlueVersion="4.0",
                     Command={"Name": "glueetl", "ScriptLocation": f"s3://{SCRIPTS}/glue_job.py"},
                     Connections={"Connections": ["lab-mysql"]}, WorkerType="G.1X", NumberOfWorkers=2,
