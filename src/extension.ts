@@ -6,8 +6,10 @@ import { registerSourceView } from './commands/source';
 import { registerPipeline } from './commands/pipeline';
 import { dashboardTestHooks, registerDashboard } from './commands/dashboard';
 import { registerNotebook } from './notebook';
+import type { QueryOutcome } from './notebook/controller';
 import { registerCheckLab } from './notebook/checkLab';
 import { registerPreflight } from './commands/preflight';
+import { lineageTestHooks, registerLineage } from './commands/lineage';
 import type { PipelineSnapshot } from './commands/pipeline';
 import { registerTerraform, type TerraformPrompts, type TerraformSnapshot } from './commands/terraform';
 import type { DatasetId } from './core/dashboard/model';
@@ -15,6 +17,7 @@ import type { SourceTreeProvider } from './views/sourceTree';
 import type { LakeTreeProvider } from './views/lakeTree';
 import type { PipelineTreeProvider } from './views/pipelineTree';
 import type { DashboardRenderedState } from './webview/dashboardPanel';
+import type { LineageRendered } from './webview/lineageProtocol';
 
 /** What the extension exports, for tests and scripts (test hooks live here, not among the commands). */
 export interface LifecycleLabApi {
@@ -35,14 +38,22 @@ export interface LifecycleLabApi {
   notebook: {
     /** The Lab notebook controller's id (for notebook.selectKernel). */
     controllerId: string;
-    /** Writes the whole result behind a cut cell output to `target` as CSV (the renderer's Export button). */
+    /** Runs a cut cell output's query again into `target` as CSV (the renderer's Export button). */
     exportResult(resultId: string, target: vscode.Uri): Promise<vscode.Uri | undefined>;
+    /** Notebook queries running now and how the latest ones ended (cancelled ones say why). */
+    queries(): { running: number; ended: QueryOutcome[] };
   };
   terraform: {
     /** The Terraform terminal's transcript, the last plan and the runs' exit codes. */
     snapshot(): TerraformSnapshot;
     /** Replaces the modal confirmations and input boxes (undefined restores them). */
     setPrompts(prompts: TerraformPrompts | undefined): void;
+  };
+  lineage: {
+    /** What the lineage page last drew, or undefined when no lineage panel is open. */
+    rendered(): Promise<LineageRendered | undefined>;
+    /** Picks a node as a click does (a model column opens its SQL at the line). */
+    openNode(id: string): Promise<vscode.TextEditor | undefined>;
   };
   dashboard: {
     /** What the page last reported for each card. */
@@ -76,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
     ...notebook.disposables,
     ...registerCheckLab(services),
     ...registerPreflight(services),
+    ...registerLineage(services),
   );
   const activationMs = performance.now() - started;
   services.log.info(`Lifecycle Lab activated in ${activationMs.toFixed(1)} ms`);
@@ -91,7 +103,12 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
       setPrompts: (prompts) => { terraform.controller.prompts = prompts ?? defaultPrompts; },
     },
     dashboard: dashboardTestHooks(),
-    notebook: { controllerId: notebook.controller.id, exportResult: (id, target) => notebook.controller.exportResult(id, target) },
+    lineage: lineageTestHooks(),
+    notebook: {
+      controllerId: notebook.controller.id,
+      exportResult: (id, target) => notebook.controller.exportResult(id, target),
+      queries: () => notebook.controller.queries(),
+    },
     duckDbInstancesOpened: async () => (await import('./core/query/duckdb')).DuckDbLakeEngine.instancesOpened,
   };
 }

@@ -9,7 +9,7 @@ import {
 } from 'chart.js';
 import { theme } from '../dashboard/charts';
 import { clear, el } from '../dashboard/dom';
-import { chartShape, numericColumns, type ChartKind, type TableOutput } from '../../src/core/notebook/execute';
+import { chartShape, numericColumns, tableOutputFrom, type ChartKind, type TableOutput } from '../../src/core/notebook/execute';
 import type { ActivationFunction, OutputItem } from './rendererApi';
 import { injectStyle } from './style';
 
@@ -78,7 +78,10 @@ export const activate: ActivationFunction = () => {
   injectStyle();
   return {
     renderOutputItem(item: OutputItem, element: HTMLElement) {
-      renderChart(item.id, item.json() as TableOutput, element);
+      // Any notebook may hold an output of this type: only a lab result, rebuilt field by field, is drawn.
+      const output = tableOutputFrom(item.json());
+      if (output) renderChart(item.id, output, element);
+      else clear(element);
     },
     disposeOutputItem(id?: string) {
       for (const [key, chart] of charts) {

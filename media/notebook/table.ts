@@ -4,7 +4,7 @@
  * that was cut. Every value goes in through textContent (el() in ../dashboard/dom), never as markup.
  */
 import { button, clear, el } from '../dashboard/dom';
-import { summaryLine, toDelimited, type TableOutput } from '../../src/core/notebook/execute';
+import { summaryLine, tableOutputFrom, toDelimited, type TableOutput } from '../../src/core/notebook/execute';
 import type { QueryValue } from '../../src/core/query/engine';
 import type { ActivationFunction, OutputItem, RendererContext } from './rendererApi';
 import { injectStyle } from './style';
@@ -83,7 +83,7 @@ function renderTable(output: TableOutput & { resultId?: string }, element: HTMLE
       button('Copy CSV', () => copy(',', 'CSV'), { title: 'Copy the rows (in this order) as comma-separated values' }),
       button('Copy TSV', () => copy('\t', 'TSV'), { title: 'Copy the rows as tab-separated values (pastes into a spreadsheet)' }),
       output.truncated && output.resultId && context.postMessage
-        ? button(`Export all ${count.format(output.totalRows)} rows…`, () => context.postMessage?.({ type: 'export', resultId: output.resultId }), { title: 'Write the whole result to a CSV file' })
+        ? button(output.countUnknown ? 'Export all rows…' : `Export all ${count.format(output.totalRows)} rows…`, () => context.postMessage?.({ type: 'export', resultId: output.resultId }), { title: 'Write the whole result to a CSV file' })
         : null,
       status);
     const summary = el('div', { class: `lab-nb-summary${output.truncated ? ' lab-nb-warning' : ''}` }, summaryLine(output));
@@ -99,7 +99,16 @@ export const activate: ActivationFunction = (context) => {
   injectStyle();
   return {
     renderOutputItem(item: OutputItem, element: HTMLElement) {
-      renderTable(item.json() as TableOutput, element, context);
+      // Any notebook may hold an output of this type: only a lab result, rebuilt field by field, is drawn.
+      const raw = item.json() as { resultId?: unknown };
+      const output = tableOutputFrom(raw);
+      if (!output) {
+        clear(element);
+        element.appendChild(el('div', { class: 'lab-nb-summary lab-nb-warning' }, 'This output is not a Lifecycle Lab result; it is not drawn.'));
+        return;
+      }
+      const resultId = typeof raw?.resultId === 'string' ? raw.resultId : undefined;
+      renderTable({ ...output, ...(resultId ? { resultId } : {}) }, element, context);
     },
   };
 };

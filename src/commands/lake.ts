@@ -60,9 +60,9 @@ export function registerLakeCommands(services: LabServices): { tree: LakeTreePro
     const table = lakeTableName(node);
     const lake = (await services.backend()).lake;
     let total: number | undefined;
-    return GridPanel.open(services.context.extensionUri, `lake.${table}`, `lake:${table}`, async (offset, limit) => {
-      const [schema, page] = await Promise.all([lake.schema(table), lake.preview(table, offset, limit)]);
-      total ??= await lake.rowCount(table);
+    return GridPanel.open(services.context.extensionUri, `lake.${table}`, `lake:${table}`, async (offset, limit, signal) => {
+      const [schema, page] = await Promise.all([lake.schema(table, signal), lake.preview(table, offset, limit, signal)]);
+      total ??= await lake.rowCount(table, signal);
       return {
         database: 'lake',
         table,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { NOTEBOOK_TYPE, parseNotebook, serializeNotebook, type LabCell, type LabCellOutput, type LabNotebook } from '../core/notebook/format';
+import { NOTEBOOK_TYPE, parseNotebook, serializeNotebook, type LabCell, type LabCellOutput, type ParsedNotebook } from '../core/notebook/format';
 
 /** Parameters cells are JSON code cells; SQL cells are SQL; Markdown is markup. */
 export const PARAMS_LANGUAGE = 'json';
@@ -30,16 +30,25 @@ function fromCellData(cell: vscode.NotebookCellData): LabCell {
   return { kind, source: cell.value, ...(metadata ? { metadata } : {}), ...(outputs?.length ? { outputs } : {}) };
 }
 
-/** The `.labnb` files as notebooks: the format lives in core (src/core/notebook/format.ts); this only maps cell types. */
+/**
+ * The `.labnb` files as notebooks: the format lives in core (src/core/notebook/format.ts), which also reads saved
+ * outputs back only as the lab writes them; this maps cell types and says once per file read when outputs were shown
+ * as text instead.
+ */
 export class LabNotebookSerializer implements vscode.NotebookSerializer {
+  constructor(private readonly notify: (message: string) => void = (message) => void vscode.window.showWarningMessage(message)) {}
+
   deserializeNotebook(content: Uint8Array): vscode.NotebookData {
-    let notebook: LabNotebook;
+    let notebook: ParsedNotebook;
     try {
       notebook = parseNotebook(decoder.decode(content));
     } catch (err) {
       // A file the format cannot read opens as one cell holding its text, with the reason above it, rather than not at all.
       const text = decoder.decode(content);
       notebook = { metadata: {}, cells: [{ kind: 'md', source: `**This file could not be read as a Lab notebook:** ${(err as Error).message}` }, { kind: 'sql', source: text }] };
+    }
+    if (notebook.setAside?.length) {
+      this.notify(`This notebook has saved outputs of types the lab does not write (${notebook.setAside.join(', ')}); they are shown as text and nothing in them runs.`);
     }
     const data = new vscode.NotebookData(notebook.cells.map(toCellData));
     data.metadata = notebook.metadata;

@@ -6,8 +6,11 @@ import { webviewPage } from './page';
 import { capCell, GRID_VIEW_TYPE, parseGridToHost, type GridCell, type GridColumn, type GridCut, type GridRendered, type HostToGrid } from './gridProtocol';
 import { openValueDocument } from './valueDocuments';
 
-/** Where a grid gets its rows; resolved per page so a refreshed connection is picked up. */
-export type RowSource = (offset: number, limit: number) => Promise<PreviewPage>;
+/**
+ * Where a grid gets its rows; resolved per page so a refreshed connection is picked up. The signal aborts when the
+ * panel is closed: the page's query belongs to the panel.
+ */
+export type RowSource = (offset: number, limit: number, signal: AbortSignal) => Promise<PreviewPage>;
 
 /** What a ValueSource gets: the row (as the grid holds it; key columns are never cut) and the column wanted. */
 export interface ValueRequest {
@@ -53,6 +56,8 @@ export class GridPanel implements vscode.Disposable {
   private firstPage?: Promise<PreviewPage>;
   private renderedWaiters: ((r: GridRendered) => void)[] = [];
   private lastRendered?: GridRendered;
+  /** Aborted on dispose, cancelling the page query still running. */
+  private readonly closing = new AbortController();
 
   /** Opens (or reveals) the grid for `key` and resolves with its first page. */
   static async open(extensionUri: vscode.Uri, title: string, key: string, source: RowSource, log: Logger, values?: ValueSource): Promise<GridOpened> {
@@ -151,7 +156,7 @@ export class GridPanel implements vscode.Disposable {
 
   private async loadPage(offset: number, replace: boolean): Promise<PreviewPage> {
     this.post({ type: 'loading' });
-    const loading = this.source(offset, PAGE_SIZE);
+    const loading = this.source(offset, PAGE_SIZE, this.closing.signal);
     this.loading = loading;
     try {
       const page = await loading;
@@ -171,7 +176,7 @@ export class GridPanel implements vscode.Disposable {
       this.post(this.rowsMessage(rows, offset, replace, cut));
       return page;
     } catch (err) {
-      this.log.error(`Preview of ${this.title} failed`, err);
+      if (!this.closing.signal.aborted) this.log.error(`Preview of ${this.title} failed`, err);
       this.post({ type: 'error', message: describeError(err) });
       throw err;
     } finally {
@@ -194,6 +199,8 @@ export class GridPanel implements vscode.Disposable {
   }
 
   private post(message: HostToGrid): void {
+    // A page query that ends after the panel closed (cancelled by the close) has no page to tell.
+    if (this.closing.signal.aborted) return;
     void this.panel.webview.postMessage(message);
   }
 
@@ -212,6 +219,7 @@ export class GridPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.closing.abort();
     GridPanel.panels.delete(this.key);
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();

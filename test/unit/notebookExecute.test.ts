@@ -2,9 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import { LabError } from '../../src/core/errors';
 import {
-  bindCellParams, chartShape, MAX_ROWS_SHOWN, parseParamsCell, placeholdersOf, runSqlCell, summaryLine, toDelimited, toPlainText,
+  bindCellParams, chartShape, exportQueryCsv, MAX_ROWS_SHOWN, parseParamsCell, placeholdersOf, runSqlCell, summaryLine, toDelimited, toPlainText,
 } from '../../src/core/notebook/execute';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
+import type { QueryEngine } from '../../src/core/query/engine';
 import { expectLabError } from '../helpers';
 import { buildTestLake, LOCATIONS, ORDER_LINES, orderAmount } from './dashboardLakeFixture';
 
@@ -66,6 +67,9 @@ join dim_locations l on f.locationKey = l.locationKey where l.country = :country
   test('a syntax error, a blank cell and a write are errors of that cell', async () => {
     await expectLabError(runSqlCell(engine, 'selec * form fact_orders', {}), 'queryFailed');
     await expectLabError(runSqlCell(engine, '-- nothing here\n', {}), 'queryFailed');
+    const onlyComment = await expectLabError(runSqlCell(engine, '-- nothing here\n;\n', {}), 'queryFailed');
+    assert.match(onlyComment.message, /no SQL/);
+    assert.doesNotMatch(onlyComment.message, /native callback/i);
     const write = await expectLabError(runSqlCell(engine, "copy dim_products to '/tmp/x.csv'", {}), 'queryFailed');
     assert.match(write.message, /reads only the lake/);
   });
@@ -75,8 +79,34 @@ join dim_locations l on f.locationKey = l.locationKey where l.country = :country
     assert.equal(run.output.rows.length, MAX_ROWS_SHOWN);
     assert.equal(run.output.totalRows, MAX_ROWS_SHOWN + 123);
     assert.equal(run.output.truncated, true);
-    assert.equal(run.result.rows.length, MAX_ROWS_SHOWN + 123, 'the whole result stays for an export');
     assert.match(summaryLine(run.output), /^5,000 of 5,123 rows shown \(export for all\)/);
+  });
+
+  test('a cell keeps only the rows it shows: the result is streamed, never read whole, and the run holds no more than MAX_ROWS_SHOWN rows', async () => {
+    const streamOnly: QueryEngine = {
+      kind: engine.kind,
+      description: engine.description,
+      query: () => Promise.reject(new Error('the whole result was read into memory')),
+      stream: (sql, params, options) => engine.stream(sql, params, options),
+      close: async () => undefined,
+    };
+    const run = await runSqlCell(streamOnly, 'select range as i from range(200000)', {});
+    assert.equal(run.output.totalRows, 200_000);
+    assert.equal(run.output.rows.length, MAX_ROWS_SHOWN);
+    const held = JSON.stringify(run).length;
+    assert.ok(held < JSON.stringify(run.output).length * 2, `the run holds ${held} characters of rows beyond its output`);
+  });
+
+  test('export re-runs the query into the file batch by batch (every row, in order, CSV-quoted)', async () => {
+    const writes: string[] = [];
+    const rows = await exportQueryCsv(engine, "select range as i, case when range % 2 = 0 then null else 'odd, \"q\"' end as parity from range(:n)", { n: 10_000 },
+      (text) => { writes.push(text); });
+    assert.equal(rows, 10_000);
+    assert.ok(writes.length > 2, `written in ${writes.length} pieces, as the rows arrive`);
+    const lines = writes.join('').trimEnd().split('\r\n');
+    assert.equal(lines.length, 10_001);
+    assert.deepEqual(lines.slice(0, 3), ['i,parity', '0,', '1,"odd, ""q"""']);
+    assert.equal(lines[10_000], '9999,"odd, ""q"""');
   });
 
   test('cancelling interrupts the running DuckDB query', async () => {

@@ -1,6 +1,7 @@
 import { LabError, throwIfCancelled } from '../errors';
-import type { QueryColumn, QueryEngine, QueryParams, QueryResult, QueryValue } from '../query/engine';
+import type { QueryColumn, QueryEngine, QueryParams, QueryStreamSummary, QueryValue } from '../query/engine';
 import { compileParams } from '../query/params';
+import { isBlankSql, noStatementError } from '../query/sqlText';
 
 /**
  * Running one notebook cell on the backend's query engine, without the editor: parameters from the notebook bound
@@ -32,6 +33,8 @@ export interface TableOutput {
   /** Rows the query returned; more than rows.length when the result was cut at MAX_ROWS_SHOWN. */
   totalRows: number;
   truncated: boolean;
+  /** Set when the engine stopped past the rows shown without counting the rest (Athena): totalRows is then a lower bound. */
+  countUnknown?: boolean;
   stats: CellStats;
   /** e.g. "duckdb", "athena". */
   engine: string;
@@ -39,10 +42,9 @@ export interface TableOutput {
   params: QueryParams;
 }
 
+/** A cell's run: what its outputs show. The rest of a cut result is not kept; an export runs the query again. */
 export interface CellRun {
   output: TableOutput;
-  /** The whole result (for an export when the output is cut). */
-  result: QueryResult;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -113,39 +115,61 @@ export function bindCellParams(sql: string, available: QueryParams): QueryParams
   return bound;
 }
 
-/** Strips comments and blank space: a cell with nothing else has nothing to run. */
-export function isBlankSql(sql: string): boolean {
-  return sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').trim() === '';
-}
-
 /**
- * Runs one SQL cell: binds its parameters, runs it on the engine (the signal interrupts DuckDB or stops the Athena
- * execution), and caps what the output keeps. Errors are LabErrors with the engine's message; a conversion error
- * names the parameter values, since a wrong type there is the usual cause.
+ * Runs one SQL cell: binds its parameters, streams the result from the engine (the signal interrupts DuckDB or
+ * stops the Athena execution) and keeps only the rows the output shows; past them the engine counts the rest where
+ * it can. Errors are LabErrors with the engine's message; a conversion error names the parameter values, since a
+ * wrong type there is the usual cause.
  */
 export async function runSqlCell(engine: QueryEngine, sql: string, available: QueryParams, signal?: AbortSignal): Promise<CellRun> {
   throwIfCancelled(signal, 'Query');
-  if (isBlankSql(sql)) throw new LabError('queryFailed', 'The cell has no SQL to run.');
+  if (isBlankSql(sql)) throw noStatementError();
   const params = bindCellParams(sql, available);
-  let result: QueryResult;
+  const rows: QueryValue[][] = [];
+  let summary: QueryStreamSummary;
   try {
-    result = await engine.query(sql, Object.keys(params).length ? params : undefined, signal);
+    summary = await engine.stream(sql, Object.keys(params).length ? params : undefined, {
+      signal, limit: MAX_ROWS_SHOWN, countAll: true, onRows: (batch) => { for (const row of batch) rows.push(row); },
+    });
   } catch (err) {
     throw withParamHint(err, params);
   }
-  const truncated = result.rows.length > MAX_ROWS_SHOWN;
   return {
-    result,
     output: {
-      columns: result.columns,
-      rows: truncated ? result.rows.slice(0, MAX_ROWS_SHOWN) : result.rows,
-      totalRows: result.rows.length,
-      truncated,
-      stats: result.stats,
+      columns: summary.columns,
+      rows,
+      totalRows: summary.totalRows ?? rows.length,
+      truncated: summary.more,
+      ...(summary.totalRows === undefined ? { countUnknown: true } : {}),
+      stats: summary.stats,
       engine: engine.kind,
       params,
     },
   };
+}
+
+/**
+ * Runs the query again and writes its whole result as CSV (header first) through `write`, batch by batch as the
+ * engine reads it, so memory does not grow with the result; `write` is awaited, so a slow disk holds the reading
+ * back. Resolves to the number of rows written.
+ */
+export async function exportQueryCsv(engine: QueryEngine, sql: string, params: QueryParams,
+  write: (text: string) => void | Promise<void>, signal?: AbortSignal): Promise<number> {
+  if (isBlankSql(sql)) throw noStatementError();
+  let columns: QueryColumn[] = [];
+  try {
+    const summary = await engine.stream(sql, Object.keys(params).length ? params : undefined, {
+      signal,
+      onColumns: async (c) => {
+        columns = c;
+        await write(toDelimited(c, [], ','));
+      },
+      onRows: (batch) => write(toDelimited(columns, batch, ',', { header: false })),
+    });
+    return summary.rowsRead;
+  } catch (err) {
+    throw withParamHint(err, params);
+  }
 }
 
 function withParamHint(err: unknown, params: QueryParams): unknown {
@@ -153,6 +177,47 @@ function withParamHint(err: unknown, params: QueryParams): unknown {
   if (!/convert|conversion|cast|mismatch|type/i.test(err.message)) return err;
   const values = Object.entries(params).map(([k, v]) => `:${k} = ${JSON.stringify(v)}`).join(', ');
   return new LabError('queryFailed', `${err.message} (parameters: ${values}; a parameter of the wrong type is a common cause)`, { cause: err, nextStep: err.nextStep });
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isAmount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isValue = (v: unknown): v is QueryValue => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+
+/**
+ * A TableOutput rebuilt field by field from untrusted JSON (a saved output read back from a file, a payload given to
+ * a renderer), or undefined when it is not one. Only the fields the lab writes come back, each of its own type, so
+ * nothing else in the JSON reaches a renderer.
+ */
+export function tableOutputFrom(value: unknown): TableOutput | undefined {
+  if (!isObject(value)) return undefined;
+  const { columns, rows, totalRows, truncated, countUnknown, stats, engine, params } = value;
+  if (!Array.isArray(columns) || !columns.every((c) => isObject(c) && typeof c.name === 'string' && typeof c.type === 'string')) return undefined;
+  if (!Array.isArray(rows) || !rows.every((r) => Array.isArray(r) && r.length === columns.length && r.every(isValue))) return undefined;
+  if (!isCount(totalRows) || totalRows < rows.length || typeof truncated !== 'boolean' || (countUnknown !== undefined && typeof countUnknown !== 'boolean')) return undefined;
+  if (!isObject(stats) || !isAmount(stats.elapsedMs) || (stats.bytesScanned !== undefined && !isAmount(stats.bytesScanned))
+    || (stats.costUsd !== undefined && !isAmount(stats.costUsd))) return undefined;
+  if (typeof engine !== 'string') return undefined;
+  let checkedParams: QueryParams;
+  try {
+    checkedParams = validateParams(params, 'params');
+  } catch {
+    return undefined;
+  }
+  return {
+    columns: (columns as QueryColumn[]).map((c) => ({ name: c.name, type: c.type })),
+    rows: (rows as QueryValue[][]).map((r) => [...r]),
+    totalRows,
+    truncated,
+    ...(countUnknown ? { countUnknown: true } : {}),
+    stats: {
+      elapsedMs: stats.elapsedMs,
+      ...(stats.bytesScanned !== undefined ? { bytesScanned: stats.bytesScanned as number } : {}),
+      ...(stats.costUsd !== undefined ? { costUsd: stats.costUsd as number } : {}),
+    },
+    engine,
+    params: checkedParams,
+  };
 }
 
 /** Whether the chart renderer has something to draw: a label column and at least one numeric column, 2+ rows. */
@@ -196,13 +261,14 @@ function cellText(value: QueryValue, nullText: string): string {
 }
 
 /** Comma- or tab-separated text with a header row (RFC 4180 quoting for CSV; tabs and newlines as spaces in TSV). */
-export function toDelimited(columns: QueryColumn[], rows: QueryValue[][], separator: ',' | '\t'): string {
+export function toDelimited(columns: QueryColumn[], rows: QueryValue[][], separator: ',' | '\t', options: { header?: boolean } = {}): string {
   const field = (text: string) => {
     if (separator === '\t') return text.replace(/[\t\r\n]+/g, ' ');
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  const lines = [columns.map((c) => field(c.name)).join(separator), ...rows.map((r) => r.map((v) => field(cellText(v, ''))).join(separator))];
-  return `${lines.join('\r\n')}\r\n`;
+  const lines = rows.map((r) => r.map((v) => field(cellText(v, ''))).join(separator));
+  if (options.header !== false) lines.unshift(columns.map((c) => field(c.name)).join(separator));
+  return lines.length ? `${lines.join('\r\n')}\r\n` : '';
 }
 
 /** The output as aligned text (first rows only), for tools that do not run the renderers; says how much was left out. */
@@ -221,7 +287,7 @@ export function toPlainText(output: TableOutput): string {
 export function summaryLine(output: TableOutput): string {
   const n = (v: number) => v.toLocaleString('en-US');
   const rows = output.truncated
-    ? `${n(output.rows.length)} of ${n(output.totalRows)} rows shown (export for all)`
+    ? `${n(output.rows.length)} of ${output.countUnknown ? 'more than ' : ''}${n(output.totalRows)} rows shown (export for all)`
     : `${n(output.totalRows)} ${output.totalRows === 1 ? 'row' : 'rows'}`;
   const parts = [rows, formatMs(output.stats.elapsedMs)];
   if (output.stats.bytesScanned !== undefined) parts.push(`${formatBytes(output.stats.bytesScanned)} scanned`);

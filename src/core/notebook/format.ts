@@ -13,7 +13,12 @@
  * Metadata rides on the marker line as JSON with sorted keys, so saving twice gives the same bytes. Outputs are
  * written (one `-- %% output` line each, after their cell) only when the notebook's metadata says `saveOutputs: true`.
  * A line of cell text starting with `-- %%` gets one more `%` on disk and loses it when read back.
+ *
+ * A file may come from anyone, so saved outputs are read back only as the lab writes them (its table and chart JSON,
+ * rebuilt field by field, and text/plain): any other type (HTML, script, Markdown, an error) comes back as text, and
+ * the parse says which types it set aside. Nothing in the file (metadata, a marker) can make it trust an output.
  */
+import { CHART_MIME, TABLE_MIME, tableOutputFrom } from './execute';
 
 export const NOTEBOOK_TYPE = 'lifecycle-lab-notebook';
 export const NOTEBOOK_EXTENSION = '.labnb';
@@ -43,6 +48,67 @@ export interface LabNotebook {
   /** `saveOutputs: true` keeps outputs in the file; anything else is kept as given. */
   metadata: JsonObject;
   cells: LabCell[];
+}
+
+/** A notebook read from file text; `setAside` lists (once each) the saved output types that came back as text. */
+export interface ParsedNotebook extends LabNotebook {
+  setAside?: string[];
+}
+
+const PLAIN = 'text/plain';
+/** What a saved output's metadata may hold (the controller's: the output's kind and its summary numbers). */
+const OUTPUT_METADATA: Record<string, 'string' | 'number'> = { kind: 'string', rows: 'number', elapsedMs: 'number', bytesScanned: 'number', costUsd: 'number' };
+/** The editor's error output: JSON with a name and a message. */
+const ERROR_MIME = 'application/vnd.code.notebook.error';
+
+/**
+ * One saved output as the lab writes them: text/plain as it is, table and chart JSON rebuilt by tableOutputFrom,
+ * anything else set aside (its type added to `setAside`) and shown as text when the output has no text of its own.
+ * Undefined when nothing is left.
+ */
+function gateOutput(raw: unknown, setAside: Set<string>): LabCellOutput | undefined {
+  const output = raw as { items?: unknown; metadata?: unknown };
+  const items: LabCellOutput['items'] = [];
+  let asText: string | undefined;
+  for (const item of Array.isArray(output.items) ? output.items as unknown[] : []) {
+    const { mime, text } = (item ?? {}) as { mime?: unknown; text?: unknown };
+    if (typeof mime !== 'string' || typeof text !== 'string') continue;
+    if (mime === PLAIN) {
+      items.push({ mime, text });
+      continue;
+    }
+    if (mime === TABLE_MIME || mime === CHART_MIME) {
+      const table = tableOutputFrom(parseJson(text));
+      if (table) {
+        items.push({ mime, text: JSON.stringify(table) });
+        continue;
+      }
+    }
+    setAside.add(mime);
+    asText ??= mime === ERROR_MIME ? errorText(text) : text;
+  }
+  if (asText !== undefined && !items.some((i) => i.mime === PLAIN)) items.push({ mime: PLAIN, text: asText });
+  if (!items.length) return undefined;
+  const metadata: JsonObject = {};
+  if (output.metadata && typeof output.metadata === 'object') {
+    for (const [key, value] of Object.entries(output.metadata)) {
+      if (OUTPUT_METADATA[key] === typeof value && (typeof value !== 'number' || Number.isFinite(value))) metadata[key] = value;
+    }
+  }
+  return { items, ...(isEmpty(metadata) ? {} : { metadata }) };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function errorText(text: string): string {
+  const error = parseJson(text) as { name?: unknown; message?: unknown } | undefined;
+  return typeof error?.message === 'string' ? `${typeof error.name === 'string' ? `${error.name}: ` : ''}${error.message}` : text;
 }
 
 /** JSON with object keys sorted at every level, on one line: the same value always gives the same text. */
@@ -94,7 +160,7 @@ export function serializeNotebook(notebook: LabNotebook): string {
  * Reads file text written by serializeNotebook (or by hand). Text before the first marker becomes a SQL cell, so a
  * plain .sql file renamed to .labnb opens as one cell. Throws an Error naming the line for a marker it cannot read.
  */
-export function parseNotebook(text: string): LabNotebook {
+export function parseNotebook(text: string): ParsedNotebook {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
   let metadata: JsonObject = {};
@@ -105,6 +171,7 @@ export function parseNotebook(text: string): LabNotebook {
     start = 1;
   }
   const cells: LabCell[] = [];
+  const setAside = new Set<string>();
   let current: { cell: LabCell; lines: string[] } | undefined;
   const finish = () => {
     if (!current) return;
@@ -118,9 +185,12 @@ export function parseNotebook(text: string): LabNotebook {
     if (marker && marker[1] === 'output') {
       const target = current?.cell ?? cells[cells.length - 1];
       if (!target) throw new Error(`Line ${i + 1}: an output before any cell.`);
-      const output = parseObject(marker[2] ?? '', i + 1) as unknown as LabCellOutput;
+      const output = parseObject(marker[2] ?? '', i + 1);
       if (!Array.isArray(output.items)) throw new Error(`Line ${i + 1}: an output needs an "items" list.`);
-      (target.outputs ??= []).push(output);
+      const gated = gateOutput(output, setAside);
+      // The cell is marked as having outputs even when none came through, so text after it still reads as an error.
+      target.outputs ??= [];
+      if (gated) target.outputs.push(gated);
       continue;
     }
     if (marker) {
@@ -132,14 +202,15 @@ export function parseNotebook(text: string): LabNotebook {
       current = { cell: { kind: marker[1] as LabCellKind, source: '', ...(cellMetadata ? { metadata: cellMetadata } : {}) }, lines: [] };
       continue;
     }
-    if (current?.cell.outputs?.length) {
+    if (current?.cell.outputs) {
       throw new Error(`Line ${i + 1}: cell text after the cell's outputs.`);
     }
     current ??= { cell: { kind: 'sql', source: '' }, lines: [] };
     current.lines.push(unescapeLine(line));
   }
   finish();
-  return { metadata, cells };
+  for (const cell of cells) if (cell.outputs && !cell.outputs.length) delete cell.outputs;
+  return { metadata, cells, ...(setAside.size ? { setAside: [...setAside] } : {}) };
 }
 
 function parseObject(json: string, line: number): JsonObject {
