@@ -7,6 +7,7 @@ import { DuckDbLakeEngine, listLakeTables } from '../../src/core/query/duckdb';
 import { compileParams } from '../../src/core/query/params';
 import { sqlLiteral } from '../../src/core/query/sqlText';
 import { FakeClock } from '../fakeClock';
+import { runCli } from '../integration/fixture';
 import { buildTestLake, ORDER_LINES, orderAmount, PRODUCTS } from './dashboardLakeFixture';
 
 suite('query params', () => {
@@ -134,6 +135,22 @@ suite('DuckDbLakeEngine', function () {
     const cpuMs = (cpu.user + cpu.system) / 1000;
     const wallMs = performance.now() - windowStarted;
     assert.ok(cpuMs < wallMs * 0.5 + 200, `the process used ${Math.round(cpuMs)} ms of CPU in ${Math.round(wallMs)} ms after the close`);
+  });
+
+  test('lifecycle-lab query prints rows as they are read, at most --limit N (text and one JSON document)', async () => {
+    const text = await runCli(['query', 'select range as i, \'r\' || range as label from range(1000000)', '--limit', '3', '--lake', lakeDir]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.deepEqual(text.stdout.trimEnd().split('\n'), ['i  label', '-  -----', '0  r0', '1  r1', '2  r2']);
+    assert.match(text.stderr, /3 rows shown \(--limit 3; the result has more\) in \d+ ms/);
+    const json = await runCli(['query', 'select productLine from dim_products order by productLine', '--limit', '2', '--lake', lakeDir, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as { ok: boolean; columns: Array<{ name: string }>; rows: unknown[][]; more: boolean };
+    assert.deepEqual([parsed.ok, parsed.columns.map((c) => c.name), parsed.rows.length, parsed.more], [true, ['productLine'], 2, true]);
+    const all = await runCli(['query', 'select count(*) as n from fact_orders', '--lake', lakeDir, '--json']);
+    assert.deepEqual((JSON.parse(all.stdout) as { rows: unknown[][]; more: boolean }).rows, [[ORDER_LINES.length]]);
+    const bad = await runCli(['query', 'select 1', '--limit', 'ten', '--lake', lakeDir]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--limit takes a whole number of rows/);
   });
 
   test('an empty lake is lakeMissing with Run Pipeline as the next step', async () => {
