@@ -1,0 +1,102 @@
+"""The emulator's parts that need no engine: Athena's shapes, the Glue runner's error message, the awsglue shim.
+Fast (no Trino, no Spark): test/iac/emulator.test.ts runs this file in `npm test`."""
+import os
+import sys
+import threading
+
+import pytest
+from conftest import ROOT
+from emulator import athena, glue_runner, trino
+
+sys.path.insert(0, os.path.join(ROOT, "emulator", "shim"))
+from awsglue.utils import GlueArgumentError, getResolvedOptions  # noqa: E402
+
+
+def test_error_message_is_the_last_line_of_the_last_traceback():
+    stderr = ["WARN NativeCodeLoader: noise", "Traceback (most recent call last):", '  File "a.py", line 1',
+              "KeyError: 'x'", "", "During handling of the above exception, another exception occurred:", "",
+              "Traceback (most recent call last):", '  File "a.py", line 3, in <module>',
+              "    raise JobError('bad')", "JobError: The Glue connection 'c' could not be read: denied",
+              "26/12/07 INFO ShutdownHookManager: Shutdown hook called"]
+    assert glue_runner.error_message(stderr, 1) == "JobError: The Glue connection 'c' could not be read: denied"
+    assert glue_runner.error_message(["killed"], 137) == "Command failed with exit code 137"
+
+
+def test_get_resolved_options_reads_named_arguments_and_names_the_missing():
+    argv = ["script.py", "--JOB_NAME", "j", "--lake=s3://b/l", "--flag", "--other", "x"]
+    assert getResolvedOptions(argv, ["JOB_NAME", "lake"]) == {"JOB_NAME": "j", "lake": "s3://b/l"}
+    with pytest.raises(GlueArgumentError, match="--missing"):
+        getResolvedOptions(argv, ["JOB_NAME", "missing"])
+
+
+def test_values_and_column_info_in_athenas_terms():
+    assert [athena.text_value(v) for v in (None, True, 3, "1.50", [1, None], {"a": 1})] == \
+        [None, "true", "3", "1.50", "[1, null]", "{a=1}"]
+    decimal = athena.column_info({"name": "total", "type": "decimal(38, 2)", "typeSignature": {
+        "rawType": "decimal", "arguments": [{"kind": "LONG", "value": 38}, {"kind": "LONG", "value": 2}]}})
+    assert (decimal["Type"], decimal["Precision"], decimal["Scale"]) == ("decimal", 38, 2)
+    text = athena.column_info({"name": "c", "type": "varchar", "typeSignature": {
+        "rawType": "varchar", "arguments": [{"kind": "LONG", "value": 2147483647}]}})
+    assert (text["Type"], text["Precision"], text["CaseSensitive"]) == ("varchar", 2147483647, True)
+    assert [athena.statement_type(q) for q in ("select 1", " (SELECT 1)", "SHOW TABLES", "create table t (x int)")] \
+        == ["DML", "DML", "UTILITY", "DDL"]
+
+
+def finished(engine, rows, state="SUCCEEDED", statement="SELECT x FROM t"):
+    execution = athena.QueryExecution(statement, {}, "primary", "s3://out/", None, None, {})
+    execution.columns = [athena.column_info({"name": "x", "type": "integer"})]
+    execution.rows = rows
+    execution.state = state
+    engine.executions[execution.id] = execution
+    return execution
+
+
+def test_results_are_paged_with_the_header_row_first():
+    engine = athena.AthenaOnTrino(lambda: "", lambda: None)
+    execution = finished(engine, [[str(i)] for i in range(5)])
+    pages, token = [], None
+    while True:
+        page = engine.results(execution.id, 2, token)
+        pages.append([r["Data"][0]["VarCharValue"] for r in page["ResultSet"]["Rows"]])
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert pages == [["x", "0"], ["1", "2"], ["3", "4"]]
+    assert page["ResultSet"]["ResultSetMetadata"]["ColumnInfo"][0]["Name"] == "x"
+    running = finished(engine, [], state="RUNNING")
+    with pytest.raises(athena.AthenaError, match="not yet finished. Current state: RUNNING"):
+        engine.results(running.id, None, None)
+
+
+def test_without_trino_a_query_fails_saying_so():
+    engine = athena.AthenaOnTrino(lambda: (_ for _ in ()).throw(RuntimeError("Trino did not start: no Java 24+")),
+                                  lambda: None)
+    workgroup = {"Configuration": {"ResultConfiguration": {"OutputLocation": "s3://out/"}}}
+    execution_id = engine.start("SELECT 1", {"Database": "d"}, {}, "primary", workgroup, None)
+    execution = engine.get(execution_id)
+    done = threading.Event()
+    for _ in range(100):
+        if execution.state not in ("QUEUED", "RUNNING"):
+            break
+        done.wait(0.05)
+    assert execution.state == "FAILED"
+    assert "Trino did not start: no Java 24+" in execution.as_dict()["Status"]["AthenaError"]["ErrorMessage"]
+
+
+def test_an_output_location_is_required_and_an_enforcing_workgroup_wins():
+    engine = athena.AthenaOnTrino(lambda: (_ for _ in ()).throw(RuntimeError("not in this test")), lambda: None)
+    with pytest.raises(athena.AthenaError, match="No output location provided"):
+        engine.start("SELECT 1", {}, {}, "primary", {"Configuration": {}}, None)
+    enforcing = {"Configuration": {"EnforceWorkGroupConfiguration": True,
+                                   "ResultConfiguration": {"OutputLocation": "s3://wg/"}}}
+    execution_id = engine.start("SELECT 1", {}, {"OutputLocation": "s3://asked/"}, "lab", enforcing, None)
+    location = engine.get(execution_id).as_dict()["ResultConfiguration"]["OutputLocation"]
+    assert location == f"s3://wg/{execution_id}.csv"
+
+
+def test_the_catalog_reads_glue_and_s3_on_the_emulator_path_style():
+    props = dict(line.split("=", 1) for line in
+                 trino.catalog_properties("http://127.0.0.1:5000", "us-east-1", "k", "s").splitlines() if line)
+    assert props["hive.metastore"] == "glue"
+    assert props["hive.metastore.glue.endpoint-url"] == props["s3.endpoint"] == "http://127.0.0.1:5000"
+    assert props["s3.path-style-access"] == "true"
