@@ -53,6 +53,11 @@ def statement_type(sql: str) -> str:
     return "DML"
 
 
+def trino_statement(sql: str) -> str:
+    """Athena takes a statement ending in a semicolon; Trino's parser does not."""
+    return sql.strip().rstrip(";").rstrip()
+
+
 def text_value(value: Any) -> Optional[str]:
     """A Trino JSON value as Athena's VarCharValue text (None for NULL)."""
     if value is None:
@@ -233,9 +238,9 @@ class AthenaOnTrino:
             return
         schema = execution.context.get("Database")
         catalog = (execution.context.get("Catalog") or CATALOG).lower()
-        sql, prepared = execution.query, None
+        sql, prepared = trino_statement(execution.query), None
         if execution.parameters:
-            prepared = {PREPARED_NAME: execution.query}
+            prepared = {PREPARED_NAME: sql}
             sql = f"EXECUTE {PREPARED_NAME} USING {', '.join(execution.parameters)}"
         session = {"query_max_scan_physical_bytes": f"{execution.cutoff}B"} if execution.cutoff else None
 

@@ -82,7 +82,7 @@ def test_a_parameterised_query_returns_the_lake_rows(emulator, athena):
 
 
 def test_results_come_in_pages_and_nulls_have_no_value(athena):
-    qid, _, execution = run(athena, f"SELECT id, country FROM {TABLE} ORDER BY id")
+    qid, _, execution = run(athena, f"SELECT id, country FROM {TABLE} ORDER BY id;")  # Athena takes the ";"
     assert execution["Status"]["State"] == "SUCCEEDED", execution["Status"]
     rows, _, pages = all_rows(athena, qid, page_size=2)
     assert pages == (len(SALES) + 1 + 1) // 2  # the header row counts in the first page

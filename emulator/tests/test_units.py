@@ -38,6 +38,7 @@ def test_values_and_column_info_in_athenas_terms():
     text = athena.column_info({"name": "c", "type": "varchar", "typeSignature": {
         "rawType": "varchar", "arguments": [{"kind": "LONG", "value": 2147483647}]}})
     assert (text["Type"], text["Precision"], text["CaseSensitive"]) == ("varchar", 2147483647, True)
+    assert athena.trino_statement("  SELECT 1 ;\n") == "SELECT 1"
     assert [athena.statement_type(q) for q in ("select 1", " (SELECT 1)", "SHOW TABLES", "create table t (x int)")] \
         == ["DML", "DML", "UTILITY", "DDL"]
 
