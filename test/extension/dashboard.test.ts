@@ -100,7 +100,37 @@ suite('Dashboard', function () {
 
     const lake = await waitForReport('lakeStatus', before);
     assert.equal(lake.state, 'data');
-    assert.deepEqual(lake.labels, ['star-v1', 'ok']);
+    assert.deepEqual(lake.labels, ['star-v1', 'ok', '✓ Reconciled']);
+  });
+
+  test('a damaged table: the header says "Damaged" with its name instead of "Reconciled"; its cards name it, the others render', async () => {
+    const { services } = await api();
+    const file = path.join(lakeDir, 'gold', 'dim_products', 'part-0.parquet');
+    const saved = fs.readFileSync(file);
+    await vscode.commands.executeCommand('lifecycleLab.dashboard.open');
+    try {
+      // Same size, other bytes: only a checksum sees it.
+      const garbled = Buffer.from(saved);
+      for (let i = Math.floor(garbled.length / 2); i < Math.floor(garbled.length / 2) + 32; i++) garbled[i] ^= 0xff;
+      fs.writeFileSync(file, garbled);
+      const before = (await renderedState()).lastSeq;
+      services.fireLakeChanged();
+      const lake = await waitForReport('lakeStatus', before);
+      assert.equal(lake.state, 'data');
+      assert.equal(lake.labels[2], '✗ Damaged: dim_products');
+      const lines = await waitForReport('salesByProductLine', before);
+      assert.equal(lines.state, 'error');
+      assert.match(lines.message ?? '', /dim_products\/part-0\.parquet/);
+      const countries = await waitForReport('salesByCountry', before);
+      assert.equal(countries.state, 'data');
+      assert.equal(countries.rowCount, 10);
+    } finally {
+      fs.writeFileSync(file, saved);
+      const before = (await renderedState()).lastSeq;
+      services.fireLakeChanged();
+      const intact = await waitForReport('lakeStatus', before);
+      assert.equal(intact.labels[2], '✓ Reconciled', 'the restored file matches the manifest again');
+    }
   });
 
   test('the Top-N chart follows its filters: France, Classic Cars, 2004, N=3', async () => {
