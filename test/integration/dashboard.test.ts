@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MysqlTarget } from '../../src/core/config';
 import type { DatasetResult } from '../../src/core/dashboard/model';
-import { DashboardData, localManifestReader } from '../../src/core/dashboard/service';
+import { DashboardData, localDamageReader, localManifestReader } from '../../src/core/dashboard/service';
+import { LabError } from '../../src/core/errors';
 import { readLakeManifest } from '../../src/core/lake/manifest';
 import { findModelDir } from '../../src/core/lake/model';
 import { runPipeline } from '../../src/core/lake/pipeline';
@@ -237,5 +238,25 @@ suite('dashboard on the lake the pipeline wrote from the lab dump', function () 
     } finally {
       await legacyEngine.close();
     }
+  });
+
+  test('a fact file garbled without a change of size: the Lake status names fact_orders and the recorded cards ask the lake, which names it', async () => {
+    const file = path.join(lakeDir, 'gold', 'fact_orders', 'part-0.parquet');
+    const saved = await fs.readFile(file);
+    const garbled = Buffer.from(saved);
+    for (let i = Math.floor(garbled.length / 2); i < Math.floor(garbled.length / 2) + 32; i++) garbled[i] ^= 0xff;
+    await fs.writeFile(file, garbled);
+    try {
+      const damaged = new DashboardData(engine, localManifestReader(lakeDir), localDamageReader(lakeDir));
+      const s = (await damaged.dataset({ id: 'lakeStatus' })).lakeStatus!;
+      assert.deepEqual([s.damaged, s.run?.ok, s.factRows], [['fact_orders'], true, undefined]);
+      await assert.rejects(damaged.dataset({ id: 'salesByProductLine' }), (e: unknown) =>
+        e instanceof LabError && e.code === 'lakeDamaged' && /fact_orders\/part-0\.parquet.*SHA-256/.test(e.message));
+    } finally {
+      await fs.writeFile(file, saved);
+    }
+    const intact = new DashboardData(engine, localManifestReader(lakeDir), localDamageReader(lakeDir));
+    assert.deepEqual((await intact.dataset({ id: 'lakeStatus' })).lakeStatus!.damaged, []);
+    assert.equal((await intact.dataset({ id: 'salesByProductLine' })).recorded, true, 'restored, the record answers again');
   });
 });
