@@ -6,6 +6,8 @@ Athena responses in memory. The same additions as test/iac/moto_glue_server.py (
   - Create/Get/DeleteSecurityConfiguration (absent from moto);
   - GetJob: CreatedOn/LastModifiedOn as epoch numbers (the AWS provider cannot decode moto's ISO strings);
   - Athena ListTagsForResource: a workgroup's tags (moto files them under its name, not its ARN);
+  - Glue column statistics (Update/Get/DeleteColumnStatisticsForTable and ForPartition): Trino stores them on
+    CREATE TABLE AS and INSERT, and the statement fails without them;
   - RDS: an instance's endpoint address can be a real host (the local MariaDB lab), see rds_endpoints.
 """
 from __future__ import annotations
@@ -21,6 +23,8 @@ from moto.glue.responses import GlueResponse
 from moto.rds import models as rds_models
 
 _security_configurations: Dict[str, Dict[str, Any]] = {}
+# (database, table, partition values or ()) -> column name -> Glue ColumnStatistics.
+_column_statistics: Dict[tuple, Dict[str, Any]] = {}
 # DB instance identifier -> the host its endpoint names (moto makes up an *.rds.amazonaws.com name).
 rds_endpoints: Dict[str, str] = {}
 _lock = threading.Lock()
@@ -102,6 +106,32 @@ def _athena_list_tags(self, resource_arn):
     return {"Tags": tags + self.tagger.list_tags_for_resource(by_name)["Tags"]}
 
 
+def _statistics_key(self) -> tuple:
+    return (self._get_param("DatabaseName"), self._get_param("TableName"),
+            tuple(self._get_param("PartitionValues") or ()))
+
+
+def _update_column_statistics(self):
+    with _lock:
+        stored = _column_statistics.setdefault(_statistics_key(self), {})
+        for stats in self._get_param("ColumnStatisticsList") or []:
+            stored[stats["ColumnName"]] = stats
+    return json.dumps({"Errors": []})
+
+
+def _get_column_statistics(self):
+    with _lock:
+        stored = _column_statistics.get(_statistics_key(self), {})
+        names = self._get_param("ColumnNames") or []
+        return json.dumps({"ColumnStatisticsList": [stored[n] for n in names if n in stored], "Errors": []})
+
+
+def _delete_column_statistics(self):
+    with _lock:
+        _column_statistics.get(_statistics_key(self), {}).pop(self._get_param("ColumnName"), None)
+    return "{}"
+
+
 _rds_address = rds_models.DBInstance.address
 
 
@@ -119,3 +149,7 @@ def install() -> None:
     GlueResponse.create_security_configuration = _create_security_configuration
     GlueResponse.get_security_configuration = _get_security_configuration
     GlueResponse.delete_security_configuration = _delete_security_configuration
+    for level in ("table", "partition"):
+        setattr(GlueResponse, f"update_column_statistics_for_{level}", _update_column_statistics)
+        setattr(GlueResponse, f"get_column_statistics_for_{level}", _get_column_statistics)
+        setattr(GlueResponse, f"delete_column_statistics_for_{level}", _delete_column_statistics)

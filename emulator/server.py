@@ -72,8 +72,9 @@ class Emulator:
         return self.trino.url if self.trino else str(self.trino_url_given)
 
     def start(self) -> None:
-        # werkzeug logs every request on stderr; the callers' own logs say what matters.
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        # werkzeug logs every request on stderr, and a call moto lacks as a whole traceback; the caller gets the
+        # HTTP 500 either way, and its own log says what it was doing.
+        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"

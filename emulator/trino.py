@@ -46,6 +46,8 @@ def catalog_properties(aws_endpoint: str, region: str, access_key: str, secret_k
         f"s3.aws-secret-key={secret_key}",
         # The Glue job replaces a table's location on every run; Trino must not keep reading the old one.
         "hive.metastore-cache-ttl=0s",
+        # Athena's CREATE TABLE AS takes an external_location.
+        "hive.non-managed-table-writes-enabled=true",
         "",
     ])
 

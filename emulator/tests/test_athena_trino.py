@@ -127,6 +127,19 @@ def test_stop_query_execution_cancels_the_trino_query(emulator, athena):
     assert [q["state"] for q in queries if "sequence(1, 40000)" in q.get("query", "")] == ["FAILED"]
 
 
+def test_create_table_as_writes_parquet_that_a_query_then_reads(emulator, athena):
+    location = f"s3://{RESULTS_BUCKET}/ctas/big_sales/"
+    _, _, created = run(athena, f"CREATE TABLE big_sales WITH (format = 'PARQUET', external_location = '{location}') "
+                                f"AS SELECT id, amount FROM {TABLE} WHERE amount > 5")
+    assert created["Status"]["State"] == "SUCCEEDED", created["Status"]
+    assert emulator.client("glue").get_table(DatabaseName=DATABASE, Name="big_sales")["Table"]["StorageDescriptor"][
+        "Location"].rstrip("/") == location.rstrip("/")
+    qid, _, counted = run(athena, "SELECT count(*) FROM big_sales")
+    assert counted["Status"]["State"] == "SUCCEEDED", counted["Status"]
+    rows, _, _ = all_rows(athena, qid)
+    assert rows[1] == [str(sum(1 for _, _, amount in SALES if amount > 5))]
+
+
 def test_an_unknown_execution_id_is_an_invalid_request(athena):
     with pytest.raises(botocore.exceptions.ClientError, match="was not found"):
         athena.get_query_execution(QueryExecutionId="00000000-0000-0000-0000-000000000000")
