@@ -47,6 +47,7 @@ const webviewConfig = {
   entry: {
     dashboard: './media/dashboard/main.ts',
     grid: './media/grid/main.ts',
+    lineage: './media/lineage/main.ts',
   },
   output: {
     path: path.resolve(__dirname, 'dist', 'webview'),

@@ -11,6 +11,9 @@ import { SOURCE_TABLES } from '../lake/sourceSchema';
 import { modelLineage, queryReads, SqlParser, type ColumnLineage, type ColumnRef } from '../model';
 import { labNotebook } from '../notebook/labNotebook';
 import { compileParams } from '../query/params';
+import type { LineageFocus, LineageNode } from './types';
+
+export type { LineageFocus, LineageNode } from './types';
 
 /** A question asked of the lake: a dashboard card's query or a lab-notebook cell. */
 export interface LakeReader {
@@ -57,14 +60,17 @@ export async function lineageGraph(modelDir: string): Promise<LineageGraph> {
     }
     const notebook = labNotebook();
     let params: string[] = [];
+    let heading = '';
     for (const cell of notebook.cells) {
       if (cell.kind === 'params') params = Object.keys(JSON.parse(cell.source) as object);
+      if (cell.kind === 'md') heading = /^#+\s*(?:\d+\.\s*)?(.+)$/m.exec(cell.source)?.[1] ?? heading;
       if (cell.kind !== 'sql') continue;
       const question = String(cell.metadata?.question ?? '');
       if (question === 'tableColumns') continue; // reads information_schema, not the lake's columns
       const used = params.filter((p) => cell.source.includes(`:${p}`));
       const r = await queryReads(asDollarParams(cell.source, used), `The lab notebook cell ${question}`, lake, parser);
-      readers.push({ kind: 'cell', id: question, title: cell.source.split('\n')[0].replace(/^--\s*/, ''), ...r });
+      const comment = /^--\s*(.+)$/.exec(cell.source.split('\n')[0])?.[1];
+      readers.push({ kind: 'cell', id: question, title: comment ?? heading, ...r });
     }
     return { columns: model.columns, readers };
   } finally {
@@ -122,4 +128,44 @@ export function columnView(graph: LineageGraph, name: string): ColumnView | { so
   }
   const downstream = downstreamOf([found]);
   return { column: found, upstream, downstream, readers: readersOf([found, ...downstream].filter((c) => c.published)) };
+}
+
+const refId = (graph: LineageGraph, r: ColumnRef) =>
+  graph.columns.some((c) => same(c, r)) ? `model:${r.table}.${r.column}` : `source:${r.table}.${r.column}`;
+
+/**
+ * The part of the graph around one column, as nodes and edges to draw: everything it comes from (down to source
+ * columns), everything that reads it (model columns, cards, notebook cells), and the edges between those.
+ */
+export function lineageFocus(graph: LineageGraph, name: string): LineageFocus {
+  const view = columnView(graph, name);
+  const models = 'source' in view ? view.downstream : [...view.upstream, view.column, ...view.downstream];
+  const nodes = new Map<string, LineageNode>();
+  const edges = new Map<string, { from: string; to: string }>();
+  const edge = (from: string, to: string) => edges.set(`${from}>${to}`, { from, to });
+  const sourceNode = (r: ColumnRef) => nodes.set(`source:${r.table}.${r.column}`, {
+    id: `source:${r.table}.${r.column}`, lane: 'source', label: `${r.table}.${r.column}`, detail: 'source column', column: `${r.table}.${r.column}`,
+  });
+  if ('source' in view) sourceNode(view.source);
+  for (const c of models) {
+    const id = `model:${c.table}.${c.column}`;
+    nodes.set(id, { id, lane: c.published ? 'lake' : 'staging', label: `${c.table}.${c.column}`, detail: c.expression, file: c.file, line: c.line, column: `${c.table}.${c.column}` });
+  }
+  for (const c of models) {
+    for (const r of c.reads) {
+      const from = refId(graph, r);
+      if (from.startsWith('source:')) sourceNode(r);
+      if (nodes.has(from)) edge(from, `model:${c.table}.${c.column}`);
+    }
+  }
+  for (const reader of view.readers) {
+    const id = `${reader.kind}:${reader.id}`;
+    nodes.set(id, { id, lane: 'reader', label: `${reader.kind === 'card' ? 'Dashboard' : 'Notebook'}: ${reader.title}`, detail: reader.id });
+    for (const r of reader.reads) {
+      const from = `model:${r.table}.${r.column}`;
+      if (nodes.has(from)) edge(from, id);
+    }
+  }
+  const focus = 'source' in view ? `source:${view.source.table}.${view.source.column}` : `model:${view.column.table}.${view.column.column}`;
+  return { focus, nodes: [...nodes.values()], edges: [...edges.values()] };
 }

@@ -1,0 +1,60 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LifecycleLabApi } from '../../src/extension';
+import { EXTENSION_ID } from './activation';
+
+async function api(): Promise<LifecycleLabApi> {
+  const ext = vscode.extensions.getExtension<LifecycleLabApi>(EXTENSION_ID);
+  assert.ok(ext, 'the extension is installed');
+  return ext.activate();
+}
+
+suite('Lineage in the editor: Show Lineage, the graph page, hovers on the model', function () {
+  this.timeout(60_000);
+
+  teardown(async () => { await vscode.commands.executeCommand('workbench.action.closeAllEditors'); });
+
+  test('Show Lineage on a lake column draws source columns, the staging model, the lake column and the cards that read it', async () => {
+    const lab = await api();
+    await vscode.commands.executeCommand('lifecycleLab.showLineage', 'fact_orders.locationKey');
+    const drawn = await lab.lineage.rendered();
+    assert.ok(drawn, 'the lineage page reported what it drew');
+    assert.equal(drawn.focus, 'model:fact_orders.locationKey');
+    assert.deepEqual([...drawn.lanes.source].sort(), ['customers.city', 'customers.country', 'customers.postalCode', 'customers.state']);
+    assert.deepEqual(drawn.lanes.staging, ['stg_customer_locations.locationKey']);
+    assert.deepEqual(drawn.lanes.lake, ['fact_orders.locationKey']);
+    assert.ok(drawn.lanes.reader.includes('Dashboard: Total sales by country (top 10)'), drawn.lanes.reader.join(', '));
+    assert.ok(drawn.lanes.reader.some((r) => r.startsWith('Notebook: ')), drawn.lanes.reader.join(', '));
+    assert.ok(drawn.edges >= 4 + 1 + drawn.lanes.reader.length, `edges drawn: ${drawn.edges}`);
+
+    const editor = await lab.lineage.openNode('model:stg_customer_locations.locationKey');
+    assert.ok(editor, 'a model column opens its SQL');
+    assert.equal(path.basename(editor.document.fileName), 'stg_customer_locations.sql');
+    assert.match(editor.document.lineAt(editor.selection.active.line).text, /dense_rank|as locationKey/);
+  });
+
+  test('from a Source view column: the source column and everything the model derives from it', async () => {
+    const lab = await api();
+    await vscode.commands.executeCommand('lifecycleLab.showLineage', { kind: 'column', database: 'classicmodels', table: 'customers', column: { name: 'postalCode' } });
+    const drawn = await lab.lineage.rendered();
+    assert.equal(drawn?.focus, 'source:customers.postalCode');
+    assert.ok(drawn.lanes.lake.includes('dim_locations.postalCode') && drawn.lanes.lake.includes('fact_orders.locationKey'), drawn.lanes.lake.join(', '));
+    assert.ok(drawn.lanes.staging.includes('stg_customer_locations.postalCodeKey'));
+  });
+
+  test('hovering a column in glue/sql shows its expression, its source columns and what reads it', async () => {
+    const lab = await api();
+    const file = path.join(path.dirname(lab.services.asset('glue', 'sql', 'x')), 'fact_orders.sql');
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    const line = doc.getText().split('\n').findIndex((l) => /as orderAmount/.test(l));
+    const character = doc.lineAt(line).text.indexOf('orderAmount') + 2;
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(line, character));
+    // Markdown as VS Code holds it: appended text has its spaces as &nbsp; and punctuation escaped.
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n')
+      .replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!])/g, '$1');
+    assert.match(text, /fact_orders\.orderAmount/);
+    assert.match(text, /From the source: orderdetails\.quantityOrdered, orderdetails\.priceEach/);
+    assert.match(text, /Read by: .*card Key figures/);
+  });
+});
