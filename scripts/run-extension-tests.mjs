@@ -6,6 +6,7 @@
  *   EXT_TEST_TIMEOUT_S  watchdog in seconds (default 600)
  *   EXT_TEST_GREP       run only tests whose full title matches
  *   EXT_TEST_LOG        where the browser console and code-server output go (default .lab/ext-test-logs, git-ignored)
+ *   EXT_TEST_LOG_LEVEL  the editor's log level (default trace: tests check that no secret reaches a log at any level)
  * Build first: `npx webpack --mode production && npx tsc -p .` (the host runs dist/, the tests run from out/).
  */
 import * as fs from 'node:fs';
@@ -22,6 +23,7 @@ const logDir = path.resolve(process.env.EXT_TEST_LOG || path.join(root, '.lab', 
 const testsIndex = path.join(root, 'out', 'test', 'extension', 'index.js');
 const codeServerEntry = path.join(root, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const logLevel = process.env.EXT_TEST_LOG_LEVEL || 'trace';
 const started = Date.now();
 
 function tail(file, lines = 40) {
@@ -59,7 +61,8 @@ async function main() {
     };
     writeUserSettings(dirs.userData, OFFLINE_EDITOR_SETTINGS);
     const port = await freePort();
-    child = startCodeServer({ root, port, dirs, logFile: serverLog, env: { EXT_TEST_RESULTS: resultsFile } });
+    // The tests see the run's folder (user data, logs, the browser console) and the level, to search them for secrets.
+    child = startCodeServer({ root, port, dirs, logFile: serverLog, logLevel, env: { EXT_TEST_RESULTS: resultsFile, EXT_TEST_RUN_DIR: tmp, EXT_TEST_LOG_LEVEL: logLevel } });
     live.child = child;
 
     const deadline = started + timeoutS * 1000;

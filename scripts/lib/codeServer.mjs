@@ -53,7 +53,7 @@ export function freePort() {
  * `dirs` holds userData, extensions, config (config.yaml path), xdg (folder for XDG_DATA_HOME/XDG_CONFIG_HOME)
  * and tmp (TMPDIR: sockets, kept short).
  */
-export function startCodeServer({ root, port, dirs, logFile, env = {}, ignoreLastOpened = true }) {
+export function startCodeServer({ root, port, dirs, logFile, env = {}, ignoreLastOpened = true, logLevel }) {
   fs.writeFileSync(dirs.config, 'auth: none\ncert: false\n');
   for (const d of [dirs.extensions, path.join(dirs.xdg, 'data'), path.join(dirs.xdg, 'config'), dirs.tmp]) fs.mkdirSync(d, { recursive: true });
   const out = fs.openSync(logFile, 'a');
@@ -62,6 +62,8 @@ export function startCodeServer({ root, port, dirs, logFile, env = {}, ignoreLas
     '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override'];
   if (ignoreLastOpened) args.push('--ignore-last-opened');
+  // The server's, remote agent's and pty host's log level (trace, debug, info, warn, error).
+  if (logLevel) args.push('--log', logLevel);
   const child = spawn(process.execPath, args, {
     cwd: root,
     detached: true,

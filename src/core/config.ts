@@ -261,7 +261,7 @@ function lakeDirSetting(raw: RawSettings, root: string, labDir: string): string 
 
 /**
  * `terraform.variables`: an object (or its JSON, from the CLI's environment) of variable names to plain values.
- * The password is refused: it lives in secret storage and reaches Terraform only through the terminal's environment.
+ * The password is refused: it lives in secret storage, and the editor gives Terraform only its secret's ARN.
  */
 function terraformVariables(raw: RawSettings): Record<string, string> {
   const key = 'terraform.variables';

@@ -7,11 +7,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TerraformRunResult } from '../../src/commands/terraform';
 import type { LifecycleLabApi } from '../../src/extension';
+import { OUTPUT_KEYS, useTerraformSettings, type Question } from './terraformHarness';
 
 const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
-const OUTPUT_KEYS = ['aws.glueJobName', 'aws.catalogDatabase', 'aws.lakePath', 'aws.athenaWorkgroup', 'aws.athenaOutputLocation'];
-const GLOBAL_KEYS = ['terraform.moduleDir', 'terraform.variables'];
 
 /** The terminal's text without colours and shell-integration marks, for matching Terraform's sentences. */
 function plain(text: string): string {
@@ -44,16 +43,13 @@ suite('Terraform in the editor', function () {
     const dir = path.join((api.services.context.storageUri ?? api.services.context.globalStorageUri).fsPath, 'terraform');
     return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.tfplan')) : [];
   };
-  const saved = new Map<string, unknown>();
-  let savedPassword: string | undefined;
-  let workspaceSettingsExisted = false;
-  const asked: { message: string; detail: string; action: string }[] = [];
+  let restore: (() => Promise<void>) | undefined;
+  const asked: Question[] = [];
   let answer = true;
   const started = new Date(Date.now() - 1000);
 
   const run = (verb: string) => vscode.commands.executeCommand<TerraformRunResult | undefined>(`lifecycleLab.terraform.${verb}`);
   const workspaceRoot = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-  const settingsFile = () => path.join(workspaceRoot(), '.vscode', 'settings.json');
 
   suiteSetup(async function () {
     try {
@@ -68,41 +64,11 @@ suite('Terraform in the editor', function () {
     fs.cpSync(path.join(FIXTURES, 'terraform'), moduleDir, { recursive: true });
     fs.cpSync(path.join(FIXTURES, 'terraform-invalid'), invalidDir, { recursive: true });
     fs.writeFileSync(oldBackup(), JSON.stringify({ resources: [{ instances: [{ attributes: { input: { password } } }] }] }), { mode: 0o644 });
-    workspaceSettingsExisted = fs.existsSync(settingsFile());
-    for (const key of [...GLOBAL_KEYS, ...OUTPUT_KEYS]) {
-      const inspected = config().inspect(key);
-      assert.equal(inspected?.workspaceValue, undefined, `a workspace value for ${key} would hide what the test checks`);
-      saved.set(key, inspected?.globalValue);
-    }
-    await config().update('terraform.moduleDir', moduleDir, vscode.ConfigurationTarget.Global);
-    await config().update('terraform.variables', variables, vscode.ConfigurationTarget.Global);
-    savedPassword = await api.services.getMysqlPassword();
-    await api.services.setMysqlPassword(password);
-    api.terraform.setPrompts({
-      confirm: (message, detail, action) => {
-        asked.push({ message, detail, action });
-        return Promise.resolve(answer);
-      },
-      askValue: () => Promise.resolve(undefined),
-    });
+    restore = await useTerraformSettings(api, { 'terraform.moduleDir': moduleDir, 'terraform.variables': variables }, password, asked, () => answer);
   });
 
   suiteTeardown(async () => {
-    if (!api) return;
-    api.terraform.setPrompts(undefined);
-    for (const key of OUTPUT_KEYS) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
-    for (const key of [...GLOBAL_KEYS, ...OUTPUT_KEYS]) await config().update(key, saved.get(key), vscode.ConfigurationTarget.Global);
-    await api.services.setMysqlPassword(savedPassword);
-    // The workspace settings file the outputs were written to did not exist before: leave none behind.
-    if (!workspaceSettingsExisted && fs.existsSync(settingsFile()) && /^\s*\{\s*\}\s*$/.test(fs.readFileSync(settingsFile(), 'utf8'))) {
-      fs.rmSync(settingsFile());
-      try {
-        fs.rmdirSync(path.dirname(settingsFile()));
-      } catch {
-        // something else is in .vscode/: keep it
-      }
-    }
-    vscode.window.terminals.filter((t) => t.name === 'Terraform').forEach((t) => t.dispose());
+    await restore?.();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -1,6 +1,7 @@
 /**
  * A real Terraform cycle of terraform/ against moto on loopback: init, plan, apply, output -json, what moto then
- * holds, a second plan with no changes, destroy. The module runs from a copy (so nothing lands in the repository)
+ * holds, a second plan with no changes, destroy. The password is in a secret on moto, as the editor stores it:
+ * Terraform gets password_secret_arn only. The module runs from a copy (so nothing lands in the repository)
  * with a test-only override file; the moto launcher (test/iac/moto_glue_server.py) adds the Glue calls moto lacks.
  *
  * Kept out of the moto run only: aws_s3_bucket_lifecycle_configuration. moto stores the rules but reads them back
@@ -13,22 +14,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetConnectionCommand, GetDatabaseCommand, GetJobCommand, GlueClient } from '@aws-sdk/client-glue';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startMotoGlueServer, stopMotoGlueServer, type LaunchedMoto } from '../aws/motoServer';
-import { EDITOR_OUTPUTS, GLUE_DIR, pythonHas, requireTool, scriptJobArguments, tail, terraform, terraformAvailable, terraformEnv, TERRAFORM_DIR, TERRAFORM_ENABLE, type RunResult } from './tools';
-
-/** Test-only provider settings, merged over terraform/versions.tf's provider block. */
-const OVERRIDE = `# TEST-ONLY (test/iac/terraformMoto.test.ts): moto's fake keys, and few retries so a gap in moto fails fast.
-provider "aws" {
-  access_key  = "test"
-  secret_key  = "test"
-  max_retries = 2
-}
-
-# moto reads lifecycle rules back in a shape the provider never accepts (it would wait 3 minutes per bucket).
-resource "aws_s3_bucket_lifecycle_configuration" "this" {
-  for_each = {}
-}
-`;
+import { copyModuleForMoto, EDITOR_OUTPUTS, GLUE_DIR, pythonHas, requireTool, scriptJobArguments, tail, terraform, terraformAvailable, terraformEnv, TERRAFORM_ENABLE, type RunResult } from './tools';
 
 type Moto = LaunchedMoto<{ vpc_id: string; subnet_id: string; sg_id: string }>;
 
@@ -38,6 +26,7 @@ suite('terraform apply against moto', function () {
   let dir: string;
   let env: NodeJS.ProcessEnv;
   const password = `moto-${randomBytes(9).toString('hex')}`;
+  let secretArn = '';
   const transcripts: RunResult[] = [];
   let added = 0;
 
@@ -52,15 +41,20 @@ suite('terraform apply against moto', function () {
     requireTool(this, pythonHas('moto.server'), 'moto', "bash scripts/setup.sh --test (pip install 'moto[server]')");
     moto = await startMotoGlueServer<{ vpc_id: string; subnet_id: string; sg_id: string }>();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-tf-moto-'));
-    for (const f of fs.readdirSync(TERRAFORM_DIR).filter((n) => n.endsWith('.tf'))) fs.copyFileSync(path.join(TERRAFORM_DIR, f), path.join(dir, f));
-    fs.writeFileSync(path.join(dir, 'moto_override.tf'), OVERRIDE);
+    copyModuleForMoto(dir);
+    // The editor's route: the password in a Secrets Manager secret, Terraform gets only its ARN.
+    const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    try {
+      secretArn = (await sm.send(new CreateSecretCommand({ Name: 'lifecycle-lab/de-c1w2/source-database', SecretString: JSON.stringify({ username: 'admin', password }) }))).ARN!;
+    } finally {
+      sm.destroy();
+    }
     fs.writeFileSync(path.join(dir, 'terraform.tfvars.json'), JSON.stringify({
       aws_endpoint: moto.endpoint, vpc_id: moto.vpc_id, subnet_id: moto.subnet_id, db_sg_id: moto.sg_id,
       host: 'de-c1w2-rds.moto.internal', data_lake_bucket: 'lab-moto-data-lake', scripts_bucket: 'lab-moto-scripts',
-      force_destroy_buckets: true, glue_dir: GLUE_DIR,
+      force_destroy_buckets: true, glue_dir: GLUE_DIR, password_secret_arn: secretArn,
     }, null, 2));
-    // The password only through the environment, as a user would pass it.
-    env = terraformEnv({ TF_VAR_password: password, AWS_EC2_METADATA_DISABLED: 'true' });
+    env = terraformEnv({ AWS_EC2_METADATA_DISABLED: 'true' });
     const init = await tf(['init', '-input=false']);
     assert.equal(init.code, 0, tail(init.output));
   });
@@ -109,8 +103,13 @@ suite('terraform apply against moto', function () {
       const jobArgs = Object.keys(Job?.DefaultArguments ?? {}).filter((k) => !/^--(enable-|job-|continuous-)/.test(k)).map((k) => k.slice(2));
       assert.deepEqual(jobArgs.sort(), scriptJobArguments().sort());
       assert.equal(Job?.Command?.ScriptLocation, 's3://lab-moto-scripts/glue/glue_job.py');
-      const { Connection } = await glue.send(new GetConnectionCommand({ Name: 'de-c1w2-source-connection' }));
+      const { Connection } = await glue.send(new GetConnectionCommand({ Name: 'de-c1w2-source-connection', HidePassword: false }));
       assert.equal(Connection?.PhysicalConnectionRequirements?.SubnetId, moto!.subnet_id);
+      // The editor's route: the connection refers to the secret, Terraform never had the password.
+      assert.equal(Connection?.ConnectionProperties?.SECRET_ID, secretArn);
+      assert.ok(!('PASSWORD' in (Connection?.ConnectionProperties ?? {})), 'the connection holds no password');
+      const state = fs.readFileSync(path.join(dir, 'terraform.tfstate'), 'utf8');
+      assert.ok(state.includes(secretArn) && !state.includes(password), 'the state refers to the secret and holds no password');
       await glue.send(new GetDatabaseCommand({ Name: 'de_c1w2_lake' }));
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'lab-moto-scripts', Prefix: 'glue/' }));
       const sql = fs.readdirSync(path.join(GLUE_DIR, 'sql')).filter((f) => f.endsWith('.sql')).map((f) => `glue/sql/${f}`);

@@ -133,6 +133,26 @@ provider_installation {
   return { ...env, ...extra };
 }
 
+/** Test-only provider settings merged over terraform/versions.tf's provider block for runs against moto. */
+export const MOTO_OVERRIDE = `# TEST-ONLY (test/iac/tools.ts, for runs against moto): moto's fake keys, and few retries so a gap in moto fails fast.
+provider "aws" {
+  access_key  = "test"
+  secret_key  = "test"
+  max_retries = 2
+}
+
+# moto reads lifecycle rules back in a shape the provider never accepts (it would wait 3 minutes per bucket).
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  for_each = {}
+}
+`;
+
+/** A copy of terraform/*.tf in `dir` with MOTO_OVERRIDE beside it (nothing lands in the repository). */
+export function copyModuleForMoto(dir: string): void {
+  for (const f of fs.readdirSync(TERRAFORM_DIR).filter((n) => n.endsWith('.tf'))) fs.copyFileSync(path.join(TERRAFORM_DIR, f), path.join(dir, f));
+  fs.writeFileSync(path.join(dir, 'moto_override.tf'), MOTO_OVERRIDE);
+}
+
 export function terraformAvailable(): boolean {
   return onPath('terraform') && findProviderMirror() !== undefined;
 }
