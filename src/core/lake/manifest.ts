@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RecordedDashboard } from '../dashboard/recorded';
+import type { DataTestResult } from './dataTests';
 
 /** The tables of the star schema that a run publishes to the lake (the model runs them in its own order, see model.ts). */
 export const MODEL_TABLES = ['dim_customers', 'dim_products', 'dim_locations', 'fact_orders'] as const;
@@ -13,6 +14,8 @@ export interface ReconcileCheck {
   expected: string;
   actual: string;
   message: string;
+  /** A declared data test of severity warn that found failing rows: reported, yet the run publishes. */
+  warning?: boolean;
 }
 
 /** One file of a lake table as written: name relative to the table folder, size and SHA-256 (hex). */
@@ -48,6 +51,8 @@ export interface LakeManifest {
   };
   tables: Record<string, LakeTableStats>;
   checks: ReconcileCheck[];
+  /** The declared data tests (glue/sql/schema.yml, glue/sql/tests) on this run's tables; absent in older manifests. */
+  tests?: DataTestResult[];
   ok: boolean;
   /** The dashboard's filter choices and fixed answers over this run's tables; absent in older manifests and the Glue job's. */
   dashboard?: RecordedDashboard;

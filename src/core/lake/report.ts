@@ -33,7 +33,8 @@ export function describeEvent(event: PipelineEvent): { text: string; tone: LineT
       return { text: `  ${event.table.padEnd(14)} ${String(event.rows).padStart(10)} rows  ${formatDuration(event.durationMs).padStart(8)}${rate}${size}`, tone: 'plain' };
     }
     case 'check':
-      return { text: `  ${event.check.ok ? 'PASS' : 'FAIL'} ${event.check.name}: ${event.check.message}`, tone: event.check.ok ? 'ok' : 'fail' };
+      return { text: `  ${event.check.ok ? event.check.warning ? 'WARN' : 'PASS' : 'FAIL'} ${event.check.name}: ${event.check.message}`,
+        tone: event.check.ok && !event.check.warning ? 'ok' : 'fail' };
     case 'stepFinished': {
       const status = event.status === 'ok' ? 'done' : event.status;
       return { text: `  ${stepLabel(event.step)} ${status} in ${formatDuration(event.durationMs)}: ${event.summary}`, tone: event.status === 'ok' ? 'dim' : 'fail' };

@@ -1,3 +1,4 @@
-/** The model's metadata from glue/sql: column lineage (declared data tests will live here too). */
+/** The model's metadata from glue/sql: column lineage and the declared data tests (schema.yml, tests/). */
 export { modelLineage, queryReads, type ColumnLineage, type ColumnRef, type JoinLineage, type LineageStep, type ModelLineage, type ModelSource, type QueryReads } from './lineage';
 export { SqlParser } from './parse';
+export { loadDataTests, parseSchemaTests, parseSingularTest, SCHEMA_FILE, TESTS_DIR, type DataTest, type DataTestKind, type TestSeverity } from './tests';
