@@ -91,7 +91,8 @@ export class Card {
     }
     append(this.actions,
       button('Export CSV', () => post({ type: 'exportCsv', dataset }), { title: 'Save the data as CSV' }),
-      button('Copy SQL', () => post({ type: 'copySql', dataset }), { title: 'Copy the query to the clipboard' }));
+      button('Copy SQL', () => post({ type: 'copySql', dataset }), { title: 'Copy the query to the clipboard' }),
+      button('Lineage', () => post({ type: 'showLineage', dataset }), { title: 'Show where the card\'s figures come from: lake columns, model expressions, source columns' }));
     this.root = el('section', { class: `card${options.wide ? ' wide' : ''}`, 'aria-labelledby': headingId, 'data-dataset': dataset },
       el('header', {}, el('h2', { id: headingId }, title), this.actions),
       options.controls ?? null,

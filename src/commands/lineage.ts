@@ -94,7 +94,7 @@ function hoverText(c: ColumnLineage, graph: LineageGraph): vscode.MarkdownString
 
 /** The column to show: from the command's argument (a name, a Source view column, a Lake view table) or a pick. */
 async function pickColumn(arg: unknown, graph: () => Promise<LineageGraph>): Promise<string | undefined> {
-  if (typeof arg === 'string' && arg.includes('.')) return arg;
+  if (typeof arg === 'string' && (arg.includes('.') || /^(card|cell|dataset):/.test(arg))) return arg;
   let table: string | undefined;
   if (arg && typeof arg === 'object') {
     const node = arg as { kind?: string; table?: unknown; name?: unknown; column?: { name?: unknown } };

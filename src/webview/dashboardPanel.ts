@@ -183,6 +183,9 @@ export class DashboardPanel implements vscode.Disposable {
         await this.save(`${message.dataset}.png`, { 'PNG image': ['png'] }, Buffer.from(base64, 'base64'));
         return;
       }
+      case 'showLineage':
+        await vscode.commands.executeCommand('lifecycleLab.showLineage', `dataset:${message.dataset}`);
+        return;
       case 'runCommand':
         if ((PAGE_COMMANDS as readonly string[]).includes(message.command)) await vscode.commands.executeCommand(message.command);
         return;

@@ -80,6 +80,7 @@ const PageMessageSchema = v.variant('type', [
   // A PNG data URL from canvas.toDataURL; capped at 20 MB of text.
   v.object({ type: v.literal('exportPng'), dataset: datasetId, dataUrl: v.pipe(text(20_000_000), v.startsWith('data:image/png;base64,')) }),
   v.object({ type: v.literal('copySql'), dataset: datasetId }),
+  v.object({ type: v.literal('showLineage'), dataset: datasetId }),
   v.object({ type: v.literal('runCommand'), command: pageCommand }),
 ]);
 

@@ -43,6 +43,16 @@ suite('Lineage in the editor: Show Lineage, the graph page, hovers on the model'
     assert.ok(drawn.lanes.staging.includes('stg_customer_locations.postalCodeKey'));
   });
 
+  test('from a dashboard card (its Lineage button sends dataset:<card>): the lake columns it reads and where they come from', async () => {
+    const lab = await api();
+    await vscode.commands.executeCommand('lifecycleLab.showLineage', 'dataset:salesByProductLine');
+    const drawn = await lab.lineage.rendered();
+    assert.equal(drawn?.focus, 'card:salesByProductLine');
+    assert.deepEqual(drawn.lanes.reader, ['Dashboard: Sales by product line']);
+    assert.ok(drawn.lanes.lake.includes('fact_orders.orderAmount') && drawn.lanes.lake.includes('dim_products.productLine'), drawn.lanes.lake.join(', '));
+    assert.ok(drawn.lanes.source.includes('orderdetails.priceEach') && drawn.lanes.source.includes('products.productLine'), drawn.lanes.source.join(', '));
+  });
+
   test('hovering a column in glue/sql shows its expression, its source columns and what reads it', async () => {
     const lab = await api();
     const file = path.join(path.dirname(lab.services.asset('glue', 'sql', 'x')), 'fact_orders.sql');

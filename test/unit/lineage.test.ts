@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { columnView, lineageGraph, type LineageGraph } from '../../src/core/lineage/graph';
+import { columnView, lineageFocus, lineageGraph, type LineageGraph } from '../../src/core/lineage/graph';
 import { findModelDir } from '../../src/core/lake/model';
 
 /** What a reader of glue/sql expects: every lake column's source columns, written from reading the SQL. */
@@ -52,7 +52,7 @@ function lakeSources(graph: LineageGraph): Record<string, string[]> {
 /** A copy of glue/sql with `edit` applied to one file. */
 function changedModel(file: string, edit: (sql: string) => string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lineage-model-'));
-  for (const f of fs.readdirSync(findModelDir())) fs.copyFileSync(path.join(findModelDir(), f), path.join(dir, f));
+  fs.cpSync(findModelDir(), dir, { recursive: true });
   const target = path.join(dir, file);
   const before = fs.readFileSync(target, 'utf8');
   const after = edit(before);
@@ -118,6 +118,21 @@ suite('Lineage from the model SQL (DuckDB parser)', function () {
     assert.ok(view.readers.some((r) => r.id === 'salesByCountryTop10'));
     assert.ok(!view.readers.some((r) => r.id === 'filterProductLines'));
     assert.throws(() => columnView(shipped, 'fact_orders.nope'), /neither a column of the model/);
+  });
+
+  test('a dashboard card\'s lineage: the lake columns its SQL reads, what makes them, and their source columns', () => {
+    const focus = lineageFocus(shipped, 'dataset:salesByCountry');
+    const lane = (l: string) => focus.nodes.filter((n) => n.lane === l).map((n) => n.label).sort();
+    assert.equal(focus.focus, 'card:salesByCountryTop10');
+    assert.deepEqual(lane('reader'), ['Dashboard: Total sales by country (top 10)']);
+    assert.deepEqual(lane('lake'), ['dim_locations.country', 'dim_locations.locationKey', 'fact_orders.locationKey', 'fact_orders.orderAmount']);
+    assert.deepEqual(lane('staging'), ['stg_customer_locations.countryKey', 'stg_customer_locations.locationKey']);
+    assert.deepEqual(lane('source'), ['customers.city', 'customers.country', 'customers.postalCode', 'customers.state', 'orderdetails.priceEach', 'orderdetails.quantityOrdered']);
+    assert.ok(focus.edges.some((e) => e.from === 'model:fact_orders.orderAmount' && e.to === 'card:salesByCountryTop10'));
+    assert.ok(focus.edges.some((e) => e.from === 'source:orderdetails.priceEach' && e.to === 'model:fact_orders.orderAmount'));
+    const filters = lineageFocus(shipped, 'dataset:filterOptions');
+    assert.equal(filters.nodes.filter((n) => n.lane === 'reader').length, 3, 'the filter card asks three queries');
+    assert.throws(() => lineageFocus(shipped, 'card:nope'), /No dashboard card nope/);
   });
 
   test('a changed model changes the lineage: locations keyed by postalCode alone, as the original lab did', async () => {

@@ -4,6 +4,7 @@
  * own SQL, so nothing here is kept by hand.
  */
 import * as fs from 'node:fs/promises';
+import type { DatasetId } from '../dashboard/model';
 import { QUERIES, type QueryId } from '../dashboard/queries';
 import { LabError } from '../errors';
 import { loadModel } from '../lake/model';
@@ -34,7 +35,7 @@ export interface LineageGraph {
 
 /** The queries the dashboard's cards ask (the metadata queries that read information_schema are not cards). */
 const CARD_QUERIES: readonly QueryId[] = [
-  'kpis', 'salesByCountryTop10', 'salesByProductLine', 'monthlySales', 'topProducts', 'products', 'salesDetail',
+  'factRows', 'kpis', 'salesByCountryTop10', 'salesByProductLine', 'monthlySales', 'topProducts', 'products', 'salesDetail',
   'filterCountries', 'filterProductLines', 'orderDateRange',
 ];
 
@@ -138,15 +139,50 @@ const refId = (graph: LineageGraph, r: ColumnRef) =>
  * columns), everything that reads it (model columns, cards, notebook cells), and the edges between those.
  */
 export function lineageFocus(graph: LineageGraph, name: string): LineageFocus {
+  const reader = /^(card|cell|dataset):(.+)$/.exec(name);
+  if (reader) return readerFocus(graph, reader[1] as 'card' | 'cell' | 'dataset', reader[2]);
   const view = columnView(graph, name);
   const models = 'source' in view ? view.downstream : [...view.upstream, view.column, ...view.downstream];
+  const focus = 'source' in view ? `source:${view.source.table}.${view.source.column}` : `model:${view.column.table}.${view.column.column}`;
+  return drawn(graph, focus, models, view.readers, 'source' in view ? view.source : undefined);
+}
+
+/** Which named queries a dashboard card asks (the dashboard's dataset ids are not query ids). */
+const DATASET_QUERIES: Record<DatasetId, readonly QueryId[]> = {
+  lakeStatus: ['factRows'],
+  kpis: ['kpis'],
+  salesByCountry: ['salesByCountryTop10'],
+  salesByProductLine: ['salesByProductLine'],
+  monthlySales: ['monthlySales'],
+  filterOptions: ['filterCountries', 'filterProductLines', 'orderDateRange'],
+  topProducts: ['topProducts'],
+  products: ['products'],
+  salesDetail: ['salesDetail'],
+};
+
+/** The graph behind a card or a notebook cell: the lake columns it reads and everything they come from. */
+function readerFocus(graph: LineageGraph, kind: 'card' | 'cell' | 'dataset', id: string): LineageFocus {
+  const ids: readonly string[] = kind === 'dataset' ? DATASET_QUERIES[id as DatasetId] ?? [] : [id];
+  const readers = graph.readers.filter((r) => (kind === 'cell' ? r.kind === 'cell' : r.kind === 'card') && (ids as readonly string[]).includes(r.id));
+  if (!readers.length) throw new LabError('config', `No ${kind === 'cell' ? 'notebook cell' : 'dashboard card'} ${id} reads the lake.`);
+  const models: ColumnLineage[] = [];
+  let frontier: ColumnRef[] = readers.flatMap((r) => r.reads);
+  while (frontier.length) {
+    const next = graph.columns.filter((c) => !models.includes(c) && frontier.some((f) => same(c, f)));
+    models.unshift(...next);
+    frontier = next.flatMap((c) => c.reads);
+  }
+  return drawn(graph, `${readers[0].kind}:${readers[0].id}`, models, readers);
+}
+
+function drawn(graph: LineageGraph, focus: string, models: ColumnLineage[], readers: LakeReader[], source?: ColumnRef): LineageFocus {
   const nodes = new Map<string, LineageNode>();
   const edges = new Map<string, { from: string; to: string }>();
   const edge = (from: string, to: string) => edges.set(`${from}>${to}`, { from, to });
   const sourceNode = (r: ColumnRef) => nodes.set(`source:${r.table}.${r.column}`, {
     id: `source:${r.table}.${r.column}`, lane: 'source', label: `${r.table}.${r.column}`, detail: 'source column', column: `${r.table}.${r.column}`,
   });
-  if ('source' in view) sourceNode(view.source);
+  if (source) sourceNode(source);
   for (const c of models) {
     const id = `model:${c.table}.${c.column}`;
     nodes.set(id, { id, lane: c.published ? 'lake' : 'staging', label: `${c.table}.${c.column}`, detail: c.expression, file: c.file, line: c.line, column: `${c.table}.${c.column}` });
@@ -158,7 +194,7 @@ export function lineageFocus(graph: LineageGraph, name: string): LineageFocus {
       if (nodes.has(from)) edge(from, `model:${c.table}.${c.column}`);
     }
   }
-  for (const reader of view.readers) {
+  for (const reader of readers) {
     const id = `${reader.kind}:${reader.id}`;
     nodes.set(id, { id, lane: 'reader', label: `${reader.kind === 'card' ? 'Dashboard' : 'Notebook'}: ${reader.title}`, detail: reader.id });
     for (const r of reader.reads) {
@@ -166,6 +202,5 @@ export function lineageFocus(graph: LineageGraph, name: string): LineageFocus {
       if (nodes.has(from)) edge(from, id);
     }
   }
-  const focus = 'source' in view ? `source:${view.source.table}.${view.source.column}` : `model:${view.column.table}.${view.column.column}`;
   return { focus, nodes: [...nodes.values()], edges: [...edges.values()] };
 }
