@@ -3,7 +3,7 @@
  * Runs the extension-host suite (out/test/extension/index.js) inside code-server, opened by Debian's Chromium
  * through playwright-core, with no VS Code download (see docs: extension-host tests). Installs nothing.
  * Prints one line per test, then `N passed, N failed` last; exits 0 only when everything passed.
- *   EXT_TEST_TIMEOUT_S  watchdog in seconds (default 600)
+ *   EXT_TEST_TIMEOUT_S  watchdog in seconds (default 1200: the whole suite, Terraform on moto included, takes a few minutes)
  *   EXT_TEST_GREP       run only tests whose full title matches
  *   EXT_TEST_LOG        where the browser console and code-server output go (default .lab/ext-test-logs, git-ignored)
  *   EXT_TEST_LOG_LEVEL  the editor's log level (default trace: tests check that no secret reaches a log at any level)
@@ -18,7 +18,7 @@ import {
 } from './lib/codeServer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const timeoutS = Number(process.env.EXT_TEST_TIMEOUT_S || 600);
+const timeoutS = Number(process.env.EXT_TEST_TIMEOUT_S || 1200);
 const logDir = path.resolve(process.env.EXT_TEST_LOG || path.join(root, '.lab', 'ext-test-logs'));
 const testsIndex = path.join(root, 'out', 'test', 'extension', 'index.js');
 const codeServerEntry = path.join(root, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
