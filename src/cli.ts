@@ -49,6 +49,9 @@ const COMMANDS: readonly CommandSpec[] = [
     options: LAKE, load: async () => (await import('./cli/lake')).verify },
   { words: ['lineage'], synopsis: '<table.column>', text: 'column', summary: 'where a model, lake or source column comes from and which columns, cards and notebook cells read it',
     load: async () => (await import('./cli/lineage')).run },
+  { words: ['test'], synopsis: '[--lake DIR]',
+    summary: "the declared data tests (glue/sql/schema.yml, glue/sql/tests) on the current lake, read-only; exit 1 when an 'error' test fails",
+    options: LAKE, load: async () => (await import('./cli/test')).run },
   { words: ['check'], synopsis: '', summary: 'Check Lab: source, pipeline reconciliation, lake, dashboard (and AWS resources in aws mode); exit 1 when a check fails',
     load: async () => (await import('./cli/check')).run },
 ];

@@ -135,6 +135,7 @@ suite('local pipeline on the lab dump', function () {
     await fs.mkdir(fanned);
     await fs.copyFile(path.join(modelDir, 'dim_customers.sql'), path.join(fanned, 'dim_customers.sql'));
     await fs.copyFile(path.join(modelDir, 'dim_products.sql'), path.join(fanned, 'dim_products.sql'));
+    await fs.copyFile(path.join(modelDir, 'schema.yml'), path.join(fanned, 'schema.yml'));
     await fs.writeFile(path.join(fanned, 'dim_locations.sql'), FANNED_OUT_LOCATIONS);
     await fs.writeFile(path.join(fanned, 'fact_orders.sql'), FANNED_OUT_FACT);
 
@@ -144,7 +145,7 @@ suite('local pipeline on the lab dump', function () {
       assert.match(err.message, /fact_rows_match_source/);
       const failed = err.checks.filter((c) => !c.ok).map((c) => c.name);
       assert.ok(failed.includes('fact_rows_match_source'));
-      assert.ok(failed.includes('dim_locations_locationKey_unique'));
+      assert.ok(failed.includes('unique_dim_locations_locationKey'));
       assert.ok(Number(err.checks.find((c) => c.name === 'fact_rows_match_source')!.actual) > 2996);
       return true;
     });

@@ -222,7 +222,7 @@ suite('pipeline extraction routes', function () {
     return {
       options: { target, lakeDir, database: SCRATCH, modelDir: findModelDir(__dirname), extractWith: 'client' },
       target, lakeDir, database: SCRATCH, runId, started: new Date(), clock: systemClock, signal: lost.signal, lost,
-      emit: () => {}, progress: () => {}, runDir, stagedGold: path.join(runDir, 'gold'), steps: [], model: [], modelRows: {}, tables: {},
+      emit: () => {}, progress: () => {}, runDir, stagedGold: path.join(runDir, 'gold'), steps: [], model: [], dataTests: [], modelRows: {}, tables: {},
     };
   }
 

@@ -137,25 +137,15 @@ suite('pipeline: reconciliation checks', function () {
     assert.deepEqual(await failing(), []);
   });
 
-  test('orphan keys, duplicate keys, a wrong total and a wrong row count each fail by name', async () => {
+  test('a wrong total and a wrong row count each fail by name; orphan and duplicate keys are left to the declared tests', async () => {
     await build("(1, 'A', 1, 10.05), (3, 'Z', null, 20.06), (2, 'B', 2, 0)", { customers: '(1), (2), (2)', products: "('A'), ('B')", locations: '(1), (2)' });
-    assert.deepEqual((await failing()).sort(), [
-      'dim_customers_customerNumber_unique',
-      'fact_customerNumber_in_dim_customers',
-      'fact_locationKey_in_dim_locations',
-      'fact_productCode_in_dim_products',
-      'fact_rows_match_source',
-      'order_amount_matches_source',
-    ]);
+    // unique and relationships in glue/sql/schema.yml report the keys (dataTests.test.ts); these are the source checks.
+    assert.deepEqual((await failing()).sort(), ['fact_rows_match_source', 'order_amount_matches_source']);
   });
 
-  test('a duplicated dimension key fails its own check only: the fact count and total are not multiplied by it', async () => {
+  test('a duplicated dimension key does not multiply the fact count and total', async () => {
     await build("(1, 'A', 1, 10.05), (2, 'B', 2, 20.05)", { customers: '(1), (2), (2)', products: "('A'), ('A'), ('B')", locations: '(1), (2), (2)' });
     const checks = await reconcile(duck, (t) => t, source);
-    assert.deepEqual(checks.filter((c) => !c.ok).map((c) => c.name).sort(),
-      ['dim_customers_customerNumber_unique', 'dim_locations_locationKey_unique', 'dim_products_productCode_unique']);
-    assert.equal(checks.find((c) => c.name === 'fact_rows_match_source')!.actual, '2');
-    assert.equal(checks.find((c) => c.name === 'order_amount_matches_source')!.actual, '30.10');
-    assert.equal(checks.find((c) => c.name === 'dim_products_productCode_unique')!.actual, '1');
+    assert.deepEqual(checks.map((c) => [c.name, c.ok, c.actual]), [['fact_rows_match_source', true, '2'], ['order_amount_matches_source', true, '30.10']]);
   });
 });

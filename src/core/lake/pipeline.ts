@@ -11,7 +11,7 @@ import type { LakeManifest, ReconcileCheck } from './manifest';
 import { appendRunRecord } from './runLog';
 import type { LakeShrink } from './shrink';
 import {
-  closeRun, confirmShrink, extractStep, loadStep, prepare, publish, reconcileStep, sourceStep, step, transformStep, type RunContext,
+  closeRun, confirmShrink, extractStep, loadStep, prepare, publish, reconcileStep, sourceStep, step, transformStep, type Reconciled, type RunContext,
 } from './steps';
 import { describeTarget } from './source';
 
@@ -112,6 +112,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     stagedGold: path.join(runDir, 'gold'),
     steps: [],
     model: [],
+    dataTests: [],
     modelRows: {},
     tables: {},
   };
@@ -128,15 +129,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     await step(ctx, 'extract', 0.05, () => extractStep(ctx));
     await step(ctx, 'transform', 0.65, () => transformStep(ctx));
     await step(ctx, 'load', 0.8, () => loadStep(ctx));
-    let checks: ReconcileCheck[] = [];
+    let reconciled: Reconciled = { checks: [], tests: [] };
     await step(ctx, 'reconcile', 0.92, async () => {
-      checks = await reconcileStep(ctx);
-      return { summary: `${checks.length} checks passed` };
+      reconciled = await reconcileStep(ctx);
+      return { summary: checksSummary(reconciled.checks) };
     });
-    const manifest = await publish(ctx, checks);
+    const manifest = await publish(ctx, reconciled);
     const durationMs = performance.now() - runStart;
     ctx.emit({ kind: 'runFinished', ok: true, durationMs,
-      message: `Pipeline succeeded: ${ctx.modelRows.fact_orders} fact rows, total ${manifest.source.orderAmountTotal}, ${checks.length} checks passed.` });
+      message: `Pipeline succeeded: ${ctx.modelRows.fact_orders} fact rows, total ${manifest.source.orderAmountTotal}, ${checksSummary(reconciled.checks)}.` });
     ctx.progress({ message: 'Done', fraction: 1 });
     return { manifest, steps: ctx.steps, durationMs };
   } catch (err) {
@@ -170,6 +171,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       if (left.length > 0) options.log?.warn(`Pipeline run ${runId} left ${left.join(', ')} in ${ctx.lakeDir}`);
     }
   }
+}
+
+/** "13 checks passed" and, when warn tests found rows, "1 warned: <test ids>". */
+export function checksSummary(checks: readonly ReconcileCheck[]): string {
+  const warned = checks.filter((c) => c.warning);
+  return `${checks.length} checks passed${warned.length ? `, ${warned.length} warned: ${warned.map((c) => c.name).join(', ')}` : ''}`;
 }
 
 /** Appends the finished run, whatever its outcome, to the lake's run log. */

@@ -18,6 +18,8 @@ import { extractTableViaClient, RANGE_KEYS, rangeParts, type ExtractPart } from 
 import { findMysqlClient } from '../source/mysqlClient';
 import { notWritable, recoverLake, swapInGold } from './lakeFiles';
 import { MODEL_TABLES, readLakeManifest, type LakeManifest, type ReconcileCheck } from './manifest';
+import { loadDataTests, type DataTest } from '../model/tests';
+import { runDataTests, testCheck, type DataTestResult } from './dataTests';
 import { loadModel, type ModelFile } from './model';
 import type { PipelineEvent, PipelineOptions, PipelineStep, StepResult } from './pipeline';
 import { reconcile, ReconcileError } from './reconcile';
@@ -99,6 +101,8 @@ export interface RunContext {
   readonly steps: StepResult[];
   current?: { step: PipelineStep; start: number };
   model: ModelFile[];
+  /** The declared data tests (glue/sql/schema.yml and glue/sql/tests), read with the model. */
+  dataTests: DataTest[];
   staging?: Promise<{ instance: DuckDBInstance; duck: DuckDBConnection }>;
   duck?: DuckDBConnection;
   mysqlConn?: Connection;
@@ -134,6 +138,8 @@ export async function step(ctx: RunContext, name: PipelineStep, fraction: number
 /** Reads the model, tidies what an interrupted run left, makes the temp folder and starts the staging DuckDB. */
 export async function prepare(ctx: RunContext): Promise<void> {
   ctx.model = await loadModel(ctx.options.modelDir);
+  // Read before anything is extracted: a bad declaration fails the run at once, naming the entry.
+  ctx.dataTests = await loadDataTests(ctx.options.modelDir);
   await recoverLake(ctx.lakeDir);
   try {
     await fs.mkdir(ctx.stagedGold, { recursive: true });
@@ -401,18 +407,51 @@ async function recordDashboardAnswers(ctx: RunContext, signal: AbortSignal): Pro
   }
 }
 
-/** Reconcile what was written (read back from Parquet) against the source snapshot; a failed check fails the run. */
-export async function reconcileStep(ctx: RunContext): Promise<ReconcileCheck[]> {
+/** What the reconcile step found: the pipeline's own checks and the declared data tests' results. */
+export interface Reconciled {
+  checks: ReconcileCheck[];
+  tests: DataTestResult[];
+}
+
+/**
+ * Reconcile what was written (read back from Parquet) against the source snapshot, then run the declared data tests
+ * on it. A failed check or a failed `error` test fails the run and keeps the previous lake; a `warn` test is reported.
+ * The manifest's checks list both, so every surface that lists checks shows the tests.
+ */
+export async function reconcileStep(ctx: RunContext): Promise<Reconciled> {
   const d = ctx.duck!;
-  const checks = await interruptible(d, ctx.signal, () =>
-    reconcile(d, (table) => `read_parquet(${sqlLiteral(path.join(ctx.stagedGold, table, 'part-0.parquet'))})`, ctx.totals!));
-  for (const check of checks) ctx.emit({ kind: 'check', check });
+  const written = (table: string) => `read_parquet(${sqlLiteral(path.join(ctx.stagedGold, table, 'part-0.parquet'))})`;
+  const reconciled = await interruptible(d, ctx.signal, () => reconcile(d, written, ctx.totals!));
+  for (const check of reconciled) ctx.emit({ kind: 'check', check });
+  const tests = await runTestsOnWritten(ctx, written);
+  const checks = [...reconciled, ...tests.map(testCheck)];
+  for (const check of checks.slice(reconciled.length)) ctx.emit({ kind: 'check', check });
   if (checks.some((c) => !c.ok)) throw new ReconcileError(checks);
-  return checks;
+  return { checks, tests };
+}
+
+/**
+ * The declared tests on the tables as written: the published tables are views over their new Parquet files in a
+ * schema searched first, so each test's SQL, the same text the Glue job runs, reads them by name (staging models
+ * from the in-memory tables behind them).
+ */
+async function runTestsOnWritten(ctx: RunContext, written: (table: string) => string): Promise<DataTestResult[]> {
+  if (ctx.dataTests.length === 0) return [];
+  const { instance } = await ctx.staging!;
+  const connection = await instance.connect();
+  try {
+    await connection.run('create schema if not exists written');
+    for (const table of MODEL_TABLES) await connection.run(`create or replace view written.${sqlIdent(table)} as select * from ${written(table)}`);
+    await connection.run("set search_path = 'written,main'");
+    return await interruptible(connection, ctx.signal, () =>
+      runDataTests(connectionEngine(connection, 'the run\'s staging DuckDB'), ctx.dataTests, ctx.signal));
+  } finally {
+    connection.closeSync();
+  }
 }
 
 /** Writes the manifest beside the new tables and swaps the new gold folder in. */
-export async function publish(ctx: RunContext, checks: ReconcileCheck[]): Promise<LakeManifest> {
+export async function publish(ctx: RunContext, { checks, tests }: Reconciled): Promise<LakeManifest> {
   const { version } = await import('@duckdb/node-api');
   const manifest: LakeManifest = {
     runId: ctx.runId,
@@ -423,6 +462,7 @@ export async function publish(ctx: RunContext, checks: ReconcileCheck[]): Promis
     source: { host: ctx.target.host, port: ctx.target.port, database: ctx.database, counts: ctx.totals!.counts, orderAmountTotal: ctx.totals!.orderAmountTotal },
     tables: ctx.tables,
     checks,
+    tests,
     ok: true,
     ...(ctx.dashboard ? { dashboard: ctx.dashboard } : {}),
   };
