@@ -1,0 +1,103 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Zip } from './zip';
+
+/**
+ * The platform packages `npm run package` builds (scripts/package.mjs): each vsix holds its own platform's DuckDB
+ * binding and no other native file, and only what .vscodeignore lets in. `npm test` packages win32-x64 only (the
+ * smallest, and unlike this Linux machine, so a binding leaking from the developer's node_modules would show);
+ * `npm run test:package` packages all five (about a minute).
+ */
+const root = path.resolve(__dirname, '..', '..', '..');
+const ALL_TARGETS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
+const targets = process.env.LIFECYCLE_LAB_VSIX_TARGETS === 'all' ? ALL_TARGETS : (process.env.LIFECYCLE_LAB_VSIX_TARGETS ?? 'win32-x64').split(',');
+const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+
+/** What a native file's header says it is built for: the format and the CPU, e.g. `elf-x64`, `macho-arm64`, `pe-x64`. */
+export function nativeKind(bytes: Buffer): string {
+  if (bytes.readUInt32BE(0) === 0x7f454c46) {
+    const machine = bytes.readUInt16LE(18);
+    return `elf-${({ 0x3e: 'x64', 0xb7: 'arm64' } as Record<number, string>)[machine] ?? `0x${machine.toString(16)}`}`;
+  }
+  if (bytes.readUInt32LE(0) === 0xfeedfacf) {
+    const cpu = bytes.readUInt32LE(4);
+    return `macho-${({ 0x01000007: 'x64', 0x0100000c: 'arm64' } as Record<number, string>)[cpu] ?? `0x${cpu.toString(16)}`}`;
+  }
+  if (bytes.readUInt32BE(0) === 0xcafebabe) return 'macho-universal';
+  if (bytes.toString('latin1', 0, 2) === 'MZ') {
+    const pe = bytes.readUInt32LE(0x3c);
+    const machine = bytes.readUInt16LE(pe + 4);
+    return `pe-${({ 0x8664: 'x64', 0xaa64: 'arm64' } as Record<number, string>)[machine] ?? `0x${machine.toString(16)}`}`;
+  }
+  return 'unknown';
+}
+
+const EXPECTED_KIND: Record<string, string> = {
+  'linux-x64': 'elf-x64', 'linux-arm64': 'elf-arm64', 'darwin-x64': 'macho-x64', 'darwin-arm64': 'macho-arm64', 'win32-x64': 'pe-x64',
+};
+/** The binding's own library beside duckdb.node (the binding loads it from its folder). */
+const LIBRARY: Record<string, string> = { linux: 'libduckdb.so', darwin: 'libduckdb.dylib', win32: 'duckdb.dll' };
+const NATIVE = /\.(node|so(\.\d+)*|dylib|dll|exe)$/i;
+
+/** Paths the vsix must never hold, whatever else .vscodeignore lets in. */
+const NEVER = [/^src\//, /^test\//, /^bench\//, /^out\//, /^scripts\//, /^emulator\//, /^terraform\//, /^docs\//, /^\.lab/, /^\.cache\//,
+  /^\.git\//, /^\.venv\//, /^vendor\//, /\.tfstate/, /\.tfvars$/, /\.map$/, /^\.vscode/, /\.ts$/, /\.vsix$/];
+/** The files an installed extension needs (besides DuckDB). */
+const NEEDED = ['package.json', 'dist/extension.js', 'dist/webview/dashboard.js', 'dist/renderer/table.js', 'media/icon.png', 'media/icon.svg',
+  'data/mysqlsampledatabase.sql', 'glue/sql/fact_orders.sql', 'CHANGELOG.md'];
+
+function checkFileList(files: string[], where: string): void {
+  for (const f of files) for (const re of NEVER) assert.ok(!re.test(f), `${where} lists ${f}, which .vscodeignore means to leave out (${re})`);
+  for (const f of files.filter((x) => x.startsWith('node_modules/'))) {
+    assert.match(f, /^node_modules\/(@duckdb\/node-api|@duckdb\/node-bindings(-[a-z0-9-]+)?|detect-libc)\//, `${where} lists ${f}: only DuckDB ships in node_modules`);
+  }
+  for (const f of NEEDED) assert.ok(files.includes(f), `${where} lacks ${f}`);
+}
+
+suite('platform packages (vsix)', function () {
+  let outDir: string;
+
+  suiteSetup(function () {
+    this.timeout(120_000 * targets.length);
+    outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-vsix-'));
+    // --no-build: npm test's webpack step built dist/ just before; the script fails saying so when dist/ is missing.
+    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'package.mjs'), '--no-build', '--out', outDir, ...targets], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 0, `scripts/package.mjs failed:\n${r.stderr}\n${r.stdout}`);
+  });
+
+  suiteTeardown(() => {
+    if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+  });
+
+  for (const target of targets) {
+    test(`${target}: its own DuckDB binding, built for ${EXPECTED_KIND[target]}, and no other native file`, () => {
+      const file = fs.readdirSync(outDir).find((f) => f.endsWith(`-${target}.vsix`));
+      assert.ok(file, `no vsix for ${target} in ${fs.readdirSync(outDir).join(', ')}`);
+      const zip = Zip.open(path.join(outDir, file));
+      const manifest = zip.read('extension.vsixmanifest').toString('utf8');
+      assert.match(manifest, new RegExp(`TargetPlatform="${target}"`), 'the manifest names the target platform');
+
+      const bindingDir = `extension/node_modules/@duckdb/node-bindings-${target}/`;
+      const binding = `${bindingDir}duckdb.node`;
+      const library = `${bindingDir}${LIBRARY[target.split('-')[0]]}`;
+      const native = zip.entries.map((e) => e.name).filter((n) => NATIVE.test(n)).sort();
+      assert.deepEqual(native, [binding, library].sort(), 'the native files are exactly the binding and its library');
+      assert.equal(nativeKind(zip.read(binding)), EXPECTED_KIND[target], `${binding} is built for ${target}`);
+      const bindingPackages = zip.entries.map((e) => /node_modules\/@duckdb\/(node-bindings-[^/]+)\//.exec(e.name)?.[1]).filter(Boolean);
+      assert.deepEqual([...new Set(bindingPackages)], [`node-bindings-${target}`], 'one platform package');
+
+      checkFileList(zip.entries.map((e) => e.name).filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length))
+        .map((n) => (n === 'readme.md' ? 'README.md' : n === 'changelog.md' ? 'CHANGELOG.md' : n)), file);
+    });
+  }
+
+  test('`vsce ls` in the repository lists only what .vscodeignore intends', function () {
+    this.timeout(60_000);
+    const r = spawnSync(process.execPath, [vsce, 'ls'], { cwd: root, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    assert.equal(r.status, 0, r.stderr);
+    checkFileList(r.stdout.split('\n').map((l) => l.trim()).filter(Boolean), 'vsce ls');
+  });
+});
