@@ -4,6 +4,7 @@ import { resolveLabConfig, SETTING_KEYS, type LabConfig, type MysqlTarget, type 
 import { describeError, isCancelled, toLabError } from './core/errors';
 import type { LabBackend } from './core/backend/types';
 import type { Logger } from './core/log';
+import { localLabUnsupported } from './core/lab/platform';
 import { readLabTarget } from './core/lab/state';
 import { resolveSourceTarget } from './core/source/target';
 
@@ -144,6 +145,8 @@ export class LabServices implements vscode.Disposable {
       // An invalid setting is reported where it is used; the views keep the default layout.
     }
     await vscode.commands.executeCommand('setContext', 'lifecycleLab.mode', mode);
+    // Where the local lab cannot run, the Source view says why and offers AWS mode instead of Start Local Lab.
+    await vscode.commands.executeCommand('setContext', 'lifecycleLab.localLabUnsupported', !!localLabUnsupported());
   }
 
   /** Drives the Start/Stop Local Lab buttons; reading lab.json and probing the pid is cheap. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { localLabUnsupported } from '../core/lab/platform';
 import type { LabServices } from '../services';
 import { withCancellableProgress } from './progress';
 
@@ -12,8 +13,11 @@ export function registerLabCommands(services: LabServices): vscode.Disposable[] 
     return labFromConfig(services.config(), services.log, services.asset(), services.asset('data', 'mysqlsampledatabase.sql'));
   };
 
-  const start = services.command('Start Local Lab', () =>
-    withCancellableProgress('Lifecycle Lab: starting the local lab', async (work) => {
+  const start = services.command('Start Local Lab', () => {
+    // Said before any progress shows: on Windows there is nothing to start (AWS mode is offered instead).
+    const unsupported = localLabUnsupported();
+    if (unsupported) throw unsupported;
+    return withCancellableProgress('Lifecycle Lab: starting the local lab', async (work) => {
       const lab = await localLab();
       try {
         const status = await lab.up(work);
@@ -23,7 +27,8 @@ export function registerLabCommands(services: LabServices): vscode.Disposable[] 
         // Also after a cancel or failure: the server may have started or stopped.
         services.fireSourceChanged();
       }
-    }));
+    });
+  });
 
   const stop = services.command('Stop Local Lab', async () =>
     vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Lifecycle Lab: stopping the local lab' }, async () => {

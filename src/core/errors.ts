@@ -14,6 +14,7 @@ export type LabErrorCode =
   | 'labNotRunning'
   | 'portInUse'
   | 'mariadbMissing'
+  | 'localLabUnsupported'
   | 'corruptDatadir'
   | 'seedFailed'
   | 'awsCredentials'

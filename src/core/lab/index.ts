@@ -7,6 +7,7 @@ import { findDumpFile } from './seed';
 export { LocalLab, type LabStatus, type UpOptions } from './localLab';
 export { generateClassicmodels, generatedCounts } from './generator';
 export { seedFromDump, findDumpFile } from './seed';
+export { localLabUnsupported } from './platform';
 export { DUMP_COUNTS, CLASSICMODELS_TABLES, type TableCounts } from './db';
 
 /**

@@ -14,6 +14,7 @@ import {
   chooseServerAccount, findMariadbBinaries, freePort, handOver, handshake, initialiseDatadir, isInitialised, ourServer,
   portInUse, portTaken, readPidFile, resetStep, serverVersionOf, startServer, stopPid,
 } from './mariadb';
+import { localLabUnsupported } from './platform';
 import { seedFromDump } from './seed';
 import { labPaths, readLabCredentials, readLabState, type LabCredentials, type LabState } from './state';
 
@@ -34,6 +35,8 @@ export interface LocalLabOptions {
   startTimeoutMs?: number;
   /** Time for the lock wait, the server's start deadline and stop timeouts (tests pass a FakeClock). */
   clock?: Clock;
+  /** The OS the lab would run on (tests pass another); default process.platform. */
+  platform?: NodeJS.Platform;
 }
 
 export interface UpOptions extends LongWork {
@@ -93,6 +96,8 @@ export class LocalLab {
   /** Starts the server if needed, makes sure the lab user exists, and seeds classicmodels when missing or incomplete. */
   async up(opts: UpOptions = {}): Promise<LabStatus> {
     const report: ProgressReporter = opts.onProgress ?? (() => {});
+    const unsupported = localLabUnsupported(this.options.platform);
+    if (unsupported) throw unsupported;
     if (opts.scale !== undefined) checkScale(opts.scale);
     return this.withLock(opts.signal, async () => {
       const p = this.paths;

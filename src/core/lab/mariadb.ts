@@ -18,9 +18,14 @@ export interface MariadbBinaries {
   installDb: string;
 }
 
-const DEFAULT_SEARCH_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/usr/local/mysql/bin'];
+// /opt/homebrew: Homebrew on Apple silicon, which an editor started from the Dock does not have on its PATH.
+const DEFAULT_SEARCH_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/usr/local/mysql/bin', '/opt/homebrew/bin', '/opt/homebrew/sbin'];
 
-export function mariadbMissing(what: string): LabError {
+export function mariadbMissing(what: string, platform: NodeJS.Platform = process.platform): LabError {
+  if (platform === 'darwin') {
+    return new LabError('mariadbMissing', `MariaDB server is not installed (${what} not found on PATH, in /usr/local or /opt/homebrew).`,
+      { nextStep: { label: 'Install it: brew install mariadb' } });
+  }
   return new LabError(
     'mariadbMissing',
     `MariaDB server is not installed (${what} not found on PATH or in /usr/sbin). The local lab runs Debian's mariadb-server.`,
