@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ReconcileCheck } from '../core/lake/manifest';
 import { stepLabel, type PipelineEvent } from '../core/lake/pipeline';
 import { formatDuration } from '../core/lake/report';
 import { applyPipelineEvent, emptyPipelineState, type PipelineViewState, type StepState, type StepView } from '../core/lake/runState';
@@ -21,7 +22,11 @@ export interface PipelineSection {
   treeItem(node: unknown): vscode.TreeItem;
 }
 
-type PipelineNode = { kind: 'run' } | { kind: 'step'; view: StepView } | { kind: 'section'; section: PipelineSection; node: unknown };
+type PipelineNode =
+  | { kind: 'run' }
+  | { kind: 'problem'; check: ReconcileCheck }
+  | { kind: 'step'; view: StepView }
+  | { kind: 'section'; section: PipelineSection; node: unknown };
 
 /** The Pipeline view: the last run's outcome, then Source → Extract → Transform → Load → Reconcile. */
 export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNode>, vscode.Disposable {
@@ -64,6 +69,8 @@ export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNod
 
   getChildren(node?: PipelineNode): PipelineNode[] {
     if (node?.kind === 'section') return node.section.children(node.node).map((child) => ({ kind: 'section', section: node.section, node: child }));
+    // Under the run: its failed checks and data tests, and the warn tests that found rows.
+    if (node?.kind === 'run') return (this.current.problems ?? []).map((check) => ({ kind: 'problem', check }));
     if (node) return [];
     if (!this.shown) {
       this.shown = true;
@@ -76,6 +83,7 @@ export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNod
 
   getTreeItem(node: PipelineNode): vscode.TreeItem {
     if (node.kind === 'section') return node.section.treeItem(node.node);
+    if (node.kind === 'problem') return problemItem(node.check);
     if (node.kind === 'run') {
       const run = this.current.lastRun;
       if (this.current.running) {
@@ -85,9 +93,12 @@ export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNod
         item.contextValue = 'pipelineRunning';
         return item;
       }
-      const item = new vscode.TreeItem(run!.ok ? 'Last run succeeded' : 'Last run failed');
+      const problems = this.current.problems ?? [];
+      const item = new vscode.TreeItem(run!.ok ? 'Last run succeeded' : 'Last run failed',
+        problems.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
       item.description = `${new Date(run!.finishedAt).toLocaleString()} · ${formatDuration(run!.durationMs)}`;
       item.tooltip = run!.message;
+      if (problems.length) item.id = `pipeline.run.${run!.runId}`;
       item.iconPath = run!.ok ? ICONS.ok : ICONS.failed;
       item.contextValue = run!.ok ? 'pipelineRunOk' : 'pipelineRunFailed';
       return item;
@@ -110,4 +121,14 @@ export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNod
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** A failed check or a failing data test under the run: its name, failing count, and the rows it names in the tooltip. */
+function problemItem(check: ReconcileCheck): vscode.TreeItem {
+  const item = new vscode.TreeItem(check.name);
+  item.description = check.warning ? `warn · ${check.actual} failing` : `failed · expected ${check.expected}, got ${check.actual}`;
+  item.tooltip = check.message;
+  item.iconPath = check.warning ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : ICONS.failed;
+  item.contextValue = check.warning ? 'pipelineCheck.warn' : 'pipelineCheck.failed';
+  return item;
 }

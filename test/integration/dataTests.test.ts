@@ -13,6 +13,8 @@ import { leftoverRunDirs } from '../../src/core/lake/lakeFiles';
 import { readLakeManifest } from '../../src/core/lake/manifest';
 import { findModelDir } from '../../src/core/lake/model';
 import { ReconcileError, runPipeline, type PipelineEvent } from '../../src/core/lake/pipeline';
+import { lastRunRecord } from '../../src/core/lake/runLog';
+import { pipelineStateFromRecord } from '../../src/core/lake/runState';
 import { connectSource, queryRows } from '../../src/core/lake/source';
 import { SOURCE_TABLES } from '../../src/core/lake/sourceSchema';
 import { labTarget, runCli } from './fixture';
@@ -107,6 +109,14 @@ suite('declared data tests in the local pipeline (issue 22)', function () {
     });
     assert.ok(events.some((e) => e.kind === 'check' && !e.check.ok && e.check.name === 'relationships_fact_orders_productCode_to_dim_products'));
     assert.equal((await readLakeManifest(lakeDir))?.runId, before?.runId, 'the previous lake stays');
+    // The run log keeps what failed and warned, so the Pipeline view lists them under a run made elsewhere (the CLI).
+    const recorded = pipelineStateFromRecord((await lastRunRecord(lakeDir))!);
+    assert.deepEqual(recorded.problems?.map((c) => [c.name, c.ok, c.actual]), [
+      ['not_null_dim_products_productLineDescription', false, '1'],
+      ['relationships_fact_orders_productCode_to_dim_products', false, '1'],
+      ['accepted_values_fact_orders_status', true, '5'], // order 10100 now has the added line too
+    ]);
+    assert.match(recorded.problems![1].message, /orderNumber=10100, orderLineNumber=99/);
     assert.deepEqual(await leftoverRunDirs(lakeDir), []);
 
     // The same source through the model without its declarations publishes; lifecycle-lab test then finds the rows.

@@ -54,6 +54,20 @@ suite('Check Lab (core logic)', () => {
     assert.match(formatCheckReport(report).at(-1)!, /all 4 checks passed \(local mode\)/);
   });
 
+  test('warning data tests of the published run are named in the pipeline item, with their failing rows; it still passes', async () => {
+    const probes = healthy();
+    probes.manifest = async () => manifest({
+      tests: [
+        { id: 'unique_dim_customers_customerNumber', kind: 'unique', model: 'dim_customers', column: 'customerNumber', severity: 'error', status: 'pass', failingRows: 0, sample: [] },
+        { id: 'accepted_values_fact_orders_status', kind: 'accepted_values', model: 'fact_orders', column: 'status', severity: 'warn', status: 'warn',
+          failingRows: 4, sample: [{ orderNumber: 10100, status: 'Lost in transit' }] },
+      ],
+    });
+    const item = byId(await checkLab(probes), 'pipeline');
+    assert.equal(item.status, 'pass');
+    assert.match(item.detail, /Data tests: 1 passed, 1 warned: accepted_values_fact_orders_status \(4 failing rows in fact_orders\.status \(severity warn\): \(orderNumber=10100, status=Lost in transit\), \.\.\.\)\./);
+  });
+
   test('pipeline never run: pipeline and lake fail with Run Pipeline, the dashboard is skipped, the source still passes', async () => {
     const probes = healthy();
     probes.manifest = async () => undefined;

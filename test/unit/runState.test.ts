@@ -59,6 +59,20 @@ suite('pipeline view state from the lake run log', () => {
     assert.deepEqual(state.steps, pipelineStateFromRecord(r).steps);
   });
 
+  test("a run's failing and warning data tests are kept for the view, from its events and from its record alike", () => {
+    const failing = { name: 'relationships_fact_orders_productCode_to_dim_products', ok: false, expected: '0', actual: '1',
+      message: '1 failing row in fact_orders.productCode: (orderNumber=10100, productCode=S99_0002)' };
+    const warned = { name: 'accepted_values_fact_orders_status', ok: true, warning: true, expected: '0', actual: '4', message: '4 failing rows' };
+    const passed = { name: 'unique_dim_customers_customerNumber', ok: true, expected: '0', actual: '0', message: 'no failing rows' };
+    let state = applyPipelineEvent(emptyPipelineState(), { kind: 'runStarted', runId: 'r4', source: 's', lakeDir: 'l' });
+    for (const check of [passed, warned, failing]) state = applyPipelineEvent(state, { kind: 'check', check });
+    assert.deepEqual(state.problems, [warned, failing]);
+    // The next run starts with none.
+    assert.deepEqual(applyPipelineEvent(state, { kind: 'runStarted', runId: 'r5', source: 's', lakeDir: 'l' }).problems, []);
+    const recorded = { ...record('r4', '2026-11-25T22:00:00.000Z', 'failed'), problems: [warned, failing] };
+    assert.deepEqual(pipelineStateFromRecord(recorded).problems, [warned, failing]);
+  });
+
   test('a record replaces the remembered run only when it is a later, different run', () => {
     const older = pipelineStateFromRecord(record('r1', '2026-11-25T22:00:00.000Z'));
     assert.equal(recordIsNewer(record('r1', '2026-11-25T22:00:00.000Z'), older), false, 'same run');

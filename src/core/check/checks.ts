@@ -2,6 +2,7 @@ import type { LabMode } from '../config';
 import { describeError, toLabError } from '../errors';
 import { CLASSICMODELS_TABLES, type TableCounts } from '../lab/db';
 import { MODEL_TABLES, type LakeManifest } from '../lake/manifest';
+import { describeTestResult, type DataTestResult } from '../lake/dataTests';
 import type { RunRecord } from '../lake/runLog';
 
 /**
@@ -144,9 +145,18 @@ async function pipelineItem(probes: CheckProbes): Promise<CheckItem> {
     }
     return {
       status: 'pass',
-      detail: `Run ${manifest.runId} (${manifest.finishedAt}): ${n(factRows!)} fact rows = ${n(orderLines!)} order lines; total sales ${amount!.actual} = source ${amount!.expected}, to the cent.`,
+      detail: `Run ${manifest.runId} (${manifest.finishedAt}): ${n(factRows!)} fact rows = ${n(orderLines!)} order lines; total sales ${amount!.actual} = source ${amount!.expected}, to the cent.`
+        + dataTestsDetail(manifest.tests),
     };
   });
+}
+
+/** What the published run's declared data tests found: how many passed, and each warning with its failing rows. */
+function dataTestsDetail(tests: DataTestResult[] | undefined): string {
+  if (!tests?.length) return '';
+  const warned = tests.filter((t) => t.status === 'warn');
+  const passed = tests.filter((t) => t.status === 'pass').length;
+  return ` Data tests: ${passed} passed${warned.length ? `, ${warned.length} warned: ${warned.map((t) => `${t.id} (${describeTestResult(t)})`).join('; ')}` : ''}.`;
 }
 
 async function lakeItem(probes: CheckProbes): Promise<CheckItem> {

@@ -18,6 +18,11 @@ export interface ReconcileCheck {
   warning?: boolean;
 }
 
+/** A check the views list under its run: it failed, or it is a warn data test that found rows. */
+export function isProblem(check: ReconcileCheck): boolean {
+  return !check.ok || check.warning === true;
+}
+
 /** One file of a lake table as written: name relative to the table folder, size and SHA-256 (hex). */
 export interface LakePart {
   file: string;

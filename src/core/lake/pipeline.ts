@@ -7,7 +7,7 @@ import { LabError, isCancelled, toLabError } from '../errors';
 import type { Logger } from '../log';
 import type { LongWork } from '../progress';
 import { leftoverRunDirs, lockLake, tempRunDir } from './lakeFiles';
-import type { LakeManifest, ReconcileCheck } from './manifest';
+import { isProblem, type LakeManifest, type ReconcileCheck } from './manifest';
 import { appendRunRecord } from './runLog';
 import type { LakeShrink } from './shrink';
 import {
@@ -96,6 +96,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   // A source lost mid-run aborts the run through this signal; the user's Cancel comes through theirs.
   const lost = new AbortController();
   const runDir = tempRunDir(options.lakeDir, runId);
+  // The failed and warned checks, for the run log: a view showing a run made elsewhere lists them too.
+  const problems: ReconcileCheck[] = [];
   const ctx: RunContext = {
     options,
     target: options.target,
@@ -106,7 +108,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     clock,
     signal: options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal,
     lost,
-    emit: options.onEvent ?? (() => {}),
+    emit: (event) => {
+      if (event.kind === 'check' && isProblem(event.check)) problems.push(event.check);
+      options.onEvent?.(event);
+    },
     progress: options.onProgress ?? (() => {}),
     runDir,
     stagedGold: path.join(runDir, 'gold'),
@@ -164,7 +169,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     if (release) {
       await fs.rm(runDir, { recursive: true, force: true }).catch((err: unknown) =>
         options.log?.warn(`Pipeline run ${runId} could not remove ${runDir}: ${(err as Error).message}`));
-      await recordRun(ctx.lakeDir, runId, started, clock, ctx.steps, failure, options).catch((err: unknown) =>
+      await recordRun(ctx.lakeDir, runId, started, clock, ctx.steps, problems, failure, options).catch((err: unknown) =>
         options.log?.warn(`Pipeline run ${runId} could not be recorded in the run log: ${(err as Error).message}`));
       await release();
       const left = await leftoverRunDirs(ctx.lakeDir);
@@ -180,8 +185,8 @@ export function checksSummary(checks: readonly ReconcileCheck[]): string {
 }
 
 /** Appends the finished run, whatever its outcome, to the lake's run log. */
-async function recordRun(lakeDir: string, runId: string, started: Date, clock: Clock, steps: StepResult[], failure: LabError | undefined,
-  options: PipelineOptions): Promise<void> {
+async function recordRun(lakeDir: string, runId: string, started: Date, clock: Clock, steps: StepResult[], problems: ReconcileCheck[],
+  failure: LabError | undefined, options: PipelineOptions): Promise<void> {
   const finished = clock.now();
   await appendRunRecord(lakeDir, {
     runId,
@@ -191,6 +196,7 @@ async function recordRun(lakeDir: string, runId: string, started: Date, clock: C
     status: !failure ? 'ok' : isCancelled(failure) ? 'cancelled' : 'failed',
     message: !failure ? 'Pipeline succeeded.' : isCancelled(failure) ? 'Pipeline cancelled; the previous lake was kept.' : `Pipeline failed: ${failure.message}`,
     steps,
+    ...(problems.length ? { problems } : {}),
     origin: options.origin ?? 'core',
     pid: process.pid,
   });

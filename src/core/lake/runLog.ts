@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import type { ReconcileCheck } from './manifest';
 import type { StepResult } from './pipeline';
 
 /**
@@ -24,6 +25,8 @@ export interface RunRecord {
   message: string;
   /** Every step that started, with its outcome, duration and rows. */
   steps: StepResult[];
+  /** Its checks and data tests that failed or warned, with their failing rows (absent in older records). */
+  problems?: ReconcileCheck[];
   /** Who ran it, e.g. "cli", "editor". */
   origin: string;
   pid: number;

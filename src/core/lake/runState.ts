@@ -1,3 +1,4 @@
+import { isProblem, type ReconcileCheck } from './manifest';
 import { PIPELINE_STEPS, type PipelineEvent, type PipelineStep } from './pipeline';
 import type { RunRecord } from './runLog';
 
@@ -19,6 +20,8 @@ export interface PipelineViewState {
   running: boolean;
   /** Id of the run in progress, or of the last one. */
   runId?: string;
+  /** The checks and data tests of that run that failed or warned, in the order it ran them (absent in older states). */
+  problems?: ReconcileCheck[];
 }
 
 export function emptyPipelineState(): PipelineViewState {
@@ -31,7 +34,9 @@ export function applyPipelineEvent(state: PipelineViewState, event: PipelineEven
   const find = (step: PipelineStep) => steps.find((s) => s.step === step)!;
   switch (event.kind) {
     case 'runStarted':
-      return { ...state, running: true, runId: event.runId, steps: PIPELINE_STEPS.map((step) => ({ step, state: 'pending' })) };
+      return { ...state, running: true, runId: event.runId, steps: PIPELINE_STEPS.map((step) => ({ step, state: 'pending' })), problems: [] };
+    case 'check':
+      return isProblem(event.check) ? { ...state, problems: [...(state.problems ?? []), event.check] } : state;
     case 'stepStarted':
       Object.assign(find(event.step), { state: 'running', durationMs: undefined, rows: undefined, summary: undefined });
       return { ...state, steps };
@@ -64,6 +69,7 @@ export function pipelineStateFromRecord(record: RunRecord): PipelineViewState {
       return done ? { step, state: done.status, durationMs: done.durationMs, rows: done.rows, summary: done.summary } : { step, state: 'pending' };
     }),
     lastRun: { runId: record.runId, ok: record.status === 'ok', finishedAt: record.finishedAt, durationMs: record.durationMs, message: record.message },
+    problems: record.problems ?? [],
   };
 }
 
