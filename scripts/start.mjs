@@ -93,7 +93,15 @@ function linkExtension(extensionsDir) {
   const name = `${manifest.publisher}.${manifest.name}-${manifest.version}`;
   let stale = false;
   for (const entry of fs.readdirSync(extensionsDir)) {
-    if (entry.startsWith(`${manifest.publisher}.${manifest.name}-`) && entry !== name) {
+    // Another version of this extension, or a link to this repo under an older publisher id (two ids, one extension).
+    const linksHere = (() => {
+      try {
+        return fs.readlinkSync(path.join(extensionsDir, entry)) === root;
+      } catch {
+        return false;
+      }
+    })();
+    if ((entry.startsWith(`${manifest.publisher}.${manifest.name}-`) || linksHere) && entry !== name) {
       fs.rmSync(path.join(extensionsDir, entry), { recursive: true, force: true });
       stale = true;
     }

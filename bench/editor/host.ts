@@ -32,7 +32,9 @@ export interface EditorBenchResult {
   cardErrors?: string[];
 }
 
-const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+/** `publisher.name` from package.json. */
+const EXTENSION_ID = ((m: { publisher: string; name: string }) => `${m.publisher}.${m.name}`)(
+  JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { publisher: string; name: string });
 const POLL_MS = 5;
 
 async function openDashboardUntilRendered(api: LifecycleLabApi, timeoutMs = 120_000): Promise<{ ms: number; rendered: DatasetId[]; errors: string[] }> {

@@ -34,7 +34,7 @@ export function registerGeneralCommands(services: LabServices): vscode.Disposabl
       await vscode.workspace.getConfiguration('lifecycleLab').update('mode', next, target);
     })),
     vscode.commands.registerCommand('lifecycleLab.openSettings', () =>
-      vscode.commands.executeCommand('workbench.action.openSettings', '@ext:lifecycle-lab.lifecycle-lab')),
+      vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${services.context.extension.id}`)),
     vscode.commands.registerCommand('lifecycleLab.showLog', () => services.log.show()),
   ];
 }

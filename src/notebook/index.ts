@@ -8,8 +8,6 @@ import { registerLakeCompletion } from './completion';
 import { LabNotebookController } from './controller';
 import { registerNotebookSerializer, SQL_LANGUAGE } from './serializer';
 
-const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
-
 /**
  * The Lab notebook: the `.labnb` serializer, the controller on the backend's query engine, completion of lake names,
  * Open Lab Notebook (creates `lab.labnb` with the lab's analysis, or opens the one there) and Run Query on Selection
@@ -21,7 +19,7 @@ export function registerNotebook(services: LabServices): { disposables: vscode.D
   const show = async (document: vscode.NotebookDocument): Promise<vscode.NotebookEditor> => {
     controller.prefer(document);
     const editor = await vscode.window.showNotebookDocument(document);
-    await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id: controller.id, extension: EXTENSION_ID });
+    await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id: controller.id, extension: services.context.extension.id });
     return editor;
   };
 

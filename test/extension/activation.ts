@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-export const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+/** `publisher.name` from package.json, so the tests follow the manifest. */
+export const EXTENSION_ID = ((m: { publisher: string; name: string }) => `${m.publisher}.${m.name}`)(
+  JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { publisher: string; name: string });
 
 /** The libraries that load on first use: MySQL, DuckDB (an external native module) and the AWS SDK. */
 export const LAZY_LIBRARY = /[\\/]node_modules[\\/](mysql2|@duckdb|@aws-sdk|@smithy)[\\/]/;

@@ -6,7 +6,7 @@ import type { LifecycleLabApi } from '../../src/extension';
 import type { DatasetId } from '../../src/core/dashboard/model';
 import type { DashboardRenderedState, ReceivedReport } from '../../src/webview/dashboardPanel';
 
-const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+import { EXTENSION_ID } from './activation';
 
 /** The lab's product-line figures for its dump. */
 const EXPECTED_BY_LINE: Array<[string, number]> = [
@@ -16,7 +16,7 @@ const EXPECTED_BY_LINE: Array<[string, number]> = [
 const cents = (v: unknown) => Math.round(Number(v) * 100);
 
 async function api(): Promise<LifecycleLabApi> {
-  const ext = vscode.extensions.getExtension<LifecycleLabApi>('lifecycle-lab.lifecycle-lab');
+  const ext = vscode.extensions.getExtension<LifecycleLabApi>(EXTENSION_ID);
   assert.ok(ext, 'the extension is installed');
   return ext.activate();
 }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { LifecycleLabApi } from '../../src/extension';
 import { processAlive, readLabState, readLabTarget } from '../../src/core/lab/state';
 
-const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+import { EXTENSION_ID } from './activation';
 
 /**
  * Start/Stop Local Lab through the real commands, against a temporary lab folder (lifecycleLab.local.labDir,

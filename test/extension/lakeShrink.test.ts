@@ -9,7 +9,7 @@ import { readLakeManifest } from '../../src/core/lake/manifest';
 import { connectSource, queryRows } from '../../src/core/lake/source';
 import { SOURCE_TABLES } from '../../src/core/lake/sourceSchema';
 
-const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+import { EXTENSION_ID } from './activation';
 /** A source whose tables have no rows (issue 19 item 2: it replaced a full lake and said SUCCESS). */
 const EMPTY = 'h19_editor_empty';
 

@@ -13,7 +13,7 @@ import { NOTEBOOK_TYPE } from '../../src/core/notebook/format';
 import { LAB_NOTEBOOK_FILE, LAB_TOP_N_PARAMS, labNotebookText } from '../../src/core/notebook/labNotebook';
 import type { QueryValue } from '../../src/core/query/engine';
 
-const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+import { EXTENSION_ID } from './activation';
 const ERROR_MIME = 'application/vnd.code.notebook.error';
 const config = () => vscode.workspace.getConfiguration('lifecycleLab');
 

@@ -7,7 +7,7 @@ import type { LifecycleLabApi } from '../../src/extension';
 import type { LakeManifest } from '../../src/core/lake/manifest';
 import type { GridOpened } from '../../src/webview/gridPanel';
 
-const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+import { EXTENSION_ID } from './activation';
 const TABLES = ['dim_customers', 'dim_products', 'dim_locations', 'fact_orders'];
 
 suite('Pipeline', function () {

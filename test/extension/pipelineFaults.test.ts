@@ -11,7 +11,7 @@ import { processAlive, readLabState } from '../../src/core/lab/state';
 import { readLakeLock } from '../../src/core/lake/lakeFiles';
 import { lastRunRecord } from '../../src/core/lake/runLog';
 
-const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+import { EXTENSION_ID } from './activation';
 
 async function lastRun(): Promise<PipelineSnapshot> {
   const ext = vscode.extensions.getExtension<LifecycleLabApi>(EXTENSION_ID);

@@ -11,7 +11,7 @@ import type { DatasetId } from '../../src/core/dashboard/model';
 import type { ReceivedReport } from '../../src/webview/dashboardPanel';
 import type { GridOpened } from '../../src/webview/gridPanel';
 
-const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+import { EXTENSION_ID } from './activation';
 
 /** The part of the bundle's lake engine the tests read: how much it served, and how often it opened DuckDB. */
 interface EngineCounters {

@@ -12,7 +12,7 @@ import { labTarget } from '../integration/fixture';
 import { freePort } from '../helpers';
 import { startMotoServer, useAwsEnvironment, type MotoServer } from '../aws/motoServer';
 
-const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+import { EXTENSION_ID } from './activation';
 const TABLES = ['customers', 'employees', 'offices', 'orderdetails', 'orders', 'payments', 'productlines', 'products'];
 const config = () => vscode.workspace.getConfiguration('lifecycleLab');
 

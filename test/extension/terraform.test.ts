@@ -9,7 +9,7 @@ import type { TerraformRunResult } from '../../src/commands/terraform';
 import type { LifecycleLabApi } from '../../src/extension';
 import { OUTPUT_KEYS, useTerraformSettings, type Question } from './terraformHarness';
 
-const EXTENSION_ID = 'lifecycle-lab.lifecycle-lab';
+import { EXTENSION_ID } from './activation';
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
 
 /** The terminal's text without colours and shell-integration marks, for matching Terraform's sentences. */
