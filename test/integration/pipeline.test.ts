@@ -187,7 +187,7 @@ suite('local pipeline on the lab dump', function () {
   test('cancel while a transform statement runs interrupts it mid-statement and leaves the previous lake', async () => {
     // The real model plus one slow staging model (minutes of work) that runs right after the first one.
     const slowDir = await fs.mkdtemp(path.join(tmp, 'model-'));
-    for (const f of await fs.readdir(modelDir)) await fs.copyFile(path.join(modelDir, f), path.join(slowDir, f));
+    await fs.cp(modelDir, slowDir, { recursive: true }); // the model folder holds its singular tests in tests/
     await fs.writeFile(path.join(slowDir, 'stg_zz_slow.sql'), 'select count(*) as n from range(100000000000)\n');
     const before = await snapshotLake(lakeDir);
     const controller = new AbortController();
