@@ -44,7 +44,10 @@ class LocalAdapter(Adapter):
 
     def sql_files(self) -> Dict[str, str]:
         try:
-            names = sorted(n for n in os.listdir(self.sql_dir) if n.endswith(".sql"))
+            names = sorted(n for n in os.listdir(self.sql_dir) if n.endswith(".sql") or n == "schema.yml")
+            tests_dir = os.path.join(self.sql_dir, "tests")
+            if os.path.isdir(tests_dir):
+                names += sorted(f"tests/{n}" for n in os.listdir(tests_dir) if n.endswith(".sql"))
         except OSError as err:
             raise JobError(f"The SQL folder {self.sql_dir} could not be read: {err.strerror}") from err
         files = {}

@@ -16,10 +16,15 @@ locals {
   catalog_database = replace("${var.project}_lake", "-", "_")
   log_group_name   = "/aws-glue/jobs/${var.project}-etl-job"
 
-  # Where the job's files live in the scripts bucket: the script, and the model SQL beside it.
+  # Where the job's files live in the scripts bucket: the script, and the model SQL beside it with its declared data
+  # tests (schema.yml, tests/*.sql), which the job runs before it publishes.
   script_key = "glue/glue_job.py"
   sql_prefix = "glue/sql"
-  sql_files  = fileset("${local.glue_dir}/sql", "*.sql")
+  sql_files = setunion(
+    fileset("${local.glue_dir}/sql", "*.sql"),
+    fileset("${local.glue_dir}/sql", "schema.yml"),
+    fileset("${local.glue_dir}/sql", "tests/*.sql"),
+  )
 
   lake_path              = "s3://${var.data_lake_bucket}/gold/"
   athena_result_location = "s3://${var.data_lake_bucket}/athena-results/"

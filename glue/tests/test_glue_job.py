@@ -30,11 +30,13 @@ def argv(**overrides):
 
 
 def model_files():
+    """The repository's model files and its declared data tests, named as the adapters name them."""
     files = {}
-    for name in sorted(os.listdir(SQL_DIR)):
-        if name.endswith(".sql"):
-            with open(os.path.join(SQL_DIR, name), encoding="utf-8") as f:
-                files[name] = f.read()
+    names = [n for n in os.listdir(SQL_DIR) if n.endswith(".sql") or n == "schema.yml"]
+    names += [f"tests/{n}" for n in os.listdir(os.path.join(SQL_DIR, "tests")) if n.endswith(".sql")]
+    for name in sorted(names):
+        with open(os.path.join(SQL_DIR, name), encoding="utf-8") as f:
+            files[name] = f.read()
     return files
 
 
@@ -247,17 +249,70 @@ def test_discard_removes_only_the_failed_run():
 # ---------------------------------------------------------------------------------------------------- reconcile
 
 def test_check_messages_match_the_local_engines():
-    answers = iter(["5", "20287.92", "0", "1", "0", "0", "2", None])
-    checks = glue_job.reconcile(lambda _sql: next(answers) or "", lambda t: t,
+    answers = iter(["5", "20287.90"])
+    checks = glue_job.reconcile(lambda _sql: next(answers), lambda t: t,
                                 {"counts": {"orderdetails": 5}, "orderAmountTotal": "20287.92"})
-    assert [c["name"] for c in checks] == [
-        "fact_rows_match_source", "order_amount_matches_source", "fact_customerNumber_in_dim_customers",
-        "fact_productCode_in_dim_products", "fact_locationKey_in_dim_locations",
-        "dim_customers_customerNumber_unique", "dim_products_productCode_unique", "dim_locations_locationKey_unique"]
-    assert [c["ok"] for c in checks] == [True, True, True, False, True, True, False, True]
+    # The source checks only: keys, orphans and duplicates are the declared data tests.
+    assert [c["name"] for c in checks] == ["fact_rows_match_source", "order_amount_matches_source"]
+    assert [c["ok"] for c in checks] == [True, False]
     assert checks[0]["message"] == "fact_orders rows = source orderdetails rows: 5"
-    assert checks[3]["message"] == "fact_orders rows whose productCode has no dim_products row: expected 0, got 1"
-    assert checks[7]["actual"] == "0"  # sum() over an empty table is null
+    assert checks[1]["message"] == ("SUM(orderAmount) = source SUM(quantityOrdered × priceEach): "
+                                    "expected 20287.92, got 20287.90")
+
+
+# ---------------------------------------------------------------------------------------------------- data tests
+
+MODELS = ["dim_customers", "dim_products", "fact_orders"]
+
+
+def test_data_tests_compile_to_the_local_engines_sql():
+    files = {"schema.yml": """
+models:
+  - name: fact_orders
+    columns:
+      - name: productCode
+        tests:
+          - unique
+          - not_null:
+              config: { severity: warn }
+          - relationships: { to: "ref('dim_products')", field: productCode }
+      - name: status
+        tests:
+          - accepted_values: { values: [Shipped, 7] }
+""", "tests/odd.sql": "-- severity: warn\nselect * from fact_orders where 1 = 0;\n"}
+    tests = glue_job.plan_data_tests(files, MODELS)
+    # The same ids, severities and SQL text as test/unit/dataTests.test.ts expects of src/core/model/tests.ts.
+    assert [(t["id"], t["kind"], t["severity"], t["sql"]) for t in tests] == [
+        ("unique_fact_orders_productCode", "unique", "error",
+         "select productCode, count(*) as duplicate_rows from fact_orders where productCode is not null "
+         "group by productCode having count(*) > 1"),
+        ("not_null_fact_orders_productCode", "not_null", "warn", "select * from fact_orders where productCode is null"),
+        ("relationships_fact_orders_productCode_to_dim_products", "relationships", "error",
+         "select child.* from fact_orders as child left join dim_products as parent "
+         "on child.productCode = parent.productCode "
+         "where child.productCode is not null and parent.productCode is null"),
+        ("accepted_values_fact_orders_status", "accepted_values", "error",
+         "select * from fact_orders where status not in ('Shipped', '7')"),
+        ("odd", "singular", "warn", "-- severity: warn\nselect * from fact_orders where 1 = 0"),
+    ]
+
+
+def test_a_bad_declaration_is_named():
+    with pytest.raises(JobError, match=r"fact_orders\.status test 1: unknown test 'uniq'"):
+        glue_job.plan_data_tests({"schema.yml": "models:\n  - name: fact_orders\n    columns:\n      - name: status\n"
+                                                "        tests: [uniq]\n"}, MODELS)
+    with pytest.raises(JobError, match=r"model fact_order: there is no fact_order\.sql"):
+        glue_job.plan_data_tests({"schema.yml": "models:\n  - name: fact_order\n"}, MODELS)
+
+
+def test_model_files_and_data_tests_come_from_the_sql_prefix():
+    s3 = FakeS3({("lab-scripts", "glue/sql/dim_a.sql"): b"select 1",
+                 ("lab-scripts", "glue/sql/schema.yml"): b"models: []",
+                 ("lab-scripts", "glue/sql/tests/t1.sql"): b"select 2",
+                 ("lab-scripts", "glue/sql/tests/deep/t2.sql"): b"no",
+                 ("lab-scripts", "glue/sql/tests/notes.md"): b"no"})
+    adapter, _ = glue_adapter(s3=s3)
+    assert adapter.sql_files() == {"dim_a.sql": "select 1", "schema.yml": "models: []", "tests/t1.sql": "select 2"}
 
 
 def test_cents_are_exact():
@@ -278,7 +333,9 @@ def test_run_publishes_every_table_with_passing_checks(spark, tmp_path):
     assert manifest["source"]["counts"] == {t: len(rows) for t, rows in SOURCE_ROWS.items()}
     assert {t: v["rows"] for t, v in manifest["tables"].items()} == {
         "dim_customers": 3, "dim_locations": 3, "dim_products": 3, "fact_orders": 5}
-    assert set(manifest) == {"runId", "startedAt", "finishedAt", "model", "engine", "source", "tables", "checks", "ok"}
+    assert set(manifest) == {"runId", "startedAt", "finishedAt", "model", "engine", "source", "tables", "checks",
+                             "tests", "ok"}
+    assert len(manifest["tests"]) >= 11 and [t["id"] for t in manifest["tests"] if t["status"] != "pass"] == []
     assert manifest["engine"] == {"name": "spark", "version": spark.version} and manifest["model"] == "star-v1"
     assert all(v["files"] >= 1 and v["bytes"] > 0 for v in manifest["tables"].values())
     assert [p[1] for p in adapter.published] == [["dim_customers", "dim_locations", "dim_products", "fact_orders"]]
@@ -297,6 +354,37 @@ def test_reconciliation_failure_names_the_check_and_publishes_nothing(spark, tmp
     assert "fact_rows_match_source (fact_orders rows = source orderdetails rows: expected 5, got 4)" in str(err.value)
     assert "order_amount_matches_source" in str(err.value)
     assert adapter.published == [] and len(adapter.discarded) == 1
+
+
+def test_an_error_data_test_fails_the_run_naming_the_rows_and_a_warn_one_is_recorded(spark, tmp_path):
+    files = model_files()
+    files["fact_orders.sql"] = f"select * from ({glue_job.strip_trailing_semicolon(files['fact_orders.sql'])}) " \
+                               "where orderNumber <> 10101"
+    files["schema.yml"] += "  - name: dim_customers\n    columns:\n      - name: customerName\n" \
+                           "        tests: [{accepted_values: {values: [Nobody], config: {severity: warn}}}]\n"
+    # a singular test every fact row fails
+    files["tests/every_line.sql"] = "select orderNumber, orderLineNumber from fact_orders"
+    adapter = MemoryAdapter(spark, str(tmp_path), files)
+    with pytest.raises(JobError) as err:
+        glue_job.run_job(spark, adapter, log=lambda _m: None)
+    assert "every_line (4 failing rows in fact_orders: (orderNumber=" in str(err.value)
+    assert "accepted_values_dim_customers_customerName" not in str(err.value)
+    assert adapter.published == []
+
+
+def test_a_warn_data_test_is_recorded_and_the_run_publishes(spark, tmp_path):
+    files = model_files()
+    files["schema.yml"] += "  - name: dim_customers\n    columns:\n      - name: customerName\n" \
+                           "        tests: [{accepted_values: {values: [Nobody], config: {severity: warn}}}]\n"
+    adapter = MemoryAdapter(spark, str(tmp_path), files)
+    manifest = glue_job.run_job(spark, adapter, log=lambda _m: None)
+    warned = [t for t in manifest["tests"] if t["status"] == "warn"]
+    assert [(t["id"], t["failingRows"], len(t["sample"])) for t in warned] == [
+        ("accepted_values_dim_customers_customerName", 3, 3)]
+    check = next(c for c in manifest["checks"] if c["name"] == "accepted_values_dim_customers_customerName")
+    assert check["ok"] and check["warning"]
+    assert check["message"].startswith("3 failing rows in dim_customers.customerName (severity warn): (")
+    assert json.loads(json.dumps(manifest))["tests"] == manifest["tests"]  # JSON-safe samples
 
 
 def test_failing_model_sql_names_the_file_and_publishes_nothing(spark, tmp_path):

@@ -3,6 +3,8 @@
  * DuckDB engine (runPipeline), on the same source, lake against lake: table by table, row by row, sorted by key,
  * every value normalised to text (decimals with their 2 places, dates ISO). On the lab dump and on a generated
  * database at scale 10; both pyspark runs share one Spark process. Prints the pyspark and DuckDB run times.
+ * The declared data tests (glue/sql/schema.yml, glue/sql/tests) give equal results in both engines: on these, on a
+ * copy of the dump broken so a warn test fails (both publish), and on one broken so error tests fail (both refuse).
  * In CI it must run; elsewhere it skips (saying how to enable it) when pyspark, Java or Connector/J is missing.
  */
 import * as assert from 'node:assert/strict';
@@ -13,7 +15,10 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { MysqlTarget } from '../../src/core/config';
 import { generateClassicmodels } from '../../src/core/lab/generator';
 import { findModelDir } from '../../src/core/lake/model';
-import { runPipeline } from '../../src/core/lake/pipeline';
+import type { DataTestResult } from '../../src/core/lake/dataTests';
+import { ReconcileError, runPipeline } from '../../src/core/lake/pipeline';
+import { connectSource, queryRows } from '../../src/core/lake/source';
+import { SOURCE_TABLES } from '../../src/core/lake/sourceSchema';
 import { labTarget } from '../integration/fixture';
 import { GLUE_DIR, onPath, pythonHas, requireTool, ROOT, run, tail } from './tools';
 
@@ -21,6 +26,18 @@ const JAR = path.join(ROOT, 'vendor', 'jars', 'mysql-connector-j-8.4.0.jar');
 const ENABLE = 'bash scripts/setup.sh --test (pyspark 3.5.4, Java 17, MySQL Connector/J in vendor/jars); with CI=true this test must run';
 const SCALE = 10;
 const SCALED_DB = `lab_iac_diff_x${SCALE}`;
+/** Copies of the dump: an unknown order status (a warn test fails), then also a product line and a product missing (error tests fail). */
+const BROKEN_WARN_DB = 'lab_iac_diff_broken_warn';
+const BROKEN_ERROR_DB = 'lab_iac_diff_broken_error';
+
+/** A run's data test results as compared: every field but the sample, which is compared whole when it holds every failing row. */
+function comparableTests(tests: DataTestResult[] | undefined): unknown[] {
+  return (tests ?? []).map((t) => ({
+    id: t.id, kind: t.kind, model: t.model, column: t.column, severity: t.severity, status: t.status, failingRows: t.failingRows,
+    // Without an order the engines may pick different rows for a partial sample; a whole one is the same set.
+    sample: t.failingRows <= t.sample.length ? t.sample.map((row) => Object.entries(row).map(([k, v]) => `${k}=${String(v)}`).join(',')).sort() : t.sample.length,
+  }));
+}
 
 /** The published tables and the key each is sorted by. */
 const TABLES: Record<string, string[]> = {
@@ -75,7 +92,8 @@ suite('differential: Glue job logic on pyspark vs the DuckDB engine', function (
   let target: MysqlTarget;
   let sparkRuns: Promise<{ runs: SparkRun[]; spark: { spark: string; startupSeconds: number; totalSeconds: number } }> | undefined;
   const duckSeconds: Record<string, number> = {};
-  const lakes = { dump: { duck: '', spark: '' }, scaled: { duck: '', spark: '' } };
+  const lakes = { dump: { duck: '', spark: '' }, scaled: { duck: '', spark: '' }, broken: { duck: '', spark: '' } };
+  let errorChecks: { name: string; ok: boolean; actual: string; message: string }[] = [];
 
   suiteSetup(async function () {
     requireTool(this, pythonHas('pyspark') && onPath('java') && fs.existsSync(JAR), 'pyspark with Java 17 and MySQL Connector/J', ENABLE);
@@ -86,8 +104,32 @@ suite('differential: Glue job logic on pyspark vs the DuckDB engine', function (
     }
     target = await labTarget();
     await generateClassicmodels(target, { scale: SCALE, database: SCALED_DB, seed: 42 });
+    const conn = await connectSource(target, target.database);
+    try {
+      for (const db of [BROKEN_WARN_DB, BROKEN_ERROR_DB]) {
+        await queryRows(conn, `drop database if exists ${db}`);
+        await queryRows(conn, `create database ${db}`);
+        for (const table of SOURCE_TABLES) {
+          await queryRows(conn, `create table ${db}.${table.name} like ${target.database}.${table.name}`);
+          await queryRows(conn, `insert into ${db}.${table.name} select * from ${target.database}.${table.name}`);
+        }
+        await queryRows(conn, `update ${db}.orders set status = 'Lost in transit' where orderNumber in (10100, 10101)`);
+      }
+      await queryRows(conn, 'set foreign_key_checks = 0');
+      await queryRows(conn, `insert into ${BROKEN_ERROR_DB}.products (productCode, productName, productLine, productScale, productVendor,
+        productDescription, quantityInStock, buyPrice, MSRP) values ('S99_0001', 'Hover Car', 'Hovercraft', '1:10', 'Lab', 'broken', 1, 10.00, 20.00)`);
+      await queryRows(conn, `insert into ${BROKEN_ERROR_DB}.orderdetails (orderNumber, productCode, quantityOrdered, priceEach, orderLineNumber)
+        values (10100, 'S99_0002', 1, 5.00, 99)`);
+    } finally {
+      conn.destroy();
+    }
     const modelDir = findModelDir(__dirname);
-    for (const [name, database] of [['dump', target.database], ['scaled', SCALED_DB]] as const) {
+    await assert.rejects(runPipeline({ target, lakeDir: path.join(tmp, 'broken-error-duckdb'), modelDir, database: BROKEN_ERROR_DB }), (err: unknown) => {
+      assert.ok(err instanceof ReconcileError, String(err));
+      errorChecks = err.checks;
+      return true;
+    });
+    for (const [name, database] of [['dump', target.database], ['scaled', SCALED_DB], ['broken', BROKEN_WARN_DB]] as const) {
       const t0 = performance.now();
       const result = await runPipeline({ target, lakeDir: lakes[name].duck, modelDir, database });
       duckSeconds[name] = (performance.now() - t0) / 1000;
@@ -98,10 +140,9 @@ suite('differential: Glue job logic on pyspark vs the DuckDB engine', function (
   suiteTeardown(async () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     if (target) {
-      const { connectSource, queryRows } = await import('../../src/core/lake/source');
-      const conn = await connectSource(target, target.database).catch(() => undefined);
+        const conn = await connectSource(target, target.database).catch(() => undefined);
       if (conn) {
-        await queryRows(conn, `drop database if exists \`${SCALED_DB}\``).catch(() => undefined);
+        for (const db of [SCALED_DB, BROKEN_WARN_DB, BROKEN_ERROR_DB]) await queryRows(conn, `drop database if exists \`${db}\``).catch(() => undefined);
         conn.destroy();
       }
     }
@@ -112,7 +153,7 @@ suite('differential: Glue job logic on pyspark vs the DuckDB engine', function (
     sparkRuns ??= (async () => {
       const r = await run('python3', [path.join(GLUE_DIR, 'local_run.py'), '--host', target.host, '--port', String(target.port),
         '--user', target.user, '--database', target.database, '--lake', lakes.dump.spark,
-        '--run', `${SCALED_DB}=${lakes.scaled.spark}`, '--master', 'local[2]', '--json'],
+        '--run', `${SCALED_DB}=${lakes.scaled.spark}`, '--run', `${BROKEN_WARN_DB}=${lakes.broken.spark}`, '--master', 'local[2]', '--json'],
       { env: { ...process.env, LAB_DB_PASSWORD: target.password }, timeoutMs: 580_000 });
       assert.equal(r.code, 0, `local_run.py failed (exit ${r.code}):\n${tail(r.stderr, 30)}`);
       assert.ok(!r.output.includes(target.password), 'local_run.py printed the password');
@@ -122,15 +163,20 @@ suite('differential: Glue job logic on pyspark vs the DuckDB engine', function (
     return sparkRuns;
   }
 
-  for (const [name, label] of [['dump', 'the lab dump'], ['scaled', `a generated database at scale ${SCALE}`]] as const) {
+  for (const [name, label] of [['dump', 'the lab dump'], ['scaled', `a generated database at scale ${SCALE}`],
+    ['broken', 'the dump with an unknown order status (a warn test fails)']] as const) {
     test(`${label}: the pyspark lake equals the DuckDB lake, row by row`, async function () {
       const { runs, spark } = await sparkBoth();
       const sparkRun = runs.find((r) => r.lake === lakes[name].spark);
       assert.ok(sparkRun, `no pyspark run for ${name}: ${JSON.stringify(runs)}`);
       const compared = await compareLakes(lakes[name].duck, lakes[name].spark);
       const manifest = JSON.parse(fs.readFileSync(path.join(lakes[name].spark, 'gold', '_manifest.json'), 'utf8')) as {
-        ok: boolean; engine: { name: string }; checks: { name: string; ok: boolean }[]; tables: Record<string, { rows: number }>;
+        ok: boolean; engine: { name: string }; checks: { name: string; ok: boolean }[]; tables: Record<string, { rows: number }>; tests?: DataTestResult[];
       };
+      const duckManifest = JSON.parse(fs.readFileSync(path.join(lakes[name].duck, 'gold', '_manifest.json'), 'utf8')) as { tests?: DataTestResult[] };
+      assert.ok((duckManifest.tests ?? []).length >= 11, 'the DuckDB run recorded its data tests');
+      assert.deepEqual(comparableTests(manifest.tests), comparableTests(duckManifest.tests), 'data test results, spark vs duckdb');
+      assert.equal(manifest.tests!.filter((t) => t.status === 'warn').length, name === 'broken' ? 1 : 0);
       assert.equal(manifest.ok, true);
       assert.equal(manifest.engine.name, 'spark');
       assert.deepEqual(manifest.checks.filter((c) => !c.ok), []);
@@ -143,4 +189,23 @@ suite('differential: Glue job logic on pyspark vs the DuckDB engine', function (
       this.test!.title += ` [${figures}]`;
     });
   }
+
+  test('the dump with a product line and a product missing: the error tests fail both engines alike, naming the same rows', async () => {
+    const failed = errorChecks.filter((c) => !c.ok);
+    assert.deepEqual(failed.map((c) => c.name).sort(), ['not_null_dim_products_productLineDescription', 'relationships_fact_orders_productCode_to_dim_products']);
+    const lake = path.join(tmp, 'broken-error-spark');
+    const r = await run('python3', [path.join(GLUE_DIR, 'local_run.py'), '--host', target.host, '--port', String(target.port),
+      '--user', target.user, '--database', BROKEN_ERROR_DB, '--lake', lake, '--master', 'local[2]', '--json'],
+    { env: { ...process.env, LAB_DB_PASSWORD: target.password }, timeoutMs: 580_000 });
+    assert.equal(r.code, 1, `local_run.py should refuse the broken source:\n${tail(r.stderr, 30)}`);
+    for (const check of errorChecks) {
+      // "<id> (<n> failing rows in <model.column>: (<first row>" as the DuckDB run said it (values may print differently).
+      const said = new RegExp(`${check.name} \\(${check.message.split(': (')[0].replace(/[.()]/g, '\\$&')}: \\(`);
+      if (check.ok) assert.doesNotMatch(r.stderr, new RegExp(`${check.name} \\(`), `${check.name} is not a reason`);
+      else assert.match(r.stderr, said);
+    }
+    assert.match(r.stderr, /productCode=S99_0001/);
+    assert.match(r.stderr, /orderNumber=10100, orderLineNumber=99/);
+    assert.ok(!fs.existsSync(path.join(lake, 'gold', '_manifest.json')), 'nothing published');
+  });
 });

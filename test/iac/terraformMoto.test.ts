@@ -112,7 +112,10 @@ suite('terraform apply against moto', function () {
       assert.ok(state.includes(secretArn) && !state.includes(password), 'the state refers to the secret and holds no password');
       await glue.send(new GetDatabaseCommand({ Name: 'de_c1w2_lake' }));
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'lab-moto-scripts', Prefix: 'glue/' }));
-      const sql = fs.readdirSync(path.join(GLUE_DIR, 'sql')).filter((f) => f.endsWith('.sql')).map((f) => `glue/sql/${f}`);
+      const sql = [
+        ...fs.readdirSync(path.join(GLUE_DIR, 'sql')).filter((f) => f.endsWith('.sql') || f === 'schema.yml').map((f) => `glue/sql/${f}`),
+        ...fs.readdirSync(path.join(GLUE_DIR, 'sql', 'tests')).filter((f) => f.endsWith('.sql')).map((f) => `glue/sql/tests/${f}`),
+      ];
       assert.deepEqual((listed.Contents ?? []).map((o) => o.Key).sort(), ['glue/glue_job.py', ...sql].sort());
     } finally {
       glue.destroy();
