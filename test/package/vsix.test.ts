@@ -7,13 +7,16 @@ import { Zip } from './zip';
 
 /**
  * The platform packages `npm run package` builds (scripts/package.mjs): each vsix holds its own platform's DuckDB
- * binding and no other native file, and only what .vscodeignore lets in. `npm test` packages win32-x64 only (the
- * smallest, and unlike this Linux machine, so a binding leaking from the developer's node_modules would show);
- * `npm run test:package` packages all five (about a minute).
+ * binding and no other native file, and only what .vscodeignore lets in; this machine's own vsix runs a DuckDB query
+ * from its node_modules. `npm test` packages win32-x64 (the smallest, and unlike this Linux machine, so a binding
+ * leaking from the developer's node_modules would show) and this machine's target; `npm run test:package` all five.
  */
 const root = path.resolve(__dirname, '..', '..', '..');
 const ALL_TARGETS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
-const targets = process.env.LIFECYCLE_LAB_VSIX_TARGETS === 'all' ? ALL_TARGETS : (process.env.LIFECYCLE_LAB_VSIX_TARGETS ?? 'win32-x64').split(',');
+/** This machine's target: its vsix is also loaded and asked a query. */
+const HOST_TARGET = `${process.platform}-${process.arch}`;
+const targets = process.env.LIFECYCLE_LAB_VSIX_TARGETS === 'all' ? ALL_TARGETS
+  : (process.env.LIFECYCLE_LAB_VSIX_TARGETS ?? ['win32-x64', ...(ALL_TARGETS.includes(HOST_TARGET) ? [HOST_TARGET] : [])].join(',')).split(',');
 const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
 
 /** What a native file's header says it is built for: the format and the CPU, e.g. `elf-x64`, `macho-arm64`, `pe-x64`. */
@@ -72,11 +75,39 @@ suite('platform packages (vsix)', function () {
     if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
   });
 
+  function vsixFor(target: string): Zip {
+    const file = fs.readdirSync(outDir).find((f) => f.endsWith(`-${target}.vsix`));
+    assert.ok(file, `no vsix for ${target} in ${fs.readdirSync(outDir).join(', ')}`);
+    return Zip.open(path.join(outDir, file));
+  }
+
+  if (targets.includes(HOST_TARGET)) {
+    test(`${HOST_TARGET} (this machine): DuckDB loads from the vsix's own node_modules and answers a query`, function () {
+      this.timeout(30_000);
+      const zip = vsixFor(HOST_TARGET);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-vsix-load-'));
+      try {
+        for (const e of zip.entries.filter((x) => x.name.startsWith('extension/node_modules/') && !x.name.endsWith('/'))) {
+          const to = path.join(dir, e.name.slice('extension/'.length));
+          fs.mkdirSync(path.dirname(to), { recursive: true });
+          fs.writeFileSync(to, zip.read(e.name));
+        }
+        // Run from that folder only: require() resolves @duckdb/node-api there, never in the repository's node_modules.
+        const script = `const { DuckDBInstance } = require('@duckdb/node-api');
+          (async () => { const c = await (await DuckDBInstance.create(':memory:')).connect();
+            console.log(JSON.stringify((await c.runAndReadAll('SELECT 6 * 7 AS answer')).getRowObjectsJson())); })();`;
+        const r = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(JSON.parse(r.stdout), [{ answer: 42 }]);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
   for (const target of targets) {
     test(`${target}: its own DuckDB binding, built for ${EXPECTED_KIND[target]}, and no other native file`, () => {
-      const file = fs.readdirSync(outDir).find((f) => f.endsWith(`-${target}.vsix`));
-      assert.ok(file, `no vsix for ${target} in ${fs.readdirSync(outDir).join(', ')}`);
-      const zip = Zip.open(path.join(outDir, file));
+      const zip = vsixFor(target);
       const manifest = zip.read('extension.vsixmanifest').toString('utf8');
       assert.match(manifest, new RegExp(`TargetPlatform="${target}"`), 'the manifest names the target platform');
 
@@ -90,7 +121,7 @@ suite('platform packages (vsix)', function () {
       assert.deepEqual([...new Set(bindingPackages)], [`node-bindings-${target}`], 'one platform package');
 
       checkFileList(zip.entries.map((e) => e.name).filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length))
-        .map((n) => (n === 'readme.md' ? 'README.md' : n === 'changelog.md' ? 'CHANGELOG.md' : n)), file);
+        .map((n) => (n === 'readme.md' ? 'README.md' : n === 'changelog.md' ? 'CHANGELOG.md' : n)), `the ${target} vsix`);
     });
   }
 
