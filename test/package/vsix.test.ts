@@ -46,11 +46,17 @@ const LIBRARY: Record<string, string> = { linux: 'libduckdb.so', darwin: 'libduc
 const NATIVE = /\.(node|so(\.\d+)*|dylib|dll|exe)$/i;
 
 /** Paths the vsix must never hold, whatever else .vscodeignore lets in. */
-const NEVER = [/^src\//, /^test\//, /^bench\//, /^out\//, /^scripts\//, /^emulator\//, /^terraform\//, /^docs\//, /^\.lab/, /^\.cache\//,
+const NEVER = [/^src\//, /^test\//, /^bench\//, /^out\//, /^scripts\//, /^emulator\//, /^terraform\//, /^docs\/(?!screenshots\/[^/]+\.png$)/, /^\.lab/, /^\.cache\//,
   /^\.git\//, /^\.venv\//, /^vendor\//, /\.tfstate/, /\.tfvars$/, /\.map$/, /^\.vscode/, /\.ts$/, /\.vsix$/];
 /** The files an installed extension needs (besides DuckDB). */
 const NEEDED = ['package.json', 'dist/extension.js', 'dist/webview/dashboard.js', 'dist/renderer/table.js', 'media/icon.png', 'media/icon.svg',
-  'data/mysqlsampledatabase.sql', 'glue/sql/fact_orders.sql', 'CHANGELOG.md'];
+  'data/mysqlsampledatabase.sql', 'glue/sql/fact_orders.sql', 'CHANGELOG.md', ...readmeImages()];
+
+/** The README's relative image links: shipped, so the installed extension's page shows them. */
+function readmeImages(): string[] {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  return [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((u) => !/^[a-z]+:/i.test(u));
+}
 
 function checkFileList(files: string[], where: string): void {
   for (const f of files) for (const re of NEVER) assert.ok(!re.test(f), `${where} lists ${f}, which .vscodeignore means to leave out (${re})`);
