@@ -10,6 +10,7 @@ import glue_job
 from glue_job import GlueAdapter, JobError, WrittenTable
 
 SQL_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sql")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 ARGS = {
     "connection_name": "de-c1w2-source-connection",
@@ -266,35 +267,12 @@ MODELS = ["dim_customers", "dim_products", "fact_orders"]
 
 
 def test_data_tests_compile_to_the_local_engines_sql():
-    files = {"schema.yml": """
-models:
-  - name: fact_orders
-    columns:
-      - name: productCode
-        tests:
-          - unique
-          - not_null:
-              config: { severity: warn }
-          - relationships: { to: "ref('dim_products')", field: productCode }
-      - name: status
-        tests:
-          - accepted_values: { values: [Shipped, 7] }
-""", "tests/odd.sql": "-- severity: warn\nselect * from fact_orders where 1 = 0;\n"}
-    tests = glue_job.plan_data_tests(files, MODELS)
-    # The same ids, severities and SQL text as test/unit/dataTests.test.ts expects of src/core/model/tests.ts.
-    assert [(t["id"], t["kind"], t["severity"], t["sql"]) for t in tests] == [
-        ("unique_fact_orders_productCode", "unique", "error",
-         "select productCode, count(*) as duplicate_rows from fact_orders where productCode is not null "
-         "group by productCode having count(*) > 1"),
-        ("not_null_fact_orders_productCode", "not_null", "warn", "select * from fact_orders where productCode is null"),
-        ("relationships_fact_orders_productCode_to_dim_products", "relationships", "error",
-         "select child.* from fact_orders as child left join dim_products as parent "
-         "on child.productCode = parent.productCode "
-         "where child.productCode is not null and parent.productCode is null"),
-        ("accepted_values_fact_orders_status", "accepted_values", "error",
-         "select * from fact_orders where status not in ('Shipped', '7')"),
-        ("odd", "singular", "warn", "-- severity: warn\nselect * from fact_orders where 1 = 0"),
-    ]
+    # The spec src/core/model/tests.ts meets too (test/unit/dataTests.test.ts): the same ids, severities and SQL text.
+    with open(os.path.join(ROOT, "test", "fixtures", "data-tests", "compile.json"), encoding="utf-8") as f:
+        spec = json.load(f)
+    tests = glue_job.plan_data_tests(spec["files"], spec["models"])
+    assert [[t["id"], t["kind"], t["severity"], t["sql"]] for t in tests] == spec["expected"]
+    assert {t["model"] for t in tests} == {"fact_orders"}
 
 
 def test_a_bad_declaration_is_named():

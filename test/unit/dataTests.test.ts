@@ -35,30 +35,22 @@ suite('Declared data tests: schema.yml and singular tests', () => {
     ]) assert.ok(ids.includes(id), `${id} missing from ${ids.join(', ')}`);
   });
 
-  test('each kind compiles to one query of the failing rows', () => {
-    const tests = parseSchemaTests(`
-models:
-  - name: fact_orders
-    columns:
-      - name: productCode
-        tests:
-          - unique
-          - not_null:
-              config: { severity: warn }
-          - relationships: { to: "ref('dim_products')", field: productCode }
-      - name: status
-        tests:
-          - accepted_values: { values: [Shipped, 7] }
-`, '/m/schema.yml', MODELS);
-    assert.deepEqual(tests.map((t) => [t.id, t.kind, t.severity, t.sql]), [
-      ['unique_fact_orders_productCode', 'unique', 'error',
-        'select productCode, count(*) as duplicate_rows from fact_orders where productCode is not null group by productCode having count(*) > 1'],
-      ['not_null_fact_orders_productCode', 'not_null', 'warn', 'select * from fact_orders where productCode is null'],
-      ['relationships_fact_orders_productCode_to_dim_products', 'relationships', 'error',
-        'select child.* from fact_orders as child left join dim_products as parent on child.productCode = parent.productCode '
-        + 'where child.productCode is not null and parent.productCode is null'],
-      ['accepted_values_fact_orders_status', 'accepted_values', 'error', "select * from fact_orders where status not in ('Shipped', '7')"],
-    ]);
+  test('each kind compiles to one query of the failing rows (the spec the Glue job meets too)', async () => {
+    // test/fixtures/data-tests/compile.json: glue/tests/test_glue_job.py holds glue_job.py to the same files and SQL.
+    const spec = JSON.parse(await fs.readFile(path.join(__dirname, '../../../test/fixtures/data-tests/compile.json'), 'utf8')) as {
+      models: string[]; files: Record<string, string>; expected: [string, string, string, string][];
+    };
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lab-datatests-'));
+    try {
+      for (const model of spec.models) await fs.writeFile(path.join(dir, `${model}.sql`), 'select 1 as a');
+      await fs.mkdir(path.join(dir, 'tests'));
+      for (const [name, text] of Object.entries(spec.files)) await fs.writeFile(path.join(dir, name), text);
+      const tests = await loadDataTests(dir);
+      assert.deepEqual(tests.map((t) => [t.id, t.kind, t.severity, t.sql]), spec.expected);
+      assert.deepEqual(tests.map((t) => t.model), ['fact_orders', 'fact_orders', 'fact_orders', 'fact_orders', 'fact_orders']);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('a bad declaration is refused naming the file and the entry', () => {
@@ -87,10 +79,8 @@ models:
     }
   });
 
-  test('a singular test: severity from its leading comment, model from what it reads', () => {
-    const t = parseSingularTest('-- severity: warn\nselect * from fact_orders f join dim_products p on f.productCode = p.productCode;\n',
-      '/m/tests/odd_lines.sql', MODELS);
-    assert.deepEqual([t.id, t.kind, t.model, t.severity, t.sql.endsWith('p.productCode')], ['odd_lines', 'singular', 'fact_orders', 'warn', true]);
+  test('a singular test: error unless its leading comment says warn, listed under the first model it reads', () => {
+    assert.equal(parseSingularTest('select 1 from dim_products p join fact_orders f on 1 = 1', '/m/tests/x.sql', MODELS).model, 'dim_products');
     assert.equal(parseSingularTest('select 1 from dim_customers', '/m/tests/x.sql', MODELS).severity, 'error');
     assert.throws(() => parseSingularTest('-- severity: loud\nselect 1 from fact_orders', '/m/tests/x.sql', MODELS), /x\.sql are not valid: severity/);
     assert.throws(() => parseSingularTest('delete from fact_orders', '/m/tests/x.sql', MODELS), /one SELECT returning the failing rows/);
