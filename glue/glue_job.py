@@ -438,7 +438,11 @@ def plan_data_tests(files: Dict[str, str], models: List[str]) -> List[Dict[str, 
     """The declared tests of the SQL folder (file name -> text): schema.yml's generic tests, then tests/*.sql."""
     tests: List[Dict[str, Any]] = []
     if "schema.yml" in files:
-        import yaml  # PyYAML: read only when the folder declares tests
+        try:
+            import yaml  # PyYAML: read only when the folder declares tests
+        except ImportError as err:
+            raise JobError("schema.yml declares data tests, but this Python has no PyYAML to read it: give the job "
+                           "--additional-python-modules PyYAML.") from err
         try:
             doc = yaml.safe_load(files["schema.yml"]) or {}
         except yaml.YAMLError as err:

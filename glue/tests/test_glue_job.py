@@ -2,6 +2,7 @@
 S3 and Secrets Manager clients, and run_job on local Spark (happy path and each failure publishing nothing)."""
 import json
 import os
+import sys
 
 import pytest
 from fakes import ORDER_TOTAL, SOURCE_ROWS, ClientError, FakeGlue, FakeS3, FakeSecrets, MemoryAdapter, source_total
@@ -281,6 +282,12 @@ def test_a_bad_declaration_is_named():
                                                 "        tests: [uniq]\n"}, MODELS)
     with pytest.raises(JobError, match=r"model fact_order: there is no fact_order\.sql"):
         glue_job.plan_data_tests({"schema.yml": "models:\n  - name: fact_order\n"}, MODELS)
+
+
+def test_a_runtime_without_pyyaml_says_how_to_add_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "yaml", None)  # import yaml then raises ImportError
+    with pytest.raises(JobError, match=r"no PyYAML to read it: give the job --additional-python-modules PyYAML"):
+        glue_job.plan_data_tests({"schema.yml": "models: []"}, MODELS)
 
 
 def test_model_files_and_data_tests_come_from_the_sql_prefix():
