@@ -153,6 +153,20 @@ suite('Glue job runs against moto', function () {
     assert.equal(pipelineStateFromRecord(last!).lastRun?.ok, true);
   });
 
+  test('a SUCCEEDED run whose data tests warned says which, and the view lists them under the run', async () => {
+    await createJob('de-c1w2-etl-job');
+    const warned = { name: 'accepted_values_fact_orders_status', ok: true, warning: true, expected: '0', actual: '4',
+      message: '4 failing rows in fact_orders.status (severity warn): (orderNumber=10100, status=Lost in transit), ...' };
+    await putManifest({ ...manifest(), checks: [...manifest().checks, warned] });
+    const { runner: glue, clock } = runner();
+    const events: PipelineEvent[] = [];
+    await drive(clock, glue.run({ onEvent: (e) => events.push(e) }));
+    const state = events.reduce(applyPipelineEvent, emptyPipelineState());
+    assert.equal(state.lastRun?.ok, true);
+    assert.match(state.lastRun?.message ?? '', /total 9604190\.61, 3 checks passed, 1 warned: accepted_values_fact_orders_status; /);
+    assert.deepEqual(state.problems, [warned]);
+  });
+
   test('the lake path setting wins over the job argument; a SUCCEEDED run without a manifest there -> lakeMissing', async () => {
     await createJob('de-c1w2-etl-job', 's3://elsewhere');
     await putManifest(manifest(), 'other/gold/_manifest.json');

@@ -3,7 +3,7 @@ import type { AwsSettings, GlueSettings } from '../config';
 import { CancelledError, LabError, type NextStep } from '../errors';
 import { formatBytes } from '../format';
 import type { Logger } from '../log';
-import type { LakeManifest } from '../lake/manifest';
+import { checksSummary, type LakeManifest } from '../lake/manifest';
 import type { PipelineEvent, PipelineResult, PipelineStep, StepResult, StepStatus } from '../lake/pipeline';
 import type { RunRecord } from '../lake/runLog';
 import type { PipelineRunEntry, PipelineRunLink, PipelineRunner } from '../backend/types';
@@ -456,14 +456,14 @@ export class GluePipelineRunner implements PipelineRunner {
       begin('reconcile');
       for (const check of manifest.checks) emit({ kind: 'check', check });
       const failedChecks = manifest.checks.filter((c) => !c.ok);
-      finish(failedChecks.length ? 'failed' : 'ok', failedChecks.length ? `${failedChecks.length} of ${manifest.checks.length} checks failed` : `${manifest.checks.length} checks passed`);
+      finish(failedChecks.length ? 'failed' : 'ok', failedChecks.length ? `${failedChecks.length} of ${manifest.checks.length} checks failed` : checksSummary(manifest.checks));
       if (failedChecks.length || !manifest.ok) {
         const message = `Glue job run ${runId} published a lake that does not reconcile: ${failedChecks.map((c) => c.message).join('; ') || 'manifest not ok'}.`;
         ended(false, message);
         throw new LabError('reconcileFailed', message, { nextStep: { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' } });
       }
       ended(true, `Glue job run ${runId} succeeded: ${manifest.tables.fact_orders?.rows ?? 0} fact rows, total ${manifest.source.orderAmountTotal}, `
-        + `${manifest.checks.length} checks passed${cost ? `; ${cost}` : ''}.`);
+        + `${checksSummary(manifest.checks)}${cost ? `; ${cost}` : ''}.`);
       progress({ message: 'Done', fraction: 1 });
       return { manifest, steps, durationMs: this.clock.now() - started };
     } finally {

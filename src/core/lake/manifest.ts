@@ -23,6 +23,12 @@ export function isProblem(check: ReconcileCheck): boolean {
   return !check.ok || check.warning === true;
 }
 
+/** "13 checks passed" and, when warn tests found rows, "1 warned: <test ids>" (both engines' runs say it so). */
+export function checksSummary(checks: readonly ReconcileCheck[]): string {
+  const warned = checks.filter((c) => c.warning);
+  return `${checks.length} checks passed${warned.length ? `, ${warned.length} warned: ${warned.map((c) => c.name).join(', ')}` : ''}`;
+}
+
 /** One file of a lake table as written: name relative to the table folder, size and SHA-256 (hex). */
 export interface LakePart {
   file: string;

@@ -7,7 +7,7 @@ import { LabError, isCancelled, toLabError } from '../errors';
 import type { Logger } from '../log';
 import type { LongWork } from '../progress';
 import { leftoverRunDirs, lockLake, tempRunDir } from './lakeFiles';
-import { isProblem, type LakeManifest, type ReconcileCheck } from './manifest';
+import { checksSummary, isProblem, type LakeManifest, type ReconcileCheck } from './manifest';
 import { appendRunRecord } from './runLog';
 import type { LakeShrink } from './shrink';
 import {
@@ -176,12 +176,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       if (left.length > 0) options.log?.warn(`Pipeline run ${runId} left ${left.join(', ')} in ${ctx.lakeDir}`);
     }
   }
-}
-
-/** "13 checks passed" and, when warn tests found rows, "1 warned: <test ids>". */
-export function checksSummary(checks: readonly ReconcileCheck[]): string {
-  const warned = checks.filter((c) => c.warning);
-  return `${checks.length} checks passed${warned.length ? `, ${warned.length} warned: ${warned.map((c) => c.name).join(', ')}` : ''}`;
 }
 
 /** Appends the finished run, whatever its outcome, to the lake's run log. */
