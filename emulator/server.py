@@ -131,6 +131,8 @@ def main(argv: Optional[list] = None) -> int:
                         help="an RDS MySQL instance whose endpoint is HOST:PORT (repeatable)")
     parser.add_argument("--rds-user", default="lab", help="the master user name the RDS instances report")
     parser.add_argument("--glue-minute-seconds", type=float, default=60.0, help=argparse.SUPPRESS)
+    parser.add_argument("--detached", action="store_true",
+                        help="run on after stdin closes (lab up --aws); stop with SIGTERM (lab down)")
     args = parser.parse_args(argv)
     rds = {}
     for given in args.rds:
@@ -156,7 +158,8 @@ def main(argv: Optional[list] = None) -> int:
             print(json.dumps({"trino": emulator.trino_url()}), flush=True)
 
     threading.Thread(target=report_trino, daemon=True).start()
-    threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+    if not args.detached:
+        threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
     done.wait()
     emulator.stop()
     return 0

@@ -31,9 +31,11 @@ interface CommandSpec {
 const LAKE: Options = { lake: { type: 'string' } };
 
 const COMMANDS: readonly CommandSpec[] = [
-  { words: ['lab', 'up'], synopsis: '[--scale N]', summary: 'start the local MariaDB and seed classicmodels (xN generated data with --scale)',
-    options: { scale: { type: 'string' } }, load: async () => (await import('./cli/lab')).up },
-  { words: ['lab', 'down'], synopsis: '', summary: 'stop it', load: async () => (await import('./cli/lab')).down },
+  { words: ['lab', 'up'], synopsis: '[--scale N] [--aws [--trino-url URL]]',
+    summary: 'start the local MariaDB and seed classicmodels (xN generated data with --scale); --aws also the emulated AWS (moto, Glue on Spark, Athena on Trino)',
+    options: { scale: { type: 'string' }, aws: { type: 'boolean' }, 'trino-url': { type: 'string' } }, load: async () => (await import('./cli/lab')).up },
+  { words: ['lab', 'down'], synopsis: '[--aws]', summary: 'stop it and the emulated AWS (--aws: only the emulated AWS)',
+    options: { aws: { type: 'boolean' } }, load: async () => (await import('./cli/lab')).down },
   { words: ['lab', 'status'], synopsis: '', summary: 'what runs where', load: async () => (await import('./cli/lab')).status },
   { words: ['lab', 'reset'], synopsis: '', summary: 'stop and delete the lab database; lab up starts fresh (the lake stays)',
     load: async () => (await import('./cli/lab')).reset },

@@ -15,6 +15,7 @@ export type LabErrorCode =
   | 'portInUse'
   | 'mariadbMissing'
   | 'localLabUnsupported'
+  | 'emulatorFailed'
   | 'corruptDatadir'
   | 'seedFailed'
   | 'awsCredentials'

@@ -1,0 +1,72 @@
+import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { labTarget, repoLabDir, runCli } from './fixture';
+
+interface Status { ok: boolean; port?: number; emulatedAws?: { running: boolean; state?: { pid: number; endpoint: string; trino?: string } } }
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A loopback port with nothing listening: the Trino URL the emulator is given, so no local Trino starts here. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+suite('lab up --aws: the emulated AWS beside the local lab', function () {
+  this.timeout(180_000);
+  const env = { LIFECYCLE_LAB_LOCAL_LABDIR: repoLabDir() };
+
+  suiteTeardown(async () => { await runCli(['lab', 'down', '--aws'], env); });
+
+  test('starts detached, serves RDS de-c1w2-rds at the local lab, shows in lab status, stops with lab down --aws', async () => {
+    const target = await labTarget();
+    const trinoUrl = `http://127.0.0.1:${await closedPort()}`;
+    const up = await runCli(['lab', 'up', '--aws', '--trino-url', trinoUrl, '--json'], env);
+    assert.equal(up.code, 0, up.stderr);
+    const started = JSON.parse(up.stdout) as Status;
+    const emulator = started.emulatedAws?.state;
+    assert.ok(started.emulatedAws?.running && emulator, up.stdout);
+    assert.match(emulator.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(emulator.trino, trinoUrl);
+    assert.ok(alive(emulator.pid), 'the emulator outlives the command that started it');
+
+    const rds = new RDSClient({ region: 'us-east-1', endpoint: emulator.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    try {
+      const found = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'de-c1w2-rds' }));
+      assert.deepEqual(found.DBInstances?.[0]?.Endpoint && { host: found.DBInstances[0].Endpoint.Address, port: found.DBInstances[0].Endpoint.Port },
+        { host: '127.0.0.1', port: target.port });
+    } finally {
+      rds.destroy();
+    }
+
+    const again = JSON.parse((await runCli(['lab', 'up', '--aws', '--trino-url', trinoUrl, '--json'], env)).stdout) as Status;
+    assert.equal(again.emulatedAws?.state?.pid, emulator.pid, 'a second lab up --aws keeps the running emulator');
+    const status = JSON.parse((await runCli(['lab', 'status', '--json'], env)).stdout) as Status;
+    assert.equal(status.emulatedAws?.running, true);
+    assert.equal(status.emulatedAws?.state?.endpoint, emulator.endpoint);
+
+    const down = await runCli(['lab', 'down', '--aws', '--json'], env);
+    assert.deepEqual(JSON.parse(down.stdout), { ok: true, emulatorStopped: true });
+    assert.ok(!alive(emulator.pid), 'the emulator is gone');
+    const after = JSON.parse((await runCli(['lab', 'status', '--json'], env)).stdout) as Status;
+    assert.equal(after.emulatedAws?.running, false);
+    assert.equal(after.port, target.port, 'the local lab runs on');
+  });
+
+  test('--trino-url without --aws is refused', async () => {
+    const r = await runCli(['lab', 'up', '--trino-url', 'http://127.0.0.1:1', '--json'], env);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /--trino-url goes with --aws/);
+  });
+});
