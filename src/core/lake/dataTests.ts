@@ -1,24 +1,14 @@
 import { LabError, throwIfCancelled } from '../errors';
-import type { DataTest, DataTestKind, TestSeverity } from '../model/tests';
+import type { DataTest } from '../model/tests';
 import type { QueryEngine, QueryValue } from '../query/engine';
-import type { ReconcileCheck } from './manifest';
+import type { DataTestResult, ReconcileCheck } from './manifest';
+
+export type { DataTestResult } from './manifest';
 
 /** Failing rows a result keeps, to name them in the manifest, the views and the run's error. */
 export const SAMPLE_ROWS = 5;
 
 /** One declared test's outcome on a lake, as the run manifest records it. */
-export interface DataTestResult {
-  id: string;
-  kind: DataTestKind;
-  model: string;
-  column?: string;
-  severity: TestSeverity;
-  /** pass: no failing row; fail: failing rows of an error test (the run fails); warn: failing rows of a warn test. */
-  status: 'pass' | 'fail' | 'warn';
-  failingRows: number;
-  /** Up to SAMPLE_ROWS failing rows, column name to value. */
-  sample: Record<string, QueryValue>[];
-}
 
 /**
  * Runs each test's compiled query on the engine (its models readable by name): the failing rows counted and the

@@ -1,11 +1,26 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RecordedDashboard } from '../dashboard/recorded';
-import type { DataTestResult } from './dataTests';
+import type { DataTestKind, TestSeverity } from '../model/tests';
+import type { QueryValue } from '../query/engine';
 
 /** The tables of the star schema that a run publishes to the lake (the model runs them in its own order, see model.ts). */
 export const MODEL_TABLES = ['dim_customers', 'dim_products', 'dim_locations', 'fact_orders'] as const;
 export type ModelTable = (typeof MODEL_TABLES)[number];
+
+/** One declared data test's outcome in a run (glue/sql/schema.yml and tests/), as the manifest records it. */
+export interface DataTestResult {
+  id: string;
+  kind: DataTestKind;
+  model: string;
+  column?: string;
+  severity: TestSeverity;
+  /** pass: no failing row; fail: failing rows of an error test (the run fails); warn: failing rows of a warn test. */
+  status: 'pass' | 'fail' | 'warn';
+  failingRows: number;
+  /** Up to SAMPLE_ROWS failing rows (core/lake/dataTests.ts), column name to value. */
+  sample: Record<string, QueryValue>[];
+}
 
 export interface ReconcileCheck {
   /** Stable id, e.g. "fact_rows_match_source". */
