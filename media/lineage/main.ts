@@ -3,8 +3,7 @@
  * drawn with DOM APIs and SVG only (textContent, never innerHTML). Keyboard: arrows move, Enter opens the SQL,
  * Space makes the column the focus.
  */
-import type { HostToLineage, LineageRendered, LineageToHost } from '../../src/webview/lineageProtocol';
-import type { LineageFocus, LineageNode } from '../../src/core/lineage/types';
+import type { HostToLineage, LineageFocus, LineageNode, LineageRendered, LineageToHost } from '../../src/webview/lineageProtocol';
 
 interface VsCodeApi {
   postMessage(message: LineageToHost): void;

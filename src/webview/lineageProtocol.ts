@@ -4,6 +4,8 @@
  */
 import type { LineageFocus } from '../core/lineage/types';
 
+export type { LineageFocus, LineageNode } from '../core/lineage/types';
+
 export const LINEAGE_VIEW_TYPE = 'lifecycleLab.lineage';
 
 export type HostToLineage =

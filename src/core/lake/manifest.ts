@@ -3,6 +3,9 @@ import * as path from 'node:path';
 import type { RecordedDashboard } from '../dashboard/recorded';
 import type { DataTestKind, TestSeverity } from '../model/tests';
 import type { QueryValue } from '../query/engine';
+import type { ReconcileCheck } from '../run/events';
+
+export type { ReconcileCheck } from '../run/events';
 
 /** The tables of the star schema that a run publishes to the lake (the model runs them in its own order, see model.ts). */
 export const MODEL_TABLES = ['dim_customers', 'dim_products', 'dim_locations', 'fact_orders'] as const;
@@ -20,17 +23,6 @@ export interface DataTestResult {
   failingRows: number;
   /** Up to SAMPLE_ROWS failing rows (core/lake/dataTests.ts), column name to value. */
   sample: Record<string, QueryValue>[];
-}
-
-export interface ReconcileCheck {
-  /** Stable id, e.g. "fact_rows_match_source". */
-  name: string;
-  ok: boolean;
-  expected: string;
-  actual: string;
-  message: string;
-  /** A declared data test of severity warn that found failing rows: reported, yet the run publishes. */
-  warning?: boolean;
 }
 
 /** A check the views list under its run: it failed, or it is a warn data test that found rows. */

@@ -2,14 +2,12 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { systemClock, type Clock } from '../clock';
-import type { MysqlTarget } from '../config';
 import { LabError, isCancelled, toLabError } from '../errors';
-import type { Logger } from '../log';
-import type { LongWork } from '../progress';
 import { leftoverRunDirs, lockLake, tempRunDir } from './lakeFiles';
-import { checksSummary, isProblem, type LakeManifest, type ReconcileCheck } from './manifest';
+import { checksSummary, isProblem, type ReconcileCheck } from './manifest';
+import type { PipelineOptions, PipelineResult } from './options';
+import type { StepResult } from '../run/events';
 import { appendRunRecord } from './runLog';
-import type { LakeShrink } from './shrink';
 import {
   closeRun, confirmShrink, extractStep, loadStep, prepare, publish, reconcileStep, sourceStep, step, transformStep, type Reconciled, type RunContext,
 } from './steps';
@@ -18,66 +16,8 @@ import { describeTarget } from './source';
 export { ReconcileError } from './reconcile';
 export { stepLabel } from './steps';
 
-export const PIPELINE_STEPS = ['source', 'extract', 'transform', 'load', 'reconcile'] as const;
-export type PipelineStep = (typeof PIPELINE_STEPS)[number];
-export type StepStatus = 'ok' | 'failed' | 'cancelled';
-
-/** What a run reports as it goes; the terminal, the Pipeline view and the CLI all render these. */
-export type PipelineEvent =
-  | { kind: 'runStarted'; runId: string; source: string; lakeDir: string }
-  | { kind: 'stepStarted'; step: PipelineStep }
-  | { kind: 'table'; step: PipelineStep; table: string; rows: number; durationMs: number; bytes?: number }
-  | { kind: 'check'; check: ReconcileCheck }
-  | { kind: 'stepFinished'; step: PipelineStep; status: StepStatus; durationMs: number; rows?: number; summary: string }
-  | { kind: 'runFinished'; ok: boolean; durationMs: number; message: string };
-
-export interface StepResult {
-  step: PipelineStep;
-  status: StepStatus;
-  durationMs: number;
-  rows?: number;
-  summary: string;
-}
-
-export interface PipelineOptions extends LongWork {
-  target: MysqlTarget;
-  lakeDir: string;
-  /** Folder with the model's `<table>.sql` files (glue/sql). */
-  modelDir: string;
-  /** Source database; the target's database when absent (the benchmark points it at a scaled copy). */
-  database?: string;
-  log?: Logger;
-  onEvent?: (event: PipelineEvent) => void;
-  /**
-   * How rows leave MySQL: 'client' streams through the MariaDB command-line client and DuckDB's CSV reader
-   * (fastest), 'driver' streams through mysql2 into a DuckDB appender (works everywhere, keeps one snapshot).
-   * 'auto' (default) picks the client when one is installed and the connection needs no TLS.
-   */
-  extractWith?: 'auto' | 'client' | 'driver';
-  /**
-   * Whether the run records the dashboard's answers in its manifest (dashboard/recorded.ts). 'auto' (default): when
-   * the facts have at least RECORD_MIN_FACT_ROWS rows; below that the dashboard asks the lake as fast as it reads it.
-   */
-  recordDashboard?: 'auto' | 'always' | 'never';
-  /** A source that sends nothing and answers no ping for this long fails the run (default 60 s). */
-  stallTimeoutMs?: number;
-  /** Timers for the lock heartbeat and the source watch (tests pass a fake one). */
-  clock?: Clock;
-  /** Recorded in the lake's run log, e.g. "cli" or "editor". */
-  origin?: string;
-  /**
-   * Asked before extracting when the run would replace a lake with one keeping less than half of its fact rows
-   * (shrink.ts); true goes on, false cancels and keeps the lake. Absent, such a run fails with lakeWouldShrink and keeps
-   * the lake: the editor asks in a modal, the CLI answers for its flag.
-   */
-  confirmShrink?: (shrink: LakeShrink) => Promise<boolean>;
-}
-
-export interface PipelineResult {
-  manifest: LakeManifest;
-  steps: StepResult[];
-  durationMs: number;
-}
+export { PIPELINE_STEPS, type PipelineEvent, type PipelineStep, type StepResult, type StepStatus } from '../run/events';
+export type { PipelineOptions, PipelineResult } from './options';
 
 function newRunId(now: Date): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;

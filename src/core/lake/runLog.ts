@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ReconcileCheck } from './manifest';
-import type { StepResult } from './pipeline';
+import type { StepResult } from '../run/events';
 
 /**
  * The lake's run log: one JSON line per finished run (succeeded, failed or cancelled), from any front end. The

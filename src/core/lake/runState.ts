@@ -1,5 +1,5 @@
 import { isProblem, type ReconcileCheck } from './manifest';
-import { PIPELINE_STEPS, type PipelineEvent, type PipelineStep } from './pipeline';
+import { PIPELINE_STEPS, type PipelineEvent, type PipelineStep } from '../run/events';
 import type { RunRecord } from './runLog';
 
 /** The state of the pipeline's steps as surfaces show it, folded from run events (no editor types here). */

@@ -21,7 +21,8 @@ import { MODEL_TABLES, readLakeManifest, type LakeManifest, type ReconcileCheck 
 import { loadDataTests, type DataTest } from '../model/tests';
 import { runDataTests, testCheck, type DataTestResult } from './dataTests';
 import { loadModel, type ModelFile } from './model';
-import type { PipelineEvent, PipelineOptions, PipelineStep, StepResult } from './pipeline';
+import type { PipelineEvent, PipelineStep, StepResult } from '../run/events';
+import type { PipelineOptions } from './options';
 import { reconcile, ReconcileError } from './reconcile';
 import { describeShrink, lakeShrink } from './shrink';
 import { connectSource, describeTarget, mapSourceError, queryRows } from './source';
