@@ -1,5 +1,5 @@
 """What moto (5.1) lacks for the lab's Terraform module and for the Glue job's own calls, added to its Glue and
-Athena responses in memory. The same additions as test/iac/moto_glue_server.py (the Terraform test's launcher):
+Athena responses in memory (the one copy: the Terraform test's launcher, test/iac/moto_glue_server.py, installs it):
   - GetConnection: the connection's fields at the top level with ConnectionType and ConnectionProperties (moto nests
     them under "Connection": the provider sees a perpetual diff, and the job's GlueAdapter finds no JDBC URL);
   - DeleteConnection, UpdateConnection (moto answers HTTP 500);
