@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabBackend, PipelineRunEntry, PipelineRunLink, PipelineRunner } from '../core/backend/types';
-import { isCancelled, LabError, toLabError } from '../core/errors';
+import { isCancelled, LabError, toLabError, type NextStep } from '../core/errors';
 import type { PipelineEvent, PipelineResult, PipelineStep } from '../core/lake/pipeline';
 import { pipelineStateFromRecord, recordIsNewer } from '../core/lake/runState';
 import { describeShrink, type LakeShrink } from '../core/lake/shrink';
@@ -22,7 +22,7 @@ export interface PipelineSnapshot extends PipelineViewState {
   runs?: PipelineRunEntry[];
 }
 
-const RUN_PIPELINE = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
+const RUN_PIPELINE: NextStep = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
 const REPLACE_LAKE = 'Replace Lake';
 
 /** The modal a run waits on before it replaces the lake with one of less than half its fact rows. */

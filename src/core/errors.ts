@@ -2,6 +2,8 @@
  * Errors that cross the core boundary. Each carries a message written for the user and, where there
  * is one, the next step (an editor command the UI can offer as a button; the CLI prints its label).
  */
+import type { CommandId } from './commandIds';
+
 export type LabErrorCode =
   | 'config'
   | 'cancelled'
@@ -35,8 +37,8 @@ export type LabErrorCode =
 export interface NextStep {
   /** Button text, e.g. "Set Database Password". */
   label: string;
-  /** Editor command id that performs the step, when there is one. */
-  command?: string;
+  /** Editor command that performs the step, when there is one: only an id package.json contributes type-checks. */
+  command?: CommandId;
   /** Setting id the user should change, when the fix is a setting. */
   setting?: string;
 }

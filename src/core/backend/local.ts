@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Clock } from '../clock';
 import type { LabConfig } from '../config';
-import { LabError } from '../errors';
+import { LabError, type NextStep } from '../errors';
 import type { Logger } from '../log';
 import { goldDir, manifestPath, readLakeManifest, type LakeManifest } from '../lake/manifest';
 import { runPipeline, type PipelineResult } from '../lake/pipeline';
@@ -26,7 +26,7 @@ export interface BackendDeps {
   clock?: Clock;
 }
 
-const START_LAB = { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' };
+const START_LAB: NextStep = { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' };
 
 /** Local mode: the project-local MariaDB (or a configured MySQL), the DuckDB engine and a Parquet lake on disk. */
 export class LocalBackend implements LabBackend {

@@ -4,7 +4,7 @@ import * as fsp from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { sleep, systemClock, type Clock } from '../clock';
-import { LabError, throwIfCancelled } from '../errors';
+import { LabError, throwIfCancelled, type NextStep } from '../errors';
 import type { Logger } from '../log';
 import { labPaths, processAlive } from './state';
 
@@ -130,7 +130,7 @@ async function dirHasEntries(dir: string): Promise<boolean> {
   }
 }
 
-export function resetStep(labDir: string): { label: string; command?: string } {
+export function resetStep(labDir: string): NextStep {
   return {
     label: `Reset the lab database: lifecycle-lab lab reset (or lifecycle-lab lab down && rm -rf ${path.join(labDir, 'mariadb')}), then lab up`,
   };

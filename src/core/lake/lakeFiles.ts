@@ -2,7 +2,7 @@ import { constants as fsConstants, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LabError } from '../errors';
+import { LabError, type NextStep } from '../errors';
 import { readLockFile, tryLockFile, type LockFileOptions, type LockHolder } from '../lock';
 import { lakePathProblem } from './lakePath';
 import { goldDir, manifestPath } from './manifest';
@@ -17,7 +17,7 @@ const TEMP_PREFIX = '.tmp-';
 const OLD_PREFIX = '.old-';
 const LOCK = '.pipeline.lock';
 
-const LAKE_SETTING = { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.local.lakeDir' };
+const LAKE_SETTING: NextStep = { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.local.lakeDir' };
 
 export function notWritable(lakeDir: string, err: unknown): LabError {
   const code = (err as NodeJS.ErrnoException).code ?? '';

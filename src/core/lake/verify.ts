@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { LabError, throwIfCancelled } from '../errors';
+import { LabError, throwIfCancelled, type NextStep } from '../errors';
 import type { LongWork } from '../progress';
 import { lockLake, recoverLake } from './lakeFiles';
 import { goldDir, readLakeManifest, type LakeManifest, type LakePart } from './manifest';
@@ -63,7 +63,7 @@ export interface LakeCheckOptions extends LongWork {
 /** Lakes up to this size are hashed whole when a version is opened (scale 1000 is about 75 MB). */
 export const OPEN_HASH_MAX_BYTES = 256 * 1024 * 1024;
 
-const RUN_PIPELINE = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
+const RUN_PIPELINE: NextStep = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Codes lockLake refuses with: a live run holds the lock, the folder is not writable, or it is not a lake. */
 const LOCK_REFUSED = ['lakeNotWritable', 'lakeBusy', 'notALake'];

@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
-import { CancelledError, LabError } from '../errors';
+import { CancelledError, LabError, type NextStep } from '../errors';
 import { readLakeManifest } from '../lake/manifest';
 import { checkLake, lakeDamagedError, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen, type LakeProblem } from '../lake/verify';
 import type { QueryColumn, QueryEngine, QueryParams, QueryResult, QueryStreamOptions, QueryStreamSummary, QueryValue } from './engine';
@@ -66,7 +66,7 @@ export function nonReadingKeyword(sql: string): string | undefined {
 /** How long the engine must be idle before it starts copying a new lake version into memory. */
 const IDLE_BEFORE_COPY_MS = 50;
 
-const RUN_PIPELINE = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
+const RUN_PIPELINE: NextStep = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The tables found in a local lake (sorted by name); empty when the lake has none. Reads no Parquet. */
