@@ -5,6 +5,8 @@
 export const COMMAND_IDS = [
   'lifecycleLab.startLocalLab',
   'lifecycleLab.stopLocalLab',
+  'lifecycleLab.startEmulatedAws',
+  'lifecycleLab.stopEmulatedAws',
   'lifecycleLab.setDatabasePassword',
   'lifecycleLab.clearDatabasePassword',
   'lifecycleLab.switchMode',
