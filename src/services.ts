@@ -4,6 +4,7 @@ import { resolveLabConfig, SETTING_KEYS, type LabConfig, type MysqlTarget, type 
 import { describeError, isCancelled, toLabError } from './core/errors';
 import type { LabBackend } from './core/backend/types';
 import type { Logger } from './core/log';
+import { emulatorCredentialsFor } from './core/lab/emulatedAws';
 import { localLabUnsupported } from './core/lab/platform';
 import { readLabTarget } from './core/lab/state';
 import { resolveSourceTarget } from './core/source/target';
@@ -75,7 +76,10 @@ export class LabServices implements vscode.Disposable {
     const section = vscode.workspace.getConfiguration('lifecycleLab');
     const raw: RawSettings = {};
     for (const key of SETTING_KEYS) raw[key] = section.get(key);
-    return resolveLabConfig(raw, this.root);
+    const config = resolveLabConfig(raw, this.root);
+    // The emulated AWS takes any keys and the SDK needs some: placeholders only while the endpoint is the running emulator's.
+    const credentials = emulatorCredentialsFor(config.local.labDir, config.aws.endpoint);
+    return credentials ? { ...config, aws: { ...config.aws, credentials } } : config;
   }
 
   /**
@@ -116,8 +120,14 @@ export class LabServices implements vscode.Disposable {
     this.sourceChanged.fire();
   }
 
-  private passwordKey(): string {
-    const { user, host, port } = this.config().mysql;
+  /** Stores the password for a source other than the configured one (the emulated RDS instance before discovery). */
+  async setMysqlPasswordFor(endpoint: { user: string; host: string; port: number }, password: string): Promise<void> {
+    await this.context.secrets.store(this.passwordKey(endpoint), password);
+    this.sourceChanged.fire();
+  }
+
+  private passwordKey(endpoint?: { user: string; host: string; port: number }): string {
+    const { user, host, port } = endpoint ?? this.config().mysql;
     return `lifecycleLab.mysql.password:${user}@${host || 'local-lab'}:${port}`;
   }
 

@@ -35,6 +35,13 @@ export interface AwsSettings {
   /** Endpoint override for every client (moto in tests); empty for the real AWS endpoints. */
   endpoint: string;
   rdsInstanceId: string;
+  /** Start Emulated AWS: an existing Trino coordinator for the emulator's Athena; empty starts a local one. */
+  emulatorTrinoUrl?: string;
+  /**
+   * Static keys for the SDK clients, never read from settings: set by the editor (LabServices) only while the endpoint
+   * is the running emulated AWS's (which takes any keys), so real AWS and other endpoints keep the default chain.
+   */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 /** The Glue job AWS mode's pipeline runs, and where it writes the lake. */
@@ -109,7 +116,7 @@ export const DEFAULTS = {
   mysql: { host: '', port: 3306, user: 'admin', database: 'classicmodels', tls: 'auto' as TlsMode, caBundlePath: '' },
   aws: { region: 'us-east-1', profile: '', endpoint: '', rdsInstanceId: 'de-c1w2-rds', glueJobName: 'de-c1w2-etl-job', lakePath: '',
     athenaWorkgroup: 'de-c1w2-workgroup', catalogDatabase: 'de_c1w2_lake', athenaOutputLocation: '', athenaCostPerTbUsd: 5,
-    glueConnectionName: 'de-c1w2-source-connection', preflightBeforeRun: true },
+    glueConnectionName: 'de-c1w2-source-connection', preflightBeforeRun: true, emulatorTrinoUrl: '' },
   local: { labDir: '.lab', lakeDir: '', port: 0 },
   pipeline: { stallTimeoutSeconds: 60 },
   source: { showSystemSchemas: false },
@@ -173,6 +180,7 @@ const SETTING_WORDS: Record<string, string> = {
   'aws.athenaCostPerTbUsd': 'The Athena cost per TB scanned (USD)',
   'aws.glueConnectionName': 'The Glue connection name',
   'aws.preflightBeforeRun': 'Preflight before each Glue run',
+  'aws.emulatorTrinoUrl': 'The emulated AWS\'s Trino coordinator URL',
   'local.labDir': 'The lab folder',
   'local.lakeDir': 'The lake folder',
   'local.port': 'The local lab port',
@@ -213,6 +221,7 @@ export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
       profile: str(raw, 'aws.profile', DEFAULTS.aws.profile),
       endpoint: str(raw, 'aws.endpoint', DEFAULTS.aws.endpoint),
       rdsInstanceId: str(raw, 'aws.rdsInstanceId', DEFAULTS.aws.rdsInstanceId) || DEFAULTS.aws.rdsInstanceId,
+      emulatorTrinoUrl: httpUrl(raw, 'aws.emulatorTrinoUrl', DEFAULTS.aws.emulatorTrinoUrl),
     },
     glue: {
       jobName: str(raw, 'aws.glueJobName', DEFAULTS.aws.glueJobName) || DEFAULTS.aws.glueJobName,
@@ -285,6 +294,13 @@ function terraformVariables(raw: RawSettings): Record<string, string> {
   return out;
 }
 
+/** Empty, or an http(s):// URL (trailing slashes dropped). */
+function httpUrl(raw: RawSettings, key: string, fallback: string): string {
+  const v = str(raw, key, fallback);
+  if (v && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(v)) throw invalid(key, 'empty or an http:// URL', raw);
+  return v.replace(/\/+$/, '');
+}
+
 /** Empty, or an s3:// URI (Athena refuses anything else, with a less helpful message). */
 function athenaOutputLocation(raw: RawSettings): string {
   const v = str(raw, 'aws.athenaOutputLocation', DEFAULTS.aws.athenaOutputLocation);
@@ -298,7 +314,7 @@ export const SETTING_KEYS = [
   'source.showSystemSchemas', 'aws.region', 'aws.profile', 'aws.endpoint', 'aws.rdsInstanceId',
   'aws.glueJobName', 'aws.lakePath',
   'aws.athenaWorkgroup', 'aws.catalogDatabase', 'aws.athenaOutputLocation', 'aws.athenaCostPerTbUsd',
-  'aws.glueConnectionName', 'aws.preflightBeforeRun',
+  'aws.glueConnectionName', 'aws.preflightBeforeRun', 'aws.emulatorTrinoUrl',
   'local.labDir', 'local.lakeDir', 'local.port', 'pipeline.stallTimeoutSeconds',
   'terraform.moduleDir', 'terraform.variables',
 ] as const;

@@ -14,6 +14,8 @@ export interface AwsClientConfig {
   maxAttempts: number;
   /** The SDK's retry strategy: 'standard' (backoff with jitter) or 'adaptive' (also rate-limits a client that is throttled). */
   retryMode: 'standard' | 'adaptive';
+  /** Static keys (only the emulated AWS's placeholders, see AwsSettings.credentials); else the default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 /** Attempts per AWS call (the SDK's default too); clients that poll (Athena) raise it and go adaptive. */
@@ -26,7 +28,8 @@ export const AWS_MAX_ATTEMPTS = 3;
  */
 export function awsClientConfig(aws: AwsSettings, options: { forcePathStyle?: boolean } = {}): AwsClientConfig {
   const config: AwsClientConfig = { region: aws.region, maxAttempts: AWS_MAX_ATTEMPTS, retryMode: 'standard' };
-  if (aws.profile) config.profile = aws.profile;
+  if (aws.credentials) config.credentials = { ...aws.credentials };
+  else if (aws.profile) config.profile = aws.profile;
   if (aws.endpoint) config.endpoint = aws.endpoint;
   if (options.forcePathStyle) config.forcePathStyle = true;
   return config;

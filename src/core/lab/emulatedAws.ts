@@ -16,6 +16,9 @@ import type { LongWork } from '../progress';
 /** The RDS instance the lab's steps look for; its endpoint is the local MariaDB. */
 export const EMULATED_RDS_INSTANCE = 'de-c1w2-rds';
 
+/** The keys the SDK signs with against the emulator (moto takes any): placeholders, not secrets. */
+export const EMULATOR_CREDENTIALS = Object.freeze({ accessKeyId: 'testing', secretAccessKey: 'testing' });
+
 export interface EmulatorState {
   pid: number;
   endpoint: string;
@@ -204,6 +207,24 @@ export class EmulatedAws {
     await fsp.rm(paths(this.labDir).state, { force: true });
     return wasAlive;
   }
+}
+
+/**
+ * The placeholder keys when `endpoint` is the emulated AWS that runs for this lab (its <lab>/aws/emulator.json, its
+ * process alive); undefined for any other endpoint, loopback ones included, which keep the default credential chain.
+ * Synchronous and cheap (one small file, one signal 0): settings are resolved often.
+ */
+export function emulatorCredentialsFor(labDir: string, endpoint: string): typeof EMULATOR_CREDENTIALS | undefined {
+  if (!endpoint) return undefined;
+  let state: EmulatorState;
+  try {
+    state = JSON.parse(fs.readFileSync(paths(labDir).state, 'utf8')) as EmulatorState;
+  } catch {
+    return undefined;
+  }
+  const same = (url: string) => url.trim().replace(/\/+$/, '').toLowerCase();
+  return typeof state.endpoint === 'string' && same(state.endpoint) === same(endpoint) &&
+    Number.isInteger(state.pid) && state.pid > 0 && alive(state.pid) ? EMULATOR_CREDENTIALS : undefined;
 }
 
 /** The folder holding emulator/ (the repository, or the installed extension), found from `start` upwards. */

@@ -110,7 +110,11 @@ export function describeMissing(missing: MissingVariable[]): string {
  */
 export function terraformProcessEnv(config: LabConfig): Record<string, string> {
   const env: Record<string, string> = { TF_IN_AUTOMATION: '1', TF_INPUT: '0', AWS_REGION: config.aws.region };
-  if (config.aws.profile) env.AWS_PROFILE = config.aws.profile;
+  if (config.aws.credentials) {
+    // The emulated AWS's placeholder keys (it takes any): only ever set while the endpoint is the emulator's.
+    env.AWS_ACCESS_KEY_ID = config.aws.credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = config.aws.credentials.secretAccessKey;
+  } else if (config.aws.profile) env.AWS_PROFILE = config.aws.profile;
   if (config.aws.endpoint) env.AWS_ENDPOINT_URL = config.aws.endpoint;
   return env;
 }
