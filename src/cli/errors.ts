@@ -1,38 +1,20 @@
 /**
  * Errors as the command line shows them. Core errors carry editor-neutral data (a command id, a setting key);
- * here they become what a shell user can do: a `lifecycle-lab` command or a LIFECYCLE_LAB_* variable.
+ * here they become what a shell user can do: a `lifecycle-lab` command or a LIFECYCLE_LAB_* variable (the commands'
+ * counterparts are core/shellSteps.ts, which Check Lab's fixes read too).
  */
 import { settingEnvVar } from '../core/config';
 import { toLabError, type NextStep } from '../core/errors';
+import { shellStep, type ShellStep } from '../core/shellSteps';
 
 /** A next step for the CLI: the text to print, and the command line to run or the variable to set. */
-export interface CliNextStep {
-  text: string;
-  /** A `lifecycle-lab ...` command line that performs the step. */
-  run?: string;
-  /** The environment variable to set. */
-  env?: string;
-}
+export type CliNextStep = ShellStep;
 
 /** The CLI error object printed under --json: `{"ok":false,"error":{...}}`. */
 export interface CliErrorJson {
   ok: false;
   error: { code: string; message: string; nextStep?: CliNextStep };
 }
-
-const PASSWORD_VAR = 'LIFECYCLE_LAB_MYSQL_PASSWORD';
-
-/** Editor command ids that have a CLI counterpart (a command line or a variable). */
-const COMMANDS: Record<string, CliNextStep> = {
-  'lifecycleLab.startLocalLab': { text: 'start the local lab: lifecycle-lab lab up', run: 'lifecycle-lab lab up' },
-  'lifecycleLab.pipeline.run': { text: 'run the pipeline: lifecycle-lab pipeline run', run: 'lifecycle-lab pipeline run' },
-  'lifecycleLab.setDatabasePassword': { text: `set ${PASSWORD_VAR} to the database password`, env: PASSWORD_VAR },
-  'lifecycleLab.source.discoverRds': { text: `set ${settingEnvVar('mysql.host')} to the RDS instance endpoint`, env: settingEnvVar('mysql.host') },
-  'lifecycleLab.source.refresh': { text: 'list the source tables again: lifecycle-lab source tables', run: 'lifecycle-lab source tables' },
-  'lifecycleLab.switchMode': { text: `set ${settingEnvVar('mode')} to local or aws`, env: settingEnvVar('mode') },
-  'lifecycleLab.pipeline.showTerminal': { text: 'read the progress lines above (--verbose shows more)' },
-  'lifecycleLab.pipeline.cancel': { text: 'wait for the running pipeline to finish, or stop it with Ctrl-C where it runs' },
-};
 
 /** Labels that only make sense in the editor; a setting step with one of these is rendered from the setting alone. */
 const EDITOR_LABELS = new Set(['Open Settings']);
@@ -46,8 +28,7 @@ export function cliNextStep(step: NextStep | undefined): CliNextStep | undefined
     const text = EDITOR_LABELS.has(step.label) ? how : `${step.label}: ${how}`;
     return { text, env };
   }
-  if (step.command && COMMANDS[step.command]) return { ...COMMANDS[step.command] };
-  return { text: step.label };
+  return shellStep(step.command) ?? { text: step.label };
 }
 
 /** One line for stderr: the message and, where there is one, the next step in CLI terms. */

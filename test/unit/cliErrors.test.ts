@@ -5,9 +5,11 @@ import * as path from 'node:path';
 import { main } from '../../src/cli';
 import { settingsFromEnv } from '../../src/cli/env';
 import { cliErrorJson, cliNextStep, describeCliError } from '../../src/cli/errors';
+import { checkLab, formatCheckReport, type CheckProbes } from '../../src/core/check/checks';
 import { resolveLabConfig, SETTING_KEYS, settingEnvVar, type MysqlTarget } from '../../src/core/config';
 import { LabError } from '../../src/core/errors';
 import { mysqlErrorToLabError } from '../../src/core/source/errors';
+import { SHELL_STEPS } from '../../src/core/shellSteps';
 
 const remote: MysqlTarget = { host: 'db.example.com', port: 3306, user: 'admin', password: 's3cret', database: 'classicmodels', tls: 'auto', origin: 'settings' };
 const lab: MysqlTarget = { ...remote, host: '127.0.0.1', port: 43306, user: 'lab', tls: 'off', origin: 'local-lab' };
@@ -66,6 +68,25 @@ suite('CLI: errors name LIFECYCLE_LAB_* variables and CLI commands, never editor
         assert.doesNotMatch(text, EDITOR_WORDS, `${code}: ${text}`);
       }
     }
+  });
+
+  test('Check Lab\'s fixes take their command line from the same table as the CLI\'s next steps (core/shellSteps.ts)', async () => {
+    const down = async (): Promise<never> => { throw new LabError('labNotRunning', 'The local lab is not running.', { nextStep: { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' } }); };
+    const probes: CheckProbes = {
+      mode: 'aws', sourceCounts: down, manifest: async () => undefined, lastRun: async () => undefined, lakeRows: down, dashboardAnswers: down,
+      aws: { outputs: () => [{ output: 'job_name', setting: 'lifecycleLab.aws.glueJobName', value: '' }], lastGlueRun: async () => undefined, workgroupState: async () => 'ENABLED' },
+    };
+    const report = await checkLab(probes);
+    const fixes = report.items.flatMap((i) => (i.fix?.command ? [i.fix] : []));
+    assert.deepEqual([...new Set(fixes.map((f) => f.command))].sort(), ['lifecycleLab.openSettings', 'lifecycleLab.pipeline.run', 'lifecycleLab.startLocalLab', 'lifecycleLab.terraform.apply']);
+    for (const fix of fixes) {
+      const shell = SHELL_STEPS[fix.command!];
+      assert.equal(fix.cli, shell?.run, `${fix.command}: the check's command line is the table's`);
+      if (shell?.run) assert.equal(cliNextStep({ label: fix.label, command: fix.command })?.run, fix.cli, `${fix.command}: the CLI's next step runs the same`);
+    }
+    // The error's own next step (Start Local Lab) wins over the AWS-mode fallback (Discover RDS), with its command line.
+    assert.ok(formatCheckReport(report).some((l) => l.includes('fix: Start Local Lab (lifecycle-lab lab up)')));
+    assert.ok(formatCheckReport(report).some((l) => l.includes('fix: Terraform Apply, then set the outputs in the settings (cd terraform && terraform apply && terraform output -json)')));
   });
 
   test('a bad setting value names the variable in the CLI (the message itself names no editor setting)', () => {

@@ -1,9 +1,11 @@
+import type { CommandId } from '../commandIds';
 import type { LabMode } from '../config';
 import { describeError, toLabError } from '../errors';
 import { CLASSICMODELS_TABLES, type TableCounts } from '../lab/db';
 import { MODEL_TABLES, type LakeManifest } from '../lake/manifest';
 import { describeTestResult, type DataTestResult } from '../lake/dataTests';
 import type { RunRecord } from '../lake/runLog';
+import { shellStep } from '../shellSteps';
 
 /**
  * Check Lab: the lab's state as a checklist, each item with pass/fail (or skip: not configured), what was found and
@@ -16,8 +18,8 @@ export interface CheckFix {
   /** What to do, e.g. "Run Pipeline". */
   label: string;
   /** The editor command that does it. */
-  command?: string;
-  /** The same from the command line. */
+  command?: CommandId;
+  /** The same from the command line (the command's counterpart in core/shellSteps.ts, or the check's own). */
   cli?: string;
 }
 
@@ -73,13 +75,20 @@ export interface CheckProbes {
   };
 }
 
+/** A fix that is an editor command: the editor's label here, its command line from the one table (core/shellSteps.ts). */
+function commandFix(label: string, command: CommandId): CheckFix {
+  const cli = shellStep(command)?.run;
+  return { label, command, ...(cli ? { cli } : {}) };
+}
+
 const FIX = {
-  startLab: { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab', cli: 'lifecycle-lab lab up' },
-  discoverRds: { label: 'Discover RDS Instance', command: 'lifecycleLab.source.discoverRds' },
-  runPipeline: { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run', cli: 'lifecycle-lab pipeline run' },
-  openDashboard: { label: 'Open Dashboard', command: 'lifecycleLab.dashboard.open' },
-  terraformApply: { label: 'Terraform Apply, then set the outputs in the settings', command: 'lifecycleLab.terraform.apply', cli: 'cd terraform && terraform apply && terraform output -json' },
-  openSettings: { label: 'Open Settings', command: 'lifecycleLab.openSettings' },
+  startLab: commandFix('Start Local Lab', 'lifecycleLab.startLocalLab'),
+  discoverRds: commandFix('Discover RDS Instance', 'lifecycleLab.source.discoverRds'),
+  runPipeline: commandFix('Run Pipeline', 'lifecycleLab.pipeline.run'),
+  openDashboard: commandFix('Open Dashboard', 'lifecycleLab.dashboard.open'),
+  terraformApply: commandFix('Terraform Apply, then set the outputs in the settings', 'lifecycleLab.terraform.apply'),
+  openSettings: commandFix('Open Settings', 'lifecycleLab.openSettings'),
+  // No editor command resets the lab: this fix is the shell's only.
   reseed: { label: 'Reset the lab and start it again (reloads the dump)', cli: 'lifecycle-lab lab reset && lifecycle-lab lab up' },
 } satisfies Record<string, CheckFix>;
 
@@ -88,7 +97,7 @@ const n = (v: number) => v.toLocaleString('en-US');
 function fromError(err: unknown, fallback: CheckFix | undefined): { detail: string; fix?: CheckFix } {
   const e = toLabError(err);
   const step = e.nextStep;
-  const fix = step?.command ? { ...(fallback?.command === step.command ? fallback : {}), label: step.label, command: step.command } : fallback;
+  const fix = step?.command ? commandFix(step.label, step.command) : fallback;
   return { detail: step && !step.command ? describeError(e) : e.message, ...(fix ? { fix } : {}) };
 }
 
@@ -214,7 +223,7 @@ async function awsItems(aws: NonNullable<CheckProbes['aws']>): Promise<CheckItem
       const state = await aws.workgroupState();
       return state === 'ENABLED'
         ? { status: 'pass', detail: `Workgroup ${workgroup} is ENABLED.` }
-        : { status: 'fail', detail: `Workgroup ${workgroup} is ${state}: queries cannot run in it.`, fix: { label: 'Enable the workgroup in the Athena console, or Terraform Apply', command: FIX.terraformApply.command } };
+        : { status: 'fail', detail: `Workgroup ${workgroup} is ${state}: queries cannot run in it.`, fix: commandFix('Enable the workgroup in the Athena console, or Terraform Apply', 'lifecycleLab.terraform.apply') };
     })
     : { id: 'athena', name: 'Athena workgroup reachable', status: 'skip' as const, detail: 'No Athena workgroup is set.', fix: FIX.openSettings };
   return [terraform, glue, athena];
