@@ -111,6 +111,10 @@ export interface LabConfig {
 /** Raw values as a settings store hands them over (`lifecycleLab.` prefix stripped), all optional. */
 export type RawSettings = Record<string, unknown>;
 
+/**
+ * The settings' defaults, in their one home. package.json's contributes.configuration repeats each for the editor's
+ * Settings UI (it cannot import code); test/unit/settings.test.ts fails when a default there differs from this one.
+ */
 export const DEFAULTS = {
   mode: 'local' as LabMode,
   mysql: { host: '', port: 3306, user: 'admin', database: 'classicmodels', tls: 'auto' as TlsMode, caBundlePath: '' },

@@ -1,4 +1,4 @@
-import type { AwsSettings } from '../config';
+import { DEFAULTS, type AwsSettings } from '../config';
 import { LabError, throwIfCancelled } from '../errors';
 import type { LongWork } from '../progress';
 import { awsClientConfig, awsErrorToLabError } from './clients';
@@ -163,7 +163,7 @@ export async function runPreflight(aws: AwsSettings, connectionName: string, opt
         availabilityZone: c?.PhysicalConnectionRequirements?.AvailabilityZone || undefined,
       };
     }, (err) => ((err as { name?: string }).name === 'EntityNotFoundException'
-      ? { status: 'fail', detail: `No Glue connection '${connectionName}' in ${aws.region}.`, fix: `Deploy it (terraform apply in terraform/ creates ${connectionName === 'de-c1w2-source-connection' ? 'it' : '<project>-source-connection'}) or set lifecycleLab.aws.glueConnectionName to the job's connection.` }
+      ? { status: 'fail', detail: `No Glue connection '${connectionName}' in ${aws.region}.`, fix: `Deploy it (terraform apply in terraform/ creates ${connectionName === DEFAULTS.aws.glueConnectionName ? 'it' : '<project>-source-connection'}) or set lifecycleLab.aws.glueConnectionName to the job's connection.` }
       : undefined));
     add('connection', connectionCheck(connection, source, connectionName));
 
