@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
+import { DuckDBPreparedStatement } from '@duckdb/node-api';
 import { LabError } from '../../src/core/errors';
 import {
   bindCellParams, chartShape, exportQueryCsv, MAX_ROWS_SHOWN, parseParamsCell, placeholdersOf, runSqlCell, summaryLine, toDelimited, toPlainText,
@@ -110,10 +111,38 @@ join dim_locations l on f.locationKey = l.locationKey where l.country = :country
   });
 
   test('cancelling interrupts the running DuckDB query', async () => {
+    // A query that runs for seconds inside one DuckDB call (the aggregate is computed before the first row can be
+    // read), so only DuckDB's interrupt can stop it: the engine's own checks between batches come after it.
+    const sql = 'select sum((a.range * b.range) % 7) as s from range(15000) a, range(15000) b';
+    // What DuckDB's execution call came to: a result (the query ran to its end) or an error (it was stopped).
+    const prototype = DuckDBPreparedStatement.prototype;
+    const original = prototype.stream;
+    let handedToDuckDb: (() => void) | undefined;
+    const executing = new Promise<void>((resolve) => { handedToDuckDb = resolve; });
+    let duckDbOutcome: Promise<string> | undefined;
+    prototype.stream = function (this: DuckDBPreparedStatement) {
+      const execution = original.call(this);
+      duckDbOutcome = execution.then(() => 'a result', (err: unknown) => `stopped: ${(err as Error).message}`);
+      handedToDuckDb?.();
+      return execution;
+    };
     const controller = new AbortController();
-    const work = runSqlCell(engine, 'select count(*) from range(100000000000) a', {}, controller.signal);
-    setImmediate(() => controller.abort());
-    await expectLabError(work, 'cancelled');
+    try {
+      const work = runSqlCell(engine, sql, {}, controller.signal);
+      let settled = false;
+      work.then(() => { settled = true; }, () => { settled = true; });
+      // The abort must land once DuckDB is executing (an interrupt that arrives before the query starts is lost and
+      // the query runs to its end): the statement was handed to DuckDB and the process has since used CPU time
+      // while this thread only waited.
+      await Promise.race([executing, work.catch(() => undefined)]);
+      await cpuTimeSpent(250, () => settled);
+      controller.abort();
+      await expectLabError(work, 'cancelled');
+    } finally {
+      prototype.stream = original;
+    }
+    const outcome = await duckDbOutcome!;
+    assert.match(outcome, /^stopped: .*interrupt/i, `DuckDB's execution ended with ${outcome}, not interrupted before its result existed`);
   });
 
   test('outputs: CSV quoting and NULLs, TSV, plain text with NULL and the summary, chart shape from the result', () => {
@@ -132,3 +161,13 @@ join dim_locations l on f.locationKey = l.locationKey where l.country = :country
     assert.equal(chartShape({ columns: [columns[0], { name: 'other', type: 'VARCHAR' }], rows: [['a', 'b'], ['c', 'd']] }), 'none', 'no numbers');
   });
 });
+
+/** Resolves once this process (every thread, DuckDB's included) has used `ms` of CPU time from now, or once `done`. */
+async function cpuTimeSpent(ms: number, done: () => boolean): Promise<void> {
+  const start = process.cpuUsage();
+  while (!done()) {
+    const used = process.cpuUsage(start);
+    if ((used.user + used.system) / 1000 >= ms) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
