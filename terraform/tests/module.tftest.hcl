@@ -98,11 +98,11 @@ run "has_the_resources" {
   }
 
   assert {
-    condition     = toset([for o in aws_s3_object.sql : o.key]) == toset([for f in fileset("../glue/sql", "*.sql") : "glue/sql/${f}"])
-    error_message = "the uploaded SQL files differ from glue/sql/*.sql"
+    condition     = toset([for o in aws_s3_object.sql : o.key]) == toset([for f in setunion(fileset("../glue/sql", "*.sql"), ["schema.yml"], fileset("../glue/sql", "tests/*.sql")) : "glue/sql/${f}"])
+    error_message = "the uploads are the model (glue/sql/*.sql), its declared tests (schema.yml) and its singular tests (tests/*.sql)"
   }
   assert {
-    condition     = alltrue([for o in aws_s3_object.sql : o.bucket == var.scripts_bucket && o.source_hash == filemd5("../glue/sql/${basename(o.key)}")]) && aws_s3_object.script.source_hash == filemd5("../glue/glue_job.py")
+    condition     = alltrue([for o in aws_s3_object.sql : o.bucket == var.scripts_bucket && o.source_hash == filemd5("../glue/sql/${trimprefix(o.key, "glue/sql/")}")]) && aws_s3_object.script.source_hash == filemd5("../glue/glue_job.py")
     error_message = "every upload carries its file's hash, so a changed file redeploys"
   }
   assert {
