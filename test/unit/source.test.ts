@@ -139,11 +139,24 @@ suite('source: driver errors become actionable LabErrors', () => {
     assert.doesNotMatch(mysqlErrorToLabError({ code: 'ER_BAD_DB_ERROR' }, lab).message, /Databases there/, 'no list when none was read');
   });
 
-  test('the pipeline maps source errors with the same mapper', () => {
-    for (const code of ['ER_BAD_DB_ERROR', 'ECONNRESET', 'ER_ACCESS_DENIED_ERROR', 'ECONNREFUSED']) {
-      const a = mapSourceError({ code }, lab, 'classicmodels');
-      const b = mysqlErrorToLabError({ code }, lab, { database: 'classicmodels' });
-      assert.deepEqual([a.code, a.message, a.nextStep], [b.code, b.message, b.nextStep], code);
+  test('the pipeline maps source errors as the Source view does: the code, message and next step written out here', () => {
+    const startLab = { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' };
+    const expected: Record<string, [string, string, object | undefined]> = {
+      ER_BAD_DB_ERROR: ['unknownDatabase', "Database 'classicmodels' does not exist on local lab.",
+        { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.mysql.database' }],
+      ECONNRESET: ['unreachable', 'The local lab database at 127.0.0.1:41234 is not reachable: the connection was lost (ECONNRESET); it may have stopped.', startLab],
+      ER_ACCESS_DENIED_ERROR: ['auth', "The local lab rejected user 'lab'. Restart the lab to restore its credentials.", startLab],
+      ECONNREFUSED: ['unreachable', 'The local lab database at 127.0.0.1:41234 is not reachable: it refused the connection (ECONNREFUSED); it may have stopped.', startLab],
+      ETIMEDOUT: ['timeout', 'The local lab database at 127.0.0.1:41234 is not reachable: it did not answer in time (ETIMEDOUT); it may have stopped.', startLab],
+      ER_PARSE_ERROR: ['queryFailed', 'MySQL at local lab: near "x"', undefined],
+    };
+    for (const [code, [labCode, message, nextStep]] of Object.entries(expected)) {
+      const driverError = { code, sqlMessage: 'near "x"' };
+      for (const [mapper, e] of [['pipeline', mapSourceError(driverError, lab, 'classicmodels')],
+        ['Source view', mysqlErrorToLabError(driverError, lab, { database: 'classicmodels' })]] as const) {
+        assert.deepEqual([e.code, e.message, e.nextStep && { ...e.nextStep }], [labCode, message, nextStep], `${code} (${mapper})`);
+        assert.equal(e.cause, driverError, `${code} (${mapper}): the driver's error stays as the cause`);
+      }
     }
   });
 
