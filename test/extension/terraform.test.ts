@@ -48,6 +48,8 @@ suite('Terraform in the editor', function () {
   let answer = true;
   const started = new Date(Date.now() - 1000);
 
+  /** The extension's package.json as the editor loaded it. */
+  const manifest = (): unknown => vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON;
   const run = (verb: string) => vscode.commands.executeCommand<TerraformRunResult | undefined>(`lifecycleLab.terraform.${verb}`);
   const workspaceRoot = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
@@ -72,12 +74,13 @@ suite('Terraform in the editor', function () {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  test('the commands are offered in AWS mode only (palette and Pipeline view)', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
-      contributes: { menus: Record<string, { command: string; when?: string }[]> };
-    };
+  test('the commands are offered in AWS mode only (palette and Pipeline view)', async () => {
+    // The manifest the editor loaded for the extension, and the commands it registered, not the file on disk.
+    const pkg = manifest() as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
+    const registered = new Set(await vscode.commands.getCommands(true));
     for (const verb of ['init', 'plan', 'apply', 'destroy', 'outputs']) {
       const id = `lifecycleLab.terraform.${verb}`;
+      assert.ok(registered.has(id), `${id} is registered in the editor`);
       const entries = [...pkg.contributes.menus.commandPalette, ...pkg.contributes.menus['view/title']].filter((m) => m.command === id);
       assert.ok(entries.length >= 2, `${id} is in the palette and the Pipeline view`);
       for (const m of entries) assert.match(m.when ?? '', /lifecycleLab\.mode == aws/, `${id}: ${m.when}`);
@@ -221,7 +224,7 @@ suite('Terraform in the editor', function () {
       }
       assert.ok(!text.includes(password), `${file} holds the password`);
     }
-    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, unknown> } } };
+    const pkg = manifest() as { contributes: { configuration: { properties: Record<string, unknown> } } };
     const keys = Object.keys(pkg.contributes.configuration.properties).map((k) => k.replace(/^lifecycleLab\./, ''));
     assert.ok(keys.includes('terraform.variables'));
     for (const key of keys) assert.ok(!JSON.stringify(config().inspect(key) ?? {}).includes(password), `setting ${key} holds the password`);
