@@ -78,8 +78,17 @@ suite('lake lock: heartbeat and takeover', () => {
   });
 
   test('an old-style lock holding a dead pid is replaced at once', async () => {
+    // Written just now, so it is not stale: only the dead pid lets it be taken (999999999 is above any pid_max).
     await fs.writeFile(path.join(lake, LOCK), '999999999');
-    const release = await lockLake(lake);
-    await release();
+    const log = recordingLog();
+    const release = await lockLake(lake, { log });
+    try {
+      const holder = await readLakeLock(lake);
+      assert.deepEqual([holder?.pid, holder?.hostname], [process.pid, os.hostname()], 'the lock now names this process');
+      assert.match(log.warnings.join('\n'), /Took over the lake lock of process 999999999, which no longer runs/);
+    } finally {
+      await release();
+    }
+    assert.equal(await readLakeLock(lake), undefined, 'released');
   });
 });
