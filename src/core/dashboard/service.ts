@@ -39,7 +39,7 @@ export const DATASET_TITLES: Record<DatasetId, string> = {
  */
 export class DashboardData {
   private modelPromise?: Promise<LakeModel>;
-  /** The detailed aggregate's groups per date, for one lake run (counting them reads every fact: ~1 s at scale 1000). */
+  /** The detailed aggregate's groups per date, for one lake run (counting them reads every fact: slow on a big lake). */
   private detailDates?: { run: string; dates: Promise<DetailDate[]>; settled: boolean };
 
   /** The damage read in flight, which cards asking now join. */
@@ -189,7 +189,8 @@ export class DashboardData {
     const manifest = await this.readManifest().catch(() => undefined);
     const run = manifest?.runId ? `${manifest.runId}@${manifest.finishedAt ?? ''}@${model}` : undefined;
     if (run && this.detailDates?.run !== run && offset === 0 && onPartial) {
-      // Counting the groups per date reads every fact (~1 s at scale 1000): show the first page before that.
+      // Counting the groups per date reads every fact (slow on a big lake, bench/dashboard.md): show the first page
+      // before that.
       const first = await this.salesDetailFirstPage(limit, signal);
       if (first && this.detailDates?.run !== run) {
         onPartial(first);

@@ -41,15 +41,16 @@ const DEFAULT_STALL_MS = 60_000;
 const CLIENT_MIN_ROWS = 50_000;
 
 /**
- * Client streams at once: each is a server thread, a client process and a DuckDB reader. One: at scale 1000 on
- * 2 cores, interleaved, one stream extracted in 2.9-3.8 s against 3.2-4.4 s for two, with less CPU (the work is
- * CPU-bound over server, client and parser, so a second stream only competes; bench/results.md). More cores: raise it.
+ * Client streams at once: each is a server thread, a client process and a DuckDB reader. One: on 2 cores one stream
+ * extracted faster than two, with less CPU (the work is CPU-bound over server, client and parser, so a second stream
+ * only competes; figures in bench/results-notes.md). More cores: raise it.
  */
 export const CLIENT_STREAMS = 1;
 
 /**
- * Runs with fewer fact rows record no dashboard answers: at the lab dump (2,996 facts) recording cost the run ~45 ms
- * of its ~170 (nine small queries, each mostly planning), while the whole cold dashboard at 30,000 facts took 0.16 s.
+ * Runs with fewer fact rows record no dashboard answers: on a small lake recording is a large share of the run (nine
+ * small queries, each mostly planning) while the dashboard answers cold quickly anyway (figures in
+ * bench/results-notes.md).
  */
 export const RECORD_MIN_FACT_ROWS = 100_000;
 
@@ -219,7 +220,7 @@ export async function extractStep(ctx: RunContext): Promise<StepOutcome> {
   const sourceRows = Object.values(counts).reduce((a, b) => a + b, 0);
   const route = ctx.options.extractWith ?? 'auto';
   const client = await chooseClient(route, target);
-  // Starting a client process costs ~50 ms, more than streaming a small table through the open connection.
+  // Starting a client process costs more than streaming a small table through the open connection (bench/pipeline.md).
   const viaClient = (table: SourceTable) => client !== undefined && (route === 'client' || counts[table.name] >= CLIENT_MIN_ROWS);
   const clientTables = SOURCE_TABLES.filter(viaClient);
   const driverTables = SOURCE_TABLES.filter((t) => !viaClient(t));
@@ -239,8 +240,8 @@ export async function extractStep(ctx: RunContext): Promise<StepOutcome> {
     const parts = min === null ? [{ index: 0 }] : rangeParts(key, Number(min), Number(max), CLIENT_STREAMS);
     for (const part of parts) jobs.push({ table, part, rows: counts[table.name] / parts.length });
   }
-  // Smallest first: measured, a wide table staged after a big one cost DuckDB 2-3x the CPU it costs first, and the
-  // big table's equal ranges, last, end close together.
+  // Smallest first: measured, a wide table staged after a big one cost DuckDB several times the CPU it costs first
+  // (bench/results-notes.md), and the big table's equal ranges, last, end close together.
   jobs.sort((a, b) => a.rows - b.rows);
 
   // One failing stream stops the others; the run then reports the first failure, not the stops it caused.
@@ -346,8 +347,8 @@ export async function transformStep(ctx: RunContext): Promise<StepOutcome> {
 
 /**
  * Load: one Parquet file per star table into the temp folder, with its size and SHA-256. Snappy, Spark's default
- * codec: at scale 1000 it wrote the facts 15-23% faster than zstd and the dashboard's heavy questions read them
- * 10-20% faster, for 35% more bytes (77 vs 57 MB); a local lake is read far more often than it is stored.
+ * codec: at scale 1000 it wrote the facts faster than zstd and the dashboard's heavy questions read them faster, for
+ * more bytes (figures in bench/results-notes.md); a local lake is read far more often than it is stored.
  */
 export async function loadStep(ctx: RunContext): Promise<StepOutcome> {
   const d = ctx.duck!;
@@ -492,7 +493,7 @@ export async function closeRun(ctx: RunContext): Promise<void> {
 
 /**
  * The in-memory staging DuckDB; beyond its memory limit it spills into the run's temp folder. The limit keeps the
- * run's peak RSS under 1 GB at scale 1000: 776 MB with 640MB against 1,109 MB with 1GB (bench/pipeline.md, 2026-11-30).
+ * run's peak RSS at scale 1000 under the 1 GB goal, which a 1GB limit did not (bench/pipeline.md, 2026-11-30).
  */
 async function openStaging(spillDir: string): Promise<{ instance: DuckDBInstance; duck: DuckDBConnection }> {
   const { DuckDBInstance } = await import('@duckdb/node-api');

@@ -60,7 +60,7 @@ export interface LakeCheckOptions extends LongWork {
   onOpen?: { hashMaxBytes: number };
 }
 
-/** Lakes up to this size are hashed whole when a version is opened (scale 1000 is about 75 MB). */
+/** Lakes up to this size are hashed whole when a version is opened (above the scale-1000 lake: bench/lake-open-checks.md). */
 export const OPEN_HASH_MAX_BYTES = 256 * 1024 * 1024;
 
 const RUN_PIPELINE: NextStep = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };

@@ -19,8 +19,8 @@ export interface LakeTable {
 
 /**
  * Lakes up to this much Parquet are copied into DuckDB's memory once per lake version: each query then scans memory
- * instead of decoding Parquet again (1.4-2.5x faster per query at scale 1000). The copy costs about 8 bytes of RSS
- * per Parquet byte (scale 1000: 57 MB of Parquet, ~480 MB more RSS, ~1 s to copy), so larger lakes are queried
+ * instead of decoding Parquet again, so full scans are faster. The copy costs RSS several times the Parquet
+ * size, and time when a lake version is first opened (figures in bench/results-notes.md), so larger lakes are queried
  * through views over the files and memory stays bounded.
  */
 export const MATERIALIZE_MAX_BYTES = 100 * 1024 * 1024;
@@ -97,11 +97,11 @@ export async function listLakeTables(lakeDir: string): Promise<LakeTable[]> {
  * DuckDB (in memory) over the local Parquet lake: one view per folder under `<lakeDir>/gold/`. The views first read
  * the Parquet files; when the lake is small enough (MATERIALIZE_MAX_BYTES) it is copied into memory in the
  * background (tables under per-version names) and the views are switched to the copy in one transaction once every
- * table is copied, so the first queries on a new lake version do not wait for the copy (~1 s at scale 1000) and no
- * query ever sees a half-built copy. DuckDB is loaded on the first query. The views are registered again when the
- * lake's files change (names, sizes, modification times, inodes: a pipeline run swaps in new files); a copy still
- * being built for the previous version is interrupted and dropped. Each query runs on its own connection, so queries
- * run side by side and a cancel interrupts only its own query.
+ * table is copied, so the first queries on a new lake version do not wait for the copy and no query ever sees a
+ * half-built copy. DuckDB is loaded on the first query. The views are registered again when the lake's files change
+ * (names, sizes, modification times, inodes: a pipeline run swaps in new files); a copy still being built for the
+ * previous version is interrupted and dropped. Each query runs on its own connection, so queries run side by side
+ * and a cancel interrupts only its own query.
  */
 export class DuckDbLakeEngine implements QueryEngine {
   readonly kind = 'duckdb';
