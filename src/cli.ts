@@ -11,6 +11,7 @@ import { usage } from './cli/context';
 import { settingsFromEnv } from './cli/env';
 import { cliErrorJson, describeCliError } from './cli/errors';
 import { resolveLabConfig } from './core/config';
+import { withEmulatorCredentials } from './core/lab/emulatedAws';
 import { stderrLogger } from './core/log';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -123,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // Inside the try: a bad LIFECYCLE_LAB_* value is a failure like any other (one JSON error under --json).
     const ctx: CliContext = {
-      config: resolveLabConfig(settingsFromEnv(), process.cwd()),
+      config: withEmulatorCredentials(resolveLabConfig(settingsFromEnv(), process.cwd())),
       log: stderrLogger(verbose),
       json,
       out,

@@ -4,7 +4,7 @@ import { resolveLabConfig, SETTING_KEYS, type LabConfig, type MysqlTarget, type 
 import { describeError, isCancelled, toLabError } from './core/errors';
 import type { LabBackend } from './core/backend/types';
 import type { Logger } from './core/log';
-import { emulatorCredentialsFor } from './core/lab/emulatedAws';
+import { withEmulatorCredentials } from './core/lab/emulatedAws';
 import { localLabUnsupported } from './core/lab/platform';
 import { readLabTarget } from './core/lab/state';
 import { resolveSourceTarget } from './core/source/target';
@@ -76,10 +76,8 @@ export class LabServices implements vscode.Disposable {
     const section = vscode.workspace.getConfiguration('lifecycleLab');
     const raw: RawSettings = {};
     for (const key of SETTING_KEYS) raw[key] = section.get(key);
-    const config = resolveLabConfig(raw, this.root);
     // The emulated AWS takes any keys and the SDK needs some: placeholders only while the endpoint is the running emulator's.
-    const credentials = emulatorCredentialsFor(config.local.labDir, config.aws.endpoint);
-    return credentials ? { ...config, aws: { ...config.aws, credentials } } : config;
+    return withEmulatorCredentials(resolveLabConfig(raw, this.root));
   }
 
   /**

@@ -79,5 +79,5 @@ function print(ctx: CliContext, s: LabStatus, aws?: EmulatorStatus): void {
 
 function printEmulator(ctx: CliContext, e: EmulatorState): void {
   ctx.out(`Emulated AWS: running (pid ${e.pid}) on ${e.endpoint}: moto (every AWS API), Glue runs on Spark ${e.sparkMaster}, Athena on Trino ${e.trino ?? '(starting)'}; RDS instance de-c1w2-rds -> the local lab.`);
-  ctx.out(`  Use it: LIFECYCLE_LAB_MODE=aws LIFECYCLE_LAB_AWS_ENDPOINT=${e.endpoint} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing (it takes any keys)`);
+  ctx.out(`  Use it: LIFECYCLE_LAB_MODE=aws LIFECYCLE_LAB_AWS_ENDPOINT=${e.endpoint} (placeholder keys are used while it runs), or the editor's Start Emulated AWS.`);
 }

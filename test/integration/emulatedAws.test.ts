@@ -56,6 +56,13 @@ suite('lab up --aws: the emulated AWS beside the local lab', function () {
     assert.equal(status.emulatedAws?.running, true);
     assert.equal(status.emulatedAws?.state?.endpoint, emulator.endpoint);
 
+    // The CLI in AWS mode on the emulator's endpoint signs with placeholder keys while it runs: the AWS checks reach
+    // the services (nothing is deployed yet) instead of failing for want of credentials.
+    const check = await runCli(['check', '--json'], { ...env, LIFECYCLE_LAB_MODE: 'aws', LIFECYCLE_LAB_AWS_ENDPOINT: emulator.endpoint, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+    const items = (JSON.parse(check.stdout) as { items: { name: string; detail?: string }[] }).items;
+    assert.ok(!items.some((i) => /credential/i.test(i.detail ?? '')), check.stdout);
+    assert.match(items.find((i) => /Glue job/.test(i.name))?.detail ?? '', /no Glue job 'de-c1w2-etl-job'/);
+
     const down = await runCli(['lab', 'down', '--aws', '--json'], env);
     assert.deepEqual(JSON.parse(down.stdout), { ok: true, emulatorStopped: true });
     assert.ok(!alive(emulator.pid), 'the emulator is gone');

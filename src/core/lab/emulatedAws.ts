@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { sleep, systemClock, type Clock } from '../clock';
+import type { LabConfig } from '../config';
 import { LabError, throwIfCancelled } from '../errors';
 import type { LongWork } from '../progress';
 
@@ -225,6 +226,12 @@ export function emulatorCredentialsFor(labDir: string, endpoint: string): typeof
   const same = (url: string) => url.trim().replace(/\/+$/, '').toLowerCase();
   return typeof state.endpoint === 'string' && same(state.endpoint) === same(endpoint) &&
     Number.isInteger(state.pid) && state.pid > 0 && alive(state.pid) ? EMULATOR_CREDENTIALS : undefined;
+}
+
+/** The config as given, plus the placeholder keys while its AWS endpoint is the running emulator's (editor and CLI alike). */
+export function withEmulatorCredentials(config: LabConfig): LabConfig {
+  const credentials = emulatorCredentialsFor(config.local.labDir, config.aws.endpoint);
+  return credentials ? { ...config, aws: { ...config.aws, credentials } } : config;
 }
 
 /** The folder holding emulator/ (the repository, or the installed extension), found from `start` upwards. */
