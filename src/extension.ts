@@ -72,7 +72,8 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
   const services = new LabServices(context);
   active = services;
   const source = registerSourceView(services);
-  const pipeline = registerPipeline(services);
+  const lineage = registerLineage(services);
+  const pipeline = registerPipeline(services, lineage.beforeRun);
   const notebook = registerNotebook(services);
   const terraform = registerTerraform(services, pipeline.controller.tree);
   const defaultPrompts = terraform.controller.prompts;
@@ -87,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
     ...notebook.disposables,
     ...registerCheckLab(services),
     ...registerPreflight(services),
-    ...registerLineage(services),
+    ...lineage.disposables,
   );
   const activationMs = performance.now() - started;
   services.log.info(`Lifecycle Lab activated in ${activationMs.toFixed(1)} ms`);

@@ -19,7 +19,7 @@ export function describeBreaks(graph: LineageGraph): string[] {
  * Show Lineage (palette, Source view columns, Lake view tables), hovers on the model's columns in glue/sql, and a
  * watcher that re-derives the lineage when the model changes and says at once which cards a change breaks.
  */
-export function registerLineage(services: LabServices): vscode.Disposable[] {
+export function registerLineage(services: LabServices): { disposables: vscode.Disposable[]; beforeRun: () => Promise<boolean> } {
   const modelDir = services.asset('glue', 'sql');
   let cached: Promise<LineageGraph> | undefined;
   const graph = (): Promise<LineageGraph> => {
@@ -57,7 +57,29 @@ export function registerLineage(services: LabServices): vscode.Disposable[] {
   };
   const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(modelDir), '*.sql'));
 
-  return [
+  // Before a run: a model that no longer serves a card is said now, not after the lake is replaced.
+  const beforeRun = async (): Promise<boolean> => {
+    let breaks: string[];
+    try {
+      // Derived afresh: an edit made while the editor was closed, or not yet seen by the watcher, counts too.
+      cached = graphModule().then((m) => m.lineageGraph(modelDir));
+      breaks = describeBreaks(await graph());
+    } catch (err) {
+      // A model the parser cannot read fails the run itself, with the engine's own message.
+      services.log.warn(`Model check before the run: ${describeError(err)}`);
+      return true;
+    }
+    if (!breaks.length) return true;
+    const choice = await vscode.window.showWarningMessage(
+      `The model no longer serves ${breaks.length === 1 ? breaks[0] : `${breaks.length} dashboard cards and notebook cells: ${breaks.join('; ')}`}.`,
+      { modal: true, detail: 'Running now replaces the lake; those cards would then fail. Fix the model in glue/sql, or run anyway.' },
+      'Run Anyway', 'Show Lineage',
+    );
+    if (choice === 'Show Lineage') await show();
+    return choice === 'Run Anyway';
+  };
+
+  const disposables = [
     vscode.commands.registerCommand('lifecycleLab.showLineage', services.command('Show Lineage', show)),
     watcher,
     watcher.onDidChange(onModelChanged),
@@ -76,6 +98,7 @@ export function registerLineage(services: LabServices): vscode.Disposable[] {
       },
     }),
   ];
+  return { disposables, beforeRun };
 }
 
 function hoverText(c: ColumnLineage, graph: LineageGraph): vscode.MarkdownString {

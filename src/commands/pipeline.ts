@@ -55,7 +55,7 @@ export class PipelineController implements vscode.Disposable {
     // A string, not a vscode.Uri: Uri re-encodes the console's fragment (`$252F`, `%2F`), a string is passed as it is.
     vscode.env.openExternal(url as unknown as vscode.Uri);
 
-  constructor(private readonly services: LabServices) {
+  constructor(private readonly services: LabServices, private readonly beforeRun?: () => Promise<boolean>) {
     const saved = services.context.workspaceState.get<PipelineViewState>(STATE_KEY);
     // The backend (core, the run log) is loaded when the view is first drawn, not at activation.
     this.tree = new PipelineTreeProvider(saved ? { ...saved, running: false } : emptyPipelineState(), () => void this.followBackend());
@@ -90,6 +90,7 @@ export class PipelineController implements vscode.Disposable {
       this.terminal?.terminal.show(true);
       return undefined;
     }
+    if (this.beforeRun && !(await this.beforeRun())) return undefined;
     // The run stays on the backend it started on, even if the settings change while it runs.
     const backend = await this.services.backend();
     const runner = backend.pipeline;
@@ -320,8 +321,12 @@ export class PipelineController implements vscode.Disposable {
 }
 
 /** The Pipeline view and its commands, and the Lake view's (which the pipeline fills). */
-export function registerPipeline(services: LabServices): { controller: PipelineController; lakeTree: LakeTreeProvider; disposables: vscode.Disposable[] } {
-  const controller = new PipelineController(services);
+/**
+ * `beforeRun`: asked before every Run Pipeline; false stops it (the model check of commands/lineage.ts, which says
+ * which dashboard cards a model change breaks).
+ */
+export function registerPipeline(services: LabServices, beforeRun?: () => Promise<boolean>): { controller: PipelineController; lakeTree: LakeTreeProvider; disposables: vscode.Disposable[] } {
+  const controller = new PipelineController(services, beforeRun);
   const view = vscode.window.createTreeView('lifecycleLab.pipeline', { treeDataProvider: controller.tree });
   const lake = registerLakeCommands(services);
   const disposables = [

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LifecycleLabApi } from '../../src/extension';
@@ -13,7 +14,12 @@ async function api(): Promise<LifecycleLabApi> {
 suite('Lineage in the editor: Show Lineage, the graph page, hovers on the model', function () {
   this.timeout(60_000);
 
-  teardown(async () => { await vscode.commands.executeCommand('workbench.action.closeAllEditors'); });
+  let restoreModel: (() => Promise<void>) | undefined;
+  teardown(async () => {
+    await restoreModel?.();
+    restoreModel = undefined;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 
   test('Show Lineage on a lake column draws source columns, the staging model, the lake column and the cards that read it', async () => {
     const lab = await api();
@@ -51,6 +57,35 @@ suite('Lineage in the editor: Show Lineage, the graph page, hovers on the model'
     assert.deepEqual(drawn.lanes.reader, ['Dashboard: Sales by product line']);
     assert.ok(drawn.lanes.lake.includes('fact_orders.orderAmount') && drawn.lanes.lake.includes('dim_products.productLine'), drawn.lanes.lake.join(', '));
     assert.ok(drawn.lanes.source.includes('orderdetails.priceEach') && drawn.lanes.source.includes('products.productLine'), drawn.lanes.source.join(', '));
+  });
+
+  test('Run Pipeline on a model that no longer serves a card says which first, and Cancel runs nothing', async () => {
+    const lab = await api();
+    const factFile = lab.services.asset('glue', 'sql', 'fact_orders.sql');
+    const original = await fs.readFile(factFile, 'utf8');
+    // Put back by the suite's teardown too, should this test time out before its finally runs.
+    restoreModel = () => fs.writeFile(factFile, original);
+    const modals: { message: string; modal: boolean }[] = [];
+    const warning = vscode.window.showWarningMessage;
+    (vscode.window as { showWarningMessage: unknown }).showWarningMessage = (message: string, options: unknown) => {
+      modals.push({ message, modal: (options as { modal?: boolean } | undefined)?.modal === true });
+      return Promise.resolve(undefined);
+    };
+    const transcript = lab.pipeline.snapshot().transcript.length;
+    try {
+      const broken = original.replace(/\n\s*cast\(order_lines\.quantityOrdered \* order_lines\.priceEach as decimal\(18,2\)\) as orderAmount,/, '');
+      assert.notEqual(broken, original, 'the model edit applies');
+      await fs.writeFile(factFile, broken);
+      await vscode.commands.executeCommand('lifecycleLab.pipeline.run');
+      const asked = modals.find((m) => m.modal);
+      assert.ok(asked, `a modal asked first: ${JSON.stringify(modals)}`);
+      assert.match(asked.message, /dashboard card "Key figures" reads [^;]*orderAmount/);
+      assert.match(asked.message, /Key figures/);
+      assert.equal(lab.pipeline.snapshot().transcript.length, transcript, 'nothing ran: the pipeline terminal is as it was');
+    } finally {
+      await fs.writeFile(factFile, original);
+      (vscode.window as { showWarningMessage: unknown }).showWarningMessage = warning;
+    }
   });
 
   test('hovering a column in glue/sql shows its expression, its source columns and what reads it', async () => {
