@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LineageGraph } from '../core/lineage/graph';
@@ -8,6 +9,28 @@ import type { LabServices } from '../services';
 /** The graph module (and DuckDB with it) loads on first use, not at activation. */
 const graphModule = () => import('../core/lineage/graph');
 const panelModule = () => import('../webview/lineagePanel');
+
+/** The model folder's files as a stamp (name, size, change time each), to tell whether a derived graph is current. */
+function modelStamp(modelDir: string): string {
+  const parts: string[] = [];
+  for (const dir of [modelDir, path.join(modelDir, 'tests')]) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      try {
+        const st = fs.statSync(path.join(dir, name));
+        if (st.isFile()) parts.push(`${dir}/${name}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`);
+      } catch {
+        // gone between the listing and the stat: the next call sees it
+      }
+    }
+  }
+  return parts.join('|');
+}
 
 /** What a model change breaks, one line per card or cell, or none. */
 export function describeBreaks(graph: LineageGraph): string[] {
@@ -22,7 +45,13 @@ export function describeBreaks(graph: LineageGraph): string[] {
 export function registerLineage(services: LabServices): { disposables: vscode.Disposable[]; beforeRun: () => Promise<boolean> } {
   const modelDir = services.asset('glue', 'sql');
   let cached: Promise<LineageGraph> | undefined;
+  let cachedStamp = '';
+  // The graph is kept while the model's files are as they were (names, sizes, times): a hover or a run right after an
+  // edit sees the edit even before the watcher's event arrives.
   const graph = (): Promise<LineageGraph> => {
+    const stamp = modelStamp(modelDir);
+    if (stamp !== cachedStamp) cached = undefined;
+    cachedStamp = stamp;
     cached ??= graphModule().then((m) => m.lineageGraph(modelDir));
     cached.catch(() => { cached = undefined; });
     return cached;
@@ -61,8 +90,6 @@ export function registerLineage(services: LabServices): { disposables: vscode.Di
   const beforeRun = async (): Promise<boolean> => {
     let breaks: string[];
     try {
-      // Derived afresh: an edit made while the editor was closed, or not yet seen by the watcher, counts too.
-      cached = graphModule().then((m) => m.lineageGraph(modelDir));
       breaks = describeBreaks(await graph());
     } catch (err) {
       // A model the parser cannot read fails the run itself, with the engine's own message.
