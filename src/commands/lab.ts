@@ -82,15 +82,14 @@ export function registerLabCommands(services: LabServices): vscode.Disposable[] 
   /** Stop Emulated AWS: the emulator and all it started (the local lab runs on); offers local mode back. */
   const stopAws = services.command('Stop Emulated AWS', async () => {
     const lab = await localLab();
-    const { EmulatedAws } = await import('../core/lab/emulatedAws');
+    const { EmulatedAws, usesEmulator } = await import('../core/lab/emulatedAws');
     const emulated = new EmulatedAws(lab.labDir);
     const endpoint = (await emulated.status()).state?.endpoint;
     const stopped = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Lifecycle Lab: stopping the emulated AWS' },
       () => emulated.down());
     await updateEmulatorContext(false);
     services.log.info(stopped ? `Emulated AWS stopped${endpoint ? ` (${endpoint})` : ''}` : 'The emulated AWS was not running');
-    const config = services.config();
-    if (config.mode === 'aws' && endpoint && config.aws.endpoint === endpoint) {
+    if (endpoint && usesEmulator(services.config(), endpoint)) {
       void vscode.window.showInformationMessage(`Emulated AWS stopped. The editor still points at ${endpoint}: switch back to local mode?`, SWITCH_TO_LOCAL)
         .then(async (choice) => { if (choice === SWITCH_TO_LOCAL) await switchToLocal(services, endpoint); })
         .then(undefined, (err: unknown) => services.showError('Switch to Local Mode', err));

@@ -6,11 +6,12 @@
  * SDK's keys are the placeholders LabServices gives only while the endpoint is the running emulator's.
  */
 import * as assert from 'node:assert/strict';
-import * as net from 'node:net';
+import { freePort } from '../helpers';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LifecycleLabApi } from '../../src/extension';
 import { EmulatedAws, emulatorCredentialsFor, type EmulatorState } from '../../src/core/lab/emulatedAws';
+import { processAlive } from '../../src/core/lab/state';
 import type { MysqlTarget } from '../../src/core/config';
 import type { SourceNode } from '../../src/views/sourceTree';
 import { labTarget } from '../integration/fixture';
@@ -19,24 +20,6 @@ import { EXTENSION_ID } from './activation';
 const TABLES = ['customers', 'employees', 'offices', 'orderdetails', 'orders', 'payments', 'productlines', 'products'];
 const config = () => vscode.workspace.getConfiguration('lifecycleLab');
 const SWITCH = 'Switch to Local Mode';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A loopback port with nothing listening: the emulator's Trino URL, so no local Trino starts here. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function until(what: string, ok: () => boolean): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -81,7 +64,7 @@ suite('Emulated AWS from the editor: Start, Discover RDS, the Source view, Stop'
     // Global values for every setting Start writes, so it writes them there (never the shared workspace's settings).
     const values: Record<string, unknown> = {
       mode: 'local', 'aws.endpoint': '', 'aws.region': 'us-east-1', 'aws.profile': '', 'aws.rdsInstanceId': 'de-c1w2-rds',
-      'aws.emulatorTrinoUrl': `http://127.0.0.1:${await closedPort()}`, 'mysql.host': '', 'mysql.port': 3306, 'mysql.user': 'admin',
+      'aws.emulatorTrinoUrl': `http://127.0.0.1:${await freePort() /* nothing listens there: no local Trino starts */}`, 'mysql.host': '', 'mysql.port': 3306, 'mysql.user': 'admin',
     };
     for (const [key, value] of Object.entries(values)) await config().update(key, value, vscode.ConfigurationTarget.Global);
     (vscode.window as { showErrorMessage: unknown }).showErrorMessage = (message: string) => {
@@ -119,7 +102,7 @@ suite('Emulated AWS from the editor: Start, Discover RDS, the Source view, Stop'
     state = await vscode.commands.executeCommand<EmulatorState | undefined>('lifecycleLab.startEmulatedAws');
     assert.deepEqual(errors, []);
     assert.ok(state, 'Start returned the emulator\'s state');
-    assert.ok(alive(state.pid), 'the emulator runs');
+    assert.ok(processAlive(state.pid), 'the emulator runs');
     assert.equal(state.trino, config().get('aws.emulatorTrinoUrl'), 'Athena is pointed at the given coordinator');
     assert.equal(config().get('mode'), 'aws');
     assert.equal(config().get('aws.endpoint'), state.endpoint);
@@ -153,7 +136,7 @@ suite('Emulated AWS from the editor: Start, Discover RDS, the Source view, Stop'
     const stopped = await vscode.commands.executeCommand<boolean>('lifecycleLab.stopEmulatedAws');
     assert.deepEqual(errors, []);
     assert.equal(stopped, true);
-    assert.ok(!alive(state.pid), `the emulator (pid ${state.pid}) is gone`);
+    assert.ok(!processAlive(state.pid), `the emulator (pid ${state.pid}) is gone`);
     assert.equal((await new EmulatedAws(labDir).status()).running, false);
     assert.ok(infos.some((m) => m.startsWith('Emulated AWS stopped')), infos.join(' | '));
     await until('the switch to local mode', () => config().get('mode') === 'local');

@@ -1,27 +1,10 @@
 import * as assert from 'node:assert/strict';
-import * as net from 'node:net';
+import { freePort } from '../helpers';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { processAlive } from '../../src/core/lab/state';
 import { labTarget, repoLabDir, runCli } from './fixture';
 
 interface Status { ok: boolean; port?: number; emulatedAws?: { running: boolean; state?: { pid: number; endpoint: string; trino?: string } } }
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A loopback port with nothing listening: the Trino URL the emulator is given, so no local Trino starts here. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 suite('lab up --aws: the emulated AWS beside the local lab', function () {
   this.timeout(180_000);
@@ -31,7 +14,7 @@ suite('lab up --aws: the emulated AWS beside the local lab', function () {
 
   test('starts detached, serves RDS de-c1w2-rds at the local lab, shows in lab status, stops with lab down --aws', async () => {
     const target = await labTarget();
-    const trinoUrl = `http://127.0.0.1:${await closedPort()}`;
+    const trinoUrl = `http://127.0.0.1:${await freePort() /* nothing listens there: no local Trino starts */}`;
     const up = await runCli(['lab', 'up', '--aws', '--trino-url', trinoUrl, '--json'], env);
     assert.equal(up.code, 0, up.stderr);
     const started = JSON.parse(up.stdout) as Status;
@@ -39,7 +22,7 @@ suite('lab up --aws: the emulated AWS beside the local lab', function () {
     assert.ok(started.emulatedAws?.running && emulator, up.stdout);
     assert.match(emulator.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(emulator.trino, trinoUrl);
-    assert.ok(alive(emulator.pid), 'the emulator outlives the command that started it');
+    assert.ok(processAlive(emulator.pid), 'the emulator outlives the command that started it');
 
     const rds = new RDSClient({ region: 'us-east-1', endpoint: emulator.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
     try {
@@ -65,7 +48,7 @@ suite('lab up --aws: the emulated AWS beside the local lab', function () {
 
     const down = await runCli(['lab', 'down', '--aws', '--json'], env);
     assert.deepEqual(JSON.parse(down.stdout), { ok: true, emulatorStopped: true });
-    assert.ok(!alive(emulator.pid), 'the emulator is gone');
+    assert.ok(!processAlive(emulator.pid), 'the emulator is gone');
     const after = JSON.parse((await runCli(['lab', 'status', '--json'], env)).stdout) as Status;
     assert.equal(after.emulatedAws?.running, false);
     assert.equal(after.port, target.port, 'the local lab runs on');

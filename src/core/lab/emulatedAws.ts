@@ -13,6 +13,7 @@ import { sleep, systemClock, type Clock } from '../clock';
 import type { LabConfig } from '../config';
 import { LabError, throwIfCancelled } from '../errors';
 import type { LongWork } from '../progress';
+import { processAlive } from './state';
 
 /** The RDS instance the lab's steps look for; its endpoint is the local MariaDB. */
 export const EMULATED_RDS_INSTANCE = 'de-c1w2-rds';
@@ -59,15 +60,6 @@ function paths(labDir: string) {
   return { dir, state: path.join(dir, 'emulator.json'), log: path.join(dir, 'emulator.log') };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function readState(labDir: string): Promise<EmulatorState | undefined> {
   try {
     return JSON.parse(await fsp.readFile(paths(labDir).state, 'utf8')) as EmulatorState;
@@ -110,7 +102,7 @@ export class EmulatedAws {
   async status(): Promise<EmulatorStatus> {
     const state = await readState(this.labDir);
     if (!state) return { running: false };
-    if (!alive(state.pid)) return { running: false, state, note: `the emulator (pid ${state.pid}) is gone; lab up --aws starts it again` };
+    if (!processAlive(state.pid)) return { running: false, state, note: `the emulator (pid ${state.pid}) is gone; lab up --aws starts it again` };
     const latest = { ...state, ...await reported(paths(this.labDir).log) };
     if (!await answers(latest.endpoint)) return { running: false, state: latest, note: `the emulator (pid ${state.pid}) does not answer on ${latest.endpoint}` };
     return { running: true, state: latest };
@@ -124,7 +116,7 @@ export class EmulatedAws {
       report({ message: `The emulated AWS already runs on ${current.state.endpoint}` });
       return options.waitForTrino === false ? current.state : this.waitForTrino(current.state, options);
     }
-    if (current.state && alive(current.state.pid)) await this.down();
+    if (current.state && processAlive(current.state.pid)) await this.down();
     const p = paths(this.labDir);
     await fsp.mkdir(p.dir, { recursive: true });
     await fsp.rm(p.state, { force: true });
@@ -159,10 +151,10 @@ export class EmulatedAws {
         report({ message: `The emulated AWS answers on ${state.endpoint}` });
         return options.waitForTrino === false ? state : this.waitForTrino(state, options);
       }
-      if (!alive(spawned) || this.clock.now() > deadline) {
+      if (!processAlive(spawned) || this.clock.now() > deadline) {
         const tail = (await fsp.readFile(p.log, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join(' | ');
-        if (alive(spawned)) process.kill(-spawned, 'SIGTERM');
-        throw new LabError('emulatorFailed', `The emulated AWS did not start${alive(spawned) ? ' within a minute' : ''}: ${tail || 'no output'} (log: ${p.log}).`, {
+        if (processAlive(spawned)) process.kill(-spawned, 'SIGTERM');
+        throw new LabError('emulatorFailed', `The emulated AWS did not start${processAlive(spawned) ? ' within a minute' : ''}: ${tail || 'no output'} (log: ${p.log}).`, {
           nextStep: { label: 'Install the emulator and its engines: bash scripts/setup.sh --test' },
         });
       }
@@ -195,13 +187,13 @@ export class EmulatedAws {
   async down(): Promise<boolean> {
     const state = await readState(this.labDir);
     if (!state) return false;
-    const wasAlive = alive(state.pid);
+    const wasAlive = processAlive(state.pid);
     if (wasAlive) {
       // The emulator leads its own process group (detached): SIGTERM lets it stop Trino and Spark runs cleanly.
       try { process.kill(-state.pid, 'SIGTERM'); } catch { process.kill(state.pid, 'SIGTERM'); }
       const deadline = this.clock.now() + STOP_MS;
-      while (alive(state.pid) && this.clock.now() < deadline) await sleep(this.clock, 200);
-      if (alive(state.pid)) {
+      while (processAlive(state.pid) && this.clock.now() < deadline) await sleep(this.clock, 200);
+      if (processAlive(state.pid)) {
         try { process.kill(-state.pid, 'SIGKILL'); } catch { /* already gone */ }
       }
     }
@@ -223,9 +215,18 @@ export function emulatorCredentialsFor(labDir: string, endpoint: string): typeof
   } catch {
     return undefined;
   }
-  const same = (url: string) => url.trim().replace(/\/+$/, '').toLowerCase();
-  return typeof state.endpoint === 'string' && same(state.endpoint) === same(endpoint) &&
-    Number.isInteger(state.pid) && state.pid > 0 && alive(state.pid) ? EMULATOR_CREDENTIALS : undefined;
+  return typeof state.endpoint === 'string' && sameEndpoint(state.endpoint, endpoint) &&
+    Number.isInteger(state.pid) && state.pid > 0 && processAlive(state.pid) ? EMULATOR_CREDENTIALS : undefined;
+}
+
+function sameEndpoint(a: string, b: string): boolean {
+  const norm = (url: string) => url.trim().replace(/\/+$/, '').toLowerCase();
+  return norm(a) === norm(b);
+}
+
+/** Whether the config works against the emulator at `endpoint` (AWS mode on that endpoint), e.g. to offer local mode back. */
+export function usesEmulator(config: LabConfig, endpoint: string): boolean {
+  return config.mode === 'aws' && sameEndpoint(config.aws.endpoint, endpoint);
 }
 
 /** The config as given, plus the placeholder keys while its AWS endpoint is the running emulator's (editor and CLI alike). */
