@@ -3,7 +3,8 @@
 # already there, so a second run takes a few seconds. Called by the npm `prestart` and `pretest` hooks,
 # which run before node_modules exists.
 #   bash scripts/setup.sh           system packages + npm dependencies
-#   bash scripts/setup.sh --test    also the Python test deps (pyspark, moto, sqlglot) and MySQL Connector/J
+#   bash scripts/setup.sh --test    also the Python test deps (pyspark, moto, sqlglot, ruff, pytest, checkov) and,
+#                                   through scripts/setup-emulator.sh, Trino, Spark's s3a jars and MySQL Connector/J
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -96,16 +97,9 @@ if ((WITH_TEST_DEPS)); then
   fi
   command -v terraform >/dev/null \
     || say "WARNING: terraform is not on PATH; test/iac needs the Terraform CLI 1.9+ and an AWS provider mirror"
-  if ! ls vendor/jars/mysql-connector-j-8.4.0.jar >/dev/null 2>&1; then
-    command -v mvn >/dev/null || fail "mvn is not available to download MySQL Connector/J; install maven"
-    say "downloading MySQL Connector/J 8.4.0 into vendor/jars"
-    mkdir -p vendor/jars
-    # mvn prints stray colour codes even in batch mode, so its output is shown only when it fails.
-    if ! mvn_out="$(mvn -q -B dependency:copy -Dartifact=com.mysql:mysql-connector-j:8.4.0 -DoutputDirectory=vendor/jars 2>&1)"; then
-      echo "$mvn_out" >&2
-      fail "downloading MySQL Connector/J from Maven Central failed; check the network, then rerun"
-    fi
-  fi
+  # The emulated AWS's engines (Trino, Spark's s3a jars) and MySQL Connector/J, cached once per machine outside the
+  # clone (~/.cache/lifecycle-lab) and linked from vendor/; seconds when they are there.
+  bash scripts/setup-emulator.sh || fail "installing the emulated AWS's engines failed; see the output above, then rerun"
 fi
 
 say "ok"
