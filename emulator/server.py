@@ -92,12 +92,24 @@ class Emulator:
             threading.Thread(target=self._start_trino, name="emulator-trino", daemon=True).start()
 
     def _create_rds_instance(self, name: str, target: str) -> None:
-        """A MySQL instance whose endpoint is host:port (e.g. the local MariaDB lab), as Discover RDS finds it."""
+        """A MySQL instance whose endpoint is host:port (e.g. the local MariaDB lab), as Discover RDS finds it, in a
+        VPC of its own with a subnet group and a security group: the Terraform module's network variables (vpc_id,
+        subnet_id, db_sg_id) come from the instance, as the editor discovers them on AWS."""
         host, _, port = target.rpartition(":")
         moto_gaps.rds_endpoints[name] = host
-        self.client("rds").create_db_instance(
+        ec2, rds = self.client("ec2"), self.client("rds")
+        zone = f"{self.region}a"
+        vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"{self.region}{z}")
+                   ["Subnet"]["SubnetId"] for i, z in ((1, "a"), (2, "b"))]
+        group = ec2.create_security_group(GroupName=f"{name}-sg", Description=f"{name} database",
+                                          VpcId=vpc)["GroupId"]
+        rds.create_db_subnet_group(DBSubnetGroupName=f"{name}-subnets", SubnetIds=subnets,
+                                   DBSubnetGroupDescription=f"{name} subnets")
+        rds.create_db_instance(
             DBInstanceIdentifier=name, Engine="mysql", EngineVersion="8.0.40", DBInstanceClass="db.t3.micro",
-            AllocatedStorage=20, Port=int(port), MasterUsername=self.rds_user,
+            AllocatedStorage=20, Port=int(port), MasterUsername=self.rds_user, AvailabilityZone=zone,
+            DBSubnetGroupName=f"{name}-subnets", VpcSecurityGroupIds=[group],
             MasterUserPassword="not-the-source-password")  # noqa: S106 - moto wants one; nothing checks it
 
     def _start_trino(self) -> None:

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LabError } from '../core/errors';
-import type { LakeCheck } from '../core/lake/verify';
+import type { LakeCheck } from '../core/run/lakeCheck';
 import type { LabServices } from '../services';
 import { LakeTreeProvider, type LakeTableNode } from '../views/lakeTree';
 import { GridPanel, type GridOpened } from '../webview/gridPanel';

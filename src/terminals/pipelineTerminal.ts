@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { PipelineEvent } from '../core/lake/pipeline';
+import type { PipelineEvent } from '../core/run/events';
 import { describeEvent, type LineTone } from '../core/lake/report';
 import type { LabError } from '../core/errors';
 

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs/promises';
 import type { LakeCatalog, LakeTableSummary } from '../core/backend/types';
-import type { LakeManifest } from '../core/lake/manifest';
+import type { LakeManifest } from '../core/run/manifest';
 import { formatBytes } from '../core/format';
-import type { LakeCheck, LakeProblem } from '../core/lake/verify';
+import type { LakeCheck, LakeProblem } from '../core/run/lakeCheck';
 
 /** A table of the lake; its problems are those of the open check on every refresh plus checksums after Verify Lake. */
 export interface LakeTableNode extends LakeTableSummary {

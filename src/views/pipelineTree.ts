@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import type { ReconcileCheck } from '../core/lake/manifest';
-import { stepLabel, type PipelineEvent } from '../core/lake/pipeline';
+import type { ReconcileCheck } from '../core/run/checks';
+import { stepLabel } from '../core/lake/pipeline';
+import type { PipelineEvent } from '../core/run/events';
 import { formatDuration } from '../core/lake/report';
 import { applyPipelineEvent, emptyPipelineState, type PipelineViewState, type StepState, type StepView } from '../core/lake/runState';
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { awsClientConfig } from '../../src/core/aws/clients';
 import type { AwsSettings } from '../../src/core/config';
-import type { LakeManifest, LakeTableStats } from '../../src/core/lake/manifest';
+import type { LakeManifest, LakeTableStats } from '../../src/core/run/manifest';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 
 export const FIXTURE_TABLES = ['dim_customers', 'dim_locations', 'dim_products', 'fact_orders'] as const;

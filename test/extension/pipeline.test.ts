@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PipelineSnapshot } from '../../src/commands/pipeline';
 import type { LifecycleLabApi } from '../../src/extension';
-import type { LakeManifest } from '../../src/core/lake/manifest';
+import type { LakeManifest } from '../../src/core/run/manifest';
 import type { GridOpened } from '../../src/webview/gridPanel';
 
 import { EXTENSION_ID } from './activation';

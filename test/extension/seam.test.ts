@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as mysql from 'mysql2/promise';
 import * as vscode from 'vscode';
-import type { PipelineResult } from '../../src/core/lake/pipeline';
+import type { PipelineResult } from '../../src/core/run/result';
 import { readLakeManifest } from '../../src/core/lake/manifest';
 import type { LifecycleLabApi } from '../../src/extension';
 import type { DatasetId } from '../../src/core/dashboard/model';

@@ -15,7 +15,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { MysqlTarget } from '../../src/core/config';
 import { generateClassicmodels } from '../../src/core/lab/generator';
 import { findModelDir } from '../../src/core/lake/model';
-import type { DataTestResult } from '../../src/core/lake/dataTests';
+import type { DataTestResult } from '../../src/core/run/manifest';
 import { ReconcileError, runPipeline } from '../../src/core/lake/pipeline';
 import { connectSource, queryRows } from '../../src/core/lake/source';
 import { SOURCE_TABLES } from '../../src/core/lake/sourceSchema';

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MysqlTarget } from '../../src/core/config';
 import type { DatasetResult } from '../../src/core/dashboard/model';
+import type { RecordedDashboard } from '../../src/core/dashboard/recorded';
 import { DashboardData, localDamageReader, localManifestReader } from '../../src/core/dashboard/service';
 import { LabError } from '../../src/core/errors';
 import { readLakeManifest } from '../../src/core/lake/manifest';
@@ -94,10 +95,11 @@ suite('dashboard on the lake the pipeline wrote from the lab dump', function () 
 
   test('filter options come from the run manifest, equal to what the lake and MariaDB answer', async () => {
     const manifest = await readLakeManifest(lakeDir);
-    assert.ok(manifest?.dashboard?.filterOptions, 'the pipeline records the filter options in its manifest');
+    const recorded = manifest?.dashboard as RecordedDashboard | undefined;
+    assert.ok(recorded?.filterOptions, 'the pipeline records the filter options in its manifest');
     const fromManifest = await data.dataset({ id: 'filterOptions' });
     assert.match(fromManifest.sql, /^-- Answered from the run manifest/);
-    assert.deepEqual(fromManifest.filterOptions, manifest.dashboard.filterOptions);
+    assert.deepEqual(fromManifest.filterOptions, recorded.filterOptions);
 
     // Asked of the lake (no manifest reader: the path a lake without recorded answers takes).
     const asked = await new DashboardData(engine).dataset({ id: 'filterOptions' });
@@ -160,7 +162,7 @@ suite('dashboard on the lake the pipeline wrote from the lab dump', function () 
     } as never }));
     const options = await edited.dataset({ id: 'filterOptions' });
     assert.doesNotMatch(options.sql, /manifest/);
-    assert.deepEqual(options.filterOptions, manifest.dashboard!.filterOptions);
+    assert.deepEqual(options.filterOptions, (manifest.dashboard as RecordedDashboard).filterOptions);
     const kpis = await edited.dataset({ id: 'kpis' });
     assert.doesNotMatch(kpis.sql, /manifest/);
     assert.deepEqual(kpis.rows, (await data.dataset({ id: 'kpis' })).rows);

@@ -14,7 +14,7 @@ import { leftoverRunDirs } from '../../src/core/lake/lakeFiles';
 import { readLakeManifest } from '../../src/core/lake/manifest';
 import { findModelDir } from '../../src/core/lake/model';
 import { runPipeline } from '../../src/core/lake/pipeline';
-import type { LakeShrink } from '../../src/core/lake/shrink';
+import type { LakeShrink } from '../../src/core/run/shrink';
 import { connectSource, queryRows } from '../../src/core/lake/source';
 import { SOURCE_TABLES } from '../../src/core/lake/sourceSchema';
 import { expectLabError } from '../helpers';

@@ -6,10 +6,12 @@ import * as path from 'node:path';
 import type { MysqlTarget } from '../../src/core/config';
 import { LabError } from '../../src/core/errors';
 import { leftoverRunDirs } from '../../src/core/lake/lakeFiles';
-import { goldDir, MODEL_TABLES, readLakeManifest, tableFile, type LakePart } from '../../src/core/lake/manifest';
+import { goldDir, readLakeManifest, tableFile } from '../../src/core/lake/manifest';
+import { MODEL_TABLES, type LakePart } from '../../src/core/run/manifest';
 import { findModelDir } from '../../src/core/lake/model';
 import { verifyLake } from '../../src/core/lake/verify';
-import { ReconcileError, runPipeline, type PipelineEvent, type PipelineOptions } from '../../src/core/lake/pipeline';
+import { ReconcileError, runPipeline, type PipelineOptions } from '../../src/core/lake/pipeline';
+import type { PipelineEvent } from '../../src/core/run/events';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import { labTarget } from './fixture';
 

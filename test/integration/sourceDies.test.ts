@@ -10,7 +10,8 @@ import { readLabTarget } from '../../src/core/lab/state';
 import { leftoverRunDirs, readLakeLock } from '../../src/core/lake/lakeFiles';
 import { manifestPath } from '../../src/core/lake/manifest';
 import { findModelDir } from '../../src/core/lake/model';
-import { runPipeline, type PipelineEvent } from '../../src/core/lake/pipeline';
+import { runPipeline } from '../../src/core/lake/pipeline';
+import type { PipelineEvent } from '../../src/core/run/events';
 import { lastRunRecord } from '../../src/core/lake/runLog';
 import { dumpFile, repoRoot } from './fixture';
 

@@ -3,8 +3,8 @@ import { checkLab, formatCheckReport, type CheckProbes, type CheckReport } from 
 import { expectedSourceCounts } from '../../src/core/check/probes';
 import { LabError } from '../../src/core/errors';
 import { DUMP_COUNTS } from '../../src/core/lab/db';
-import type { LakeManifest } from '../../src/core/lake/manifest';
-import type { RunRecord } from '../../src/core/lake/runLog';
+import type { LakeManifest } from '../../src/core/run/manifest';
+import type { RunRecord } from '../../src/core/run/runRecord';
 
 function manifest(overrides: Partial<LakeManifest> = {}): LakeManifest {
   return {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { lakeBadge } from '../../src/core/dashboard/model';
 import { DashboardData, localDamageReader, localManifestReader, recordDashboard } from '../../src/core/dashboard/service';
 import { LabError } from '../../src/core/errors';
-import type { LakeManifest } from '../../src/core/lake/manifest';
+import type { LakeManifest } from '../../src/core/run/manifest';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import { parseHostMessage } from '../../src/webview/protocol';
 import { buildTestLake, ORDER_LINES, recordedTables } from './dashboardLakeFixture';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { LakeManifest } from '../../src/core/lake/manifest';
+import type { LakeManifest } from '../../src/core/run/manifest';
 import { describePart } from '../../src/core/lake/verify';
 import { sqlLiteral } from '../../src/core/query/sqlText';
 

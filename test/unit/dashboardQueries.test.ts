@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { LabError } from '../../src/core/errors';
-import type { LakeManifest } from '../../src/core/lake/manifest';
+import type { LakeManifest } from '../../src/core/run/manifest';
 import type { DatasetResult } from '../../src/core/dashboard/model';
 import { PRODUCTS_PAGE_SIZE, QUERIES, SALES_DETAIL_PAGE_SIZE, type LakeModel, type TopProductsFilter } from '../../src/core/dashboard/queries';
 import { DashboardData, localManifestReader } from '../../src/core/dashboard/service';

@@ -9,7 +9,7 @@ import {
 } from '../../src/core/aws/glue';
 import { resolveLabConfig, type AwsSettings, type GlueSettings } from '../../src/core/config';
 import { LabError, isCancelled } from '../../src/core/errors';
-import type { PipelineEvent } from '../../src/core/lake/pipeline';
+import type { PipelineEvent } from '../../src/core/run/events';
 import { applyPipelineEvent, emptyPipelineState, pipelineStateFromRecord } from '../../src/core/lake/runState';
 import { FakeClock } from '../fakeClock';
 import { expectLabError } from '../helpers';

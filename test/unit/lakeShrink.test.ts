@@ -3,8 +3,9 @@
  * the question says what it would replace.
  */
 import * as assert from 'node:assert/strict';
-import type { LakeManifest } from '../../src/core/lake/manifest';
-import { describeShrink, lakeShrink } from '../../src/core/lake/shrink';
+import type { LakeManifest } from '../../src/core/run/manifest';
+import { lakeShrink } from '../../src/core/lake/shrink';
+import { describeShrink } from '../../src/core/run/shrink';
 
 /** A lake manifest as a run writes it, with the fields the shrink check reads. */
 function manifest(factRows: number, total: string): LakeManifest {

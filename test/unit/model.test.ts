@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { stageTableDdl } from '../../src/core/lake/extract';
-import { MODEL_TABLES } from '../../src/core/lake/manifest';
+import { MODEL_TABLES } from '../../src/core/run/manifest';
 import { findModelDir, loadModel, type ModelFile } from '../../src/core/lake/model';
 import { SOURCE_TABLES } from '../../src/core/lake/sourceSchema';
 import { lineageGraph } from '../../src/core/lineage/graph';

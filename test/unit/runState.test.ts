@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { appendRunRecord, lastRunRecord, readRunLog, runLogPath, type RunRecord } from '../../src/core/lake/runLog';
+import { appendRunRecord, lastRunRecord, readRunLog, runLogPath } from '../../src/core/lake/runLog';
+import type { RunRecord } from '../../src/core/run/runRecord';
 import { applyPipelineEvent, emptyPipelineState, pipelineStateFromRecord, recordIsNewer } from '../../src/core/lake/runState';
 
 function record(runId: string, finishedAt: string, status: RunRecord['status'] = 'ok'): RunRecord {

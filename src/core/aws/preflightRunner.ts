@@ -1,5 +1,5 @@
 import type { PreflightSettings } from '../config';
-import type { PipelineResult } from '../lake/pipeline';
+import type { PipelineResult } from '../run/result';
 import { GluePipelineRunner, type GlueRunnerSettings, type GlueRunOptions } from './glue';
 import { preflightFailure, runPreflight } from './preflight';
 

@@ -1,10 +1,11 @@
 import type { LabMode, MysqlTarget } from '../config';
 import type { LabError } from '../errors';
-import type { LakeManifest } from '../lake/manifest';
-import type { PipelineEvent, PipelineResult } from '../lake/pipeline';
-import type { RunRecord } from '../lake/runLog';
-import type { LakeShrink } from '../lake/shrink';
-import type { LakeCheck, LakeProblem } from '../lake/verify';
+import type { LakeManifest } from '../run/manifest';
+import type { PipelineEvent } from '../run/events';
+import type { PipelineResult } from '../run/result';
+import type { RunRecord } from '../run/runRecord';
+import type { LakeShrink } from '../run/shrink';
+import type { LakeCheck, LakeProblem } from '../run/lakeCheck';
 import type { LongWork } from '../progress';
 import type { QueryEngine, QueryResult } from '../query/engine';
 import type { SourceExplorer } from '../source/explorer';

@@ -2,9 +2,9 @@ import type { CommandId } from '../commandIds';
 import type { LabMode } from '../config';
 import { describeError, toLabError } from '../errors';
 import { CLASSICMODELS_TABLES, type TableCounts } from '../lab/db';
-import { MODEL_TABLES, type LakeManifest } from '../lake/manifest';
-import { describeTestResult, type DataTestResult } from '../lake/dataTests';
-import type { RunRecord } from '../lake/runLog';
+import { MODEL_TABLES, type DataTestResult, type LakeManifest } from '../run/manifest';
+import { describeTestResult } from '../lake/dataTests';
+import type { RunRecord } from '../run/runRecord';
 import { shellStep } from '../shellSteps';
 
 /**

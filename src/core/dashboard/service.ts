@@ -1,7 +1,9 @@
 import { LabError, throwIfCancelled } from '../errors';
 import type { QueryEngine, QueryParams, QueryResult } from '../query/engine';
-import { readLakeManifest, type LakeManifest } from '../lake/manifest';
-import { checkLake, lakeDamagedError, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen, type LakeProblem } from '../lake/verify';
+import { readLakeManifest } from '../lake/manifest';
+import type { LakeManifest } from '../run/manifest';
+import { checkLake, lakeDamagedError, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen } from '../lake/verify';
+import type { LakeProblem } from '../run/lakeCheck';
 import {
   FILTER_OPTION_QUERIES, filterOptionsFromRows, isFilterOptions, isRecordedAnswer, RECORDED_QUERIES, recordedTopProductsFilter,
   topProductsFromRecord, type RecordedAnswer, type RecordedDashboard,

@@ -1,9 +1,9 @@
 import { LabError, throwIfCancelled } from '../errors';
 import type { DataTest } from '../model/tests';
 import type { QueryEngine, QueryValue } from '../query/engine';
-import type { DataTestResult, ReconcileCheck } from './manifest';
+import type { ReconcileCheck } from '../run/checks';
+import type { DataTestResult } from '../run/manifest';
 
-export type { DataTestResult } from './manifest';
 
 /** Failing rows a result keeps, to name them in the manifest, the views and the run's error. */
 export const SAMPLE_ROWS = 5;

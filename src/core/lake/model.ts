@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { LabError } from '../errors';
-import { MODEL_TABLES } from './manifest';
+import { MODEL_TABLES } from '../run/manifest';
 
 export interface ModelFile {
   /** The file's stem: the name its result is registered under. */

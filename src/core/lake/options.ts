@@ -2,11 +2,10 @@ import type { Clock } from '../clock';
 import type { MysqlTarget } from '../config';
 import type { Logger } from '../log';
 import type { LongWork } from '../progress';
-import type { PipelineEvent, StepResult } from '../run/events';
-import type { LakeManifest } from './manifest';
-import type { LakeShrink } from './shrink';
+import type { PipelineEvent } from '../run/events';
+import type { LakeShrink } from '../run/shrink';
 
-/** What the local engine's runPipeline takes and gives (pipeline.ts runs it, steps.ts carries it out). */
+/** What the local engine's runPipeline takes (pipeline.ts runs it, steps.ts carries it out). */
 export interface PipelineOptions extends LongWork {
   target: MysqlTarget;
   lakeDir: string;
@@ -39,10 +38,4 @@ export interface PipelineOptions extends LongWork {
    * the lake: the editor asks in a modal, the CLI answers for its flag.
    */
   confirmShrink?: (shrink: LakeShrink) => Promise<boolean>;
-}
-
-export interface PipelineResult {
-  manifest: LakeManifest;
-  steps: StepResult[];
-  durationMs: number;
 }

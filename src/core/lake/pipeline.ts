@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import { systemClock, type Clock } from '../clock';
 import { LabError, isCancelled, toLabError } from '../errors';
 import { leftoverRunDirs, lockLake, tempRunDir } from './lakeFiles';
-import { checksSummary, isProblem, type ReconcileCheck } from './manifest';
-import type { PipelineOptions, PipelineResult } from './options';
+import { checksSummary, isProblem, type ReconcileCheck } from '../run/checks';
 import type { StepResult } from '../run/events';
+import type { PipelineResult } from '../run/result';
+import type { PipelineOptions } from './options';
 import { appendRunRecord } from './runLog';
 import {
   closeRun, confirmShrink, extractStep, loadStep, prepare, publish, reconcileStep, sourceStep, step, transformStep, type Reconciled, type RunContext,
@@ -16,8 +17,7 @@ import { describeTarget } from './source';
 export { ReconcileError } from './reconcile';
 export { stepLabel } from './steps';
 
-export { PIPELINE_STEPS, type PipelineEvent, type PipelineStep, type StepResult, type StepStatus } from '../run/events';
-export type { PipelineOptions, PipelineResult } from './options';
+export type { PipelineOptions } from './options';
 
 function newRunId(now: Date): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { LabError } from '../errors';
-import type { ReconcileCheck } from './manifest';
+import type { ReconcileCheck } from '../run/checks';
 import type { SourceTotals } from './extract';
 
 /** Parses an exact decimal string ("9604190.61", "-3.5", "12") to integer cents; undefined when not a decimal with at most 2 places. */

@@ -1,6 +1,7 @@
 import { formatBytes } from '../format';
 import type { QueryValue } from '../query/engine';
-import { stepLabel, type PipelineEvent } from './pipeline';
+import type { PipelineEvent } from '../run/events';
+import { stepLabel } from './pipeline';
 
 /** Rows per second, rounded for people ("1.2M rows/s"). */
 export function formatRate(rows: number, ms: number): string {

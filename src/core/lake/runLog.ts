@@ -1,7 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ReconcileCheck } from './manifest';
-import type { StepResult } from '../run/events';
+import type { RunRecord } from '../run/runRecord';
 
 /**
  * The lake's run log: one JSON line per finished run (succeeded, failed or cancelled), from any front end. The
@@ -12,25 +11,6 @@ import type { StepResult } from '../run/events';
 export const RUN_LOG = '_runs.jsonl';
 /** Older lines are dropped once the log is longer than this. */
 const KEEP_RUNS = 200;
-
-export type RunStatus = 'ok' | 'failed' | 'cancelled';
-
-export interface RunRecord {
-  runId: string;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  status: RunStatus;
-  /** The run's closing line, e.g. "Pipeline failed: Lost the connection to the source …". */
-  message: string;
-  /** Every step that started, with its outcome, duration and rows. */
-  steps: StepResult[];
-  /** Its checks and data tests that failed or warned, with their failing rows (absent in older records). */
-  problems?: ReconcileCheck[];
-  /** Who ran it, e.g. "cli", "editor". */
-  origin: string;
-  pid: number;
-}
 
 export function runLogPath(lakeDir: string): string {
   return path.join(lakeDir, RUN_LOG);

@@ -1,6 +1,6 @@
-import { isProblem, type ReconcileCheck } from './manifest';
+import { isProblem, type ReconcileCheck } from '../run/checks';
 import { PIPELINE_STEPS, type PipelineEvent, type PipelineStep } from '../run/events';
-import type { RunRecord } from './runLog';
+import type { RunRecord } from '../run/runRecord';
 
 /** The state of the pipeline's steps as surfaces show it, folded from run events (no editor types here). */
 export type StepState = 'pending' | 'running' | 'ok' | 'failed' | 'cancelled';

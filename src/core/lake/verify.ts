@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { LabError, throwIfCancelled, type NextStep } from '../errors';
 import type { LongWork } from '../progress';
 import { lockLake, recoverLake } from './lakeFiles';
-import { goldDir, readLakeManifest, type LakeManifest, type LakePart } from './manifest';
+import type { LakeCheck, LakeProblem, LakeProblemKind, LakeTableCheck } from '../run/lakeCheck';
+import type { LakeManifest, LakePart } from '../run/manifest';
+import { goldDir, readLakeManifest } from './manifest';
 
 /**
  * Whether the lake's files are the ones its last run wrote. The manifest records each file's size and SHA-256.
@@ -15,39 +17,6 @@ import { goldDir, readLakeManifest, type LakeManifest, type LakePart } from './m
  * (Verify Lake, `lifecycle-lab lake verify`). A manifest written before parts were recorded only has a table's total
  * bytes and file count, which the checks compare instead. bench/lake-open-checks.md has what each level costs.
  */
-export type LakeProblemKind = 'missing' | 'size' | 'checksum' | 'unreadable' | 'unexpected';
-
-export interface LakeProblem {
-  table: string;
-  /** File name relative to the table folder, e.g. part-0.parquet ('*' when only the table's total is known). */
-  file: string;
-  /** Absolute path of the file (of the table folder when file is '*'). */
-  path: string;
-  kind: LakeProblemKind;
-  /** One sentence naming the table, the file and what is wrong. */
-  message: string;
-}
-
-export interface LakeTableCheck {
-  table: string;
-  files: number;
-  bytes: number;
-  ok: boolean;
-  problems: LakeProblem[];
-}
-
-export interface LakeCheck {
-  lakeDir: string;
-  level: 'quick' | 'open' | 'full';
-  /** Whether there was a manifest to compare against (a lake without one can not be checked). */
-  manifest: boolean;
-  /** Whether checksums were compared (full check, or open check within its budget, over a manifest that records them). */
-  checksums: boolean;
-  tables: LakeTableCheck[];
-  problems: LakeProblem[];
-  ok: boolean;
-}
-
 export interface LakeCheckOptions extends LongWork {
   /** Also hash every file and compare with the recorded SHA-256 (reads the whole lake). */
   full?: boolean;

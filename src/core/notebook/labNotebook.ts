@@ -1,4 +1,4 @@
-import { MODEL_TABLES } from '../lake/manifest';
+import { MODEL_TABLES } from '../run/manifest';
 import type { QueryParams } from '../query/engine';
 import { serializeNotebook, type LabCell, type LabNotebook } from './format';
 

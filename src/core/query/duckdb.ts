@@ -4,7 +4,8 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBR
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { CancelledError, LabError, type NextStep } from '../errors';
 import { readLakeManifest } from '../lake/manifest';
-import { checkLake, lakeDamagedError, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen, type LakeProblem } from '../lake/verify';
+import { checkLake, lakeDamagedError, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen } from '../lake/verify';
+import type { LakeProblem } from '../run/lakeCheck';
 import type { QueryColumn, QueryEngine, QueryParams, QueryResult, QueryStreamOptions, QueryStreamSummary, QueryValue } from './engine';
 import { compileParams } from './params';
 import { isBlankSql, noStatementError, sqlIdent, sqlLiteral } from './sqlText';

@@ -2,18 +2,7 @@
  * The run vocabulary the pipeline's front ends render (terminal, Pipeline view, CLI, run log): steps, events, step
  * results and checks. Engines report in these terms; this file imports nothing of theirs.
  */
-
-/** A check of a run: reconciliation against the source, or a declared data test. */
-export interface ReconcileCheck {
-  /** Stable id, e.g. "fact_rows_match_source". */
-  name: string;
-  ok: boolean;
-  expected: string;
-  actual: string;
-  message: string;
-  /** A declared data test of severity warn that found failing rows: reported, yet the run publishes. */
-  warning?: boolean;
-}
+import type { ReconcileCheck } from './checks';
 
 export const PIPELINE_STEPS = ['source', 'extract', 'transform', 'load', 'reconcile'] as const;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
