@@ -1,8 +1,7 @@
 /**
- * What every `lifecycle-lab` command is given and shares: its context, the parsed arguments, usage errors, the
- * lake folder option and Ctrl-C handling. Command modules import this, never `../cli`, so the imports run one way.
+ * What every `lifecycle-lab` command is given and shares: its context, the parsed arguments, usage errors and
+ * Ctrl-C handling. Command modules import this, never `../cli`, so the imports run one way.
  */
-import * as path from 'node:path';
 import { cliErrorJson } from './errors';
 import type { LabConfig } from '../core/config';
 import type { Logger } from '../core/log';
@@ -44,12 +43,6 @@ export function usage(ctx: Pick<CliContext, 'json' | 'out'>, text: string, probl
     ctx.out(JSON.stringify(cliErrorJson(new Error(problem ? `${problem} ${text}` : text), 'usage')));
   }
   return 2;
-}
-
-/** The lake folder: `--lake DIR` (relative to the current directory) or the configured one. */
-export function lakeDirOption(args: CliArgs, ctx: CliContext): string {
-  const given = stringOption(args, 'lake');
-  return given ? path.resolve(given) : ctx.config.local.lakeDir;
 }
 
 /** Runs long work that Ctrl-C cancels cleanly (the work sees its signal abort and tidies up) instead of killing it. */

@@ -1,12 +1,13 @@
 import { once } from 'node:events';
-import { booleanOption, cancelOnSigint, lakeDirOption, stringOption, usage, type CliArgs, type CliContext } from './context';
-import { DuckDbLakeEngine } from '../core/query/duckdb';
+import { backendOptions, withBackend } from './backend';
+import { cancelOnSigint, stringOption, usage, type CliArgs, type CliContext } from './context';
 import type { QueryColumn, QueryValue } from '../core/query/engine';
 
 /**
- * `lifecycle-lab query "<SQL>"`: DuckDB over the local lake, through the same engine the dashboard uses (reads the
- * lake and nothing else); `--full` asks for a full DuckDB session over the same views. Rows are printed as the engine
- * reads them (the result is never held whole), at most `--limit N`; Ctrl-C interrupts the query.
+ * `lifecycle-lab query "<SQL>"`: the configured mode's query engine over its lake, the one the dashboard uses (locally
+ * DuckDB reading the lake and nothing else, in AWS mode Athena); `--full` asks for a full DuckDB session over the local
+ * lake's views. Rows are printed as the engine reads them (the result is never held whole), at most `--limit N`;
+ * Ctrl-C interrupts the query.
  */
 export async function run(args: CliArgs, ctx: CliContext): Promise<number> {
   const sql = args.positionals.join(' ').trim();
@@ -15,10 +16,9 @@ export async function run(args: CliArgs, ctx: CliContext): Promise<number> {
   if (limit !== undefined && (!/^\d+$/.test(limitText!) || !Number.isSafeInteger(limit))) {
     return usage(ctx, 'usage: lifecycle-lab query "<SQL>" [--lake DIR] [--full] [--limit N] [--json]', `--limit takes a whole number of rows, not "${limitText}".`);
   }
-  const engine = new DuckDbLakeEngine(lakeDirOption(args, ctx), { access: booleanOption(args, 'full') ? 'full' : 'lake' });
   const printer = ctx.json ? jsonPrinter(ctx) : textPrinter(ctx);
-  try {
-    const summary = await cancelOnSigint((signal) => engine.stream(sql, undefined, {
+  return withBackend(ctx, backendOptions(args), async (backend) => {
+    const summary = await cancelOnSigint((signal) => backend.query.stream(sql, undefined, {
       signal,
       limit,
       onColumns: (columns) => printer.columns(columns),
@@ -30,9 +30,7 @@ export async function run(args: CliArgs, ctx: CliContext): Promise<number> {
     }));
     printer.end(summary.rowsRead, summary.more, Math.round(summary.stats.elapsedMs), limit);
     return 0;
-  } finally {
-    await engine.close();
-  }
+  });
 }
 
 interface Printer {

@@ -1,25 +1,18 @@
+import { backendOptions, withBackend } from './backend';
 import { stringOption, type CliArgs, type CliContext } from './context';
-import { LabError } from '../core/errors';
-import { SourceExplorer } from '../core/source/explorer';
 import { formatApproxRows, formatBytes } from '../core/source/format';
-import { resolveSourceTarget, targetLabel } from '../core/source/target';
+import { targetLabel } from '../core/source/target';
 
 /**
- * `lifecycle-lab source tables`: the tables the Source view shows, from the same core code.
- * The target is resolved like the editor does it; the password of a configured host comes from
+ * `lifecycle-lab source tables`: the tables the Source view shows, from the configured mode's backend (the
+ * target resolved as the editor resolves it); the password of a configured host comes from
  * LIFECYCLE_LAB_MYSQL_PASSWORD (never from the command line).
  */
 export async function tables(args: CliArgs, ctx: CliContext): Promise<number> {
-  const target = await resolveSourceTarget(ctx.config, async () => process.env.LIFECYCLE_LAB_MYSQL_PASSWORD);
-  if (!target) {
-    throw new LabError('labNotRunning', ctx.config.mode === 'local'
-      ? 'The local lab is not running and no MySQL host is configured (LIFECYCLE_LAB_MYSQL_HOST).'
-      : 'No MySQL host is configured for AWS mode (LIFECYCLE_LAB_MYSQL_HOST).',
-    { nextStep: ctx.config.mode === 'local' ? { label: 'lifecycle-lab lab up', command: 'lifecycleLab.startLocalLab' } : { label: 'Discover RDS Instance', command: 'lifecycleLab.source.discoverRds' } });
-  }
-  const database = stringOption(args, 'database') ?? target.database;
-  const explorer = new SourceExplorer(target, { showSystemSchemas: ctx.config.showSystemSchemas, log: ctx.log });
-  try {
+  return withBackend(ctx, backendOptions(args, []), async (backend) => {
+    const [target, explorer] = [await backend.source.target(), await backend.source.explorer()];
+    if (!target || !explorer) throw backend.source.missing();
+    const database = stringOption(args, 'database') ?? target.database;
     const listed = await explorer.listTables(database);
     if (ctx.json) {
       ctx.out(JSON.stringify({ ok: true, source: targetLabel(target), database, tables: listed }));
@@ -33,8 +26,5 @@ export async function tables(args: CliArgs, ctx: CliContext): Promise<number> {
       }
     }
     return 0;
-  } finally {
-    await explorer.close();
-  }
+  });
 }
-

@@ -28,6 +28,8 @@ export interface BackendDeps {
   modelDir: string;
   log: Logger;
   clock?: Clock;
+  /** What the local query engine may do: 'lake' (read the lake only, the default) or 'full' (the CLI's --full session). */
+  queryAccess?: 'lake' | 'full';
 }
 
 const START_LAB: NextStep = { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' };
@@ -45,7 +47,7 @@ export class LocalBackend implements LabBackend {
   constructor(private readonly config: LabConfig, deps: BackendDeps) {
     const connection = new SourceConnection(config, deps.readPassword, deps.log);
     this.connection = connection;
-    this.query = new DuckDbLakeEngine(config.local.lakeDir);
+    this.query = new DuckDbLakeEngine(config.local.lakeDir, { access: deps.queryAccess });
     this.source = connection.asSource(() =>
       new LabError('labNotRunning', 'No source: the local lab is not running and no MySQL host is set.', { nextStep: START_LAB }));
     this.pipeline = new LocalPipelineRunner(config, this.source, deps);

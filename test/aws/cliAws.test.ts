@@ -1,0 +1,152 @@
+/**
+ * The command line in AWS mode, against moto: every command runs on the backend `createBackend` gives for the
+ * configured mode, so `pipeline run` starts the Glue job (not the local engine), and options that only the local
+ * backend takes are refused naming the mode instead of being ignored.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { awsClientConfig } from '../../src/core/aws/clients';
+import { runCli } from '../integration/fixture';
+import { startGlueTimestampProxy } from './motoGlueProxy';
+import { startMotoServer, useAwsEnvironment, type MotoServer } from './motoServer';
+
+const JOB = 'de-c1w2-etl-job';
+const LAKE = 's3://lab-lake/warehouse';
+
+type Manifest = ReturnType<typeof manifest>;
+
+/** The manifest the Glue job publishes beside its tables (its shape as the job writes it). */
+function manifest() {
+  const now = new Date().toISOString();
+  return {
+    runId: '20260101T000000Z-cli001',
+    startedAt: now,
+    finishedAt: now,
+    model: 'star-v1',
+    engine: { name: 'glue', version: '3.5.4' },
+    source: { host: 'de-c1w2-rds.x.us-east-1.rds.amazonaws.com', port: 3306, database: 'classicmodels',
+      counts: { productlines: 7, products: 110, customers: 122, orders: 326, orderdetails: 2996 }, orderAmountTotal: '9604190.61' },
+    tables: {
+      dim_customers: { rows: 122, files: 1, bytes: 9000 },
+      dim_products: { rows: 110, files: 1, bytes: 30000 },
+      dim_locations: { rows: 95, files: 1, bytes: 3000 },
+      fact_orders: { rows: 2996, files: 2, bytes: 60000 },
+    },
+    checks: [{ name: 'fact_rows_match_source', ok: true, expected: '2996', actual: '2996', message: 'fact_orders rows = source orderdetails rows: 2996' }],
+    ok: true,
+  };
+}
+
+suite('CLI in AWS mode (moto): commands run on the AWS backend', function () {
+  this.timeout(120_000);
+  let moto: MotoServer;
+  let proxy: { endpoint: string; close(): Promise<void> };
+  let tmp: string;
+  let env: NodeJS.ProcessEnv;
+  let restoreEnv: () => void;
+
+  suiteSetup(async () => {
+    moto = await startMotoServer();
+    proxy = await startGlueTimestampProxy(moto.endpoint);
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'lab-cli-aws-'));
+    env = {
+      LIFECYCLE_LAB_MODE: 'aws',
+      LIFECYCLE_LAB_AWS_ENDPOINT: proxy.endpoint,
+      LIFECYCLE_LAB_AWS_REGION: 'us-east-1',
+      LIFECYCLE_LAB_AWS_GLUEJOBNAME: JOB,
+      LIFECYCLE_LAB_AWS_LAKEPATH: LAKE,
+      LIFECYCLE_LAB_AWS_PREFLIGHTBEFORERUN: 'false',
+      // A lab folder and lake of this test's own: a local run would write here, and must not.
+      LIFECYCLE_LAB_LOCAL_LABDIR: path.join(tmp, 'lab'),
+      LIFECYCLE_LAB_LOCAL_LAKEDIR: path.join(tmp, 'lake'),
+    };
+  });
+
+  suiteTeardown(async () => {
+    await proxy?.close();
+    await moto?.stop();
+    if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  // The test's SDK clients and the CLI it spawns (which inherits this environment) use moto's placeholder keys.
+  setup(async () => {
+    restoreEnv = useAwsEnvironment('fake');
+    await moto.reset();
+    // STARTING -> RUNNING -> SUCCEEDED, one state per poll (moto runs nothing).
+    const res = await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, {
+      method: 'POST',
+      body: JSON.stringify({ model_name: 'glue::job_run', transition: { progression: 'manual', times: 1 } }),
+    });
+    assert.ok(res.ok, `set-transition: HTTP ${res.status}`);
+  });
+
+  teardown(() => restoreEnv());
+
+  async function createJobAndManifest(written: Manifest): Promise<void> {
+    const glue = await import('@aws-sdk/client-glue');
+    const s3 = await import('@aws-sdk/client-s3');
+    const glueClient = new glue.GlueClient(awsClientConfig(moto.settings()));
+    const s3Client = new s3.S3Client(awsClientConfig(moto.settings(), { forcePathStyle: true }));
+    try {
+      await glueClient.send(new glue.CreateJobCommand({
+        Name: JOB, Role: 'arn:aws:iam::123456789012:role/glue', GlueVersion: '4.0', WorkerType: 'G.1X', NumberOfWorkers: 2,
+        Command: { Name: 'glueetl', ScriptLocation: 's3://lab-scripts/glue_job.py' },
+        DefaultArguments: { '--lake_path': LAKE, '--source_database': 'classicmodels' },
+      }));
+      await s3Client.send(new s3.CreateBucketCommand({ Bucket: 'lab-lake' }));
+      await s3Client.send(new s3.PutObjectCommand({ Bucket: 'lab-lake', Key: 'warehouse/gold/_manifest.json', Body: JSON.stringify(written) }));
+    } finally {
+      glueClient.destroy();
+      s3Client.destroy();
+    }
+  }
+
+  async function glueRunIds(): Promise<string[]> {
+    const glue = await import('@aws-sdk/client-glue');
+    const client = new glue.GlueClient(awsClientConfig(moto.settings({ endpoint: proxy.endpoint })));
+    try {
+      const runs = await client.send(new glue.GetJobRunsCommand({ JobName: JOB }));
+      return (runs.JobRuns ?? []).map((r) => r.Id!);
+    } finally {
+      client.destroy();
+    }
+  }
+
+  test('pipeline run starts the Glue job and reports its manifest; nothing is written locally', async () => {
+    const written = manifest();
+    await createJobAndManifest(written);
+    const r = await runCli(['pipeline', 'run', '--json'], env);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const out = JSON.parse(r.stdout) as { ok: boolean; lake: string; manifest: Manifest };
+    assert.equal(out.ok, true);
+    assert.equal(out.manifest.runId, written.runId, 'the manifest the Glue job published, read from S3');
+    assert.match(out.lake, /^s3:\/\/lab-lake\/warehouse/);
+    assert.equal((await glueRunIds()).length, 1, 'one Glue job run started');
+    await assert.rejects(fs.stat(path.join(tmp, 'lake')), 'no local lake written');
+
+    const text = await runCli(['pipeline', 'run'], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^lake s3:\/\/lab-lake\/warehouse\S*: 2996 fact rows, total 9604190\.61, reconciliation passed$/m);
+    assert.equal((await glueRunIds()).length, 2);
+  });
+
+  test('local-only options are refused naming the mode and the way out; no Glue run is started', async () => {
+    await createJobAndManifest(manifest());
+    for (const [argv, flags] of [
+      [['pipeline', 'run', '--lake', path.join(tmp, 'x'), '--json'], '--lake'],
+      [['pipeline', 'run', '--database', 'other', '--json'], '--database'],
+      [['query', 'select 1', '--full', '--json'], '--full'],
+      [['lake', 'verify', '--lake', path.join(tmp, 'x'), '--json'], '--lake'],
+    ] as const) {
+      const r = await runCli([...argv], env);
+      assert.equal(r.code, 1, `${argv.join(' ')}: ${r.stdout}\n${r.stderr}`);
+      const out = JSON.parse(r.stdout) as { ok: false; error: { code: string; message: string; nextStep?: { text: string } } };
+      assert.equal(out.error.code, 'config');
+      assert.match(out.error.message, new RegExp(`^${flags} is for the local lake, but LIFECYCLE_LAB_MODE is aws: this command runs on the AWS backend`));
+      assert.match(out.error.nextStep?.text ?? '', /LIFECYCLE_LAB_MODE=local/);
+    }
+    assert.deepEqual(await glueRunIds(), []);
+  });
+});
