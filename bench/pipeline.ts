@@ -18,6 +18,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MysqlTarget } from '../src/core/config';
+import { recordDashboard } from '../src/core/dashboard/service';
 import { formatBytes } from '../src/core/format';
 import { generateClassicmodels, generatedCounts } from '../src/core/lab/generator';
 import { readLabTarget } from '../src/core/lab/state';
@@ -64,7 +65,7 @@ async function child(): Promise<void> {
       let extractRows = 0;
       const started = performance.now();
       const result = await runPipeline({
-        target, database, lakeDir, modelDir: findModelDir(__dirname), extractWith,
+        target, database, lakeDir, modelDir: findModelDir(__dirname), extractWith, recordAnswers: recordDashboard,
         onEvent: (e: PipelineEvent) => {
           if (e.kind === 'stepFinished') steps[e.step] = { ms: e.durationMs, rows: e.rows };
           if (e.kind === 'table' && e.step === 'extract') extractRows += e.rows;

@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MysqlTarget } from '../src/core/config';
 import { DATASET_IDS } from '../src/core/dashboard/model';
-import { DashboardData, localManifestReader } from '../src/core/dashboard/service';
+import { DashboardData, localManifestReader, recordDashboard } from '../src/core/dashboard/service';
 import { formatBytes } from '../src/core/format';
 import { readLabTarget } from '../src/core/lab/state';
 import { generateClassicmodels } from '../src/core/lab/generator/load';
@@ -75,7 +75,7 @@ async function childPipeline(): Promise<void> {
       let extractRows = 0;
       const started = performance.now();
       const result = await runPipeline({
-        target, database, lakeDir, modelDir: findModelDir(__dirname), origin: 'bench',
+        target, database, lakeDir, modelDir: findModelDir(__dirname), origin: 'bench', recordAnswers: recordDashboard,
         onEvent: (e: PipelineEvent) => {
           if (e.kind === 'stepFinished') steps[e.step] = e.durationMs;
           if (e.kind === 'table' && e.step === 'extract') extractRows += e.rows;
@@ -452,7 +452,7 @@ async function main(): Promise<void> {
     const workspaceLake = path.join(repoRoot, '.lab', 'lake');
     if (editorHosts > 0 && !flag('no-editor') && !fs.existsSync(path.join(workspaceLake, 'gold', '_manifest.json'))) {
       log('the workspace lake (.lab/lake) is empty: running the pipeline on the lab dump so the dashboard has data');
-      await runPipeline({ target, lakeDir: workspaceLake, modelDir: findModelDir(__dirname), origin: 'bench' });
+      await runPipeline({ target, lakeDir: workspaceLake, modelDir: findModelDir(__dirname), origin: 'bench', recordAnswers: recordDashboard });
     }
     // The editor runs the bundle in dist/: built when missing (or with --build); a stale one is measured and said so.
     let distNote = '';

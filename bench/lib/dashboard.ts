@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { MysqlTarget } from '../../src/core/config';
 import { DATASET_IDS, type DatasetRequest, type DatasetResult, type FilterOptions } from '../../src/core/dashboard/model';
-import { DashboardData, localManifestReader } from '../../src/core/dashboard/service';
+import { DashboardData, localManifestReader, recordDashboard } from '../../src/core/dashboard/service';
 import { generateClassicmodels, generatedCounts } from '../../src/core/lab/generator';
 import { readLakeManifest } from '../../src/core/lake/manifest';
 import { findModelDir } from '../../src/core/lake/model';
@@ -155,7 +155,7 @@ export async function ensureLake(target: MysqlTarget, scale: number, database: s
     (manifest.dashboard !== undefined || orderLines < RECORD_MIN_FACT_ROWS)) return;
   log(`writing the lake from ${database} into ${path.relative(repoRoot, lakeDir)} ...`);
   const started = performance.now();
-  await runPipeline({ target, database, lakeDir, modelDir: findModelDir(__dirname) });
+  await runPipeline({ target, database, lakeDir, modelDir: findModelDir(__dirname), recordAnswers: recordDashboard });
   log(`  pipeline run: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

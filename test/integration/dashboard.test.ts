@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { MysqlTarget } from '../../src/core/config';
 import type { DatasetResult } from '../../src/core/dashboard/model';
 import type { RecordedDashboard } from '../../src/core/dashboard/recorded';
-import { DashboardData, localDamageReader, localManifestReader } from '../../src/core/dashboard/service';
+import { DashboardData, localDamageReader, localManifestReader, recordDashboard } from '../../src/core/dashboard/service';
 import { LabError } from '../../src/core/errors';
 import { readLakeManifest } from '../../src/core/lake/manifest';
 import { findModelDir } from '../../src/core/lake/model';
@@ -51,7 +51,7 @@ suite('dashboard on the lake the pipeline wrote from the lab dump', function () 
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dashboard-it-'));
     lakeDir = path.join(tmp, 'lake');
     // 'always': the lab dump is below the size at which a run records the dashboard's answers by default.
-    await runPipeline({ target, lakeDir, modelDir: findModelDir(__dirname), recordDashboard: 'always' });
+    await runPipeline({ target, lakeDir, modelDir: findModelDir(__dirname), recordDashboard: 'always', recordAnswers: recordDashboard });
     engine = new DuckDbLakeEngine(lakeDir);
     data = new DashboardData(engine, localManifestReader(lakeDir));
   });
@@ -143,7 +143,7 @@ suite('dashboard on the lake the pipeline wrote from the lab dump', function () 
 
   test('by default a run as small as the lab dump records no answers, and the dashboard asks the lake', async () => {
     const smallLake = path.join(tmp, 'small');
-    await runPipeline({ target, lakeDir: smallLake, modelDir: findModelDir(__dirname) });
+    await runPipeline({ target, lakeDir: smallLake, modelDir: findModelDir(__dirname), recordAnswers: recordDashboard });
     assert.equal((await readLakeManifest(smallLake))?.dashboard, undefined);
     const small = new DuckDbLakeEngine(smallLake);
     try {

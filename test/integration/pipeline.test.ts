@@ -12,6 +12,7 @@ import { findModelDir } from '../../src/core/lake/model';
 import { verifyLake } from '../../src/core/lake/verify';
 import { ReconcileError, runPipeline, type PipelineOptions } from '../../src/core/lake/pipeline';
 import type { PipelineEvent } from '../../src/core/run/events';
+import { recordDashboard } from '../../src/core/dashboard/service';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import { labTarget } from './fixture';
 
@@ -183,7 +184,7 @@ suite('local pipeline on the lab dump', function () {
   test('cancel while the Parquet files are written and the dashboard answers recorded leaves the previous lake', async () => {
     // The first file is written; the recording runs on its own connection beside the next writes.
     await assertCancelKeepsLake((e) => e.kind === 'table' && e.step === 'load', ['source:ok', 'extract:ok', 'transform:ok', 'load:cancelled'],
-      { recordDashboard: 'always' });
+      { recordDashboard: 'always', recordAnswers: recordDashboard });
   });
 
   test('cancel while a transform statement runs interrupts it mid-statement and leaves the previous lake', async () => {

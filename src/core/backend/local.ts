@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Clock } from '../clock';
 import type { LabConfig } from '../config';
+import { recordDashboard } from '../dashboard/service';
 import { LabError, type NextStep } from '../errors';
 import type { Logger } from '../log';
 import { goldDir, manifestPath, readLakeManifest } from '../lake/manifest';
@@ -84,6 +85,8 @@ class LocalPipelineRunner implements PipelineRunner {
       log: this.deps.log,
       clock: this.deps.clock,
       stallTimeoutMs: this.config.pipeline.stallTimeoutMs,
+      // The run publishes the dashboard's answers beside its tables, so a dashboard opened on them shows them at once.
+      recordAnswers: recordDashboard,
     });
   }
 

@@ -2,7 +2,9 @@ import type { Clock } from '../clock';
 import type { MysqlTarget } from '../config';
 import type { Logger } from '../log';
 import type { LongWork } from '../progress';
+import type { QueryEngine } from '../query/engine';
 import type { PipelineEvent } from '../run/events';
+import type { LakeManifest } from '../run/manifest';
 import type { LakeShrink } from '../run/shrink';
 
 /** What the local engine's runPipeline takes (pipeline.ts runs it, steps.ts carries it out). */
@@ -22,8 +24,13 @@ export interface PipelineOptions extends LongWork {
    */
   extractWith?: 'auto' | 'client' | 'driver';
   /**
-   * Whether the run records the dashboard's answers in its manifest (dashboard/recorded.ts). 'auto' (default): when
-   * the facts have at least RECORD_MIN_FACT_ROWS rows; below that the dashboard asks the lake as fast as it reads it.
+   * Asks the run's new tables for the answers its manifest publishes beside them (the dashboard's, handed in by the
+   * local backend: the engine knows no dashboard). Without it the run records none.
+   */
+  recordAnswers?: AnswerRecorder;
+  /**
+   * Whether the run asks recordAnswers. 'auto' (default): when the facts have at least RECORD_MIN_FACT_ROWS rows;
+   * below that the dashboard asks the lake as fast as it reads it.
    */
   recordDashboard?: 'auto' | 'always' | 'never';
   /** A source that sends nothing and answers no ping for this long fails the run (default 60 s). */
@@ -39,3 +46,9 @@ export interface PipelineOptions extends LongWork {
    */
   confirmShrink?: (shrink: LakeShrink) => Promise<boolean>;
 }
+
+/**
+ * Asks the star tables a run has just built (an engine over its staging DuckDB) for what the manifest records about
+ * them; a cancel of the run aborts the signal.
+ */
+export type AnswerRecorder = (tables: QueryEngine, signal: AbortSignal) => Promise<LakeManifest['dashboard']>;

@@ -4,8 +4,6 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Connection } from 'mysql2';
 import type { Clock } from '../clock';
 import type { MysqlTarget } from '../config';
-import type { RecordedDashboard } from '../dashboard/recorded';
-import { recordDashboard } from '../dashboard/service';
 import { CancelledError, LabError, isCancelled, throwIfCancelled } from '../errors';
 import { connectionEngine } from '../query/duckdb';
 import { sqlIdent, sqlLiteral } from '../query/sqlText';
@@ -25,7 +23,7 @@ import { runDataTests, testCheck } from './dataTests';
 import type { DataTestResult } from '../run/manifest';
 import { loadModel, type ModelFile } from './model';
 import type { PipelineEvent, PipelineStep, StepResult } from '../run/events';
-import type { PipelineOptions } from './options';
+import type { AnswerRecorder, PipelineOptions } from './options';
 import { reconcile, ReconcileError } from './reconcile';
 import { lakeShrink } from './shrink';
 import { describeShrink } from '../run/shrink';
@@ -118,8 +116,8 @@ export interface RunContext {
   updateTimes?: UpdateTimes;
   modelRows: Record<string, number>;
   tables: LakeManifest['tables'];
-  /** The dashboard's answers over the new tables, for the manifest (load step). */
-  dashboard?: RecordedDashboard;
+  /** The answers recorded over the new tables (PipelineOptions.recordAnswers), for the manifest (load step). */
+  dashboard?: LakeManifest['dashboard'];
 }
 
 /** What a step reports when it is done: its one-line summary and the rows it produced (one meaning per step). */
@@ -358,9 +356,11 @@ export async function loadStep(ctx: RunContext): Promise<StepOutcome> {
   const d = ctx.duck!;
   // Stopped when a write fails, so no query is left running on the staging database as the run closes it.
   const stopRecording = new AbortController();
-  const choice = ctx.options.recordDashboard ?? 'auto';
+  const { recordAnswers, recordDashboard: choice = 'auto' } = ctx.options;
   const record = choice === 'always' || (choice === 'auto' && (ctx.modelRows.fact_orders ?? 0) >= RECORD_MIN_FACT_ROWS);
-  const recording = record ? recordDashboardAnswers(ctx, AbortSignal.any([ctx.signal, stopRecording.signal])) : Promise.resolve(undefined);
+  const recording = recordAnswers && record
+    ? recordAnswersBesideWrites(ctx, recordAnswers, AbortSignal.any([ctx.signal, stopRecording.signal]))
+    : Promise.resolve(undefined);
   try {
     await writeParquetFiles(ctx, d);
   } catch (err) {
@@ -393,17 +393,17 @@ async function writeParquetFiles(ctx: RunContext, d: DuckDBConnection): Promise<
 }
 
 /**
- * The dashboard's filter options and fixed answers, asked of the new star tables on a connection of their own while
- * the Parquet files are written (the tables are only read from now on). Optional: if it fails, the run goes on and
- * the dashboard asks the lake itself; a cancel interrupts it.
+ * The recorder's answers (the dashboard's filter options and fixed answers), asked of the new star tables on a
+ * connection of their own while the Parquet files are written (the tables are only read from now on). Optional: if it
+ * fails, the run goes on and the dashboard asks the lake itself; a cancel interrupts it.
  */
-async function recordDashboardAnswers(ctx: RunContext, signal: AbortSignal): Promise<RecordedDashboard | undefined> {
+async function recordAnswersBesideWrites(ctx: RunContext, recordAnswers: AnswerRecorder, signal: AbortSignal): Promise<LakeManifest['dashboard']> {
   const { instance } = await ctx.staging!;
   const connection = await instance.connect();
   const onAbort = () => connection.interrupt();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    return await recordDashboard(connectionEngine(connection, 'the run\'s staging DuckDB'), signal);
+    return await recordAnswers(connectionEngine(connection, 'the run\'s staging DuckDB'), signal);
   } catch (err) {
     if (!signal.aborted) ctx.options.log?.warn(`Pipeline run ${ctx.runId}: the dashboard's answers were not recorded: ${(err as Error).message}`);
     return undefined;
