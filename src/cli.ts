@@ -8,7 +8,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliCommand, CliContext } from './cli/context';
 import { usage } from './cli/context';
-import { settingsFromEnv } from './cli/env';
+import { labDirForCli, settingsFromEnv } from './cli/env';
 import { cliErrorJson, describeCliError } from './cli/errors';
 import { resolveLabConfig } from './core/config';
 import { withEmulatorCredentials } from './core/lab/emulatedAws';
@@ -124,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // Inside the try: a bad LIFECYCLE_LAB_* value is a failure like any other (one JSON error under --json).
     const ctx: CliContext = {
-      config: withEmulatorCredentials(resolveLabConfig(settingsFromEnv(), process.cwd())),
+      config: withEmulatorCredentials(resolveLabConfig(settingsFromEnv(), process.cwd(), { labDir: labDirForCli() })),
       log: stderrLogger(verbose),
       json,
       out,

@@ -1,8 +1,12 @@
 import * as path from 'node:path';
+import * as v from 'valibot';
 import { LabError } from './errors';
 import { lakePathProblem } from './lake/lakePath';
 
 export type LabMode = 'local' | 'aws';
+
+/** The lab folder's name in the lab's own repository (and in folders an older version used); see lab/location.ts. */
+export const FOLDER_LAB_DIR = '.lab';
 export type TlsMode = 'auto' | 'require' | 'off';
 
 /** A MySQL/MariaDB endpoint without its password (passwords never live in config). */
@@ -121,46 +125,64 @@ export const DEFAULTS = {
   aws: { region: 'us-east-1', profile: '', endpoint: '', rdsInstanceId: 'de-c1w2-rds', glueJobName: 'de-c1w2-etl-job', lakePath: '',
     athenaWorkgroup: 'de-c1w2-workgroup', catalogDatabase: 'de_c1w2_lake', athenaOutputLocation: '', athenaCostPerTbUsd: 5,
     glueConnectionName: 'de-c1w2-source-connection', preflightBeforeRun: true, emulatorTrinoUrl: '' },
-  local: { labDir: '.lab', lakeDir: '', port: 0 },
+  local: { labDir: '', lakeDir: '', port: 0 },
   pipeline: { stallTimeoutSeconds: 60 },
   source: { showSystemSchemas: false },
   terraform: { moduleDir: 'terraform', variables: {} as Record<string, string> },
 };
 
-function str(raw: RawSettings, key: string, fallback: string): string {
-  const v = raw[key];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'string') throw invalid(key, 'a string', raw);
-  return v.trim();
+/**
+ * Each setting's schema: what a value may be, and what it becomes (trimmed, the default when unset, a number from a
+ * string the CLI's environment gave). The message of a schema's check is the "must be ..." of the error, so each
+ * schema says in words what it expects.
+ */
+const unset = (x: unknown): boolean => x === undefined || x === null;
+
+/** A string, trimmed; the fallback when unset (and when empty, with `emptyIsDefault`). */
+function textSchema(fallback: string, emptyIsDefault = false) {
+  return v.pipe(
+    v.nullish(v.string('a string'), fallback),
+    v.trim(),
+    v.transform((x) => (emptyIsDefault && !x ? fallback : x)),
+  );
 }
 
-function int(raw: RawSettings, key: string, fallback: number, min: number, max: number): number {
-  const v = raw[key];
-  if (v === undefined || v === null || v === '') return fallback;
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw invalid(key, `a whole number from ${min} to ${max}`, raw);
-  return n;
+/** A number (or a string of one); the fallback when unset or empty. */
+function numberSchema(fallback: number, min: number, max: number, whole: boolean) {
+  const expected = whole ? `a whole number from ${min} to ${max}` : `a number from ${min} to ${max}`;
+  return v.pipe(
+    v.unknown(),
+    v.transform((x) => (unset(x) || x === '' ? fallback : typeof x === 'number' ? x : Number(x))),
+    v.number(expected),
+    v.check((n) => Number.isFinite(n) && (!whole || Number.isInteger(n)), expected),
+    v.minValue(min, expected),
+    v.maxValue(max, expected),
+  );
 }
 
-function num(raw: RawSettings, key: string, fallback: number, min: number, max: number): number {
-  const v = raw[key];
-  if (v === undefined || v === null || v === '') return fallback;
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw invalid(key, `a number from ${min} to ${max}`, raw);
-  return n;
+function choiceSchema<const T extends readonly [string, ...string[]]>(fallback: T[number], allowed: T) {
+  return v.pipe(textSchema(fallback), v.picklist(allowed, `one of ${allowed.join(', ')}`));
 }
 
-function oneOf<T extends string>(raw: RawSettings, key: string, fallback: T, allowed: readonly T[]): T {
-  const v = str(raw, key, fallback);
-  if (!(allowed as readonly string[]).includes(v)) throw invalid(key, `one of ${allowed.join(', ')}`, raw);
-  return v as T;
+/** A checkbox: only `true` turns it on once set. */
+function flagSchema(fallback: boolean) {
+  return v.pipe(v.unknown(), v.transform((x) => (x === undefined ? fallback : x === true)));
 }
 
-/** An s3://bucket[/prefix] URL (trailing slashes dropped), or empty. */
-function s3Url(raw: RawSettings, key: string, fallback: string): string {
-  const v = str(raw, key, fallback);
-  if (v && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(v)) throw invalid(key, 'an s3://bucket[/prefix] URL', raw);
-  return v.replace(/\/+$/, '');
+/** Empty, or a URL that `pattern` accepts (trailing slashes dropped when `trimSlashes`). */
+function urlSchema(fallback: string, pattern: RegExp, expected: string, trimSlashes = true) {
+  return v.pipe(
+    textSchema(fallback),
+    v.check((x) => !x || pattern.test(x), expected),
+    v.transform((x) => (trimSlashes ? x.replace(/\/+$/, '') : x)),
+  );
+}
+
+/** Parses one setting with its schema; a failure is the setting's LabError, its message the schema's expectation. */
+function setting<S extends v.GenericSchema>(raw: RawSettings, key: string, schema: S): v.InferOutput<S> {
+  const parsed = v.safeParse(schema, raw[key]);
+  if (!parsed.success) throw invalid(key, parsed.issues[0].message, raw);
+  return parsed.output;
 }
 
 /** What each setting is, in words: messages name the value, each surface names the setting (editor) or variable (CLI). */
@@ -206,52 +228,54 @@ function invalid(key: string, expected: string, raw: RawSettings): LabError {
  * Builds the typed config from raw settings. Throws a LabError naming the setting when a value is invalid.
  * `root` is the workspace folder (editor) or the current directory (CLI).
  */
-export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
-  const labDir = path.resolve(root, str(raw, 'local.labDir', DEFAULTS.local.labDir) || DEFAULTS.local.labDir);
+export function resolveLabConfig(raw: RawSettings, root: string, defaults: { labDir?: string } = {}): LabConfig {
+  const labSetting = setting(raw, 'local.labDir', textSchema(DEFAULTS.local.labDir));
+  const labDir = labSetting ? path.resolve(root, labSetting) : defaults.labDir ?? path.join(root, FOLDER_LAB_DIR);
   return {
-    mode: oneOf(raw, 'mode', DEFAULTS.mode, ['local', 'aws'] as const),
+    mode: setting(raw, 'mode', choiceSchema(DEFAULTS.mode, ['local', 'aws'])),
     root,
     mysql: {
-      host: str(raw, 'mysql.host', DEFAULTS.mysql.host),
-      port: int(raw, 'mysql.port', DEFAULTS.mysql.port, 1, 65535),
-      user: str(raw, 'mysql.user', DEFAULTS.mysql.user) || DEFAULTS.mysql.user,
-      database: str(raw, 'mysql.database', DEFAULTS.mysql.database) || DEFAULTS.mysql.database,
-      tls: oneOf(raw, 'mysql.tls', DEFAULTS.mysql.tls, ['auto', 'require', 'off'] as const),
-      caBundlePath: str(raw, 'mysql.caBundlePath', DEFAULTS.mysql.caBundlePath),
+      host: setting(raw, 'mysql.host', textSchema(DEFAULTS.mysql.host)),
+      port: setting(raw, 'mysql.port', numberSchema(DEFAULTS.mysql.port, 1, 65535, true)),
+      user: setting(raw, 'mysql.user', textSchema(DEFAULTS.mysql.user, true)),
+      database: setting(raw, 'mysql.database', textSchema(DEFAULTS.mysql.database, true)),
+      tls: setting(raw, 'mysql.tls', choiceSchema(DEFAULTS.mysql.tls, ['auto', 'require', 'off'])),
+      caBundlePath: setting(raw, 'mysql.caBundlePath', textSchema(DEFAULTS.mysql.caBundlePath)),
     },
-    showSystemSchemas: raw['source.showSystemSchemas'] === undefined ? DEFAULTS.source.showSystemSchemas : raw['source.showSystemSchemas'] === true,
+    showSystemSchemas: setting(raw, 'source.showSystemSchemas', flagSchema(DEFAULTS.source.showSystemSchemas)),
     aws: {
-      region: str(raw, 'aws.region', DEFAULTS.aws.region) || DEFAULTS.aws.region,
-      profile: str(raw, 'aws.profile', DEFAULTS.aws.profile),
-      endpoint: str(raw, 'aws.endpoint', DEFAULTS.aws.endpoint),
-      rdsInstanceId: str(raw, 'aws.rdsInstanceId', DEFAULTS.aws.rdsInstanceId) || DEFAULTS.aws.rdsInstanceId,
-      emulatorTrinoUrl: httpUrl(raw, 'aws.emulatorTrinoUrl', DEFAULTS.aws.emulatorTrinoUrl),
+      region: setting(raw, 'aws.region', textSchema(DEFAULTS.aws.region, true)),
+      profile: setting(raw, 'aws.profile', textSchema(DEFAULTS.aws.profile)),
+      endpoint: setting(raw, 'aws.endpoint', textSchema(DEFAULTS.aws.endpoint)),
+      rdsInstanceId: setting(raw, 'aws.rdsInstanceId', textSchema(DEFAULTS.aws.rdsInstanceId, true)),
+      emulatorTrinoUrl: setting(raw, 'aws.emulatorTrinoUrl', urlSchema(DEFAULTS.aws.emulatorTrinoUrl, /^https?:\/\/[^/\s]+(\/\S*)?$/, 'empty or an http:// URL')),
     },
     glue: {
-      jobName: str(raw, 'aws.glueJobName', DEFAULTS.aws.glueJobName) || DEFAULTS.aws.glueJobName,
-      lakePath: s3Url(raw, 'aws.lakePath', DEFAULTS.aws.lakePath),
+      jobName: setting(raw, 'aws.glueJobName', textSchema(DEFAULTS.aws.glueJobName, true)),
+      lakePath: setting(raw, 'aws.lakePath', urlSchema(DEFAULTS.aws.lakePath, /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/, 'an s3://bucket[/prefix] URL')),
     },
     athena: {
-      workgroup: str(raw, 'aws.athenaWorkgroup', DEFAULTS.aws.athenaWorkgroup) || DEFAULTS.aws.athenaWorkgroup,
-      database: str(raw, 'aws.catalogDatabase', DEFAULTS.aws.catalogDatabase) || DEFAULTS.aws.catalogDatabase,
-      outputLocation: athenaOutputLocation(raw),
-      costPerTbUsd: num(raw, 'aws.athenaCostPerTbUsd', DEFAULTS.aws.athenaCostPerTbUsd, 0, 1000),
+      workgroup: setting(raw, 'aws.athenaWorkgroup', textSchema(DEFAULTS.aws.athenaWorkgroup, true)),
+      database: setting(raw, 'aws.catalogDatabase', textSchema(DEFAULTS.aws.catalogDatabase, true)),
+      // Athena refuses anything but s3://, with a less helpful message.
+      outputLocation: setting(raw, 'aws.athenaOutputLocation', urlSchema(DEFAULTS.aws.athenaOutputLocation, /^s3:\/\/[^/]+/, 'empty or an s3:// location', false)),
+      costPerTbUsd: setting(raw, 'aws.athenaCostPerTbUsd', numberSchema(DEFAULTS.aws.athenaCostPerTbUsd, 0, 1000, false)),
     },
     preflight: {
-      connectionName: str(raw, 'aws.glueConnectionName', DEFAULTS.aws.glueConnectionName) || DEFAULTS.aws.glueConnectionName,
-      beforeRun: raw['aws.preflightBeforeRun'] === undefined ? DEFAULTS.aws.preflightBeforeRun : raw['aws.preflightBeforeRun'] === true,
+      connectionName: setting(raw, 'aws.glueConnectionName', textSchema(DEFAULTS.aws.glueConnectionName, true)),
+      beforeRun: setting(raw, 'aws.preflightBeforeRun', flagSchema(DEFAULTS.aws.preflightBeforeRun)),
     },
     local: {
       labDir,
       lakeDir: lakeDirSetting(raw, root, labDir),
-      port: int(raw, 'local.port', DEFAULTS.local.port, 0, 65535),
+      port: setting(raw, 'local.port', numberSchema(DEFAULTS.local.port, 0, 65535, true)),
     },
     pipeline: {
-      stallTimeoutMs: 1000 * int(raw, 'pipeline.stallTimeoutSeconds', DEFAULTS.pipeline.stallTimeoutSeconds, 1, 86_400),
+      stallTimeoutMs: 1000 * setting(raw, 'pipeline.stallTimeoutSeconds', numberSchema(DEFAULTS.pipeline.stallTimeoutSeconds, 1, 86_400, true)),
     },
     terraform: {
-      moduleDir: path.resolve(root, str(raw, 'terraform.moduleDir', DEFAULTS.terraform.moduleDir) || DEFAULTS.terraform.moduleDir),
-      variables: terraformVariables(raw),
+      moduleDir: path.resolve(root, setting(raw, 'terraform.moduleDir', textSchema(DEFAULTS.terraform.moduleDir, true))),
+      variables: setting(raw, 'terraform.variables', terraformVariablesSchema),
     },
   };
 }
@@ -261,8 +285,8 @@ export function resolveLabConfig(raw: RawSettings, root: string): LabConfig {
  * refused here, by path, so the editor and the CLI say so before anything runs; a run checks the folder itself too.
  */
 function lakeDirSetting(raw: RawSettings, root: string, labDir: string): string {
-  const v = str(raw, 'local.lakeDir', DEFAULTS.local.lakeDir);
-  const lakeDir = v ? path.resolve(root, v) : path.join(labDir, 'lake');
+  const configured = setting(raw, 'local.lakeDir', textSchema(DEFAULTS.local.lakeDir));
+  const lakeDir = configured ? path.resolve(root, configured) : path.join(labDir, 'lake');
   const problem = lakePathProblem(lakeDir);
   if (problem) {
     throw new LabError('config', `The lake folder ${lakeDir} ${problem}; choose a folder of its own for the lake.`, {
@@ -276,41 +300,35 @@ function lakeDirSetting(raw: RawSettings, root: string, labDir: string): string 
  * `terraform.variables`: an object (or its JSON, from the CLI's environment) of variable names to plain values.
  * The password is refused: it lives in secret storage, and the editor gives Terraform only its secret's ARN.
  */
-function terraformVariables(raw: RawSettings): Record<string, string> {
-  const key = 'terraform.variables';
-  let v = raw[key];
-  if (v === undefined || v === null || v === '') return {};
-  if (typeof v === 'string') {
+const VARIABLES_EXPECTED = 'an object of variable names to values';
+const terraformVariablesSchema = v.pipe(
+  v.unknown(),
+  v.transform((x): unknown => {
+    if (unset(x) || x === '') return {};
+    if (typeof x !== 'string') return x;
     try {
-      v = JSON.parse(v) as unknown;
+      return JSON.parse(x) as unknown;
     } catch {
-      throw invalid(key, 'an object of variable names to values', raw);
+      return undefined;
     }
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(key, 'an object of variable names to values', raw);
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(v as Record<string, unknown>)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw invalid(key, `an object of variable names to values ('${name.slice(0, 40)}' is not a variable name)`, raw);
-    if (/(^|_)password$/i.test(name)) throw invalid(key, `free of passwords ('${name}': use Set Database Password, which keeps it in secret storage)`, raw);
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw invalid(key, `an object of names to strings, numbers or booleans ('${name}' is not)`, raw);
-    out[name] = String(value);
-  }
-  return out;
-}
-
-/** Empty, or an http(s):// URL (trailing slashes dropped). */
-function httpUrl(raw: RawSettings, key: string, fallback: string): string {
-  const v = str(raw, key, fallback);
-  if (v && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(v)) throw invalid(key, 'empty or an http:// URL', raw);
-  return v.replace(/\/+$/, '');
-}
-
-/** Empty, or an s3:// URI (Athena refuses anything else, with a less helpful message). */
-function athenaOutputLocation(raw: RawSettings): string {
-  const v = str(raw, 'aws.athenaOutputLocation', DEFAULTS.aws.athenaOutputLocation);
-  if (v && !/^s3:\/\/[^/]+/.test(v)) throw invalid('aws.athenaOutputLocation', 'empty or an s3:// location', raw);
-  return v;
-}
+  }),
+  v.check((x) => typeof x === 'object' && x !== null && !Array.isArray(x), VARIABLES_EXPECTED),
+  v.record(v.string(), v.unknown(), VARIABLES_EXPECTED),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const [name, value] of Object.entries(dataset.value)) {
+      const problem = !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name) ? `${VARIABLES_EXPECTED} ('${name.slice(0, 40)}' is not a variable name)`
+        : /(^|_)password$/i.test(name) ? `free of passwords ('${name}': use Set Database Password, which keeps it in secret storage)`
+          : !['string', 'number', 'boolean'].includes(typeof value) ? `an object of names to strings, numbers or booleans ('${name}' is not)`
+            : undefined;
+      if (problem) {
+        addIssue({ message: problem });
+        break;
+      }
+    }
+  }),
+  v.transform((o) => Object.fromEntries(Object.entries(o).map(([name, value]) => [name, String(value)]))),
+);
 
 /** Settings keys read by resolveLabConfig, for editors that must enumerate them. */
 export const SETTING_KEYS = [

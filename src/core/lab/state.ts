@@ -1,12 +1,13 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { MysqlTarget } from '../config';
 
 /**
- * The local lab's on-disk layout. Everything lives under the lab folder (default `.lab/`, git-ignored):
+ * The local lab's on-disk layout. Everything lives under the lab folder (see location.ts for where that is):
  *   lab.json          what runs where (no secrets)
  *   credentials.json  the generated lab user's password, mode 0600, never logged
- *   mariadb/data      the datadir; mariadb/run holds socket, pid file and error log
+ *   mariadb/data      the datadir; mariadb/run holds socket (unless its path is too long), pid file and error log
  *   lake/             the local Parquet lake (unless configured elsewhere)
  */
 export interface LabState {
@@ -30,6 +31,19 @@ export interface LabCredentials {
   password: string;
 }
 
+/**
+ * A Unix socket's path must fit in sun_path (104 bytes on macOS, 108 on Linux). A lab in the extension's storage
+ * (`~/.config/Code/User/workspaceStorage/<hash>/<extension>/lab`) is past that, so its socket goes to /tmp under a
+ * name made from the lab folder: the same lab always finds the same socket.
+ */
+const SOCKET_PATH_MAX = 100;
+
+function socketPath(runDir: string, labDir: string): string {
+  const beside = path.join(runDir, 'mysqld.sock');
+  if (Buffer.byteLength(beside) <= SOCKET_PATH_MAX) return beside;
+  return path.join('/tmp', `lifecycle-lab-${createHash('sha256').update(path.resolve(labDir)).digest('hex').slice(0, 16)}.sock`);
+}
+
 export function labPaths(labDir: string) {
   const mariadb = path.join(labDir, 'mariadb');
   return {
@@ -39,7 +53,7 @@ export function labPaths(labDir: string) {
     mariadbDir: mariadb,
     dataDir: path.join(mariadb, 'data'),
     runDir: path.join(mariadb, 'run'),
-    socket: path.join(mariadb, 'run', 'mysqld.sock'),
+    socket: socketPath(path.join(mariadb, 'run'), labDir),
     pidFile: path.join(mariadb, 'run', 'mysqld.pid'),
     errorLog: path.join(mariadb, 'run', 'error.log'),
     filesDir: path.join(mariadb, 'files'),

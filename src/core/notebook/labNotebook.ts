@@ -2,7 +2,7 @@ import { MODEL_TABLES } from '../run/manifest';
 import type { QueryParams } from '../query/engine';
 import { serializeNotebook, type LabCell, type LabNotebook } from './format';
 
-/** The file Open Lab Notebook creates in the workspace. */
+/** The file Open Lab Notebook creates beside the lab (see lab/location.ts). */
 export const LAB_NOTEBOOK_FILE = 'lab.labnb';
 
 /** The Top-N question's parameters as the lab notebook ships them ('' would mean every country or product line). */
