@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { LabServices } from './services';
 import { registerGeneralCommands } from './commands/general';
 import { registerLabCommands } from './commands/lab';
+import { registerLabFolder } from './commands/labFolder';
 import { registerSourceView } from './commands/source';
 import { registerPipeline } from './commands/pipeline';
 import { dashboardTestHooks, registerDashboard } from './commands/dashboard';
@@ -81,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
     services,
     ...registerGeneralCommands(services),
     ...registerLabCommands(services),
+    ...registerLabFolder(services),
     ...source.disposables,
     ...pipeline.disposables,
     ...terraform.disposables,

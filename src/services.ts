@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { resolveLabConfig, SETTING_KEYS, type LabConfig, type MysqlTarget, type RawSettings } from './core/config';
+import { resolveLabConfig, SETTING_KEYS, settingEnvVar, type LabConfig, type MysqlTarget, type RawSettings } from './core/config';
 import { describeError, isCancelled, toLabError } from './core/errors';
 import type { LabBackend } from './core/backend/types';
 import type { Logger } from './core/log';
 import { withEmulatorCredentials } from './core/lab/emulatedAws';
+import { editorLabLocation, recordLabDir, type LabLocation } from './core/lab/location';
 import { localLabUnsupported } from './core/lab/platform';
 import { readLabTarget } from './core/lab/state';
 import { resolveSourceTarget } from './core/source/target';
@@ -32,13 +33,16 @@ export class LabServices implements vscode.Disposable {
   backendsCreated = 0;
   /** Work that must wind down before the window goes (a pipeline run holding the lake lock). */
   private readonly shutdownHooks = new Set<() => Promise<void>>();
+  private location: LabLocation;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = new OutputLog(vscode.window.createOutputChannel('Lifecycle Lab', { log: true }));
+    this.location = this.locateLab();
     this.disposables.push(this.log, this.sourceChanged, this.lakeChanged, this.configChanged, this.backendChanged);
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('lifecycleLab')) return;
+        if (e.affectsConfiguration('lifecycleLab.local.labDir')) this.location = this.locateLab();
         this.replaceBackend();
         void this.updateModeContext();
         this.configChanged.fire();
@@ -66,6 +70,51 @@ export class LabServices implements vscode.Disposable {
     await Promise.race([hooks, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref?.())]);
   }
 
+  /** Where this workspace's lab and lab notebook are (see core/lab/location.ts), as of the last settings change. */
+  get labLocation(): LabLocation {
+    return this.location;
+  }
+
+  /** The extension's storage for this workspace (its global storage with no folder open). */
+  get storageDir(): string {
+    return (this.context.storageUri ?? this.context.globalStorageUri).fsPath;
+  }
+
+  /**
+   * Finds the lab anew (after its folder moved) and tells everyone, as a settings change does: a new backend, the views
+   * refreshed, the Start/Stop buttons.
+   */
+  relocateLab(): void {
+    this.location = this.locateLab();
+    this.replaceBackend();
+    this.configChanged.fire();
+    this.sourceChanged.fire();
+    this.lakeChanged.fire();
+  }
+
+  /**
+   * The lab's folder by the one rule, published where the command line looks: LIFECYCLE_LAB_LOCAL_LABDIR in this
+   * window's terminals and the per-user index (for a CLI run outside the editor). The lab's own repository stays out
+   * of the index: the CLI finds its `.lab` by the same rule.
+   */
+  private locateLab(): LabLocation {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const setting = vscode.workspace.getConfiguration('lifecycleLab').get<unknown>('local.labDir');
+    const location = editorLabLocation({ setting: typeof setting === 'string' ? setting.trim() : '', folder, storageDir: this.storageDir });
+    const variables = this.context.environmentVariableCollection;
+    variables.description = 'Lifecycle Lab: where this workspace\'s local lab is, for the lifecycle-lab command line';
+    variables.replace(settingEnvVar('local.labDir'), location.labDir);
+    if (folder && location.origin !== 'lab-repository') {
+      try {
+        recordLabDir(folder, location.labDir);
+      } catch (err) {
+        this.log.warn(`Could not record the lab folder in the per-user index (the CLI outside the editor will not find it): ${String(err)}`);
+      }
+    }
+    this.log.info(`Local lab folder: ${location.labDir} (${location.origin})`);
+    return location;
+  }
+
   /** The workspace root that relative settings resolve against (extension storage when no folder is open). */
   get root(): string {
     return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.context.globalStorageUri.fsPath;
@@ -77,7 +126,7 @@ export class LabServices implements vscode.Disposable {
     const raw: RawSettings = {};
     for (const key of SETTING_KEYS) raw[key] = section.get(key);
     // The emulated AWS takes any keys and the SDK needs some: placeholders only while the endpoint is the running emulator's.
-    return withEmulatorCredentials(resolveLabConfig(raw, this.root));
+    return withEmulatorCredentials(resolveLabConfig(raw, this.root, { labDir: this.location.labDir }));
   }
 
   /**

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LabError } from '../core/errors';
 import { NOTEBOOK_TYPE } from '../core/notebook/format';
-import { LAB_NOTEBOOK_FILE, labNotebookText } from '../core/notebook/labNotebook';
+import { labNotebookText } from '../core/notebook/labNotebook';
 import type { LabServices } from '../services';
 import { registerLakeCompletion } from './completion';
 import { LabNotebookController } from './controller';
@@ -24,21 +24,17 @@ export function registerNotebook(services: LabServices): { disposables: vscode.D
   };
 
   const openLab = async (): Promise<vscode.NotebookDocument> => {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) {
-      // No folder to put the file in: an untitled notebook with the same cells.
-      const data = new (await import('./serializer')).LabNotebookSerializer().deserializeNotebook(new TextEncoder().encode(labNotebookText()));
-      const document = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, data);
-      await show(document);
-      return document;
-    }
-    const uri = vscode.Uri.joinPath(folder.uri, LAB_NOTEBOOK_FILE);
+    // Beside the lab in the extension's storage (the lab's own repository: its root), never in a user's folder.
+    const uri = vscode.Uri.file(services.labLocation.notebookFile);
     const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
     // An existing lab.labnb is the learner's own work: it is opened, never overwritten.
-    if (!exists) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(labNotebookText()));
+    if (!exists) {
+      await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(uri.fsPath)));
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(labNotebookText()));
+    }
     const document = await vscode.workspace.openNotebookDocument(uri);
     await show(document);
-    services.log.info(`${exists ? 'Opened' : 'Created'} the lab notebook ${path.basename(uri.fsPath)}`);
+    services.log.info(`${exists ? 'Opened' : 'Created'} the lab notebook ${uri.fsPath}`);
     return document;
   };
 
