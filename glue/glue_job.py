@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 import re
 import secrets
 import sys
@@ -260,7 +261,14 @@ def iso(now: datetime.datetime) -> str:
 
 def first_line(err: BaseException) -> str:
     text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__
+    lines = text.splitlines()
+    # A Spark call that failed in the JVM (py4j) says first only which call it was ("An error occurred while calling
+    # o46.load."); the Java exception, e.g. the JDBC driver's "Communications link failure", is the line after it.
+    if lines and lines[0].startswith("An error occurred while calling"):
+        cause = next((line.lstrip(": ").strip() for line in lines[1:] if line.strip(": \t")), "")
+        if cause:
+            return f"{cause} ({lines[0].rstrip('.')})"
+    return lines[0] if lines else type(err).__name__
 
 
 def quote_mysql(name: str) -> str:
@@ -299,6 +307,69 @@ def run_models(spark, plan: List[ModelFile]) -> Dict[str, Any]:
             raise JobError(f"The model file {model.name}.sql failed on Spark SQL: {first_line(err)}") from err
         results[model.name] = df
     return results
+
+
+# The manifest's contract with the TypeScript side (src/core/run/manifest.ts holds the same schema in valibot).
+MANIFEST_SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "manifest.schema.json")
+_JSON_TYPES: Dict[str, Callable[[Any], bool]] = {
+    "object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str), "boolean": lambda v: isinstance(v, bool), "null": lambda v: v is None,
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
+}
+
+
+def _schema_problems(value: Any, schema: Dict[str, Any], root: Dict[str, Any], where: str) -> List[str]:
+    """The subset of JSON Schema manifest.schema.json uses, for a Python without the jsonschema package."""
+    if "$ref" in schema:
+        schema = root["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
+    types = schema.get("type")
+    if types is not None and not any(_JSON_TYPES[t](value) for t in ([types] if isinstance(types, str) else types)):
+        return [f"{where}: {value!r} is not of type {types}"]
+    if "const" in schema and value != schema["const"]:
+        return [f"{where}: {value!r} is not {schema['const']!r}"]
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{where}: {value!r} is not one of {schema['enum']}"]
+    if "minimum" in schema and value < schema["minimum"]:
+        return [f"{where}: {value!r} is less than {schema['minimum']}"]
+    problems = []
+    if isinstance(value, dict):
+        problems += [f"{where}: {key!r} is a required property"
+                     for key in schema.get("required", []) if key not in value]
+        for key, item in value.items():
+            sub = schema.get("properties", {}).get(key, schema.get("additionalProperties", {}))
+            problems += _schema_problems(item, sub, root, f"{where}/{key}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            problems += _schema_problems(item, schema["items"], root, f"{where}/{i}")
+    return problems
+
+
+def manifest_problems(manifest: Dict[str, Any], schema: Dict[str, Any]) -> List[str]:
+    """What makes the manifest break its schema (none when it keeps it), by jsonschema when installed."""
+    try:
+        import jsonschema
+    except ImportError:
+        return _schema_problems(manifest, schema, schema, "manifest")
+    return [f"manifest/{'/'.join(str(p) for p in e.absolute_path)}: {e.message}".replace("manifest/:", "manifest:")
+            for e in jsonschema.Draft202012Validator(schema).iter_errors(manifest)]
+
+
+def refuse_invalid_manifest(manifest: Dict[str, Any], log: Callable[[str], None],
+                            schema_file: str = MANIFEST_SCHEMA_FILE) -> None:
+    """Raises JobError, so nothing is published, when the manifest breaks the schema readers rely on."""
+    try:
+        with open(schema_file, encoding="utf-8") as f:
+            schema = json.load(f)
+    except FileNotFoundError:
+        # Glue fetches the script alone unless the schema is shipped beside it: publish, and say it went unchecked.
+        log(f"run {manifest.get('runId')}: warning: {os.path.basename(schema_file)} is not beside the job; "
+            "the manifest was not checked against it")
+        return
+    problems = manifest_problems(manifest, schema)
+    if problems:
+        raise JobError("The run's manifest breaks manifest.schema.json, so nothing was published: "
+                       + "; ".join(problems[:5]) + (f" ({len(problems) - 5} more)" if len(problems) > 5 else ""))
 
 
 def run_job(spark, adapter: Adapter, log: Callable[[str], None] = print,
@@ -380,6 +451,7 @@ def run_job(spark, adapter: Adapter, log: Callable[[str], None] = print,
             "tests": test_results,
             "ok": True,
         }
+        refuse_invalid_manifest(manifest, log)
         adapter.publish(run_id, written, manifest)
     except BaseException:
         adapter.discard(run_id, published)

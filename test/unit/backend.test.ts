@@ -56,7 +56,11 @@ suite('backend per mode', function () {
     const backend = createBackend(resolveLabConfig({ 'local.lakeDir': dir }, '/'), deps);
     try {
       const tables = await recordedTables(dir);
-      await fs.writeFile(path.join(dir, 'gold', '_manifest.json'), JSON.stringify({ runId: 'r', model: 'star-v1', checks: [], ok: true, tables }));
+      await fs.writeFile(path.join(dir, 'gold', '_manifest.json'), JSON.stringify({
+        runId: 'r', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', model: 'star-v1',
+        engine: { name: 'duckdb', version: 'test' }, source: { host: 'h', port: 3306, database: 'classicmodels', counts: {}, orderAmountTotal: '0' },
+        checks: [], ok: true, tables,
+      }));
       const file = path.join(dir, 'gold', 'dim_products', 'part-0.parquet');
       const when = new Date('2026-01-01T00:00:00Z');
       await fs.utimes(file, when, when);

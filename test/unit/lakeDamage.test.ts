@@ -391,7 +391,10 @@ suite('lake: recovery on open', function () {
   });
 
   test('the dashboard\'s manifest reader restores gold/ too', async () => {
-    await fs.writeFile(path.join(lakeDir, '.old-20260101T000000Z-abcdef', '_manifest.json'), JSON.stringify({ model: 'star-v1', runId: 'r', tables: {} }));
+    await fs.writeFile(path.join(lakeDir, '.old-20260101T000000Z-abcdef', '_manifest.json'), JSON.stringify({
+      runId: 'r', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', model: 'star-v1', engine: { name: 'duckdb', version: 'test' },
+      source: { host: 'h', port: 1, database: 'classicmodels', counts: {}, orderAmountTotal: '0' }, tables: {}, checks: [], ok: true,
+    }));
     assert.equal((await localManifestReader(lakeDir)())?.runId, 'r');
   });
 

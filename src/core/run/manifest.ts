@@ -15,6 +15,11 @@ export const MANIFEST_MODEL = 'star-v1';
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const scalar = v.union([v.string(), v.number(), v.boolean(), v.null()]);
+/** A JSON object keyed by name (valibot's record alone also takes a list, which JSON Schema's "object" refuses). */
+const keyed = <T extends v.GenericSchema>(values: T) => v.pipe(
+  v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'an object, not a list'),
+  v.record(v.string(), values),
+);
 
 /** One file of a lake table as written: name relative to the table folder, size and SHA-256 (hex). */
 export const LakePartSchema = v.object({ file: v.string(), bytes: count, sha256: v.string() });
@@ -40,7 +45,7 @@ export const DataTestResultSchema = v.object({
   status: v.picklist(['pass', 'fail', 'warn']),
   failingRows: count,
   /** A few failing rows, column name to value. */
-  sample: v.array(v.record(v.string(), scalar)),
+  sample: v.array(keyed(scalar)),
 });
 export type DataTestResult = v.InferOutput<typeof DataTestResultSchema>;
 
@@ -55,11 +60,11 @@ export const LakeManifestSchema = v.object({
     port: v.pipe(v.number(), v.integer()),
     database: v.string(),
     /** Source row counts of the extracted tables. */
-    counts: v.record(v.string(), count),
+    counts: keyed(count),
     /** Exact SUM(quantityOrdered * priceEach) of the source, as a decimal string. */
     orderAmountTotal: v.string(),
   }),
-  tables: v.record(v.string(), LakeTableStatsSchema),
+  tables: keyed(LakeTableStatsSchema),
   checks: v.array(ReconcileCheckSchema),
   /** The declared data tests on this run's tables; absent in older manifests. */
   tests: v.optional(v.array(DataTestResultSchema)),
