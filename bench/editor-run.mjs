@@ -3,7 +3,11 @@
  * Serves the built extension in code-server, opens it in Debian's Chromium (scripts/lib/codeServer.mjs, as the
  * extension-host tests do) with the bench entry out/bench/editor/host.js as extensionTestsPath, and prints the JSON
  * that entry wrote as the last line of stdout. One new editor per call: the figures are a cold host's.
- *   node bench/editor-run.mjs [--warm-reps 3] [--timeout-s 180]
+ *   node bench/editor-run.mjs [--warm-reps 3] [--timeout-s 180] [--folder DIR] [--extension DIR]
+ * --folder: the workspace the editor opens (default this repository; a folder whose settings name its own lab keeps the
+ * bench off the repository's .lab). The host runs with the dashboard's test hooks on (LIFECYCLE_LAB_TEST_HOOKS=1): the
+ * page reports each card's render and its timing marks. --extension: another build of the extension and its bench entry
+ * (e.g. the previous commit in a worktree, for a before/after pair), default this repository.
  * Build first: `npm run build && npx tsc -p .` (the host runs dist/, the entry runs from out/).
  */
 import * as fs from 'node:fs';
@@ -21,9 +25,10 @@ const arg = (name, fallback) => {
 };
 
 async function main() {
-  const entry = path.join(root, 'out', 'bench', 'editor', 'host.js');
-  if (!fs.existsSync(entry)) throw new Error(`${path.relative(root, entry)} is missing: run \`npx tsc -p .\` first`);
-  if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
+  const extension = path.resolve(arg('extension', root));
+  const entry = path.join(extension, 'out', 'bench', 'editor', 'host.js');
+  if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npx tsc -p .\` first`);
+  if (!fs.existsSync(path.join(extension, 'dist', 'extension.js'))) throw new Error(`${extension}/dist/extension.js is missing: run \`npm run build\` first`);
   const timeoutMs = Number(arg('timeout-s', '180')) * 1000;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-bench-editor-'));
   const serverLog = path.join(tmp, 'code-server.log');
@@ -40,7 +45,7 @@ async function main() {
     const port = await freePort();
     child = startCodeServer({
       root, port, dirs, logFile: serverLog,
-      env: { BENCH_EDITOR_RESULTS: resultsFile, BENCH_EDITOR_WARM_REPS: arg('warm-reps', '3') },
+      env: { BENCH_EDITOR_RESULTS: resultsFile, BENCH_EDITOR_WARM_REPS: arg('warm-reps', '3'), LIFECYCLE_LAB_TEST_HOOKS: '1' },
     });
     await waitForHealth(port, Date.now() + 60_000, child);
     browser = await launchChromium();
@@ -48,7 +53,8 @@ async function main() {
     let finish;
     const finished = new Promise((resolve) => { finish = resolve; });
     await page.exposeFunction('codeAutomationExit', (code) => { finish(Number(code)); });
-    await page.goto(workbenchUrl(port, root, [['extensionDevelopmentPath', root], ['extensionTestsPath', entry]]), { waitUntil: 'domcontentloaded' });
+    const folder = path.resolve(arg('folder', root));
+    await page.goto(workbenchUrl(port, folder, [['extensionDevelopmentPath', extension], ['extensionTestsPath', entry]]), { waitUntil: 'domcontentloaded' });
     let timer;
     const watchdog = new Promise((resolve) => { timer = setTimeout(resolve, timeoutMs, 'timeout'); });
     const code = await Promise.race([finished, watchdog]);

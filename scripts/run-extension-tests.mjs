@@ -62,7 +62,7 @@ async function main() {
     writeUserSettings(dirs.userData, OFFLINE_EDITOR_SETTINGS);
     const port = await freePort();
     // The tests see the run's folder (user data, logs, the browser console) and the level, to search them for secrets.
-    child = startCodeServer({ root, port, dirs, logFile: serverLog, logLevel, env: { EXT_TEST_RESULTS: resultsFile, EXT_TEST_RUN_DIR: tmp, EXT_TEST_LOG_LEVEL: logLevel } });
+    child = startCodeServer({ root, port, dirs, logFile: serverLog, logLevel, env: { EXT_TEST_RESULTS: resultsFile, EXT_TEST_RUN_DIR: tmp, EXT_TEST_LOG_LEVEL: logLevel, LIFECYCLE_LAB_TEST_HOOKS: '1' } });
     live.child = child;
 
     const deadline = started + timeoutS * 1000;

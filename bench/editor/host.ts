@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DATASET_IDS, type DatasetId } from '../../src/core/dashboard/model';
 import type { LifecycleLabApi } from '../../src/extension';
+import { epochNow } from '../../src/webview/dashboardHooks';
 import type { SourceNode } from '../../src/views/sourceTree';
+import { dashboardPhases, type DashboardPhases } from './dashboardPhases';
 
 export interface EditorBenchResult {
   ok: boolean;
@@ -27,6 +29,11 @@ export interface EditorBenchResult {
   /** Open Dashboard until every card reported its render; the first open, then each reopen. */
   dashboardColdMs?: number;
   dashboardWarmMs?: number[];
+  /** Where the time of each open went (bench/editor/dashboardPhases.ts): the first open, then each reopen. */
+  dashboardColdPhases?: DashboardPhases;
+  dashboardWarmPhases?: DashboardPhases[];
+  /** Every mark of each open, in ms from the command (host: h, page: p), for a closer look than the phases. */
+  dashboardMarks?: Array<Record<string, number>>;
   /** Cards that reported data or an empty state on the first open, and any that reported an error. */
   cardsRendered?: DatasetId[];
   cardErrors?: string[];
@@ -37,16 +44,25 @@ const EXTENSION_ID = ((m: { publisher: string; name: string }) => `${m.publisher
   JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { publisher: string; name: string });
 const POLL_MS = 5;
 
-async function openDashboardUntilRendered(api: LifecycleLabApi, timeoutMs = 120_000): Promise<{ ms: number; rendered: DatasetId[]; errors: string[] }> {
+async function openDashboardUntilRendered(api: LifecycleLabApi, timeoutMs = 120_000): Promise<{ ms: number; phases: DashboardPhases; marks: Record<string, number>; rendered: DatasetId[]; errors: string[] }> {
   const started = performance.now();
+  const startedAt = epochNow();
   await vscode.commands.executeCommand('lifecycleLab.dashboard.open');
   for (;;) {
     const state = await api.dashboard.renderedState();
     const reports = DATASET_IDS.map((id) => state.reports[id]);
     if (state.open && reports.every((r) => r !== undefined)) {
       const ms = performance.now() - started;
+      const doneAt = epochNow();
+      const timings = await paintedTimings(api);
+      const marks = Object.fromEntries([
+        ...timings.host.map((m) => [`h ${m.name}`, m.at - startedAt] as const),
+        ...timings.page.map((m) => [`p ${m.name}`, m.at - startedAt] as const),
+      ].sort((a, b) => a[1] - b[1]).map(([k, v]) => [k, Math.round(v * 10) / 10]));
       return {
         ms,
+        marks,
+        phases: dashboardPhases(timings, startedAt, doneAt),
         rendered: DATASET_IDS.filter((id) => state.reports[id]?.state !== 'error'),
         errors: DATASET_IDS.filter((id) => state.reports[id]?.state === 'error').map((id) => `${id}: ${state.reports[id]?.message ?? ''}`),
       };
@@ -54,6 +70,18 @@ async function openDashboardUntilRendered(api: LifecycleLabApi, timeoutMs = 120_
     if (performance.now() - started > timeoutMs) {
       throw new Error(`the dashboard did not report every card within ${timeoutMs / 1000} s; missing: ${DATASET_IDS.filter((id) => !state.reports[id]).join(', ')}`);
     }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** The open's marks once the page has sent the paint of every card it drew (the page sends them just after). */
+async function paintedTimings(api: LifecycleLabApi, timeoutMs = 5_000) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const { timings } = await api.dashboard.renderedState();
+    const drawn = timings.page.filter((m) => m.name.startsWith('drawn:')).length;
+    const painted = timings.page.filter((m) => m.name.startsWith('painted:')).length;
+    if ((drawn > 0 && painted >= drawn) || performance.now() > deadline) return timings;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
@@ -105,12 +133,18 @@ export async function run(): Promise<void> {
 
     const cold = await openDashboardUntilRendered(api);
     result.dashboardColdMs = cold.ms;
+    result.dashboardColdPhases = cold.phases;
+    result.dashboardMarks = [cold.marks];
     result.cardsRendered = cold.rendered;
     result.cardErrors = cold.errors;
     result.dashboardWarmMs = [];
+    result.dashboardWarmPhases = [];
     for (let i = 0; i < warmReps; i++) {
       await closeDashboard(api);
-      result.dashboardWarmMs.push((await openDashboardUntilRendered(api)).ms);
+      const warm = await openDashboardUntilRendered(api);
+      result.dashboardWarmMs.push(warm.ms);
+      result.dashboardWarmPhases.push(warm.phases);
+      result.dashboardMarks.push(warm.marks);
     }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     result.ok = cold.errors.length === 0;

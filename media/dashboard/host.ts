@@ -5,6 +5,7 @@
 import type { TopProductsFilter } from '../../src/core/dashboard/model';
 import { validateProductsQuery, validateTopProductsFilter, type ProductsQuery } from '../../src/core/dashboard/queries';
 import type { PageMessage, RenderedReport } from '../../src/webview/protocol';
+import { sendTimingsWith, testHooks } from './timing';
 
 interface VsCodeApi {
   postMessage(message: PageMessage): void;
@@ -40,6 +41,8 @@ export function post(message: PageMessage): void {
   vscode.postMessage(message);
 }
 
+sendTimingsWith((marks) => post({ type: 'timings', marks }));
+
 /** The stats line each card showed last (rows, engine time, bytes scanned and cost on Athena). */
 const shownMeta = new Map<string, string>();
 
@@ -47,8 +50,9 @@ export function noteMeta(dataset: string, meta: string): void {
   shownMeta.set(dataset, meta);
 }
 
-/** Tells the host what a card rendered (a data report with the stats line the card shows). */
+/** Tells the host what a card rendered (a data report with the stats line the card shows), when its test hooks listen. */
 export function report(r: RenderedReport): void {
+  if (!testHooks) return;
   const meta = r.state === 'data' ? shownMeta.get(r.dataset) : undefined;
   post({ type: 'rendered', report: meta === undefined ? r : { ...r, meta } });
 }

@@ -3,6 +3,7 @@
  * to the cards (see card.ts for the states a card goes through; a failure never blanks the others). Filters and
  * table settings live in the webview state, so they survive hide/show and a window reload.
  */
+import { mark, markPainted } from './timing';
 import type { DatasetResult } from '../../src/core/dashboard/model';
 import { parseHostMessage, type HostMessage } from '../../src/webview/protocol';
 import { allCards, cardFor, isLatest, load, loadingFresh } from './card';
@@ -44,7 +45,11 @@ function render(result: DatasetResult): void {
 function onMessage(message: HostMessage): void {
   switch (message.type) {
     case 'result':
-      if (isLatest(message.result.id, message.requestId)) render(message.result);
+      if (!isLatest(message.result.id, message.requestId)) return;
+      mark(`result:${message.result.id}`);
+      render(message.result);
+      mark(`drawn:${message.result.id}`);
+      markPainted(message.result.id);
       return;
     case 'error':
       if (!isLatest(message.dataset, message.requestId)) return;
@@ -64,7 +69,10 @@ function onMessage(message: HostMessage): void {
   }
 }
 
+let firstMessage = true;
 window.addEventListener('message', (event: MessageEvent) => {
+  if (firstMessage) mark('firstMessage');
+  firstMessage = false;
   const message = parseHostMessage(event.data);
   if (message) onMessage(message);
   else console.warn('Lifecycle Lab dashboard: ignored an invalid message', event.data);
@@ -84,5 +92,6 @@ new MutationObserver(() => {
   for (const card of allCards()) card.chart?.rerender();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
+mark('scriptEvaluated');
 post({ type: 'ready' });
 loadAll();

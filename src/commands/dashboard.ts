@@ -25,19 +25,27 @@ export function registerDashboard(services: LabServices): vscode.Disposable[] {
   ];
 }
 
-/** For the extension API (tests): the page's rendered reports and a one-shot query failure. */
+/**
+ * For the extension API (tests and the bench): the page's rendered reports, its timing marks and a one-shot query
+ * failure. They answer only in a host started with LIFECYCLE_LAB_TEST_HOOKS=1 (the panel keeps nothing otherwise).
+ */
 export function dashboardTestHooks() {
+  const hooksOf = async () => {
+    const panel = (await panelModule()).DashboardPanel.open;
+    if (panel && !panel.testHooks) throw new Error('The dashboard test hooks are off: start the editor with LIFECYCLE_LAB_TEST_HOOKS=1.');
+    return panel && { panel, hooks: panel.testHooks! };
+  };
   return {
     async renderedState(): Promise<DashboardRenderedState> {
-      const panel = (await panelModule()).DashboardPanel.open;
-      return panel?.renderedState() ?? { open: false, visible: false, reports: {}, lastSeq: 0 };
+      const open = await hooksOf();
+      return open?.hooks.renderedState() ?? { open: false, visible: false, reports: {}, lastSeq: 0, timings: { host: [], page: [] } };
     },
     async injectQueryFailure(dataset: DatasetId): Promise<void> {
       if (!(DATASET_IDS as readonly string[]).includes(dataset)) throw new Error(`Unknown dataset ${String(dataset)}`);
-      const panel = (await panelModule()).DashboardPanel.open;
-      if (!panel) throw new Error('The dashboard is not open.');
-      panel.injectFailure(dataset);
-      panel.refresh();
+      const open = await hooksOf();
+      if (!open) throw new Error('The dashboard is not open.');
+      open.hooks.injectFailure(dataset);
+      open.panel.refresh();
     },
   };
 }

@@ -5,28 +5,17 @@ import type { DatasetId, DatasetRequest, DatasetResult, TopProductsFilter } from
 import type { LabBackend } from '../core/backend/types';
 import { DashboardData } from '../core/dashboard/service';
 import type { LabServices } from '../services';
+import { createDashboardTestHooks, type DashboardRenderedState, type DashboardTestHooks } from './dashboardHooks';
 import { webviewPage } from './page';
 import {
   DASHBOARD_VIEW_TYPE, PAGE_COMMANDS, parsePageMessage, type ErrorInfo, type HostMessage, type PageCommand, type PageMessage,
-  type RenderedReport,
 } from './protocol';
+
+export type { DashboardRenderedState, ReceivedReport } from './dashboardHooks';
 
 export interface DashboardOpenOptions {
   /** Apply this Top-N filter once the page is up (the rest of the filter keeps its value). */
   topProducts?: Partial<TopProductsFilter>;
-}
-
-/** A rendered report with the order the host received it in, so a caller can wait for a newer one. */
-export interface ReceivedReport extends RenderedReport {
-  seq: number;
-}
-
-export interface DashboardRenderedState {
-  open: boolean;
-  visible: boolean;
-  reports: Partial<Record<DatasetId, ReceivedReport>>;
-  /** The last report number received; reports with a higher seq are newer than this call. */
-  lastSeq: number;
 }
 
 /**
@@ -41,12 +30,9 @@ export class DashboardPanel implements vscode.Disposable {
   private data?: { backend: LabBackend; data: DashboardData };
   private readonly inFlight = new Map<number, { dataset: DatasetId; controller: AbortController }>();
   private readonly lastResults = new Map<DatasetId, DatasetResult>();
-  private readonly reports = new Map<DatasetId, ReceivedReport>();
-  private readonly failNext = new Set<DatasetId>();
   private readonly disposables: vscode.Disposable[] = [];
   private pageReady = false;
   private pendingToPage: HostMessage[] = [];
-  private seq = 0;
   private disposed = false;
 
   /** Opens the dashboard, or reveals it when it is already open. */
@@ -55,12 +41,15 @@ export class DashboardPanel implements vscode.Disposable {
     if (panel) {
       panel.panel.reveal(undefined, false);
     } else {
+      const hooks = createDashboardTestHooks();
+      hooks?.mark('show');
       const webviewPanel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Lifecycle Lab Dashboard', vscode.ViewColumn.Active, {
         enableScripts: true,
         retainContextWhenHidden: false,
         localResourceRoots: DashboardPanel.resourceRoots(services),
       });
-      panel = new DashboardPanel(webviewPanel, services);
+      hooks?.mark('panelCreated');
+      panel = new DashboardPanel(webviewPanel, services, hooks);
     }
     if (options.topProducts) panel.post({ type: 'setFilter', filter: options.topProducts });
     return panel;
@@ -70,7 +59,7 @@ export class DashboardPanel implements vscode.Disposable {
   static revive(webviewPanel: vscode.WebviewPanel, services: LabServices): DashboardPanel {
     DashboardPanel.current?.dispose();
     webviewPanel.webview.options = { enableScripts: true, localResourceRoots: DashboardPanel.resourceRoots(services) };
-    return new DashboardPanel(webviewPanel, services);
+    return new DashboardPanel(webviewPanel, services, createDashboardTestHooks());
   }
 
   static get open(): DashboardPanel | undefined {
@@ -82,10 +71,16 @@ export class DashboardPanel implements vscode.Disposable {
     return [vscode.Uri.joinPath(root, 'dist', 'webview'), vscode.Uri.joinPath(root, 'media')];
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly services: LabServices) {
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly services: LabServices,
+    /** Test and bench hooks: present only under LIFECYCLE_LAB_TEST_HOOKS=1. */
+    private readonly hooks: DashboardTestHooks | undefined,
+  ) {
     DashboardPanel.current = this;
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icon.svg');
     panel.webview.html = this.html();
+    hooks?.mark('htmlSet');
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
@@ -94,19 +89,14 @@ export class DashboardPanel implements vscode.Disposable {
     );
   }
 
-  /** What the page last reported for each card. */
-  renderedState(): DashboardRenderedState {
+  /** The test and bench hooks, undefined unless LIFECYCLE_LAB_TEST_HOOKS=1. */
+  get testHooks(): { renderedState(): DashboardRenderedState; injectFailure(dataset: DatasetId): void } | undefined {
+    const hooks = this.hooks;
+    if (!hooks) return undefined;
     return {
-      open: true,
-      visible: this.panel.visible,
-      reports: Object.fromEntries([...this.reports].map(([k, v]) => [k, structuredClone(v)])),
-      lastSeq: this.seq,
+      renderedState: () => hooks.state(true, this.panel.visible),
+      injectFailure: (dataset) => hooks.injectFailure(dataset),
     };
-  }
-
-  /** Test hook: the next query of this dataset fails with a visible error instead of running. */
-  injectFailure(dataset: DatasetId): void {
-    this.failNext.add(dataset);
   }
 
   /** Re-runs every card (the page keeps its filters). */
@@ -126,7 +116,8 @@ export class DashboardPanel implements vscode.Disposable {
       title: 'Lifecycle Lab Dashboard',
       script: 'dist/webview/dashboard.js',
       style: 'media/dashboard/dashboard.css',
-      body: '<main id="app" aria-busy="true"></main>',
+      // The page reports what it rendered, and its timing marks, only when the host keeps them (test hooks).
+      body: `<main id="app" aria-busy="true"${this.hooks ? ' data-test-hooks="1"' : ''}></main>`,
     });
   }
 
@@ -150,21 +141,26 @@ export class DashboardPanel implements vscode.Disposable {
   private async handle(message: PageMessage): Promise<void> {
     switch (message.type) {
       case 'ready': {
+        this.hooks?.mark('ready');
         this.pageReady = true;
         for (const m of this.pendingToPage.splice(0)) void this.panel.webview.postMessage(m);
         return;
       }
       case 'load':
+        this.hooks?.mark(`load:${message.request.id}`);
         return this.load(message.requestId, message.request, message.fresh === true);
       case 'cancel':
         this.inFlight.get(message.requestId)?.controller.abort();
         return;
       case 'rendered': {
-        const report = { ...message.report, seq: ++this.seq };
-        this.reports.set(report.dataset, report);
+        if (!this.hooks) return;
+        const report = this.hooks.rendered(message.report);
         this.services.log.debug(`Dashboard rendered ${report.dataset}: ${report.state}, ${report.rowCount} rows`);
         return;
       }
+      case 'timings':
+        this.hooks?.pageTimings(message.marks);
+        return;
       case 'copySql': {
         const result = this.lastResults.get(message.dataset);
         if (!result) return;
@@ -213,7 +209,7 @@ export class DashboardPanel implements vscode.Disposable {
     const controller = new AbortController();
     this.inFlight.set(requestId, { dataset: request.id, controller });
     try {
-      if (this.failNext.delete(request.id)) {
+      if (this.hooks?.takeFailure(request.id)) {
         throw new LabError('queryFailed', `Injected failure for "${request.id}" (test hook).`);
       }
       const key = `${await this.lakeVersion()}|${JSON.stringify(request)}`;
@@ -230,6 +226,7 @@ export class DashboardPanel implements vscode.Disposable {
       }
       this.lastResults.set(request.id, result);
       this.post({ type: 'result', requestId, result });
+      this.hooks?.mark(`answer:${request.id}`);
     } catch (err) {
       if (isCancelled(err) || controller.signal.aborted) {
         this.post({ type: 'cancelled', requestId, dataset: request.id });

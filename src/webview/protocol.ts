@@ -70,12 +70,17 @@ const RenderedReportSchema = v.object({
   meta: v.optional(text()),
 });
 
+/** A moment of a page load in epoch milliseconds (performance.timeOrigin + performance.now()). */
+const TimingMarkSchema = v.object({ name: text(200), at: finite });
+
 const PageMessageSchema = v.variant('type', [
   v.object({ type: v.literal('ready') }),
   /** `fresh`: run the query even when the host has this answer for the current lake (the Refresh button). */
   v.object({ type: v.literal('load'), requestId: int, request: DatasetRequestSchema, fresh: v.optional(v.boolean()) }),
   v.object({ type: v.literal('cancel'), requestId: int }),
   v.object({ type: v.literal('rendered'), report: RenderedReportSchema }),
+  /** Only when the host asked for it (test and bench hooks): every timing mark of this page load so far. */
+  v.object({ type: v.literal('timings'), marks: list(TimingMarkSchema, 1000) }),
   v.object({ type: v.literal('exportCsv'), dataset: datasetId }),
   // A PNG data URL from canvas.toDataURL; capped at 20 MB of text.
   v.object({ type: v.literal('exportPng'), dataset: datasetId, dataUrl: v.pipe(text(20_000_000), v.startsWith('data:image/png;base64,')) }),
@@ -145,6 +150,7 @@ export type RenderState = RenderedReport['state'];
 /** What the page drew for one card, reported back so tests (and the log) can see the rendered result. */
 export type RenderedReport = v.InferOutput<typeof RenderedReportSchema>;
 export type ErrorInfo = v.InferOutput<typeof ErrorInfoSchema>;
+export type TimingMark = v.InferOutput<typeof TimingMarkSchema>;
 /** Page -> host. */
 export type PageMessage = v.InferOutput<typeof PageMessageSchema>;
 /** Host -> page. */

@@ -21,6 +21,8 @@ suite('dashboard protocol', () => {
     assert.deepEqual(parsePageMessage({ type: 'runCommand', command: 'lifecycleLab.pipeline.run' }), { type: 'runCommand', command: 'lifecycleLab.pipeline.run' });
     const report = { dataset: 'salesByCountry', state: 'data', rowCount: 2, labels: ['USA', 'France'], values: [1, 2] };
     assert.deepEqual(parsePageMessage({ type: 'rendered', report }), { type: 'rendered', report });
+    const marks = [{ name: 'scriptStart', at: 1_700_000_000_000.5 }, { name: 'painted:kpis', at: 1_700_000_000_100 }];
+    assert.deepEqual(parsePageMessage({ type: 'timings', marks }), { type: 'timings', marks });
   });
 
   test('the host drops anything else', () => {
@@ -38,6 +40,8 @@ suite('dashboard protocol', () => {
       { type: 'exportPng', dataset: 'salesByCountry', dataUrl: 'javascript:alert(1)' },
       { type: 'rendered', report: { dataset: 'kpis', state: 'weird', rowCount: 0, labels: [], values: [] } },
       { type: 'rendered', report: { dataset: 'kpis', state: 'data', rowCount: 0, labels: [1], values: [] } },
+      { type: 'timings', marks: [{ name: 'scriptStart', at: 'now' }] },
+      { type: 'timings', marks: [{ name: 'x'.repeat(201), at: 1 }] },
     ]) {
       assert.equal(parsePageMessage(bad), undefined, JSON.stringify(bad));
     }
