@@ -148,6 +148,15 @@ async function main() {
     .filter((d) => d.isDirectory() && !['unit', 'integration', 'extension', 'fixtures', ...laneFree].includes(d.name)).map((d) => d.name).sort();
   for (const area of others) await mochaSuite(area, ['--timeout', '120000']);
   await extensionHost();
+  // The linux-x64 vsix as a new user installs it, on a folder of their own that must stay clean (dist/ was built above).
+  console.log('---- install test (the vsix in a bare code-server, a clean folder)');
+  const install = await run(node, [path.join(root, 'scripts', 'run-install-test.mjs'), '--no-build'], { live: true });
+  const installSummary = /^(\d+) passed, (\d+) failed$/.exec(install.output.trimEnd().split('\n').pop() ?? '');
+  if (installSummary) {
+    passed += Number(installSummary[1]);
+    failed += Number(installSummary[2]);
+  }
+  if (!installSummary || (install.code !== 0 && Number(installSummary[2]) === 0)) record(false, `install test runner exited with code ${install.code} and counted no failure`);
   // A lab this run started is stopped again; one that ran before (a developer's `npm start`) keeps running.
   if (!labWasRunning) {
     const down = await run(node, [cli, 'lab', 'down']);

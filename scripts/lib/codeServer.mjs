@@ -51,9 +51,9 @@ export function freePort() {
 /**
  * Spawns code-server in its own process group (so killGroup reaches the extension host and pty host too).
  * `dirs` holds userData, extensions, config (config.yaml path), xdg (folder for XDG_DATA_HOME/XDG_CONFIG_HOME)
- * and tmp (TMPDIR: sockets, kept short).
+ * and tmp (TMPDIR: sockets, kept short). `cwd`: the server's working folder (default the repository).
  */
-export function startCodeServer({ root, port, dirs, logFile, env = {}, ignoreLastOpened = true, logLevel }) {
+export function startCodeServer({ root, port, dirs, logFile, env = {}, ignoreLastOpened = true, logLevel, cwd = root }) {
   fs.writeFileSync(dirs.config, 'auth: none\ncert: false\n');
   for (const d of [dirs.extensions, path.join(dirs.xdg, 'data'), path.join(dirs.xdg, 'config'), dirs.tmp]) fs.mkdirSync(d, { recursive: true });
   const out = fs.openSync(logFile, 'a');
@@ -65,7 +65,7 @@ export function startCodeServer({ root, port, dirs, logFile, env = {}, ignoreLas
   // The server's, remote agent's and pty host's log level (trace, debug, info, warn, error).
   if (logLevel) args.push('--log', logLevel);
   const child = spawn(process.execPath, args, {
-    cwd: root,
+    cwd,
     detached: true,
     stdio: ['ignore', out, out],
     env: cleanEnv(process.env, {

@@ -1,0 +1,228 @@
+#!/usr/bin/env node
+/**
+ * `npm run test:install`: Lifecycle Lab as a new user gets it. The linux-x64 vsix (built by scripts/package.mjs) is
+ * installed into a bare code-server (its own user data, extensions and XDG folders, all in a temp dir) and a folder of
+ * the user's own is opened. A driver extension with no code of its own (test/install/cleanFolder.ts is its tests
+ * module) runs Start Local Lab, Run Pipeline, Open Dashboard (every card drawn) and Open Lab Notebook on the
+ * installed extension, then Stop Local Lab. The user's folder is listed recursively before and after: any new file or
+ * folder fails the run. Prints one line per check and `N passed, N failed` last; exits 0 only when all passed.
+ *   node scripts/run-install-test.mjs [--no-build] [--vsix FILE]
+ *     --no-build   package dist/ as it is (npm test has just built it)
+ *     --vsix FILE  test this vsix instead of packaging one (e.g. one built from an older commit)
+ *   INSTALL_TEST_TIMEOUT_S  watchdog (default 600)
+ *   INSTALL_TEST_LOG        where code-server's log and the browser console go (default .cache/install-test-logs)
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  freePort, killGroup, launchChromium, OFFLINE_EDITOR_SETTINGS, startCodeServer, waitForHealth, workbenchUrl, writeUserSettings,
+} from './lib/codeServer.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const timeoutS = Number(process.env.INSTALL_TEST_TIMEOUT_S || 600);
+const logDir = path.resolve(process.env.INSTALL_TEST_LOG || path.join(root, '.cache', 'install-test-logs'));
+const driverTests = path.join(root, 'out', 'test', 'install', 'cleanFolder.js');
+const codeServerEntry = path.join(root, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const extensionId = `${manifest.publisher}.${manifest.name}`;
+const started = Date.now();
+const lines = [];
+let passed = 0;
+let failed = 0;
+
+function record(ok, title, detail) {
+  if (ok) passed++;
+  else failed++;
+  lines.push(`${ok ? 'PASS' : 'FAIL'} install: ${title}`);
+  if (!ok && detail) lines.push(String(detail).trimEnd().split('\n').map((l) => `    ${l}`).join('\n'));
+}
+
+function tail(file, n = 40) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Every file and folder under `dir`, as relative paths (folders end in /), sorted. */
+function listTree(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const rel = path.relative(dir, path.join(d, entry.name));
+      if (entry.isDirectory()) {
+        out.push(`${rel}/`);
+        walk(path.join(d, entry.name));
+      } else out.push(rel);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** A MariaDB the extension started under `dir` and did not stop (a failed run): stopped here, by its pid file. */
+function stopLeftoverServers(dir) {
+  const pidFiles = [];
+  const walk = (d) => {
+    let entries = [];
+    try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory() && !e.isSymbolicLink()) walk(p);
+      else if (e.name === 'mysqld.pid') pidFiles.push(p);
+    }
+  };
+  walk(dir);
+  for (const file of pidFiles) {
+    const pid = Number(fs.readFileSync(file, 'utf8').trim());
+    let cmdline = '';
+    try { cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { continue; }
+    // Only a server on a datadir of this run's temp dir.
+    if (!cmdline.includes(dir)) continue;
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    lines.push(`NOTE install: stopped a MariaDB left running (pid ${pid}, ${path.relative(dir, file)})`);
+  }
+}
+
+function buildVsix(outDir, build) {
+  const args = [path.join(root, 'scripts', 'package.mjs'), 'linux-x64', '--out', outDir, ...(build ? [] : ['--no-build'])];
+  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`npm run package (linux-x64) failed:\n${(r.stderr || r.stdout).trim()}`);
+  const vsix = fs.readdirSync(outDir).find((f) => f.endsWith('-linux-x64.vsix'));
+  if (!vsix) throw new Error(`scripts/package.mjs wrote no linux-x64 vsix into ${outDir}`);
+  return path.join(outDir, vsix);
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const build = !args.includes('--no-build');
+  const vsixArg = args.includes('--vsix') ? path.resolve(args[args.indexOf('--vsix') + 1] ?? '') : undefined;
+  if (!fs.existsSync(driverTests)) throw new Error(`${path.relative(root, driverTests)} is missing: run \`npx tsc -p .\` first`);
+  if (!fs.existsSync(codeServerEntry)) throw new Error('code-server is not installed: run `bash scripts/setup.sh`');
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-install-'));
+  live.tmp = tmp;
+  const dirs = {
+    userData: path.join(tmp, 'user-data'), extensions: path.join(tmp, 'extensions'), config: path.join(tmp, 'config.yaml'),
+    xdg: path.join(tmp, 'xdg'), tmp: path.join(tmp, 'tmp'),
+  };
+  const home = path.join(tmp, 'home');
+  // The user's own folder: a few files of theirs, nothing of the lab.
+  const folder = path.join(home, 'my-project');
+  fs.mkdirSync(path.join(folder, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(folder, 'README.md'), '# My project\n');
+  fs.writeFileSync(path.join(folder, 'src', 'app.py'), 'print("hello")\n');
+  const driver = path.join(tmp, 'driver');
+  fs.mkdirSync(driver);
+  fs.writeFileSync(path.join(driver, 'package.json'), JSON.stringify({
+    name: 'lifecycle-lab-install-driver', publisher: 'tests', version: '0.0.0', engines: { vscode: manifest.engines.vscode },
+  }));
+  const serverLog = path.join(tmp, 'code-server.log');
+  const consoleLog = path.join(tmp, 'browser-console.log');
+  fs.writeFileSync(serverLog, '');
+  fs.writeFileSync(consoleLog, '');
+  const resultsFile = path.join(tmp, 'results.json');
+  let child;
+  let browser;
+  let exitCode = 1;
+  try {
+    const t0 = Date.now();
+    const vsix = vsixArg ?? buildVsix(path.join(tmp, 'vsix'), build);
+    lines.push(`  vsix: ${path.basename(vsix)}, ${(fs.statSync(vsix).size / 1e6).toFixed(1)} MB${vsixArg ? '' : ` (packaged in ${((Date.now() - t0) / 1000).toFixed(1)} s)`}`);
+
+    const install = spawnSync(process.execPath, [codeServerEntry, '--install-extension', vsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData],
+      { cwd: home, encoding: 'utf8', env: { ...process.env, HOME: home } });
+    const installed = install.status === 0 && fs.readdirSync(dirs.extensions).some((d) => d.startsWith(`${extensionId}-`));
+    record(installed, `code-server --install-extension ${path.basename(vsix)}`, `${install.stdout}\n${install.stderr}`);
+    if (!installed) return 1;
+
+    const before = listTree(folder);
+    // A new user's settings: none of Lifecycle Lab's (the editor's own offline ones only).
+    const editorSettings = Object.fromEntries(Object.entries(OFFLINE_EDITOR_SETTINGS).filter(([k]) => !k.startsWith('lifecycleLab.')));
+    writeUserSettings(dirs.userData, editorSettings);
+    const port = await freePort();
+    child = startCodeServer({
+      root, port, dirs, logFile: serverLog,
+      env: {
+        HOME: home, XDG_STATE_HOME: path.join(dirs.xdg, 'state'),
+        EXT_TEST_RESULTS: resultsFile, INSTALL_TEST_EXTENSION_ID: extensionId, INSTALL_TEST_EXTENSIONS_DIR: dirs.extensions,
+        // The dashboard reports what each card drew only when asked (test and bench hooks).
+        LIFECYCLE_LAB_TEST_HOOKS: '1',
+      },
+    });
+    live.child = child;
+    const deadline = started + timeoutS * 1000;
+    await waitForHealth(port, Math.min(deadline, Date.now() + 60_000), child);
+
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    page.on('console', (msg) => fs.appendFileSync(consoleLog, `[${msg.type()}] ${msg.text()}\n`));
+    page.on('pageerror', (err) => fs.appendFileSync(consoleLog, `[pageerror] ${err.stack ?? err}\n`));
+    let finish;
+    const finished = new Promise((resolve) => { finish = resolve; });
+    await page.exposeFunction('codeAutomationExit', (code) => { finish(Number(code)); });
+    await page.goto(workbenchUrl(port, folder, [['extensionDevelopmentPath', driver], ['extensionTestsPath', driverTests]]), { waitUntil: 'domcontentloaded' });
+
+    let timer;
+    const watchdog = new Promise((resolve) => { timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), 'timeout'); });
+    const code = await Promise.race([finished, watchdog]);
+    clearTimeout(timer);
+    if (code === 'timeout') throw new Error(`the install test did not finish within ${timeoutS} s (INSTALL_TEST_TIMEOUT_S)`);
+
+    const results = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')).results : [];
+    for (const r of results) record(r.state === 'passed', `${r.title} (${r.durationMs} ms)`, r.error);
+    if (!results.length) record(false, `the driver recorded no step (host exit code ${code})`, tail(consoleLog, 30));
+    else if (code !== 0 && results.every((r) => r.state === 'passed')) record(false, `the extension host exited with code ${code}`);
+
+    await browser.close().catch(() => {});
+    browser = undefined;
+    await killGroup(child);
+    child = undefined;
+    stopLeftoverServers(tmp);
+    const after = listTree(folder);
+    const added = after.filter((p) => !before.includes(p));
+    record(added.length === 0, `the user's folder holds nothing new (${before.length} entries before, ${after.length} after)`,
+      `new in ${folder}: ${added.length} entries, first: ${added.slice(0, 15).join(', ')}`);
+    exitCode = failed === 0 && passed > 0 ? 0 : 1;
+  } catch (err) {
+    record(false, err instanceof Error ? err.message : String(err), `--- code-server log (tail) ---\n${tail(serverLog)}\n--- browser console (tail) ---\n${tail(consoleLog, 20)}`);
+    exitCode = 1;
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    if (child) await killGroup(child);
+    stopLeftoverServers(tmp);
+    fs.mkdirSync(logDir, { recursive: true });
+    for (const log of [serverLog, consoleLog]) fs.copyFileSync(log, path.join(logDir, path.basename(log)));
+    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+    live.tmp = undefined;
+  }
+  return exitCode;
+}
+
+/** What an interrupt must clean up: set while a run is live. */
+const live = { child: undefined, tmp: undefined };
+
+function onInterrupt() {
+  if (live.child) { try { process.kill(-live.child.pid, 'SIGKILL'); } catch { /* gone */ } }
+  if (live.tmp) {
+    stopLeftoverServers(live.tmp);
+    fs.rmSync(live.tmp, { recursive: true, force: true });
+  }
+  console.log('0 passed, 1 failed');
+  process.exit(130);
+}
+
+process.on('SIGINT', onInterrupt);
+process.on('SIGTERM', onInterrupt);
+const code = await main().catch((err) => {
+  record(false, 'the runner crashed', err?.stack ?? String(err));
+  return 1;
+});
+for (const l of lines) console.log(l);
+console.log(`install test: ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${path.relative(root, logDir)}/`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = code;
