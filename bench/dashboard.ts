@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { DashboardData, localManifestReader } from '../src/core/dashboard/service';
 import { readLabTarget } from '../src/core/lab/state';
 import { readLakeManifest } from '../src/core/lake/manifest';
+import { localLakeIntegrity } from '../src/core/lake/verify';
 import { DuckDbLakeEngine } from '../src/core/query/duckdb';
 import { coldDashboard, ensureLake, ensureSource, everyCard, questions, sameAnswer, sourcePool, stoppedAtCap, timeLake, timeSource } from './lib/dashboard';
 import { fmtMs, median } from './lib/stats';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   const engineOptions = { materializeMaxBytes: arg('engine', 'memory') === 'views' ? 0 : undefined };
   const askSourceAtAll = !process.argv.includes('--no-source');
   const pool = await sourcePool(target, database, sourceCapS);
-  const engine = new DuckDbLakeEngine(lakeDir, engineOptions);
+  const engine = new DuckDbLakeEngine(lakeDir, { integrity: localLakeIntegrity(lakeDir), ...engineOptions });
   try {
     await ensureSource(target, scale, database, pool);
     await ensureLake(target, scale, database, lakeDir, repoRoot);

@@ -34,8 +34,6 @@ export interface LifecycleLabApi {
     /** The Pipeline view's state, with the terminal's name and transcript. */
     snapshot(): PipelineSnapshot;
   };
-  /** DuckDB lake engines' instances opened in this extension host (one shared engine opens one). */
-  duckDbInstancesOpened(): Promise<number>;
   notebook: {
     /** The Lab notebook controller's id (for notebook.selectKernel). */
     controllerId: string;
@@ -112,7 +110,6 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
       exportResult: (id, target) => notebook.controller.exportResult(id, target),
       queries: () => notebook.controller.queries(),
     },
-    duckDbInstancesOpened: async () => (await import('./core/query/duckdb')).DuckDbLakeEngine.instancesOpened,
   };
 }
 

@@ -11,6 +11,7 @@ import { readLakeManifest } from '../../src/core/lake/manifest';
 import { findModelDir } from '../../src/core/lake/model';
 import { runPipeline } from '../../src/core/lake/pipeline';
 import { RECORD_MIN_FACT_ROWS } from '../../src/core/lake/steps';
+import { localLakeIntegrity } from '../../src/core/lake/verify';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 
 export type Pool = import('mysql2/promise').Pool;
@@ -189,7 +190,7 @@ export function everyCard(range: FilterOptions): DatasetRequest[] {
  * complete: the total counted too; copied: the lake copied into memory and serving the views.
  */
 export async function coldDashboard(lakeDir: string, range: FilterOptions, engineOptions: ConstructorParameters<typeof DuckDbLakeEngine>[1] = {}): Promise<{ shownMs: number; completeMs: number; copiedMs: number }> {
-  const cold = new DuckDbLakeEngine(lakeDir, engineOptions);
+  const cold = new DuckDbLakeEngine(lakeDir, { integrity: localLakeIntegrity(lakeDir), ...engineOptions });
   try {
     // One DashboardData for the whole page, as the panel holds.
     const data = new DashboardData(cold, localManifestReader(lakeDir));

@@ -8,10 +8,11 @@ import type { LakeManifest } from '../../src/core/run/manifest';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import { parseHostMessage } from '../../src/webview/protocol';
 import { buildTestLake, ORDER_LINES, recordedTables } from './dashboardLakeFixture';
+import { CheckedLakeEngine } from '../checkedLakeEngine';
 
 /** A reconciled run's manifest with each file's size and SHA-256 and the dashboard's recorded answers. */
 async function writeManifest(lakeDir: string): Promise<void> {
-  const engine = new DuckDbLakeEngine(lakeDir);
+  const engine = new CheckedLakeEngine(lakeDir);
   let dashboard;
   try {
     dashboard = await recordDashboard(engine);
@@ -46,7 +47,7 @@ suite('dashboard on a damaged lake', function () {
   setup(async () => {
     lakeDir = await buildTestLake();
     await writeManifest(lakeDir);
-    engine = new DuckDbLakeEngine(lakeDir);
+    engine = new CheckedLakeEngine(lakeDir);
     data = new DashboardData(engine, localManifestReader(lakeDir), localDamageReader(lakeDir));
   });
   teardown(async () => {

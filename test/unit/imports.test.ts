@@ -6,7 +6,8 @@ import * as ts from 'typescript';
 /**
  * The import rules of the architecture, checked on src/ as TypeScript reads it (static, type-only and dynamic imports
  * alike): no circle; core imports neither vscode nor the editor layer; the dashboard and the query engines do not
- * import the AWS engine; the local engine (lake/) does not import the dashboard (the backend hands it the recorder).
+ * import the AWS engine; the local engine (lake/) does not import the dashboard (the backend hands it the recorder);
+ * the query engines do not import the local engine (the backend hands the lake engine its integrity check).
  */
 const SRC = path.resolve(__dirname, '../../../src');
 const EDITOR = ['commands', 'views', 'webview', 'notebook', 'terminals'];
@@ -80,7 +81,8 @@ function layerViolations(graph: Graph): string[] {
     for (const to of deps) {
       const bad = (inDir(from, 'core') && (to === 'vscode' || EDITOR.some((d) => inDir(to, d))))
         || ((inDir(from, 'core/dashboard') || inDir(from, 'core/query')) && inDir(to, 'core/aws'))
-        || (inDir(from, 'core/lake') && inDir(to, 'core/dashboard'));
+        || (inDir(from, 'core/lake') && inDir(to, 'core/dashboard'))
+        || (inDir(from, 'core/query') && inDir(to, 'core/lake'));
       if (bad) out.push(`${from} -> ${to}`);
     }
   }
@@ -88,7 +90,7 @@ function layerViolations(graph: Graph): string[] {
 }
 
 suite('import rules of src/', () => {
-  test('the checks find what they look for (a circle, core importing the editor or vscode, a dashboard importing aws, the lake the dashboard)', () => {
+  test('the checks find what they look for (a circle, core importing the editor or vscode, a dashboard importing aws, the lake the dashboard, a query engine the lake)', () => {
     const planted: Graph = new Map([
       ['core/a.ts', ['core/b.ts']],
       ['core/b.ts', ['core/a.ts', 'vscode']],
@@ -98,10 +100,12 @@ suite('import rules of src/', () => {
       ['core/aws/athena.ts', []],
       ['core/lake/steps.ts', ['core/dashboard/service.ts']],
       ['core/dashboard/service.ts', []],
+      ['core/query/duckdb.ts', ['core/lake/verify.ts']],
+      ['core/lake/verify.ts', []],
     ]);
     assert.deepEqual(circles(planted), [['core/a.ts', 'core/b.ts']]);
     assert.deepEqual(layerViolations(planted).sort(), ['core/b.ts -> vscode', 'core/c.ts -> views/tree.ts', 'core/dashboard/d.ts -> core/aws/athena.ts',
-      'core/lake/steps.ts -> core/dashboard/service.ts']);
+      'core/lake/steps.ts -> core/dashboard/service.ts', 'core/query/duckdb.ts -> core/lake/verify.ts']);
   });
 
   test('no import circle anywhere in src/ (type-only and dynamic imports count)', () => {
@@ -110,7 +114,7 @@ suite('import rules of src/', () => {
     assert.deepEqual(circles(graph), []);
   });
 
-  test('core imports neither vscode nor the editor layer; the dashboard and the query engines not the AWS engine; the lake not the dashboard', () => {
+  test('core imports neither vscode nor the editor layer; the dashboard and the query engines not the AWS engine; the lake not the dashboard; the query engines not the lake', () => {
     assert.deepEqual(layerViolations(importGraph(SRC)), []);
   });
 });

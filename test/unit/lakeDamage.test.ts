@@ -11,6 +11,7 @@ import { checkLake, describePart, recoverLakeOnOpen, verifyLake } from '../../sr
 import { localManifestReader } from '../../src/core/dashboard/service';
 import { DuckDbLakeEngine, nonReadingKeyword } from '../../src/core/query/duckdb';
 import { buildTestLake, LAKE_TABLES as TABLES, ORDER_LINES, PRODUCTS, recordedTables } from './dashboardLakeFixture';
+import { CheckedLakeEngine } from '../checkedLakeEngine';
 
 /** Writes `_manifest.json` as a pipeline run does: per table rows, files, bytes and (unless `legacy`) parts. */
 async function writeManifest(lakeDir: string, legacy = false): Promise<LakeManifest> {
@@ -71,7 +72,7 @@ suite('lake damage: manifest parts, quick check and Verify Lake', function () {
     assert.equal(quick.ok, false);
     assert.deepEqual(quick.problems.map((p) => [p.table, p.file, p.kind]), [['fact_orders', 'part-0.parquet', 'size']]);
 
-    const engine = new DuckDbLakeEngine(lakeDir);
+    const engine = new CheckedLakeEngine(lakeDir);
     try {
       assert.equal((await engine.query('select count(*) from dim_products')).rows[0][0], PRODUCTS.length);
       await assert.rejects(engine.query('select count(*) from fact_orders'), isDamaged('fact_orders', /part-0\.parquet/));
@@ -85,7 +86,7 @@ suite('lake damage: manifest parts, quick check and Verify Lake', function () {
 
   test('a truncated file in a lake without a manifest: still only that table fails, by name', async () => {
     await truncateHalf(factFile(lakeDir));
-    const engine = new DuckDbLakeEngine(lakeDir);
+    const engine = new CheckedLakeEngine(lakeDir);
     try {
       assert.equal((await engine.query('select count(*) from dim_customers')).rows.length, 1);
       await assert.rejects(engine.query('select * from fact_orders'), isDamaged('fact_orders', /part-0\.parquet/));
@@ -96,7 +97,7 @@ suite('lake damage: manifest parts, quick check and Verify Lake', function () {
 
   test('a footer garbled in a lake without a manifest: only that table fails, by name (the others still open)', async () => {
     await garbleMiddle(factFile(lakeDir));
-    const engine = new DuckDbLakeEngine(lakeDir);
+    const engine = new CheckedLakeEngine(lakeDir);
     try {
       assert.equal((await engine.query('select count(*) from dim_products')).rows[0][0], PRODUCTS.length);
       await assert.rejects(engine.query('select * from fact_orders'), isDamaged('fact_orders', /part-0\.parquet/));
@@ -127,7 +128,7 @@ suite('lake damage: manifest parts, quick check and Verify Lake', function () {
   test('bytes garbled in the middle without a change of size are noticed when the lake is opened: the table is damaged by name, the others answer', async () => {
     await writeManifest(lakeDir);
     await garbleMiddle(factFile(lakeDir));
-    const engine = new DuckDbLakeEngine(lakeDir);
+    const engine = new CheckedLakeEngine(lakeDir);
     try {
       assert.equal((await engine.query('select count(*) from dim_products')).rows[0][0], PRODUCTS.length);
       await assert.rejects(engine.query('select sum(orderAmount) from fact_orders'), isDamaged('fact_orders', /part-0\.parquet.*SHA-256/));
@@ -142,7 +143,7 @@ suite('lake damage: manifest parts, quick check and Verify Lake', function () {
     const file = factFile(lakeDir);
     const when = new Date('2026-01-01T00:00:00Z');
     await fs.utimes(file, when, when);
-    const engine = new DuckDbLakeEngine(lakeDir, { materializeMaxBytes: 0 });
+    const engine = new CheckedLakeEngine(lakeDir, { materializeMaxBytes: 0 });
     try {
       assert.equal((await engine.query('select count(*) from fact_orders')).rows[0][0], ORDER_LINES.length);
       const before = await fs.stat(file);
@@ -172,7 +173,7 @@ suite('lake damage: manifest parts, quick check and Verify Lake', function () {
     const open = await checkLake(lakeDir, { onOpen: { hashMaxBytes: 0 } });
     assert.deepEqual([open.level, open.problems.map((p) => [p.table, p.file, p.kind])], ['open', [['dim_products', 'part-1.parquet', 'unreadable']]]);
     assert.match(open.problems[0].message, /dim_products\/part-1\.parquet.*Parquet/);
-    const engine = new DuckDbLakeEngine(lakeDir, { openHashMaxBytes: 0 });
+    const engine = new CheckedLakeEngine(lakeDir, { hashMaxBytes: 0 });
     try {
       assert.equal((await engine.query('select count(*) from fact_orders')).rows[0][0], ORDER_LINES.length);
       assert.deepEqual([...engine.damagedTables().keys()], ['dim_products']);
@@ -195,7 +196,7 @@ suite('lake damage: manifest parts, quick check and Verify Lake', function () {
     const dir = path.join(lakeDir, 'gold', 'big_facts');
     await fs.mkdir(dir);
     const file = path.join(dir, 'part-0.parquet');
-    const writer = new DuckDbLakeEngine(lakeDir, { access: 'full' });
+    const writer = new CheckedLakeEngine(lakeDir, { access: 'full' });
     try {
       await writer.query(`copy (select range as id, 'name ' || range as s, range * 1.5 as amt from range(20000)) to '${file}' (format parquet, compression zstd)`);
     } finally {
@@ -207,7 +208,7 @@ suite('lake damage: manifest parts, quick check and Verify Lake', function () {
       const buf = Buffer.from(original);
       for (let i = at; i < at + 2000; i++) buf[i] = (i * 7) & 0xff;
       await fs.writeFile(file, buf);
-      const engine = new DuckDbLakeEngine(lakeDir, { materializeMaxBytes: 0 });
+      const engine = new CheckedLakeEngine(lakeDir, { materializeMaxBytes: 0 });
       try {
         await engine.query('select * from big_facts');
       } catch (err) {
@@ -269,7 +270,7 @@ suite('lake engine: reads the lake, nothing else', function () {
   suiteSetup(async () => {
     lakeDir = await buildTestLake();
     outside = await fs.mkdtemp(path.join(os.tmpdir(), 'lifecycle-lab-outside-'));
-    engine = new DuckDbLakeEngine(lakeDir);
+    engine = new CheckedLakeEngine(lakeDir);
   });
   suiteTeardown(async () => {
     await engine?.close();
@@ -312,7 +313,7 @@ suite('lake engine: reads the lake, nothing else', function () {
     await assert.rejects(engine.query(`select 1; copy (select 1) to '${target}'`),
       (e: unknown) => e instanceof LabError && /only one statement per query/i.test(e.message) && /found 2/.test(e.message));
     await assert.rejects(fs.stat(target), /ENOENT/);
-    const full = new DuckDbLakeEngine(lakeDir, { access: 'full' });
+    const full = new CheckedLakeEngine(lakeDir, { access: 'full' });
     try {
       await assert.rejects(full.query('select 1; select 2; select 3'), (e: unknown) => e instanceof LabError && /found 3/.test(e.message));
     } finally {
@@ -340,7 +341,7 @@ suite('lake engine: reads the lake, nothing else', function () {
   });
 
   test('the full session (CLI --full) may write outside the lake', async () => {
-    const full = new DuckDbLakeEngine(lakeDir, { access: 'full' });
+    const full = new CheckedLakeEngine(lakeDir, { access: 'full' });
     const target = path.join(outside, 'full.csv');
     try {
       await full.query(`copy (select count(*) as n from fact_orders) to '${target}'`);
@@ -375,7 +376,7 @@ suite('lake: recovery on open', function () {
   });
 
   test('the engine restores gold/ from .old-* when it opens the lake, and answers', async () => {
-    const engine = new DuckDbLakeEngine(lakeDir);
+    const engine = new CheckedLakeEngine(lakeDir);
     try {
       assert.equal((await engine.query('select count(*) from fact_orders')).rows[0][0], ORDER_LINES.length);
     } finally {

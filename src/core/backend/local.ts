@@ -12,7 +12,7 @@ import { runPipeline } from '../lake/pipeline';
 import type { PipelineResult } from '../run/result';
 import { lastRunRecord, runLogPath } from '../lake/runLog';
 import type { RunRecord } from '../run/runRecord';
-import { checkLake, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen, verifyLake } from '../lake/verify';
+import { checkLake, localLakeIntegrity, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen, verifyLake } from '../lake/verify';
 import type { LakeCheck } from '../run/lakeCheck';
 import type { LongWork } from '../progress';
 import { DuckDbLakeEngine, listLakeTables } from '../query/duckdb';
@@ -48,7 +48,7 @@ export class LocalBackend implements LabBackend {
   constructor(private readonly config: LabConfig, deps: BackendDeps) {
     const connection = new SourceConnection(config, deps.readPassword, deps.log);
     this.connection = connection;
-    this.query = new DuckDbLakeEngine(config.local.lakeDir, { access: deps.queryAccess });
+    this.query = new DuckDbLakeEngine(config.local.lakeDir, { access: deps.queryAccess, integrity: localLakeIntegrity(config.local.lakeDir) });
     this.source = connection.asSource(() =>
       new LabError('labNotRunning', 'No source: the local lab is not running and no MySQL host is set.', { nextStep: START_LAB }));
     this.pipeline = new LocalPipelineRunner(config, this.source, deps);

@@ -2,7 +2,8 @@ import { LabError, throwIfCancelled } from '../errors';
 import type { QueryEngine, QueryParams, QueryResult } from '../query/engine';
 import { readLakeManifest } from '../lake/manifest';
 import type { LakeManifest } from '../run/manifest';
-import { checkLake, lakeDamagedError, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen } from '../lake/verify';
+import { checkLake, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen } from '../lake/verify';
+import { lakeDamagedError } from '../query/lakeDamage';
 import type { LakeProblem } from '../run/lakeCheck';
 import {
   FILTER_OPTION_QUERIES, filterOptionsFromRows, isFilterOptions, isRecordedAnswer, RECORDED_QUERIES, recordedTopProductsFilter,

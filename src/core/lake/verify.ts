@@ -4,8 +4,9 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { LabError, throwIfCancelled, type NextStep } from '../errors';
 import type { LongWork } from '../progress';
+import type { LakeIntegrity } from '../query/lakeIntegrity';
 import { lockLake, recoverLake } from './lakeFiles';
-import type { LakeCheck, LakeProblem, LakeProblemKind, LakeTableCheck } from '../run/lakeCheck';
+import type { LakeCheck, LakeProblemKind, LakeTableCheck } from '../run/lakeCheck';
 import type { LakeManifest, LakePart } from '../run/manifest';
 import { goldDir, readLakeManifest } from './manifest';
 
@@ -161,13 +162,18 @@ export async function verifyLake(lakeDir: string, work: LongWork = {}): Promise<
   return { ...result, recovered };
 }
 
-/** The error a query on a damaged table gets: names the table(s) and file(s), offers Run Pipeline. */
-export function lakeDamagedError(problems: LakeProblem[], cause?: unknown): LabError {
-  const tables = [...new Set(problems.map((p) => p.table))];
-  const what = tables.length === 1 ? `The lake table ${tables[0]} is damaged` : `The lake tables ${tables.join(', ')} are damaged`;
-  const details = problems.slice(0, 3).map((p) => p.message).join(' ');
-  const more = problems.length > 3 ? ` (${problems.length - 3} more problems)` : '';
-  return new LabError('lakeDamaged', `${what}: ${details}${more} Run the pipeline to rewrite the lake.`, { nextStep: RUN_PIPELINE, cause });
+/**
+ * The open check as the lake engine asks it (query/lakeIntegrity.ts): sizes, each file's Parquet framing and, up to
+ * `hashMaxBytes` of lake, checksums against the manifest; and the recovery of an interrupted swap.
+ */
+export function localLakeIntegrity(lakeDir: string, hashMaxBytes = OPEN_HASH_MAX_BYTES): LakeIntegrity {
+  return {
+    recover: () => recoverLakeOnOpen(lakeDir),
+    async damagedTables() {
+      const check = await checkLake(lakeDir, { onOpen: { hashMaxBytes } });
+      return new Map(check.tables.filter((t) => !t.ok).map((t) => [t.table, t.problems]));
+    },
+  };
 }
 
 /** Plain-text report of a check, one line per table then one per problem (CLI, log). */

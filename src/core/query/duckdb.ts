@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { CancelledError, LabError, type NextStep } from '../errors';
-import { readLakeManifest } from '../lake/manifest';
-import { checkLake, lakeDamagedError, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen } from '../lake/verify';
 import type { LakeProblem } from '../run/lakeCheck';
 import type { QueryColumn, QueryEngine, QueryParams, QueryResult, QueryStreamOptions, QueryStreamSummary, QueryValue } from './engine';
+import { lakeDamagedError, parquetDamage } from './lakeDamage';
+import { TRUST_THE_FILES, type LakeIntegrity } from './lakeIntegrity';
 import { compileParams } from './params';
 import { isBlankSql, noStatementError, sqlIdent, sqlLiteral } from './sqlText';
 
@@ -38,8 +38,11 @@ export interface DuckDbLakeEngineOptions {
   access?: 'lake' | 'full';
   /** Time for the idle wait before the in-memory copy starts (tests pass a FakeClock). */
   clock?: Clock;
-  /** Lake size up to which opening a version hashes every file against the manifest (checkLake's onOpen). */
-  openHashMaxBytes?: number;
+  /**
+   * Asked when a lake version is opened: a damaged table gets no view, and a lake left without gold/ by an interrupted
+   * swap is put back. Absent, the engine trusts the files (DuckDB's own read errors still name a damaged file).
+   */
+  integrity?: LakeIntegrity;
 }
 
 /** Statements the lake-only engine runs: they read and write nothing but their result. */
@@ -128,31 +131,21 @@ export class DuckDbLakeEngine implements QueryEngine {
   private readonly running = new Map<DuckDBConnection, Promise<void>>();
   private readonly materializeMaxBytes: number;
   private readonly clock: Clock;
-  private readonly openHashMaxBytes: number;
+  private readonly integrity: LakeIntegrity;
   /** The pending idle check, so a burst of queries arms one timer, not one each. */
   private idleTimer?: TimerHandle;
   readonly access: 'lake' | 'full';
   /** Tables of the current lake version whose files are damaged (not registered as views), with what is wrong. */
-  private damaged = new Map<string, LakeProblem[]>();
+  protected damaged = new Map<string, LakeProblem[]>();
   /** Whether the views read the in-memory copy of the current lake version (false: the Parquet files). */
   materialized = false;
-  /** Queries asked of this engine, and DuckDB instances it opened (one per engine): tests show sharing with these. */
-  queryCount = 0;
-  instancesOpened = 0;
-  /** DuckDB instances opened by every lake engine in this process. */
-  static instancesOpened = 0;
 
   constructor(readonly lakeDir: string, options: DuckDbLakeEngineOptions = {}) {
     this.access = options.access ?? 'lake';
     this.description = `DuckDB over ${path.join(lakeDir, 'gold')}${this.access === 'full' ? ' (full DuckDB session)' : ''}`;
     this.materializeMaxBytes = options.materializeMaxBytes ?? MATERIALIZE_MAX_BYTES;
     this.clock = options.clock ?? systemClock;
-    this.openHashMaxBytes = options.openHashMaxBytes ?? OPEN_HASH_MAX_BYTES;
-  }
-
-  /** Tables of the lake version last opened whose files are damaged, with what is wrong (empty when all are intact). */
-  damagedTables(): Map<string, LakeProblem[]> {
-    return new Map(this.damaged);
+    this.integrity = options.integrity ?? TRUST_THE_FILES;
   }
 
   /** Tables found in the lake now. */
@@ -186,7 +179,6 @@ export class DuckDbLakeEngine implements QueryEngine {
   /** One query on a connection of its own: counted (the copy waits for idle), interruptible by its signal and by close(). */
   private async run<T>(sql: string, params: QueryParams | undefined, signal: AbortSignal | undefined,
     read: (prepared: DuckDBPreparedStatement, values?: Record<string, DuckDBValue>) => Promise<T>): Promise<T> {
-    this.queryCount++;
     this.active++;
     try {
       return await this.runOnConnection(sql, params, signal, read);
@@ -262,7 +254,7 @@ export class DuckDbLakeEngine implements QueryEngine {
     const missing = /Table with name "?([A-Za-z_][A-Za-z0-9_]*)"? does not exist/i.exec(message)?.[1];
     const damaged = missing && [...this.damaged.entries()].find(([name]) => name.toLowerCase() === missing.toLowerCase());
     if (damaged) return lakeDamagedError(damaged[1], err);
-    const parquet = this.parquetDamage(message, [...this.registeredNames].filter((name) => new RegExp(`\\b${name}\\b`, 'i').test(sql)));
+    const parquet = parquetDamage(this.lakeDir, message, [...this.registeredNames].filter((name) => new RegExp(`\\b${name}\\b`, 'i').test(sql)));
     if (parquet) return lakeDamagedError(parquet, err);
     if (this.access === 'lake' && /^Permission Error/i.test(message)) {
       const file = /Cannot access (?:file|directory) "([^"]*)"/i.exec(message)?.[1];
@@ -273,39 +265,11 @@ export class DuckDbLakeEngine implements QueryEngine {
     return new LabError('queryFailed', `Query failed: ${message}`, { cause: err });
   }
 
-  /**
-   * DuckDB's own words for an unreadable Parquet file (a truncated file has no footer "magic bytes", a garbled one
-   * fails to decompress or decode) turned into problems naming the table and file: the file when the message names
-   * one or when `files` are the one table's only file, else `tables` (the lake tables the query mentions).
-   */
-  private parquetDamage(message: string, tables: string[], files: string[] = []): LakeProblem[] | undefined {
-    const damage = /No magic bytes found|ZSTD|Decompression|Snappy|Varint-decoding|Variable-length int|Corrupt|Thrift|page header|Invalid Input Error: .*parquet|Failed to read file/i;
-    if (!damage.test(message)) return undefined;
-    const gold = path.join(this.lakeDir, 'gold');
-    const reason = damageReason(message);
-    const quoted = /(?:file|File) ['"]([^'"]+\.parquet)['"]/.exec(message)?.[1];
-    if (quoted && path.resolve(quoted).startsWith(gold + path.sep)) {
-      const [table, ...rest] = path.relative(gold, path.resolve(quoted)).split(path.sep);
-      const file = rest.join('/');
-      return [{ table, file, path: quoted, kind: 'unreadable', message: `${table}/${file} cannot be read as Parquet (${reason}).` }];
-    }
-    if (quoted) return undefined; // a file outside the lake (full session): DuckDB's message says it all
-    if (!tables.length) return undefined;
-    if (tables.length === 1 && files.length === 1) {
-      const file = path.basename(files[0]);
-      return [{ table: tables[0], file, path: files[0], kind: 'unreadable', message: `${tables[0]}/${file} cannot be read as Parquet (${reason}).` }];
-    }
-    return tables.map((table) => ({ table, file: '*', path: path.join(gold, table), kind: 'unreadable' as const,
-      message: `a Parquet file of ${table} cannot be read (${reason}); Verify Lake names the file.` }));
-  }
-
   private open(): Promise<DuckDBInstance> {
     if (this.closed) return Promise.reject(new LabError('internal', 'The query engine was closed.'));
     this.instance ??= (async () => {
       this.duckdb ??= await import('@duckdb/node-api');
       const instance = await this.duckdb.DuckDBInstance.create(':memory:');
-      this.instancesOpened++;
-      DuckDbLakeEngine.instancesOpened++;
       if (this.access === 'lake') {
         // Reads of gold/ only (the views and the in-memory copy); no other file, no extension install, no ATTACH.
         // The list option cannot be given at create time, so it is set here, then the configuration is locked.
@@ -370,21 +334,19 @@ export class DuckDbLakeEngine implements QueryEngine {
   private async syncViews(instance: DuckDBInstance): Promise<void> {
     let lake = await this.lakeVersion();
     // A crash between the two renames of a swap leaves gold/ as .old-*: restore it now, not on the next run.
-    if (!lake.tables.length && await recoverLakeOnOpen(this.lakeDir)) lake = await this.lakeVersion();
+    if (!lake.tables.length && await this.integrity.recover()) lake = await this.lakeVersion();
     if (!lake.tables.length && !lake.hasManifest) {
       throw new LabError('lakeMissing', `The lake at ${this.lakeDir} has no tables yet.`, { nextStep: RUN_PIPELINE });
     }
     if (lake.signature === this.registered) return;
     // Not awaited: the copy may be queued behind this very step to switch the views; it sees it was stopped and drops its tables.
     this.stopBuilding().catch(() => undefined);
-    // The open check (sizes, Parquet framing, and checksums within openHashMaxBytes; see checkLake): a damaged table
-    // gets no view, so queries on the others still run and a query on it gets an error naming the table and the file.
-    // A run swapping the lake in between the reads would look like damage: then the check is taken again on the new version.
+    // The open check (LakeIntegrity): a damaged table gets no view, so queries on the others still run and a query on
+    // it gets an error naming the table and the file. A run swapping the lake in between the reads would look like
+    // damage: then the check is taken again on the new version.
     let damaged = new Map<string, LakeProblem[]>();
     for (let attempt = 0; attempt < 3; attempt++) {
-      const manifest = lake.hasManifest ? await readLakeManifest(this.lakeDir).catch(() => undefined) : undefined;
-      const check = await checkLake(this.lakeDir, { manifest: manifest ?? null, onOpen: { hashMaxBytes: this.openHashMaxBytes } });
-      damaged = new Map(check.tables.filter((t) => !t.ok).map((t) => [t.table, t.problems]));
+      damaged = await this.integrity.damagedTables();
       if (!damaged.size) break;
       const now = await this.lakeVersion();
       if (now.signature === lake.signature) break;
@@ -404,7 +366,7 @@ export class DuckDbLakeEngine implements QueryEngine {
           await connection.run(`CREATE OR REPLACE VIEW ${sqlIdent(table.name)} AS SELECT * FROM ${parquetSource(table)}`);
         } catch (err) {
           // Sizes match (or there is no manifest) but the footer is unreadable: this table is damaged, the others are not.
-          const problems = this.parquetDamage((err as Error).message, [table.name], table.files);
+          const problems = parquetDamage(this.lakeDir, (err as Error).message, [table.name], table.files);
           if (!problems) throw err;
           damaged.set(table.name, problems);
           await connection.run(`DROP VIEW IF EXISTS ${sqlIdent(table.name)}`);
@@ -508,15 +470,6 @@ export class DuckDbLakeEngine implements QueryEngine {
     for (const release of this.idleWaiters.splice(0)) release();
     await build.done;
   }
-}
-
-/** DuckDB's first line about an unreadable Parquet file, without the path (the problem names the file) or SQL. */
-function damageReason(message: string): string {
-  if (/No magic bytes found/i.test(message)) return 'its Parquet footer is missing: the file is truncated';
-  if (/ZSTD|Decompression|Snappy/i.test(message)) return 'its compressed data does not decompress';
-  if (/Variable-length int|Varint-decoding|Thrift/i.test(message)) return 'its footer does not decode';
-  const first = message.split('\n')[0].replace(/^[A-Za-z ]*Error: /, '').replace(/(?:file|File) ['"][^'"]*['"]:?\s*/g, '').trim();
-  return first || 'unreadable';
 }
 
 function parquetSource(table: LakeTable): string {
