@@ -1,7 +1,7 @@
 import { withBackend, backendOptions } from './backend';
 import { booleanOption, cancelOnSigint, type CliArgs, type CliContext } from './context';
 import { LabError } from '../core/errors';
-import { describeEvent } from '../core/lake/report';
+import { describeEvent } from '../core/run/describe';
 
 /**
  * `lifecycle-lab pipeline run`: the configured mode's pipeline (the local engine, or the Glue job in AWS mode), as

@@ -121,8 +121,8 @@ export function registerLakeCommands(services: LabServices): { tree: LakeTreePro
     vscode.commands.registerCommand('lifecycleLab.lake.reveal', services.command('Show lake', async () => {
       await vscode.commands.executeCommand('lifecycleLab.lake.focus');
       const lake = (await services.backend()).lake;
-      const gold = vscode.Uri.file(path.join(lake.location, 'gold'));
-      if (vscode.workspace.getWorkspaceFolder(gold)) await vscode.commands.executeCommand('revealInExplorer', gold);
+      const folder = vscode.Uri.file(lake.location);
+      if (vscode.workspace.getWorkspaceFolder(folder)) await vscode.commands.executeCommand('revealInExplorer', folder);
     })),
   ];
   return { tree, disposables };

@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabBackend, PipelineRunEntry, PipelineRunLink, PipelineRunner } from '../core/backend/types';
 import { isCancelled, LabError, toLabError, type NextStep } from '../core/errors';
-import type { PipelineEvent, PipelineStep } from '../core/run/events';
+import { stepLabel, type PipelineEvent } from '../core/run/events';
 import type { PipelineResult } from '../core/run/result';
-import { pipelineStateFromRecord, recordIsNewer } from '../core/lake/runState';
+import { pipelineStateFromRecord, recordIsNewer } from '../core/run/viewState';
 import { describeShrink, type LakeShrink } from '../core/run/shrink';
 import type { LabServices } from '../services';
 import { PipelineTerminal } from '../terminals/pipelineTerminal';
@@ -111,7 +111,8 @@ export class PipelineController implements vscode.Disposable {
         onEvent: (event: PipelineEvent) => {
           pty.event(event);
           this.tree.apply(event);
-          if (event.kind === 'stepStarted') stopStatus.step(event.step);
+          if (event.kind === 'stepStarted') stopStatus.step(stepLabel(event.step));
+          if (event.kind === 'engineState') stopStatus.step(`${event.change.engine} ${event.change.state}`);
           if (event.kind === 'runFinished') reported = true;
         },
       });
@@ -286,13 +287,13 @@ export class PipelineController implements vscode.Disposable {
     return pty;
   }
 
-  /** The status-bar item while a run goes: its step and elapsed time. */
-  private showStatus(): { step(step: PipelineStep): void; done(): void } {
-    let step: PipelineStep | undefined;
+  /** The status-bar item while a run goes: its step (or the engine's state) and elapsed time. */
+  private showStatus(): { step(label: string): void; done(): void } {
+    let step: string | undefined;
     const started = Date.now();
     const show = () => {
       const seconds = ((Date.now() - started) / 1000).toFixed(0);
-      this.status.text = `$(sync~spin) Pipeline: ${step ? step[0].toUpperCase() + step.slice(1) : 'starting'} ${seconds}s`;
+      this.status.text = `$(sync~spin) Pipeline: ${step ?? 'starting'} ${seconds}s`;
       this.status.tooltip = 'Lifecycle Lab pipeline run: click to show its terminal';
     };
     show();

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { PipelineEvent } from '../core/run/events';
-import { describeEvent, type LineTone } from '../core/lake/report';
+import { describeEvent, type LineTone } from '../core/run/describe';
 import type { LabError } from '../core/errors';
 
 const COLOURS: Record<LineTone, [string, string]> = {

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import * as fs from 'node:fs/promises';
 import type { LakeCatalog, LakeTableSummary } from '../core/backend/types';
 import type { LakeManifest } from '../core/run/manifest';
 import { formatBytes } from '../core/format';
@@ -15,12 +14,6 @@ type LakeNode =
   | { kind: 'damaged'; problems: LakeProblem[] }
   | LakeTableNode
   | { kind: 'error'; message: string };
-
-/** Stat stamp of a file, so a checksum finding is shown only while the file is the one that was hashed. */
-async function stamp(file: string): Promise<string> {
-  const st = await fs.stat(file).catch(() => undefined);
-  return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : 'missing';
-}
 
 /**
  * The Lake view: the tables under `<lake>/gold/` with rows, files and sizes from the manifest (a lake written
@@ -39,10 +32,10 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
   ) {}
 
   /**
-   * Checksum problems found by the last Verify Lake, with the lake's version and the stat stamp of each local file
-   * when it was hashed: a new run (a new version) or a rewritten file drops them. An S3 object has no stat stamp.
+   * Checksum problems found by the last Verify Lake, with the lake's version then: the version changes with a new run
+   * and with any data file rewritten (LakeCatalog.version), and either drops them.
    */
-  private verified?: { location: string; version: string; problems: Array<LakeProblem & { stamp: string }> };
+  private verified?: { location: string; version: string; problems: LakeProblem[] };
 
   refresh(): void {
     this.changed.fire();
@@ -50,18 +43,16 @@ export class LakeTreeProvider implements vscode.TreeDataProvider<LakeNode>, vsco
 
   /** Shows the result of Verify Lake (its checksum findings; sizes are checked on every refresh anyway). */
   async showVerification(check: LakeCheck): Promise<void> {
-    const problems = await Promise.all(check.problems.filter((p) => p.kind === 'checksum').map(async (p) => ({ ...p, stamp: await stamp(p.path) })));
-    const version = await (await this.catalog()).version().catch(() => '');
-    this.verified = { location: check.lakeDir, version, problems };
+    const lake = await this.catalog();
+    const version = await lake.version().catch(() => '');
+    this.verified = { location: lake.location, version, problems: check.problems.filter((p) => p.kind === 'checksum') };
     this.refresh();
   }
 
   private async stillVerified(lake: LakeCatalog): Promise<LakeProblem[]> {
     if (!this.verified || this.verified.location !== lake.location) return [];
     if (this.verified.version !== (await lake.version().catch(() => ''))) return [];
-    const kept: LakeProblem[] = [];
-    for (const p of this.verified.problems) if ((await stamp(p.path)) === p.stamp) kept.push(p);
-    return kept;
+    return this.verified.problems;
   }
 
   async getChildren(node?: LakeNode): Promise<LakeNode[]> {

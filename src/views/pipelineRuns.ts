@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { PipelineRunEntry } from '../core/backend/types';
+import type { RunOutcome } from '../core/run/events';
 import type { PipelineSection } from './pipelineTree';
 
 type RunsNode =
@@ -16,6 +17,13 @@ export interface RunEntryNode {
 export function isRunEntryNode(value: unknown): value is RunEntryNode {
   return typeof value === 'object' && value !== null && (value as RunEntryNode).kind === 'entry' && typeof (value as RunEntryNode).entry?.id === 'string';
 }
+
+const OUTCOME_ICONS: Record<RunOutcome | 'running', vscode.ThemeIcon> = {
+  running: new vscode.ThemeIcon('loading~spin'),
+  ok: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  cancelled: new vscode.ThemeIcon('circle-slash'),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+};
 
 function seconds(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -111,11 +119,8 @@ export class PipelineRunsSection implements PipelineSection, vscode.Disposable {
     const tooltip = new vscode.MarkdownString();
     tooltip.appendText(`Run ${entry.id}\n\n${describeRunEntry(entry)}${entry.error ? `\n\n${entry.error}` : ''}`);
     item.tooltip = tooltip;
-    item.iconPath = !entry.finished ? new vscode.ThemeIcon('loading~spin')
-      : entry.ok ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
-        : entry.state === 'STOPPED' ? new vscode.ThemeIcon('circle-slash')
-          : new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
-    item.contextValue = entry.finished ? 'pipelineRun.finished' : 'pipelineRun.active';
+    item.iconPath = OUTCOME_ICONS[entry.outcome ?? 'running'];
+    item.contextValue = entry.outcome ? 'pipelineRun.finished' : 'pipelineRun.active';
     item.id = `pipeline.runs.${entry.id}`;
     return item;
   }

@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
 import type { ReconcileCheck } from '../core/run/checks';
-import { stepLabel } from '../core/lake/pipeline';
-import type { PipelineEvent } from '../core/run/events';
-import { formatDuration } from '../core/lake/report';
-import { applyPipelineEvent, emptyPipelineState, type PipelineViewState, type StepState, type StepView } from '../core/lake/runState';
+import { formatDuration } from '../core/run/describe';
+import { stepLabel, type EngineStateChange, type PipelineEvent } from '../core/run/events';
+import { applyPipelineEvent, emptyPipelineState, type PipelineViewState, type StepState, type StepView } from '../core/run/viewState';
 
-export { emptyPipelineState, type PipelineViewState } from '../core/lake/runState';
+export { emptyPipelineState, type PipelineViewState } from '../core/run/viewState';
 
 const ICONS: Record<StepState, vscode.ThemeIcon> = {
   pending: new vscode.ThemeIcon('circle-outline'),
@@ -27,9 +26,13 @@ type PipelineNode =
   | { kind: 'run' }
   | { kind: 'problem'; check: ReconcileCheck }
   | { kind: 'step'; view: StepView }
+  | { kind: 'engineState'; change: EngineStateChange; last: boolean }
   | { kind: 'section'; section: PipelineSection; node: unknown };
 
-/** The Pipeline view: the last run's outcome, then Source → Extract → Transform → Load → Reconcile. */
+/**
+ * The Pipeline view: the last run's outcome, then Source → Extract → Transform → Load → Reconcile for the local engine,
+ * or the states the engine reported (Glue: STARTING → RUNNING → SUCCEEDED) for one that runs elsewhere.
+ */
 export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -77,7 +80,11 @@ export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNod
       this.shown = true;
       this.onFirstShow?.();
     }
-    const steps: PipelineNode[] = this.current.steps.map((view) => ({ kind: 'step', view }));
+    const states = this.current.engine?.states ?? [];
+    const steps: PipelineNode[] = [
+      ...this.current.steps.map((view): PipelineNode => ({ kind: 'step', view })),
+      ...states.map((change, i): PipelineNode => ({ kind: 'engineState', change, last: i === states.length - 1 })),
+    ];
     const extra: PipelineNode[] = this.sections.flatMap((section) => section.roots().map((n) => ({ kind: 'section' as const, section, node: n })));
     return [...(this.current.lastRun || this.current.running ? [{ kind: 'run' } as const, ...steps] : steps), ...extra];
   }
@@ -85,6 +92,7 @@ export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNod
   getTreeItem(node: PipelineNode): vscode.TreeItem {
     if (node.kind === 'section') return node.section.treeItem(node.node);
     if (node.kind === 'problem') return problemItem(node.check);
+    if (node.kind === 'engineState') return engineStateItem(node.change, node.last && this.current.running);
     if (node.kind === 'run') {
       const run = this.current.lastRun;
       if (this.current.running) {
@@ -122,6 +130,16 @@ export class PipelineTreeProvider implements vscode.TreeDataProvider<PipelineNod
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** One state an engine reported: its name, when it was seen, and how the run ended when it is the final one. */
+function engineStateItem(change: EngineStateChange, current: boolean): vscode.TreeItem {
+  const item = new vscode.TreeItem(`${change.engine} ${change.state}`);
+  item.description = `${new Date(change.at).toLocaleTimeString()} · ${formatDuration(change.elapsedMs)} in${change.detail ? ` · ${change.detail}` : ''}`;
+  item.tooltip = change.detail ?? `${change.engine} reported ${change.state}`;
+  item.iconPath = change.outcome ? ICONS[change.outcome] : current ? ICONS.running : ICONS.ok;
+  item.contextValue = `pipelineEngineState.${change.outcome ?? 'running'}`;
+  return item;
 }
 
 /** A failed check or a failing data test under the run: its name, failing count, and the rows it names in the tooltip. */

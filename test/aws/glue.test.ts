@@ -6,7 +6,7 @@ import { awsClientConfig } from '../../src/core/aws/clients';
 import type { GlueSettings } from '../../src/core/config';
 import type { LakeManifest } from '../../src/core/run/manifest';
 import type { PipelineEvent } from '../../src/core/run/events';
-import { applyPipelineEvent, emptyPipelineState, pipelineStateFromRecord } from '../../src/core/lake/runState';
+import { applyPipelineEvent, emptyPipelineState, pipelineStateFromRecord } from '../../src/core/run/viewState';
 import { FakeClock } from '../fakeClock';
 import { expectLabError } from '../helpers';
 import { startGlueTimestampProxy } from './motoGlueProxy';
@@ -109,7 +109,7 @@ suite('Glue job runs against moto', function () {
     return { runner: new GluePipelineRunner({ aws: moto.settings({ endpoint: proxy.endpoint }), glue: { jobName: 'de-c1w2-etl-job', lakePath: '', ...glue }, clock }), clock };
   }
 
-  test('a SUCCEEDED run: STARTING -> RUNNING -> SUCCEEDED, steps and checks from the S3 manifest, events fold to all ok', async () => {
+  test('a SUCCEEDED run: STARTING -> RUNNING -> SUCCEEDED in Glue\'s terms, tables and checks from the S3 manifest marked as such', async () => {
     await createJob('de-c1w2-etl-job');
     const written = manifest();
     await putManifest(written);
@@ -122,21 +122,23 @@ suite('Glue job runs against moto', function () {
     }));
     assert.deepEqual(states, ['STARTING', 'RUNNING', 'SUCCEEDED']);
     assert.deepEqual(result.manifest, written, 'the job\'s manifest, read from the lake path in the job\'s default arguments');
-    assert.deepEqual(result.steps.map((s) => [s.step, s.status]),
-      [['source', 'ok'], ['extract', 'ok'], ['transform', 'ok'], ['load', 'ok'], ['reconcile', 'ok']]);
-    assert.deepEqual(events.filter((e) => e.kind === 'check').map((e) => e.kind === 'check' && e.check), written.checks);
-    const loaded = events.filter((e) => e.kind === 'table' && e.step === 'load').map((e) => e.kind === 'table' && [e.table, e.rows, e.bytes]);
-    assert.deepEqual(loaded, Object.entries(written.tables).map(([t, s]) => [t, s.rows, s.bytes]));
+    assert.deepEqual(result.steps, [], 'no local steps replayed');
+    assert.deepEqual(result.states?.map((s) => [s.engine, s.state, s.outcome]), [['Glue', 'STARTING', undefined], ['Glue', 'RUNNING', undefined], ['Glue', 'SUCCEEDED', 'ok']]);
+    assert.equal(result.states?.[2].detail, '2 min 3 s execution, 246 DPU-seconds');
+    assert.ok(result.states!.every((s, i) => i === 0 || s.elapsedMs > result.states![i - 1].elapsedMs), 'each state at the time it was seen');
+    assert.equal(events.filter((e) => e.kind === 'stepStarted' || e.kind === 'stepFinished' || e.kind === 'table').length, 0);
+    const checks = events.flatMap((e) => (e.kind === 'check' ? [e] : []));
+    assert.deepEqual(checks.map((e) => e.check), written.checks);
+    assert.ok(checks.every((e) => e.fromManifest), 'the checks are marked as read from the run\'s manifest');
+    const published = events.flatMap((e) => (e.kind === 'published' ? [[e.table, e.rows, e.bytes]] : []));
+    assert.deepEqual(published, Object.entries(written.tables).map(([t, s]) => [t, s.rows, s.bytes]));
     const first = events[0];
-    assert.ok(first.kind === 'runStarted' && /^jr_/.test(first.runId) && first.lakeDir === LAKE, JSON.stringify(first));
-    const extract = result.steps[1];
-    assert.match(extract.summary, /SUCCEEDED \d\d:\d\d:\d\d \(2 min 3 s execution, 246 DPU-seconds\)/);
-    assert.equal(extract.rows, 7 + 110 + 122 + 326 + 2996);
-    assert.match(result.steps[0].summary, /STARTING \d\d:\d\d:\d\d → RUNNING \d\d:\d\d:\d\d/);
+    assert.ok(first.kind === 'runStarted' && /^jr_/.test(first.runId) && first.lake === LAKE && first.engine === 'Glue', JSON.stringify(first));
 
     const state = events.reduce(applyPipelineEvent, emptyPipelineState());
     assert.equal(state.running, false);
-    assert.deepEqual(state.steps.map((s) => s.state), ['ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(state.steps, []);
+    assert.deepEqual(state.engine?.states.map((s) => s.state), ['STARTING', 'RUNNING', 'SUCCEEDED']);
     assert.equal(state.lastRun?.ok, true);
     assert.match(state.lastRun?.message ?? '', /succeeded: 2996 fact rows, total 9604190\.61, 2 checks passed; 2 min 3 s execution, 246 DPU-seconds/);
 
@@ -144,7 +146,7 @@ suite('Glue job runs against moto', function () {
     const history = await glue.history();
     assert.deepEqual(history.map((r) => [r.id, r.state, r.dpuSeconds]), [[first.runId, 'SUCCEEDED', 246]]);
     const [entry] = await glue.runHistory();
-    assert.deepEqual({ ...entry, startedAt: undefined }, { id: first.runId, state: 'SUCCEEDED', finished: true, ok: true, durationMs: 123_000, dpuSeconds: 246, startedAt: undefined },
+    assert.deepEqual({ ...entry, startedAt: undefined }, { id: first.runId, state: 'SUCCEEDED', outcome: 'ok', durationMs: 123_000, dpuSeconds: 246, startedAt: undefined },
       'the Runs group\'s entry: Glue\'s execution time and DPU-seconds');
     assert.ok(entry.startedAt && Number.isFinite(Date.parse(entry.startedAt)));
     const last = await glue.lastRun();
@@ -176,7 +178,7 @@ suite('Glue job runs against moto', function () {
     assert.match(err.message, /s3:\/\/lab-lake\/warehouse\/gold\/_manifest\.json/);
     assert.equal(err.nextStep?.setting, 'lifecycleLab.aws.lakePath');
     const state = events.reduce(applyPipelineEvent, emptyPipelineState());
-    assert.deepEqual(state.steps.map((s) => s.state), ['ok', 'ok', 'pending', 'failed', 'pending']);
+    assert.deepEqual(state.engine?.states.map((s) => [s.state, s.outcome]).at(-1), ['SUCCEEDED', 'ok'], 'Glue\'s run succeeded; reading its manifest failed');
     assert.equal(state.lastRun?.ok, false);
   });
 

@@ -15,7 +15,7 @@ import { findModelDir } from '../../src/core/lake/model';
 import { ReconcileError, runPipeline } from '../../src/core/lake/pipeline';
 import type { PipelineEvent } from '../../src/core/run/events';
 import { lastRunRecord } from '../../src/core/lake/runLog';
-import { pipelineStateFromRecord } from '../../src/core/lake/runState';
+import { pipelineStateFromRecord } from '../../src/core/run/viewState';
 import { connectSource, queryRows } from '../../src/core/lake/source';
 import { SOURCE_TABLES } from '../../src/core/lake/sourceSchema';
 import { labTarget, runCli } from './fixture';

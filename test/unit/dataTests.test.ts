@@ -6,9 +6,9 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { LabError } from '../../src/core/errors';
 import { runDataTests, testCheck } from '../../src/core/lake/dataTests';
 import { findModelDir } from '../../src/core/lake/model';
-import { describeEvent } from '../../src/core/lake/report';
+import { describeEvent } from '../../src/core/run/describe';
 import { loadDataTests, parseSchemaTests, parseSingularTest, type DataTest } from '../../src/core/model';
-import { connectionEngine } from '../../src/core/query/duckdb';
+import { connectionEngine } from '../../src/core/query/connectionEngine';
 import { expectLabError } from '../helpers';
 
 const MODELS = ['dim_customers', 'dim_products', 'fact_orders'];

@@ -10,7 +10,7 @@ import {
 import { resolveLabConfig, type AwsSettings, type GlueSettings } from '../../src/core/config';
 import { LabError, isCancelled } from '../../src/core/errors';
 import type { PipelineEvent } from '../../src/core/run/events';
-import { applyPipelineEvent, emptyPipelineState, pipelineStateFromRecord } from '../../src/core/lake/runState';
+import { applyPipelineEvent, emptyPipelineState, pipelineStateFromRecord } from '../../src/core/run/viewState';
 import { FakeClock } from '../fakeClock';
 import { expectLabError } from '../helpers';
 
@@ -100,8 +100,9 @@ suite('Glue job runs (aws-sdk-client-mock)', () => {
     assert.ok(last?.kind === 'runFinished' && !last.ok && /stopped/.test(last.message), JSON.stringify(last));
     const state = events.reduce(applyPipelineEvent, emptyPipelineState());
     assert.equal(state.running, false);
-    assert.deepEqual(state.steps.map((s) => s.state), ['ok', 'cancelled', 'pending', 'pending', 'pending']);
-    assert.match(state.steps[1].summary ?? '', /STOPPED/);
+    assert.deepEqual(state.steps, [], 'Glue reports its states, not local steps');
+    assert.deepEqual(state.engine?.states.map((s) => [s.engine, s.state, s.outcome]),
+      [['Glue', 'RUNNING', undefined], ['Glue', 'STOPPING', undefined], ['Glue', 'STOPPED', 'cancelled']]);
   });
 
   test('a FAILED run: the error message in the terminal line and in a LabError with a next step', async () => {
@@ -114,8 +115,11 @@ suite('Glue job runs (aws-sdk-client-mock)', () => {
     assert.match(err.message, /FAILED .*Communications link failure/);
     assert.match(err.message, /122 DPU-seconds/);
     assert.ok(err.nextStep);
-    const finished = events.filter((e) => e.kind === 'stepFinished');
-    assert.deepEqual(finished.map((e) => e.kind === 'stepFinished' && [e.step, e.status]), [['source', 'ok'], ['extract', 'failed']]);
+    assert.equal(events.filter((e) => e.kind === 'stepStarted' || e.kind === 'stepFinished').length, 0, 'no local steps');
+    const states = events.flatMap((e) => (e.kind === 'engineState' ? [e.change] : []));
+    assert.deepEqual(states.map((s) => [s.state, s.outcome]), [['STARTING', undefined], ['RUNNING', undefined], ['FAILED', 'failed']]);
+    assert.match(states[2].detail ?? '', /Communications link failure/);
+    assert.ok(states.every((s, i) => i === 0 || s.elapsedMs > states[i - 1].elapsedMs), 'each state at the time it was seen');
     const last = events.at(-1);
     assert.ok(last?.kind === 'runFinished' && !last.ok && /Communications link failure/.test(last.message));
   });
@@ -180,7 +184,10 @@ suite('Glue job runs (aws-sdk-client-mock)', () => {
     assert.match(last?.message ?? '', /FAILED: boom/);
     const view = pipelineStateFromRecord(last!);
     assert.equal(view.lastRun?.ok, false);
-    assert.equal(view.steps[1].state, 'failed');
+    assert.deepEqual(view.steps, []);
+    assert.deepEqual(view.engine?.states.map((s) => [s.state, s.outcome]), [['FAILED', 'failed']]);
+    assert.deepEqual(last?.engine, { name: 'Glue', state: 'FAILED' });
+    assert.equal(last?.pid, undefined, 'no local process ran it');
 
     assert.equal(jobRunToRecord(history[2]).status, 'ok');
     assert.equal(jobRunToRecord(toGlueJobRun(run('STOPPED').JobRun)).status, 'cancelled');

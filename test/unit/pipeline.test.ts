@@ -7,8 +7,9 @@ import { LabError } from '../../src/core/errors';
 import { leftoverRunDirs, lockLake, recoverLake, swapInGold, tempRunDir } from '../../src/core/lake/lakeFiles';
 import { readLakeManifest } from '../../src/core/lake/manifest';
 import { formatCents, reconcile, toCents } from '../../src/core/lake/reconcile';
-import { describeEvent, formatRate, formatTable } from '../../src/core/lake/report';
-import { applyPipelineEvent, emptyPipelineState } from '../../src/core/lake/runState';
+import { formatTable } from '../../src/core/lake/report';
+import { describeEvent, formatRate } from '../../src/core/run/describe';
+import { applyPipelineEvent, emptyPipelineState } from '../../src/core/run/viewState';
 
 suite('pipeline: exact money', () => {
   test('decimal strings become cents and back without floating point', () => {
@@ -35,7 +36,7 @@ suite('pipeline: event lines and view state', () => {
 
   test('the view state follows a run and keeps the failed step', () => {
     let s = emptyPipelineState();
-    s = applyPipelineEvent(s, { kind: 'runStarted', runId: 'r1', source: 'db', lakeDir: '/l' });
+    s = applyPipelineEvent(s, { kind: 'runStarted', runId: 'r1', source: 'db', lake: '/l' });
     assert.equal(s.running, true);
     s = applyPipelineEvent(s, { kind: 'stepStarted', step: 'source' });
     s = applyPipelineEvent(s, { kind: 'stepFinished', step: 'source', status: 'ok', durationMs: 5, rows: 10, summary: 'ok' });
@@ -47,7 +48,7 @@ suite('pipeline: event lines and view state', () => {
     assert.equal(s.running, false);
     assert.deepEqual([s.lastRun?.runId, s.lastRun?.ok], ['r1', false]);
     // A new run resets the steps.
-    s = applyPipelineEvent(s, { kind: 'runStarted', runId: 'r2', source: 'db', lakeDir: '/l' });
+    s = applyPipelineEvent(s, { kind: 'runStarted', runId: 'r2', source: 'db', lake: '/l' });
     assert.deepEqual(s.steps.map((x) => x.state), ['pending', 'pending', 'pending', 'pending', 'pending']);
   });
 

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { appendRunRecord, lastRunRecord, readRunLog, runLogPath } from '../../src/core/lake/runLog';
 import type { RunRecord } from '../../src/core/run/runRecord';
-import { applyPipelineEvent, emptyPipelineState, pipelineStateFromRecord, recordIsNewer } from '../../src/core/lake/runState';
+import { applyPipelineEvent, emptyPipelineState, pipelineStateFromRecord, recordIsNewer } from '../../src/core/run/viewState';
 
 function record(runId: string, finishedAt: string, status: RunRecord['status'] = 'ok'): RunRecord {
   return {
@@ -51,7 +51,7 @@ suite('pipeline view state from the lake run log', () => {
   test('the editor counts a run the same way the record does', () => {
     // The events a run emits fold into the same step rows the record keeps.
     const r = record('r3', '2026-11-25T22:00:00.000Z');
-    let state = applyPipelineEvent(emptyPipelineState(), { kind: 'runStarted', runId: 'r3', source: 's', lakeDir: 'l' });
+    let state = applyPipelineEvent(emptyPipelineState(), { kind: 'runStarted', runId: 'r3', source: 's', lake: 'l' });
     for (const step of r.steps) {
       state = applyPipelineEvent(state, { kind: 'stepStarted', step: step.step });
       state = applyPipelineEvent(state, { kind: 'stepFinished', ...step });
@@ -65,11 +65,11 @@ suite('pipeline view state from the lake run log', () => {
       message: '1 failing row in fact_orders.productCode: (orderNumber=10100, productCode=S99_0002)' };
     const warned = { name: 'accepted_values_fact_orders_status', ok: true, warning: true, expected: '0', actual: '4', message: '4 failing rows' };
     const passed = { name: 'unique_dim_customers_customerNumber', ok: true, expected: '0', actual: '0', message: 'no failing rows' };
-    let state = applyPipelineEvent(emptyPipelineState(), { kind: 'runStarted', runId: 'r4', source: 's', lakeDir: 'l' });
+    let state = applyPipelineEvent(emptyPipelineState(), { kind: 'runStarted', runId: 'r4', source: 's', lake: 'l' });
     for (const check of [passed, warned, failing]) state = applyPipelineEvent(state, { kind: 'check', check });
     assert.deepEqual(state.problems, [warned, failing]);
     // The next run starts with none.
-    assert.deepEqual(applyPipelineEvent(state, { kind: 'runStarted', runId: 'r5', source: 's', lakeDir: 'l' }).problems, []);
+    assert.deepEqual(applyPipelineEvent(state, { kind: 'runStarted', runId: 'r5', source: 's', lake: 'l' }).problems, []);
     const recorded = { ...record('r4', '2026-11-25T22:00:00.000Z', 'failed'), problems: [warned, failing] };
     assert.deepEqual(pipelineStateFromRecord(recorded).problems, [warned, failing]);
   });

@@ -1,11 +1,10 @@
 import { sleep, systemClock, type Clock } from '../clock';
 import type { AwsSettings, GlueSettings } from '../config';
 import { CancelledError, LabError, type NextStep } from '../errors';
-import { formatBytes } from '../format';
 import type { Logger } from '../log';
 import { checksSummary } from '../run/checks';
 import type { LakeManifest } from '../run/manifest';
-import type { PipelineEvent, PipelineStep, StepResult, StepStatus } from '../run/events';
+import type { EngineStateChange, PipelineEvent, RunOutcome } from '../run/events';
 import type { PipelineResult } from '../run/result';
 import type { RunRecord } from '../run/runRecord';
 import type { PipelineRunEntry, PipelineRunLink, PipelineRunner } from '../backend/types';
@@ -305,9 +304,8 @@ export interface GlueRunOptions extends LongWork {
   onEvent?: (event: PipelineEvent) => void;
 }
 
-function hhmmss(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19);
-}
+/** The engine's name in run events and records. */
+const GLUE = 'Glue';
 
 export function formatSeconds(seconds: number): string {
   if (seconds < 120) return `${Math.round(seconds)} s`;
@@ -321,12 +319,16 @@ function costLine(run: GlueJobRun): string {
   return parts.join(', ');
 }
 
+/** How a run in this state ended; undefined while it goes. */
+export function jobRunOutcome(state: JobRunState): RunOutcome | undefined {
+  if (!isTerminalState(state)) return undefined;
+  return state === 'SUCCEEDED' ? 'ok' : state === 'STOPPED' ? 'cancelled' : 'failed';
+}
+
 /**
  * The AWS pipeline: StartJobRun for the configured job, watch it with backoff, then read the `_manifest.json` the job
- * published to S3. It reports the same PipelineEvents as the local engine, so the terminal, the Pipeline view, the
- * status bar and the notification show a Glue run as they show a local one: the wait for capacity is the source
- * step, RUNNING is extract (the job extracts, transforms and loads inside it), and transform, load and reconcile are
- * filled from the manifest once the run succeeded. State changes, with their times, are in the step summaries.
+ * published to S3. It reports in Glue's own terms: each state Glue gives the run (STARTING, RUNNING, …) as it is
+ * polled, with the time it was seen, then the tables and checks the run recorded in its manifest, marked as such.
  */
 export class GluePipelineRunner implements PipelineRunner {
   private readonly clock: Clock;
@@ -355,25 +357,19 @@ export class GluePipelineRunner implements PipelineRunner {
       const runId = await jobs.start(jobName);
       const started = this.clock.now();
       this.settings.log?.info(`Glue job ${jobName}: started run ${runId}`);
-      emit({ kind: 'runStarted', runId, source: `Glue job ${jobName}`, lakeDir: lakePath ?? 'the job\'s lake' });
-      const steps: StepResult[] = [];
-      let current: { step: PipelineStep; start: number } | undefined;
-      const begin = (step: PipelineStep) => {
-        current = { step, start: this.clock.now() };
-        emit({ kind: 'stepStarted', step });
-      };
-      const finish = (status: StepStatus, summary: string, rows?: number) => {
-        if (!current) return;
-        const result: StepResult = { step: current.step, status, durationMs: this.clock.now() - current.start, summary };
-        if (rows !== undefined) result.rows = rows;
-        steps.push(result);
-        emit({ kind: 'stepFinished', ...result });
-        current = undefined;
+      emit({ kind: 'runStarted', runId, source: `Glue job ${jobName}`, lake: lakePath ?? 'the job\'s --lake_path', engine: GLUE });
+      const states: EngineStateChange[] = [];
+      const seen = (run: GlueJobRun) => {
+        const now = this.clock.now();
+        const outcome = jobRunOutcome(run.state);
+        const detail = outcome === undefined ? undefined : outcome === 'failed' ? run.errorMessage ?? 'Glue gave no error message' : costLine(run) || undefined;
+        const change: EngineStateChange = { engine: GLUE, state: run.state, at: new Date(now).toISOString(), elapsedMs: now - started,
+          ...(outcome ? { outcome } : {}), ...(detail ? { detail } : {}) };
+        states.push(change);
+        emit({ kind: 'engineState', change });
       };
       const ended = (ok: boolean, message: string) => emit({ kind: 'runFinished', ok, durationMs: this.clock.now() - started, message });
 
-      begin('source');
-      let stateSince = { state: 'STARTING' as JobRunState, at: started };
       let final: GlueJobRun;
       try {
         final = await watchJobRun(jobs, jobName, runId, {
@@ -384,35 +380,25 @@ export class GluePipelineRunner implements PipelineRunner {
             progress({ message: `Stopping Glue job run ${runId}` });
           },
           onPoll: (run, changed) => {
-            const now = this.clock.now();
-            progress({ message: `Glue ${run.state} · ${formatSeconds((now - started) / 1000)} elapsed` });
+            progress({ message: `Glue ${run.state} · ${formatSeconds((this.clock.now() - started) / 1000)} elapsed` });
             if (!changed) return;
-            this.settings.log?.info(`Glue job run ${runId}: ${run.state} at ${new Date(now).toISOString()}`);
-            if (current?.step === 'source' && (run.state === 'RUNNING' || run.state === 'SUCCEEDED')) {
-              finish('ok', `${stateSince.state} ${hhmmss(stateSince.at)} → ${run.state} ${hhmmss(now)} (run ${runId})`);
-              begin('extract');
-            }
-            stateSince = { state: run.state, at: now };
+            this.settings.log?.info(`Glue job run ${runId}: ${run.state} at ${new Date(this.clock.now()).toISOString()}`);
+            seen(run);
           },
         });
       } catch (err) {
         const e = glueErrorToLabError(err, 'Watching the Glue job run', aws, jobName);
-        finish('failed', e.message);
         ended(false, `Glue job run ${runId}: ${e.message} The run may still be going; see its history.`);
         throw e;
       }
-      const at = hhmmss(this.clock.now());
       const cost = costLine(final);
       const elapsed = formatSeconds((this.clock.now() - started) / 1000);
       if (final.state === 'STOPPED') {
-        finish('cancelled', `STOPPED ${at}${cost ? ` (${cost})` : ''}`);
         ended(false, `Glue job run ${runId} stopped after ${elapsed}; the previous lake was kept.`);
         throw new CancelledError(`Glue job run ${runId}`);
       }
       if (final.state !== 'SUCCEEDED') {
-        const why = final.errorMessage ?? 'Glue gave no error message';
-        finish('failed', `${final.state} ${at}: ${why}`);
-        const message = `Glue job run ${runId} ${final.state} after ${elapsed}${cost ? ` (${cost})` : ''}: ${why}`;
+        const message = `Glue job run ${runId} ${final.state} after ${elapsed}${cost ? ` (${cost})` : ''}: ${final.errorMessage ?? 'Glue gave no error message'}`;
         ended(false, message);
         throw runFailed(final, message);
       }
@@ -437,28 +423,13 @@ export class GluePipelineRunner implements PipelineRunner {
         }
       } catch (err) {
         const e = err instanceof LabError ? err : awsErrorToLabError(err, 'Reading the manifest', aws);
-        finish('ok', `SUCCEEDED ${at}${cost ? ` (${cost})` : ''}`);
-        begin('load');
-        finish('failed', e.message);
         ended(false, e.message);
         throw e;
       }
-      // The job's own figures, step by step, as the local engine reports them.
-      const sourceRows = Object.values(manifest.source.counts).reduce((a, b) => a + b, 0);
-      for (const [table, rows] of Object.entries(manifest.source.counts)) emit({ kind: 'table', step: 'extract', table, rows, durationMs: 0 });
-      finish('ok', `SUCCEEDED ${at}${cost ? ` (${cost})` : ''}`, sourceRows);
-      const tables = Object.entries(manifest.tables);
-      begin('transform');
-      finish('ok', `${tables.length} tables built by Spark ${manifest.engine.version} in the Glue job`);
-      begin('load');
-      for (const [table, stats] of tables) emit({ kind: 'table', step: 'load', table, rows: stats.rows, durationMs: 0, bytes: stats.bytes });
-      const files = tables.reduce((n, [, s]) => n + s.files, 0);
-      const bytes = tables.reduce((n, [, s]) => n + s.bytes, 0);
-      finish('ok', `${tables.length} tables, ${files} files, ${formatBytes(bytes)} in ${lakePath}/gold`, manifest.tables.fact_orders?.rows);
-      begin('reconcile');
-      for (const check of manifest.checks) emit({ kind: 'check', check });
+      // What the job recorded: the tables it published and the checks it ran inside the run.
+      for (const [table, stats] of Object.entries(manifest.tables)) emit({ kind: 'published', table, rows: stats.rows, files: stats.files, bytes: stats.bytes });
+      for (const check of manifest.checks) emit({ kind: 'check', check, fromManifest: true });
       const failedChecks = manifest.checks.filter((c) => !c.ok);
-      finish(failedChecks.length ? 'failed' : 'ok', failedChecks.length ? `${failedChecks.length} of ${manifest.checks.length} checks failed` : checksSummary(manifest.checks));
       if (failedChecks.length || !manifest.ok) {
         const message = `Glue job run ${runId} published a lake that does not reconcile: ${failedChecks.map((c) => c.message).join('; ') || 'manifest not ok'}.`;
         ended(false, message);
@@ -467,7 +438,7 @@ export class GluePipelineRunner implements PipelineRunner {
       ended(true, `Glue job run ${runId} succeeded: ${manifest.tables.fact_orders?.rows ?? 0} fact rows, total ${manifest.source.orderAmountTotal}, `
         + `${checksSummary(manifest.checks)}${cost ? `; ${cost}` : ''}.`);
       progress({ message: 'Done', fraction: 1 });
-      return { manifest, steps, durationMs: this.clock.now() - started };
+      return { manifest, steps: [], states, durationMs: this.clock.now() - started };
     } finally {
       jobs.destroy();
     }
@@ -561,7 +532,8 @@ export function toRunEntry(run: GlueJobRun): PipelineRunEntry {
   const end = run.completedOn ?? (finished ? run.lastModifiedOn : undefined);
   const durationMs = run.executionSeconds !== undefined && finished ? run.executionSeconds * 1000
     : run.startedOn && end ? end.getTime() - run.startedOn.getTime() : undefined;
-  const entry: PipelineRunEntry = { id: run.id, state: run.state, finished, ok: run.state === 'SUCCEEDED' };
+  const outcome = jobRunOutcome(run.state);
+  const entry: PipelineRunEntry = { id: run.id, state: run.state, ...(outcome ? { outcome } : {}) };
   if (run.startedOn) entry.startedAt = run.startedOn.toISOString();
   if (durationMs !== undefined) entry.durationMs = durationMs;
   if (run.dpuSeconds !== undefined) entry.dpuSeconds = run.dpuSeconds;
@@ -592,18 +564,16 @@ export function glueRunLinks(region: string, jobName: string, runId: string, con
   return links;
 }
 
-/** A finished Glue run as the run log records a local one, so the Pipeline view shows either the same way. */
+/** A finished Glue run as a run record: Glue's state and times, no steps (Glue reports none). */
 export function jobRunToRecord(run: GlueJobRun): RunRecord {
   const startedAt = run.startedOn ?? run.lastModifiedOn ?? new Date(0);
   const finishedAt = run.completedOn ?? run.lastModifiedOn ?? startedAt;
   const durationMs = run.executionSeconds !== undefined ? run.executionSeconds * 1000 : finishedAt.getTime() - startedAt.getTime();
-  const status = run.state === 'SUCCEEDED' ? 'ok' : run.state === 'STOPPED' ? 'cancelled' : 'failed';
+  const status = jobRunOutcome(run.state) ?? 'failed';
   const cost = costLine(run);
   const message = status === 'ok' ? `Glue job run ${run.id} succeeded${cost ? `; ${cost}` : ''}.`
     : status === 'cancelled' ? `Glue job run ${run.id} stopped; the previous lake was kept.`
       : `Glue job run ${run.id} ${run.state}: ${run.errorMessage ?? 'no error message'}`;
-  const steps: StepResult[] = [{ step: 'source', status: 'ok', durationMs: 0, summary: `run ${run.id}` },
-    { step: 'extract', status: status === 'ok' ? 'ok' : status, durationMs, summary: status === 'ok' ? `SUCCEEDED${cost ? ` (${cost})` : ''}` : message }];
   return {
     runId: run.id,
     startedAt: startedAt.toISOString(),
@@ -611,8 +581,8 @@ export function jobRunToRecord(run: GlueJobRun): RunRecord {
     durationMs,
     status,
     message,
-    steps,
+    steps: [],
+    engine: { name: GLUE, state: run.state },
     origin: 'glue',
-    pid: 0,
   };
 }

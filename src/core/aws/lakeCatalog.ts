@@ -127,7 +127,7 @@ export class AwsLakeCatalog implements LakeCatalog {
   private clients?: Promise<{ glue: GlueModule; s3: S3Module; glueClient: InstanceType<GlueModule['GlueClient']>; s3Client: InstanceType<S3Module['S3Client']> }>;
 
   constructor(private readonly settings: AwsLakeCatalogSettings, private readonly engine: QueryEngine) {
-    this.location = settings.glue.lakePath ? `${settings.glue.lakePath.replace(/\/+$/, '')}/gold` : `Glue database ${settings.athena.database}`;
+    this.location = settings.glue.lakePath ? settings.glue.lakePath.replace(/\/+$/, '') : `Glue database ${settings.athena.database}`;
   }
 
   private get database(): string {

@@ -1,7 +1,7 @@
 import type { LabMode, MysqlTarget } from '../config';
 import type { LabError } from '../errors';
 import type { LakeManifest } from '../run/manifest';
-import type { PipelineEvent } from '../run/events';
+import type { PipelineEvent, RunOutcome } from '../run/events';
 import type { PipelineResult } from '../run/result';
 import type { RunRecord } from '../run/runRecord';
 import type { LakeShrink } from '../run/shrink';
@@ -73,9 +73,8 @@ export interface PipelineRunEntry {
   id: string;
   /** The engine's own state name, e.g. RUNNING, SUCCEEDED, FAILED. */
   state: string;
-  /** Whether the state is final. */
-  finished: boolean;
-  ok: boolean;
+  /** How the run ended; absent while it goes. */
+  outcome?: RunOutcome;
   /** ISO time. */
   startedAt?: string;
   durationMs?: number;
@@ -112,7 +111,7 @@ export interface LakeOverview {
 
 /** The lake's tables as a catalog: what is there, how big, its schema and a preview, and a version token. */
 export interface LakeCatalog {
-  /** e.g. the lake folder or s3://bucket/gold. */
+  /** The lake's root, the same in every mode: a folder, or an s3:// URL (or the catalog's name when no lake path is known). */
   readonly location: string;
   overview(): Promise<LakeOverview>;
   manifest(): Promise<LakeManifest | undefined>;

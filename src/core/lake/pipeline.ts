@@ -15,7 +15,6 @@ import {
 import { describeTarget } from './source';
 
 export { ReconcileError } from './reconcile';
-export { stepLabel } from './steps';
 
 export type { PipelineOptions } from './options';
 
@@ -62,7 +61,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     tables: {},
   };
   const runStart = performance.now();
-  ctx.emit({ kind: 'runStarted', runId, source: describeTarget(ctx.target, ctx.database), lakeDir: ctx.lakeDir });
+  ctx.emit({ kind: 'runStarted', runId, source: describeTarget(ctx.target, ctx.database), lake: ctx.lakeDir });
   let release: (() => Promise<void>) | undefined;
   let failure: LabError | undefined;
   try {

@@ -5,7 +5,7 @@ import type { Connection } from 'mysql2';
 import type { Clock } from '../clock';
 import type { MysqlTarget } from '../config';
 import { CancelledError, LabError, isCancelled, throwIfCancelled } from '../errors';
-import { connectionEngine } from '../query/duckdb';
+import { connectionEngine } from '../query/connectionEngine';
 import { sqlIdent, sqlLiteral } from '../query/sqlText';
 import { quoteIdent } from '../source/sql';
 import { usesTls } from '../source/target';
@@ -18,15 +18,15 @@ import { notWritable, recoverLake, swapInGold } from './lakeFiles';
 import { readLakeManifest } from './manifest';
 import type { ReconcileCheck } from '../run/checks';
 import { MODEL_TABLES, type LakeManifest } from '../run/manifest';
+import { describeShrink } from '../run/shrink';
 import { loadDataTests, type DataTest } from '../model/tests';
 import { runDataTests, testCheck } from './dataTests';
 import type { DataTestResult } from '../run/manifest';
 import { loadModel, type ModelFile } from './model';
-import type { PipelineEvent, PipelineStep, StepResult } from '../run/events';
+import { stepLabel, type PipelineEvent, type PipelineStep, type StepResult } from '../run/events';
 import type { AnswerRecorder, PipelineOptions } from './options';
 import { reconcile, ReconcileError } from './reconcile';
 import { lakeShrink } from './shrink';
-import { describeShrink } from '../run/shrink';
 import { connectSource, describeTarget, mapSourceError, queryRows } from './source';
 import { SOURCE_TABLES, type SourceTable } from './sourceSchema';
 import { SourceWatch } from './sourceWatch';
@@ -518,8 +518,4 @@ async function chooseClient(choice: 'auto' | 'client' | 'driver', target: MysqlT
     return client;
   }
   return client && !usesTls(target) ? client : undefined;
-}
-
-export function stepLabel(step: PipelineStep): string {
-  return { source: 'Source', extract: 'Extract', transform: 'Transform', load: 'Load', reconcile: 'Reconcile' }[step];
 }

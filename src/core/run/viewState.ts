@@ -1,6 +1,6 @@
-import { isProblem, type ReconcileCheck } from '../run/checks';
-import { PIPELINE_STEPS, type PipelineEvent, type PipelineStep } from '../run/events';
-import type { RunRecord } from '../run/runRecord';
+import { isProblem, type ReconcileCheck } from './checks';
+import { PIPELINE_STEPS, type EngineStateChange, type PipelineEvent, type PipelineStep } from './events';
+import type { RunRecord } from './runRecord';
 
 /** The state of the pipeline's steps as surfaces show it, folded from run events (no editor types here). */
 export type StepState = 'pending' | 'running' | 'ok' | 'failed' | 'cancelled';
@@ -15,7 +15,10 @@ export interface StepView {
 
 /** What the Pipeline view shows; kept in workspace state so the last run survives a reload. */
 export interface PipelineViewState {
+  /** The steps of an engine that runs here; empty while an engine that reports states is shown. */
   steps: StepView[];
+  /** An engine that reports states (Glue): its name and the states of the run so far, in order. */
+  engine?: { name: string; states: EngineStateChange[] };
   lastRun?: { runId: string; ok: boolean; finishedAt: string; durationMs: number; message: string };
   running: boolean;
   /** Id of the run in progress, or of the last one. */
@@ -34,7 +37,11 @@ export function applyPipelineEvent(state: PipelineViewState, event: PipelineEven
   const find = (step: PipelineStep) => steps.find((s) => s.step === step)!;
   switch (event.kind) {
     case 'runStarted':
-      return { ...state, running: true, runId: event.runId, steps: PIPELINE_STEPS.map((step) => ({ step, state: 'pending' })), problems: [] };
+      return event.engine
+        ? { ...state, running: true, runId: event.runId, steps: [], engine: { name: event.engine, states: [] }, problems: [] }
+        : { ...state, running: true, runId: event.runId, steps: PIPELINE_STEPS.map((step) => ({ step, state: 'pending' })), engine: undefined, problems: [] };
+    case 'engineState':
+      return { ...state, engine: { name: event.change.engine, states: [...(state.engine?.states ?? []), event.change] } };
     case 'check':
       return isProblem(event.check) ? { ...state, problems: [...(state.problems ?? []), event.check] } : state;
     case 'stepStarted':
@@ -61,6 +68,17 @@ export function applyPipelineEvent(state: PipelineViewState, event: PipelineEven
  * whichever front end made the run.
  */
 export function pipelineStateFromRecord(record: RunRecord): PipelineViewState {
+  if (record.engine) {
+    const last: EngineStateChange = { engine: record.engine.name, state: record.engine.state, at: record.finishedAt, elapsedMs: record.durationMs, outcome: record.status };
+    return {
+      running: false,
+      runId: record.runId,
+      steps: [],
+      engine: { name: record.engine.name, states: [last] },
+      lastRun: { runId: record.runId, ok: record.status === 'ok', finishedAt: record.finishedAt, durationMs: record.durationMs, message: record.message },
+      problems: record.problems ?? [],
+    };
+  }
   return {
     running: false,
     runId: record.runId,
