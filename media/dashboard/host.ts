@@ -4,6 +4,7 @@
  */
 import type { TopProductsFilter } from '../../src/core/dashboard/model';
 import { validateProductsQuery, validateTopProductsFilter, type ProductsQuery } from '../../src/core/dashboard/queries';
+import { DEFAULT_PRODUCTS_QUERY } from '../../src/webview/dashboardRequests';
 import type { PageMessage, RenderedReport } from '../../src/webview/protocol';
 import { sendTimingsWith, testHooks } from './timing';
 
@@ -28,8 +29,7 @@ function restoreState(raw: unknown): PageState {
   return {
     filter: s.filter && validateTopProductsFilter(s.filter) === undefined ? s.filter : undefined,
     salesDetailPage: Number.isInteger(s.salesDetailPage) && (s.salesDetailPage as number) >= 0 ? (s.salesDetailPage as number) : 0,
-    products: s.products && validateProductsQuery(s.products) === undefined ? s.products
-      : { page: 0, search: '', sortColumn: 'productCode', descending: false },
+    products: s.products && validateProductsQuery(s.products) === undefined ? s.products : { ...DEFAULT_PRODUCTS_QUERY },
   };
 }
 

@@ -5,11 +5,12 @@
  */
 import { mark, markPainted } from './timing';
 import type { DatasetResult } from '../../src/core/dashboard/model';
+import { initialRequests } from '../../src/webview/dashboardRequests';
 import { parseHostMessage, type HostMessage } from '../../src/webview/protocol';
 import { allCards, cardFor, isLatest, load, loadingFresh } from './card';
 import { append, button, el } from './dom';
-import { detailCard, loadProducts, loadSalesDetail, productsCard, renderDetail, renderProducts } from './grids';
-import { post, report } from './host';
+import { detailCard, productsCard, renderDetail, renderProducts } from './grids';
+import { post, report, saveState, state } from './host';
 import { banner, kpiCard, lakeCard, renderKpis, renderLake, showLakeUnavailable, warning } from './keyFigures';
 import { countryCard, lineCard, monthlyCard, renderCountries, renderMonthly, renderProductLines } from './salesCharts';
 import { applyHostFilter, applyOptions, forgetOptions, renderTopProducts, topCard } from './topProducts';
@@ -80,10 +81,10 @@ window.addEventListener('message', (event: MessageEvent) => {
 
 function loadAll(runAgain = false): void {
   forgetOptions();
+  saveState();
+  // The same requests, in the same order, that the host starts as the panel opens (src/webview/dashboardRequests.ts).
   loadingFresh(runAgain, () => {
-    for (const id of ['lakeStatus', 'kpis', 'salesByCountry', 'salesByProductLine', 'monthlySales', 'filterOptions'] as const) load({ id });
-    loadProducts();
-    loadSalesDetail();
+    for (const request of initialRequests(state)) load(request);
   });
 }
 

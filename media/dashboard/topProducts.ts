@@ -4,6 +4,7 @@
  */
 import type { DatasetResult, FilterOptions, TopProductsFilter } from '../../src/core/dashboard/model';
 import { TOP_N_DEFAULT, TOP_N_MAX, TOP_N_MIN, validateTopProductsFilter } from '../../src/core/dashboard/queries';
+import { defaultTopProductsFilter } from '../../src/webview/dashboardRequests';
 import { Card, load } from './card';
 import { clear, el } from './dom';
 import { report, saveState, state } from './host';
@@ -51,7 +52,7 @@ function fillSelect(select: HTMLSelectElement, values: string[], allLabel: strin
 export function applyOptions(o: FilterOptions): void {
   options = o;
   const saved = state.filter;
-  const filter: TopProductsFilter = saved ?? { startDate: o.firstOrderDate, endDate: o.lastOrderDate, country: '', productLine: '', n: TOP_N_DEFAULT };
+  const filter: TopProductsFilter = saved ?? defaultTopProductsFilter(o);
   for (const input of [startInput, endInput]) { input.min = o.firstOrderDate; input.max = o.lastOrderDate; }
   fillSelect(countrySelect, o.countries, 'All countries', filter.country);
   fillSelect(lineSelect, o.productLines, 'All product lines', filter.productLine);

@@ -6,6 +6,7 @@ import type { LabBackend } from '../core/backend/types';
 import { DashboardData } from '../core/dashboard/service';
 import type { LabServices } from '../services';
 import { createDashboardTestHooks, type DashboardRenderedState, type DashboardTestHooks } from './dashboardHooks';
+import { defaultTopProductsFilter, initialRequests, NEW_PAGE_STATE, type InitialPageState } from './dashboardRequests';
 import { webviewPage } from './page';
 import {
   DASHBOARD_VIEW_TYPE, PAGE_COMMANDS, parsePageMessage, type ErrorInfo, type HostMessage, type PageCommand, type PageMessage,
@@ -17,6 +18,37 @@ export interface DashboardOpenOptions {
   /** Apply this Top-N filter once the page is up (the rest of the filter keeps its value). */
   topProducts?: Partial<TopProductsFilter>;
 }
+
+/** A query the host started before the page asked for it (as the panel opens); the page's request takes it over. */
+interface Prefetched {
+  /** The lake version it was asked on: a request on another version does not take it. */
+  version: string;
+  result: Promise<DatasetResult>;
+  /** The latest partial answer (the detailed aggregate's first page before its total) and who is shown the next. */
+  partial?: DatasetResult;
+  onPartial?: (partial: DatasetResult) => void;
+}
+
+/**
+ * Answers for the lake as it is now, keyed by the catalog's version token and the request, kept across panels (a
+ * closed and reopened dashboard answers at once) and dropped when the lake or the settings change. One set per
+ * editor session (LabServices).
+ */
+const answerSets = new WeakMap<LabServices, Map<string, DatasetResult>>();
+
+function answersOf(services: LabServices): Map<string, DatasetResult> {
+  let answers = answerSets.get(services);
+  if (!answers) {
+    const created = new Map<string, DatasetResult>();
+    answers = created;
+    answerSets.set(services, created);
+    // A damaged file can leave the version token as it was: a lake change always drops the answers.
+    services.context.subscriptions.push(services.onDidChangeLake(() => created.clear()), services.onDidChangeBackend(() => created.clear()));
+  }
+  return answers;
+}
+
+const answerKey = (version: string, request: DatasetRequest) => `${version}|${JSON.stringify(request)}`;
 
 /**
  * The dashboard panel (one per workspace): owns the page, runs the datasets the page asks for on the configured
@@ -34,6 +66,10 @@ export class DashboardPanel implements vscode.Disposable {
   private pageReady = false;
   private pendingToPage: HostMessage[] = [];
   private disposed = false;
+  private readonly answers: Map<string, DatasetResult>;
+  /** Started as the panel opened, by request (JSON); each is taken over once by the page's request. */
+  private readonly prefetched = new Map<string, Prefetched>();
+  private prefetchController = new AbortController();
 
   /** Opens the dashboard, or reveals it when it is already open. */
   static show(services: LabServices, options: DashboardOpenOptions = {}): DashboardPanel {
@@ -50,6 +86,8 @@ export class DashboardPanel implements vscode.Disposable {
       });
       hooks?.mark('panelCreated');
       panel = new DashboardPanel(webviewPanel, services, hooks);
+      // A new page starts from the default state: its first questions are known, so they run while the webview starts.
+      panel.prefetch(NEW_PAGE_STATE);
     }
     if (options.topProducts) panel.post({ type: 'setFilter', filter: options.topProducts });
     return panel;
@@ -78,6 +116,7 @@ export class DashboardPanel implements vscode.Disposable {
     private readonly hooks: DashboardTestHooks | undefined,
   ) {
     DashboardPanel.current = this;
+    this.answers = answersOf(services);
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icon.svg');
     panel.webview.html = this.html();
     hooks?.mark('htmlSet');
@@ -107,6 +146,7 @@ export class DashboardPanel implements vscode.Disposable {
   /** The lake was rewritten or the settings changed it: queries still running are cancelled and every card reruns. */
   private lakeChanged(): void {
     this.answers.clear();
+    this.forgetPrefetched();
     this.forgetData();
     this.refresh();
   }
@@ -189,10 +229,64 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   /**
-   * Answers for the lake as it is now, keyed by the catalog's version token and the request:
-   * the page reloads on every show (no retained context), and at scale some questions take a second or more.
+   * Starts the page's first questions (src/webview/dashboardRequests.ts) before it asks: the webview takes a few
+   * hundred milliseconds to start, and a cold engine about as long to answer. The Top-N question follows the filter
+   * options, as on the page. What is already answered for this lake version is not asked again.
    */
-  private readonly answers = new Map<string, DatasetResult>();
+  private prefetch(state: InitialPageState): void {
+    const signal = this.prefetchController.signal;
+    const start = async (request: DatasetRequest, version: string): Promise<DatasetResult | undefined> => {
+      if (signal.aborted) return undefined;
+      const cached = request.id === 'lakeStatus' ? undefined : this.answers.get(answerKey(version, request));
+      if (cached) return cached;
+      const entry: Prefetched = { version, result: Promise.resolve(undefined as never) };
+      entry.result = this.dashboardData().then((data) => data.dataset(request, signal, (partial) => {
+        entry.partial = partial;
+        entry.onPartial?.(partial);
+      })).then((result) => {
+        this.remember(version, request, result);
+        return result;
+      });
+      this.prefetched.set(JSON.stringify(request), entry);
+      // A failure reaches the page when it asks for this answer; until then it is not unhandled.
+      return entry.result.catch(() => undefined);
+    };
+    void (async () => {
+      const version = await this.lakeVersion();
+      await Promise.all(initialRequests(state).map(async (request) => {
+        const answer = await start(request, version);
+        if (request.id === 'filterOptions' && answer?.filterOptions) {
+          await start({ id: 'topProducts', filter: defaultTopProductsFilter(answer.filterOptions) }, version);
+        }
+      }));
+    })().catch((err) => this.services.log.debug(`Dashboard: the first questions were not started ahead: ${toLabError(err).message}`));
+  }
+
+  private forgetPrefetched(): void {
+    this.prefetchController.abort();
+    this.prefetchController = new AbortController();
+    this.prefetched.clear();
+  }
+
+  private remember(version: string, request: DatasetRequest, result: DatasetResult): void {
+    // The lake's status is read afresh on every load (a damaged file can leave the version token as it was).
+    if (request.id === 'lakeStatus') return;
+    if (this.answers.size > 200) this.answers.clear();
+    this.answers.set(answerKey(version, request), result);
+  }
+
+  /** The page asked for what the panel started ahead: its partial answers and then its answer go to this request. */
+  private async takeOver(entry: Prefetched, requestId: number, signal: AbortSignal): Promise<DatasetResult> {
+    if (entry.partial) this.post({ type: 'result', requestId, result: entry.partial });
+    entry.onPartial = (partial) => {
+      if (!signal.aborted) this.post({ type: 'result', requestId, result: partial });
+    };
+    const cancelled = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(new CancelledError('Query'));
+      signal.addEventListener('abort', () => reject(new CancelledError('Query')), { once: true });
+    });
+    return Promise.race([entry.result, cancelled]);
+  }
 
   private async lakeVersion(): Promise<string> {
     return (await this.services.backend()).lake.version();
@@ -212,8 +306,11 @@ export class DashboardPanel implements vscode.Disposable {
       if (this.hooks?.takeFailure(request.id)) {
         throw new LabError('queryFailed', `Injected failure for "${request.id}" (test hook).`);
       }
-      const key = `${await this.lakeVersion()}|${JSON.stringify(request)}`;
-      let result = fresh || request.id === 'lakeStatus' ? undefined : this.answers.get(key);
+      const version = await this.lakeVersion();
+      let result = fresh || request.id === 'lakeStatus' ? undefined : this.answers.get(answerKey(version, request));
+      const early = fresh || result ? undefined : this.prefetched.get(JSON.stringify(request));
+      if (early) this.prefetched.delete(JSON.stringify(request));
+      if (early?.version === version) result = await this.takeOver(early, requestId, controller.signal);
       if (!result) {
         // A partial answer (the detailed aggregate's first page before its total is counted) is shown at once; the
         // whole answer follows with the same requestId, and only that one is kept.
@@ -221,8 +318,7 @@ export class DashboardPanel implements vscode.Disposable {
           if (!controller.signal.aborted) this.post({ type: 'result', requestId, result: partial });
         });
         if (controller.signal.aborted) throw new CancelledError('Query');
-        if (this.answers.size > 200) this.answers.clear();
-        this.answers.set(key, result);
+        this.remember(version, request, result);
       }
       this.lastResults.set(request.id, result);
       this.post({ type: 'result', requestId, result });
@@ -271,6 +367,7 @@ export class DashboardPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+    this.forgetPrefetched();
     this.forgetData();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();

@@ -3,6 +3,7 @@ import { toCsv } from '../../src/core/dashboard/csv';
 import { sqlForCopy, QUERIES } from '../../src/core/dashboard/queries';
 import { assessLake } from '../../src/core/dashboard/service';
 import { buildCsp, createNonce } from '../../src/webview/csp';
+import { defaultTopProductsFilter, initialRequests, NEW_PAGE_STATE } from '../../src/webview/dashboardRequests';
 import { parseHostMessage, parsePageMessage } from '../../src/webview/protocol';
 
 const FILTER = { startDate: '2004-01-01', endDate: '2004-12-31', country: 'France', productLine: 'Classic Cars', n: 3 };
@@ -23,6 +24,19 @@ suite('dashboard protocol', () => {
     assert.deepEqual(parsePageMessage({ type: 'rendered', report }), { type: 'rendered', report });
     const marks = [{ name: 'scriptStart', at: 1_700_000_000_000.5 }, { name: 'painted:kpis', at: 1_700_000_000_100 }];
     assert.deepEqual(parsePageMessage({ type: 'timings', marks }), { type: 'timings', marks });
+  });
+
+  test('the questions the host starts ahead are, key for key, the requests a new page sends', () => {
+    // The host finds a started answer by the request's JSON as the page's message parses: same keys, same order.
+    const options = { countries: ['France'], productLines: ['Planes'], firstOrderDate: '2003-01-06', lastOrderDate: '2005-05-31' };
+    const requests = [...initialRequests(NEW_PAGE_STATE), { id: 'topProducts' as const, filter: defaultTopProductsFilter(options) }];
+    assert.deepEqual(requests.map((r) => r.id).sort(), ['filterOptions', 'kpis', 'lakeStatus', 'monthlySales', 'products', 'salesByCountry',
+      'salesByProductLine', 'salesDetail', 'topProducts']);
+    for (const request of requests) {
+      const parsed = parsePageMessage({ type: 'load', requestId: 1, request });
+      assert.ok(parsed?.type === 'load', `${request.id} is a valid request`);
+      assert.equal(JSON.stringify(parsed.request), JSON.stringify(request));
+    }
   });
 
   test('the host drops anything else', () => {
