@@ -24,11 +24,15 @@ import time
 import uuid
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+import requests
 from moto.athena import responses as athena_responses
 
 from .trino import CATALOG, TrinoCancelled, TrinoClient, TrinoResult
 
 CUTOFF_REASON = "Bytes scanned limit was exceeded"
+# What a query says when Athena's engine is gone: the way back, for the CLI and the editor alike.
+START_AGAIN = ("Start the emulated AWS again: lifecycle-lab lab up --aws (in the editor: Start Emulated AWS), "
+               "or give it a running Trino coordinator (--trino-url)")
 DDL_WORDS = ("ALTER", "CREATE", "DROP", "MSCK")
 UTILITY_WORDS = ("DESCRIBE", "SHOW", "EXPLAIN")
 PREPARED_NAME = "athena_query"
@@ -232,7 +236,8 @@ class AthenaOnTrino:
             url = self.trino_url()
         except Exception as err:  # Trino is not installed or failed to start: the query fails with why
             with execution.lock:
-                self._fail(execution, f"GENERIC_INTERNAL_ERROR: the emulator's Trino is not available: {err}", 1)
+                self._fail(execution, f"GENERIC_INTERNAL_ERROR: the emulator's Trino is not available: {err}. "
+                                      f"{START_AGAIN}", 1)
             return
         if execution.stop_requested.is_set():
             return
@@ -257,6 +262,12 @@ class AthenaOnTrino:
                                               session=session, on_progress=progress,
                                               cancelled=execution.stop_requested.is_set)
         except TrinoCancelled:
+            return
+        except requests.ConnectionError as err:
+            with execution.lock:
+                if execution.state in ("QUEUED", "RUNNING"):
+                    self._fail(execution, f"GENERIC_INTERNAL_ERROR: the emulator's Trino at {url} does not answer "
+                                          f"({type(err).__name__}). {START_AGAIN}", 1)
             return
         except Exception as err:
             with execution.lock:

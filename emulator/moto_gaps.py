@@ -8,7 +8,11 @@ Athena responses in memory (the one copy: the Terraform test's launcher, test/ia
   - Athena ListTagsForResource: a workgroup's tags (moto files them under its name, not its ARN);
   - Glue column statistics (Update/Get/DeleteColumnStatisticsForTable and ForPartition): Trino stores them on
     CREATE TABLE AS and INSERT, and the statement fails without them;
-  - RDS: an instance's endpoint address can be a real host (the local MariaDB lab), see rds_endpoints.
+  - RDS: an instance's endpoint address can be a real host (the local MariaDB lab), see rds_endpoints;
+  - S3: an object's KMS key id is left out of HEAD/GET answers. The emulator speaks plain HTTP, and the AWS SDK for
+    Java v1 (Spark's s3a) refuses to send KMS parameters without TLS; s3a's rename (how Spark commits a write) copies
+    the source object's encryption headers into the copy request, so every write to a bucket with SSE-KMS by
+    default (the module's lake bucket) failed. Objects keep their encryption; only that header is not echoed.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from moto.glue import models as glue_models
 from moto.glue.exceptions import AlreadyExistsException, EntityNotFoundException
 from moto.glue.responses import GlueResponse
 from moto.rds import models as rds_models
+from moto.s3 import models as s3_models
 
 _security_configurations: Dict[str, Dict[str, Any]] = {}
 # (database, table, partition values or ()) -> column name -> Glue ColumnStatistics.
@@ -139,7 +144,17 @@ def _rds_address_or_real_host(self):
     return rds_endpoints.get(self.db_instance_identifier) or _rds_address.fget(self)
 
 
+_s3_key_headers = s3_models.FakeKey.response_dict
+
+
+def _s3_key_headers_without_kms_key_id(self):
+    headers = _s3_key_headers.fget(self)
+    headers.pop("x-amz-server-side-encryption-aws-kms-key-id", None)
+    return headers
+
+
 def install() -> None:
+    s3_models.FakeKey.response_dict = property(_s3_key_headers_without_kms_key_id)
     rds_models.DBInstance.address = property(_rds_address_or_real_host)
     glue_models.FakeConnection.as_dict = _connection_as_dict
     glue_models.FakeJob.as_dict = _job_as_dict_with_epoch_times

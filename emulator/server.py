@@ -94,7 +94,8 @@ class Emulator:
     def _create_rds_instance(self, name: str, target: str) -> None:
         """A MySQL instance whose endpoint is host:port (e.g. the local MariaDB lab), as Discover RDS finds it, in a
         VPC of its own with a subnet group and a security group: the Terraform module's network variables (vpc_id,
-        subnet_id, db_sg_id) come from the instance, as the editor discovers them on AWS."""
+        subnet_id, db_sg_id) come from the instance, as the editor discovers them on AWS, and the preflight before a
+        Glue run finds the network it checks for."""
         host, _, port = target.rpartition(":")
         moto_gaps.rds_endpoints[name] = host
         ec2, rds = self.client("ec2"), self.client("rds")
@@ -104,6 +105,14 @@ class Emulator:
                    ["Subnet"]["SubnetId"] for i, z in ((1, "a"), (2, "b"))]
         group = ec2.create_security_group(GroupName=f"{name}-sg", Description=f"{name} database",
                                           VpcId=vpc)["GroupId"]
+        # What the lab's own network gives the Glue connection, which uses this group (the preflight checks it): all
+        # TCP from itself, which also admits the database port, and an S3 gateway endpoint on the subnets' routes.
+        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[{
+            "IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "UserIdGroupPairs": [{"GroupId": group}]}])
+        main_routes = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                                         {"Name": "association.main", "Values": ["true"]}])
+        ec2.create_vpc_endpoint(VpcId=vpc, ServiceName=f"com.amazonaws.{self.region}.s3", VpcEndpointType="Gateway",
+                                RouteTableIds=[t["RouteTableId"] for t in main_routes["RouteTables"]])
         rds.create_db_subnet_group(DBSubnetGroupName=f"{name}-subnets", SubnetIds=subnets,
                                    DBSubnetGroupDescription=f"{name} subnets")
         rds.create_db_instance(

@@ -81,7 +81,25 @@ def test_without_trino_a_query_fails_saying_so():
             break
         done.wait(0.05)
     assert execution.state == "FAILED"
-    assert "Trino did not start: no Java 24+" in execution.as_dict()["Status"]["AthenaError"]["ErrorMessage"]
+    message = execution.as_dict()["Status"]["AthenaError"]["ErrorMessage"]
+    assert "Trino did not start: no Java 24+" in message
+    assert "lifecycle-lab lab up --aws" in message
+
+
+def test_a_trino_that_does_not_answer_fails_the_query_naming_lab_up_aws():
+    url = f"http://127.0.0.1:{trino.free_port()}"  # nothing listens there
+    engine = athena.AthenaOnTrino(lambda: url, lambda: None)
+    workgroup = {"Configuration": {"ResultConfiguration": {"OutputLocation": "s3://out/"}}}
+    execution = engine.get(engine.start("SELECT 1", {"Database": "d"}, {}, "primary", workgroup, None))
+    done = threading.Event()
+    for _ in range(200):
+        if execution.state not in ("QUEUED", "RUNNING"):
+            break
+        done.wait(0.05)
+    assert execution.state == "FAILED"
+    message = execution.as_dict()["Status"]["AthenaError"]["ErrorMessage"]
+    assert f"the emulator's Trino at {url} does not answer" in message
+    assert "lifecycle-lab lab up --aws" in message
 
 
 def test_an_output_location_is_required_and_an_enforcing_workgroup_wins():
