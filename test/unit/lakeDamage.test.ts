@@ -9,7 +9,8 @@ import { readLakeManifest } from '../../src/core/lake/manifest';
 import type { LakeManifest } from '../../src/core/run/manifest';
 import { checkLake, describePart, recoverLakeOnOpen, verifyLake } from '../../src/core/lake/verify';
 import { localManifestReader } from '../../src/core/dashboard/service';
-import { DuckDbLakeEngine, nonReadingKeyword } from '../../src/core/query/duckdb';
+import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
+import { nonReadingKeyword } from '../../src/core/query/lakeSandbox';
 import { buildTestLake, LAKE_TABLES as TABLES, ORDER_LINES, PRODUCTS, recordedTables } from './dashboardLakeFixture';
 import { CheckedLakeEngine } from '../checkedLakeEngine';
 

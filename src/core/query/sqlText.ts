@@ -6,6 +6,19 @@
  */
 import { LabError } from '../errors';
 
+/** A plain name: a letter or _, then letters, digits and _. Lake tables, model names and query parameters are plain names. */
+export const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function isPlainName(name: string): boolean {
+  return PLAIN_NAME.test(name);
+}
+
+/** `name` when it can be a lake table's (a plain name); otherwise a config error saying it is not one. */
+export function lakeTableName(name: string): string {
+  if (!isPlainName(name)) throw new LabError('config', `"${name}" is not a lake table name.`);
+  return name;
+}
+
 /** `it's` -> `'it''s'`: a string literal. */
 export function sqlLiteral(text: string): string {
   if (text.includes('\0')) throw new Error('A SQL string literal cannot hold a NUL character.');
