@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { compareLakes, comparisonLines, comparisonMarkdown, type CompareTable } from '../../src/core/compare';
-import { connectionEngine } from '../../src/core/query/duckdb';
+import { connectionEngine } from '../../src/core/query/connectionEngine';
 
 /**
  * compareLakes over two DuckDB databases through the QueryEngine interface, as it reads two real lakes: the SQL it
