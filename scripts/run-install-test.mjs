@@ -148,7 +148,7 @@ async function main() {
     child = startCodeServer({
       root, port, dirs, logFile: serverLog,
       env: {
-        HOME: home, XDG_STATE_HOME: path.join(dirs.xdg, 'state'),
+        HOME: home,
         EXT_TEST_RESULTS: resultsFile, INSTALL_TEST_EXTENSION_ID: extensionId, INSTALL_TEST_EXTENSIONS_DIR: dirs.extensions,
         // The dashboard reports what each card drew only when asked (test and bench hooks).
         LIFECYCLE_LAB_TEST_HOOKS: '1',

@@ -75,6 +75,11 @@ export class LabServices implements vscode.Disposable {
     return this.location;
   }
 
+  /** Whether the open folder is the lab's own repository (its `.lab`, its workspace settings are the lab's). */
+  get folderIsLabRepository(): boolean {
+    return this.location.labRepository;
+  }
+
   /** The extension's storage for this workspace (its global storage with no folder open). */
   get storageDir(): string {
     return (this.context.storageUri ?? this.context.globalStorageUri).fsPath;
@@ -104,9 +109,10 @@ export class LabServices implements vscode.Disposable {
     const variables = this.context.environmentVariableCollection;
     variables.description = 'Lifecycle Lab: where this workspace\'s local lab is, for the lifecycle-lab command line';
     variables.replace(settingEnvVar('local.labDir'), location.labDir);
-    if (folder && location.origin !== 'lab-repository') {
+    if (folder) {
       try {
-        recordLabDir(folder, location.labDir);
+        // The repository's entry is removed: a labDir setting the tests set for a while must not outlive them there.
+        recordLabDir(folder, location.origin === 'lab-repository' ? undefined : location.labDir);
       } catch (err) {
         this.log.warn(`Could not record the lab folder in the per-user index (the CLI outside the editor will not find it): ${String(err)}`);
       }

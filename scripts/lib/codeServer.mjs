@@ -72,6 +72,8 @@ export function startCodeServer({ root, port, dirs, logFile, env = {}, ignoreLas
       SHELL: '/bin/bash',
       XDG_DATA_HOME: path.join(dirs.xdg, 'data'),
       XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'),
+      // The per-user index of lab folders (core/lab/location.ts) stays in the run's folder too.
+      XDG_STATE_HOME: path.join(dirs.xdg, 'state'),
       TMPDIR: dirs.tmp,
       ...env,
     }),

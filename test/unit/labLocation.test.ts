@@ -42,14 +42,16 @@ suite('lab location: where a workspace\'s lab lives, for the editor and the CLI'
 
   test('editor: a user\'s folder keeps nothing of the lab; the repository keeps .lab and lab.labnb; the setting wins', () => {
     assert.deepEqual(editorLabLocation({ setting: '', folder: userFolder, storageDir: storage }),
-      { labDir: path.join(storage, 'lab'), origin: 'storage', notebookFile: path.join(storage, 'lab.labnb') });
+      { labDir: path.join(storage, 'lab'), origin: 'storage', notebookFile: path.join(storage, 'lab.labnb'), labRepository: false });
     assert.deepEqual(editorLabLocation({ setting: '', storageDir: storage }),
-      { labDir: path.join(storage, 'lab'), origin: 'storage', notebookFile: path.join(storage, 'lab.labnb') }, 'no folder open: global storage');
+      { labDir: path.join(storage, 'lab'), origin: 'storage', notebookFile: path.join(storage, 'lab.labnb'), labRepository: false }, 'no folder open: global storage');
     assert.deepEqual(editorLabLocation({ setting: '', folder: REPO, storageDir: storage }),
-      { labDir: path.join(REPO, '.lab'), origin: 'lab-repository', notebookFile: path.join(REPO, 'lab.labnb') });
+      { labDir: path.join(REPO, '.lab'), origin: 'lab-repository', notebookFile: path.join(REPO, 'lab.labnb'), labRepository: true });
     const set = editorLabLocation({ setting: 'state/lab', folder: userFolder, storageDir: storage });
     assert.equal(set.labDir, path.join(userFolder, 'state/lab'));
     assert.equal(set.origin, 'setting');
+    assert.deepEqual(editorLabLocation({ setting: '/tmp/x', folder: REPO, storageDir: storage }),
+      { labDir: '/tmp/x', origin: 'setting', notebookFile: path.join(REPO, 'lab.labnb'), labRepository: true }, 'the repository with a labDir setting');
   });
 
   test('editor: an older version\'s .lab/ in the folder is used where it is (its move is only offered)', () => {
@@ -57,7 +59,7 @@ suite('lab location: where a workspace\'s lab lives, for the editor and the CLI'
     assert.equal(editorLabLocation({ setting: '', folder: userFolder, storageDir: storage }).origin, 'storage', 'an empty .lab/ is no lab');
     fs.writeFileSync(path.join(userFolder, '.lab', 'lab.json'), '{}');
     assert.deepEqual(editorLabLocation({ setting: '', folder: userFolder, storageDir: storage }),
-      { labDir: path.join(userFolder, '.lab'), origin: 'folder-lab', notebookFile: path.join(storage, 'lab.labnb') });
+      { labDir: path.join(userFolder, '.lab'), origin: 'folder-lab', notebookFile: path.join(storage, 'lab.labnb'), labRepository: false });
   });
 
   test('the CLI finds the lab the editor recorded for its folder, also from a subfolder, and the repository\'s .lab', () => {

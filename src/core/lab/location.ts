@@ -27,6 +27,8 @@ export interface LabLocation {
   origin: LabDirOrigin;
   /** Where Open Lab Notebook creates lab.labnb: the repository's root for the lab's own folder, else beside the lab. */
   notebookFile: string;
+  /** Whether the folder is the lab's own repository (also when a setting moved its lab). */
+  labRepository: boolean;
 }
 
 const RepositoryManifest = v.object({ name: v.literal('lifecycle-lab') });
@@ -63,14 +65,17 @@ export interface EditorLabInputs {
 /** The editor's answer (rules 1 to 3). */
 export function editorLabLocation(i: EditorLabInputs): LabLocation {
   const base = i.folder ?? i.storageDir;
+  const labRepository = !!i.folder && isLabRepository(i.folder);
   const notebookBeside = path.join(i.storageDir, LAB_NOTEBOOK_FILE);
-  if (i.setting) return { labDir: path.resolve(base, i.setting), origin: 'setting', notebookFile: notebookBeside };
-  if (i.folder && isLabRepository(i.folder)) {
-    return { labDir: path.join(i.folder, FOLDER_LAB_DIR), origin: 'lab-repository', notebookFile: path.join(i.folder, LAB_NOTEBOOK_FILE) };
+  if (labRepository) {
+    const notebookFile = path.join(i.folder!, LAB_NOTEBOOK_FILE);
+    if (i.setting) return { labDir: path.resolve(base, i.setting), origin: 'setting', notebookFile, labRepository };
+    return { labDir: path.join(i.folder!, FOLDER_LAB_DIR), origin: 'lab-repository', notebookFile, labRepository };
   }
+  if (i.setting) return { labDir: path.resolve(base, i.setting), origin: 'setting', notebookFile: notebookBeside, labRepository };
   const old = i.folder ? folderLabDir(i.folder) : undefined;
-  if (old) return { labDir: old, origin: 'folder-lab', notebookFile: notebookBeside };
-  return { labDir: path.join(i.storageDir, 'lab'), origin: 'storage', notebookFile: notebookBeside };
+  if (old) return { labDir: old, origin: 'folder-lab', notebookFile: notebookBeside, labRepository };
+  return { labDir: path.join(i.storageDir, 'lab'), origin: 'storage', notebookFile: notebookBeside, labRepository };
 }
 
 /**
