@@ -21,6 +21,7 @@ const PASSWORD_VAR = 'LIFECYCLE_LAB_MYSQL_PASSWORD';
 /** Editor commands that have a shell counterpart; one missing here is shown by its editor label alone. */
 export const SHELL_STEPS: Partial<Record<CommandId, ShellStep>> = {
   'lifecycleLab.startLocalLab': { text: 'start the local lab: lifecycle-lab lab up', run: 'lifecycle-lab lab up' },
+  'lifecycleLab.startEmulatedAws': { text: 'start the emulated AWS: lifecycle-lab lab up --aws', run: 'lifecycle-lab lab up --aws' },
   'lifecycleLab.pipeline.run': { text: 'run the pipeline: lifecycle-lab pipeline run', run: 'lifecycle-lab pipeline run' },
   'lifecycleLab.setDatabasePassword': { text: `set ${PASSWORD_VAR} to the database password`, env: PASSWORD_VAR },
   'lifecycleLab.source.discoverRds': { text: `set ${settingEnvVar('mysql.host')} to the RDS instance endpoint`, env: settingEnvVar('mysql.host') },

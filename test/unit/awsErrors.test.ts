@@ -6,7 +6,8 @@ import * as assert from 'node:assert/strict';
 import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { AthenaEngine, athenaClientConfig } from '../../src/core/aws/athena';
+import { AthenaEngine } from '../../src/core/aws/athena';
+import { AwsClients } from '../../src/core/aws/awsClients';
 import { AWS_MAX_ATTEMPTS, awsClientConfig, awsErrorToLabError } from '../../src/core/aws/clients';
 import { describeRdsInstance } from '../../src/core/aws/rds';
 import { resolveLabConfig } from '../../src/core/config';
@@ -17,16 +18,34 @@ const sdkError = (name: string, message: string, attempts?: number) =>
   Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400, ...(attempts ? { attempts } : {}) } });
 
 suite('AWS errors: cause and next step', () => {
-  test('clients retry with the SDK\'s strategy: standard for every client, adaptive with more attempts for Athena', () => {
+  test('clients retry with the SDK\'s strategy: standard for every client, adaptive with more attempts for Athena', async () => {
     const base = awsClientConfig(config.aws);
     assert.equal(base.retryMode, 'standard');
     assert.equal(base.maxAttempts, AWS_MAX_ATTEMPTS);
     assert.equal(base.profile, 'lab');
     assert.equal(base.endpoint, 'http://127.0.0.1:1');
-    const athena = athenaClientConfig(config.aws);
-    assert.equal(athena.retryMode, 'adaptive');
-    assert.ok(athena.maxAttempts > AWS_MAX_ATTEMPTS);
-    assert.equal(athena.endpoint, base.endpoint);
+    const clients = new AwsClients(config.aws);
+    try {
+      const { client } = await clients.athena();
+      const { retryMode } = client.config;
+      assert.equal(typeof retryMode === 'string' ? retryMode : await retryMode(), 'adaptive');
+      assert.ok((await client.config.maxAttempts()) > AWS_MAX_ATTEMPTS);
+      assert.equal((await client.config.endpoint?.())?.hostname, '127.0.0.1');
+      assert.equal((await clients.athena()).client, client, 'one client per backend, made once');
+    } finally {
+      await clients.destroy();
+    }
+  });
+
+  test('an endpoint that refuses: on loopback (the emulated AWS) the error names lab up --aws and offers Start Emulated AWS', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { name: 'Error', code: 'ECONNREFUSED' });
+    const err = awsErrorToLabError(refused, 'StartQueryExecution', config.aws);
+    assert.equal(err.code, 'unreachable');
+    assert.match(err.message, /StartQueryExecution: nothing answers on http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)\..*lifecycle-lab lab up --aws/);
+    assert.equal(err.nextStep?.command, 'lifecycleLab.startEmulatedAws');
+    const remote = awsErrorToLabError(refused, 'StartQueryExecution', { ...config.aws, endpoint: 'https://vpce-1.athena.us-east-1.vpce.amazonaws.com' });
+    assert.doesNotMatch(remote.message, /lab up --aws/);
+    assert.equal(remote.nextStep?.setting, 'lifecycleLab.aws.endpoint');
   });
 
   test('throttling left after the SDK\'s retries: awsThrottled, the attempts made, wait and retry', () => {
@@ -75,7 +94,7 @@ suite('AWS errors: cause and next step', () => {
       athena.on(GetQueryExecutionCommand).resolves({
         QueryExecution: { QueryExecutionId: 'q1', Status: { State: 'FAILED', AthenaError: { ErrorCategory: 2, ErrorType: 1002, ErrorMessage: 'Query exhausted resources at this scale factor' } } },
       });
-      const engine = new AthenaEngine(config.aws, config.athena, { poll: { initialMs: 0, factor: 1, maxMs: 0 } });
+      const engine = new AthenaEngine(config.aws, config.athena, { poll: { firstMs: 0, growth: 1, maxMs: 0 } });
       try {
         const err = await expectLabError(engine.query('select 1'), 'queryFailed');
         assert.match(err.message, /Athena ran out of resources for this query: Query exhausted resources at this scale factor \(query execution q1\)\..*narrow it/);

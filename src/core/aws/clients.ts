@@ -75,9 +75,26 @@ export function awsErrorToLabError(err: unknown, what: string, aws: AwsSettings)
   }
   if (NETWORK_ERRORS.has(e.code ?? name)) {
     const where = aws.endpoint || `the ${aws.region} endpoint`;
+    // A loopback endpoint is the emulated AWS (or another emulator): when it refuses, the way back is to start it.
+    if (aws.endpoint && isLoopbackUrl(aws.endpoint)) {
+      return new LabError('unreachable', `${what}: nothing answers on ${where} (${e.code ?? name}). If it is the emulated AWS, start it again: lifecycle-lab lab up --aws (in the editor: Start Emulated AWS).`, {
+        nextStep: { label: 'Start Emulated AWS', command: 'lifecycleLab.startEmulatedAws' }, cause: err,
+      });
+    }
     return new LabError('unreachable', `${what}: could not reach ${where} (${e.code ?? name}). Check the AWS endpoint and region.`, {
       nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: aws.endpoint ? 'lifecycleLab.aws.endpoint' : 'lifecycleLab.aws.region' }, cause: err,
     });
   }
   return new LabError('internal', `${what} failed: ${e.message ?? String(err)}`, { cause: err });
+}
+
+/** Whether a URL's host is this machine's loopback (127.0.0.0/8, localhost, ::1). */
+function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
