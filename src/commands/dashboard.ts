@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { LabServices } from '../services';
 import { DASHBOARD_VIEW_TYPE } from '../webview/protocol';
-import { TOP_N_MAX, TOP_N_MIN, type TopProductsFilter } from '../core/dashboard/queries';
-import type { DashboardOpenOptions, DashboardRenderedState } from '../webview/dashboardPanel';
+import type { DashboardRenderedState } from '../webview/dashboardPanel';
+import { parseDashboardOpenOptions } from './dashboardOptions';
 import { DATASET_IDS, type DatasetId } from '../core/dashboard/model';
 
 /** The panel module (and with it the dashboard's core code) loads on first use, not at activation. */
@@ -15,7 +15,7 @@ const panelModule = () => import('../webview/dashboardPanel');
 export function registerDashboard(services: LabServices): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('lifecycleLab.dashboard.open', services.command('Open Dashboard', async (options?: unknown) => {
-      (await panelModule()).DashboardPanel.show(services, openOptions(options));
+      (await panelModule()).DashboardPanel.show(services, parseDashboardOpenOptions(options));
     })),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
@@ -48,20 +48,4 @@ export function dashboardTestHooks() {
       open.panel.refresh();
     },
   };
-}
-
-/** Options come from other commands or tests (untyped command arguments): keep only well-formed filter fields. */
-function openOptions(raw: unknown): DashboardOpenOptions {
-  const top = raw && typeof raw === 'object' ? (raw as { topProducts?: unknown }).topProducts : undefined;
-  if (!top || typeof top !== 'object') return {};
-  const t = top as Record<string, unknown>;
-  const date = (v: unknown) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
-  const text = (v: unknown) => typeof v === 'string' && v.length <= 200;
-  const filter: Partial<TopProductsFilter> = {};
-  if (date(t.startDate)) filter.startDate = t.startDate as string;
-  if (date(t.endDate)) filter.endDate = t.endDate as string;
-  if (text(t.country)) filter.country = t.country as string;
-  if (text(t.productLine)) filter.productLine = t.productLine as string;
-  if (Number.isInteger(t.n) && (t.n as number) >= TOP_N_MIN && (t.n as number) <= TOP_N_MAX) filter.n = t.n as number;
-  return { topProducts: filter };
 }

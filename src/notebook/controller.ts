@@ -10,6 +10,7 @@ import {
 } from '../core/notebook/execute';
 import type { QueryParams } from '../core/query/engine';
 import type { LabServices } from '../services';
+import { parseRendererMessage } from './rendererMessages';
 import { PARAMS_LANGUAGE, SQL_LANGUAGE } from './serializer';
 
 export const CONTROLLER_ID = 'lifecycleLab.notebook.controller';
@@ -20,9 +21,6 @@ export const TABLE_RENDERER_ID = 'lifecycleLab.notebook.table';
 const KEPT_RESULTS = 100;
 /** Query outcomes kept for the test API. */
 const KEPT_OUTCOMES = 20;
-
-/** What the table renderer sends. */
-type RendererMessage = { type: 'copy'; text: string } | { type: 'export'; resultId: string };
 
 /** A cut output's query, to run again into the export file. */
 interface KeptQuery {
@@ -66,7 +64,7 @@ export class LabNotebookController implements vscode.Disposable {
     this.messaging = vscode.notebooks.createRendererMessaging(TABLE_RENDERER_ID);
     this.disposables.push(
       this.controller,
-      this.messaging.onDidReceiveMessage((e) => void this.onRendererMessage(e.message as RendererMessage, e.editor.notebook)),
+      this.messaging.onDidReceiveMessage((e) => void this.onRendererMessage(e.message, e.editor.notebook)),
       vscode.workspace.onDidCloseNotebookDocument((notebook) => this.forget(notebook.uri.toString(), 'the notebook was closed')),
       services.onShutdown(async () => this.cancelAll('the window is closing')),
     );
@@ -187,13 +185,19 @@ export class LabNotebookController implements vscode.Disposable {
     for (const set of this.running.values()) for (const abort of set) abort.abort(reason);
   }
 
-  private async onRendererMessage(message: RendererMessage, notebook: vscode.NotebookDocument): Promise<void> {
+  private async onRendererMessage(raw: unknown, notebook: vscode.NotebookDocument): Promise<void> {
     // Only the lab's own notebooks: another notebook type may show an output of the lab's mime type.
     if (notebook.notebookType !== NOTEBOOK_TYPE) return;
-    if (message?.type === 'copy' && typeof message.text === 'string') {
+    const parsed = parseRendererMessage(raw);
+    if ('refused' in parsed) {
+      this.services.log.warn(`Notebook: a table renderer message was refused (${parsed.refused}).`);
+      return;
+    }
+    const message = parsed.message;
+    if (message.type === 'copy') {
       await vscode.env.clipboard.writeText(message.text);
       void vscode.window.setStatusBarMessage('Copied the table', 3000);
-    } else if (message?.type === 'export' && typeof message.resultId === 'string') {
+    } else {
       const resultId = message.resultId;
       if (this.kept.get(resultId)?.notebook !== notebook.uri.toString()) return;
       await this.services.command('Export notebook result', () => this.exportResult(resultId))();
