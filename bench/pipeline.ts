@@ -25,7 +25,7 @@ import { readLabTarget } from '../src/core/lab/state';
 import { findModelDir } from '../src/core/lake/model';
 import { runPipeline } from '../src/core/lake/pipeline';
 import type { PipelineEvent } from '../src/core/run/events';
-import { CLIENT_STREAMS } from '../src/core/lake/steps';
+import { CLIENT_STREAMS } from '../src/core/lake/sourceSteps';
 import { connectSource, queryRows } from '../src/core/lake/source';
 import { SOURCE_TABLES } from '../src/core/lake/sourceSchema';
 import { ceilingRun, oneStreamPlan, streamPlan } from './lib/ceiling';

@@ -25,7 +25,7 @@ import { generateClassicmodels } from '../src/core/lab/generator/load';
 import { findModelDir } from '../src/core/lake/model';
 import { runPipeline } from '../src/core/lake/pipeline';
 import type { PipelineEvent } from '../src/core/run/events';
-import { CLIENT_STREAMS } from '../src/core/lake/steps';
+import { CLIENT_STREAMS } from '../src/core/lake/sourceSteps';
 import { DuckDbLakeEngine } from '../src/core/query/duckdb';
 import { coldDashboard, ensureLake, ensureSource, everyCard, questions, sameAnswer, sourcePool, stoppedAtCap, timeLake, timeSource } from './lib/dashboard';
 import type { EditorBenchResult } from './editor/host';

@@ -10,7 +10,7 @@ import { generateClassicmodels, generatedCounts } from '../../src/core/lab/gener
 import { readLakeManifest } from '../../src/core/lake/manifest';
 import { findModelDir } from '../../src/core/lake/model';
 import { runPipeline } from '../../src/core/lake/pipeline';
-import { RECORD_MIN_FACT_ROWS } from '../../src/core/lake/steps';
+import { RECORD_MIN_FACT_ROWS } from '../../src/core/lake/writeSteps';
 import { localLakeIntegrity } from '../../src/core/lake/verify';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 

@@ -11,7 +11,8 @@ import { extractTableViaClient, RANGE_KEYS, rangeParts } from '../../src/core/la
 import { stageTableDdl } from '../../src/core/lake/extract';
 import { systemClock } from '../../src/core/clock';
 import { tempRunDir } from '../../src/core/lake/lakeFiles';
-import { closeRun, extractStep, prepare, sourceStep, type RunContext } from '../../src/core/lake/steps';
+import { closeRun, prepare, type RunContext } from '../../src/core/lake/runContext';
+import { extractStep, sourceStep } from '../../src/core/lake/sourceSteps';
 import { findMysqlClient } from '../../src/core/source/mysqlClient';
 import { findModelDir } from '../../src/core/lake/model';
 import { runPipeline } from '../../src/core/lake/pipeline';

@@ -9,9 +9,10 @@ import type { StepResult } from '../run/events';
 import type { PipelineResult } from '../run/result';
 import type { PipelineOptions } from './options';
 import { appendRunRecord } from './runLog';
-import {
-  closeRun, confirmShrink, extractStep, loadStep, prepare, publish, reconcileStep, sourceStep, step, transformStep, type Reconciled, type RunContext,
-} from './steps';
+import { publish, reconcileStep, type Reconciled } from './publishSteps';
+import { closeRun, prepare, step, type RunContext } from './runContext';
+import { confirmShrink, extractStep, sourceStep } from './sourceSteps';
+import { loadStep, transformStep } from './writeSteps';
 import { describeTarget } from './source';
 
 export { ReconcileError } from './reconcile';
