@@ -9,6 +9,7 @@ import { dashboardTestHooks, registerDashboard } from './commands/dashboard';
 import { registerNotebook } from './notebook';
 import type { QueryOutcome } from './notebook/controller';
 import { registerCheckLab } from './notebook/checkLab';
+import { registerCompareLakes } from './commands/compare';
 import { registerPreflight } from './commands/preflight';
 import { lineageTestHooks, registerLineage } from './commands/lineage';
 import type { PipelineSnapshot } from './commands/pipeline';
@@ -88,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
     ...notebook.disposables,
     ...registerCheckLab(services),
     ...registerPreflight(services),
+    ...registerCompareLakes(services),
     ...lineage.disposables,
   );
   const activationMs = performance.now() - started;

@@ -32,6 +32,7 @@ export const COMMAND_IDS = [
   'lifecycleLab.lake.showSchema',
   'lifecycleLab.lake.reveal',
   'lifecycleLab.lake.verify',
+  'lifecycleLab.compareLakes',
   'lifecycleLab.aws.preflight',
   'lifecycleLab.notebook.openLab',
   'lifecycleLab.notebook.runSelection',

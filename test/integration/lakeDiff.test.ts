@@ -1,14 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findModelDir } from '../../src/core/lake/model';
-import { manifestPath } from '../../src/core/lake/manifest';
 import { runPipeline } from '../../src/core/lake/pipeline';
-import { listLakeTables } from '../../src/core/query/duckdb';
-import { sqlLiteral } from '../../src/core/query/sqlText';
 import type { LakeComparison } from '../../src/core/compare';
+import { editFactOrders, type FactEdit } from '../lakeEdit';
 import { labTarget, runCli } from './fixture';
 
 /**
@@ -21,9 +18,7 @@ suite('lake diff: two local lakes side by side', function () {
   let tmp: string;
   let lakeA: string;
   let lakeB: string;
-  const changed = { orderNumber: 0, productCode: '' };
-  const deleted = { orderNumber: 0, productCode: '' };
-  const ADDED_ORDER = 99_999;
+  let edit: FactEdit;
 
   suiteSetup(async () => {
     const target = await labTarget();
@@ -33,52 +28,12 @@ suite('lake diff: two local lakes side by side', function () {
     const run = await runPipeline({ target, lakeDir: lakeA, modelDir: findModelDir() });
     assert.ok(run.manifest.ok, 'the pipeline wrote lake A');
     await fs.cp(lakeA, lakeB, { recursive: true });
-    await editFactOrders(lakeB);
+    edit = await editFactOrders(lakeB);
   });
 
   suiteTeardown(async () => {
     if (tmp) await fs.rm(tmp, { recursive: true, force: true });
   });
-
-  /** Rewrites lake B's fact_orders without one row, with one row's quantity and amount changed and one row added. */
-  async function editFactOrders(lakeDir: string): Promise<void> {
-    const fact = (await listLakeTables(lakeDir)).find((t) => t.name === 'fact_orders');
-    assert.ok(fact && fact.files.length === 1, 'one fact_orders file');
-    const file = fact.files[0];
-    const edited = `${file}.edited`;
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const instance = await DuckDBInstance.create(':memory:');
-    const duck = await instance.connect();
-    try {
-      const source = `read_parquet(${sqlLiteral(file)})`;
-      const picked = (await duck.runAndReadAll(`select orderNumber, productCode from ${source} order by orderNumber, productCode limit 2`)).getRowObjectsJS();
-      Object.assign(changed, { orderNumber: Number(picked[0].orderNumber), productCode: String(picked[0].productCode) });
-      Object.assign(deleted, { orderNumber: Number(picked[1].orderNumber), productCode: String(picked[1].productCode) });
-      const is = (row: { orderNumber: number; productCode: string }) => `(orderNumber = ${row.orderNumber} and productCode = ${sqlLiteral(row.productCode)})`;
-      await duck.run(`copy (
-          select * replace (
-            case when ${is(changed)} then quantityOrdered + 1 else quantityOrdered end as quantityOrdered,
-            case when ${is(changed)} then cast(orderAmount + priceEach as decimal(18,2)) else orderAmount end as orderAmount)
-          from ${source} where not ${is(deleted)}
-          union all
-          select * replace (${ADDED_ORDER} as orderNumber) from ${source} where ${is(changed)}
-        ) to ${sqlLiteral(edited)} (format parquet)`);
-    } finally {
-      duck.closeSync();
-      instance.closeSync();
-    }
-    await fs.rename(edited, file);
-    const bytes = await fs.readFile(file);
-    const manifest = JSON.parse(await fs.readFile(manifestPath(lakeDir), 'utf8')) as {
-      tables: Record<string, { bytes: number; parts: Array<{ file: string; bytes: number; sha256: string }> }>;
-    };
-    const table = manifest.tables.fact_orders;
-    const part = table.parts.find((p) => p.file === path.basename(file));
-    assert.ok(part, 'the manifest lists the fact file');
-    Object.assign(part, { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
-    table.bytes = table.parts.reduce((sum, p) => sum + p.bytes, 0);
-    await fs.writeFile(manifestPath(lakeDir), JSON.stringify(manifest, null, 2));
-  }
 
   test('names exactly the changed, the deleted and the added fact row; the dimensions are equal; exit 1', async () => {
     const r = await runCli(['lake', 'diff', lakeA, lakeB, '--json']);
@@ -91,8 +46,9 @@ suite('lake diff: two local lakes side by side', function () {
     assert.equal(fact.rightRows, fact.leftRows, 'one row deleted, one added');
     const at = (name: string) => fact.columns.findIndex((c) => c.name === name);
     const key = (row: (string | null)[]) => [row[at('orderNumber')], row[at('productCode')]];
+    const { changed, deleted, added } = edit;
     assert.deepEqual(fact.rows?.onlyLeft.map(key), [[String(deleted.orderNumber), deleted.productCode]]);
-    assert.deepEqual(fact.rows?.onlyRight.map(key), [[String(ADDED_ORDER), changed.productCode]]);
+    assert.deepEqual(fact.rows?.onlyRight.map(key), [[String(added.orderNumber), added.productCode]]);
     assert.deepEqual(fact.rows?.differing.map((d) => [d.key, d.columns]),
       [[[String(changed.orderNumber), changed.productCode], ['quantityOrdered', 'orderAmount']]]);
     assert.equal(fact.rows?.equalRows, fact.leftRows! - 2);
