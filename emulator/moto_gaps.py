@@ -12,7 +12,10 @@ Athena responses in memory (the one copy: the Terraform test's launcher, test/ia
   - S3: an object's KMS key id is left out of HEAD/GET answers. The emulator speaks plain HTTP, and the AWS SDK for
     Java v1 (Spark's s3a) refuses to send KMS parameters without TLS; s3a's rename (how Spark commits a write) copies
     the source object's encryption headers into the copy request, so every write to a bucket with SSE-KMS by
-    default (the module's lake bucket) failed. Objects keep their encryption; only that header is not echoed.
+    default (the module's lake bucket) failed. Objects keep their encryption; only that header is not echoed;
+  - S3: deleting one version of a key that has a delete marker, in a bucket whose versioning is suspended, answered
+    HTTP 500 (moto disposes of the marker, which has no dispose()): Terraform Destroy suspends the lake bucket's
+    versioning, then empties it (force_destroy), and retried that for many minutes.
 """
 from __future__ import annotations
 
@@ -153,7 +156,12 @@ def _s3_key_headers_without_kms_key_id(self):
     return headers
 
 
+def _nothing_to_dispose(self, garbage: bool = False) -> None:
+    """A delete marker holds no data to release."""
+
+
 def install() -> None:
+    s3_models.FakeDeleteMarker.dispose = _nothing_to_dispose
     s3_models.FakeKey.response_dict = property(_s3_key_headers_without_kms_key_id)
     rds_models.DBInstance.address = property(_rds_address_or_real_host)
     glue_models.FakeConnection.as_dict = _connection_as_dict

@@ -119,3 +119,23 @@ def test_the_catalog_reads_glue_and_s3_on_the_emulator_path_style():
     assert props["hive.metastore"] == "glue"
     assert props["hive.metastore.glue.endpoint-url"] == props["s3.endpoint"] == "http://127.0.0.1:5000"
     assert props["s3.path-style-access"] == "true"
+
+
+def test_a_suspended_buckets_versions_delete_when_a_key_has_a_delete_marker():
+    """What Terraform Destroy does to the module's lake bucket: versioning suspended, then every version deleted."""
+    import boto3
+    from emulator import moto_gaps
+    from moto import mock_aws
+
+    moto_gaps.install()
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="lab-lake")
+        s3.put_bucket_versioning(Bucket="lab-lake", VersioningConfiguration={"Status": "Enabled"})
+        s3.put_object(Bucket="lab-lake", Key="gold/x", Body=b"1")
+        s3.delete_object(Bucket="lab-lake", Key="gold/x")
+        s3.put_bucket_versioning(Bucket="lab-lake", VersioningConfiguration={"Status": "Suspended"})
+        listed = s3.list_object_versions(Bucket="lab-lake")
+        for version in listed["Versions"] + listed["DeleteMarkers"]:
+            s3.delete_object(Bucket="lab-lake", Key=version["Key"], VersionId=version["VersionId"])
+        assert "Versions" not in s3.list_object_versions(Bucket="lab-lake")
