@@ -29,7 +29,8 @@ try {
     extensionDevelopmentPath: root,
     extensionTestsPath: path.join(root, 'out', 'test', 'extension', 'index.js'),
     launchArgs,
-    extensionTestsEnv: { EXT_TEST_RESULTS: resultsFile, EXT_TEST_GREP: process.env.EXT_TEST_GREP ?? '' },
+    // The extension exports its test API (and the dashboard keeps its hooks) only with this switch on.
+    extensionTestsEnv: { EXT_TEST_RESULTS: resultsFile, EXT_TEST_GREP: process.env.EXT_TEST_GREP ?? '', LIFECYCLE_LAB_TEST_HOOKS: '1' },
   });
   code = 0;
 } catch (err) {

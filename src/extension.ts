@@ -20,8 +20,12 @@ import type { LakeTreeProvider } from './views/lakeTree';
 import type { PipelineTreeProvider } from './views/pipelineTree';
 import type { DashboardRenderedState } from './webview/dashboardPanel';
 import type { LineageRendered } from './webview/lineageProtocol';
+import { extensionExports } from './testApi';
 
-/** What the extension exports, for tests and scripts (test hooks live here, not among the commands). */
+/**
+ * The extension's test API, for the extension-host tests and the editor bench (test hooks live here, not among the
+ * commands); exported only when the runner set LIFECYCLE_LAB_TEST_HOOKS=1 (src/testApi.ts), so a user's install has none.
+ */
 export interface LifecycleLabApi {
   /** Milliseconds activate() took, measured inside the extension host. */
   activationMs: number;
@@ -67,7 +71,7 @@ export interface LifecycleLabApi {
  * Builds the editor services and registers each area. Nothing heavy happens here: MySQL, DuckDB and the
  * AWS SDK are loaded the first time a view or command needs them.
  */
-export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
+export function activate(context: vscode.ExtensionContext): LifecycleLabApi | undefined {
   const started = performance.now();
   const services = new LabServices(context);
   active = services;
@@ -94,7 +98,7 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
   );
   const activationMs = performance.now() - started;
   services.log.info(`Lifecycle Lab activated in ${activationMs.toFixed(1)} ms`);
-  return {
+  return extensionExports<LifecycleLabApi>(() => ({
     activationMs,
     services,
     sourceTree: source.tree,
@@ -112,7 +116,7 @@ export function activate(context: vscode.ExtensionContext): LifecycleLabApi {
       exportResult: (id, target) => notebook.controller.exportResult(id, target),
       queries: () => notebook.controller.queries(),
     },
-  };
+  }));
 }
 
 let active: LabServices | undefined;
