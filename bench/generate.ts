@@ -14,14 +14,13 @@ import { generateClassicmodels, type GenerateOptions, type GenerateResult } from
 import { connectTarget } from '../src/core/lab/db';
 import { labPaths, readLabTarget } from '../src/core/lab/state';
 import { quoteIdent } from '../src/core/source/sql';
+import { booleanOption, exitWithUsage, scriptArgs, stringOption } from './lib/args';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const labDir = path.join(repoRoot, '.lab');
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
+const USAGE = 'node out/bench/generate.js [--scales 100,1000] [--no-compare]';
+const args = scriptArgs(USAGE, { scales: { type: 'string' }, 'no-compare': { type: 'boolean' } });
 
 /** CPU seconds the lab's mariadbd has used, or undefined when it does not run on this machine. */
 function serverCpuSeconds(): number | undefined {
@@ -50,10 +49,12 @@ async function measure(label: string, run: () => Promise<GenerateResult>): Promi
 async function main(): Promise<void> {
   const target = await readLabTarget(labDir);
   if (!target) throw new Error('The local lab is not running: run `lifecycle-lab lab up` first.');
-  const scales = arg('scales', '100,1000').split(',').map(Number);
+  const scalesText = stringOption(args, 'scales') ?? '100,1000';
+  if (!/^\d+(,\d+)*$/.test(scalesText)) exitWithUsage(USAGE, `--scales takes whole numbers separated by commas, not "${scalesText}".`);
+  const scales = scalesText.split(',').map(Number);
   console.log(`generator load rate (LOAD DATA LOCAL INFILE via mysql2, staging database + swap), MariaDB ${target.host}:${target.port}, ${os.cpus().length} cores`);
   for (const [i, scale] of scales.entries()) {
-    if (i === 0 && !process.argv.includes('--no-compare')) {
+    if (i === 0 && !booleanOption(args, 'no-compare')) {
       const scratch = `bench_gen_x${scale}_compare`;
       const variants: [string, Partial<GenerateOptions>][] = [
         ['1 connection, keys kept during the load', { connections: 1, deferIndexes: false }],

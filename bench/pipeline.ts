@@ -28,6 +28,7 @@ import type { PipelineEvent } from '../src/core/run/events';
 import { CLIENT_STREAMS } from '../src/core/lake/sourceSteps';
 import { connectSource, queryRows } from '../src/core/lake/source';
 import { SOURCE_TABLES } from '../src/core/lake/sourceSchema';
+import { booleanOption, countOption, scriptArgs, stringOption, withUsage } from './lib/args';
 import { ceilingRun, oneStreamPlan, streamPlan } from './lib/ceiling';
 
 interface ChildResult {
@@ -44,10 +45,12 @@ interface ChildResult {
 
 const repoRoot = path.resolve(__dirname, '../..');
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
+const USAGE = 'node out/bench/pipeline.js [--scale N] [--reps N] [--dump-reps N] [--skip-scale]';
+const args = scriptArgs(USAGE, {
+  scale: { type: 'string' }, reps: { type: 'string' }, 'dump-reps': { type: 'string' }, 'skip-scale': { type: 'boolean' },
+  // Internal: one measured child process (its runs as JSON), started by this script itself.
+  child: { type: 'string' },
+});
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -56,7 +59,7 @@ function median(values: number[]): number {
 
 /** Child mode: `reps` pipeline runs in this process (the first loads the modules, as an editor's first run does). */
 async function child(): Promise<void> {
-  const { source, database, lakeDir, reps, extractWith } = JSON.parse(process.argv[process.argv.indexOf('--child') + 1]) as { source: Omit<MysqlTarget, 'password'>; database: string; lakeDir: string; reps: number; extractWith: ExtractWith };
+  const { source, database, lakeDir, reps, extractWith } = JSON.parse(stringOption(args, 'child')!) as { source: Omit<MysqlTarget, 'password'>; database: string; lakeDir: string; reps: number; extractWith: ExtractWith };
   const target: MysqlTarget = { ...source, password: process.env.LAB_DB_PASSWORD ?? '' };
   const results: ChildResult[] = [];
   try {
@@ -125,9 +128,9 @@ const fmtRate = (r: number) => `${(r / 1e6).toFixed(2)}M rows/s`;
 async function main(): Promise<void> {
   const target = await readLabTarget(path.join(repoRoot, '.lab'));
   if (!target) throw new Error('The local lab is not running: run `lifecycle-lab lab up` (or `npm run lab -- up`) first.');
-  const scale = Number(arg('scale', '1000'));
-  const reps = Number(arg('reps', '3'));
-  const dumpReps = Number(arg('dump-reps', '5'));
+  const { scale, reps, dumpReps } = withUsage(USAGE, args, () => ({
+    scale: countOption(args, 'scale', 1000), reps: countOption(args, 'reps', 3), dumpReps: countOption(args, 'dump-reps', 5),
+  }));
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-pipeline-'));
   console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, node ${process.version}; source ${target.host}:${target.port}`);
   try {
@@ -148,7 +151,7 @@ async function main(): Promise<void> {
     console.log(`  warm, in one process (editor): ${describe(inProcess, 150)}`);
     console.log(`  new process per run (CLI):     ${describe(perProcess, 1000)}`);
 
-    if (process.argv.includes('--skip-scale')) return;
+    if (booleanOption(args, 'skip-scale')) return;
     const database = `classicmodels_x${scale}`;
     const expected = generatedCounts(scale);
     let counts = await sourceRows(target, database).catch(() => undefined);
@@ -207,5 +210,5 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--child')) void child();
+if (stringOption(args, 'child') !== undefined) void child();
 else main().catch((err) => { console.error(`bench failed: ${(err as Error).message}`); process.exitCode = 1; });

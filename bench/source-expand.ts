@@ -11,6 +11,7 @@ import { settingsFromEnv } from '../src/cli/env';
 import { resolveLabConfig } from '../src/core/config';
 import { SourceExplorer } from '../src/core/source/explorer';
 import { resolveSourceTarget, targetLabel } from '../src/core/source/target';
+import { countOption, scriptArgs, withUsage } from './lib/args';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -28,8 +29,9 @@ async function time<T>(work: () => Promise<T>): Promise<[number, T]> {
 }
 
 async function main(): Promise<void> {
-  const runsArg = process.argv.indexOf('--runs');
-  const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 50;
+  const usage = 'node out/bench/source-expand.js [--runs N]';
+  const args = scriptArgs(usage, { runs: { type: 'string' } });
+  const runs = withUsage(usage, args, () => countOption(args, 'runs', 50));
   const config = resolveLabConfig(settingsFromEnv(), process.cwd());
   const target = await resolveSourceTarget(config, async () => process.env.LIFECYCLE_LAB_MYSQL_PASSWORD);
   if (!target) throw new Error('No source: start the lab (lifecycle-lab lab up) or set LIFECYCLE_LAB_MYSQL_HOST');

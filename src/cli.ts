@@ -5,16 +5,13 @@
  * (e.g. LIFECYCLE_LAB_LOCAL_LABDIR, LIFECYCLE_LAB_MODE); the MySQL password for a configured (non-lab) source from
  * LIFECYCLE_LAB_MYSQL_PASSWORD.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { CliCommand, CliContext } from './cli/context';
-import { usage } from './cli/context';
+import type { CliCommand, CliContext, OptionTable } from './cli/context';
+import { parseOptions, usage } from './cli/context';
 import { labDirForCli, settingsFromEnv } from './cli/env';
 import { cliErrorJson, describeCliError } from './cli/errors';
 import { resolveLabConfig } from './core/config';
 import { withEmulatorCredentials } from './core/lab/emulatedAws';
 import { stderrLogger } from './core/log';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
 
 interface CommandSpec {
   /** The words that name it: area, then action where the area has several. */
@@ -22,14 +19,14 @@ interface CommandSpec {
   /** What follows the words in the usage line. */
   synopsis: string;
   summary: string;
-  options?: Options;
+  options?: OptionTable;
   /** The name of the free-text argument the command takes (all remaining words), if any. */
   text?: string;
   /** Loaded on demand so `lab status` does not pay for DuckDB or the AWS SDK. */
   load: () => Promise<CliCommand>;
 }
 
-const LAKE: Options = { lake: { type: 'string' } };
+const LAKE: OptionTable = { lake: { type: 'string' } };
 
 const COMMANDS: readonly CommandSpec[] = [
   { words: ['lab', 'up'], synopsis: '[--scale N] [--aws [--trino-url URL]]',
@@ -62,7 +59,7 @@ const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./cli/check')).run },
 ];
 
-const GLOBAL: Options = { json: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+const GLOBAL: OptionTable = { json: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
 const GLOBAL_FLAGS = new Set(['--json', '--verbose', '--help', '-h']);
 
 function commandLine(spec: CommandSpec): string {
@@ -112,9 +109,9 @@ export async function main(argv: string[]): Promise<number> {
   const specUsage = `usage: lifecycle-lab ${commandLine(spec)} [--json]`;
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...GLOBAL, ...spec.options }, allowPositionals: spec.text !== undefined, strict: true });
+    parsed = parseOptions(rest, { ...GLOBAL, ...spec.options }, spec.text !== undefined);
   } catch (err) {
-    return usage({ json, out }, specUsage, parseProblem(err));
+    return usage({ json, out }, specUsage, (err as Error).message);
   }
   if (parsed.values.help) {
     process.stderr.write(`${specUsage}\n  ${spec.summary}\n`);
@@ -142,8 +139,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** parseArgs's message for what was wrong, without its advice about `--` that does not fit every command. */
-function parseProblem(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '.');
-}

@@ -2,6 +2,7 @@
  * What every `lifecycle-lab` command is given and shares: its context, the parsed arguments, usage errors and
  * Ctrl-C handling. Command modules import this, never `../cli`, so the imports run one way.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { cliErrorJson } from './errors';
 import type { LabConfig } from '../core/config';
 import type { Logger } from '../core/log';
@@ -22,6 +23,26 @@ export interface CliArgs {
 
 export type CliCommand = (args: CliArgs, ctx: CliContext) => Promise<number>;
 
+/** Options as node:util parseArgs declares them: name -> { type: 'string' | 'boolean', short?, multiple? }. */
+export type OptionTable = NonNullable<ParseArgsConfig['options']>;
+
+/** What was wrong with a command line, in parseArgs's words less its advice about `--` that does not fit every command. */
+export class UsageProblem extends Error {}
+
+/**
+ * The one strict parser of the CLI and the benchmarks: every option must be in `options` with a value of its type,
+ * free words only where `allowPositionals` says. Throws a UsageProblem naming what was wrong.
+ */
+export function parseOptions(args: readonly string[], options: OptionTable, allowPositionals = false): CliArgs {
+  try {
+    const parsed = parseArgs({ args: [...args], options, allowPositionals, strict: true });
+    return { values: parsed.values, positionals: parsed.positionals };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new UsageProblem(message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '.'));
+  }
+}
+
 /** A string option's value, or undefined when it was not given. */
 export function stringOption(args: CliArgs, name: string): string | undefined {
   const v = args.values[name];
@@ -31,6 +52,14 @@ export function stringOption(args: CliArgs, name: string): string | undefined {
 /** Whether a boolean option was given. */
 export function booleanOption(args: CliArgs, name: string): boolean {
   return args.values[name] === true;
+}
+
+/** A whole-number option (e.g. `--reps 3`), `fallback` when absent; anything else is a UsageProblem. */
+export function countOption(args: CliArgs, name: string, fallback: number): number {
+  const text = stringOption(args, name);
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageProblem(`--${name} takes a whole number, not "${text}".`);
+  return Number(text);
 }
 
 /**

@@ -139,7 +139,7 @@ suite('dashboard in AWS mode: Athena on moto', function () {
     // moto (5.1) answers SUCCEEDED from the start and has no pacing for Athena: a long first poll interval lets the
     // abort come before the engine would see the result.
     const config = resolveLabConfig({ 'aws.endpoint': moto.endpoint, 'aws.athenaWorkgroup': 'lab-wg' }, '/');
-    const engine = new AthenaEngine(config.aws, config.athena, { poll: { initialMs: 30_000, factor: 1, maxMs: 30_000 } });
+    const engine = new AthenaEngine(config.aws, config.athena, { poll: { firstMs: 30_000, growth: 1, maxMs: 30_000 } });
     const client = new AthenaClient(awsClientConfig(moto.settings()));
     try {
       await client.send(new CreateWorkGroupCommand({ Name: 'lab-wg', Configuration: { ResultConfiguration: { OutputLocation: 's3://results/athena/' } } }));

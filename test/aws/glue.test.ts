@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { BatchStopJobRunCommand, GetJobRunsCommand, GlueClient } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
-import { glueRunLinks, GluePipelineRunner } from '../../src/core/aws/glue';
+import { glueRunLinks } from '../../src/core/aws/glueLinks';
+import { GluePipelineRunner } from '../../src/core/aws/glueRunner';
 import { awsClientConfig } from '../../src/core/aws/clients';
 import type { GlueSettings } from '../../src/core/config';
 import type { LakeManifest } from '../../src/core/run/manifest';

@@ -97,7 +97,7 @@ suite('notebook cells on Athena (moto)', function () {
   test('interrupting a cell stops its Athena execution (CANCELLED)', async () => {
     // moto answers SUCCEEDED at once: a long first poll lets the interrupt come before the engine looks.
     const config = resolveLabConfig({ 'aws.endpoint': moto.endpoint, 'aws.athenaWorkgroup': 'lab-wg' }, '/');
-    const engine = new AthenaEngine(config.aws, config.athena, { poll: { initialMs: 30_000, factor: 1, maxMs: 30_000 } });
+    const engine = new AthenaEngine(config.aws, config.athena, { poll: { firstMs: 30_000, growth: 1, maxMs: 30_000 } });
     try {
       const controller = new AbortController();
       const work = runSqlCell(engine, 'select count(*) from fact_orders', {}, controller.signal);

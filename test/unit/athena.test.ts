@@ -4,7 +4,8 @@ import {
   type GetQueryExecutionCommandOutput, type GetQueryResultsCommandOutput,
 } from '@aws-sdk/client-athena';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { AthenaEngine, DEFAULT_POLL, pollDelay, scanCostUsd, withSqlCase } from '../../src/core/aws/athena';
+import { AthenaEngine, DEFAULT_POLL, scanCostUsd, withSqlCase } from '../../src/core/aws/athena';
+import { nextBackoff } from '../../src/core/aws/backoff';
 import { athenaColumn, athenaParameter, athenaValue } from '../../src/core/aws/athenaValues';
 import { resolveLabConfig, type AthenaSettings, type AwsSettings } from '../../src/core/config';
 import { LabError } from '../../src/core/errors';
@@ -159,9 +160,10 @@ suite('Athena engine (SDK mocked)', () => {
     athena.on(GetQueryResultsCommand).resolves(page([]));
     await settle(clock, engine.query('select 1'), 1);
     const intervals = times.map((t, i) => t - (i ? times[i - 1] : 0));
-    assert.deepEqual(intervals, [200, 300, 450, 675, 1013, 1519, 2000, 2000, 2000, 2000]);
-    assert.deepEqual(intervals, intervals.map((_, i) => pollDelay(i)));
-    assert.equal(DEFAULT_POLL.initialMs, 200);
+    assert.deepEqual(intervals, [200, 300, 450, 675, 1013, 1520, 2000, 2000, 2000, 2000]);
+    let previous: number | undefined;
+    assert.deepEqual(intervals, intervals.map(() => (previous = nextBackoff(DEFAULT_POLL, previous, false))), 'the one Backoff of the AWS engines');
+    assert.equal(DEFAULT_POLL.firstMs, 200);
     assert.equal(clock.pending, 0, 'no timer left behind');
   });
 
@@ -224,7 +226,7 @@ suite('Athena engine (SDK mocked)', () => {
   test('throttling left after the SDK\'s retries: awsThrottled', async () => {
     athena.on(GetQueryExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     const err = await expectError(settle(clock, engine.query('select 1')), 'awsThrottled');
-    assert.match(err.message, /GetQueryExecution: Athena is throttling/);
+    assert.match(err.message, /GetQueryExecution: AWS is throttling these requests/, 'the one mapper every AWS call shares');
   });
 
   test('access denied: awsCredentials naming what the credentials need', async () => {

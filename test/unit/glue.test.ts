@@ -3,10 +3,13 @@ import {
   BatchStopJobRunCommand, GetJobCommand, GetJobRunCommand, GetJobRunsCommand, GlueClient, StartJobRunCommand, type JobRun,
 } from '@aws-sdk/client-glue';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import {
-  GlueJobs, GluePipelineRunner, JOB_RUN_STATES, TERMINAL_JOB_RUN_STATES, isTerminalState, jobRunToRecord, manifestKey, nextPollDelay,
-  parseJobRunState, toGlueJobRun, watchJobRun, type JobRunState,
-} from '../../src/core/aws/glue';
+import { AwsClients } from '../../src/core/aws/awsClients';
+import { toGlueJobRun } from '../../src/core/aws/glueJobRun';
+import { GlueJobs } from '../../src/core/aws/glueJobs';
+import { GluePipelineRunner, jobRunToRecord } from '../../src/core/aws/glueRunner';
+import { JOB_RUN_STATES, TERMINAL_JOB_RUN_STATES, isTerminalState, parseJobRunState, type JobRunState } from '../../src/core/aws/glueStates';
+import { nextPollDelay, watchJobRun } from '../../src/core/aws/glueWatch';
+import { manifestKey } from '../../src/core/aws/s3Manifest';
 import { resolveLabConfig, type AwsSettings, type GlueSettings } from '../../src/core/config';
 import { LabError, isCancelled } from '../../src/core/errors';
 import type { PipelineEvent } from '../../src/core/run/events';
@@ -63,12 +66,12 @@ suite('Glue job runs (aws-sdk-client-mock)', () => {
       times.push(clock.now());
       return run(states[Math.min(i++, states.length - 1)]);
     });
-    const jobs = await GlueJobs.open(AWS);
+    const clients = new AwsClients(AWS);
     try {
-      const final = await drive(clock, watchJobRun(jobs, 'etl', RUN_ID, { clock }));
+      const final = await drive(clock, watchJobRun(new GlueJobs(clients), 'etl', RUN_ID, { clock }));
       assert.equal(final.state, 'SUCCEEDED');
     } finally {
-      jobs.destroy();
+      await clients.destroy();
     }
     const gaps = times.slice(1).map((t, k) => t - times[k]);
     assert.deepEqual(gaps, [3000, 4500, 6750, 10125, 15000, 15000, 3000, 4500, 6750]);
@@ -138,9 +141,9 @@ suite('Glue job runs (aws-sdk-client-mock)', () => {
   test('throttling, access denied, expired credentials and a missing job each name the cause and the next step', async () => {
     const runner = new GluePipelineRunner({ aws: AWS, glue: GLUE, clock: new FakeClock() });
     glue.on(StartJobRunCommand).rejects(sdkError('ThrottlingException', 'Rate exceeded'));
-    let err = await expectLabError(runner.run(), 'timeout');
-    assert.match(err.message, /StartJobRun: AWS throttled the request \(ThrottlingException\)/);
-    assert.equal(err.nextStep?.command, 'lifecycleLab.pipeline.run');
+    let err = await expectLabError(runner.run(), 'awsThrottled');
+    assert.match(err.message, /StartJobRun: AWS is throttling these requests \(Rate exceeded\)/, 'the one mapper every AWS call shares');
+    assert.equal(err.nextStep?.command, 'lifecycleLab.showLog');
 
     glue.on(StartJobRunCommand).rejects(sdkError('AccessDeniedException', 'User is not authorized to perform: glue:StartJobRun'));
     err = await expectLabError(runner.run(), 'awsCredentials');
@@ -226,7 +229,7 @@ suite('Glue job runs (aws-sdk-client-mock)', () => {
     glue.on(StartJobRunCommand).resolves({ JobRunId: RUN_ID });
     glue.on(GetJobRunCommand).resolvesOnce(run('RUNNING')).rejects(sdkError('ThrottlingException', 'Rate exceeded'));
     const events: PipelineEvent[] = [];
-    const err = await expectLabError(drive(clock, new GluePipelineRunner({ aws: AWS, glue: GLUE, clock }).run({ onEvent: (e) => events.push(e) })), 'timeout');
+    const err = await expectLabError(drive(clock, new GluePipelineRunner({ aws: AWS, glue: GLUE, clock }).run({ onEvent: (e) => events.push(e) })), 'awsThrottled');
     assert.ok(err instanceof LabError);
     const last = events.at(-1);
     assert.ok(last?.kind === 'runFinished' && /may still be going/.test(last.message), JSON.stringify(last));

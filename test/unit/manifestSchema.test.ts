@@ -47,6 +47,7 @@ const REFUSED: Record<string, Json> = {
   'a negative row count': changed(local, 'tables.fact_orders.rows', -1),
   'a source count as text': changed(local, 'source.counts.orders', '326'),
   'a part without its checksum': changed(local, 'tables.fact_orders.parts', [{ file: 'part-0.parquet', bytes: 10 }]),
+  'a table location that is not text': changed(glue, 'tables.fact_orders.location', 7),
   'a check without its message': changed(local, 'checks', [{ name: 'x', ok: true, expected: '1', actual: '1' }]),
   'ok as text': changed(local, 'ok', 'true'),
   'an unknown test kind': changed(local, 'tests', [{ ...(local.tests as Json[])[0], kind: 'fuzzy' }]),

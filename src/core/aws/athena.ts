@@ -1,14 +1,16 @@
 import type { AthenaSettings, AwsSettings } from '../config';
-import { sleep, systemClock, type Clock } from '../clock';
+import { systemClock, type Clock } from '../clock';
 import { CancelledError, LabError, type NextStep } from '../errors';
 import type { QueryColumn, QueryEngine, QueryParams, QueryResult, QueryStreamOptions, QueryStreamSummary, QueryValue } from '../query/engine';
 import { compileParams } from '../query/params';
 import { isBlankSql, noStatementError } from '../query/sqlText';
-import { awsClientConfig, awsErrorToLabError } from './clients';
+import { AwsClients, type AthenaSdk } from './awsClients';
+import { Backoff, type BackoffPolicy } from './backoff';
+import { awsErrorToLabError } from './clients';
 import { athenaColumn, athenaParameter, athenaValue } from './athenaValues';
 
-type AthenaModule = typeof import('@aws-sdk/client-athena');
-type AthenaClient = InstanceType<AthenaModule['AthenaClient']>;
+type AthenaModule = AthenaSdk['sdk'];
+type AthenaClient = AthenaSdk['client'];
 type QueryExecution = NonNullable<import('@aws-sdk/client-athena').GetQueryExecutionCommandOutput['QueryExecution']>;
 
 /** Athena's QueryExecutionState values; the last three are final. */
@@ -16,24 +18,17 @@ export const QUERY_STATES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCEL
 export type QueryState = (typeof QUERY_STATES)[number];
 export const TERMINAL_STATES: ReadonlySet<string> = new Set<QueryState>(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
-/** How GetQueryExecution is polled: the first wait, how each next one grows, and the longest. */
-export interface PollPolicy {
-  initialMs: number;
-  factor: number;
-  maxMs: number;
-}
-
-/** Short queries (the dashboard's, over a few MB) finish in about a second: poll soon, then back off to 2 s. */
-export const DEFAULT_POLL: PollPolicy = { initialMs: 200, factor: 1.5, maxMs: 2000 };
-
-/** The wait before poll number `attempt` (0-based). */
-export function pollDelay(attempt: number, policy: PollPolicy = DEFAULT_POLL): number {
-  return Math.min(policy.maxMs, Math.round(policy.initialMs * policy.factor ** attempt));
-}
+/**
+ * How GetQueryExecution is polled (the engines' one Backoff): short queries (the dashboard's, over a few MB) finish
+ * in about a second, so poll soon, then back off to 2 s.
+ */
+export const DEFAULT_POLL: BackoffPolicy = { firstMs: 200, growth: 1.5, maxMs: 2000 };
 
 export interface AthenaEngineOptions {
   clock?: Clock;
-  poll?: PollPolicy;
+  poll?: BackoffPolicy;
+  /** The backend's AWS clients; absent, the engine makes its own and close() destroys them. */
+  clients?: AwsClients;
   /** Rows per GetQueryResults page (Athena allows up to 1000). */
   pageSize?: number;
 }
@@ -41,15 +36,6 @@ export interface AthenaEngineOptions {
 const BYTES_PER_TB = 1024 ** 4;
 const SHOW_LOG: NextStep = { label: 'Show Log', command: 'lifecycleLab.showLog' };
 const RUN_PIPELINE: NextStep = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
-const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'RequestLimitExceeded']);
-
-/**
- * Athena's client options: the lab's, with adaptive retry and more attempts, because GetQueryExecution is polled and a
- * dashboard starts several queries at once: the SDK then backs off and rate-limits itself on throttling.
- */
-export function athenaClientConfig(aws: AwsSettings) {
-  return { ...awsClientConfig(aws), maxAttempts: 5, retryMode: 'adaptive' as const };
-}
 
 /** Estimated cost of scanning `bytes` at `usdPerTb` (USD per TB scanned; Athena bills at least 10 MB per query). */
 export function scanCostUsd(bytes: number, usdPerTb: number): number {
@@ -66,15 +52,18 @@ export function scanCostUsd(bytes: number, usdPerTb: number): number {
 export class AthenaEngine implements QueryEngine {
   readonly kind = 'athena';
   readonly description: string;
-  private clientPromise?: Promise<{ sdk: AthenaModule; client: AthenaClient }>;
+  private readonly clients: AwsClients;
+  private readonly ownsClients: boolean;
   private readonly clock: Clock;
-  private readonly poll: PollPolicy;
+  private readonly poll: BackoffPolicy;
   private readonly pageSize: number;
 
   constructor(private readonly aws: AwsSettings, private readonly athena: AthenaSettings, options: AthenaEngineOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.poll = options.poll ?? DEFAULT_POLL;
     this.pageSize = options.pageSize ?? 1000;
+    this.ownsClients = !options.clients;
+    this.clients = options.clients ?? new AwsClients(aws);
     this.description = `Athena over ${athena.database} (workgroup ${athena.workgroup}, ${aws.region})`;
   }
 
@@ -90,7 +79,7 @@ export class AthenaEngine implements QueryEngine {
     if (signal?.aborted) throw new CancelledError('Athena query');
     if (isBlankSql(sql)) throw noStatementError();
     const compiled = compileParams(sql, params ?? {}, 'positional');
-    const { sdk, client } = await this.client();
+    const { sdk, client } = await this.clients.athena();
     const started = await this.call('StartQueryExecution', () => client.send(new sdk.StartQueryExecutionCommand({
       QueryString: compiled.sql,
       QueryExecutionContext: { Database: this.athena.database, Catalog: 'AwsDataCatalog' },
@@ -118,25 +107,18 @@ export class AthenaEngine implements QueryEngine {
     };
   }
 
+  /** Destroys the clients the engine made itself (a backend's are the backend's to destroy). */
   async close(): Promise<void> {
-    const pending = this.clientPromise;
-    this.clientPromise = undefined;
-    if (pending) (await pending.catch(() => undefined))?.client.destroy();
-  }
-
-  private client(): Promise<{ sdk: AthenaModule; client: AthenaClient }> {
-    this.clientPromise ??= import('@aws-sdk/client-athena').then((sdk) => ({
-      sdk,
-      client: new sdk.AthenaClient(athenaClientConfig(this.aws)),
-    }));
-    return this.clientPromise;
+    if (this.ownsClients) await this.clients.destroy();
   }
 
   /** Polls GetQueryExecution until the execution is final; on abort, stops it and throws CancelledError. */
   private async waitFor(id: string, sdk: AthenaModule, client: AthenaClient, signal?: AbortSignal): Promise<QueryExecution> {
-    for (let attempt = 0; ; attempt++) {
+    const backoff = new Backoff(this.poll, this.clock);
+    for (;;) {
       try {
-        await sleep(this.clock, pollDelay(attempt, this.poll), signal);
+        // A query's wait only grows: QUEUED → RUNNING is no sign that it ends sooner.
+        await backoff.wait(false, signal);
       } catch {
         await this.stop(id, sdk, client);
         throw new CancelledError('Athena query');
@@ -212,11 +194,6 @@ export class AthenaEngine implements QueryEngine {
     const e = (err ?? {}) as { name?: string; message?: string };
     const name = e.name ?? '';
     const message = e.message ?? String(err);
-    if (THROTTLING.has(name)) {
-      return new LabError('awsThrottled', `${what}: Athena is throttling these requests even after the SDK's retries (${message}). Wait a moment and refresh; fewer dashboard cards at once also helps.`, {
-        nextStep: SHOW_LOG, cause: err,
-      });
-    }
     if (name === 'InvalidRequestException') {
       if (/output location|OutputLocation/i.test(message)) {
         return new LabError('config', `${what}: Athena has no place to write results (${message}). Set an s3:// output location or use a workgroup that has one.`, {

@@ -24,7 +24,7 @@ export const AWS_MAX_ATTEMPTS = 3;
 /**
  * Client options from the lab's AWS settings: region, profile (empty = the default credential chain),
  * endpoint override. S3 passes `{ forcePathStyle: !!aws.endpoint }` (local endpoints need the bucket in the path).
- * Used as `new RDSClient(awsClientConfig(config.aws))`; the SDK package itself is loaded by the caller, lazily.
+ * AwsClients (awsClients.ts) makes every SDK client with it; the SDK package itself is loaded there, lazily.
  */
 export function awsClientConfig(aws: AwsSettings, options: { forcePathStyle?: boolean } = {}): AwsClientConfig {
   const config: AwsClientConfig = { region: aws.region, maxAttempts: AWS_MAX_ATTEMPTS, retryMode: 'standard' };

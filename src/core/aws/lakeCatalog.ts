@@ -2,33 +2,15 @@ import { createHash } from 'node:crypto';
 import type { AthenaSettings, AwsSettings, GlueSettings } from '../config';
 import { LabError, throwIfCancelled, type NextStep } from '../errors';
 import type { LakeCatalog, LakeOverview, LakeTableSummary } from '../backend/types';
-import type { LakeManifest, LakeTableStats } from '../run/manifest';
-import type { LakeCheck, LakeProblem, LakeProblemKind, LakeTableCheck } from '../run/lakeCheck';
+import type { LakeManifest } from '../run/manifest';
+import type { LakeCheck, LakeProblem, LakeTableCheck } from '../run/lakeCheck';
 import type { LongWork } from '../progress';
 import type { QueryEngine, QueryResult } from '../query/engine';
 import { sqlIdent } from '../query/sqlText';
-import { awsClientConfig, awsErrorToLabError } from './clients';
-import { manifestKey, readS3Manifest, splitS3Url } from './glue';
-
-type GlueModule = typeof import('@aws-sdk/client-glue');
-type S3Module = typeof import('@aws-sdk/client-s3');
-type SdkTable = NonNullable<import('@aws-sdk/client-glue').GetTableResponse['Table']>;
-
-/** One table of the catalog database as the lake view needs it. */
-export interface CatalogTable {
-  name: string;
-  /** s3://bucket/prefix/ of its data (the run prefix the job published). */
-  location: string;
-  columns: { name: string; type: string }[];
-  updateTime?: Date;
-}
-
-/** One object under a table's location. */
-export interface LakeObject {
-  key: string;
-  bytes: number;
-  etag?: string;
-}
+import { AwsClients } from './awsClients';
+import { compareTable, isDataObject, lakePathOf, tableFolderKey, toCatalogTable, type CatalogTable, type LakeObject } from './catalogTables';
+import { awsErrorToLabError } from './clients';
+import { manifestKey, readS3Manifest, splitS3Url } from './s3Manifest';
 
 export interface AwsLakeCatalogSettings {
   aws: AwsSettings;
@@ -47,75 +29,6 @@ function tableName(name: string): string {
   return name;
 }
 
-function toCatalogTable(table: SdkTable): CatalogTable {
-  const sd = table.StorageDescriptor;
-  return {
-    name: table.Name ?? '',
-    location: sd?.Location ?? '',
-    columns: [...(sd?.Columns ?? []), ...(table.PartitionKeys ?? [])].map((c) => ({ name: c.Name ?? '', type: c.Type ?? 'string' })),
-    updateTime: table.UpdateTime,
-  };
-}
-
-/** Hive and Athena skip files whose name starts with `_` or `.` (markers, checksums): they are not table data. */
-export function isDataObject(key: string): boolean {
-  const name = key.slice(key.lastIndexOf('/') + 1);
-  return name !== '' && !name.startsWith('_') && !name.startsWith('.');
-}
-
-/**
- * The folder a table's files are named relative to in the manifest: the job publishes `gold/<table>/run=<id>/` as the
- * location and records `run=<id>/part-….parquet`; a location without a run segment is the folder itself.
- */
-export function tableFolderKey(location: string): string {
-  const { prefix } = splitS3Url(location);
-  const segments = prefix.split('/');
-  return segments.at(-1)?.startsWith('run=') ? segments.slice(0, -1).join('/') : prefix;
-}
-
-/** The lake path (`s3://bucket[/prefix]`) a published table location lives under: everything before `/gold/`. */
-export function lakePathOf(location: string): string | undefined {
-  const match = /^(s3:\/\/[^/]+(?:\/.*?)?)\/gold\//.exec(location);
-  return match?.[1];
-}
-
-/**
- * Compares the objects under a table's location with what the manifest recorded for it: every recorded part must be
- * there with its size, and nothing else may be (the same rules as the local lake's quick check). A table the manifest
- * does not list has nothing to be compared with.
- */
-export function compareTable(table: CatalogTable, objects: LakeObject[], recorded: LakeTableStats | undefined): LakeProblem[] {
-  if (!recorded) return [];
-  const { bucket } = splitS3Url(table.location);
-  const folder = tableFolderKey(table.location);
-  const url = (key: string) => `s3://${bucket}/${key}`;
-  const relative = (key: string) => (folder && key.startsWith(`${folder}/`) ? key.slice(folder.length + 1) : key);
-  const problems: LakeProblem[] = [];
-  const problem = (file: string, key: string, kind: LakeProblemKind, message: string) =>
-    problems.push({ table: table.name, file, path: url(key), kind, message });
-  const found = new Map(objects.map((o) => [relative(o.key), o]));
-  if (Array.isArray(recorded.parts)) {
-    const listed = new Set<string>();
-    for (const part of recorded.parts) {
-      listed.add(part.file);
-      const key = folder ? `${folder}/${part.file}` : part.file;
-      const object = found.get(part.file);
-      if (!object) problem(part.file, key, 'missing', `${table.name}/${part.file} is missing from ${url(key)}.`);
-      else if (object.bytes !== part.bytes) problem(part.file, key, 'size', `${table.name}/${part.file} is ${object.bytes} bytes in S3; the run wrote ${part.bytes} (truncated or overwritten).`);
-    }
-    for (const [file, object] of found) {
-      if (!listed.has(file)) problem(file, object.key, 'unexpected', `${table.name}/${file} is not one of the files the run wrote.`);
-    }
-    return problems;
-  }
-  const bytes = objects.reduce((n, o) => n + o.bytes, 0);
-  if (objects.length === 0) problem('*', folder, 'missing', `${table.name} has no files under ${table.location}; the run wrote ${recorded.files}.`);
-  else if (bytes !== recorded.bytes || objects.length !== recorded.files) {
-    problem('*', folder, 'size', `${table.name}'s files are ${bytes} bytes in ${objects.length} file${objects.length === 1 ? '' : 's'}; the run wrote ${recorded.bytes} bytes in ${recorded.files}.`);
-  }
-  return problems;
-}
-
 /**
  * AWS mode's lake: the tables of the Glue Data Catalog database (GetTables through the SDK's paginator) with their
  * location and columns, file count and bytes from S3 (ListObjectsV2, paginated) under each location, rows from the
@@ -124,24 +37,18 @@ export function compareTable(table: CatalogTable, objects: LakeObject[], recorde
  */
 export class AwsLakeCatalog implements LakeCatalog {
   readonly location: string;
-  private clients?: Promise<{ glue: GlueModule; s3: S3Module; glueClient: InstanceType<GlueModule['GlueClient']>; s3Client: InstanceType<S3Module['S3Client']> }>;
+  private readonly clients: AwsClients;
+  private readonly ownsClients: boolean;
 
-  constructor(private readonly settings: AwsLakeCatalogSettings, private readonly engine: QueryEngine) {
+  /** `clients`: the backend's; absent, the catalog makes its own and close() destroys them. */
+  constructor(private readonly settings: AwsLakeCatalogSettings, private readonly engine: QueryEngine, clients?: AwsClients) {
+    this.ownsClients = !clients;
+    this.clients = clients ?? new AwsClients(settings.aws);
     this.location = settings.glue.lakePath ? settings.glue.lakePath.replace(/\/+$/, '') : `Glue database ${settings.athena.database}`;
   }
 
   private get database(): string {
     return this.settings.athena.database;
-  }
-
-  private sdk() {
-    this.clients ??= Promise.all([import('@aws-sdk/client-glue'), import('@aws-sdk/client-s3')]).then(([glue, s3]) => ({
-      glue,
-      s3,
-      glueClient: new glue.GlueClient(awsClientConfig(this.settings.aws)),
-      s3Client: new s3.S3Client(awsClientConfig(this.settings.aws, { forcePathStyle: !!this.settings.aws.endpoint })),
-    }));
-    return this.clients;
   }
 
   /** Glue's and S3's own "not there" errors as lakeMissing naming what is missing; the rest as every AWS call's. */
@@ -166,7 +73,7 @@ export class AwsLakeCatalog implements LakeCatalog {
 
   /** Every table of the catalog database, sorted by name. */
   async tables(): Promise<CatalogTable[]> {
-    const { glue, glueClient } = await this.sdk();
+    const { sdk: glue, client: glueClient } = await this.clients.glue();
     const tables: CatalogTable[] = [];
     try {
       for await (const page of glue.paginateGetTables({ client: glueClient, pageSize: 100 }, { DatabaseName: this.database })) {
@@ -180,7 +87,7 @@ export class AwsLakeCatalog implements LakeCatalog {
 
   /** One table of the catalog (GetTable); lakeMissing naming it when it is not there. */
   async table(name: string): Promise<CatalogTable> {
-    const { glue, glueClient } = await this.sdk();
+    const { sdk: glue, client: glueClient } = await this.clients.glue();
     try {
       const out = await glueClient.send(new glue.GetTableCommand({ DatabaseName: this.database, Name: tableName(name) }));
       if (!out.Table) throw new LabError('lakeMissing', `GetTable returned nothing for ${this.database}.${name}.`);
@@ -193,7 +100,7 @@ export class AwsLakeCatalog implements LakeCatalog {
   /** The data objects under an S3 location, every page (ListObjectsV2 through the SDK's paginator). */
   async objects(location: string): Promise<LakeObject[]> {
     if (!location.startsWith('s3://')) return [];
-    const { s3, s3Client } = await this.sdk();
+    const { sdk: s3, client: s3Client } = await this.clients.s3();
     const { bucket, prefix } = splitS3Url(location);
     const found: LakeObject[] = [];
     try {
@@ -220,14 +127,14 @@ export class AwsLakeCatalog implements LakeCatalog {
 
   async manifest(): Promise<LakeManifest | undefined> {
     const lakePath = this.lakePath(this.settings.glue.lakePath ? undefined : await this.tables());
-    return lakePath ? readS3Manifest(this.settings.aws, lakePath) : undefined;
+    return lakePath ? readS3Manifest(this.clients, lakePath) : undefined;
   }
 
   async overview(): Promise<LakeOverview> {
     const tables = await this.tables();
     const lakePath = this.lakePath(tables);
     const [manifest, listings] = await Promise.all([
-      lakePath ? readS3Manifest(this.settings.aws, lakePath) : Promise.resolve(undefined),
+      lakePath ? readS3Manifest(this.clients, lakePath) : Promise.resolve(undefined),
       mapLimited(tables, 4, (t) => this.objects(t.location)),
     ]);
     const problems: LakeProblem[] = [];
@@ -253,7 +160,7 @@ export class AwsLakeCatalog implements LakeCatalog {
     const lakePath = this.lakePath(tables);
     let etag = 'none';
     if (lakePath) {
-      const { s3, s3Client } = await this.sdk();
+      const { sdk: s3, client: s3Client } = await this.clients.s3();
       const where = manifestKey(lakePath);
       try {
         etag = (await s3Client.send(new s3.HeadObjectCommand({ Bucket: where.bucket, Key: where.key }))).ETag ?? 'none';
@@ -297,7 +204,7 @@ export class AwsLakeCatalog implements LakeCatalog {
   /** The manifest's count when the catalog table is the one it describes, else Athena's COUNT(*). */
   async rowCount(table: string, signal?: AbortSignal): Promise<number> {
     const [found, manifest] = await Promise.all([this.table(table), this.manifest().catch(() => undefined)]);
-    const recorded = manifest?.tables[found.name] as (LakeTableStats & { location?: string }) | undefined;
+    const recorded = manifest?.tables[found.name];
     if (recorded && recorded.location !== undefined && trimSlash(recorded.location) === trimSlash(found.location)) return recorded.rows;
     const result = await this.engine.query(`select count(*) from ${sqlIdent(tableName(table))}`, undefined, signal);
     return Number(result.rows[0]?.[0] ?? 0);
@@ -322,7 +229,7 @@ export class AwsLakeCatalog implements LakeCatalog {
     progress({ message: `Listing the tables of ${this.database}` });
     const tables = await this.tables();
     const lakePath = this.lakePath(tables);
-    const manifest = lakePath ? await readS3Manifest(this.settings.aws, lakePath) : undefined;
+    const manifest = lakePath ? await readS3Manifest(this.clients, lakePath) : undefined;
     if (!manifest && tables.length === 0) {
       throw new LabError('lakeMissing', `The Glue database ${this.database} has no tables yet.`, { nextStep: RUN_PIPELINE });
     }
@@ -378,7 +285,7 @@ export class AwsLakeCatalog implements LakeCatalog {
   }
 
   private async sha256(bucket: string, key: string, signal?: AbortSignal): Promise<string> {
-    const { s3, s3Client } = await this.sdk();
+    const { sdk: s3, client: s3Client } = await this.clients.s3();
     const hash = createHash('sha256');
     try {
       const out = await s3Client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
@@ -393,13 +300,9 @@ export class AwsLakeCatalog implements LakeCatalog {
     return hash.digest('hex');
   }
 
-  /** Closes the SDK clients (the backend's dispose). */
+  /** Destroys the clients the catalog made itself (a backend's are the backend's to destroy). */
   async close(): Promise<void> {
-    const pending = this.clients;
-    this.clients = undefined;
-    const opened = await pending?.catch(() => undefined);
-    opened?.glueClient.destroy();
-    opened?.s3Client.destroy();
+    if (this.ownsClients) await this.clients.destroy();
   }
 }
 

@@ -1,7 +1,8 @@
 import { DEFAULTS, type AwsSettings } from '../config';
 import { LabError, throwIfCancelled } from '../errors';
 import type { LongWork } from '../progress';
-import { awsClientConfig, awsErrorToLabError } from './clients';
+import { AwsClients } from './awsClients';
+import { awsErrorToLabError } from './clients';
 
 /**
  * The network checks before a Glue JDBC run. Most failed Glue runs against RDS are network ones (the job's ENI cannot
@@ -36,6 +37,8 @@ export interface PreflightOptions extends LongWork {
    * more, so the check before each run leaves it out: the run itself is that test.
    */
   testConnection?: boolean;
+  /** The backend's AWS clients; absent, the preflight makes its own and destroys them when done. */
+  clients?: AwsClients;
 }
 
 export const PREFLIGHT_CHECK_NAMES: Record<PreflightCheckId, string> = {
@@ -102,9 +105,10 @@ export async function runPreflight(aws: AwsSettings, connectionName: string, opt
     checks.push({ id, name: PREFLIGHT_CHECK_NAMES[id], ...result });
   };
 
-  const [glue, ec2, rds] = await Promise.all([import('@aws-sdk/client-glue'), import('@aws-sdk/client-ec2'), import('@aws-sdk/client-rds')]);
-  const config = awsClientConfig(aws);
-  const clients = { glue: new glue.GlueClient(config), ec2: new ec2.EC2Client(config), rds: new rds.RDSClient(config) };
+  const owned = options.clients ? undefined : new AwsClients(aws);
+  const shared = options.clients ?? owned!;
+  const [{ sdk: glue, client: glueClient }, { sdk: ec2, client: ec2Client }, { sdk: rds, client: rdsClient }] = await Promise.all([shared.glue(), shared.ec2(), shared.rds()]);
+  const clients = { glue: glueClient, ec2: ec2Client, rds: rdsClient };
   const send = { abortSignal: signal };
   /** Runs one read; credential and endpoint failures end the preflight, anything else is the check's problem. */
   const read = async <T>(what: string, work: () => Promise<T>, explain: (err: unknown) => Omit<PreflightCheck, 'id' | 'name'> | undefined = () => undefined): Promise<Fact<T>> => {
@@ -212,9 +216,7 @@ export async function runPreflight(aws: AwsSettings, connectionName: string, opt
     step('availabilityZone');
     add('availabilityZone', needsConnection() ?? (subnet && 'problem' in subnet ? subnet.problem : availabilityZoneCheck(conn!, (subnet as { value: SubnetFacts }).value)));
   } finally {
-    clients.glue.destroy();
-    clients.ec2.destroy();
-    clients.rds.destroy();
+    await owned?.destroy();
   }
   progress({ message: 'Preflight done', fraction: 1 });
   return { connectionName, checks, failed: checks.filter((c) => c.status === 'fail') };

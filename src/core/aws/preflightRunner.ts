@@ -1,6 +1,6 @@
 import type { PreflightSettings } from '../config';
 import type { PipelineResult } from '../run/result';
-import { GluePipelineRunner, type GlueRunnerSettings, type GlueRunOptions } from './glue';
+import { GluePipelineRunner, type GlueRunnerSettings, type GlueRunOptions } from './glueRunner';
 import { preflightFailure, runPreflight } from './preflight';
 
 export interface PreflightGlueRunnerSettings extends GlueRunnerSettings {
@@ -22,6 +22,7 @@ export class PreflightGlueRunner extends GluePipelineRunner {
     if (preflight.beforeRun) {
       const report = await runPreflight(aws, preflight.connectionName, {
         testConnection: false,
+        clients: this.withPreflight.clients,
         signal: options.signal,
         onProgress: (p) => options.onProgress?.({ message: `Preflight: ${p.message}` }),
       });

@@ -1,6 +1,7 @@
 import type { AwsSettings } from '../config';
 import { LabError } from '../errors';
-import { awsClientConfig, awsErrorToLabError } from './clients';
+import { withAwsClients, type AwsClients, type RdsSdk } from './awsClients';
+import { awsErrorToLabError } from './clients';
 
 /** What the lab needs to know about an RDS instance. */
 export interface RdsInstance {
@@ -23,8 +24,7 @@ export interface RdsEndpoint {
   user?: string;
 }
 
-type RdsModule = typeof import('@aws-sdk/client-rds');
-type DbInstance = NonNullable<import('@aws-sdk/client-rds').DescribeDBInstancesCommandOutput['DBInstances']>[number];
+export type DbInstance = NonNullable<import('@aws-sdk/client-rds').DescribeDBInstancesCommandOutput['DBInstances']>[number];
 
 function toInstance(db: DbInstance): RdsInstance {
   return {
@@ -39,25 +39,22 @@ function toInstance(db: DbInstance): RdsInstance {
   };
 }
 
-/** Runs `work` with an RDS client built from the settings and destroys the client afterwards. */
-async function withRds<T>(aws: AwsSettings, work: (rds: RdsModule, client: InstanceType<RdsModule['RDSClient']>) => Promise<T>): Promise<T> {
-  const rds = await import('@aws-sdk/client-rds');
-  const client = new rds.RDSClient(awsClientConfig(aws));
-  try {
-    return await work(rds, client);
-  } finally {
-    client.destroy();
-  }
+/** Runs `work` on the given clients' RDS client, or on clients of its own destroyed afterwards. */
+function withRds<T>(aws: AwsSettings, clients: AwsClients | undefined, work: (rds: RdsSdk) => Promise<T>): Promise<T> {
+  return clients ? clients.rds().then(work) : withAwsClients(aws, async (own) => work(await own.rds()));
 }
 
-/** DescribeDBInstances for one id. Not found -> 'rdsNotFound' naming the id and the setting. */
-export function describeRdsInstance(aws: AwsSettings, id = aws.rdsInstanceId): Promise<RdsInstance> {
-  return withRds(aws, async (rds, client) => {
+/**
+ * The one DescribeDBInstances wrapper: the SDK's instance for one id (Discover RDS, Terraform's network variables).
+ * Not found -> 'rdsNotFound' naming the id and the setting.
+ */
+export function describeDbInstance(aws: AwsSettings, id = aws.rdsInstanceId, clients?: AwsClients): Promise<DbInstance> {
+  return withRds(aws, clients, async ({ sdk, client }) => {
     try {
-      const out = await client.send(new rds.DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
+      const out = await client.send(new sdk.DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
       const db = out.DBInstances?.[0];
       if (!db) throw notFound(id, aws);
-      return toInstance(db);
+      return db;
     } catch (err) {
       if ((err as { name?: string }).name === 'DBInstanceNotFoundFault') throw notFound(id, aws, err);
       throw awsErrorToLabError(err, 'DescribeDBInstances', aws);
@@ -65,15 +62,20 @@ export function describeRdsInstance(aws: AwsSettings, id = aws.rdsInstanceId): P
   });
 }
 
+/** DescribeDBInstances for one id, as the lab shows an instance. */
+export async function describeRdsInstance(aws: AwsSettings, id = aws.rdsInstanceId, clients?: AwsClients): Promise<RdsInstance> {
+  return toInstance(await describeDbInstance(aws, id, clients));
+}
+
 /**
  * Every instance in the region, page by page through the SDK's paginator (`pageSize` is MaxRecords: 20 to 100), for
  * picking one when the configured id is not found.
  */
-export function listRdsInstances(aws: AwsSettings, options: { pageSize?: number } = {}): Promise<RdsInstance[]> {
-  return withRds(aws, async (rds, client) => {
+export function listRdsInstances(aws: AwsSettings, options: { pageSize?: number; clients?: AwsClients } = {}): Promise<RdsInstance[]> {
+  return withRds(aws, options.clients, async ({ sdk, client }) => {
     const instances: RdsInstance[] = [];
     try {
-      for await (const page of rds.paginateDescribeDBInstances({ client, pageSize: options.pageSize ?? 100 }, {})) {
+      for await (const page of sdk.paginateDescribeDBInstances({ client, pageSize: options.pageSize ?? 100 }, {})) {
         instances.push(...(page.DBInstances ?? []).map(toInstance));
       }
     } catch (err) {

@@ -1,6 +1,7 @@
 import type { AwsSettings } from '../config';
 import { LabError } from '../errors';
-import { awsClientConfig, awsErrorToLabError } from './clients';
+import { withAwsClients, type SecretsSdk } from './awsClients';
+import { awsErrorToLabError } from './clients';
 
 /** Days a deleted secret can still be restored (Secrets Manager allows 7 to 30; the shortest is used). */
 export const SECRET_RECOVERY_DAYS = 7;
@@ -30,18 +31,17 @@ export interface SecretStatus {
   deletionDate?: Date;
 }
 
-type SecretsModule = typeof import('@aws-sdk/client-secrets-manager');
+type SecretsModule = SecretsSdk['sdk'];
 
-async function withClient<T>(aws: AwsSettings, what: string, work: (sm: SecretsModule, client: InstanceType<SecretsModule['SecretsManagerClient']>) => Promise<T>): Promise<T> {
-  const sm = await import('@aws-sdk/client-secrets-manager');
-  const client = new sm.SecretsManagerClient(awsClientConfig(aws));
-  try {
-    return await work(sm, client);
-  } catch (err) {
-    throw secretsError(err, what, aws);
-  } finally {
-    client.destroy();
-  }
+async function withClient<T>(aws: AwsSettings, what: string, work: (sm: SecretsModule, client: SecretsSdk['client']) => Promise<T>): Promise<T> {
+  return withAwsClients(aws, async (clients) => {
+    const { sdk, client } = await clients.secrets();
+    try {
+      return await work(sdk, client);
+    } catch (err) {
+      throw secretsError(err, what, aws);
+    }
+  });
 }
 
 function secretsError(err: unknown, what: string, aws: AwsSettings): LabError {

@@ -1,4 +1,5 @@
 import { AthenaEngine } from '../aws/athena';
+import { AwsClients } from '../aws/awsClients';
 import { PreflightGlueRunner } from '../aws/preflightRunner';
 import { AwsLakeCatalog } from '../aws/lakeCatalog';
 import type { LabConfig } from '../config';
@@ -21,20 +22,24 @@ export class AwsBackend implements LabBackend {
   readonly query: QueryEngine;
   private readonly connection: SourceConnection;
   private readonly catalog: AwsLakeCatalog;
+  /** Every AWS SDK client of this backend, made on first use and destroyed with it. */
+  private readonly clients: AwsClients;
 
   constructor(config: LabConfig, deps: BackendDeps) {
     const connection = new SourceConnection(config, deps.readPassword, deps.log);
     this.connection = connection;
-    this.query = new AthenaEngine(config.aws, config.athena, { clock: deps.clock });
+    this.clients = new AwsClients(config.aws);
+    this.query = new AthenaEngine(config.aws, config.athena, { clock: deps.clock, clients: this.clients });
     this.source = connection.asSource(() => new LabError('labNotRunning', 'No source: set the MySQL host or discover the RDS instance.', {
       nextStep: { label: 'Discover RDS Instance', command: 'lifecycleLab.source.discoverRds' },
     }));
-    this.pipeline = new PreflightGlueRunner({ aws: config.aws, glue: config.glue, preflight: config.preflight, clock: deps.clock, log: deps.log });
-    this.catalog = new AwsLakeCatalog({ aws: config.aws, glue: config.glue, athena: config.athena }, this.query);
+    this.pipeline = new PreflightGlueRunner({ aws: config.aws, glue: config.glue, preflight: config.preflight, clients: this.clients, clock: deps.clock, log: deps.log });
+    this.catalog = new AwsLakeCatalog({ aws: config.aws, glue: config.glue, athena: config.athena }, this.query, this.clients);
     this.lake = this.catalog;
   }
 
   async dispose(): Promise<void> {
     await Promise.allSettled([this.query.close(), this.catalog.close(), this.connection.close()]);
+    await this.clients.destroy();
   }
 }

@@ -71,9 +71,9 @@ export function backendProbes(config: LabConfig, backend: LabBackend): CheckProb
         { output: 'athena_workgroup', setting: 'lifecycleLab.aws.athenaWorkgroup', value: config.athena.workgroup },
       ],
       async lastGlueRun(): Promise<GlueRunSummary | undefined> {
-        const { GlueJobs } = await import('../aws/glue');
-        const jobs = await GlueJobs.open(config.aws);
-        try {
+        const [{ withAwsClients }, { GlueJobs }] = await Promise.all([import('../aws/awsClients'), import('../aws/glueJobs')]);
+        return withAwsClients(config.aws, async (clients) => {
+          const jobs = new GlueJobs(clients);
           let latest: Awaited<ReturnType<typeof jobs.get>> | undefined;
           // Glue lists the newest runs first; the first page is enough (the latest by start time among them).
           let seen = 0;
@@ -82,22 +82,19 @@ export function backendProbes(config: LabConfig, backend: LabBackend): CheckProb
             if (++seen >= 25) break;
           }
           return latest && { id: latest.id, state: latest.state, startedOn: latest.startedOn?.toISOString(), error: latest.errorMessage };
-        } finally {
-          jobs.destroy();
-        }
+        });
       },
       async workgroupState(): Promise<string> {
-        const athena = await import('@aws-sdk/client-athena');
-        const { awsClientConfig, awsErrorToLabError } = await import('../aws/clients');
-        const client = new athena.AthenaClient(awsClientConfig(config.aws));
-        try {
-          const out = await client.send(new athena.GetWorkGroupCommand({ WorkGroup: config.athena.workgroup }));
-          return out.WorkGroup?.State ?? 'UNKNOWN';
-        } catch (err) {
-          throw awsErrorToLabError(err, `GetWorkGroup ${config.athena.workgroup}`, config.aws);
-        } finally {
-          client.destroy();
-        }
+        const [{ withAwsClients }, { awsErrorToLabError }] = await Promise.all([import('../aws/awsClients'), import('../aws/clients')]);
+        return withAwsClients(config.aws, async (clients) => {
+          const { sdk, client } = await clients.athena();
+          try {
+            const out = await client.send(new sdk.GetWorkGroupCommand({ WorkGroup: config.athena.workgroup }));
+            return out.WorkGroup?.State ?? 'UNKNOWN';
+          } catch (err) {
+            throw awsErrorToLabError(err, `GetWorkGroup ${config.athena.workgroup}`, config.aws);
+          }
+        });
       },
     };
   }

@@ -31,6 +31,8 @@ export const LakeTableStatsSchema = v.object({
   files: count,
   bytes: count,
   parts: v.optional(v.array(LakePartSchema)),
+  /** Where the run wrote the table (the Glue job's run prefix in S3); the local engine's tables live under gold/. */
+  location: v.optional(v.string()),
 });
 export type LakeTableStats = v.InferOutput<typeof LakeTableStatsSchema>;
 

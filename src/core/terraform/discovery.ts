@@ -1,8 +1,6 @@
 import type { AwsSettings } from '../config';
-import { awsClientConfig, awsErrorToLabError } from '../aws/clients';
+import { describeDbInstance, type DbInstance } from '../aws/rds';
 import type { RdsNetwork } from './variables';
-
-type DbInstance = NonNullable<import('@aws-sdk/client-rds').DescribeDBInstancesCommandOutput['DBInstances']>[number];
 
 /**
  * The module's network variables from an RDS instance: its VPC, a subnet of its subnet group (the one in the
@@ -22,17 +20,7 @@ export function networkOfInstance(db: DbInstance): RdsNetwork {
   };
 }
 
-/** DescribeDBInstances for the configured instance, reduced to what the module's variables need. */
+/** DescribeDBInstances for the configured instance (aws/rds.ts), reduced to what the module's variables need. */
 export async function discoverRdsNetwork(aws: AwsSettings, id = aws.rdsInstanceId): Promise<RdsNetwork> {
-  const rds = await import('@aws-sdk/client-rds');
-  const client = new rds.RDSClient(awsClientConfig(aws));
-  try {
-    const out = await client.send(new rds.DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
-    const db = out.DBInstances?.[0];
-    return db ? networkOfInstance(db) : {};
-  } catch (err) {
-    throw awsErrorToLabError(err, 'DescribeDBInstances', aws);
-  } finally {
-    client.destroy();
-  }
+  return networkOfInstance(await describeDbInstance(aws, id));
 }
