@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { LabServices } from '../services';
+import { settingScope } from './settingsScope';
 
 /** Mode, password, settings and log commands: the ones every area relies on. */
 export function registerGeneralCommands(services: LabServices): vscode.Disposable[] {
@@ -29,9 +30,7 @@ export function registerGeneralCommands(services: LabServices): vscode.Disposabl
         { title: `Lifecycle Lab mode (now: ${current})` },
       ))?.label;
       if (!next || next === current) return;
-      // Workspace settings when a folder is open (the mode belongs to the project), user settings otherwise.
-      const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-      await vscode.workspace.getConfiguration('lifecycleLab').update('mode', next, target);
+      await vscode.workspace.getConfiguration('lifecycleLab').update('mode', next, settingScope(services, 'mode'));
     })),
     vscode.commands.registerCommand('lifecycleLab.openSettings', () =>
       vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${services.context.extension.id}`)),

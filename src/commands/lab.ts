@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { localLabUnsupported } from '../core/lab/platform';
 import type { LabServices } from '../services';
+import { settingScope } from './settingsScope';
 import { withCancellableProgress } from './progress';
 
 /**
@@ -67,10 +68,10 @@ export function registerLabCommands(services: LabServices): vscode.Disposable[] 
       const target = await readLabTarget(lab.labDir);
       if (target) await services.setMysqlPasswordFor({ user: target.user, host: '127.0.0.1', port: target.port }, target.password);
       const settings = vscode.workspace.getConfiguration('lifecycleLab');
-      await settings.update('aws.endpoint', state.endpoint, settingScope(settings, 'aws.endpoint'));
-      await settings.update('aws.region', 'us-east-1', settingScope(settings, 'aws.region'));
-      if (config.aws.rdsInstanceId !== EMULATED_RDS_INSTANCE) await settings.update('aws.rdsInstanceId', EMULATED_RDS_INSTANCE, settingScope(settings, 'aws.rdsInstanceId'));
-      await settings.update('mode', 'aws', settingScope(settings, 'mode'));
+      await settings.update('aws.endpoint', state.endpoint, settingScope(services, 'aws.endpoint'));
+      await settings.update('aws.region', 'us-east-1', settingScope(services, 'aws.region'));
+      if (config.aws.rdsInstanceId !== EMULATED_RDS_INSTANCE) await settings.update('aws.rdsInstanceId', EMULATED_RDS_INSTANCE, settingScope(services, 'aws.rdsInstanceId'));
+      await settings.update('mode', 'aws', settingScope(services, 'mode'));
       await updateEmulatorContext(true);
       services.log.info(`Emulated AWS on ${state.endpoint} (pid ${state.pid}): Glue runs on Spark ${state.sparkMaster}, Athena on Trino ${state.trino ?? '(starting)'}; RDS ${EMULATED_RDS_INSTANCE} -> 127.0.0.1:${status.port}. Settings: mode aws, aws.endpoint ${state.endpoint}, region us-east-1.`);
       void vscode.window.showInformationMessage(`Emulated AWS is up on ${state.endpoint} and the editor is in AWS mode. Discover RDS Instance finds ${EMULATED_RDS_INSTANCE} (the local lab).`, 'Discover RDS Instance')
@@ -126,18 +127,11 @@ async function switchToLocal(services: LabServices, endpoint: string): Promise<v
   const settings = vscode.workspace.getConfiguration('lifecycleLab');
   const config = services.config();
   const labPort = (await import('../core/lab/state').then((m) => m.readLabTarget(config.local.labDir)))?.port;
-  if (config.aws.endpoint === endpoint) await settings.update('aws.endpoint', undefined, settingScope(settings, 'aws.endpoint'));
+  if (config.aws.endpoint === endpoint) await settings.update('aws.endpoint', undefined, settingScope(services, 'aws.endpoint'));
   if (config.mysql.host === '127.0.0.1' && config.mysql.port === labPort) {
-    for (const key of ['mysql.host', 'mysql.port', 'mysql.user']) await settings.update(key, undefined, settingScope(settings, key));
+    for (const key of ['mysql.host', 'mysql.port', 'mysql.user']) await settings.update(key, undefined, settingScope(services, key));
   }
-  await settings.update('mode', 'local', settingScope(settings, 'mode'));
+  await settings.update('mode', 'local', settingScope(services, 'mode'));
   services.log.info('Switched to local mode after the emulated AWS stopped');
 }
 
-/** Where to write a setting: where the user already keeps it, else the workspace (the user settings with no folder open). */
-function settingScope(settings: vscode.WorkspaceConfiguration, key: string): vscode.ConfigurationTarget {
-  const inspected = settings.inspect(key);
-  if (inspected?.workspaceValue !== undefined) return vscode.ConfigurationTarget.Workspace;
-  if (inspected?.globalValue !== undefined) return vscode.ConfigurationTarget.Global;
-  return vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-}

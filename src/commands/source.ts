@@ -6,6 +6,7 @@ import { findMysqlClient } from '../core/source/mysqlClient';
 import { mysqlClientInvocation } from '../core/source/terminal';
 import { targetLabel } from '../core/source/target';
 import type { LabServices } from '../services';
+import { settingScope } from './settingsScope';
 import { SourceSession, SourceTreeProvider, type SourceNode } from '../views/sourceTree';
 import { GridPanel, type GridOpened, type ValueRequest } from '../webview/gridPanel';
 import { registerValueDocuments } from '../webview/valueDocuments';
@@ -148,7 +149,7 @@ async function discoverRds(services: LabServices): Promise<{ id: string; host: s
     });
   const endpoint = rds.rdsEndpoint(found);
   const settings = vscode.workspace.getConfiguration('lifecycleLab');
-  const scope = settingScope(settings, 'mysql.host');
+  const scope = settingScope(services, 'mysql.host');
   if (found.id !== config.aws.rdsInstanceId) await settings.update('aws.rdsInstanceId', found.id, scope);
   await settings.update('mysql.host', endpoint.host, scope);
   await settings.update('mysql.port', endpoint.port, scope);
@@ -159,10 +160,3 @@ async function discoverRds(services: LabServices): Promise<{ id: string; host: s
   return { id: found.id, host: endpoint.host, port: endpoint.port, user: endpoint.user };
 }
 
-/** Where to write a setting: where the user already keeps it, else the workspace (the user settings with no folder open). */
-function settingScope(settings: vscode.WorkspaceConfiguration, key: string): vscode.ConfigurationTarget {
-  const inspected = settings.inspect(key);
-  if (inspected?.workspaceValue !== undefined) return vscode.ConfigurationTarget.Workspace;
-  if (inspected?.globalValue !== undefined) return vscode.ConfigurationTarget.Global;
-  return vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-}

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabConfig } from '../core/config';
 import { CancelledError, LabError } from '../core/errors';
-import { checkModuleDir, runTerraformCapture, shellCommand, TERMINAL_ARGS } from '../core/terraform/cli';
+import { checkModuleDir, runTerraformCapture, TERMINAL_ARGS } from '../core/terraform/cli';
 import { outputsToSettings, type OutputsRead } from '../core/terraform/outputs';
 import { describeResources, formatPlanLine, parsePlanJson, parseStateList, type PlanSummary, type ResourceAction } from '../core/terraform/plan';
 import { deleteSecret, inspectSecret, SECRET_RECOVERY_DAYS, sourceSecretName, sourceSecretValue, storeSecret } from '../core/aws/secrets';
@@ -12,31 +12,14 @@ import { createRedactor } from '../core/terraform/redact';
 import { protectStateFiles, removePlanFiles } from '../core/terraform/stateFiles';
 import { describeMissing, terraformProcessEnv, terraformVariables, type MissingVariable, type RdsNetwork, type TerraformVariables } from '../core/terraform/variables';
 import type { LabServices } from '../services';
-import type { PipelineSection, PipelineTreeProvider } from '../views/pipelineTree';
+import type { PipelineTreeProvider } from '../views/pipelineTree';
+import { describeWritten, notifyRun, type TerraformRunResult, type TerraformVerb } from './terraformNotices';
+import { terraformSettingsTarget, windowPrompts, type TerraformPrompts } from './terraformPrompts';
+import { TerraformSection } from './terraformSection';
+import { TerraformTerminal } from './terraformTerminal';
 
-export type TerraformVerb = 'init' | 'plan' | 'apply' | 'destroy' | 'outputs';
-
-/** The questions the Terraform commands ask; tests replace them through the extension API (never in a command). */
-export interface TerraformPrompts {
-  /** A modal question; true when the user chose `action`. */
-  confirm(message: string, detail: string, action: string): Promise<boolean>;
-  /** A value for a missing variable (the password masked); undefined when dismissed. */
-  askValue(variable: MissingVariable): Promise<string | undefined>;
-}
-
-export interface TerraformRunResult {
-  verb: TerraformVerb;
-  commandLine: string;
-  /** Undefined when the terminal has no shell integration (the result is unknown). */
-  exitCode?: number;
-  known: boolean;
-  ok: boolean;
-  summary?: PlanSummary;
-  /** Settings written from `terraform output -json` after an apply (keys without `lifecycleLab.`). */
-  settingsWritten?: string[];
-  /** Destroy: when the password's secret, deleted with it, is gone for good (ISO time). */
-  secretDeletionDate?: string;
-}
+export type { TerraformRunResult, TerraformVerb } from './terraformNotices';
+export type { TerraformPrompts } from './terraformPrompts';
 
 /** What the API's `terraform.snapshot()` returns, for tests and scripts. */
 export interface TerraformSnapshot {
@@ -49,27 +32,8 @@ export interface TerraformSnapshot {
   warnings: string[];
 }
 
-const windowPrompts: TerraformPrompts = {
-  async confirm(message, detail, action) {
-    return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
-  },
-  askValue(variable) {
-    return Promise.resolve(vscode.window.showInputBox({
-      title: `Terraform variable ${variable.name}`,
-      prompt: variable.secret
-        ? `${variable.description}: kept in the editor's secret storage and stored in AWS Secrets Manager for the Glue job; Terraform gets only the secret's ARN.`
-        : `${variable.description}: saved in the workspace setting lifecycleLab.terraform.variables.`,
-      password: variable.secret,
-      ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() ? undefined : 'A value is needed'),
-    }));
-  },
-};
-
-const SHELL_INTEGRATION_TIMEOUT_MS = 10_000;
 /** A saved plan older than this is planned again before Apply (the account may have moved on). */
 const PLAN_FRESH_MS = 30 * 60_000;
-const TRANSCRIPT_MAX = 512 * 1024;
 
 interface Prepared {
   config: LabConfig;
@@ -86,16 +50,16 @@ interface Prepared {
 }
 
 /**
- * Terraform in the editor: each command runs the real terraform in one integrated terminal named "Terraform" in the
- * module's folder, with the variables only in that terminal's environment, and learns the exit code through shell
- * integration. The database password never reaches Terraform: before Plan, Apply and Destroy it goes from secret
- * storage to a Secrets Manager secret through the SDK, and Terraform gets the secret's ARN (password_secret_arn).
+ * Terraform in the editor, the workflow: each command runs the real terraform in the Terraform terminal
+ * (terraformTerminal.ts), asks what it must (terraformPrompts.ts), and says how it ended (terraformNotices.ts; the
+ * Pipeline view's section is terraformSection.ts). The database password never reaches Terraform: before Plan, Apply
+ * and Destroy it goes from secret storage to a Secrets Manager secret through the SDK, and Terraform gets the secret's
+ * ARN (password_secret_arn).
  * The commands whose output is machine-read (`show -json`, `output -json`, `state list`) run as child processes.
  */
-export class TerraformController implements PipelineSection, vscode.Disposable {
+export class TerraformController implements vscode.Disposable {
   prompts: TerraformPrompts = windowPrompts;
-  private terminal?: { terminal: vscode.Terminal; fingerprint: string };
-  private transcript = '';
+  private readonly terminal: TerraformTerminal;
   private savedPlan?: { file: string; fingerprint: string; summary: PlanSummary; at: number };
   private lastPlan?: PlanSummary;
   private readonly runs: TerraformRunResult[] = [];
@@ -105,16 +69,19 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
+  /** The Pipeline view's Terraform section. */
+  readonly section = new TerraformSection(this.onDidChange, () => ({ lastPlan: this.lastPlan, runs: this.runs }));
 
   constructor(private readonly services: LabServices) {
-    this.disposables.push(vscode.window.onDidCloseTerminal((t) => { if (t === this.terminal?.terminal) this.terminal = undefined; }));
+    this.terminal = new TerraformTerminal(services.log);
+    this.disposables.push(this.terminal);
     // Plans a window left behind when it went away without deactivating.
     const left = removePlanFiles(this.planDir());
     if (left.length) services.log.info(`Terraform: removed ${left.length} plan file(s) left by an earlier window.`);
   }
 
   snapshot(): TerraformSnapshot {
-    return { terminalName: this.terminal?.terminal.name, transcript: this.transcript, lastPlan: this.lastPlan, runs: [...this.runs], warnings: [...this.warnings] };
+    return { terminalName: this.terminal.name, transcript: this.terminal.transcript, lastPlan: this.lastPlan, runs: [...this.runs], warnings: [...this.warnings] };
   }
 
   async init(): Promise<TerraformRunResult | undefined> {
@@ -131,6 +98,8 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
 
   async apply(): Promise<TerraformRunResult | undefined> {
     return this.exclusive(async () => {
+      // Asked before anything runs (once per folder of the user's): after an apply, a dismissed question would lose outputs.
+      const target = await this.settingsTarget();
       const prepared = await this.prepare(true);
       let plan = this.savedPlan;
       if (!plan || plan.fingerprint !== prepared.fingerprint || Date.now() - plan.at > PLAN_FRESH_MS || !fs.existsSync(plan.file)) {
@@ -141,8 +110,8 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
       const { summary } = plan;
       if (summary.resources.length === 0) {
         this.discardPlan();
-        const read = await this.readOutputsIntoSettings(prepared);
-        void vscode.window.showInformationMessage(`Terraform: nothing to apply (no changes). ${describeWritten(read)}`);
+        const read = await this.readOutputsIntoSettings(prepared, target);
+        void vscode.window.showInformationMessage(`Terraform: nothing to apply (no changes). ${describeWritten(read, target)}`);
         return this.finish({ verb: 'apply', commandLine: '', known: true, ok: true, exitCode: 0, summary, settingsWritten: Object.keys(read.settings) });
       }
       const confirmed = await this.prompts.confirm(
@@ -162,9 +131,9 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
       }
       result.summary = summary;
       if (result.ok) {
-        const read = await this.readOutputsIntoSettings(prepared);
+        const read = await this.readOutputsIntoSettings(prepared, target);
         result.settingsWritten = Object.keys(read.settings);
-        void vscode.window.showInformationMessage(`Terraform apply succeeded (exit 0). ${describeWritten(read)}`);
+        void vscode.window.showInformationMessage(`Terraform apply succeeded (exit 0). ${describeWritten(read, target)}`);
         return this.finish(result, false);
       }
       return this.finish(result);
@@ -200,47 +169,8 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
     return this.exclusive(async () => this.finish(await this.runInTerminal(await this.prepare(false), 'outputs', TERMINAL_ARGS.outputs())));
   }
 
-  // ---- Pipeline view section: the last plan and run ----
-
-  roots(): unknown[] {
-    return this.lastPlan || this.runs.length ? ['terraform'] : [];
-  }
-
-  children(node: unknown): unknown[] {
-    if (node !== 'terraform') return [];
-    const last = this.runs.at(-1);
-    return [...(last ? [{ run: last }] : []), ...(this.lastPlan?.resources ?? []).map((r) => ({ resource: r }))];
-  }
-
-  treeItem(node: unknown): vscode.TreeItem {
-    if (node === 'terraform') {
-      const item = new vscode.TreeItem('Terraform', vscode.TreeItemCollapsibleState.Expanded);
-      item.description = this.lastPlan ? formatPlanLine(this.lastPlan) : undefined;
-      item.iconPath = new vscode.ThemeIcon('cloud');
-      item.id = 'terraform';
-      item.contextValue = 'terraform';
-      item.command = { title: 'Show Terminal', command: 'lifecycleLab.terraform.showTerminal' };
-      return item;
-    }
-    const { run, resource } = node as { run?: TerraformRunResult; resource?: { address: string; action: ResourceAction } };
-    if (run) {
-      const item = new vscode.TreeItem(`${titleOf(run.verb)} ${run.known ? (run.ok ? 'succeeded' : 'failed') : 'sent (result unknown)'}`);
-      item.description = run.known ? `exit ${run.exitCode}` : 'no shell integration';
-      item.iconPath = !run.known ? new vscode.ThemeIcon('question') : run.ok
-        ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')) : new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
-      item.id = 'terraform/run';
-      item.command = { title: 'Show Terminal', command: 'lifecycleLab.terraform.showTerminal' };
-      return item;
-    }
-    const item = new vscode.TreeItem(resource!.address);
-    item.description = resource!.action;
-    item.iconPath = ACTION_ICONS[resource!.action];
-    item.id = `terraform/resource/${resource!.address}`;
-    return item;
-  }
-
   showTerminal(): void {
-    this.terminal?.terminal.show();
+    this.terminal.show();
   }
 
   dispose(): void {
@@ -253,7 +183,7 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
   /** One Terraform command at a time: a second one while the first runs just shows the terminal. */
   private async exclusive<T>(work: () => Promise<T>): Promise<T | undefined> {
     if (this.busy) {
-      this.terminal?.terminal.show(true);
+      this.terminal.show(true);
       void vscode.window.showInformationMessage('A Terraform command is still running in the Terraform terminal.');
       return undefined;
     }
@@ -387,7 +317,7 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
   private async askMissing(missing: MissingVariable[], config: LabConfig): Promise<void> {
     const go = await this.prompts.confirm(
       `Terraform needs ${missing.length} value${missing.length === 1 ? '' : 's'} before it can run: ${missing.map((m) => m.name).join(', ')}.`,
-      `${missing.map((m) => `${m.name}: ${m.description} (${m.fill.label}${m.fill.setting ? `, ${m.fill.setting}` : ''})`).join('\n')}\n\nEnter them now? The password goes to secret storage, the others to the workspace setting lifecycleLab.terraform.variables.`,
+      `${missing.map((m) => `${m.name}: ${m.description} (${m.fill.label}${m.fill.setting ? `, ${m.fill.setting}` : ''})`).join('\n')}\n\nEnter them now? The password goes to secret storage, the others to the setting lifecycleLab.terraform.variables.`,
       'Enter Values');
     // Declined in the dialog that listed them: a cancel, not one more message.
     if (!go) throw new CancelledError(`Terraform (it needs ${missing.map((m) => m.name).join(', ')})`);
@@ -399,7 +329,7 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
       else variables[m.name] = value;
     }
     if (Object.keys(variables).length !== Object.keys(config.terraform.variables).length) {
-      await vscode.workspace.getConfiguration('lifecycleLab').update('terraform.variables', variables, settingsTarget());
+      await vscode.workspace.getConfiguration('lifecycleLab').update('terraform.variables', variables, await this.settingsTarget());
     }
   }
 
@@ -407,7 +337,12 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
     return runTerraformCapture(args, { cwd: prepared.moduleDir, env: prepared.env, secrets: prepared.vars.secrets });
   }
 
-  private async readOutputsIntoSettings(prepared: Prepared): Promise<OutputsRead> {
+  /** Where Terraform's outputs and variables go (terraformPrompts.ts). */
+  private settingsTarget(): Promise<vscode.ConfigurationTarget> {
+    return terraformSettingsTarget(this.services, this.prompts);
+  }
+
+  private async readOutputsIntoSettings(prepared: Prepared, target: vscode.ConfigurationTarget): Promise<OutputsRead> {
     const read = outputsToSettings(await this.capture(prepared, ['output', '-json']));
     const section = vscode.workspace.getConfiguration('lifecycleLab');
     const redact = createRedactor(prepared.vars.secrets);
@@ -418,71 +353,17 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
         this.services.log.warn(`Terraform output for ${key} holds a secret: not written to settings.`);
         continue;
       }
-      await section.update(key, value, settingsTarget());
+      await section.update(key, value, target);
     }
     this.services.log.info(`Terraform outputs: ${read.names.join(', ') || 'none'}; settings updated: ${Object.keys(read.settings).join(', ') || 'none'}`);
     return read;
   }
 
-  /**
-   * Runs one terraform command line in the Terraform terminal. With shell integration the exit code is awaited;
-   * without it (a shell VS Code cannot integrate with) the line is typed in and the result is unknown.
-   */
+  /** One command line in the Terraform terminal; apply and destroy write the state (0644 by Terraform's default). */
   private async runInTerminal(prepared: Prepared, verb: TerraformVerb, args: string[]): Promise<TerraformRunResult> {
-    const commandLine = shellCommand(args);
-    const terminal = this.ensureTerminal(prepared);
-    terminal.show(true);
-    const shell = terminal.shellIntegration ?? await waitForShellIntegration(terminal, SHELL_INTEGRATION_TIMEOUT_MS);
-    this.services.log.info(`Terraform: ${commandLine} (in ${prepared.moduleDir})`);
-    if (!shell) {
-      terminal.sendText(commandLine, true);
-      return { verb, commandLine, known: false, ok: false };
-    }
-    const execution = shell.executeCommand(commandLine);
-    // Read from the start, alongside waiting for the end: read after the end, the stream yields nothing.
-    const reading = (async () => {
-      for await (const chunk of execution.read()) this.transcript = (this.transcript + chunk).slice(-TRANSCRIPT_MAX);
-    })().catch((err: unknown) => this.services.log.warn(`Terraform terminal output could not be read: ${String(err)}`));
-    const exitCode = await new Promise<number | undefined>((resolve) => {
-      const ended = vscode.window.onDidEndTerminalShellExecution((e) => {
-        if (e.execution !== execution) return;
-        ended.dispose();
-        closed.dispose();
-        resolve(e.exitCode);
-      });
-      const closed = vscode.window.onDidCloseTerminal((t) => {
-        if (t !== terminal) return;
-        ended.dispose();
-        closed.dispose();
-        resolve(undefined);
-      });
-    });
-    // The stream ends with the command; should it not, a missing tail of the transcript must not hold the command.
-    await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    // apply and destroy write the state (0644 by Terraform's default).
+    const run = await this.terminal.run(prepared, args);
     this.protectState(prepared.moduleDir, prepared.stateSecrets);
-    return { verb, commandLine, exitCode, known: exitCode !== undefined, ok: exitCode === 0 };
-  }
-
-  /** The Terraform terminal, made anew when the module or the environment changed (a terminal's env is fixed). */
-  private ensureTerminal(prepared: Prepared): vscode.Terminal {
-    if (this.terminal && this.terminal.fingerprint === prepared.fingerprint && vscode.window.terminals.includes(this.terminal.terminal)) {
-      return this.terminal.terminal;
-    }
-    this.terminal?.terminal.dispose();
-    const terminal = vscode.window.createTerminal({
-      name: 'Terraform',
-      cwd: prepared.moduleDir,
-      // The variables live only here; none is a secret (the password is in Secrets Manager, Terraform gets its ARN).
-      env: prepared.env,
-      // bash: shell integration needs it (it is on every Linux and macOS machine).
-      shellPath: fs.existsSync('/bin/bash') ? '/bin/bash' : undefined,
-      iconPath: new vscode.ThemeIcon('cloud'),
-      // Never stored for revival after a reload: a revived terminal would not have this environment.
-      isTransient: true,
-    });
-    this.terminal = { terminal, fingerprint: prepared.fingerprint };
-    return terminal;
+    return { verb, ...run };
   }
 
   private planDir(): string {
@@ -505,18 +386,7 @@ export class TerraformController implements PipelineSection, vscode.Disposable {
     if (!this.runs.includes(result)) this.runs.push(result);
     if (this.runs.length > 20) this.runs.shift();
     this.changed.fire();
-    if (!notify) return result;
-    const title = `Terraform ${titleOf(result.verb)}`;
-    if (!result.known) {
-      void vscode.window.showWarningMessage(`${title} was typed into the Terraform terminal, which has no shell integration: its result is unknown. Check the terminal.`, 'Show Terminal')
-        .then((c) => { if (c) this.showTerminal(); });
-    } else if (result.ok) {
-      void vscode.window.showInformationMessage(`${title} succeeded (exit 0).`);
-    } else {
-      const hint = result.exitCode === 127 ? ' The terraform command was not found: install Terraform 1.9 or later.' : ' See the Terraform terminal.';
-      void vscode.window.showErrorMessage(`${title} failed (exit ${result.exitCode}).${hint}`, 'Show Terminal')
-        .then((c) => { if (c) this.showTerminal(); });
-    }
+    if (notify) notifyRun(result, () => this.showTerminal());
     return result;
   }
 }
@@ -537,45 +407,12 @@ function describeTarget(prepared: Prepared): string {
   return `In ${describeRegion(prepared.config)}.\n${password}`;
 }
 
-const ACTION_ICONS: Record<ResourceAction, vscode.ThemeIcon> = {
-  create: new vscode.ThemeIcon('add', new vscode.ThemeColor('testing.iconPassed')),
-  update: new vscode.ThemeIcon('edit'),
-  delete: new vscode.ThemeIcon('trash', new vscode.ThemeColor('testing.iconFailed')),
-  replace: new vscode.ThemeIcon('replace', new vscode.ThemeColor('testing.iconQueued')),
-};
-
-function titleOf(verb: TerraformVerb): string {
-  return verb === 'outputs' ? 'Show Outputs' : verb[0].toUpperCase() + verb.slice(1);
-}
-
-function describeWritten(read: OutputsRead): string {
-  const keys = Object.keys(read.settings);
-  return keys.length ? `Settings updated from its outputs: ${keys.map((k) => `lifecycleLab.${k}`).join(', ')}.` : 'No output to put in the settings.';
-}
-
-/** Workspace settings when a folder is open (the deployment belongs to the project), user settings otherwise. */
-function settingsTarget(): vscode.ConfigurationTarget {
-  return vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-}
-
-function waitForShellIntegration(terminal: vscode.Terminal, timeoutMs: number): Promise<vscode.TerminalShellIntegration | undefined> {
-  return new Promise((resolve) => {
-    const done = (value: vscode.TerminalShellIntegration | undefined) => {
-      clearTimeout(timer);
-      listener.dispose();
-      resolve(value);
-    };
-    const listener = vscode.window.onDidChangeTerminalShellIntegration((e) => { if (e.terminal === terminal) done(e.shellIntegration); });
-    const timer = setTimeout(() => done(terminal.shellIntegration), timeoutMs);
-  });
-}
-
 /** The Terraform commands, and their section of the Pipeline view. */
 export function registerTerraform(services: LabServices, pipelineTree: PipelineTreeProvider): { controller: TerraformController; disposables: vscode.Disposable[] } {
   const controller = new TerraformController(services);
   const disposables = [
     controller,
-    pipelineTree.addSection(controller),
+    pipelineTree.addSection(controller.section),
     vscode.commands.registerCommand('lifecycleLab.terraform.init', services.command('Terraform Init', () => controller.init())),
     vscode.commands.registerCommand('lifecycleLab.terraform.plan', services.command('Terraform Plan', () => controller.plan())),
     vscode.commands.registerCommand('lifecycleLab.terraform.apply', services.command('Terraform Apply', () => controller.apply())),
