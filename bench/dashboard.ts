@@ -14,7 +14,8 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DashboardData, localManifestReader } from '../src/core/dashboard/service';
+import { DashboardData } from '../src/core/dashboard/service';
+import { localManifestReader } from '../src/core/lake/lakeReaders';
 import { readLabTarget } from '../src/core/lab/state';
 import { readLakeManifest } from '../src/core/lake/manifest';
 import { localLakeIntegrity } from '../src/core/lake/verify';

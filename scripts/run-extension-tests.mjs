@@ -14,7 +14,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  freePort, killGroup, launchChromium, OFFLINE_EDITOR_SETTINGS, startCodeServer, waitForHealth, workbenchUrl, writeUserSettings,
+  freePort, killGroup, launchChromium, OFFLINE_EDITOR_SETTINGS, runTestsInWorkbench, startCodeServer, tail, waitForHealth, workbenchUrl,
+  writeUserSettings,
 } from './lib/codeServer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,14 +26,6 @@ const codeServerEntry = path.join(root, 'node_modules', 'code-server', 'out', 'n
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const logLevel = process.env.EXT_TEST_LOG_LEVEL || 'trace';
 const started = Date.now();
-
-function tail(file, lines = 40) {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
 
 async function main() {
   if (!fs.existsSync(testsIndex)) throw new Error(`${path.relative(root, testsIndex)} is missing: run \`npx tsc -p .\` first`);
@@ -69,26 +62,15 @@ async function main() {
     await waitForHealth(port, Math.min(deadline, Date.now() + 60_000), child);
 
     browser = await launchChromium();
-    const page = await browser.newPage();
-    page.on('console', (msg) => {
-      const text = msg.text();
-      fs.appendFileSync(consoleLog, `[${msg.type()}] ${text}\n`);
-      // Tests mark lines meant for the report (activation time) with this prefix.
-      const marker = text.indexOf('[ext-test] ');
-      if (marker >= 0) process.stdout.write(`  ${text.slice(marker)}\n`);
-    });
-    page.on('pageerror', (err) => fs.appendFileSync(consoleLog, `[pageerror] ${err.stack ?? err}\n`));
-    let finish;
-    const finished = new Promise((resolve) => { finish = resolve; });
-    await page.exposeFunction('codeAutomationExit', (code) => { finish(Number(code)); });
-
     const url = workbenchUrl(port, root, [['extensionDevelopmentPath', root], ['extensionTestsPath', testsIndex]]);
-    await page.goto(url, { waitUntil: 'domcontentloaded' });
-
-    let timer;
-    const watchdog = new Promise((resolve) => { timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), 'timeout'); });
-    const code = await Promise.race([finished, watchdog]);
-    clearTimeout(timer);
+    const code = await runTestsInWorkbench(browser, {
+      url, consoleLog, deadline,
+      onConsole: (text) => {
+        // Tests mark lines meant for the report (activation time) with this prefix.
+        const marker = text.indexOf('[ext-test] ');
+        if (marker >= 0) process.stdout.write(`  ${text.slice(marker)}\n`);
+      },
+    });
     if (code === 'timeout') {
       throw new Error(`the extension-host suite did not finish within ${timeoutS} s (EXT_TEST_TIMEOUT_S)`);
     }

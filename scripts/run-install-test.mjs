@@ -18,7 +18,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  freePort, killGroup, launchChromium, OFFLINE_EDITOR_SETTINGS, startCodeServer, waitForHealth, workbenchUrl, writeUserSettings,
+  freePort, killGroup, launchChromium, OFFLINE_EDITOR_SETTINGS, runTestsInWorkbench, startCodeServer, tail, waitForHealth, workbenchUrl,
+  writeUserSettings,
 } from './lib/codeServer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,14 +39,6 @@ function record(ok, title, detail) {
   else failed++;
   lines.push(`${ok ? 'PASS' : 'FAIL'} install: ${title}`);
   if (!ok && detail) lines.push(String(detail).trimEnd().split('\n').map((l) => `    ${l}`).join('\n'));
-}
-
-function tail(file, n = 40) {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }
 
 /** Every file and folder under `dir`, as relative paths (folders end in /), sorted. */
@@ -159,18 +152,8 @@ async function main() {
     await waitForHealth(port, Math.min(deadline, Date.now() + 60_000), child);
 
     browser = await launchChromium();
-    const page = await browser.newPage();
-    page.on('console', (msg) => fs.appendFileSync(consoleLog, `[${msg.type()}] ${msg.text()}\n`));
-    page.on('pageerror', (err) => fs.appendFileSync(consoleLog, `[pageerror] ${err.stack ?? err}\n`));
-    let finish;
-    const finished = new Promise((resolve) => { finish = resolve; });
-    await page.exposeFunction('codeAutomationExit', (code) => { finish(Number(code)); });
-    await page.goto(workbenchUrl(port, folder, [['extensionDevelopmentPath', driver], ['extensionTestsPath', driverTests]]), { waitUntil: 'domcontentloaded' });
-
-    let timer;
-    const watchdog = new Promise((resolve) => { timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), 'timeout'); });
-    const code = await Promise.race([finished, watchdog]);
-    clearTimeout(timer);
+    const url = workbenchUrl(port, folder, [['extensionDevelopmentPath', driver], ['extensionTestsPath', driverTests]]);
+    const code = await runTestsInWorkbench(browser, { url, consoleLog, deadline });
     if (code === 'timeout') throw new Error(`the install test did not finish within ${timeoutS} s (INSTALL_TEST_TIMEOUT_S)`);
 
     const results = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')).results : [];

@@ -5,7 +5,8 @@
 import * as path from 'node:path';
 import type { MysqlTarget } from '../../src/core/config';
 import { DATASET_IDS, type DatasetRequest, type DatasetResult, type FilterOptions } from '../../src/core/dashboard/model';
-import { DashboardData, localManifestReader, recordDashboard } from '../../src/core/dashboard/service';
+import { DashboardData, recordDashboard } from '../../src/core/dashboard/service';
+import { localManifestReader } from '../../src/core/lake/lakeReaders';
 import { generateClassicmodels, generatedCounts } from '../../src/core/lab/generator';
 import { readLakeManifest } from '../../src/core/lake/manifest';
 import { findModelDir } from '../../src/core/lake/model';

@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import { DATASET_IDS } from '../../src/core/dashboard/model';
-import { DashboardData, localManifestReader } from '../../src/core/dashboard/service';
+import { DashboardData } from '../../src/core/dashboard/service';
+import { localManifestReader } from '../../src/core/lake/lakeReaders';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import { coldDashboard, ensureLake, everyCard, questions, sameAnswer, sourcePool, stoppedAtCap, timeLake, timeSource } from '../lib/dashboard';
 import { loadText } from '../lib/machine';

@@ -130,3 +130,37 @@ export function workbenchUrl(port, folder, payload = []) {
   const query = `folder=${encodeURIComponent(folder)}${entries.length ? `&payload=${encodeURIComponent(JSON.stringify(entries))}` : ''}`;
   return `http://${authority}/?${query}`;
 }
+
+/** The last `lines` lines of a log file, for a failure's report. */
+export function tail(file, lines = 40) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Opens the workbench at `url` in a new page of `browser` and waits for the tests module to end: the workbench calls
+ * `codeAutomationExit(code)` (0: run() resolved). Every console line goes to `consoleLog` and to `onConsole`.
+ * Resolves with the code, or 'timeout' at `deadline` (epoch ms).
+ */
+export async function runTestsInWorkbench(browser, { url, consoleLog, deadline, onConsole = () => {} }) {
+  const page = await browser.newPage();
+  page.on('console', (msg) => {
+    fs.appendFileSync(consoleLog, `[${msg.type()}] ${msg.text()}\n`);
+    onConsole(msg.text());
+  });
+  page.on('pageerror', (err) => fs.appendFileSync(consoleLog, `[pageerror] ${err.stack ?? err}\n`));
+  let finish;
+  const finished = new Promise((resolve) => { finish = resolve; });
+  await page.exposeFunction('codeAutomationExit', (code) => { finish(Number(code)); });
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  let timer;
+  const watchdog = new Promise((resolve) => { timer = setTimeout(resolve, Math.max(0, deadline - Date.now()), 'timeout'); });
+  try {
+    return await Promise.race([finished, watchdog]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

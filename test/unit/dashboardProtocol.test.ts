@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { toCsv } from '../../src/core/dashboard/csv';
 import { sqlForCopy, QUERIES } from '../../src/core/dashboard/queries';
-import { assessLake } from '../../src/core/dashboard/service';
+import { assessLake } from '../../src/core/dashboard/lakeStatus';
 import { buildCsp, createNonce } from '../../src/webview/csp';
 import { defaultTopProductsFilter, initialRequests, NEW_PAGE_STATE } from '../../src/webview/dashboardRequests';
 import { parseHostMessage, parsePageMessage } from '../../src/webview/protocol';

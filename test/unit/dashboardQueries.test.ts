@@ -5,7 +5,8 @@ import { LabError } from '../../src/core/errors';
 import type { LakeManifest } from '../../src/core/run/manifest';
 import type { DatasetResult } from '../../src/core/dashboard/model';
 import { PRODUCTS_PAGE_SIZE, QUERIES, SALES_DETAIL_PAGE_SIZE, type LakeModel, type TopProductsFilter } from '../../src/core/dashboard/queries';
-import { DashboardData, localManifestReader } from '../../src/core/dashboard/service';
+import { DashboardData } from '../../src/core/dashboard/service';
+import { localManifestReader } from '../../src/core/lake/lakeReaders';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import { buildTestLake, LOCATIONS, ORDER_LINES, orderAmount, PRODUCTS, type FixtureOrderLine } from './dashboardLakeFixture';
 

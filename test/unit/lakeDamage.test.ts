@@ -8,7 +8,7 @@ import { lockLake } from '../../src/core/lake/lakeFiles';
 import { readLakeManifest } from '../../src/core/lake/manifest';
 import type { LakeManifest } from '../../src/core/run/manifest';
 import { checkLake, describePart, recoverLakeOnOpen, verifyLake } from '../../src/core/lake/verify';
-import { localManifestReader } from '../../src/core/dashboard/service';
+import { localManifestReader } from '../../src/core/lake/lakeReaders';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import { nonReadingKeyword } from '../../src/core/query/lakeSandbox';
 import { buildTestLake, LAKE_TABLES as TABLES, ORDER_LINES, PRODUCTS, recordedTables } from './dashboardLakeFixture';

@@ -1,17 +1,14 @@
 import { LabError, throwIfCancelled } from '../errors';
 import type { QueryEngine, QueryParams, QueryResult } from '../query/engine';
-import { readLakeManifest } from '../lake/manifest';
 import type { LakeManifest } from '../run/manifest';
-import { checkLake, OPEN_HASH_MAX_BYTES, recoverLakeOnOpen } from '../lake/verify';
 import { lakeDamagedError } from '../query/lakeDamage';
 import type { LakeProblem } from '../run/lakeCheck';
 import {
   FILTER_OPTION_QUERIES, filterOptionsFromRows, isFilterOptions, isRecordedAnswer, RECORDED_QUERIES, recordedTopProductsFilter,
   topProductsFromRecord, type RecordedAnswer, type RecordedDashboard,
 } from './recorded';
-import type {
-  DatasetId, DatasetRequest, DatasetResult, FilterOptions, LakeRunSummary, LakeStatus, ReconciliationCheck,
-} from './model';
+import { assessLake, summarizeManifest } from './lakeStatus';
+import type { DatasetId, DatasetRequest, DatasetResult, FilterOptions } from './model';
 import {
   PRODUCTS_PAGE_SIZE, productsParams, QUERIES, SALES_DETAIL_PAGE_SIZE, salesDetailParams, salesDetailWindow, sqlForCopy,
   topProductsParams, validateProductsQuery, validateTopProductsFilter,
@@ -54,8 +51,8 @@ export class DashboardData {
 
   constructor(
     readonly engine: QueryEngine,
-    private readonly readManifest: ManifestReader = async () => undefined,
-    private readonly readDamage: DamageReader = async () => [],
+    private readonly readManifest: ManifestReader = () => Promise.resolve(undefined),
+    private readonly readDamage: DamageReader = () => Promise.resolve([]),
   ) {}
 
   /** Forget what was learned about the lake (call after the lake was rewritten). */
@@ -360,75 +357,9 @@ function withPage(result: DatasetResult, index: number, size: number): DatasetRe
   return result;
 }
 
-/** Decides whether the totals can be trusted and says why not; `problems` are the damaged tables' files. */
-export function assessLake(given: Omit<LakeStatus, 'inflated' | 'warnings' | 'damaged'> & { damaged?: string[] }, problems: LakeProblem[] = []): LakeStatus {
-  const facts = { ...given, damaged: given.damaged ?? [] };
-  const warnings: string[] = [];
-  if (facts.damaged.length) {
-    const what = facts.damaged.length === 1 ? `The lake table ${facts.damaged[0]} is damaged` : `The lake tables ${facts.damaged.join(', ')} are damaged`;
-    const details = problems.slice(0, 3).map((p) => p.message).join(' ');
-    warnings.push(`${what}: its files are not the ones the last run wrote${details ? ` (${details})` : ''}. ` +
-      'Verify Lake names every damaged file; Run Pipeline rewrites the lake.');
-  }
-  if (facts.model === 'legacy') {
-    warnings.push('This lake was written by the lab\'s original job: dim_locations is keyed by postalCode (no locationKey), so customers sharing a postal code multiply order lines.');
-  }
-  const { factRows, orderLines } = facts;
-  if (factRows !== undefined && orderLines !== undefined && factRows > orderLines) {
-    warnings.push(`fact_orders has ${factRows.toLocaleString('en-US')} rows for ${orderLines.toLocaleString('en-US')} distinct order lines: totals are inflated.`);
-  }
-  const sourceLines = facts.run?.sourceOrderLines;
-  if (sourceLines !== undefined && factRows !== undefined && factRows !== sourceLines) {
-    warnings.push(`fact_orders has ${factRows.toLocaleString('en-US')} rows but the source had ${sourceLines.toLocaleString('en-US')} order lines.`);
-  }
-  if (facts.run && !facts.run.ok) warnings.push('The last pipeline run reported failed reconciliation checks.');
-  const inflated = factRows !== undefined && ((orderLines !== undefined && factRows > orderLines) || (sourceLines !== undefined && factRows > sourceLines));
-  return { ...facts, inflated, warnings };
-}
-
-/** Pulls what the dashboard shows out of the manifest the pipeline wrote. */
-export function summarizeManifest(manifest: LakeManifest | undefined): LakeRunSummary | undefined {
-  if (!manifest) return undefined;
-  const checks: ReconciliationCheck[] = (manifest.checks ?? []).map((c) => ({
-    name: c.name,
-    ok: c.ok,
-    detail: c.message || `expected ${c.expected}, got ${c.actual}`,
-  }));
-  const orderLines = manifest.source?.counts?.orderdetails;
-  return {
-    runId: manifest.runId,
-    startedAt: manifest.startedAt,
-    finishedAt: manifest.finishedAt,
-    model: manifest.model,
-    engine: manifest.engine ? `${manifest.engine.name} ${manifest.engine.version}` : undefined,
-    ok: manifest.ok,
-    checks,
-    sourceOrderLines: typeof orderLines === 'number' ? orderLines : undefined,
-  };
-}
-
 /** "Copy SQL" of an answer read from the run manifest: what the pipeline ran, under a line saying so. */
 function recordedSql(statements: string[]): string {
   return `-- Answered from the run manifest (gold/_manifest.json): the pipeline ran ${statements.length === 1 ? 'this query' : 'these queries'} on the tables it wrote.\n${statements.join('\n')}`;
-}
-
-/** The manifest of a local lake (`<lakeDir>/gold/_manifest.json`), after restoring a swap a crash interrupted. */
-export function localManifestReader(lakeDir: string): ManifestReader {
-  return async () => {
-    await recoverLakeOnOpen(lakeDir).catch(() => false);
-    return readLakeManifest(lakeDir);
-  };
-}
-
-/**
- * The damage a local lake's open check finds (see checkLake's onOpen), after restoring a swap a crash interrupted.
- * Hashes are remembered per unchanged file, so asking again costs a few stat calls and reads.
- */
-export function localDamageReader(lakeDir: string): DamageReader {
-  return async () => {
-    await recoverLakeOnOpen(lakeDir).catch(() => false);
-    return (await checkLake(lakeDir, { onOpen: { hashMaxBytes: OPEN_HASH_MAX_BYTES } })).problems;
-  };
 }
 
 /**
