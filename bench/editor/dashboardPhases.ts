@@ -4,6 +4,7 @@
  * answers, and each card's drawing and paint. No vscode import: bench/run.ts prints these.
  */
 import type { DashboardTimings } from '../../src/webview/dashboardHooks';
+import { fmtSpread, mdTable, spread } from '../lib/stats';
 
 /** Each phase in milliseconds; a phase whose marks are missing is left out. */
 export type DashboardPhases = Partial<Record<PhaseName, number>>;
@@ -21,15 +22,12 @@ export const PHASES = [
   ['firstAnswer', 'host ready to its first answer sent'],
   ['lastAnswer', 'host ready to its last answer sent'],
   ['answerToPage', 'answer sent to the page receiving it (median per card)'],
-  ['drawCards', 'drawing every card (DOM, charts), summed'],
-  ['drawCharts', 'drawing the three chart cards, summed'],
+  ['drawCards', 'first answer received on the page to the last card drawn (DOM, charts)'],
   ['lastPaint', 'last card drawn to its frame painted'],
   ['reportToHost', 'last card drawn to its report at the host'],
   ['total', 'command to every card reported rendered'],
 ] as const;
 export type PhaseName = (typeof PHASES)[number][0];
-
-const CHART_CARDS = ['salesByCountry', 'salesByProductLine', 'monthlySales', 'topProducts'];
 
 /** `startedAt`: when the bench ran the command (epoch ms); `doneAt`: when it saw every card reported. */
 export function dashboardPhases(timings: DashboardTimings, startedAt: number, doneAt: number): DashboardPhases {
@@ -57,28 +55,37 @@ export function dashboardPhases(timings: DashboardTimings, startedAt: number, do
     put('lastAnswer', host('ready'), Math.max(...answers));
   }
   const latencies: number[] = [];
-  let drawing = 0;
-  let charts = 0;
   for (const answer of all(timings.host, 'answer:')) {
-    const id = answer.name.slice('answer:'.length);
-    const received = page(`result:${id}`);
-    const drawn = page(`drawn:${id}`);
+    const received = page(`result:${answer.name.slice('answer:'.length)}`);
     if (received !== undefined) latencies.push(received - answer.at);
-    if (received !== undefined && drawn !== undefined) {
-      drawing += drawn - received;
-      if (CHART_CARDS.includes(id)) charts += drawn - received;
-    }
   }
   if (latencies.length) out.answerToPage = latencies.sort((a, b) => a - b)[Math.floor(latencies.length / 2)];
-  if (latencies.length) {
-    out.drawCards = drawing;
-    out.drawCharts = charts;
-  }
+  const received = all(timings.page, 'result:').map((m) => m.at);
   const drawn = all(timings.page, 'drawn:').map((m) => m.at);
+  if (received.length && drawn.length) put('drawCards', Math.min(...received), Math.max(...drawn));
   const painted = all(timings.page, 'painted:').map((m) => m.at);
   if (drawn.length && painted.length) put('lastPaint', Math.max(...drawn), Math.max(...painted));
   const rendered = all(timings.host, 'rendered:').map((m) => m.at);
   if (drawn.length && rendered.length) put('reportToHost', Math.max(...drawn), Math.max(...rendered));
   put('total', startedAt, doneAt);
   return out;
+}
+
+/**
+ * The phases of Open Dashboard as a markdown table (median, min–max over the hosts' cold opens and all warm opens),
+ * for bench/results.md section 4.
+ */
+export function renderDashboardPhases(hosts: Array<{ dashboardColdPhases?: DashboardPhases; dashboardWarmPhases?: DashboardPhases[] }>): string[] {
+  const cold = hosts.map((h) => h.dashboardColdPhases).filter((p): p is DashboardPhases => p !== undefined);
+  const warm = hosts.flatMap((h) => h.dashboardWarmPhases ?? []);
+  if (!cold.length && !warm.length) return [];
+  const cell = (opens: DashboardPhases[], name: PhaseName) => {
+    const values = opens.map((p) => p[name]).filter((v): v is number => v !== undefined);
+    return values.length ? fmtSpread(spread(values)) : '–';
+  };
+  return [
+    'Where the time of Open Dashboard goes (marks taken in the extension host and in the page under LIFECYCLE_LAB_TEST_HOOKS=1, ' +
+    'bench/editor/dashboardPhases.ts); phases overlap where the host works while the webview starts:', '',
+    mdTable(['phase', 'cold ms', 'warm ms'], PHASES.map(([name, what]) => [what, cell(cold, name), cell(warm, name)])), '',
+  ];
 }

@@ -23,8 +23,9 @@ export function theme() {
   };
 }
 
-function config(kind: ChartKind, labels: string[], values: number[], label: string): ChartConfiguration {
-  const t = theme();
+type Theme = ReturnType<typeof theme>;
+
+function config(kind: ChartKind, labels: string[], values: number[], label: string, t: Theme): ChartConfiguration {
   const horizontal = kind === 'hbar';
   const valueAxis = {
     grid: { color: t.lines },
@@ -62,6 +63,21 @@ function config(kind: ChartKind, labels: string[], values: number[], label: stri
   };
 }
 
+/**
+ * Charts given data since the last drawPendingCharts(). They are created together once the cards' DOM is built:
+ * each new chart measures its box, and measuring between DOM changes lays the page out again every time.
+ */
+const pending = new Set<ThemedChart>();
+
+/** Creates every chart rendered since the last call, with the theme read once. */
+export function drawPendingCharts(): void {
+  if (!pending.size) return;
+  const t = theme();
+  Chart.defaults.font.family = t.fontFamily;
+  for (const chart of pending) chart.draw(t);
+  pending.clear();
+}
+
 /** One chart on a canvas; re-created on theme change so every colour follows the theme. */
 export class ThemedChart {
   private chart?: Chart;
@@ -69,11 +85,16 @@ export class ThemedChart {
 
   constructor(readonly canvas: HTMLCanvasElement, private readonly kind: ChartKind, private readonly label: string) {}
 
+  /** Takes the data; the chart is drawn by the next drawPendingCharts(). */
   render(labels: string[], values: number[]): void {
     this.last = { labels, values };
-    Chart.defaults.font.family = theme().fontFamily;
+    pending.add(this);
+  }
+
+  draw(t: Theme): void {
+    if (!this.last) return;
     this.chart?.destroy();
-    this.chart = new Chart(this.canvas, config(this.kind, labels, values, this.label));
+    this.chart = new Chart(this.canvas, config(this.kind, this.last.labels, this.last.values, this.label, t));
   }
 
   rerender(): void {
@@ -81,6 +102,7 @@ export class ThemedChart {
   }
 
   destroy(): void {
+    pending.delete(this);
     this.chart?.destroy();
     this.chart = undefined;
   }

@@ -8,12 +8,13 @@ import type { DatasetResult } from '../../src/core/dashboard/model';
 import { initialRequests } from '../../src/webview/dashboardRequests';
 import { parseHostMessage, type HostMessage } from '../../src/webview/protocol';
 import { allCards, cardFor, isLatest, load, loadingFresh } from './card';
+import { drawPendingCharts } from './charts';
 import { append, button, el } from './dom';
 import { detailCard, productsCard, renderDetail, renderProducts } from './grids';
 import { post, report, saveState, state } from './host';
 import { banner, kpiCard, lakeCard, renderKpis, renderLake, showLakeUnavailable, warning } from './keyFigures';
 import { countryCard, lineCard, monthlyCard, renderCountries, renderMonthly, renderProductLines } from './salesCharts';
-import { applyHostFilter, applyOptions, forgetOptions, renderTopProducts, topCard } from './topProducts';
+import { applyHostFilter, applyOptions, forgetOptions, loadTopWithFirst, renderTopProducts, topCard } from './topProducts';
 
 // ---- layout ---------------------------------------------------------------------------------------------------
 
@@ -48,9 +49,7 @@ function onMessage(message: HostMessage): void {
     case 'result':
       if (!isLatest(message.result.id, message.requestId)) return;
       mark(`result:${message.result.id}`);
-      render(message.result);
-      mark(`drawn:${message.result.id}`);
-      markPainted(message.result.id);
+      queueRender(message.requestId, message.result);
       return;
     case 'error':
       if (!isLatest(message.dataset, message.requestId)) return;
@@ -70,6 +69,41 @@ function onMessage(message: HostMessage): void {
   }
 }
 
+/**
+ * Results are drawn in a task of their own, together with those that arrived meanwhile: a burst of answers is laid
+ * out once, and what the page sends in between (the Top-N request that follows the filter options) leaves first:
+ * the page shares its thread with the editor window that forwards it.
+ */
+let toRender: Array<{ requestId: number; result: DatasetResult }> = [];
+
+function queueRender(requestId: number, result: DatasetResult): void {
+  // Filter options first: the Top-N request waits for them.
+  if (result.id === 'filterOptions') {
+    render(result);
+    mark('drawn:filterOptions');
+    markPainted('filterOptions');
+    return;
+  }
+  if (!toRender.length) setTimeout(renderQueued, 0);
+  toRender.push({ requestId, result });
+}
+
+function renderQueued(): void {
+  const queued = toRender;
+  toRender = [];
+  const drawn: string[] = [];
+  for (const { requestId, result } of queued) {
+    if (!isLatest(result.id, requestId)) continue;
+    render(result);
+    drawn.push(result.id);
+  }
+  drawPendingCharts();
+  for (const id of drawn) {
+    mark(`drawn:${id}`);
+    markPainted(id);
+  }
+}
+
 let firstMessage = true;
 window.addEventListener('message', (event: MessageEvent) => {
   if (firstMessage) mark('firstMessage');
@@ -85,12 +119,14 @@ function loadAll(runAgain = false): void {
   // The same requests, in the same order, that the host starts as the panel opens (src/webview/dashboardRequests.ts).
   loadingFresh(runAgain, () => {
     for (const request of initialRequests(state)) load(request);
+    loadTopWithFirst();
   });
 }
 
 // Charts take their colours from the theme: draw them again when the theme changes.
 new MutationObserver(() => {
   for (const card of allCards()) card.chart?.rerender();
+  drawPendingCharts();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 mark('scriptEvaluated');

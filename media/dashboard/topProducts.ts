@@ -5,6 +5,7 @@
 import type { DatasetResult, FilterOptions, TopProductsFilter } from '../../src/core/dashboard/model';
 import { TOP_N_DEFAULT, TOP_N_MAX, TOP_N_MIN, validateTopProductsFilter } from '../../src/core/dashboard/queries';
 import { defaultTopProductsFilter } from '../../src/webview/dashboardRequests';
+import { isTopProductsFilter } from '../../src/webview/protocol';
 import { Card, load } from './card';
 import { clear, el } from './dom';
 import { report, saveState, state } from './host';
@@ -33,12 +34,31 @@ export const topCard = new Card('topProducts', 'Top products', {
 /** The countries, product lines and date range to choose from; undefined until they arrive (again after a reload). */
 let options: FilterOptions | undefined;
 
+/**
+ * The default filter the host expects for this lake (it knew the options when it opened the panel): asked for with
+ * the first questions, and kept only if the options, once here, give the same default.
+ */
+const hintText = document.getElementById('app')?.dataset.topProducts;
+let hint: TopProductsFilter | undefined = ((raw: unknown) => (isTopProductsFilter(raw) ? raw : undefined))(hintText ? JSON.parse(hintText) : undefined);
+/** The filter of the latest Top-N request (what the card shows when its answer comes). */
+let requested: TopProductsFilter | undefined;
+
+function loadTop(filter: TopProductsFilter): void {
+  requested = filter;
+  load({ id: 'topProducts', filter });
+}
+
+/** With the page's first questions: the Top-N card at once when the host gave its default filter (no saved one). */
+export function loadTopWithFirst(): void {
+  if (hint && !state.filter) loadTop(hint);
+}
+
 export function forgetOptions(): void {
   options = undefined;
 }
 
 export function renderTopProducts(result: DatasetResult): void {
-  const filter = state.filter;
+  const filter = requested ?? state.filter;
   renderChart(topCard, result, 'productName', { filter }, 'No sales match these filters. Widen the dates or choose All.');
 }
 
@@ -58,6 +78,14 @@ export function applyOptions(o: FilterOptions): void {
   fillSelect(lineSelect, o.productLines, 'All product lines', filter.productLine);
   setControls({ ...filter, country: countrySelect.value, productLine: lineSelect.value });
   report({ dataset: 'filterOptions', state: 'data', rowCount: o.countries.length + o.productLines.length, labels: o.countries, values: [] });
+  const asked = hint;
+  hint = undefined; // once: a refresh after a lake change starts from the options again
+  if (asked && !saved && JSON.stringify(currentFilter()) === JSON.stringify(asked)) {
+    // Already asked with the first questions.
+    state.filter = asked;
+    saveState();
+    return;
+  }
   filterChanged();
 }
 
@@ -85,7 +113,7 @@ function filterChanged(): void {
   if (problem) return;
   state.filter = filter;
   saveState();
-  load({ id: 'topProducts', filter });
+  loadTop(filter);
 }
 
 export function retryTopProducts(): void {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { CancelledError, isCancelled, LabError, toLabError } from '../core/errors';
 import { toCsv } from '../core/dashboard/csv';
-import type { DatasetId, DatasetRequest, DatasetResult, TopProductsFilter } from '../core/dashboard/model';
+import type { DatasetId, DatasetRequest, DatasetResult, FilterOptions, TopProductsFilter } from '../core/dashboard/model';
 import type { LabBackend } from '../core/backend/types';
 import { DashboardData } from '../core/dashboard/service';
 import type { LabServices } from '../services';
@@ -50,6 +50,19 @@ function answersOf(services: LabServices): Map<string, DatasetResult> {
 
 const answerKey = (version: string, request: DatasetRequest) => `${version}|${JSON.stringify(request)}`;
 
+/** The filter options answered last for the current lake (answers are dropped when it changes), if any. */
+function knownFilterOptions(answers: Map<string, DatasetResult>): FilterOptions | undefined {
+  const suffix = `|${JSON.stringify({ id: 'filterOptions' })}`;
+  let options: FilterOptions | undefined;
+  for (const [key, result] of answers) if (key.endsWith(suffix) && result.filterOptions) options = result.filterOptions;
+  return options;
+}
+
+/** Text for a double-quoted HTML attribute. */
+function attribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /**
  * The dashboard panel (one per workspace): owns the page, runs the datasets the page asks for on the configured
  * engine, cancels superseded or abandoned queries, and handles exports. The page validates what it gets and
@@ -70,6 +83,11 @@ export class DashboardPanel implements vscode.Disposable {
   /** Started as the panel opened, by request (JSON); each is taken over once by the page's request. */
   private readonly prefetched = new Map<string, Prefetched>();
   private prefetchController = new AbortController();
+  /**
+   * The Top-N filter a new page starts from, when the lake's filter options are already known: the page asks for the
+   * Top-N card with its first questions instead of after the options arrive. The page checks it against the options.
+   */
+  private readonly topProductsHint?: TopProductsFilter;
 
   /** Opens the dashboard, or reveals it when it is already open. */
   static show(services: LabServices, options: DashboardOpenOptions = {}): DashboardPanel {
@@ -85,7 +103,8 @@ export class DashboardPanel implements vscode.Disposable {
         localResourceRoots: DashboardPanel.resourceRoots(services),
       });
       hooks?.mark('panelCreated');
-      panel = new DashboardPanel(webviewPanel, services, hooks);
+      const options = knownFilterOptions(answersOf(services));
+      panel = new DashboardPanel(webviewPanel, services, hooks, options && defaultTopProductsFilter(options));
       // A new page starts from the default state: its first questions are known, so they run while the webview starts.
       panel.prefetch(NEW_PAGE_STATE);
     }
@@ -114,9 +133,11 @@ export class DashboardPanel implements vscode.Disposable {
     private readonly services: LabServices,
     /** Test and bench hooks: present only under LIFECYCLE_LAB_TEST_HOOKS=1. */
     private readonly hooks: DashboardTestHooks | undefined,
+    topProductsHint?: TopProductsFilter,
   ) {
     DashboardPanel.current = this;
     this.answers = answersOf(services);
+    this.topProductsHint = topProductsHint;
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icon.svg');
     panel.webview.html = this.html();
     hooks?.mark('htmlSet');
@@ -157,7 +178,8 @@ export class DashboardPanel implements vscode.Disposable {
       script: 'dist/webview/dashboard.js',
       style: 'media/dashboard/dashboard.css',
       // The page reports what it rendered, and its timing marks, only when the host keeps them (test hooks).
-      body: `<main id="app" aria-busy="true"${this.hooks ? ' data-test-hooks="1"' : ''}></main>`,
+      body: `<main id="app" aria-busy="true"${this.hooks ? ' data-test-hooks="1"' : ''}${
+        this.topProductsHint ? ` data-top-products="${attribute(JSON.stringify(this.topProductsHint))}"` : ''}></main>`,
     });
   }
 
@@ -253,9 +275,11 @@ export class DashboardPanel implements vscode.Disposable {
     };
     void (async () => {
       const version = await this.lakeVersion();
-      await Promise.all(initialRequests(state).map(async (request) => {
+      const top = this.topProductsHint;
+      const requests = [...initialRequests(state), ...(top ? [{ id: 'topProducts' as const, filter: top }] : [])];
+      await Promise.all(requests.map(async (request) => {
         const answer = await start(request, version);
-        if (request.id === 'filterOptions' && answer?.filterOptions) {
+        if (request.id === 'filterOptions' && answer?.filterOptions && !top) {
           await start({ id: 'topProducts', filter: defaultTopProductsFilter(answer.filterOptions) }, version);
         }
       }));
