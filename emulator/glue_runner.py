@@ -43,6 +43,14 @@ SCRUBBED_ENV = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHAR
                 "PYSPARK_SUBMIT_ARGS", "SPARK_HOME")
 
 
+def local_cores(master: str) -> int:
+    """The cores of a local master: local[2] -> 2, local[*] and local -> this machine's (1 for plain local)."""
+    inside = master[len("local["):-1] if master.startswith("local[") and master.endswith("]") else ""
+    if inside.isdigit():
+        return max(1, int(inside))
+    return os.cpu_count() or 1 if inside.startswith("*") else 1
+
+
 def error_message(stderr_lines: List[str], code: Optional[int]) -> str:
     """The script's exception as Glue shows it ("ValueError: boom"): the last line of the last traceback."""
     last_traceback = None
@@ -195,6 +203,10 @@ class GlueRunner:
             # Glue reads and writes s3:// paths through its S3 file system; s3a stands in for it.
             "spark.hadoop.fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
         }
+        if self.spark_master.startswith("local"):
+            # Spark's 200 shuffle partitions are sized for a cluster; on one machine each shuffle of the lab's tables
+            # would run 200 tasks: two per core instead.
+            confs["spark.sql.shuffle.partitions"] = str(2 * local_cores(self.spark_master))
         submit = ["--master", self.spark_master, "--driver-memory", self.driver_memory, "--jars", ",".join(jars)]
         for key, value in confs.items():
             submit += ["--conf", f"{key}={value}"]

@@ -2,7 +2,7 @@
 /**
  * `npm test` (after `pretest` ran scripts/setup.sh --test): every check, each test counted on its own.
  *   lint, webview type-check, build (webpack), type-check and compile (tsc to out/); lab up; unit beside aws (moto);
- *   integration; other test/ folders (iac); extension host.
+ *   integration; emulated (the AWS chain on Spark and Trino); other test/ folders (iac); extension host.
  * A failing step shows its output. The last line is `N passed, N failed`; the exit code is 1 on any failure.
  */
 import { spawn } from 'node:child_process';
@@ -143,9 +143,12 @@ async function main() {
   await Promise.all([mochaSuite('unit', ['--timeout', '10000']), ...laneFree.map((area) => mochaSuite(area, ['--timeout', '120000']))]);
   if (!labUp) console.log('NOTE integration tests run against a lab that did not come up; expect them to fail');
   await mochaSuite('integration', ['--timeout', '120000']);
+  // The AWS path end to end on the emulator's real engines (Terraform → Glue on Spark → Athena on Trino, against local
+  // mode's answers), with a lab, an emulator and a Trino of its own: a step of its own, so its cost shows in its line.
+  await mochaSuite('emulated', ['--timeout', '900000']);
   // Any other folder under test/ with tests (iac: terraform, checkov, pyspark) runs too, so no test file is left out silently.
   const others = fs.readdirSync(path.join(root, 'test'), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !['unit', 'integration', 'extension', 'fixtures', ...laneFree].includes(d.name)).map((d) => d.name).sort();
+    .filter((d) => d.isDirectory() && !['unit', 'integration', 'emulated', 'extension', 'fixtures', ...laneFree].includes(d.name)).map((d) => d.name).sort();
   for (const area of others) await mochaSuite(area, ['--timeout', '120000']);
   await extensionHost();
   // The linux-x64 vsix as a new user installs it, on a folder of their own that must stay clean (dist/ was built above).
