@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const args = scriptArgs(usage, { runs: { type: 'string' } });
   const runs = withUsage(usage, args, () => countOption(args, 'runs', 50));
   const config = resolveLabConfig(settingsFromEnv(), process.cwd());
-  const target = await resolveSourceTarget(config, async () => process.env.LIFECYCLE_LAB_MYSQL_PASSWORD);
+  const target = await resolveSourceTarget(config, async () => process.env.LIFECYCLE_LAB_MYSQL_PASSWORD, { localLab: config.mode === 'local' });
   if (!target) throw new Error('No source: start the lab (lifecycle-lab lab up) or set LIFECYCLE_LAB_MYSQL_HOST');
   const database = target.database;
 

@@ -8,7 +8,6 @@ import { withEmulatorCredentials } from './core/lab/emulatedAws';
 import { editorLabLocation, recordLabDir, type LabLocation } from './core/lab/location';
 import { localLabUnsupported } from './core/lab/platform';
 import { readLabTarget } from './core/lab/state';
-import { resolveSourceTarget } from './core/source/target';
 
 /**
  * Editor-side services shared by every view and command: settings, secrets, the log, and change events.
@@ -185,11 +184,11 @@ export class LabServices implements vscode.Disposable {
   }
 
   /**
-   * Where the source lives: the running local lab (local mode with no host set) or the configured host with
-   * the stored password. Undefined when nothing is configured or the lab is not running.
+   * Where the backend's source lives now: the running local lab (local backend, no host set) or the configured host
+   * with the stored password. Undefined when nothing is configured or the lab is not running.
    */
   async sourceTarget(): Promise<MysqlTarget | undefined> {
-    return resolveSourceTarget(this.config(), () => this.getMysqlPassword());
+    return (await this.backend()).source.lookup();
   }
 
   fireSourceChanged(): void {
@@ -201,13 +200,14 @@ export class LabServices implements vscode.Disposable {
   }
 
   private async updateModeContext(): Promise<void> {
-    let mode = 'local';
+    let panels = 'local';
     try {
-      mode = this.config().mode;
+      // The AWS panels (Discover RDS, Terraform, Preflight) go with an engine that keeps its runs in AWS.
+      panels = (await this.backend()).pipeline.runHistory ? 'aws' : 'local';
     } catch {
       // An invalid setting is reported where it is used; the views keep the default layout.
     }
-    await vscode.commands.executeCommand('setContext', 'lifecycleLab.mode', mode);
+    await vscode.commands.executeCommand('setContext', 'lifecycleLab.mode', panels);
     // Where the local lab cannot run, the Source view says why and offers AWS mode instead of Start Local Lab.
     await vscode.commands.executeCommand('setContext', 'lifecycleLab.localLabUnsupported', !!localLabUnsupported());
   }

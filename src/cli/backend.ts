@@ -48,13 +48,14 @@ function configWith(config: LabConfig, options: CliBackendOptions): LabConfig {
 /** Runs `work` on the configured mode's backend and disposes the backend after it, however it ends. */
 export async function withBackend<T>(ctx: CliContext, options: CliBackendOptions, work: (backend: LabBackend) => Promise<T>): Promise<T> {
   const backend = createBackend(configWith(ctx.config, options), {
-    readPassword: async () => process.env.LIFECYCLE_LAB_MYSQL_PASSWORD,
+    readPassword: () => Promise.resolve(process.env.LIFECYCLE_LAB_MYSQL_PASSWORD),
     modelDir: findModelDir(),
     log: ctx.log,
     queryAccess: options.fullQueryAccess ? 'full' : 'lake',
   });
   try {
-    if (options.localOnlyFlags.length && backend.mode !== 'local') throw localOnly(backend, options.localOnlyFlags);
+    // Local-only flags name a folder or a local session: they need a lake that is a folder here.
+    if (options.localOnlyFlags.length && backend.lake.folder === undefined) throw localOnly(backend, options.localOnlyFlags);
     return await work(backend);
   } finally {
     await backend.dispose();
@@ -65,6 +66,6 @@ export async function withBackend<T>(ctx: CliContext, options: CliBackendOptions
 function localOnly(backend: LabBackend, flags: readonly string[]): LabError {
   const named = flags.join(' and ');
   return new LabError('config',
-    `${named} ${flags.length > 1 ? 'are' : 'is'} for the local lake, but LIFECYCLE_LAB_MODE is ${backend.mode}: this command runs on the ${backend.label} backend (its lake is ${backend.lake.location}).`,
+    `${named} ${flags.length > 1 ? 'are' : 'is'} for the local lake, but this command runs on the ${backend.label} backend that LIFECYCLE_LAB_MODE selects (its lake is ${backend.lake.location}).`,
     { nextStep: { label: `Drop ${named}, or set LIFECYCLE_LAB_MODE=local to run on the local lake` } });
 }

@@ -1,7 +1,6 @@
 import { withBackend } from './backend';
 import type { CliArgs, CliContext } from './context';
 import { checkLab, formatCheckReport } from '../core/check/checks';
-import { backendProbes } from '../core/check/probes';
 
 /**
  * `lifecycle-lab check`: Check Lab from the command line, the same checklist as the editor's (source and its 8 tables,
@@ -10,7 +9,7 @@ import { backendProbes } from '../core/check/probes';
  */
 export async function run(_args: CliArgs, ctx: CliContext): Promise<number> {
   return withBackend(ctx, { localOnlyFlags: [] }, async (backend) => {
-    const report = await checkLab(backendProbes(ctx.config, backend));
+    const report = await checkLab(backend.checks());
     if (ctx.json) ctx.out(JSON.stringify(report));
     else for (const line of formatCheckReport(report)) ctx.out(line);
     return report.ok ? 0 : 1;

@@ -21,7 +21,8 @@ export function registerGeneralCommands(services: LabServices): vscode.Disposabl
       await services.setMysqlPassword(undefined);
     })),
     vscode.commands.registerCommand('lifecycleLab.switchMode', services.command('Switch mode', async (mode?: 'local' | 'aws') => {
-      const current = services.config().mode;
+      // The setting itself, which this command edits (the backend is built from it, and nothing else reads it).
+      const current = vscode.workspace.getConfiguration('lifecycleLab').get<string>('mode');
       const next = mode ?? (await vscode.window.showQuickPick(
         [
           { label: 'local', description: 'MariaDB + DuckDB + local Parquet lake', picked: current === 'local' },

@@ -121,8 +121,9 @@ export function registerLakeCommands(services: LabServices): { tree: LakeTreePro
     vscode.commands.registerCommand('lifecycleLab.lake.reveal', services.command('Show lake', async () => {
       await vscode.commands.executeCommand('lifecycleLab.lake.focus');
       const lake = (await services.backend()).lake;
-      const folder = vscode.Uri.file(lake.location);
-      if (vscode.workspace.getWorkspaceFolder(folder)) await vscode.commands.executeCommand('revealInExplorer', folder);
+      // Only a lake that is a folder here can be shown in the Explorer.
+      const folder = lake.folder === undefined ? undefined : vscode.Uri.file(lake.folder);
+      if (folder && vscode.workspace.getWorkspaceFolder(folder)) await vscode.commands.executeCommand('revealInExplorer', folder);
     })),
   ];
   return { tree, disposables };

@@ -14,8 +14,8 @@ export function registerCheckLab(services: LabServices): vscode.Disposable[] {
   let last: CheckReport | undefined;
   const check = async (): Promise<CheckReport> => {
     const report = await withCancellableProgress('Checking the lab', async () => {
-      const [{ checkLab }, { backendProbes }] = await Promise.all([import('../core/check/checks'), import('../core/check/probes')]);
-      return checkLab(backendProbes(services.config(), await services.backend()));
+      const { checkLab } = await import('../core/check/checks');
+      return checkLab((await services.backend()).checks());
     });
     last = report;
     const { formatCheckReport } = await import('../core/check/checks');

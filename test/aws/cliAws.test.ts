@@ -144,7 +144,7 @@ suite('CLI in AWS mode (moto): commands run on the AWS backend', function () {
       assert.equal(r.code, 1, `${argv.join(' ')}: ${r.stdout}\n${r.stderr}`);
       const out = JSON.parse(r.stdout) as { ok: false; error: { code: string; message: string; nextStep?: { text: string } } };
       assert.equal(out.error.code, 'config');
-      assert.match(out.error.message, new RegExp(`^${flags} is for the local lake, but LIFECYCLE_LAB_MODE is aws: this command runs on the AWS backend`));
+      assert.match(out.error.message, new RegExp(`^${flags} is for the local lake, but this command runs on the AWS backend that LIFECYCLE_LAB_MODE selects`));
       assert.match(out.error.nextStep?.text ?? '', /LIFECYCLE_LAB_MODE=local/);
     }
     assert.deepEqual(await glueRunIds(), []);

@@ -27,7 +27,8 @@ suite('backend per mode', function () {
   test('local mode: the catalog lists the lake, and schema, pages and counts come from its one DuckDB engine', async () => {
     const backend = createBackend(resolveLabConfig({ 'local.lakeDir': lakeDir }, '/'), deps);
     try {
-      assert.equal(backend.mode, 'local');
+      assert.equal(backend.label, 'local');
+      assert.equal(backend.lake.folder, lakeDir, 'a lake that is a folder here');
       assert.equal(backend.query.kind, 'duckdb');
       const overview = await backend.lake.overview();
       assert.deepEqual(overview.tables.map((t) => t.name), ['dim_customers', 'dim_locations', 'dim_products', 'fact_orders']);
@@ -84,7 +85,9 @@ suite('backend per mode', function () {
     const restoreEnv = useAwsEnvironment('none');
     const backend = createBackend(resolveLabConfig({ mode: 'aws', 'aws.endpoint': 'http://127.0.0.1:9' }, '/'), deps);
     try {
-      assert.equal(backend.mode, 'aws');
+      assert.equal(backend.label, 'AWS');
+      assert.equal(backend.lake.folder, undefined, 'a remote lake');
+      assert.deepEqual(Object.keys(backend.checks().aws ?? {}).sort(), ['lastGlueRun', 'outputs', 'workgroupState'], 'the AWS backend adds its own probes');
       assert.equal(await backend.source.target(), undefined, 'no host until RDS is discovered');
       assert.equal(backend.source.missing().nextStep?.command, 'lifecycleLab.source.discoverRds');
       assert.equal(await backend.pipeline.describe(), 'Glue job de-c1w2-etl-job', 'the Glue runner (test/unit/glue.test.ts, test/aws/glue.test.ts)');

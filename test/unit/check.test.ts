@@ -29,7 +29,8 @@ const LAKE_ROWS: Record<string, number> = { dim_customers: 122, dim_products: 11
 /** A healthy local lab; each test breaks one thing. */
 function healthy(): CheckProbes {
   return {
-    mode: 'local',
+    label: 'local',
+    sourceMissing: { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' },
     sourceCounts: async () => ({ where: 'classicmodels on the local lab', counts: { ...DUMP_COUNTS }, expected: DUMP_COUNTS }),
     manifest: async () => manifest(),
     lastRun: async () => ({ runId: 'run-1', status: 'ok', finishedAt: '2026-11-30T10:00:05Z', message: 'ok' }) as RunRecord,
@@ -120,7 +121,7 @@ suite('Check Lab (core logic)', () => {
   });
 
   test('AWS mode adds Terraform outputs, the Glue job\'s last run and the workgroup; unset ones are skipped, not failed', async () => {
-    const probes: CheckProbes = { ...healthy(), mode: 'aws' };
+    const probes: CheckProbes = { ...healthy(), label: 'AWS', sourceMissing: { label: 'Discover RDS Instance', command: 'lifecycleLab.source.discoverRds' } };
     probes.aws = {
       outputs: () => [
         { output: 'job_name', setting: 'lifecycleLab.aws.glueJobName', value: 'de-c1w2-etl-job' },

@@ -73,7 +73,7 @@ suite('CLI: errors name LIFECYCLE_LAB_* variables and CLI commands, never editor
   test('Check Lab\'s fixes take their command line from the same table as the CLI\'s next steps (core/shellSteps.ts)', async () => {
     const down = async (): Promise<never> => { throw new LabError('labNotRunning', 'The local lab is not running.', { nextStep: { label: 'Start Local Lab', command: 'lifecycleLab.startLocalLab' } }); };
     const probes: CheckProbes = {
-      mode: 'aws', sourceCounts: down, manifest: async () => undefined, lastRun: async () => undefined, lakeRows: down, dashboardAnswers: down,
+      label: 'AWS', sourceMissing: { label: 'Discover RDS Instance', command: 'lifecycleLab.source.discoverRds' }, sourceCounts: down, manifest: async () => undefined, lastRun: async () => undefined, lakeRows: down, dashboardAnswers: down,
       aws: { outputs: () => [{ output: 'job_name', setting: 'lifecycleLab.aws.glueJobName', value: '' }], lastGlueRun: async () => undefined, workgroupState: async () => 'ENABLED' },
     };
     const report = await checkLab(probes);

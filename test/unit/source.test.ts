@@ -56,25 +56,24 @@ suite('source: target', () => {
 
   test('a configured host uses the settings and the supplied password', async () => {
     const config = resolveLabConfig({ 'mysql.host': 'db.example.com', 'mysql.user': 'admin', 'mysql.caBundlePath': '/ca.pem' }, '/ws');
-    const target = await resolveSourceTarget(config, async () => 'pw');
+    const target = await resolveSourceTarget(config, async () => 'pw', { localLab: true });
     assert.deepEqual(target, { host: 'db.example.com', port: 3306, user: 'admin', database: 'classicmodels', tls: 'auto', caBundlePath: '/ca.pem', password: 'pw', origin: 'settings' });
-    const noPassword = await resolveSourceTarget(config, async () => undefined);
+    const noPassword = await resolveSourceTarget(config, async () => undefined, { localLab: false });
     assert.equal(noPassword?.password, '');
   });
 
-  test('no host: the running local lab in local mode, nothing in AWS mode', async () => {
+  test('no host: the running local lab for the local backend, nothing for the AWS one', async () => {
     const labDir = await fs.mkdtemp(path.join(os.tmpdir(), 'source-target-'));
     try {
       const local = resolveLabConfig({ 'local.labDir': labDir }, '/ws');
-      assert.equal(await resolveSourceTarget(local, async () => 'unused'), undefined, 'no lab state yet');
+      assert.equal(await resolveSourceTarget(local, async () => 'unused', { localLab: true }), undefined, 'no lab state yet');
       await fs.writeFile(path.join(labDir, 'lab.json'), JSON.stringify({ host: '127.0.0.1', port: 41234, pid: process.pid, database: 'classicmodels' }));
       await fs.writeFile(path.join(labDir, 'credentials.json'), JSON.stringify({ user: 'lab', password: 'labpw' }));
-      const target = await resolveSourceTarget(local, async () => 'unused');
+      const target = await resolveSourceTarget(local, async () => 'unused', { localLab: true });
       assert.equal(target?.origin, 'local-lab');
       assert.equal(target?.port, 41234);
       assert.equal(target?.password, 'labpw');
-      const aws = resolveLabConfig({ 'local.labDir': labDir, mode: 'aws' }, '/ws');
-      assert.equal(await resolveSourceTarget(aws, async () => 'unused'), undefined);
+      assert.equal(await resolveSourceTarget(local, async () => 'unused', { localLab: false }), undefined, 'the AWS backend never takes the local lab');
     } finally {
       await fs.rm(labDir, { recursive: true, force: true });
     }
@@ -85,10 +84,10 @@ suite('source: target', () => {
     try {
       await fs.writeFile(path.join(labDir, 'lab.json'), JSON.stringify({ host: '127.0.0.1', port: 41234, pid: process.pid, database: 'classicmodels' }));
       await fs.writeFile(path.join(labDir, 'credentials.json'), JSON.stringify({ user: 'lab', password: 'labpw' }));
-      const chosen = await resolveSourceTarget(resolveLabConfig({ 'local.labDir': labDir, 'mysql.database': 'nosuchdb' }, '/ws'), async () => 'unused');
+      const chosen = await resolveSourceTarget(resolveLabConfig({ 'local.labDir': labDir, 'mysql.database': 'nosuchdb' }, '/ws'), async () => 'unused', { localLab: true });
       assert.equal(chosen?.origin, 'local-lab');
       assert.equal(chosen?.database, 'nosuchdb');
-      const byDefault = await resolveSourceTarget(resolveLabConfig({ 'local.labDir': labDir }, '/ws'), async () => 'unused');
+      const byDefault = await resolveSourceTarget(resolveLabConfig({ 'local.labDir': labDir }, '/ws'), async () => 'unused', { localLab: true });
       assert.equal(byDefault?.database, 'classicmodels');
     } finally {
       await fs.rm(labDir, { recursive: true, force: true });

@@ -2,9 +2,12 @@ import { AthenaEngine } from '../aws/athena';
 import { AwsClients } from '../aws/awsClients';
 import { PreflightGlueRunner } from '../aws/preflightRunner';
 import { AwsLakeCatalog } from '../aws/lakeCatalog';
+import type { CheckProbes } from '../check/checks';
+import { backendProbes } from '../check/probes';
 import type { LabConfig } from '../config';
 import { LabError } from '../errors';
 import type { QueryEngine } from '../query/engine';
+import { awsProbes } from './awsProbes';
 import type { BackendDeps } from './local';
 import { SourceConnection } from './source';
 import type { LabBackend, LakeCatalog, PipelineRunner, SourceBackend } from './types';
@@ -14,7 +17,6 @@ import type { LabBackend, LakeCatalog, PipelineRunner, SourceBackend } from './t
  * lake the Glue Data Catalog database over S3, and the one query engine Athena.
  */
 export class AwsBackend implements LabBackend {
-  readonly mode = 'aws' as const;
   readonly label = 'AWS';
   readonly source: SourceBackend;
   readonly pipeline: PipelineRunner;
@@ -25,8 +27,9 @@ export class AwsBackend implements LabBackend {
   /** Every AWS SDK client of this backend, made on first use and destroyed with it. */
   private readonly clients: AwsClients;
 
-  constructor(config: LabConfig, deps: BackendDeps) {
-    const connection = new SourceConnection(config, deps.readPassword, deps.log);
+  constructor(private readonly config: LabConfig, deps: BackendDeps) {
+    // With no host set the source is the discovered RDS instance, never the local lab.
+    const connection = new SourceConnection(config, deps.readPassword, deps.log, { localLab: false });
     this.connection = connection;
     this.clients = new AwsClients(config.aws);
     this.query = new AthenaEngine(config.aws, config.athena, { clock: deps.clock, clients: this.clients });
@@ -36,6 +39,10 @@ export class AwsBackend implements LabBackend {
     this.pipeline = new PreflightGlueRunner({ aws: config.aws, glue: config.glue, preflight: config.preflight, clients: this.clients, clock: deps.clock, log: deps.log });
     this.catalog = new AwsLakeCatalog({ aws: config.aws, glue: config.glue, athena: config.athena }, this.query, this.clients);
     this.lake = this.catalog;
+  }
+
+  checks(): CheckProbes {
+    return { ...backendProbes(this), aws: awsProbes(this.config, this.clients) };
   }
 
   async dispose(): Promise<void> {

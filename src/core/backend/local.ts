@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Clock } from '../clock';
+import type { CheckProbes } from '../check/checks';
+import { backendProbes } from '../check/probes';
 import type { LabConfig } from '../config';
 import { recordDashboard } from '../dashboard/service';
 import { LabError, type NextStep } from '../errors';
@@ -38,7 +40,6 @@ const START_LAB: NextStep = { label: 'Start Local Lab', command: 'lifecycleLab.s
 
 /** Local mode: the project-local MariaDB (or a configured MySQL), the DuckDB engine and a Parquet lake on disk. */
 export class LocalBackend implements LabBackend {
-  readonly mode = 'local' as const;
   readonly label = 'local';
   readonly source: SourceBackend;
   readonly pipeline: PipelineRunner;
@@ -47,13 +48,17 @@ export class LocalBackend implements LabBackend {
   private readonly connection: SourceConnection;
 
   constructor(private readonly config: LabConfig, deps: BackendDeps) {
-    const connection = new SourceConnection(config, deps.readPassword, deps.log);
+    const connection = new SourceConnection(config, deps.readPassword, deps.log, { localLab: true });
     this.connection = connection;
     this.query = new DuckDbLakeEngine(config.local.lakeDir, { access: deps.queryAccess, integrity: localLakeIntegrity(config.local.lakeDir) });
     this.source = connection.asSource(() =>
       new LabError('labNotRunning', 'No source: the local lab is not running and no MySQL host is set.', { nextStep: START_LAB }));
     this.pipeline = new LocalPipelineRunner(config, this.source, deps);
     this.lake = new LocalLakeCatalog(config.local.lakeDir, this.query);
+  }
+
+  checks(): CheckProbes {
+    return backendProbes(this, { labDir: this.config.local.labDir });
   }
 
   async dispose(): Promise<void> {
@@ -106,9 +111,11 @@ function tableName(name: string): string {
 /** The local lake: tables from `gold/` and the manifest, schema and pages through the shared DuckDB engine. */
 export class LocalLakeCatalog implements LakeCatalog {
   readonly location: string;
+  readonly folder: string;
 
   constructor(private readonly lakeDir: string, private readonly engine: DuckDbLakeEngine) {
     this.location = lakeDir;
+    this.folder = lakeDir;
   }
 
   async manifest(): Promise<LakeManifest | undefined> {

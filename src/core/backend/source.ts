@@ -18,10 +18,12 @@ export class SourceConnection {
     private readonly config: LabConfig,
     private readonly readPassword: () => Promise<string | undefined>,
     private readonly log: Logger,
+    /** Whether, with no host set, the source is the running local lab (the local backend's). */
+    private readonly options: { localLab: boolean },
   ) {}
 
   target(): Promise<MysqlTarget | undefined> {
-    this.targetPromise ??= resolveSourceTarget(this.config, this.readPassword);
+    this.targetPromise ??= this.lookup();
     this.targetPromise.catch(() => { this.targetPromise = undefined; });
     return this.targetPromise;
   }
@@ -38,6 +40,11 @@ export class SourceConnection {
     return this.current.explorer;
   }
 
+  /** Where the source is now, resolved afresh (not the target the explorer keeps until reset). */
+  lookup(): Promise<MysqlTarget | undefined> {
+    return resolveSourceTarget(this.config, this.readPassword, this.options);
+  }
+
   reset(): void {
     this.targetPromise = undefined;
     void this.current?.explorer.close();
@@ -48,6 +55,7 @@ export class SourceConnection {
   asSource(missing: () => LabError): SourceBackend {
     return {
       target: () => this.target(),
+      lookup: () => this.lookup(),
       explorer: () => this.explorer(),
       reset: () => this.reset(),
       missing,

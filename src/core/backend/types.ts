@@ -1,4 +1,5 @@
-import type { LabMode, MysqlTarget } from '../config';
+import type { CheckProbes } from '../check/checks';
+import type { MysqlTarget } from '../config';
 import type { LabError } from '../errors';
 import type { LakeManifest } from '../run/manifest';
 import type { PipelineEvent, RunOutcome } from '../run/events';
@@ -16,14 +17,15 @@ import type { SourceExplorer } from '../source/explorer';
  * implementation of these interfaces, nothing else.
  */
 export interface LabBackend {
-  readonly mode: LabMode;
-  /** How the mode reads in the UI: "local" or "AWS". */
+  /** How the backend reads in the UI: "local" or "AWS". */
   readonly label: string;
   readonly source: SourceBackend;
   readonly pipeline: PipelineRunner;
   readonly lake: LakeCatalog;
   /** The one query engine over the lake: the Lake view, previews, schema documents and the dashboard share it. */
   readonly query: QueryEngine;
+  /** Check Lab's probes over this backend's parts (the AWS one adds its Terraform outputs, Glue job and workgroup). */
+  checks(): CheckProbes;
   /** Closes what the backend opened (pools, engines). Work still running on it is cancelled. */
   dispose(): Promise<void>;
 }
@@ -31,6 +33,8 @@ export interface LabBackend {
 export interface SourceBackend {
   /** Where the source lives now, or undefined when there is none yet (lab not running, no host set). */
   target(): Promise<MysqlTarget | undefined>;
+  /** Where the source lives now, resolved afresh (target() keeps what it found until reset). */
+  lookup(): Promise<MysqlTarget | undefined>;
   /** The explorer for the current target (one pool per target); undefined when there is no source. */
   explorer(): Promise<SourceExplorer | undefined>;
   /** What the user should do when target() gives nothing. */
@@ -113,6 +117,8 @@ export interface LakeOverview {
 export interface LakeCatalog {
   /** The lake's root, the same in every mode: a folder, or an s3:// URL (or the catalog's name when no lake path is known). */
   readonly location: string;
+  /** The lake's folder on this machine, for a lake that is one (the local catalog); absent for a remote lake. */
+  readonly folder?: string;
   overview(): Promise<LakeOverview>;
   manifest(): Promise<LakeManifest | undefined>;
   /** Changes whenever the lake's content changes (a run published): cache keys include it. */

@@ -1,6 +1,5 @@
 import type { CommandId } from '../commandIds';
-import type { LabMode } from '../config';
-import { describeError, toLabError } from '../errors';
+import { describeError, toLabError, type NextStep } from '../errors';
 import { CLASSICMODELS_TABLES, type TableCounts } from '../lab/db';
 import { MODEL_TABLES, type DataTestResult, type LakeManifest } from '../run/manifest';
 import { describeTestResult } from '../lake/dataTests';
@@ -34,7 +33,8 @@ export interface CheckItem {
 export interface CheckReport {
   /** No item failed (skipped ones do not count). */
   ok: boolean;
-  mode: LabMode;
+  /** The backend checked, as the UI names it ("local", "AWS"). */
+  mode: string;
   items: CheckItem[];
 }
 
@@ -55,7 +55,10 @@ export interface GlueRunSummary {
 
 /** What the checks ask; each may throw a LabError, which fails its item with the error's message and next step. */
 export interface CheckProbes {
-  mode: LabMode;
+  /** The backend's label ("local", "AWS"). */
+  label: string;
+  /** What to do when there is no source (Start Local Lab, Discover RDS Instance): the backend's own next step. */
+  sourceMissing: NextStep;
   /** The source's exact row counts; throws when there is no source or it does not answer. */
   sourceCounts(): Promise<SourceCounts>;
   manifest(): Promise<LakeManifest | undefined>;
@@ -64,7 +67,7 @@ export interface CheckProbes {
   lakeRows(table: string): Promise<number>;
   /** Each dashboard question with the rows it answered (throws for the first that fails). */
   dashboardAnswers(): Promise<Array<{ question: string; rows: number }>>;
-  /** AWS mode only. */
+  /** What an AWS backend adds; absent for one without AWS. */
   aws?: {
     /** The Terraform outputs the editor reads, as settings (empty value: not set). */
     outputs(): Array<{ output: string; setting: string; value: string }>;
@@ -82,8 +85,6 @@ function commandFix(label: string, command: CommandId): CheckFix {
 }
 
 const FIX = {
-  startLab: commandFix('Start Local Lab', 'lifecycleLab.startLocalLab'),
-  discoverRds: commandFix('Discover RDS Instance', 'lifecycleLab.source.discoverRds'),
   runPipeline: commandFix('Run Pipeline', 'lifecycleLab.pipeline.run'),
   openDashboard: commandFix('Open Dashboard', 'lifecycleLab.dashboard.open'),
   terraformApply: commandFix('Terraform Apply, then set the outputs in the settings', 'lifecycleLab.terraform.apply'),
@@ -110,7 +111,8 @@ async function item(id: string, name: string, fallbackFix: CheckFix | undefined,
 }
 
 async function sourceItem(probes: CheckProbes): Promise<CheckItem> {
-  const fix = probes.mode === 'aws' ? FIX.discoverRds : FIX.startLab;
+  const missing = probes.sourceMissing;
+  const fix = missing.command ? commandFix(missing.label, missing.command) : undefined;
   return item('source', `Source reachable with its ${CLASSICMODELS_TABLES.length} tables`, fix, async () => {
     const source = await probes.sourceCounts();
     const wrong = CLASSICMODELS_TABLES.flatMap((t) => {
@@ -233,8 +235,8 @@ async function awsItems(aws: NonNullable<CheckProbes['aws']>): Promise<CheckItem
 export async function checkLab(probes: CheckProbes): Promise<CheckReport> {
   const [source, pipeline, lake] = await Promise.all([sourceItem(probes), pipelineItem(probes), lakeItem(probes)]);
   const dashboard = await dashboardItem(probes, lake.status === 'pass');
-  const items = [source, pipeline, lake, dashboard, ...(probes.mode === 'aws' && probes.aws ? await awsItems(probes.aws) : [])];
-  return { ok: items.every((i) => i.status !== 'fail'), mode: probes.mode, items };
+  const items = [source, pipeline, lake, dashboard, ...(probes.aws ? await awsItems(probes.aws) : [])];
+  return { ok: items.every((i) => i.status !== 'fail'), mode: probes.label, items };
 }
 
 /** The checklist as text lines (CLI, log): one line per item, its fix under a failed one. */

@@ -1,12 +1,11 @@
 import type { LabBackend } from '../backend/types';
-import type { LabConfig } from '../config';
 import { DashboardData } from '../dashboard/service';
 import type { DatasetRequest } from '../dashboard/model';
 import { TOP_N_DEFAULT } from '../dashboard/queries';
 import { CLASSICMODELS_TABLES, DUMP_COUNTS, type TableCounts } from '../lab/db';
 import { readLabState } from '../lab/state';
 import { sqlIdent } from '../query/sqlText';
-import type { CheckProbes, GlueRunSummary, SourceCounts } from './checks';
+import type { CheckProbes, SourceCounts } from './checks';
 
 /**
  * The counts a source should hold: the lab dump's, or for a local lab seeded by the generator at scale N (state
@@ -34,13 +33,15 @@ async function dashboardAnswers(data: DashboardData): Promise<Array<{ question: 
 }
 
 /**
- * Probes over the mode's backend: the source through its explorer (exact counts), the lake and the dashboard
- * through the one query engine, the manifest and last run through the lake catalog and pipeline runner; in AWS mode
- * also the settings Terraform's outputs go into, the Glue job's runs and the Athena workgroup (SDKs loaded on use).
+ * The probes every backend shares: the source through its explorer (exact counts), the lake and the dashboard
+ * through the one query engine, the manifest and last run through the lake catalog and pipeline runner. A backend's
+ * checks() returns these, plus what it adds (the AWS backend: its Terraform outputs, Glue job and workgroup).
+ * `labDir`: where a local lab records how it was seeded, when the source may be that lab.
  */
-export function backendProbes(config: LabConfig, backend: LabBackend): CheckProbes {
-  const probes: CheckProbes = {
-    mode: config.mode,
+export function backendProbes(backend: LabBackend, options: { labDir?: string } = {}): CheckProbes {
+  return {
+    label: backend.label,
+    sourceMissing: backend.source.missing().nextStep ?? { label: 'Open Settings', command: 'lifecycleLab.openSettings' },
     async sourceCounts(): Promise<SourceCounts> {
       const target = await backend.source.target();
       if (!target) throw backend.source.missing();
@@ -51,7 +52,7 @@ export function backendProbes(config: LabConfig, backend: LabBackend): CheckProb
       for (const table of CLASSICMODELS_TABLES) {
         if (present.has(table)) counts[table] = await explorer.exactCount(target.database, table);
       }
-      const seededFrom = target.origin === 'local-lab' ? (await readLabState(config.local.labDir).catch(() => undefined))?.seededFrom : undefined;
+      const seededFrom = target.origin === 'local-lab' && options.labDir ? (await readLabState(options.labDir).catch(() => undefined))?.seededFrom : undefined;
       const where = `${target.database} on ${target.origin === 'local-lab' ? 'the local lab' : `${target.host}:${target.port}`}`;
       return { where, counts, expected: expectedSourceCounts(seededFrom) };
     },
@@ -63,40 +64,4 @@ export function backendProbes(config: LabConfig, backend: LabBackend): CheckProb
     },
     dashboardAnswers: () => dashboardAnswers(new DashboardData(backend.query, () => backend.lake.manifest())),
   };
-  if (config.mode === 'aws') {
-    probes.aws = {
-      outputs: () => [
-        { output: 'job_name', setting: 'lifecycleLab.aws.glueJobName', value: config.glue.jobName },
-        { output: 'catalog_database', setting: 'lifecycleLab.aws.catalogDatabase', value: config.athena.database },
-        { output: 'athena_workgroup', setting: 'lifecycleLab.aws.athenaWorkgroup', value: config.athena.workgroup },
-      ],
-      async lastGlueRun(): Promise<GlueRunSummary | undefined> {
-        const [{ withAwsClients }, { GlueJobs }] = await Promise.all([import('../aws/awsClients'), import('../aws/glueJobs')]);
-        return withAwsClients(config.aws, async (clients) => {
-          const jobs = new GlueJobs(clients);
-          let latest: Awaited<ReturnType<typeof jobs.get>> | undefined;
-          // Glue lists the newest runs first; the first page is enough (the latest by start time among them).
-          let seen = 0;
-          for await (const run of jobs.history(config.glue.jobName, { pageSize: 25 })) {
-            if (!latest || (run.startedOn?.getTime() ?? 0) > (latest.startedOn?.getTime() ?? 0)) latest = run;
-            if (++seen >= 25) break;
-          }
-          return latest && { id: latest.id, state: latest.state, startedOn: latest.startedOn?.toISOString(), error: latest.errorMessage };
-        });
-      },
-      async workgroupState(): Promise<string> {
-        const [{ withAwsClients }, { awsErrorToLabError }] = await Promise.all([import('../aws/awsClients'), import('../aws/clients')]);
-        return withAwsClients(config.aws, async (clients) => {
-          const { sdk, client } = await clients.athena();
-          try {
-            const out = await client.send(new sdk.GetWorkGroupCommand({ WorkGroup: config.athena.workgroup }));
-            return out.WorkGroup?.State ?? 'UNKNOWN';
-          } catch (err) {
-            throw awsErrorToLabError(err, `GetWorkGroup ${config.athena.workgroup}`, config.aws);
-          }
-        });
-      },
-    };
-  }
-  return probes;
 }

@@ -5,8 +5,8 @@ import { readLabTarget } from '../lab/state';
 
 /**
  * The one place that decides where the source lives, for the editor and the CLI alike:
- * - no host configured, local mode: the running local lab (undefined when it is not running);
- * - no host configured, AWS mode: nothing yet (Discover RDS Instance fills the host);
+ * - no host configured, a backend whose source may be the local lab: the running lab (undefined when it is not running);
+ * - no host configured, any other backend: nothing yet (Discover RDS Instance fills the host);
  * - a host configured: that host with the password the caller supplies (SecretStorage or an env var).
  * The database setting (`mysql.database`, LIFECYCLE_LAB_MYSQL_DATABASE) chooses the database in every case: its
  * default is the lab's own, and an unknown one fails naming the databases there instead of being ignored.
@@ -14,9 +14,10 @@ import { readLabTarget } from '../lab/state';
 export async function resolveSourceTarget(
   config: LabConfig,
   readPassword: () => Promise<string | undefined>,
+  options: { localLab: boolean },
 ): Promise<MysqlTarget | undefined> {
   if (!config.mysql.host) {
-    const lab = config.mode === 'local' ? await readLabTarget(config.local.labDir) : undefined;
+    const lab = options.localLab ? await readLabTarget(config.local.labDir) : undefined;
     return lab && { ...lab, database: config.mysql.database };
   }
   return {
