@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { LabError } from '../src/core/errors';
 
-export { freePort } from '../src/core/lab/mariadb';
+export { freePort } from '../src/core/lab/loopbackPorts';
 
 /** Awaits work that must fail with a LabError of the given code; returns the error for further checks. */
 export async function expectLabError(work: Promise<unknown>, code: string): Promise<LabError> {

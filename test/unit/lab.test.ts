@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LabError } from '../../src/core/errors';
 import { countMismatches, DUMP_COUNTS } from '../../src/core/lab/db';
-import { findMariadbBinaries, serverArgs } from '../../src/core/lab/mariadb';
+import { serverArgs } from '../../src/core/lab/mariadb';
+import { findMariadbBinaries } from '../../src/core/lab/mariadbBinaries';
 import { dumpForStaging, findDumpFile } from '../../src/core/lab/seed';
 import { labPaths } from '../../src/core/lab/state';
 

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeCliError } from '../../src/cli/errors';
 import { LocalLab, localLabUnsupported } from '../../src/core/lab';
-import { mariadbMissing } from '../../src/core/lab/mariadb';
+import { mariadbMissing } from '../../src/core/lab/mariadbBinaries';
 import { expectLabError } from '../helpers';
 
 const repo = path.resolve(__dirname, '../../..');

@@ -10,10 +10,10 @@ import { silentLogger, type Logger } from '../log';
 import type { LongWork, ProgressReporter } from '../progress';
 import { connect, countMismatches, countTables, DUMP_COUNTS, type TableCounts } from './db';
 import { checkScale, generateClassicmodels, generatedCounts } from './generator';
-import {
-  chooseServerAccount, findMariadbBinaries, freePort, handOver, handshake, initialiseDatadir, isInitialised, ourServer,
-  portInUse, portTaken, readPidFile, resetStep, serverVersionOf, startServer, stopPid,
-} from './mariadb';
+import { freePort, handshake, portTaken } from './loopbackPorts';
+import { initialiseDatadir, isInitialised, ourServer, portInUse, readPidFile, resetStep, startServer, stopPid } from './mariadb';
+import { findMariadbBinaries, serverVersionOf } from './mariadbBinaries';
+import { chooseServerAccount, handOver } from './serverAccount';
 import { localLabUnsupported } from './platform';
 import { seedFromDump } from './seed';
 import { labPaths, readLabCredentials, readLabState, type LabCredentials, type LabState } from './state';

@@ -1,118 +1,20 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { sleep, systemClock, type Clock } from '../clock';
 import { LabError, throwIfCancelled, type NextStep } from '../errors';
 import type { Logger } from '../log';
+import { handshake } from './loopbackPorts';
+import type { MariadbBinaries } from './mariadbBinaries';
+import { handOver, type ServerAccount } from './serverAccount';
 import { labPaths, processAlive } from './state';
 
 /**
- * The project-local MariaDB server process: finding Debian's binaries, initialising a datadir, starting a
- * detached `mariadbd --no-defaults` on loopback, waiting for it, and stopping it. No SQL here (see db.ts).
+ * The project-local MariaDB server process: initialising a datadir, starting a detached `mariadbd --no-defaults` on
+ * loopback, waiting for it, and stopping it. Its binaries are found by mariadbBinaries.ts and the OS account it runs
+ * as chosen by serverAccount.ts. No SQL here (see db.ts).
  */
-
-export interface MariadbBinaries {
-  mariadbd: string;
-  installDb: string;
-}
-
-// /opt/homebrew: Homebrew on Apple silicon, which an editor started from the Dock does not have on its PATH.
-const DEFAULT_SEARCH_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/usr/local/mysql/bin', '/opt/homebrew/bin', '/opt/homebrew/sbin'];
-
-export function mariadbMissing(what: string, platform: NodeJS.Platform = process.platform): LabError {
-  if (platform === 'darwin') {
-    return new LabError('mariadbMissing', `MariaDB server is not installed (${what} not found on PATH, in /usr/local or /opt/homebrew).`,
-      { nextStep: { label: 'Install it: brew install mariadb' } });
-  }
-  return new LabError(
-    'mariadbMissing',
-    `MariaDB server is not installed (${what} not found on PATH or in /usr/sbin). The local lab runs Debian's mariadb-server.`,
-    { nextStep: { label: 'Install it: apt-get install mariadb-server (or run `npm start`, which installs it)' } },
-  );
-}
-
-/** Finds mariadbd and mariadb-install-db on PATH and the usual sbin folders. */
-export function findMariadbBinaries(searchDirs?: string[]): MariadbBinaries {
-  const dirs = searchDirs ?? [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...DEFAULT_SEARCH_DIRS];
-  const find = (names: string[]) => {
-    for (const dir of dirs) {
-      for (const name of names) {
-        const candidate = path.join(dir, name);
-        try {
-          fs.accessSync(candidate, fs.constants.X_OK);
-          return candidate;
-        } catch {
-          // keep looking
-        }
-      }
-    }
-    return undefined;
-  };
-  const mariadbd = find(['mariadbd', 'mysqld']);
-  if (!mariadbd) throw mariadbMissing('mariadbd');
-  const installDb = find(['mariadb-install-db', 'mysql_install_db']);
-  if (!installDb) throw mariadbMissing('mariadb-install-db');
-  return { mariadbd, installDb };
-}
-
-export function serverVersionOf(mariadbd: string): string {
-  const r = spawnSync(mariadbd, ['--version'], { encoding: 'utf8' });
-  const m = /Ver\s+(\S+)/.exec(r.stdout ?? '');
-  return m ? m[1] : 'unknown';
-}
-
-/** Which OS account mariadbd runs as. As root we prefer `mysql`, because MariaDB should not run as root. */
-export interface ServerAccount {
-  /** Value for --user, or undefined when not running as root (mariadbd then runs as the current user). */
-  user?: string;
-  uid?: number;
-  gid?: number;
-}
-
-function lookupAccount(name: string): { uid: number; gid: number } | undefined {
-  try {
-    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const f = line.split(':');
-      if (f[0] === name && f.length >= 4) return { uid: Number(f[2]), gid: Number(f[3]) };
-    }
-  } catch {
-    // no passwd file: no such account
-  }
-  return undefined;
-}
-
-/**
- * As root: `mysql` when that account exists and can reach the lab's mariadb folder (a lab under a 0700
- * home or temp folder is not reachable), otherwise root, with the reason logged.
- */
-export function chooseServerAccount(mariadbDir: string, log: Logger): ServerAccount {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return {};
-  const mysql = lookupAccount('mysql');
-  if (!mysql) {
-    log.warn('Local lab: no `mysql` OS account; running MariaDB as root.');
-    return { user: 'root', uid: 0, gid: 0 };
-  }
-  // access(2) as that user checks search permission on every parent folder too.
-  const probe = spawnSync('test', ['-x', mariadbDir], { uid: mysql.uid, gid: mysql.gid });
-  if (probe.status !== 0) {
-    log.warn(`Local lab: the mysql account cannot reach ${mariadbDir} (a parent folder is not searchable by others); running MariaDB as root.`);
-    return { user: 'root', uid: 0, gid: 0 };
-  }
-  return { user: 'mysql', ...mysql };
-}
-
-/** Gives the datadir, run and files folders to the server account, when that is not the current user. */
-export async function handOver(dirs: string[], account: ServerAccount): Promise<void> {
-  if (account.uid === undefined || account.gid === undefined || account.uid === 0) return;
-  for (const dir of dirs) {
-    const st = await fsp.stat(dir);
-    if (st.uid === account.uid && st.gid === account.gid) continue;
-    const r = spawnSync('chown', ['-R', `${account.uid}:${account.gid}`, dir], { encoding: 'utf8' });
-    if (r.status !== 0) throw new LabError('internal', `Could not hand ${dir} to the ${account.user} account: ${r.stderr.trim()}`);
-  }
-}
 
 export async function isInitialised(dataDir: string): Promise<boolean> {
   try {
@@ -188,26 +90,6 @@ export function tail(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-/** Whether something already listens on 127.0.0.1:port. */
-export function portTaken(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(true));
-    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(false)));
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** The mariadbd command line for the lab (no secrets in it). */
 export function serverArgs(labDir: string, port: number, account: ServerAccount): string[] {
   const p = labPaths(labDir);
@@ -256,21 +138,6 @@ export async function readPidFile(labDir: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** Resolves when a MySQL handshake arrives on the port (the server accepts connections). */
-export function handshake(port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    // The first packet's payload starts with protocol version 10; 0xff would be an error packet.
-    socket.once('data', (d: Buffer) => done(d.length > 4 && d[4] === 10));
-    socket.once('error', () => done(false));
-  });
 }
 
 export interface StartedServer {
