@@ -118,8 +118,8 @@ export async function closeRun(ctx: RunContext): Promise<void> {
 }
 
 /**
- * The in-memory staging DuckDB; beyond its memory limit it spills into the run's temp folder. The limit keeps the
- * run's peak RSS at scale 1000 under the 1 GB goal, which a 1GB limit did not (bench/pipeline.md, 2026-11-30).
+ * The in-memory staging DuckDB; beyond its memory limit it spills into the run's temp folder. The limit is what keeps
+ * a large run's peak RSS under the project's memory goal (figures in bench/results-notes.md).
  */
 async function openStaging(spillDir: string): Promise<{ instance: DuckDBInstance; duck: DuckDBConnection }> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
