@@ -14,7 +14,7 @@ export const PHASES = [
   ['createPanel', 'createWebviewPanel'],
   ['setHtml', 'HTML built and set'],
   ['webviewStart', 'HTML set to the page document starting (the webview frame)'],
-  ['documentLoad', 'page document fetched'],
+  ['documentLoad', "the webview's blank first document loaded (waits for the webview's service worker)"],
   ['bundleFetch', 'document to the bundle fetched'],
   ['bundleParse', 'bundle fetched to its first statement (parse, compile)'],
   ['bundleEval', 'bundle evaluated (chart.js, layout)'],

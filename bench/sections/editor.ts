@@ -9,6 +9,7 @@ import { DATASET_IDS } from '../../src/core/dashboard/model';
 import { recordDashboard } from '../../src/core/dashboard/service';
 import { findModelDir } from '../../src/core/lake/model';
 import { runPipeline } from '../../src/core/lake/pipeline';
+import { renderDashboardPhases } from '../editor/dashboardPhases';
 import type { EditorBenchResult } from '../editor/host';
 import { loadText } from '../lib/machine';
 import { fmtSpread, mdTable, spread } from '../lib/stats';
@@ -71,6 +72,7 @@ export function renderEditor(f: EditorFigures): string[] {
     ['Open Dashboard to all cards rendered, cold', ed((e) => e.dashboardColdMs)],
     ['Open Dashboard to all cards rendered, warm', fmtSpread(spread(okEditor.flatMap((e) => e.dashboardWarmMs ?? [])))],
   ]), '');
+  lines.push(...renderDashboardPhases(okEditor));
   for (const e of f.hosts.filter((x) => !x.ok)) lines.push(`A host failed: ${(e.error ?? e.cardErrors?.join('; ') ?? '').split('\n')[0]}`, '');
   return lines;
 }
