@@ -126,10 +126,14 @@ suite('AWS mode: Glue run, run history and the Glue catalog lake on moto', funct
     assert.equal(snapshot.lastRun?.ok, true, snapshot.lastRun?.message);
     assert.match(snapshot.runId ?? '', /^jr_/);
     assert.deepEqual(snapshot.steps, [], 'Glue\'s states, not local steps');
-    assert.deepEqual(snapshot.engine?.states.map((s) => `${s.engine} ${s.state}`), ['Glue STARTING', 'Glue RUNNING', 'Glue SUCCEEDED']);
+    // Each state as a poll saw it: moto moves a run one state per read, and a read elsewhere (the Runs group) can
+    // take STARTING before the runner's first poll, so the states are Glue's order with none made up.
+    const states = snapshot.engine?.states.map((s) => `${s.engine} ${s.state}`) ?? [];
+    assert.deepEqual(states, ['Glue STARTING', 'Glue RUNNING', 'Glue SUCCEEDED'].filter((s) => states.includes(s)), states.join(', '));
+    assert.deepEqual(states.slice(-2), ['Glue RUNNING', 'Glue SUCCEEDED'], states.join(', '));
     assert.match(snapshot.terminalName ?? '', new RegExp(`Glue job ${JOB}`));
     const transcript = snapshot.transcript.join('\n');
-    assert.match(transcript, /Glue STARTING at \d\d:\d\d:\d\d .*\nGlue RUNNING at \d\d:\d\d:\d\d/, transcript);
+    assert.match(transcript, /\nGlue RUNNING at \d\d:\d\d:\d\d \([\d.]+ m?s in\)\n/, transcript);
     assert.match(transcript, /Glue SUCCEEDED at \d\d:\d\d:\d\d/);
     assert.match(transcript, /PASS fact_rows_match_source \(from the run's manifest\)/, 'the checks come from the S3 manifest');
 
