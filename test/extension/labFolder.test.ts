@@ -2,8 +2,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as vscode from 'vscode';
 import { offerFolderLabMove } from '../../src/commands/labFolder';
+import { defaultSettingsTarget } from '../../src/commands/settingsScope';
+import { terraformSettingsTarget, type TerraformPrompts } from '../../src/commands/terraformPrompts';
 import { resolveLabConfig } from '../../src/core/config';
+import { LabError } from '../../src/core/errors';
 import { editorLabLocation, type LabLocation } from '../../src/core/lab/location';
 import { silentLogger } from '../../src/core/log';
 import type { LabServices } from '../../src/services';
@@ -88,5 +92,35 @@ suite('An older .lab/ in a user folder', function () {
     assert.equal(await offerFolderLabMove(services(), dismiss), 'kept');
     assert.equal(asked, 2);
     assert.ok(fs.existsSync(path.join(folder, '.lab', 'credentials.json')));
+  });
+});
+
+/** Which settings the extension writes to, on stand-ins for LabServices (the window's folder is this repository). */
+suite('Settings the extension writes', () => {
+  const stand = (labRepository: boolean, state = new Map<string, unknown>()): LabServices => ({
+    folderIsLabRepository: labRepository,
+    context: { workspaceState: { get: (k: string) => state.get(k), update: (k: string, v: unknown) => { state.set(k, v); return Promise.resolve(); } } },
+    log: silentLogger,
+  }) as unknown as LabServices;
+  const never: TerraformPrompts = { confirm: () => Promise.resolve(false), askValue: () => Promise.resolve(undefined) };
+
+  test('workspace settings only in the lab\'s own repository; user settings in a folder of the user\'s', () => {
+    assert.equal(defaultSettingsTarget(stand(true)), vscode.ConfigurationTarget.Workspace);
+    assert.equal(defaultSettingsTarget(stand(false)), vscode.ConfigurationTarget.Global);
+  });
+
+  test('Terraform outputs: the repository\'s workspace settings unasked; in a user folder the scope picked once, remembered', async () => {
+    assert.equal(await terraformSettingsTarget(stand(true), { ...never, settingsScope: () => Promise.reject(new Error('asked')) }),
+      vscode.ConfigurationTarget.Workspace);
+    let asked = 0;
+    const user = stand(false);
+    const pickUser: TerraformPrompts = { ...never, settingsScope: () => { asked++; return Promise.resolve('user'); } };
+    assert.equal(await terraformSettingsTarget(user, pickUser), vscode.ConfigurationTarget.Global);
+    assert.equal(await terraformSettingsTarget(user, pickUser), vscode.ConfigurationTarget.Global);
+    assert.equal(asked, 1, 'asked once per folder');
+    const workspace = stand(false);
+    assert.equal(await terraformSettingsTarget(workspace, { ...never, settingsScope: () => Promise.resolve('workspace') }), vscode.ConfigurationTarget.Workspace);
+    await assert.rejects(terraformSettingsTarget(stand(false), { ...never, settingsScope: () => Promise.resolve(undefined) }),
+      (e: unknown) => e instanceof LabError && e.code === 'cancelled', 'dismissed: nothing is written');
   });
 });
