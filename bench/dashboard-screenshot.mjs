@@ -2,8 +2,9 @@
 /* global document */
 /**
  * Takes docs/screenshots/dashboard.png: the dashboard rendered in code-server, opened by Debian's Chromium
- * (playwright-core), with this extension loaded in development mode and the repo as the workspace. Needs a built
- * extension (dist/) and a lake (run the pipeline first). Leaves no process behind.
+ * (playwright-core), with this extension loaded in development mode and the repo (or SCREENSHOT_FOLDER) as the
+ * workspace. Needs a built extension (dist/) and a lake (run the pipeline first). Leaves no process behind. The README's
+ * picture: SCREENSHOT_FOLDER=~/lifecycle-lab-demo holding `.lab/lake` and `"lifecycleLab.local.labDir": ".lab"`.
  *   SCREENSHOT_OUT   output file (default docs/screenshots/dashboard.png)
  *   SCREENSHOT_THEME colour theme (default "Default Dark Modern")
  */

@@ -5,6 +5,8 @@
  * script keeps its own setup (moto, Terraform, a notebook file), the commands it runs and what it waits for.
  *   SCREENSHOT_OUT   output file (default docs/screenshots/<name>.png)
  *   SCREENSHOT_THEME colour theme (default "Default Dark Modern")
+ *   SCREENSHOT_FOLDER the workspace folder (default this repository): a neutral one (e.g. ~/lifecycle-lab-demo with
+ *                    the lab under its .lab/) keeps this machine's paths out of the picture
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -100,16 +102,25 @@ async function openWorkbench(session, { settings = {}, env = {}, viewport }) {
   const browser = await launchChromium();
   session.cleanups.push(() => browser.close().catch(() => undefined));
   session.page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
-  await session.page.goto(workbenchUrl(port, root, [['extensionDevelopmentPath', root]]));
+  await session.page.goto(workbenchUrl(port, workspaceFolder(), [['extensionDevelopmentPath', root]]));
   await session.page.waitForSelector('.monaco-workbench .activitybar', { timeout: 60_000 });
   await session.page.waitForTimeout(3000);
   return session.page;
 }
 
-// The picture goes where SCREENSHOT_OUT says; the printed line is what the run proved.
+/** The folder the workbench opens: SCREENSHOT_FOLDER, else this repository. */
+export function workspaceFolder() {
+  return path.resolve(process.env.SCREENSHOT_FOLDER || root);
+}
+
+// The picture goes where SCREENSHOT_OUT says; the printed line is what the run proved. The window's title bar is
+// left out: in development mode it reads "[Extension Development Host]", which a user never sees.
 async function save(session, note) {
   fs.mkdirSync(path.dirname(session.out), { recursive: true });
-  await session.page.screenshot({ path: session.out });
+  const viewport = session.page.viewportSize();
+  const titleBar = await session.page.locator('.part.titlebar').boundingBox().catch(() => null);
+  const top = titleBar ? Math.ceil(titleBar.y + titleBar.height) : 0;
+  await session.page.screenshot({ path: session.out, ...(viewport && top ? { clip: { x: 0, y: top, width: viewport.width, height: viewport.height - top } } : {}) });
   console.log(`screenshot: ${path.relative(root, session.out)}${note ? ` (${note})` : ''}`);
 }
 
