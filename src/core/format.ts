@@ -21,3 +21,14 @@ export function formatBytes(bytes: number): string {
   const shown = unit === 0 || value >= 10 ? String(Math.round(value)) : value.toFixed(1);
   return `${shown} ${BYTE_UNITS[unit]}`;
 }
+
+/**
+ * A duration: "340 ms" below a second, "2.1 s" up to two minutes (`secondsDecimals` digits), then "2 min 3 s".
+ * Glue's whole-second timings pass 0.
+ */
+export function formatDuration(ms: number, secondsDecimals = 1): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(secondsDecimals)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}

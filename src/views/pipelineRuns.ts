@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { PipelineRunEntry } from '../core/backend/types';
+import { formatDuration } from '../core/format';
 import type { RunOutcome } from '../core/run/events';
 import type { PipelineSection } from './pipelineTree';
 
@@ -25,16 +26,11 @@ const OUTCOME_ICONS: Record<RunOutcome | 'running', vscode.ThemeIcon> = {
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
 };
 
-function seconds(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-
 /** The one line a history entry reads as: state, duration, DPU-seconds. */
 export function describeRunEntry(entry: PipelineRunEntry): string {
   return [
     entry.state,
-    entry.durationMs !== undefined ? seconds(entry.durationMs) : undefined,
+    entry.durationMs !== undefined ? formatDuration(entry.durationMs, 0) : undefined,
     entry.dpuSeconds !== undefined ? `${Math.round(entry.dpuSeconds)} DPU-s` : undefined,
   ].filter(Boolean).join(' · ');
 }

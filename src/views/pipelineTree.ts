@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ReconcileCheck } from '../core/run/checks';
-import { formatDuration } from '../core/run/describe';
+import { formatDuration } from '../core/format';
 import { stepLabel, type EngineStateChange, type PipelineEvent } from '../core/run/events';
 import { applyPipelineEvent, emptyPipelineState, type PipelineViewState, type StepState, type StepView } from '../core/run/viewState';
 

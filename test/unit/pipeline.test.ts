@@ -30,7 +30,7 @@ suite('pipeline: event lines and view state', () => {
     assert.match(table!.text, /orderdetails\s+3000000 rows .*1\.50M rows\/s/);
     const failed = describeEvent({ kind: 'check', check: { name: 'fact_rows_match_source', ok: false, expected: '2996', actual: '3020', message: 'expected 2996, got 3020' } });
     assert.deepEqual(failed, { text: '  FAIL fact_rows_match_source: expected 2996, got 3020', tone: 'fail' });
-    assert.equal(describeEvent({ kind: 'runFinished', ok: true, durationMs: 1500, message: 'done' })!.text, 'SUCCESS: done (1.50 s)');
+    assert.equal(describeEvent({ kind: 'runFinished', ok: true, durationMs: 1500, message: 'done' })!.text, 'SUCCESS: done (1.5 s)');
     assert.equal(formatRate(500, 1000), '500 rows/s');
   });
 

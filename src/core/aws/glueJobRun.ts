@@ -1,3 +1,4 @@
+import { formatDuration } from '../format';
 import { parseJobRunState, type JobRunState } from './glueStates';
 
 /** What the lab shows of one Glue job run. */
@@ -40,15 +41,10 @@ export function toGlueJobRun(run: SdkJobRun): GlueJobRun {
   };
 }
 
-export function formatSeconds(seconds: number): string {
-  if (seconds < 120) return `${Math.round(seconds)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
-
 /** What the run consumed, e.g. "2 min 3 s execution, 246 DPU-seconds" ('' when Glue gave neither). */
 export function describeCost(run: GlueJobRun): string {
   const parts: string[] = [];
-  if (run.executionSeconds !== undefined) parts.push(`${formatSeconds(run.executionSeconds)} execution`);
+  if (run.executionSeconds !== undefined) parts.push(`${formatDuration(run.executionSeconds * 1000, 0)} execution`);
   if (run.dpuSeconds !== undefined) parts.push(`${Math.round(run.dpuSeconds)} DPU-seconds`);
   return parts.join(', ');
 }

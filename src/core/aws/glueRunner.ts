@@ -9,10 +9,11 @@ import type { EngineStateChange, PipelineEvent } from '../run/events';
 import type { LakeManifest } from '../run/manifest';
 import type { PipelineResult } from '../run/result';
 import type { RunRecord } from '../run/runRecord';
+import { formatDuration } from '../format';
 import { AwsClients } from './awsClients';
 import { awsErrorToLabError } from './clients';
 import { glueRunLinks } from './glueLinks';
-import { describeCost, formatSeconds, type GlueJobRun } from './glueJobRun';
+import { describeCost, type GlueJobRun } from './glueJobRun';
 import { glueErrorToLabError, GlueJobs } from './glueJobs';
 import { isTerminalState, jobRunOutcome } from './glueStates';
 import { watchJobRun } from './glueWatch';
@@ -99,7 +100,7 @@ export class GluePipelineRunner implements PipelineRunner {
           progress({ message: `Stopping Glue job run ${runId}` });
         },
         onPoll: (run, changed) => {
-          progress({ message: `Glue ${run.state} · ${formatSeconds((this.clock.now() - started) / 1000)} elapsed` });
+          progress({ message: `Glue ${run.state} · ${formatDuration(this.clock.now() - started, 0)} elapsed` });
           if (!changed) return;
           this.settings.log?.info(`Glue job run ${runId}: ${run.state} at ${new Date(this.clock.now()).toISOString()}`);
           seen(run);
@@ -111,7 +112,7 @@ export class GluePipelineRunner implements PipelineRunner {
       throw e;
     }
     const cost = describeCost(final);
-    const elapsed = formatSeconds((this.clock.now() - started) / 1000);
+    const elapsed = formatDuration(this.clock.now() - started, 0);
     if (final.state === 'STOPPED') {
       ended(false, `Glue job run ${runId} stopped after ${elapsed}; the previous lake was kept.`);
       throw new CancelledError(`Glue job run ${runId}`);

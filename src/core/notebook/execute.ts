@@ -1,4 +1,5 @@
 import { LabError, throwIfCancelled } from '../errors';
+import { formatDuration } from '../format';
 import type { QueryColumn, QueryEngine, QueryParams, QueryStreamSummary, QueryValue } from '../query/engine';
 import { compileParams } from '../query/params';
 import { isBlankSql, noStatementError } from '../query/sqlText';
@@ -289,15 +290,11 @@ export function summaryLine(output: TableOutput): string {
   const rows = output.truncated
     ? `${n(output.rows.length)} of ${output.countUnknown ? 'more than ' : ''}${n(output.totalRows)} rows shown (export for all)`
     : `${n(output.totalRows)} ${output.totalRows === 1 ? 'row' : 'rows'}`;
-  const parts = [rows, formatMs(output.stats.elapsedMs)];
+  const parts = [rows, formatDuration(output.stats.elapsedMs)];
   if (output.stats.bytesScanned !== undefined) parts.push(`${formatBytes(output.stats.bytesScanned)} scanned`);
   if (output.stats.costUsd !== undefined) parts.push(`~$${output.stats.costUsd.toPrecision(2)} (estimated)`);
   parts.push(output.engine);
   return parts.join(' · ');
-}
-
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 export function formatBytes(bytes: number): string {

@@ -1,4 +1,4 @@
-import { formatBytes } from '../format';
+import { formatBytes, formatDuration } from '../format';
 import { stepLabel, type PipelineEvent } from './events';
 
 /** Rows per second, rounded for people ("1.2M rows/s"). */
@@ -8,10 +8,6 @@ export function formatRate(rows: number, ms: number): string {
   if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)}M rows/s`;
   if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)}k rows/s`;
   return `${Math.round(perSecond)} rows/s`;
-}
-
-export function formatDuration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
 export type LineTone = 'plain' | 'step' | 'ok' | 'fail' | 'dim';
