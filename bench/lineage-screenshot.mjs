@@ -2,8 +2,8 @@
 /* global document */
 /**
  * Takes docs/screenshots/lineage.png: Show Lineage on fact_orders.locationKey in code-server, opened by Debian's
- * Chromium (playwright-core), with this extension in development mode and the repo as the workspace. Needs a built
- * extension (dist/). Leaves no process behind.
+ * Chromium (playwright-core), with this extension in development mode and the repo (or SCREENSHOT_FOLDER) as the
+ * workspace. Needs a built extension (dist/). Leaves no process behind.
  *   SCREENSHOT_OUT   output file (default docs/screenshots/lineage.png)
  *   SCREENSHOT_THEME colour theme (default "Default Dark Modern")
  */

@@ -3,17 +3,18 @@
 /**
  * Takes docs/screenshots/notebook.png: the Lab notebook (Open Lab Notebook, then Run All) in code-server, opened by
  * Debian's Chromium (playwright-core), scrolled to a chart output. Needs a built extension (dist/) and a lake (run
- * the pipeline first). Creates lab.labnb in the repo when it is not there and removes it again; leaves no process.
+ * the pipeline first). Creates lab.labnb in the workspace folder (the repo, or SCREENSHOT_FOLDER) when it is not there
+ * and removes it again; leaves no process.
  *   SCREENSHOT_OUT    output file (default docs/screenshots/notebook.png)
  *   SCREENSHOT_THEME  colour theme (default "Default Dark Modern")
  *   SCREENSHOT_SCROLL pixels to scroll the notebook down before the shot (default 2650: the top-10 countries)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { palette, poll, root, takeScreenshot } from './lib/screenshot.mjs';
+import { palette, poll, takeScreenshot, workspaceFolder } from './lib/screenshot.mjs';
 
 const scroll = Number(process.env.SCREENSHOT_SCROLL || 2650);
-const notebookFile = path.join(root, 'lab.labnb');
+const notebookFile = path.join(workspaceFolder(), 'lab.labnb');
 
 /** The frame holding the notebook's outputs, once `count` charts are drawn in it (outputs out of view are not drawn yet). */
 function outputsFrame(page, count) {
@@ -28,7 +29,8 @@ function outputsFrame(page, count) {
 
 await takeScreenshot('notebook', async (shot) => {
   if (!fs.existsSync(notebookFile)) shot.cleanups.push(() => fs.rmSync(notebookFile, { force: true }));
-  const page = await shot.open({ viewport: { width: 1440, height: 1100 } });
+  // No breadcrumbs: they spell out where the notebook file lives on this machine.
+  const page = await shot.open({ viewport: { width: 1440, height: 1100 }, settings: { 'breadcrumbs.enabled': false } });
   // The palette can miss a command while the workbench is still settling: ask again until the notebook shows.
   for (let attempt = 1; ; attempt++) {
     await palette(page, 'Lifecycle Lab: Open Lab Notebook');
