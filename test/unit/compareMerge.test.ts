@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { CancelledError } from '../../src/core/errors';
 import { mergeSortedRows, type CanonicalRow } from '../../src/core/compare/merge';
-import { canonicalDecimal, canonicalValue, compareValues, valueKind, type CompareColumn } from '../../src/core/compare/values';
+import { canonicalDecimal, canonicalValue, compareValues, unpackValues, valueKind, type CompareColumn } from '../../src/core/compare/values';
 
 /** The merge of two key-ordered row streams and the canonical values it compares, without an engine. */
 
@@ -109,6 +109,12 @@ suite('Compare Lakes: canonical values across engines', () => {
     assert.equal(canonicalValue('1.5E0', valueKind('DOUBLE')), canonicalValue(1.5, valueKind('DOUBLE')));
     assert.equal(canonicalValue(true, valueKind('BOOLEAN')), 'true');
     assert.equal(canonicalValue(null, valueKind('VARCHAR')), null);
+  });
+
+  test('a packed row reads back whatever its values hold: separators, digits, dashes, NULL, the empty string, emoji', () => {
+    const values = ['3:abc', '-', null, '', '\u{1F600}x', '12.30', ':'];
+    const packed = values.map((v) => (v === null ? '-' : `${Array.from(v).length}:${v}`)).join('');
+    assert.deepEqual(unpackValues(packed, values.length), values);
   });
 
   test('ordering: decimals by value, text by code point (as UTF-8 bytes sort), NULL last', () => {

@@ -5,7 +5,7 @@ import { sqlIdent } from '../query/sqlText';
 import { mergeSortedRows, type CanonicalRow, type RowDiff } from './merge';
 import type { CompareTable } from './model';
 import { engineRows } from './rows';
-import { canonicalDecimal, canonicalValue, readAsText, valueKind, type CompareColumn } from './values';
+import { canonicalDecimal, canonicalSql, canonicalValue, packedSql, unpackValues, valueKind, type CompareColumn } from './values';
 
 /** One lake of a comparison: what the user named and the engine that reads it. */
 export interface LakeSide {
@@ -143,25 +143,47 @@ async function compareTable(left: LakeSide, right: LakeSide, table: CompareTable
   result.leftRows = leftTotals.rows;
   result.rightRows = rightTotals.rows;
   result.money = money.map((p, i): MoneyTotal => {
-    const l = leftTotals.sums[i] === null ? null : canonicalDecimal(leftTotals.sums[i]!, p.column.scale) ?? leftTotals.sums[i];
-    const r = rightTotals.sums[i] === null ? null : canonicalDecimal(rightTotals.sums[i]!, p.column.scale) ?? rightTotals.sums[i];
+    const total = (sum: string | null) => (sum === null ? null : canonicalDecimal(sum, p.column.scale) ?? sum);
+    const l = total(leftTotals.sums[i]);
+    const r = total(rightTotals.sums[i]);
     return { column: p.column.name, left: l, right: r, equal: l === r };
   });
 
   const expected = Math.max(1, leftTotals.rows + rightTotals.rows);
+  // Each row is walked as [key values…, the packed text of every column the engines render alike, the other columns…]:
+  // the engine builds the text, so a row crosses into JS as a few values however many columns it has.
+  const columns = result.columns;
+  const packed = columns.map((c, i) => (canonicalSql('', c) === undefined ? -1 : i)).filter((i) => i >= 0);
+  const loose = columns.map((_, i) => i).filter((i) => !packed.includes(i));
   const rowsSql = (side: 'left' | 'right') => {
-    const columns = pairs.map((p) => p[side]);
-    const select = columns.map((c, i) => `${readAsText(c.kind) ? `CAST(${sqlIdent(c.name)} AS VARCHAR)` : sqlIdent(c.name)} AS ${sqlIdent(`v${i}`)}`);
-    const order = keyIndexes.map((i) => `${sqlIdent(columns[i].name)} ASC NULLS LAST`);
+    const names = pairs.map((p) => sqlIdent(p[side].name));
+    const text = (i: number) => canonicalSql(names[i], columns[i]) ?? names[i];
+    const select = [
+      ...keyIndexes.map((i) => text(i)),
+      packedSql(packed.map(text)),
+      ...loose.map((i) => names[i]),
+    ].map((e, i) => `${e} AS ${sqlIdent(`v${i}`)}`);
+    const order = keyIndexes.map((i) => `${names[i]} ASC NULLS LAST`);
     return `SELECT ${select.join(', ')} FROM ${sqlIdent(table.name)}${order.length ? ` ORDER BY ${order.join(', ')}` : ''}`;
   };
-  const toRow = (values: QueryValue[]): CanonicalRow => pairs.map((p, i) => canonicalValue(values[i] ?? null, p.column));
+  const keyCount = keyIndexes.length;
+  const toRow = (values: QueryValue[]): CanonicalRow => [
+    ...keyIndexes.map((c, k) => (loose.includes(c) ? canonicalValue(values[k] ?? null, columns[c]) : (values[k] ?? null) as string | null)),
+    (values[keyCount] ?? '') as string,
+    ...loose.map((c, j) => canonicalValue(values[keyCount + 1 + j] ?? null, columns[c])),
+  ];
+  const expand = (row: CanonicalRow): CanonicalRow => {
+    const full: CanonicalRow = new Array<string | null>(columns.length).fill(null);
+    unpackValues(row[keyCount] ?? '', packed.length).forEach((value, j) => { full[packed[j]] = value; });
+    loose.forEach((c, j) => { full[c] = row[keyCount + 1 + j]; });
+    return full;
+  };
   report('comparing rows');
   result.rows = await mergeSortedRows(
     engineRows(left.engine, rowsSql('left'), toRow, signal),
     engineRows(right.engine, rowsSql('right'), toRow, signal),
     {
-      columns: result.columns, keyIndexes, limit, signal,
+      columns, keyIndexes: keyIndexes.map((_, k) => k), keyKinds: keyIndexes.map((i) => columns[i].kind), expand, limit, signal,
       onRows: (l, r) => report(`${(l + r).toLocaleString('en-US')} of ${expected.toLocaleString('en-US')} rows compared`, (l + r) / expected),
     });
   result.equal = !result.onlyLeftColumns.length && !result.onlyRightColumns.length && !result.typeMismatches.length

@@ -1,5 +1,5 @@
 import { CancelledError } from '../errors';
-import { compareValues, type CompareColumn } from './values';
+import { compareValues, type CompareColumn, type ValueKind } from './values';
 
 /** A row of one side, canonical (canonicalValue), in the order of the comparison's columns. */
 export type CanonicalRow = (string | null)[];
@@ -30,10 +30,17 @@ export interface RowDiff {
 }
 
 export interface MergeOptions {
-  /** The compared columns, the same for both sides' rows. */
+  /** The compared columns: the rows reported (expanded) hold one value for each. */
   columns: readonly CompareColumn[];
-  /** Positions in `columns` of the key, in ORDER BY order. */
+  /** Positions of the key in the rows walked, in ORDER BY order. */
   keyIndexes: readonly number[];
+  /** How each key part is ordered; default: the kinds of `columns` at keyIndexes (walked rows are full rows). */
+  keyKinds?: readonly ValueKind[];
+  /**
+   * A walked row as a full row of `columns`, for the rows reported. Walked rows may be shorter (a packed form the
+   * engine built); two walked rows are equal exactly when their expanded rows are. Default: walked rows are full rows.
+   */
+  expand?: (row: CanonicalRow) => CanonicalRow;
   /** Rows kept of each kind (only left, only right, differing). */
   limit: number;
   signal?: AbortSignal;
@@ -58,13 +65,16 @@ export async function mergeSortedRows(left: AsyncIterable<CanonicalRow>, right: 
   };
   const leftRows = left[Symbol.asyncIterator]();
   const rightRows = right[Symbol.asyncIterator]();
+  const keyKinds = options.keyKinds ?? keyIndexes.map((i) => columns[i].kind);
+  const expand = options.expand ?? ((row: CanonicalRow) => row);
   const compareKeys = (a: CanonicalRow, b: CanonicalRow) => {
-    for (const i of keyIndexes) {
-      const c = compareValues(a[i], b[i], columns[i].kind);
+    for (const [k, i] of keyIndexes.entries()) {
+      const c = compareValues(a[i], b[i], keyKinds[k]);
       if (c !== 0) return c;
     }
     return 0;
   };
+  const sameRow = (a: CanonicalRow, b: CanonicalRow) => a.length === b.length && a.every((value, i) => value === b[i]);
   let read = 0;
   const next = async (side: AsyncIterator<CanonicalRow>, isLeft: boolean): Promise<CanonicalRow | undefined> => {
     const item = await side.next();
@@ -84,19 +94,23 @@ export async function mergeSortedRows(left: AsyncIterable<CanonicalRow>, right: 
       const order = !l ? 1 : !r ? -1 : compareKeys(l, r);
       if (order < 0) {
         diff.onlyLeftCount++;
-        if (diff.onlyLeft.length < limit) diff.onlyLeft.push(l!);
+        if (diff.onlyLeft.length < limit) diff.onlyLeft.push(expand(l!));
         l = await next(leftRows, true);
       } else if (order > 0) {
         diff.onlyRightCount++;
-        if (diff.onlyRight.length < limit) diff.onlyRight.push(r!);
+        if (diff.onlyRight.length < limit) diff.onlyRight.push(expand(r!));
         r = await next(rightRows, false);
       } else {
-        const differ = columns.filter((_, i) => l![i] !== r![i]).map((c) => c.name);
-        if (differ.length) {
-          diff.differingCount++;
-          if (diff.differing.length < limit) diff.differing.push({ key: keyIndexes.map((i) => l![i]), left: l!, right: r!, columns: differ });
-        } else {
+        if (sameRow(l!, r!)) {
           diff.equalRows++;
+        } else {
+          diff.differingCount++;
+          if (diff.differing.length < limit) {
+            const left = expand(l!);
+            const right = expand(r!);
+            const differ = columns.filter((_, i) => left[i] !== right[i]).map((c) => c.name);
+            diff.differing.push({ key: keyIndexes.map((i) => l![i]), left, right, columns: differ });
+          }
         }
         l = await next(leftRows, true);
         r = await next(rightRows, false);

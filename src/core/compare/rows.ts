@@ -1,3 +1,4 @@
+import { LabError } from '../errors';
 import type { QueryEngine, QueryValue } from '../query/engine';
 import type { CanonicalRow } from './merge';
 
@@ -16,7 +17,7 @@ export function engineRows(engine: QueryEngine, sql: string, toRow: (values: Que
       if (signal?.aborted) controller.abort();
       const batches: QueryValue[][][] = [];
       let finished = false;
-      let failure: unknown;
+      let failure: Error | undefined;
       let wakeReader: (() => void) | undefined;
       let wakeWriter: (() => void) | undefined;
       const wake = (which: 'reader' | 'writer') => {
@@ -33,7 +34,7 @@ export function engineRows(engine: QueryEngine, sql: string, toRow: (values: Que
           wake('reader');
           while (batches.length >= 2 && !controller.signal.aborted) await new Promise<void>((resolve) => { wakeWriter = resolve; });
         },
-      }).then(() => undefined, (err: unknown) => { failure = err; }).finally(() => {
+      }).then(() => undefined, (err: unknown) => { failure = err instanceof Error ? err : new LabError('queryFailed', `The query failed: ${JSON.stringify(err)}`); }).finally(() => {
         finished = true;
         signal?.removeEventListener('abort', onAbort);
         wake('reader');
@@ -51,7 +52,7 @@ export function engineRows(engine: QueryEngine, sql: string, toRow: (values: Que
               continue;
             }
             if (finished) {
-              if (failure !== undefined) throw failure;
+              if (failure) throw failure;
               return { done: true, value: undefined };
             }
             await new Promise<void>((resolve) => { wakeReader = resolve; });

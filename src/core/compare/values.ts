@@ -33,11 +33,6 @@ export function valueKind(type: string): { kind: ValueKind; scale: number } {
   return { kind: 'text', scale: 0 };
 }
 
-/** Whether the engine should hand the column over as text (exact decimals, ISO dates) rather than as a JS number. */
-export function readAsText(kind: ValueKind): boolean {
-  return kind !== 'float' && kind !== 'text';
-}
-
 /**
  * A decimal's text at exactly `scale` digits after the point ("12.3" and "12.300" at scale 2 are "12.30"); digits
  * past the scale that are not zero are kept, so no difference is rounded away. Undefined when it is not a decimal.
@@ -131,4 +126,53 @@ export function compareValues(a: string | null, b: string | null, kind: ValueKin
   }
   if (kind === 'float') return Number(a) - Number(b);
   return compareCodePoints(a, b);
+}
+
+/**
+ * The SQL that renders a column as its canonical text in DuckDB and in Trino alike (a decimal cast to the compared
+ * scale, dates as ISO, booleans as true/false), or undefined for the kinds whose text the engines write differently
+ * (floats, timestamps): those are read as values and made canonical here (canonicalValue).
+ */
+export function canonicalSql(identifier: string, column: Pick<CompareColumn, 'kind' | 'scale'>): string | undefined {
+  switch (column.kind) {
+    case 'decimal':
+      return column.scale > 0 ? `CAST(CAST(${identifier} AS DECIMAL(38,${column.scale})) AS VARCHAR)` : `CAST(${identifier} AS VARCHAR)`;
+    case 'date':
+    case 'boolean':
+      return `CAST(${identifier} AS VARCHAR)`;
+    case 'text':
+      return identifier;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * One SQL text holding several canonical values, each as `<length>:<text>` (length in characters) or `-` for NULL,
+ * so it reads back unambiguously whatever the values hold. The engine builds it, so a row crosses into JS as one
+ * string instead of one value per column.
+ */
+export function packedSql(expressions: readonly string[]): string {
+  if (!expressions.length) return `''`;
+  return expressions.map((e) => `COALESCE(CAST(length(${e}) AS VARCHAR) || ':' || ${e}, '-')`).join(' || ');
+}
+
+/** The values packedSql wrote, in order (lengths count Unicode code points, as both engines' length() does). */
+export function unpackValues(text: string, count: number): (string | null)[] {
+  const values: (string | null)[] = [];
+  const chars = Array.from(text);
+  let at = 0;
+  for (let n = 0; n < count; n++) {
+    if (chars[at] === '-') {
+      values.push(null);
+      at++;
+      continue;
+    }
+    let digits = '';
+    while (at < chars.length && chars[at] !== ':') digits += chars[at++];
+    const length = Number(digits);
+    values.push(chars.slice(at + 1, at + 1 + length).join(''));
+    at += 1 + length;
+  }
+  return values;
 }
