@@ -6,13 +6,14 @@
  * product whose product line has no productlines row, an order line of an unknown product, an unknown order status)
  * and run again: the run fails on the two error tests, the warn test is reported, the first lake stays. The workbench
  * is opened on that lake with the tooltip of the failing relationships test. Needs the lab running (`npm run lab --
- * up`), a built extension (`npm run build`) and `npx tsc -p .`. Drops the scratch database and leaves no process.
+ * up`; with SCREENSHOT_FOLDER, the lab under that folder's .lab/, and the throwaway lake beside it), a built extension
+ * (`npm run build`) and `npx tsc -p .`. Drops the scratch database and the throwaway lake, and leaves no process.
  *   SCREENSHOT_OUT   output file (default docs/screenshots/data-tests.png)
  *   SCREENSHOT_THEME colour theme (default "Default Dark Modern")
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compiled, palette, poll, root, takeScreenshot } from './lib/screenshot.mjs';
+import { compiled, palette, poll, root, takeScreenshot, workspaceFolder } from './lib/screenshot.mjs';
 
 const SCRATCH = 'shot_data_tests';
 
@@ -30,7 +31,7 @@ await takeScreenshot('data-tests', async (shot) => {
   const { SOURCE_TABLES } = compiled('src/core/lake/sourceSchema.js');
   const { runPipeline } = compiled('src/core/lake/pipeline.js');
   const { findModelDir } = compiled('src/core/lake/model.js');
-  const target = await readLabTarget(path.join(root, '.lab'));
+  const target = await readLabTarget(path.join(workspaceFolder(), '.lab'));
   if (!target) throw new Error('the local lab is not running: npm run lab -- up');
   const conn = await connectSource(target, target.database);
   shot.cleanups.push(async () => {
@@ -43,7 +44,9 @@ await takeScreenshot('data-tests', async (shot) => {
     await queryRows(conn, `create table ${SCRATCH}.${table.name} like ${target.database}.${table.name}`);
     await queryRows(conn, `insert into ${SCRATCH}.${table.name} select * from ${target.database}.${table.name}`);
   }
-  const lakeDir = path.join(shot.tmp, 'lake');
+  // In a neutral folder the lake sits in its .lab/, so no temporary path shows in the views.
+  const lakeDir = process.env.SCREENSHOT_FOLDER ? path.join(workspaceFolder(), '.lab', 'data-tests-lake') : path.join(shot.tmp, 'lake');
+  shot.cleanups.push(() => fs.rmSync(lakeDir, { recursive: true, force: true }));
   const modelDir = findModelDir(path.join(root, 'out'));
   await runPipeline({ target, lakeDir, modelDir, database: SCRATCH, origin: 'cli' });
   await queryRows(conn, 'set foreign_key_checks = 0');
