@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LabError } from '../core/errors';
+import { isPlainName } from '../core/query/sqlText';
 import type { LakeCheck } from '../core/run/lakeCheck';
 import type { LabServices } from '../services';
 import { LakeTreeProvider, type LakeTableNode } from '../views/lakeTree';
@@ -8,11 +9,10 @@ import { GridPanel, type GridOpened } from '../webview/gridPanel';
 import { withCancellableProgress } from './progress';
 
 const SCHEME = 'lifecycle-lab-lake';
-const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function lakeTableName(node: LakeTableNode | string | undefined): string {
   const name = typeof node === 'string' ? node : node?.name;
-  if (!name || !TABLE_NAME.test(name)) throw new LabError('config', 'Pick a table in the Lake view.');
+  if (!name || !isPlainName(name)) throw new LabError('config', 'Pick a table in the Lake view.');
   return name;
 }
 

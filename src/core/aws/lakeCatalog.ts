@@ -6,7 +6,7 @@ import type { LakeManifest } from '../run/manifest';
 import type { LakeCheck, LakeProblem, LakeTableCheck } from '../run/lakeCheck';
 import type { LongWork } from '../progress';
 import type { QueryEngine, QueryResult } from '../query/engine';
-import { sqlIdent } from '../query/sqlText';
+import { lakeTableName, sqlIdent } from '../query/sqlText';
 import { AwsClients } from './awsClients';
 import { compareTable, isDataObject, lakePathOf, tableFolderKey, toCatalogTable, type CatalogTable, type LakeObject } from './catalogTables';
 import { awsErrorToLabError } from './clients';
@@ -18,16 +18,10 @@ export interface AwsLakeCatalogSettings {
   athena: AthenaSettings;
 }
 
-const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RUN_PIPELINE: NextStep = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
 const DATABASE_SETTING: NextStep = { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: 'lifecycleLab.aws.catalogDatabase' };
 /** Column types Athena cannot cast to varchar directly: shown as JSON text instead. */
 const COMPLEX_TYPE = /^(array|map|struct|row)\s*[<(]/i;
-
-function tableName(name: string): string {
-  if (!TABLE_NAME.test(name)) throw new LabError('config', `"${name}" is not a lake table name.`);
-  return name;
-}
 
 /**
  * AWS mode's lake: the tables of the Glue Data Catalog database (GetTables through the SDK's paginator) with their
@@ -89,7 +83,7 @@ export class AwsLakeCatalog implements LakeCatalog {
   async table(name: string): Promise<CatalogTable> {
     const { sdk: glue, client: glueClient } = await this.clients.glue();
     try {
-      const out = await glueClient.send(new glue.GetTableCommand({ DatabaseName: this.database, Name: tableName(name) }));
+      const out = await glueClient.send(new glue.GetTableCommand({ DatabaseName: this.database, Name: lakeTableName(name) }));
       if (!out.Table) throw new LabError('lakeMissing', `GetTable returned nothing for ${this.database}.${name}.`);
       return toCatalogTable(out.Table);
     } catch (err) {
@@ -197,7 +191,7 @@ export class AwsLakeCatalog implements LakeCatalog {
     });
     const order = columns.map((_, i) => String(i + 1)).join(', ');
     const page = `offset ${Math.max(0, Math.floor(offset))} limit ${Math.max(0, Math.floor(limit))}`;
-    const result = await this.engine.query(`select ${select.join(', ')} from ${sqlIdent(tableName(table))} order by ${order} ${page}`, undefined, signal);
+    const result = await this.engine.query(`select ${select.join(', ')} from ${sqlIdent(lakeTableName(table))} order by ${order} ${page}`, undefined, signal);
     return { ...result, rows: result.rows.map((row) => row.map((v) => (v === null || v === undefined ? null : String(v)))) };
   }
 
@@ -206,7 +200,7 @@ export class AwsLakeCatalog implements LakeCatalog {
     const [found, manifest] = await Promise.all([this.table(table), this.manifest().catch(() => undefined)]);
     const recorded = manifest?.tables[found.name];
     if (recorded && recorded.location !== undefined && trimSlash(recorded.location) === trimSlash(found.location)) return recorded.rows;
-    const result = await this.engine.query(`select count(*) from ${sqlIdent(tableName(table))}`, undefined, signal);
+    const result = await this.engine.query(`select count(*) from ${sqlIdent(lakeTableName(table))}`, undefined, signal);
     return Number(result.rows[0]?.[0] ?? 0);
   }
 

@@ -21,7 +21,7 @@ import { DuckDbLakeEngine } from '../query/duckdb';
 import { listLakeTables } from '../query/lakeTables';
 import type { QueryResult } from '../query/engine';
 import { lakeCellValue } from '../query/lakeCell';
-import { sqlIdent } from '../query/sqlText';
+import { lakeTableName, sqlIdent } from '../query/sqlText';
 import { SourceConnection } from './source';
 import type { LabBackend, LakeCatalog, LakeOverview, PipelineRunner, PipelineRunOptions, SourceBackend } from './types';
 
@@ -101,13 +101,6 @@ class LocalPipelineRunner implements PipelineRunner {
   }
 }
 
-const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function tableName(name: string): string {
-  if (!TABLE_NAME.test(name)) throw new LabError('config', `"${name}" is not a lake table name.`);
-  return name;
-}
-
 /** The local lake: tables from `gold/` and the manifest, schema and pages through the shared DuckDB engine. */
 export class LocalLakeCatalog implements LakeCatalog {
   readonly location: string;
@@ -170,16 +163,16 @@ export class LocalLakeCatalog implements LakeCatalog {
   }
 
   async schema(table: string, signal?: AbortSignal): Promise<QueryResult> {
-    return this.engine.query(`select column_name, column_type, "null" from (describe ${sqlIdent(tableName(table))})`, undefined, signal);
+    return this.engine.query(`select column_name, column_type, "null" from (describe ${sqlIdent(lakeTableName(table))})`, undefined, signal);
   }
 
   async preview(table: string, offset: number, limit: number, signal?: AbortSignal): Promise<QueryResult> {
     const page = `limit ${Math.max(0, Math.floor(limit))} offset ${Math.max(0, Math.floor(offset))}`;
-    return this.engine.query(`select cast(columns(*) as varchar) from ${sqlIdent(tableName(table))} ${page}`, undefined, signal);
+    return this.engine.query(`select cast(columns(*) as varchar) from ${sqlIdent(lakeTableName(table))} ${page}`, undefined, signal);
   }
 
   async rowCount(table: string, signal?: AbortSignal): Promise<number> {
-    const result = await this.engine.query(`select count(*) from ${sqlIdent(tableName(table))}`, undefined, signal);
+    const result = await this.engine.query(`select count(*) from ${sqlIdent(lakeTableName(table))}`, undefined, signal);
     return Number(result.rows[0][0]);
   }
 

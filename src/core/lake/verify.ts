@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { LabError, throwIfCancelled, type NextStep } from '../errors';
 import type { LongWork } from '../progress';
 import type { LakeIntegrity } from '../query/lakeIntegrity';
+import { isPlainName } from '../query/sqlText';
 import { lockLake, recoverLake } from './lakeFiles';
 import type { LakeCheck, LakeProblemKind, LakeTableCheck } from '../run/lakeCheck';
 import type { LakeManifest, LakePart } from '../run/manifest';
@@ -34,7 +35,6 @@ export interface LakeCheckOptions extends LongWork {
 export const OPEN_HASH_MAX_BYTES = 256 * 1024 * 1024;
 
 const RUN_PIPELINE: NextStep = { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' };
-const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Codes lockLake refuses with: a live run holds the lock, the folder is not writable, or it is not a lake. */
 const LOCK_REFUSED = ['lakeNotWritable', 'lakeBusy', 'notALake'];
 
@@ -68,7 +68,7 @@ export async function checkLake(lakeDir: string, options: LakeCheckOptions = {})
   const manifest = options.manifest === undefined ? await readLakeManifest(lakeDir).catch(() => undefined) : options.manifest ?? undefined;
   const gold = goldDir(lakeDir);
   const folders = await parquetFolders(gold);
-  const names = new Set([...Object.keys(manifest?.tables ?? {}).filter((t) => TABLE_NAME.test(t)), ...[...folders].filter(([, files]) => files.size > 0).map(([name]) => name)]);
+  const names = new Set([...Object.keys(manifest?.tables ?? {}).filter((t) => isPlainName(t)), ...[...folders].filter(([, files]) => files.size > 0).map(([name]) => name)]);
   const tables: LakeTableCheck[] = [];
   /** Recorded files whose size is right: the ones a checksum can say more about. */
   const sized: Array<{ check: LakeTableCheck; part: LakePart; file: string }> = [];
@@ -272,7 +272,7 @@ async function parquetFolders(gold: string): Promise<Map<string, Map<string, num
     return result;
   }
   for (const entry of entries) {
-    if (!entry.isDirectory() || !TABLE_NAME.test(entry.name) || entry.name.startsWith('_')) continue;
+    if (!entry.isDirectory() || !isPlainName(entry.name) || entry.name.startsWith('_')) continue;
     const dir = path.join(gold, entry.name);
     const files = new Map<string, number>();
     for (const f of (await fs.readdir(dir).catch(() => [] as string[])).filter((x) => x.endsWith('.parquet')).sort()) {

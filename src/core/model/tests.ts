@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as v from 'valibot';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { LabError } from '../errors';
+import { isPlainName, PLAIN_NAME } from '../query/sqlText';
 
 /**
  * The model's declared data tests: `glue/sql/schema.yml` in dbt's vocabulary (generic tests on columns) and singular
@@ -34,8 +35,7 @@ export interface DataTest {
 export const SCHEMA_FILE = 'schema.yml';
 export const TESTS_DIR = 'tests';
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const ident = (what: string) => v.pipe(v.string(`${what} must be text`), v.regex(IDENT, `${what} must be a plain identifier (letters, digits, _)`));
+const ident = (what: string) => v.pipe(v.string(`${what} must be text`), v.regex(PLAIN_NAME, `${what} must be a plain identifier (letters, digits, _)`));
 const severity = v.optional(v.strictObject({
   severity: v.optional(v.picklist(['error', 'warn'], "severity must be 'error' or 'warn'")),
 }, 'config takes only severity'));
@@ -172,7 +172,7 @@ function compileRelationship(model: string, column: string, to: { model: string;
  */
 export function parseSingularTest(text: string, file: string, models: readonly string[]): DataTest {
   const id = path.basename(file, '.sql');
-  if (!IDENT.test(id)) throw declarationError(file, '', 'a singular test file is named <letters, digits, _>.sql');
+  if (!isPlainName(id)) throw declarationError(file, '', 'a singular test file is named <letters, digits, _>.sql');
   const declared = /^\s*--\s*severity\s*:\s*(\S+)/im.exec(text)?.[1];
   if (declared !== undefined && declared !== 'error' && declared !== 'warn') throw declarationError(file, 'severity', "severity must be 'error' or 'warn'");
   const sql = text.trim().replace(/;\s*$/, '');

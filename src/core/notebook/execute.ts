@@ -2,7 +2,7 @@ import { LabError, throwIfCancelled } from '../errors';
 import { formatDuration } from '../format';
 import type { QueryColumn, QueryEngine, QueryParams, QueryStreamSummary, QueryValue } from '../query/engine';
 import { compileParams } from '../query/params';
-import { isBlankSql, noStatementError } from '../query/sqlText';
+import { isBlankSql, isPlainName, noStatementError } from '../query/sqlText';
 
 /**
  * Running one notebook cell on the backend's query engine, without the editor: parameters from the notebook bound
@@ -48,8 +48,6 @@ export interface CellRun {
   output: TableOutput;
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
@@ -66,7 +64,7 @@ export function validateParams(value: unknown, where: string): QueryParams {
   }
   const params: QueryParams = {};
   for (const [name, v] of Object.entries(value)) {
-    if (!NAME.test(name)) throw new LabError('queryFailed', `${where}: "${name}" is not a parameter name (letters, digits and _, used as :${name}).`);
+    if (!isPlainName(name)) throw new LabError('queryFailed', `${where}: "${name}" is not a parameter name (letters, digits and _, used as :${name}).`);
     if (typeof v === 'string' || v === null || (typeof v === 'number' && Number.isFinite(v))) params[name] = v;
     else if (typeof v === 'boolean') throw new LabError('queryFailed', `${where}: :${name} is ${v}; use 1 or 0 (parameters are text, numbers or null).`);
     else throw new LabError('queryFailed', `${where}: :${name} is ${describeType(v)}; a parameter is text, a number or null.`);

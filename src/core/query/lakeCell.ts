@@ -1,15 +1,13 @@
 import { LabError } from '../errors';
 import type { QueryEngine } from './engine';
-import { sqlIdent } from './sqlText';
-
-const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+import { lakeTableName, sqlIdent } from './sqlText';
 
 /**
  * One cell of a lake table, whole (the preview grid cuts long values), at the position the preview showed it:
  * the same unordered scan as the preview's pages, one row at that offset.
  */
 export async function lakeCellValue(engine: QueryEngine, table: string, column: string, rowIndex: number): Promise<string | null> {
-  if (!TABLE_NAME.test(table)) throw new LabError('config', `Not a lake table name: ${table}`);
+  lakeTableName(table);
   if (!Number.isSafeInteger(rowIndex) || rowIndex < 0) throw new LabError('internal', `Not a row number: ${rowIndex}`);
   const result = await engine.query(`select cast(${sqlIdent(column)} as varchar) from ${sqlIdent(table)} limit 1 offset ${rowIndex}`);
   if (result.rows.length === 0) throw new LabError('queryFailed', `Row ${rowIndex + 1} of ${table} is no longer in the lake; refresh the preview.`);
