@@ -53,15 +53,21 @@ export async function editFactOrders(lakeDir: string, addedOrderNumber = 99_999)
     instance.closeSync();
   }
   await fs.rename(edited, file);
+  await recordRewrittenFile(lakeDir, 'fact_orders', file);
+  return edit;
+}
+
+/** Records a rewritten file of a table in the lake's manifest (its size, SHA-256 and the table's bytes) as a run would. */
+export async function recordRewrittenFile(lakeDir: string, table: string, file: string, rows?: number): Promise<void> {
   const bytes = await fs.readFile(file);
   const manifest = JSON.parse(await fs.readFile(manifestPath(lakeDir), 'utf8')) as {
-    tables: Record<string, { bytes: number; parts: Array<{ file: string; bytes: number; sha256: string }> }>;
+    tables: Record<string, { rows: number; bytes: number; parts: Array<{ file: string; bytes: number; sha256: string }> }>;
   };
-  const table = manifest.tables.fact_orders;
-  const part = table.parts.find((p) => p.file === path.basename(file));
-  assert.ok(part, 'the manifest lists the fact file');
+  const stats = manifest.tables[table];
+  const part = stats.parts.find((p) => p.file === path.basename(file));
+  assert.ok(part, `the manifest lists ${file}`);
   Object.assign(part, { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
-  table.bytes = table.parts.reduce((sum, p) => sum + p.bytes, 0);
+  stats.bytes = stats.parts.reduce((sum, p) => sum + p.bytes, 0);
+  if (rows !== undefined) stats.rows = rows;
   await fs.writeFile(manifestPath(lakeDir), JSON.stringify(manifest, null, 2));
-  return edit;
 }
