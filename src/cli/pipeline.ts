@@ -29,7 +29,8 @@ export async function run(args: CliArgs, ctx: CliContext): Promise<number> {
     });
     const lake = backend.lake.location;
     if (ctx.json) {
-      ctx.out(JSON.stringify({ ok: true, lake, durationMs: Math.round(result.durationMs), steps: result.steps, manifest: result.manifest }));
+      // An engine that reports states (Glue) has them instead of steps.
+      ctx.out(JSON.stringify({ ok: true, lake, durationMs: Math.round(result.durationMs), steps: result.steps, ...(result.states ? { states: result.states } : {}), manifest: result.manifest }));
     } else {
       const fact = result.manifest.tables.fact_orders;
       ctx.out(`lake ${lake}: ${fact?.rows ?? 0} fact rows, total ${result.manifest.source.orderAmountTotal}, reconciliation passed`);

@@ -119,8 +119,10 @@ suite('CLI in AWS mode (moto): commands run on the AWS backend', function () {
     await createJobAndManifest(written);
     const r = await runCli(['pipeline', 'run', '--json'], env);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    const out = JSON.parse(r.stdout) as { ok: boolean; lake: string; manifest: Manifest };
+    const out = JSON.parse(r.stdout) as { ok: boolean; lake: string; manifest: Manifest; steps: unknown[]; states?: Array<{ engine: string; state: string; outcome?: string }> };
     assert.equal(out.ok, true);
+    assert.deepEqual(out.steps, [], 'no local steps for a Glue run');
+    assert.deepEqual(out.states?.at(-1), { ...out.states?.at(-1), engine: 'Glue', state: 'SUCCEEDED', outcome: 'ok' }, 'Glue\'s states, ending SUCCEEDED');
     assert.equal(out.manifest.runId, written.runId, 'the manifest the Glue job published, read from S3');
     assert.match(out.lake, /^s3:\/\/lab-lake\/warehouse/);
     assert.equal((await glueRunIds()).length, 1, 'one Glue job run started');
