@@ -149,6 +149,25 @@ suite('Dashboard', function () {
     assert.deepEqual(top.values.map(cents), expected.map((r) => cents(r[1])));
   });
 
+  test('a reopened dashboard asks for the Top-N with its first questions and shows the whole date range of the lake', async () => {
+    // The second open knows the filter options: the host hands the page the default filter up front.
+    const expected = await independent(lakeDir, (f) => `
+      select p.productName, sum(o.orderAmount) as total, (select min(orderDate)::varchar from ${f('fact_orders')}), (select max(orderDate)::varchar from ${f('fact_orders')})
+      from ${f('fact_orders')} o join ${f('dim_products')} p on p.productCode = o.productCode
+      group by p.productCode, p.productName order by total desc, p.productName limit 5`);
+    const filter = { startDate: String(expected[0][2]), endDate: String(expected[0][3]), country: '', productLine: '', n: 5 };
+    for (const open of ['first', 'reopened']) {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      while ((await renderedState()).open) await new Promise((r) => setTimeout(r, 50));
+      await vscode.commands.executeCommand('lifecycleLab.dashboard.open');
+      const top = await waitForReport('topProducts', 0);
+      assert.deepEqual(top.filter, filter, `${open}: the default filter`);
+      assert.deepEqual(top.labels, expected.map((r) => r[0]), `${open}: the top products`);
+      const options = await waitForReport('filterOptions', 0);
+      assert.equal(options.state, 'data');
+    }
+  });
+
   test('a filter with no sales shows the empty state', async () => {
     const filter = { startDate: '2003-01-01', endDate: '2003-01-02', country: 'Japan', productLine: 'Trains', n: 5 };
     const check = await independent(lakeDir, (f) => `
