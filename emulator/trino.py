@@ -48,6 +48,9 @@ def catalog_properties(aws_endpoint: str, region: str, access_key: str, secret_k
         "hive.metastore-cache-ttl=0s",
         # Athena's CREATE TABLE AS takes an external_location.
         "hive.non-managed-table-writes-enabled=true",
+        # Athena bills the columns a query reads; Trino would read a Parquet file under 3 MB whole (its default
+        # small-file threshold), so a small lake's bytes scanned counted every column.
+        "parquet.small-file-threshold=0B",
         "",
     ])
 
