@@ -68,13 +68,14 @@ function run(cmd: string, args: string[], cwd: string, what: string): void {
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status ?? r.signal}): \`${cmd} ${args.join(' ')}\` in ${cwd}`);
 }
 
-/** Whether every package the commit's lock file puts at the top of node_modules is installed here at that version. */
+/** Whether every package the commit's lock file puts at the top of node_modules (but other platforms' optional ones) is installed here at that version. */
 function sameNodeModules(repoRoot: string, commit: string): boolean {
   const lock = spawnSync('git', ['show', `${commit}:package-lock.json`], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (lock.status !== 0) return false;
-  const packages = (JSON.parse(lock.stdout) as { packages?: Record<string, { version?: string }> }).packages ?? {};
+  const packages = (JSON.parse(lock.stdout) as { packages?: Record<string, { version?: string; optional?: boolean }> }).packages ?? {};
   return Object.entries(packages).every(([key, pkg]) => {
-    if (!key.startsWith('node_modules/') || key.slice('node_modules/'.length).includes('/node_modules/') || !pkg.version) return true;
+    // Optional packages are other platforms' builds (DuckDB bindings, vsce-sign): installed only where they fit.
+    if (!key.startsWith('node_modules/') || key.slice('node_modules/'.length).includes('/node_modules/') || !pkg.version || pkg.optional) return true;
     const installed = path.join(repoRoot, key, 'package.json');
     if (!fs.existsSync(installed)) return false;
     return (JSON.parse(fs.readFileSync(installed, 'utf8')) as { version?: string }).version === pkg.version;

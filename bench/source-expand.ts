@@ -7,10 +7,13 @@
  * (password in LIFECYCLE_LAB_MYSQL_PASSWORD), resolved exactly as `lifecycle-lab source tables` does.
  * Goal: median and p95 < 100 ms for each.
  */
-import { settingsFromEnv } from '../src/cli/env';
+import { labDirForCli, settingsFromEnv } from '../src/cli/env';
+import { createBackend } from '../src/core/backend';
 import { resolveLabConfig } from '../src/core/config';
+import { findModelDir } from '../src/core/lake/model';
+import { silentLogger } from '../src/core/log';
 import { SourceExplorer } from '../src/core/source/explorer';
-import { resolveSourceTarget, targetLabel } from '../src/core/source/target';
+import { targetLabel } from '../src/core/source/target';
 import { countOption, scriptArgs, withUsage } from './lib/args';
 
 function percentile(sorted: number[], p: number): number {
@@ -32,8 +35,15 @@ async function main(): Promise<void> {
   const usage = 'node out/bench/source-expand.js [--runs N]';
   const args = scriptArgs(usage, { runs: { type: 'string' } });
   const runs = withUsage(usage, args, () => countOption(args, 'runs', 50));
-  const config = resolveLabConfig(settingsFromEnv(), process.cwd());
-  const target = await resolveSourceTarget(config, async () => process.env.LIFECYCLE_LAB_MYSQL_PASSWORD, { localLab: config.mode === 'local' });
+  // The source as the CLI's backend resolves it; the explorers below are new ones, so each first expand is measured cold.
+  const config = resolveLabConfig(settingsFromEnv(), process.cwd(), { labDir: labDirForCli() });
+  const backend = createBackend(config, { readPassword: () => Promise.resolve(process.env.LIFECYCLE_LAB_MYSQL_PASSWORD), modelDir: findModelDir(), log: silentLogger });
+  let target;
+  try {
+    target = await backend.source.target();
+  } finally {
+    await backend.dispose();
+  }
   if (!target) throw new Error('No source: start the lab (lifecycle-lab lab up) or set LIFECYCLE_LAB_MYSQL_HOST');
   const database = target.database;
 

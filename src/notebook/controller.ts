@@ -66,7 +66,7 @@ export class LabNotebookController implements vscode.Disposable {
       this.controller,
       this.messaging.onDidReceiveMessage((e) => void this.onRendererMessage(e.message, e.editor.notebook)),
       vscode.workspace.onDidCloseNotebookDocument((notebook) => this.forget(notebook.uri.toString(), 'the notebook was closed')),
-      services.onShutdown(async () => this.cancelAll('the window is closing')),
+      services.onShutdown(() => Promise.resolve(this.cancelAll('the window is closing'))),
     );
   }
 
@@ -271,7 +271,7 @@ export function paramsFor(cell: vscode.NotebookCell, notebook: vscode.NotebookDo
       throw toLabError(new Error(`Cell ${above.index + 1} (parameters): ${(err as Error).message}`), 'queryFailed');
     }
   }
-  const own = cell.metadata?.params;
+  const own: unknown = cell.metadata?.params;
   if (own !== undefined) Object.assign(params, validateParams(own, `Cell ${cell.index + 1}'s metadata "params"`));
   return params;
 }
