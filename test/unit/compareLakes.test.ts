@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { compareLakes, comparisonLines, comparisonMarkdown, type CompareTable } from '../../src/core/compare';
+import { CancelledError } from '../../src/core/errors';
 import { connectionEngine } from '../../src/core/query/connectionEngine';
 
 /**
@@ -81,6 +82,24 @@ suite('Compare Lakes: two engines side by side', () => {
     assert.deepEqual(result.tables[1].money, [{ column: 'amount', left: '10000000000000010.01', right: '10000000000000010.01', equal: true }]);
     assert.deepEqual(result.tables[1].key, ['orderNumber', 'line']);
     assert.match(comparisonLines(result).at(-1)!, /The lakes are equal: 2 tables/);
+  });
+
+  test('progress reports the rows compared, and an abort then ends the comparison cancelled with both queries let go', async () => {
+    const make = () => database(['create table big as select range as "thingKey", \'x\' as name from range(200000)']);
+    const [left, right] = [connectionEngine(await make(), 'left'), connectionEngine(await make(), 'right')];
+    const controller = new AbortController();
+    const messages: string[] = [];
+    await assert.rejects(compareLakes({ name: 'A', engine: left }, { name: 'B', engine: right }, [{ name: 'big', key: ['thingKey'], keyFrom: 'unique' }], {
+      signal: controller.signal,
+      onProgress: (p) => {
+        messages.push(p.message);
+        if (/rows compared/.test(p.message)) controller.abort();
+      },
+    }), (err) => err instanceof CancelledError);
+    assert.match(messages.find((m) => /rows compared/.test(m)) ?? '', /^big: 10,000 of 400,000 rows compared$/);
+    // A connection engine runs one statement at a time: this answers only once the aborted streams have let go.
+    assert.deepEqual((await left.query('select 1')).rows, [[1]]);
+    assert.deepEqual((await right.query('select 1')).rows, [[1]]);
   });
 
   test('the reports name the differences, and Markdown shows a lake value as text, never as markup', async () => {
