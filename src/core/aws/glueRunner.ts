@@ -62,8 +62,8 @@ export class GluePipelineRunner implements PipelineRunner {
     return this.settings.glue.jobName;
   }
 
-  async describe(): Promise<string> {
-    return `Glue job ${this.jobName}${this.settings.glue.lakePath ? ` → ${this.settings.glue.lakePath}` : ''}`;
+  describe(): Promise<string> {
+    return Promise.resolve(`Glue job ${this.jobName}${this.settings.glue.lakePath ? ` → ${this.settings.glue.lakePath}` : ''}`);
   }
 
   async run(options: GlueRunOptions = {}): Promise<PipelineResult> {

@@ -156,7 +156,7 @@ async function pipelineItem(probes: CheckProbes): Promise<CheckItem> {
     }
     return {
       status: 'pass',
-      detail: `Run ${manifest.runId} (${manifest.finishedAt}): ${n(factRows!)} fact rows = ${n(orderLines!)} order lines; total sales ${amount!.actual} = source ${amount!.expected}, to the cent.`
+      detail: `Run ${manifest.runId} (${manifest.finishedAt}): ${n(factRows)} fact rows = ${n(orderLines)} order lines; total sales ${amount!.actual} = source ${amount!.expected}, to the cent.`
         + dataTestsDetail(manifest.tests),
     };
   });
