@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import type { QueryColumn, QueryValue } from '../query/engine';
 import type { FilterOptions } from './model';
 import { QUERIES, TOP_N_MAX, type NamedQuery, type QueryId, type TopProductsFilter } from './queries';
@@ -46,20 +47,32 @@ export function filterOptionsFromRows(countries: QueryValue[][], productLines: Q
 
 // Manifests are JSON on disk or in S3 (possibly edited by hand): each recorded part is checked before it is trusted.
 
+const FilterOptionsSchema = v.object({
+  countries: v.array(v.string()),
+  productLines: v.array(v.string()),
+  firstOrderDate: v.string(),
+  lastOrderDate: v.string(),
+});
+
+const answerShape = {
+  columns: v.array(v.object({ name: v.string(), type: v.string() })),
+  rows: v.array(v.array(v.union([v.null(), v.string(), v.number(), v.boolean()]))),
+};
+const ROWS_AS_WIDE = 'every row is as wide as the columns';
+const rowsAsWide = (answer: RecordedAnswer) => answer.rows.every((row) => row.length === answer.columns.length);
+
+const RecordedAnswerSchema = v.pipe(v.object(answerShape), v.check((answer) => rowsAsWide(answer), ROWS_AS_WIDE));
+const RecordedTopProductsSchema = v.pipe(v.object({ ...answerShape, startDate: v.string(), endDate: v.string(), n: v.number() }),
+  v.check((answer) => rowsAsWide(answer), ROWS_AS_WIDE));
+
 /** Whether a value read from a manifest has the shape of filter options. */
 export function isFilterOptions(value: unknown): value is FilterOptions {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return isStrings(v.countries) && isStrings(v.productLines) && typeof v.firstOrderDate === 'string' && typeof v.lastOrderDate === 'string';
+  return v.is(FilterOptionsSchema, value);
 }
 
 /** Whether a value read from a manifest has the shape of a recorded answer (every row as wide as the columns). */
 export function isRecordedAnswer(value: unknown): value is RecordedAnswer {
-  if (typeof value !== 'object' || value === null) return false;
-  const { columns, rows } = value as Record<string, unknown>;
-  if (!Array.isArray(columns) || !columns.every((c) => typeof c === 'object' && c !== null && typeof (c as QueryColumn).name === 'string' && typeof (c as QueryColumn).type === 'string')) return false;
-  const scalar = (x: unknown) => x === null || ['string', 'number', 'boolean'].includes(typeof x);
-  return Array.isArray(rows) && rows.every((r) => Array.isArray(r) && r.length === columns.length && r.every(scalar));
+  return v.is(RecordedAnswerSchema, value);
 }
 
 /**
@@ -68,9 +81,8 @@ export function isRecordedAnswer(value: unknown): value is RecordedAnswer {
  * recorded date selects every fact, so its top N are the recorded list's first N (the query's ORDER BY is total).
  */
 export function topProductsFromRecord(record: unknown, filter: TopProductsFilter): RecordedAnswer | undefined {
-  if (!isRecordedAnswer(record)) return undefined;
-  const r = record as RecordedTopProducts;
-  if (typeof r.startDate !== 'string' || typeof r.endDate !== 'string' || typeof r.n !== 'number') return undefined;
+  if (!v.is(RecordedTopProductsSchema, record)) return undefined;
+  const r: RecordedTopProducts = record;
   if (filter.country !== '' || filter.productLine !== '' || filter.n > r.n) return undefined;
   if (filter.startDate > r.startDate || filter.endDate < r.endDate) return undefined;
   return { columns: r.columns, rows: r.rows.slice(0, filter.n) };
@@ -79,8 +91,4 @@ export function topProductsFromRecord(record: unknown, filter: TopProductsFilter
 /** The Top-N request the pipeline records: every date of the run, no filter, the card's largest N. */
 export function recordedTopProductsFilter(options: FilterOptions): TopProductsFilter {
   return { startDate: options.firstOrderDate, endDate: options.lastOrderDate, country: '', productLine: '', n: TOP_N_MAX };
-}
-
-function isStrings(x: unknown): x is string[] {
-  return Array.isArray(x) && x.every((s) => typeof s === 'string');
 }
