@@ -81,10 +81,6 @@ export default tseslint.config(
     rules: { '@typescript-eslint/require-await': 'warn' },
   },
   {
-    files: ['src/core/check/checks.ts', 'src/core/compare/lakes.ts', 'src/core/lineage/graph.ts', 'src/core/notebook/execute.ts'],
-    rules: { '@typescript-eslint/no-unnecessary-type-assertion': 'warn' },
-  },
-  {
     files: ['src/core/compare/rows.ts', 'src/core/lab/generator/load.ts', 'src/core/lake/extractClient.ts', 'src/core/lake/sourceSteps.ts'],
     rules: { '@typescript-eslint/only-throw-error': 'warn' },
   },

@@ -163,7 +163,7 @@ const DATASET_QUERIES: Record<DatasetId, readonly QueryId[]> = {
 /** The graph behind a card or a notebook cell: the lake columns it reads and everything they come from. */
 function readerFocus(graph: LineageGraph, kind: 'card' | 'cell' | 'dataset', id: string): LineageFocus {
   const ids: readonly string[] = kind === 'dataset' ? DATASET_QUERIES[id as DatasetId] ?? [] : [id];
-  const readers = graph.readers.filter((r) => (kind === 'cell' ? r.kind === 'cell' : r.kind === 'card') && (ids as readonly string[]).includes(r.id));
+  const readers = graph.readers.filter((r) => (kind === 'cell' ? r.kind === 'cell' : r.kind === 'card') && ids.includes(r.id));
   if (!readers.length) throw new LabError('config', `No ${kind === 'cell' ? 'notebook cell' : 'dashboard card'} ${id} reads the lake.`);
   const models: ColumnLineage[] = [];
   let frontier: ColumnRef[] = readers.flatMap((r) => r.reads);

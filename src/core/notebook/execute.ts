@@ -211,8 +211,8 @@ export function tableOutputFrom(value: unknown): TableOutput | undefined {
     ...(countUnknown ? { countUnknown: true } : {}),
     stats: {
       elapsedMs: stats.elapsedMs,
-      ...(stats.bytesScanned !== undefined ? { bytesScanned: stats.bytesScanned as number } : {}),
-      ...(stats.costUsd !== undefined ? { costUsd: stats.costUsd as number } : {}),
+      ...(stats.bytesScanned !== undefined ? { bytesScanned: stats.bytesScanned } : {}),
+      ...(stats.costUsd !== undefined ? { costUsd: stats.costUsd } : {}),
     },
     engine,
     params: checkedParams,
