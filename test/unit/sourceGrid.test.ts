@@ -74,7 +74,7 @@ suite('lake preview: a cut cell read whole again', function () {
       assert.ok(nullRow >= 0);
       assert.equal(await lakeCellValue(engine, 'dim_customers', 'addressLine2', nullRow), null, 'NULL stays null');
       await assert.rejects(lakeCellValue(engine, 'dim_products', 'productDescription', PRODUCTS.length), /no longer in the lake/);
-      await assert.rejects(lakeCellValue(engine, 'x"; drop', 'a', 0), /Not a lake table name/);
+      await assert.rejects(lakeCellValue(engine, 'x"; drop', 'a', 0), /"x"; drop" is not a lake table name\./);
     } finally {
       await engine.close();
       await fs.rm(lakeDir, { recursive: true, force: true });
