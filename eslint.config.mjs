@@ -77,11 +77,11 @@ export default tseslint.config(
   {
     // Type-checked findings in files other engineers were changing when the rules came in (issue 20): warnings until
     // their owners fix them, then the file leaves this list. Everything else in src/ holds them as errors.
-    files: ['src/cli/lakeDiff.ts', 'src/core/aws/glueRunner.ts', 'src/core/dashboard/service.ts', 'src/core/lake/sourceSteps.ts'],
+    files: ['src/cli/lakeDiff.ts', 'src/core/lake/sourceSteps.ts'],
     rules: { '@typescript-eslint/require-await': 'warn' },
   },
   {
-    files: ['src/core/compare/rows.ts', 'src/core/lab/generator/load.ts', 'src/core/lake/extractClient.ts', 'src/core/lake/sourceSteps.ts'],
+    files: ['src/core/lab/generator/load.ts', 'src/core/lake/extractClient.ts', 'src/core/lake/sourceSteps.ts'],
     rules: { '@typescript-eslint/only-throw-error': 'warn' },
   },
   { files: ['src/core/clock.ts', 'src/core/lake/extract.ts'], rules: { '@typescript-eslint/prefer-promise-reject-errors': 'warn' } },
