@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const result = await compareNamedLakes({ kind: 'folder', dir: lakeA }, { kind: 'folder', dir: lakeB }, config,
-      { readPassword: async () => undefined, modelDir: findModelDir(), log: silentLogger });
+      { readPassword: () => Promise.resolve(undefined), modelDir: findModelDir(), log: silentLogger });
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     clearInterval(sampler);

@@ -20,7 +20,7 @@ export async function diff(args: CliArgs, ctx: CliContext): Promise<number> {
   const [a, b] = args.positionals.map((name) => parseLakeName(name, ctx.config, process.cwd()));
   let last = '';
   const comparison = await cancelOnSigint((signal) => compareNamedLakes(a, b, ctx.config, {
-    readPassword: async () => process.env.LIFECYCLE_LAB_MYSQL_PASSWORD,
+    readPassword: () => Promise.resolve(process.env.LIFECYCLE_LAB_MYSQL_PASSWORD),
     modelDir: findModelDir(),
     log: ctx.log,
   }, {
