@@ -149,7 +149,7 @@ async function main() {
   await mochaSuite('emulated', ['--timeout', '900000']);
   // Any other folder under test/ with tests (iac: terraform, checkov, pyspark) runs too, so no test file is left out silently.
   const others = fs.readdirSync(path.join(root, 'test'), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !['unit', 'integration', 'emulated', 'extension', 'fixtures', ...laneFree].includes(d.name)).map((d) => d.name).sort();
+    .filter((d) => d.isDirectory() && !['unit', 'integration', 'emulated', 'extension', 'install', 'fixtures', ...laneFree].includes(d.name)).map((d) => d.name).sort();
   for (const area of others) await mochaSuite(area, ['--timeout', '120000']);
   await extensionHost();
   // The linux-x64 vsix as a new user installs it, on a folder of their own that must stay clean (dist/ was built above).
