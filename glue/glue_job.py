@@ -309,8 +309,19 @@ def run_models(spark, plan: List[ModelFile]) -> Dict[str, Any]:
     return results
 
 
-# The manifest's contract with the TypeScript side (src/core/run/manifest.ts holds the same schema in valibot).
-MANIFEST_SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "manifest.schema.json")
+# The manifest's contract with the TypeScript side (src/core/run/manifest.ts holds the same schema in valibot): beside
+# the script (a checkout, local runs), else in the working directory, where Glue copies the job's --extra-files
+# (terraform/glue.tf names the uploaded schema there).
+MANIFEST_SCHEMA_NAME = "manifest.schema.json"
+MANIFEST_SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), MANIFEST_SCHEMA_NAME)
+
+
+def manifest_schema_file() -> str:
+    """Where the schema is: beside the script, else in the working directory (where it is absent, the former)."""
+    for path in (MANIFEST_SCHEMA_FILE, os.path.join(os.getcwd(), MANIFEST_SCHEMA_NAME)):
+        if os.path.isfile(path):
+            return path
+    return MANIFEST_SCHEMA_FILE
 _JSON_TYPES: Dict[str, Callable[[Any], bool]] = {
     "object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, list),
     "string": lambda v: isinstance(v, str), "boolean": lambda v: isinstance(v, bool), "null": lambda v: v is None,
@@ -356,20 +367,23 @@ def manifest_problems(manifest: Dict[str, Any], schema: Dict[str, Any]) -> List[
 
 
 def refuse_invalid_manifest(manifest: Dict[str, Any], log: Callable[[str], None],
-                            schema_file: str = MANIFEST_SCHEMA_FILE) -> None:
+                            schema_file: Optional[str] = None) -> None:
     """Raises JobError, so nothing is published, when the manifest breaks the schema readers rely on."""
+    schema_file = schema_file or manifest_schema_file()
     try:
         with open(schema_file, encoding="utf-8") as f:
             schema = json.load(f)
     except FileNotFoundError:
-        # Glue fetches the script alone unless the schema is shipped beside it: publish, and say it went unchecked.
-        log(f"run {manifest.get('runId')}: warning: {os.path.basename(schema_file)} is not beside the job; "
-            "the manifest was not checked against it")
+        # Glue fetches the script alone unless --extra-files ships the schema too: publish, and say it went unchecked.
+        log(f"run {manifest.get('runId')}: warning: {os.path.basename(schema_file)} is neither beside the job nor in "
+            "its working directory (--extra-files); the manifest was not checked against it")
         return
     problems = manifest_problems(manifest, schema)
     if problems:
         raise JobError("The run's manifest breaks manifest.schema.json, so nothing was published: "
                        + "; ".join(problems[:5]) + (f" ({len(problems) - 5} more)" if len(problems) > 5 else ""))
+    log(f"run {manifest.get('runId')}: the manifest keeps {os.path.basename(schema_file)} (checked against "
+        f"{schema_file})")
 
 
 def run_job(spark, adapter: Adapter, log: Callable[[str], None] = print,

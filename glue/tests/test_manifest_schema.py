@@ -1,7 +1,9 @@
 """The job checks its manifest against glue/manifest.schema.json before it publishes (run_job): a manifest that breaks
 the schema the TypeScript readers rely on is refused and nothing is published."""
+import importlib.util
 import json
 import os
+import shutil
 import sys
 
 import pytest
@@ -48,7 +50,47 @@ def test_a_broken_manifest_is_refused_naming_what_is_wrong(monkeypatch):
 def test_without_the_schema_beside_it_the_job_publishes_and_says_it_went_unchecked(tmp_path):
     lines = []
     glue_job.refuse_invalid_manifest({"runId": "r1"}, log=lines.append, schema_file=str(tmp_path / "absent.json"))
-    assert lines == ["run r1: warning: absent.json is not beside the job; the manifest was not checked against it"]
+    assert lines == ["run r1: warning: absent.json is neither beside the job nor in its working directory "
+                     "(--extra-files); the manifest was not checked against it"]
+
+
+def script_alone(tmp_path, monkeypatch):
+    """glue_job.py as Glue runs it: the script fetched alone into its own folder, imported from there."""
+    folder = tmp_path / "script"
+    folder.mkdir()
+    shutil.copy(glue_job.__file__, folder / "glue_job.py")
+    spec = importlib.util.spec_from_file_location("glue_job_alone", folder / "glue_job.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "glue_job_alone", module)  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_job_finds_the_schema_glue_copied_into_its_working_directory(tmp_path, monkeypatch):
+    # Glue copies the job's --extra-files (terraform/glue.tf names manifest.schema.json) into the working directory.
+    job = script_alone(tmp_path, monkeypatch)
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(glue_job.MANIFEST_SCHEMA_FILE, work / "manifest.schema.json")
+    monkeypatch.chdir(work)
+    lines = []
+    job.refuse_invalid_manifest(fixture("glue-run.json"), log=lines.append)
+    run_id = fixture("glue-run.json")["runId"]
+    assert lines == [f"run {run_id}: the manifest keeps manifest.schema.json (checked against "
+                     f"{work / 'manifest.schema.json'})"]
+    broken = fixture("glue-run.json")
+    broken["source"]["port"] = "3306"
+    with pytest.raises(job.JobError, match=r"manifest/source/port"):
+        job.refuse_invalid_manifest(broken, log=lines.append)
+
+
+def test_a_script_alone_without_extra_files_publishes_unchecked(tmp_path, monkeypatch):
+    job = script_alone(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    lines = []
+    job.refuse_invalid_manifest({"runId": "r2"}, log=lines.append)
+    assert lines == ["run r2: warning: manifest.schema.json is neither beside the job nor in its working directory "
+                     "(--extra-files); the manifest was not checked against it"]
 
 
 def test_a_run_whose_manifest_breaks_the_schema_publishes_nothing(spark, tmp_path):
