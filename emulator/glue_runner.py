@@ -4,7 +4,8 @@ StartJobRun on a job runs the job's script (its Command.ScriptLocation, read fro
 pyspark, the way Glue runs it: `python <script> --JOB_ID .. --JOB_RUN_ID .. --JOB_NAME .. <arguments>`, the job's
 default arguments merged with the run's (the non-overridable ones last). Spark gets s3a on the emulator's S3 (also
 for s3:// paths, as Glue reads them), boto3 in the script reaches the emulator through AWS_ENDPOINT_URL, and where
-`awsglue` is not installed the small shim in emulator/shim stands in for it.
+`awsglue` is not installed the small shim in emulator/shim stands in for it. As on Glue, the s3:// objects the run's
+`--extra-files` lists (comma-separated) are copied into the script's working directory before it starts.
 
 The run's state follows the process: STARTING (script fetched, process starting) -> RUNNING -> SUCCEEDED on exit 0,
 FAILED with the script's exception as ErrorMessage, STOPPED after BatchStopJobRun, TIMEOUT past the run's (or the
@@ -239,6 +240,7 @@ class GlueRunner:
             return
         try:
             script = self._fetch_script(job, run)
+            self._fetch_extra_files(run, os.path.dirname(script))
             argv = self._argv(job, run, script)
             env = self._environment()
         except Exception as err:
@@ -316,6 +318,23 @@ class GlueRunner:
         with open(path, "wb") as f:
             f.write(body)
         return path
+
+    def _fetch_extra_files(self, run: EmulatedJobRun, work: str) -> None:
+        """Glue's --extra-files: each listed s3:// object, by its base name, in the script's working directory."""
+        listed = str((run.arguments or {}).get("--extra-files") or "")
+        for location in (x.strip() for x in listed.split(",")):
+            if not location:
+                continue
+            bucket, _, key = location[len("s3://"):].partition("/") if location.startswith("s3://") else ("", "", "")
+            name = os.path.basename(key)
+            if not bucket or not name:
+                raise RuntimeError(f"--extra-files names {location!r}, which is not the s3:// URL of a file")
+            try:
+                body = self.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+            except Exception as err:
+                raise RuntimeError(f"The job's extra file {location} could not be read: {err}") from err
+            with open(os.path.join(work, name), "wb") as f:
+                f.write(body)
 
     def _argv(self, job: glue_models.FakeJob, run: EmulatedJobRun, script: str) -> List[str]:
         argv = [self.python, script, "--JOB_ID", f"j_{run.job_run_id[3:]}", "--JOB_RUN_ID", run.job_run_id,

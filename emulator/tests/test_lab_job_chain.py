@@ -48,6 +48,8 @@ def lab_run(emulator):
     for bucket in (SCRIPTS, LAKE, RESULTS):
         s3.create_bucket(Bucket=bucket)
     s3.upload_file(os.path.join(ROOT, "glue", "glue_job.py"), SCRIPTS, "glue_job.py")
+    # As terraform/ ships it: the manifest's schema, which --extra-files puts in the run's working directory.
+    s3.upload_file(os.path.join(ROOT, "glue", "manifest.schema.json"), SCRIPTS, "manifest.schema.json")
     for path in glob.glob(os.path.join(ROOT, "glue", "sql", "*.sql")):
         s3.upload_file(path, SCRIPTS, f"sql/{os.path.basename(path)}")
     glue.create_database(DatabaseInput={"Name": CATALOG_DB})
@@ -61,7 +63,8 @@ def lab_run(emulator):
                     Connections={"Connections": ["lab-mysql"]}, WorkerType="G.1X", NumberOfWorkers=2,
                     DefaultArguments={"--connection_name": "lab-mysql", "--source_database": src["database"],
                                       "--lake_path": f"s3://{LAKE}/lake", "--catalog_database": CATALOG_DB,
-                                      "--sql_prefix": f"s3://{SCRIPTS}/sql"})
+                                      "--sql_prefix": f"s3://{SCRIPTS}/sql",
+                                      "--extra-files": f"s3://{SCRIPTS}/manifest.schema.json"})
     run_id = glue.start_job_run(JobName=JOB)["JobRunId"]
     wait_for(lambda: glue.get_job_run(JobName=JOB, RunId=run_id)["JobRun"]["JobRunState"],
              ("SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT", "ERROR"), timeout=900, interval=1)
