@@ -17,6 +17,8 @@ locals {
     "--enable-continuous-cloudwatch-log" = "true"
     "--enable-continuous-log-filter"     = "true"
     "--continuous-log-logGroup"          = aws_cloudwatch_log_group.job.name
+    # Copied into the script's working directory before it runs: the schema the job checks its manifest against.
+    "--extra-files" = "s3://${var.scripts_bucket}/${aws_s3_object.manifest_schema.key}"
   }
 
   # The password: a Secrets Manager secret the job reads at run time (preferred), else the connection's

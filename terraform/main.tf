@@ -19,6 +19,10 @@ locals {
   # Where the job's files live in the scripts bucket: the script, and the model SQL beside it with its declared data
   # tests (schema.yml, tests/*.sql), which the job runs before it publishes.
   script_key = "glue/glue_job.py"
+  # The run manifest's JSON Schema, beside the script: the job passes it in --extra-files (glue.tf), so Glue copies
+  # it into the script's working directory, and glue_job.py checks the manifest against it before it publishes.
+  manifest_schema_key = "glue/manifest.schema.json"
+
   sql_prefix = "glue/sql"
   sql_files = setunion(
     fileset("${local.glue_dir}/sql", "*.sql"),

@@ -82,6 +82,14 @@ resource "aws_s3_object" "script" {
   depends_on  = [aws_s3_bucket_server_side_encryption_configuration.this]
 }
 
+resource "aws_s3_object" "manifest_schema" {
+  bucket      = var.scripts_bucket
+  key         = local.manifest_schema_key
+  source      = "${local.glue_dir}/manifest.schema.json"
+  source_hash = filemd5("${local.glue_dir}/manifest.schema.json")
+  depends_on  = [aws_s3_bucket_server_side_encryption_configuration.this]
+}
+
 resource "aws_s3_object" "sql" {
   for_each    = local.sql_files
   bucket      = var.scripts_bucket

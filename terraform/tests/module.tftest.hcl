@@ -84,10 +84,10 @@ run "has_the_resources" {
     error_message = "both buckets are encrypted with the lab's rotating KMS key"
   }
 
-  # The job's own arguments (Glue's options start with --enable-, --job- or --continuous-) must be exactly the
-  # names in glue_job.py's JOB_ARGUMENTS tuple, read from the script.
+  # The job's own arguments (Glue's options start with --enable-, --job-, --continuous- or --extra-) must be exactly
+  # the names in glue_job.py's JOB_ARGUMENTS tuple, read from the script.
   assert {
-    condition = toset([for k in keys(aws_glue_job.etl.default_arguments) : trimprefix(k, "--") if !can(regex("^--(enable-|job-|continuous-)", k))]) == toset(
+    condition = toset([for k in keys(aws_glue_job.etl.default_arguments) : trimprefix(k, "--") if !can(regex("^--(enable-|job-|continuous-|extra-)", k))]) == toset(
       regexall("\"([a-z_]+)\"", regex("(?m)^JOB_ARGUMENTS = \\(([^)]*)\\)", file("../glue/glue_job.py"))[0])[*][0]
     )
     error_message = "the job's arguments differ from JOB_ARGUMENTS in glue/glue_job.py"
@@ -104,6 +104,14 @@ run "has_the_resources" {
   assert {
     condition     = alltrue([for o in aws_s3_object.sql : o.bucket == var.scripts_bucket && o.source_hash == filemd5("../glue/sql/${trimprefix(o.key, "glue/sql/")}")]) && aws_s3_object.script.source_hash == filemd5("../glue/glue_job.py")
     error_message = "every upload carries its file's hash, so a changed file redeploys"
+  }
+  assert {
+    condition     = aws_s3_object.manifest_schema.bucket == var.scripts_bucket && aws_s3_object.manifest_schema.source_hash == filemd5("../glue/manifest.schema.json") && dirname(aws_s3_object.manifest_schema.key) == dirname(aws_s3_object.script.key)
+    error_message = "the manifest's schema is uploaded beside the script, with its hash"
+  }
+  assert {
+    condition     = aws_glue_job.etl.default_arguments["--extra-files"] == "s3://${var.scripts_bucket}/${aws_s3_object.manifest_schema.key}"
+    error_message = "the job's --extra-files names the uploaded schema, so Glue copies it into the script's working directory"
   }
   assert {
     condition     = "${aws_glue_job.etl.default_arguments["--sql_prefix"]}/" == "s3://${var.scripts_bucket}/${dirname(one([for o in aws_s3_object.sql : o.key if basename(o.key) == "fact_orders.sql"]))}/"

@@ -100,9 +100,10 @@ suite('terraform apply against moto', function () {
       assert.equal(Job?.WorkerType, 'G.1X');
       assert.equal(Job?.NumberOfWorkers, 2);
       assert.ok(Number(Job?.GlueVersion) >= 4);
-      const jobArgs = Object.keys(Job?.DefaultArguments ?? {}).filter((k) => !/^--(enable-|job-|continuous-)/.test(k)).map((k) => k.slice(2));
+      const jobArgs = Object.keys(Job?.DefaultArguments ?? {}).filter((k) => !/^--(enable-|job-|continuous-|extra-)/.test(k)).map((k) => k.slice(2));
       assert.deepEqual(jobArgs.sort(), scriptJobArguments().sort());
       assert.equal(Job?.Command?.ScriptLocation, 's3://lab-moto-scripts/glue/glue_job.py');
+      assert.equal(Job?.DefaultArguments?.['--extra-files'], 's3://lab-moto-scripts/glue/manifest.schema.json');
       const { Connection } = await glue.send(new GetConnectionCommand({ Name: 'de-c1w2-source-connection', HidePassword: false }));
       assert.equal(Connection?.PhysicalConnectionRequirements?.SubnetId, moto!.subnet_id);
       // The editor's route: the connection refers to the secret, Terraform never had the password.
@@ -116,7 +117,7 @@ suite('terraform apply against moto', function () {
         ...fs.readdirSync(path.join(GLUE_DIR, 'sql')).filter((f) => f.endsWith('.sql') || f === 'schema.yml').map((f) => `glue/sql/${f}`),
         ...fs.readdirSync(path.join(GLUE_DIR, 'sql', 'tests')).filter((f) => f.endsWith('.sql')).map((f) => `glue/sql/tests/${f}`),
       ];
-      assert.deepEqual((listed.Contents ?? []).map((o) => o.Key).sort(), ['glue/glue_job.py', ...sql].sort());
+      assert.deepEqual((listed.Contents ?? []).map((o) => o.Key).sort(), ['glue/glue_job.py', 'glue/manifest.schema.json', ...sql].sort());
     } finally {
       glue.destroy();
       s3.destroy();
