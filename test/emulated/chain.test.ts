@@ -10,6 +10,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { AthenaClient, CreateWorkGroupCommand } from '@aws-sdk/client-athena';
 import { BatchStopJobRunCommand, GetJobRunCommand, GetTablesCommand, GlueClient, StartJobRunCommand } from '@aws-sdk/client-glue';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -17,6 +18,7 @@ import { CHAIN_LAKE_BUCKET, DASHBOARD_CARDS, startEmulatedChain, type EmulatedCh
 import { AthenaEngine } from '../../src/core/aws/athena';
 import { awsClientConfig } from '../../src/core/aws/clients';
 import type { LabBackend } from '../../src/core/backend';
+import { compareLakes, compareTables, comparisonLines } from '../../src/core/compare';
 import type { LabConfig } from '../../src/core/config';
 import { DATASET_IDS, type DatasetResult } from '../../src/core/dashboard/model';
 import { DashboardData } from '../../src/core/dashboard/service';
@@ -144,6 +146,19 @@ suite('emulated AWS, end to end: Terraform → Glue on Spark → Athena on Trino
         { columns: want.output.columns.map((c) => c.name), rows: rows(want) }, String(cell.metadata?.question));
       assert.equal(got.output.engine, 'athena');
     }
+  });
+
+  test('Compare Lakes: the local lake and the AWS lake are equal table by table (rows, money totals, every row by key)', async () => {
+    const tables = await compareTables(path.join(ROOT, 'glue', 'sql'));
+    assert.deepEqual(tables.map((t) => t.name).sort(), ['dim_customers', 'dim_locations', 'dim_products', 'fact_orders']);
+    const comparison = await compareLakes({ name: 'local', engine: local.query }, { name: 'aws', engine: aws.query }, tables);
+    for (const table of comparison.tables) {
+      assert.ok(table.equal, `${table.table}: ${comparisonLines({ ...comparison, tables: [table] }).join('\n')}`);
+      assert.ok((table.leftRows ?? 0) > 0 && table.leftRows === table.rightRows, `${table.table}: rows ${table.leftRows} / ${table.rightRows}`);
+    }
+    const fact = comparison.tables.find((t) => t.table === 'fact_orders')!;
+    assert.ok(fact.money.some((m) => m.column.toLowerCase() === 'orderamount'), `fact_orders' orderAmount total is compared: ${JSON.stringify(fact.money)}`);
+    assert.equal(comparison.equal, true);
   });
 
   test('a query with a syntax error FAILS on Athena with Trino\'s message; the next query answers', async () => {
