@@ -279,7 +279,13 @@ export class PipelineController implements vscode.Disposable {
   }
 
   private ensureTerminal(name: string): PipelineTerminal {
-    if (this.terminal && vscode.window.terminals.includes(this.terminal.terminal)) return this.terminal.pty;
+    const current = this.terminal;
+    if (current && vscode.window.terminals.includes(current.terminal)) {
+      if (current.terminal.name === name) return current.pty;
+      // The pipeline changed (another mode, job or lake): a terminal titled by the previous one would mislead.
+      this.terminal = undefined;
+      current.terminal.dispose();
+    }
     const pty = new PipelineTerminal();
     const created = vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('database') });
     this.terminal = { pty, terminal: created };
