@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { compareNamedLakes, comparisonMarkdown, LAKE_NAME_HELP, lakeLabel, parseLakeName, type LakeComparison, type LakeName } from '../core/compare';
+import { configuredLakes, otherLakeSetUp } from '../core/backend';
 import type { LabConfig } from '../core/config';
-import { manifestPath } from '../core/lake/manifest';
 import type { LabServices } from '../services';
 import { withCancellableProgress } from './progress';
 
@@ -47,13 +47,12 @@ export function registerCompareLakes(services: LabServices): vscode.Disposable[]
 
 async function askLake(config: LabConfig, root: string, which: string): Promise<LakeName | undefined> {
   const items: LakeItem[] = [];
-  const localLake = { kind: 'local' } as const;
-  const awsLake = { kind: 'aws' } as const;
-  const thisMode = config.mode === 'aws' ? awsLake : localLake;
-  const otherMode = config.mode === 'aws' ? localLake : awsLake;
-  items.push({ label: `This mode's lake (${config.mode})`, description: lakeLabel(thisMode, config), pick: { name: thisMode.kind } });
-  if (otherModeSetUp(config)) {
-    items.push({ label: `The other mode's lake (${otherMode.kind})`, description: lakeLabel(otherMode, config), pick: { name: otherMode.kind } });
+  const { current, other } = configuredLakes(config);
+  const thisMode: LakeName = { kind: current };
+  const otherMode: LakeName = { kind: other };
+  items.push({ label: `This mode's lake (${current})`, description: lakeLabel(thisMode, config), pick: { name: current } });
+  if (otherLakeSetUp(config)) {
+    items.push({ label: `The other mode's lake (${other})`, description: lakeLabel(otherMode, config), pick: { name: other } });
   }
   items.push({ label: 'A lake folder…', description: 'a folder holding gold/_manifest.json', pick: { ask: 'folder' } });
   items.push({ label: 'A Glue database…', description: 'read through Athena with the AWS settings', pick: { ask: 'glue' } });
@@ -80,10 +79,4 @@ async function askLake(config: LabConfig, root: string, which: string): Promise<
     },
   });
   return database === undefined ? undefined : parseLakeName(`aws:${database.trim()}`, config, root);
-}
-
-/** Whether the mode not chosen now has a lake to read: a local lake on disk, or AWS settings that reach one. */
-function otherModeSetUp(config: LabConfig): boolean {
-  if (config.mode === 'aws') return fs.existsSync(manifestPath(config.local.lakeDir));
-  return !!(config.aws.endpoint || config.aws.profile || config.glue.lakePath);
 }

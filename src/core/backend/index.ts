@@ -4,6 +4,7 @@ import { LocalBackend, type BackendDeps } from './local';
 import type { LabBackend } from './types';
 
 export type { BackendDeps } from './local';
+export { awsEndpointInUse, configForLake, configuredLakes, otherLakeSetUp, type LakeSource } from './modes';
 export type * from './types';
 
 /** The mode's backend, chosen once here: the only place that turns the mode setting into code. */

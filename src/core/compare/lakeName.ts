@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { createBackend, type BackendDeps } from '../backend';
+import { configForLake, configuredLakes, createBackend, type BackendDeps } from '../backend';
 import type { LabConfig } from '../config';
 import { LabError } from '../errors';
 import { manifestPath } from '../lake/manifest';
@@ -25,7 +25,7 @@ const GLUE_DATABASE = /^[a-z0-9_]{1,255}$/i;
 export function parseLakeName(text: string, config: Pick<LabConfig, 'mode'>, cwd: string): LakeName {
   const given = text.trim();
   if (!given) throw new LabError('config', `No lake named. Name one as ${LAKE_NAME_HELP}.`);
-  if (given === 'current') return config.mode === 'aws' ? { kind: 'aws' } : { kind: 'local' };
+  if (given === 'current') return { kind: configuredLakes(config).current };
   if (given === 'local') return { kind: 'local' };
   if (given === 'aws') return { kind: 'aws' };
   const aws = /^(?:aws|glue|athena):(.*)$/i.exec(given);
@@ -59,18 +59,8 @@ export interface OpenLake {
  * DuckDB over a folder (checked against its manifest), Athena over a Glue database.
  */
 export async function openLake(name: LakeName, config: LabConfig, deps: BackendDeps): Promise<OpenLake> {
-  let lakeConfig: LabConfig;
-  switch (name.kind) {
-    case 'local':
-      lakeConfig = { ...config, mode: 'local' };
-      break;
-    case 'aws':
-      lakeConfig = { ...config, mode: 'aws', athena: { ...config.athena, database: name.database ?? config.athena.database } };
-      break;
-    case 'folder':
-      lakeConfig = { ...config, mode: 'local', local: { ...config.local, lakeDir: await lakeFolder(name.dir) } };
-      break;
-  }
+  const lakeConfig = configForLake(name.kind === 'folder' ? { engine: 'local', lakeDir: await lakeFolder(name.dir) }
+    : name.kind === 'aws' ? { engine: 'aws', database: name.database } : { engine: 'local' }, config);
   const backend = createBackend(lakeConfig, deps);
   return { side: { name: lakeLabel(name, lakeConfig), engine: backend.query }, close: () => backend.dispose() };
 }

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { awsEndpointInUse } from '../backend/modes';
 import { sleep, systemClock, type Clock } from '../clock';
 import type { LabConfig } from '../config';
 import { LabError, throwIfCancelled } from '../errors';
@@ -226,7 +227,8 @@ function sameEndpoint(a: string, b: string): boolean {
 
 /** Whether the config works against the emulator at `endpoint` (AWS mode on that endpoint), e.g. to offer local mode back. */
 export function usesEmulator(config: LabConfig, endpoint: string): boolean {
-  return config.mode === 'aws' && sameEndpoint(config.aws.endpoint, endpoint);
+  const inUse = awsEndpointInUse(config);
+  return inUse !== undefined && sameEndpoint(inUse, endpoint);
 }
 
 /** The config as given, plus the placeholder keys while its AWS endpoint is the running emulator's (editor and CLI alike). */
