@@ -5,7 +5,8 @@ pyspark, the way Glue runs it: `python <script> --JOB_ID .. --JOB_RUN_ID .. --JO
 default arguments merged with the run's (the non-overridable ones last). Spark gets s3a on the emulator's S3 (also
 for s3:// paths, as Glue reads them), boto3 in the script reaches the emulator through AWS_ENDPOINT_URL, and where
 `awsglue` is not installed the small shim in emulator/shim stands in for it. As on Glue, the s3:// objects the run's
-`--extra-files` lists (comma-separated) are copied into the script's working directory before it starts.
+`--extra-files` and `--extra-py-files` list (comma-separated) are copied beside the script before it starts: its working
+directory, and the first entry of its Python path.
 
 The run's state follows the process: STARTING (script fetched, process starting) -> RUNNING -> SUCCEEDED on exit 0,
 FAILED with the script's exception as ErrorMessage, STOPPED after BatchStopJobRun, TIMEOUT past the run's (or the
@@ -240,7 +241,8 @@ class GlueRunner:
             return
         try:
             script = self._fetch_script(job, run)
-            self._fetch_extra_files(run, os.path.dirname(script))
+            for listing in ("--extra-files", "--extra-py-files"):
+                self._fetch_extra_files(run, listing, os.path.dirname(script))
             argv = self._argv(job, run, script)
             env = self._environment()
         except Exception as err:
@@ -319,16 +321,17 @@ class GlueRunner:
             f.write(body)
         return path
 
-    def _fetch_extra_files(self, run: EmulatedJobRun, work: str) -> None:
-        """Glue's --extra-files: each listed s3:// object, by its base name, in the script's working directory."""
-        listed = str((run.arguments or {}).get("--extra-files") or "")
+    def _fetch_extra_files(self, run: EmulatedJobRun, listing: str, work: str) -> None:
+        """Glue's --extra-files (copied into the script's working directory) and --extra-py-files (put on its Python
+        path): each listed s3:// object, by its base name, beside the script, which is both here."""
+        listed = str((run.arguments or {}).get(listing) or "")
         for location in (x.strip() for x in listed.split(",")):
             if not location:
                 continue
             bucket, _, key = location[len("s3://"):].partition("/") if location.startswith("s3://") else ("", "", "")
             name = os.path.basename(key)
             if not bucket or not name:
-                raise RuntimeError(f"--extra-files names {location!r}, which is not the s3:// URL of a file")
+                raise RuntimeError(f"{listing} names {location!r}, which is not the s3:// URL of a file")
             try:
                 body = self.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
             except Exception as err:

@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, List
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import glue_job  # noqa: E402  (beside this file; on Glue it is the job script itself)
-from glue_job import Adapter, JobError, SourceInfo, WrittenTable  # noqa: E402
+from job_common import Adapter, JobError, SourceInfo, WrittenTable  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)

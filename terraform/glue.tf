@@ -19,6 +19,8 @@ locals {
     "--continuous-log-logGroup"          = aws_cloudwatch_log_group.job.name
     # Copied into the script's working directory before it runs: the schema the job checks its manifest against.
     "--extra-files" = "s3://${var.scripts_bucket}/${aws_s3_object.manifest_schema.key}"
+    # On the script's Python path: the modules glue_job.py imports.
+    "--extra-py-files" = join(",", [for m in sort(tolist(local.job_modules)) : "s3://${var.scripts_bucket}/${aws_s3_object.job_module[m].key}"])
   }
 
   # The password: a Secrets Manager secret the job reads at run time (preferred), else the connection's

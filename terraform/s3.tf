@@ -82,6 +82,15 @@ resource "aws_s3_object" "script" {
   depends_on  = [aws_s3_bucket_server_side_encryption_configuration.this]
 }
 
+resource "aws_s3_object" "job_module" {
+  for_each    = local.job_modules
+  bucket      = var.scripts_bucket
+  key         = "glue/${each.value}"
+  source      = "${local.glue_dir}/${each.value}"
+  source_hash = filemd5("${local.glue_dir}/${each.value}")
+  depends_on  = [aws_s3_bucket_server_side_encryption_configuration.this]
+}
+
 resource "aws_s3_object" "manifest_schema" {
   bucket      = var.scripts_bucket
   key         = local.manifest_schema_key

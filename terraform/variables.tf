@@ -215,7 +215,7 @@ variable "athena_bytes_scanned_cutoff" {
 
 variable "glue_dir" {
   type        = string
-  description = "Folder holding glue_job.py and sql/; null means the repository's glue/ beside this module."
+  description = "Folder holding glue_job.py, its modules, manifest.schema.json and sql/; null means the repository's glue/ beside this module."
   default     = null
 }
 

@@ -81,33 +81,35 @@ def test_a_run_past_its_timeout_ends_in_timeout(emulator, sleeper):
     assert 2 <= run["ExecutionTime"] <= 30
 
 
-# A job that checks a manifest as glue/glue_job.py does before it publishes; the job's module, its schema and the
-# manifest reach the run only through --extra-files, as terraform/glue.tf ships the schema.
+# A job that checks a manifest as glue/glue_job.py does before it publishes: the job's modules reach the run only
+# through --extra-py-files, its schema and the manifest through --extra-files, as terraform/glue.tf ships them.
 CHECK_SCRIPT = '''
 import json
 import os
 
-import glue_job
+import job_manifest
 
 with open("glue-run.json", encoding="utf-8") as f:
-    glue_job.refuse_invalid_manifest(json.load(f), print)
+    job_manifest.refuse_invalid_manifest(json.load(f), print)
 print("working directory:", ",".join(sorted(os.listdir("."))))
 '''
 
 
-def test_extra_files_are_in_the_runs_working_directory_so_the_job_checks_its_manifest(emulator):
+def test_extra_files_and_modules_are_beside_the_script_so_the_job_checks_its_manifest(emulator):
     s3, glue = emulator.client("s3"), emulator.client("glue")
     bucket = SCRIPTS_BUCKET + "-extra"
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="jobs/check.py", Body=CHECK_SCRIPT.encode())
     for path, key in ((os.path.join(ROOT, "glue", "manifest.schema.json"), "glue/manifest.schema.json"),
-                      (os.path.join(ROOT, "glue", "glue_job.py"), "lib/glue_job.py"),
+                      (os.path.join(ROOT, "glue", "job_manifest.py"), "lib/job_manifest.py"),
+                      (os.path.join(ROOT, "glue", "job_common.py"), "lib/job_common.py"),
                       (os.path.join(ROOT, "test", "fixtures", "manifests", "glue-run.json"), "runs/glue-run.json")):
         s3.upload_file(path, bucket, key)
-    extra = f"s3://{bucket}/glue/manifest.schema.json, s3://{bucket}/lib/glue_job.py,s3://{bucket}/runs/glue-run.json"
+    extra = f"s3://{bucket}/glue/manifest.schema.json, s3://{bucket}/runs/glue-run.json"
+    modules = f"s3://{bucket}/lib/job_manifest.py,s3://{bucket}/lib/job_common.py"
     glue.create_job(Name="manifest-check", Role="r", Command={"Name": "pythonshell",
                                                               "ScriptLocation": f"s3://{bucket}/jobs/check.py"},
-                    DefaultArguments={"--extra-files": extra})
+                    DefaultArguments={"--extra-files": extra, "--extra-py-files": modules})
     run_id = glue.start_job_run(JobName="manifest-check")["JobRunId"]
     wait_for(lambda: glue.get_job_run(JobName="manifest-check", RunId=run_id)["JobRun"]["JobRunState"], FINAL,
              timeout=120)
@@ -116,7 +118,8 @@ def test_extra_files_are_in_the_runs_working_directory_so_the_job_checks_its_man
     lines = log_lines(emulator, "/aws-glue/jobs/output", run_id)
     assert any(line.startswith("run ") and "the manifest keeps manifest.schema.json (checked against" in line
                for line in lines), lines
-    assert "working directory: check.py,glue-run.json,glue_job.py,manifest.schema.json" in lines, lines
+    listed = "check.py,glue-run.json,job_common.py,job_manifest.py,manifest.schema.json"
+    assert f"working directory: {listed}" in lines, lines
 
     # A listed object that is not there fails the run before the script starts, naming it.
     run_id = glue.start_job_run(JobName="manifest-check",

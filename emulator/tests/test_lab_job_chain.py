@@ -48,8 +48,13 @@ def lab_run(emulator):
     for bucket in (SCRIPTS, LAKE, RESULTS):
         s3.create_bucket(Bucket=bucket)
     s3.upload_file(os.path.join(ROOT, "glue", "glue_job.py"), SCRIPTS, "glue_job.py")
-    # As terraform/ ships it: the manifest's schema, which --extra-files puts in the run's working directory.
+    # As terraform/ ships them: the manifest's schema, which --extra-files puts in the run's working directory, and the
+    # job's modules, which --extra-py-files puts on its Python path.
     s3.upload_file(os.path.join(ROOT, "glue", "manifest.schema.json"), SCRIPTS, "manifest.schema.json")
+    modules = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "glue", "*.py"))
+                     if os.path.basename(p) not in ("glue_job.py", "local_run.py"))
+    for module in modules:
+        s3.upload_file(os.path.join(ROOT, "glue", module), SCRIPTS, module)
     for path in glob.glob(os.path.join(ROOT, "glue", "sql", "*.sql")):
         s3.upload_file(path, SCRIPTS, f"sql/{os.path.basename(path)}")
     glue.create_database(DatabaseInput={"Name": CATALOG_DB})
@@ -64,7 +69,8 @@ def lab_run(emulator):
                     DefaultArguments={"--connection_name": "lab-mysql", "--source_database": src["database"],
                                       "--lake_path": f"s3://{LAKE}/lake", "--catalog_database": CATALOG_DB,
                                       "--sql_prefix": f"s3://{SCRIPTS}/sql",
-                                      "--extra-files": f"s3://{SCRIPTS}/manifest.schema.json"})
+                                      "--extra-files": f"s3://{SCRIPTS}/manifest.schema.json",
+                                      "--extra-py-files": ",".join(f"s3://{SCRIPTS}/{m}" for m in modules)})
     run_id = glue.start_job_run(JobName=JOB)["JobRunId"]
     wait_for(lambda: glue.get_job_run(JobName=JOB, RunId=run_id)["JobRun"]["JobRunState"],
              ("SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT", "ERROR"), timeout=900, interval=1)

@@ -186,7 +186,7 @@ class MemoryAdapter:
     engine_name = "spark"
 
     def __init__(self, spark, lake_dir: str, sql_files: Dict[str, str], source_error: Exception = None):
-        from glue_job import SourceInfo
+        from job_common import SourceInfo
         self.lake_dir = lake_dir
         self._sql = sql_files
         self.source_error = source_error

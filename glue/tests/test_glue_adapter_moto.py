@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-from glue_job import GlueAdapter, JobError
+from glue_adapter import GlueAdapter
+from job_common import JobError
 
 REGION = "us-east-1"
 ARGS = {"connection_name": "de-c1w2-source-connection", "source_database": "classicmodels",

@@ -8,7 +8,9 @@ import pytest
 from fakes import ORDER_TOTAL, SOURCE_ROWS, ClientError, FakeGlue, FakeS3, FakeSecrets, MemoryAdapter, source_total
 
 import glue_job
-from glue_job import GlueAdapter, JobError, WrittenTable
+import job_data_tests
+from glue_adapter import GlueAdapter
+from job_common import JobError, WrittenTable
 
 SQL_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sql")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -271,23 +273,23 @@ def test_data_tests_compile_to_the_local_engines_sql():
     # The spec src/core/model/tests.ts meets too (test/unit/dataTests.test.ts): the same ids, severities and SQL text.
     with open(os.path.join(ROOT, "test", "fixtures", "data-tests", "compile.json"), encoding="utf-8") as f:
         spec = json.load(f)
-    tests = glue_job.plan_data_tests(spec["files"], spec["models"])
+    tests = job_data_tests.plan_data_tests(spec["files"], spec["models"])
     assert [[t["id"], t["kind"], t["severity"], t["sql"]] for t in tests] == spec["expected"]
     assert {t["model"] for t in tests} == {"fact_orders"}
 
 
 def test_a_bad_declaration_is_named():
     with pytest.raises(JobError, match=r"fact_orders\.status test 1: unknown test 'uniq'"):
-        glue_job.plan_data_tests({"schema.yml": "models:\n  - name: fact_orders\n    columns:\n      - name: status\n"
-                                                "        tests: [uniq]\n"}, MODELS)
+        job_data_tests.plan_data_tests({"schema.yml": "models:\n  - name: fact_orders\n    columns:\n"
+                                                      "      - name: status\n        tests: [uniq]\n"}, MODELS)
     with pytest.raises(JobError, match=r"model fact_order: there is no fact_order\.sql"):
-        glue_job.plan_data_tests({"schema.yml": "models:\n  - name: fact_order\n"}, MODELS)
+        job_data_tests.plan_data_tests({"schema.yml": "models:\n  - name: fact_order\n"}, MODELS)
 
 
 def test_a_runtime_without_pyyaml_says_how_to_add_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "yaml", None)  # import yaml then raises ImportError
     with pytest.raises(JobError, match=r"no PyYAML to read it: give the job --additional-python-modules PyYAML"):
-        glue_job.plan_data_tests({"schema.yml": "models: []"}, MODELS)
+        job_data_tests.plan_data_tests({"schema.yml": "models: []"}, MODELS)
 
 
 def test_model_files_and_data_tests_come_from_the_sql_prefix():

@@ -8,7 +8,7 @@ import time
 import pytest
 
 import local_run
-from glue_job import JobError, WrittenTable
+from job_common import JobError, WrittenTable
 
 
 def adapter(lake):

@@ -11,7 +11,8 @@ from fakes import MemoryAdapter
 from test_glue_job import model_files
 
 import glue_job
-from glue_job import JobError, SourceInfo
+import job_manifest
+from job_common import JobError, SourceInfo
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                         "test", "fixtures", "manifests")
@@ -33,7 +34,7 @@ def validators(monkeypatch):
 def test_a_manifest_each_engine_wrote_keeps_the_schema(monkeypatch):
     for _ in validators(monkeypatch):
         for name in ("local-run.json", "glue-run.json"):
-            glue_job.refuse_invalid_manifest(fixture(name), log=lambda _m: None)
+            job_manifest.refuse_invalid_manifest(fixture(name), log=lambda _m: None)
 
 
 def test_a_broken_manifest_is_refused_naming_what_is_wrong(monkeypatch):
@@ -42,26 +43,27 @@ def test_a_broken_manifest_is_refused_naming_what_is_wrong(monkeypatch):
     del manifest["ok"]
     for validator in validators(monkeypatch):
         with pytest.raises(JobError) as err:
-            glue_job.refuse_invalid_manifest(manifest, log=lambda _m: None)
+            job_manifest.refuse_invalid_manifest(manifest, log=lambda _m: None)
         assert "breaks manifest.schema.json, so nothing was published" in str(err.value), validator
         assert "manifest/source/port" in str(err.value) and "'ok'" in str(err.value), validator
 
 
 def test_without_the_schema_beside_it_the_job_publishes_and_says_it_went_unchecked(tmp_path):
     lines = []
-    glue_job.refuse_invalid_manifest({"runId": "r1"}, log=lines.append, schema_file=str(tmp_path / "absent.json"))
+    job_manifest.refuse_invalid_manifest({"runId": "r1"}, log=lines.append, schema_file=str(tmp_path / "absent.json"))
     assert lines == ["run r1: warning: absent.json is neither beside the job nor in its working directory "
                      "(--extra-files); the manifest was not checked against it"]
 
 
 def script_alone(tmp_path, monkeypatch):
-    """glue_job.py as Glue runs it: the script fetched alone into its own folder, imported from there."""
+    """The job's manifest check as Glue runs it: job_manifest.py fetched (--extra-py-files) into a folder of its own,
+    without the schema beside it, and imported from there."""
     folder = tmp_path / "script"
     folder.mkdir()
-    shutil.copy(glue_job.__file__, folder / "glue_job.py")
-    spec = importlib.util.spec_from_file_location("glue_job_alone", folder / "glue_job.py")
+    shutil.copy(job_manifest.__file__, folder / "job_manifest.py")
+    spec = importlib.util.spec_from_file_location("job_manifest_alone", folder / "job_manifest.py")
     module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "glue_job_alone", module)  # its dataclasses look their module up
+    monkeypatch.setitem(sys.modules, "job_manifest_alone", module)
     spec.loader.exec_module(module)
     return module
 
@@ -71,7 +73,7 @@ def test_the_job_finds_the_schema_glue_copied_into_its_working_directory(tmp_pat
     job = script_alone(tmp_path, monkeypatch)
     work = tmp_path / "work"
     work.mkdir()
-    shutil.copy(glue_job.MANIFEST_SCHEMA_FILE, work / "manifest.schema.json")
+    shutil.copy(job_manifest.MANIFEST_SCHEMA_FILE, work / "manifest.schema.json")
     monkeypatch.chdir(work)
     lines = []
     job.refuse_invalid_manifest(fixture("glue-run.json"), log=lines.append)

@@ -114,6 +114,14 @@ run "has_the_resources" {
     error_message = "the job's --extra-files names the uploaded schema, so Glue copies it into the script's working directory"
   }
   assert {
+    condition     = toset([for o in aws_s3_object.job_module : basename(o.key)]) == setsubtract(fileset("../glue", "*.py"), ["glue_job.py", "local_run.py"]) && alltrue([for o in aws_s3_object.job_module : o.bucket == var.scripts_bucket && dirname(o.key) == dirname(aws_s3_object.script.key) && o.source_hash == filemd5("../glue/${basename(o.key)}")])
+    error_message = "every module beside glue_job.py (the local runner aside) is uploaded beside the script, with its hash"
+  }
+  assert {
+    condition     = toset(split(",", aws_glue_job.etl.default_arguments["--extra-py-files"])) == toset([for o in aws_s3_object.job_module : "s3://${var.scripts_bucket}/${o.key}"])
+    error_message = "the job's --extra-py-files names every uploaded module, so Glue puts them on the script's Python path"
+  }
+  assert {
     condition     = "${aws_glue_job.etl.default_arguments["--sql_prefix"]}/" == "s3://${var.scripts_bucket}/${dirname(one([for o in aws_s3_object.sql : o.key if basename(o.key) == "fact_orders.sql"]))}/"
     error_message = "the job reads the model from where it was uploaded"
   }

@@ -18,6 +18,9 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { startMotoGlueServer, stopMotoGlueServer, type LaunchedMoto } from '../aws/motoServer';
 import { copyModuleForMoto, EDITOR_OUTPUTS, GLUE_DIR, pythonHas, requireTool, scriptJobArguments, tail, terraform, terraformAvailable, terraformEnv, TERRAFORM_ENABLE, type RunResult } from './tools';
 
+/** The modules glue_job.py imports: every Python file beside it but the local runner, shipped in --extra-py-files. */
+const JOB_MODULES = fs.readdirSync(GLUE_DIR).filter((f) => f.endsWith('.py') && f !== 'glue_job.py' && f !== 'local_run.py').sort();
+
 type Moto = LaunchedMoto<{ vpc_id: string; subnet_id: string; sg_id: string }>;
 
 suite('terraform apply against moto', function () {
@@ -104,6 +107,7 @@ suite('terraform apply against moto', function () {
       assert.deepEqual(jobArgs.sort(), scriptJobArguments().sort());
       assert.equal(Job?.Command?.ScriptLocation, 's3://lab-moto-scripts/glue/glue_job.py');
       assert.equal(Job?.DefaultArguments?.['--extra-files'], 's3://lab-moto-scripts/glue/manifest.schema.json');
+      assert.deepEqual(Job?.DefaultArguments?.['--extra-py-files']?.split(',').sort(), JOB_MODULES.map((m) => `s3://lab-moto-scripts/glue/${m}`));
       const { Connection } = await glue.send(new GetConnectionCommand({ Name: 'de-c1w2-source-connection', HidePassword: false }));
       assert.equal(Connection?.PhysicalConnectionRequirements?.SubnetId, moto!.subnet_id);
       // The editor's route: the connection refers to the secret, Terraform never had the password.
@@ -117,7 +121,7 @@ suite('terraform apply against moto', function () {
         ...fs.readdirSync(path.join(GLUE_DIR, 'sql')).filter((f) => f.endsWith('.sql') || f === 'schema.yml').map((f) => `glue/sql/${f}`),
         ...fs.readdirSync(path.join(GLUE_DIR, 'sql', 'tests')).filter((f) => f.endsWith('.sql')).map((f) => `glue/sql/tests/${f}`),
       ];
-      assert.deepEqual((listed.Contents ?? []).map((o) => o.Key).sort(), ['glue/glue_job.py', 'glue/manifest.schema.json', ...sql].sort());
+      assert.deepEqual((listed.Contents ?? []).map((o) => o.Key).sort(), ['glue/glue_job.py', 'glue/manifest.schema.json', ...JOB_MODULES.map((m) => `glue/${m}`), ...sql].sort());
     } finally {
       glue.destroy();
       s3.destroy();

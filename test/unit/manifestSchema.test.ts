@@ -6,7 +6,7 @@ import { parseLakeManifest } from '../../src/core/run/manifest';
 
 /**
  * The manifest has two schemas: valibot for the TypeScript readers (src/core/run/manifest.ts) and JSON Schema for the
- * Glue job (glue/manifest.schema.json, checked by glue_job.py before it publishes). Both must accept and refuse the
+ * Glue job (glue/manifest.schema.json, checked by the Glue job (glue/job_manifest.py) before it publishes). Both must accept and refuse the
  * same manifests: real ones written by each engine, and each of them broken one way.
  */
 const ROOT = path.resolve(__dirname, '../../..');
@@ -56,14 +56,14 @@ const REFUSED: Record<string, Json> = {
   'a warning flag as text': changed(local, 'checks', [{ name: 'x', ok: true, expected: '0', actual: '0', message: 'm', warning: 'yes' }]),
 };
 
-/** What glue_job.manifest_problems says of each manifest: with jsonschema, and with its stdlib fallback. */
+/** What job_manifest.manifest_problems says of each manifest: with jsonschema, and with its stdlib fallback. */
 function pythonVerdicts(manifests: Json[], withoutJsonschema: boolean): string[][] {
   const script = [
     'import json, sys',
     withoutJsonschema ? "sys.modules['jsonschema'] = None" : '',
-    'import glue_job',
-    'schema = json.load(open(glue_job.MANIFEST_SCHEMA_FILE))',
-    'print(json.dumps([glue_job.manifest_problems(m, schema) for m in json.load(sys.stdin)]))',
+    'import job_manifest',
+    'schema = json.load(open(job_manifest.MANIFEST_SCHEMA_FILE))',
+    'print(json.dumps([job_manifest.manifest_problems(m, schema) for m in json.load(sys.stdin)]))',
   ].join('\n');
   const r = spawnSync('python3', ['-c', script], { cwd: GLUE_DIR, input: JSON.stringify(manifests), encoding: 'utf8' });
   assert.equal(r.status, 0, `python3 failed: ${r.stderr}`);

@@ -10,7 +10,7 @@ export function splitS3Url(url: string): { bucket: string; prefix: string } {
   return slash < 0 ? { bucket: rest, prefix: '' } : { bucket: rest.slice(0, slash), prefix: rest.slice(slash + 1).replace(/^\/+|\/+$/g, '') };
 }
 
-/** Where the Glue job writes its manifest: `<lake>/gold/_manifest.json` (glue/glue_job.py GlueAdapter.publish). */
+/** Where the Glue job writes its manifest: `<lake>/gold/_manifest.json` (glue/glue_adapter.py GlueAdapter.publish). */
 export function manifestKey(lakePath: string): { bucket: string; key: string; url: string } {
   const { bucket, prefix } = splitS3Url(lakePath);
   const key = [prefix, 'gold', '_manifest.json'].filter(Boolean).join('/');
