@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { CancelledError, isCancelled, LabError, toLabError } from '../core/errors';
 import { toCsv } from '../core/dashboard/csv';
-import type { DatasetId, DatasetRequest, DatasetResult, FilterOptions, TopProductsFilter } from '../core/dashboard/model';
+import type { DatasetId, DatasetRequest, DatasetResult, TopProductsFilter } from '../core/dashboard/model';
 import type { LabBackend } from '../core/backend/types';
 import { DashboardData } from '../core/dashboard/service';
 import type { LabServices } from '../services';
 import { createDashboardTestHooks, type DashboardRenderedState, type DashboardTestHooks } from './dashboardHooks';
+import { DashboardAnswers, type EarlyAnswer } from './dashboardAnswers';
 import { defaultTopProductsFilter, initialRequests, NEW_PAGE_STATE, type InitialPageState } from './dashboardRequests';
 import { webviewPage } from './page';
 import {
@@ -17,45 +18,6 @@ export type { DashboardRenderedState, ReceivedReport } from './dashboardHooks';
 export interface DashboardOpenOptions {
   /** Apply this Top-N filter once the page is up (the rest of the filter keeps its value). */
   topProducts?: Partial<TopProductsFilter>;
-}
-
-/** A query the host started before the page asked for it (as the panel opens); the page's request takes it over. */
-interface Prefetched {
-  /** The lake version it was asked on: a request on another version does not take it. */
-  version: string;
-  result: Promise<DatasetResult>;
-  /** The latest partial answer (the detailed aggregate's first page before its total) and who is shown the next. */
-  partial?: DatasetResult;
-  onPartial?: (partial: DatasetResult) => void;
-}
-
-/**
- * Answers for the lake as it is now, keyed by the catalog's version token and the request, kept across panels (a
- * closed and reopened dashboard answers at once) and dropped when the lake or the settings change. One set per
- * editor session (LabServices).
- */
-const answerSets = new WeakMap<LabServices, Map<string, DatasetResult>>();
-
-function answersOf(services: LabServices): Map<string, DatasetResult> {
-  let answers = answerSets.get(services);
-  if (!answers) {
-    const created = new Map<string, DatasetResult>();
-    answers = created;
-    answerSets.set(services, created);
-    // A damaged file can leave the version token as it was: a lake change always drops the answers.
-    services.context.subscriptions.push(services.onDidChangeLake(() => created.clear()), services.onDidChangeBackend(() => created.clear()));
-  }
-  return answers;
-}
-
-const answerKey = (version: string, request: DatasetRequest) => `${version}|${JSON.stringify(request)}`;
-
-/** The filter options answered last for the current lake (answers are dropped when it changes), if any. */
-function knownFilterOptions(answers: Map<string, DatasetResult>): FilterOptions | undefined {
-  const suffix = `|${JSON.stringify({ id: 'filterOptions' })}`;
-  let options: FilterOptions | undefined;
-  for (const [key, result] of answers) if (key.endsWith(suffix) && result.filterOptions) options = result.filterOptions;
-  return options;
 }
 
 /** Text for a double-quoted HTML attribute. */
@@ -79,10 +41,7 @@ export class DashboardPanel implements vscode.Disposable {
   private pageReady = false;
   private pendingToPage: HostMessage[] = [];
   private disposed = false;
-  private readonly answers: Map<string, DatasetResult>;
-  /** Started as the panel opened, by request (JSON); each is taken over once by the page's request. */
-  private readonly prefetched = new Map<string, Prefetched>();
-  private prefetchController = new AbortController();
+  private readonly answers: DashboardAnswers;
   /**
    * The Top-N filter a new page starts from, when the lake's filter options are already known: the page asks for the
    * Top-N card with its first questions instead of after the options arrive. The page checks it against the options.
@@ -103,7 +62,7 @@ export class DashboardPanel implements vscode.Disposable {
         localResourceRoots: DashboardPanel.resourceRoots(services),
       });
       hooks?.mark('panelCreated');
-      const options = knownFilterOptions(answersOf(services));
+      const options = DashboardAnswers.filterOptions(services);
       panel = new DashboardPanel(webviewPanel, services, hooks, options && defaultTopProductsFilter(options));
       // A new page starts from the default state: its first questions are known, so they run while the webview starts.
       panel.prefetch(NEW_PAGE_STATE);
@@ -136,7 +95,7 @@ export class DashboardPanel implements vscode.Disposable {
     topProductsHint?: TopProductsFilter,
   ) {
     DashboardPanel.current = this;
-    this.answers = answersOf(services);
+    this.answers = new DashboardAnswers(services);
     this.topProductsHint = topProductsHint;
     panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'icon.svg');
     panel.webview.html = this.html();
@@ -167,7 +126,6 @@ export class DashboardPanel implements vscode.Disposable {
   /** The lake was rewritten or the settings changed it: queries still running are cancelled and every card reruns. */
   private lakeChanged(): void {
     this.answers.clear();
-    this.forgetPrefetched();
     this.forgetData();
     this.refresh();
   }
@@ -256,51 +214,16 @@ export class DashboardPanel implements vscode.Disposable {
    * options, as on the page. What is already answered for this lake version is not asked again.
    */
   private prefetch(state: InitialPageState): void {
-    const signal = this.prefetchController.signal;
-    const start = async (request: DatasetRequest, version: string): Promise<DatasetResult | undefined> => {
-      if (signal.aborted) return undefined;
-      const cached = request.id === 'lakeStatus' ? undefined : this.answers.get(answerKey(version, request));
-      if (cached) return cached;
-      const entry: Prefetched = { version, result: Promise.resolve(undefined as never) };
-      entry.result = this.dashboardData().then((data) => data.dataset(request, signal, (partial) => {
-        entry.partial = partial;
-        entry.onPartial?.(partial);
-      })).then((result) => {
-        this.remember(version, request, result);
-        return result;
-      });
-      this.prefetched.set(JSON.stringify(request), entry);
-      // A failure reaches the page when it asks for this answer; until then it is not unhandled.
-      return entry.result.catch(() => undefined);
-    };
-    void (async () => {
-      const version = await this.lakeVersion();
-      const top = this.topProductsHint;
-      const requests = [...initialRequests(state), ...(top ? [{ id: 'topProducts' as const, filter: top }] : [])];
-      await Promise.all(requests.map(async (request) => {
-        const answer = await start(request, version);
-        if (request.id === 'filterOptions' && answer?.filterOptions && !top) {
-          await start({ id: 'topProducts', filter: defaultTopProductsFilter(answer.filterOptions) }, version);
-        }
-      }));
-    })().catch((err) => this.services.log.debug(`Dashboard: the first questions were not started ahead: ${toLabError(err).message}`));
-  }
-
-  private forgetPrefetched(): void {
-    this.prefetchController.abort();
-    this.prefetchController = new AbortController();
-    this.prefetched.clear();
-  }
-
-  private remember(version: string, request: DatasetRequest, result: DatasetResult): void {
-    // The lake's status is read afresh on every load (a damaged file can leave the version token as it was).
-    if (request.id === 'lakeStatus') return;
-    if (this.answers.size > 200) this.answers.clear();
-    this.answers.set(answerKey(version, request), result);
+    const top = this.topProductsHint;
+    const requests = [...initialRequests(state), ...(top ? [{ id: 'topProducts' as const, filter: top }] : [])];
+    const ask = async (request: DatasetRequest, signal: AbortSignal, onPartial: (partial: DatasetResult) => void) =>
+      (await this.dashboardData()).dataset(request, signal, onPartial);
+    this.answers.askAhead(() => this.lakeVersion(), requests, !top, ask)
+      .catch((err) => this.services.log.debug(`Dashboard: the first questions were not started ahead: ${toLabError(err).message}`));
   }
 
   /** The page asked for what the panel started ahead: its partial answers and then its answer go to this request. */
-  private async takeOver(entry: Prefetched, requestId: number, signal: AbortSignal): Promise<DatasetResult> {
+  private async takeOver(entry: EarlyAnswer, requestId: number, signal: AbortSignal): Promise<DatasetResult> {
     if (entry.partial) this.post({ type: 'result', requestId, result: entry.partial });
     entry.onPartial = (partial) => {
       if (!signal.aborted) this.post({ type: 'result', requestId, result: partial });
@@ -331,10 +254,9 @@ export class DashboardPanel implements vscode.Disposable {
         throw new LabError('queryFailed', `Injected failure for "${request.id}" (test hook).`);
       }
       const version = await this.lakeVersion();
-      let result = fresh || request.id === 'lakeStatus' ? undefined : this.answers.get(answerKey(version, request));
-      const early = fresh || result ? undefined : this.prefetched.get(JSON.stringify(request));
-      if (early) this.prefetched.delete(JSON.stringify(request));
-      if (early?.version === version) result = await this.takeOver(early, requestId, controller.signal);
+      let result = fresh ? undefined : this.answers.kept(version, request);
+      const early = fresh || result ? undefined : this.answers.takeEarly(request, version);
+      if (early) result = await this.takeOver(early, requestId, controller.signal);
       if (!result) {
         // A partial answer (the detailed aggregate's first page before its total is counted) is shown at once; the
         // whole answer follows with the same requestId, and only that one is kept.
@@ -342,7 +264,7 @@ export class DashboardPanel implements vscode.Disposable {
           if (!controller.signal.aborted) this.post({ type: 'result', requestId, result: partial });
         });
         if (controller.signal.aborted) throw new CancelledError('Query');
-        this.remember(version, request, result);
+        this.answers.remember(version, request, result);
       }
       this.lastResults.set(request.id, result);
       this.post({ type: 'result', requestId, result });
@@ -391,7 +313,7 @@ export class DashboardPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (DashboardPanel.current === this) DashboardPanel.current = undefined;
-    this.forgetPrefetched();
+    this.answers.forgetEarly();
     this.forgetData();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
