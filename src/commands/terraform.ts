@@ -7,7 +7,7 @@ import { CancelledError, LabError } from '../core/errors';
 import { checkModuleDir, runTerraformCapture, TERMINAL_ARGS } from '../core/terraform/cli';
 import { outputsToSettings, type OutputsRead } from '../core/terraform/outputs';
 import { describeResources, formatPlanLine, parsePlanJson, parseStateList, type PlanSummary, type ResourceAction } from '../core/terraform/plan';
-import { deleteSecret, inspectSecret, SECRET_RECOVERY_DAYS, sourceSecretName, sourceSecretValue, storeSecret } from '../core/aws/secrets';
+import { sourceSecretName } from '../core/aws/secrets';
 import { createRedactor } from '../core/terraform/redact';
 import { protectStateFiles, removePlanFiles } from '../core/terraform/stateFiles';
 import { describeMissing, terraformProcessEnv, terraformVariables, type MissingVariable, type RdsNetwork, type TerraformVariables } from '../core/terraform/variables';
@@ -15,6 +15,7 @@ import type { LabServices } from '../services';
 import type { PipelineTreeProvider } from '../views/pipelineTree';
 import { describeWritten, notifyRun, type TerraformRunResult, type TerraformVerb } from './terraformNotices';
 import { terraformSettingsTarget, windowPrompts, type TerraformPrompts } from './terraformPrompts';
+import { DEFAULT_PROJECT, describeRegion, offerSecretDeletion, storePassword } from './terraformSecret';
 import { TerraformSection } from './terraformSection';
 import { TerraformTerminal } from './terraformTerminal';
 
@@ -54,7 +55,7 @@ interface Prepared {
  * (terraformTerminal.ts), asks what it must (terraformPrompts.ts), and says how it ended (terraformNotices.ts; the
  * Pipeline view's section is terraformSection.ts). The database password never reaches Terraform: before Plan, Apply
  * and Destroy it goes from secret storage to a Secrets Manager secret through the SDK, and Terraform gets the secret's
- * ARN (password_secret_arn).
+ * ARN (password_secret_arn; terraformSecret.ts).
  * The commands whose output is machine-read (`show -json`, `output -json`, `state list`) run as child processes.
  */
 export class TerraformController implements vscode.Disposable {
@@ -160,7 +161,7 @@ export class TerraformController implements vscode.Disposable {
       const result = await this.runInTerminal(prepared, 'destroy', TERMINAL_ARGS.destroy());
       result.summary = { add: 0, change: 0, destroy: resources.length, replace: 0, resources: resources.map((address) => ({ address, action: 'delete' })) };
       this.finish(result);
-      if (result.ok && prepared.secretName) await this.offerSecretDeletion(prepared, prepared.secretName, result);
+      if (result.ok && prepared.secretName) await offerSecretDeletion(this.services, this.prompts, prepared.config, prepared.secretName, result);
       return result;
     });
   }
@@ -237,7 +238,7 @@ export class TerraformController implements vscode.Disposable {
     let secretName: string | undefined;
     if (!config.terraform.variables.password_secret_arn) {
       secretName = sourceSecretName(config.terraform.variables.project || DEFAULT_PROJECT);
-      if (ask && password) vars = terraformVariables(config, { network, password, passwordSecretArn: await this.storePassword(config, secretName, password) });
+      if (ask && password) vars = terraformVariables(config, { network, password, passwordSecretArn: await storePassword(this.services, this.prompts, config, secretName, password) });
     }
     const stateSecrets = password ? [password] : [];
     this.protectState(moduleDir, stateSecrets);
@@ -258,49 +259,6 @@ export class TerraformController implements vscode.Disposable {
       this.services.log.warn(`Terraform: RDS discovery of ${config.aws.rdsInstanceId} found nothing to fill the network variables: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     }
-  }
-
-  /**
-   * Creates or updates the secret `name` to hold {"username", "password"} through the SDK (never a terminal or a
-   * file), after a confirmation whenever it changes anything; returns its ARN for password_secret_arn.
-   */
-  private async storePassword(config: LabConfig, name: string, password: string): Promise<string> {
-    const value = sourceSecretValue(config.terraform.variables.username || config.mysql.user, password);
-    const status = await inspectSecret(config.aws, name, value);
-    if (status.state !== 'same') {
-      const now = {
-        missing: 'It does not exist yet: it is created.',
-        different: 'It holds another password: the one in the editor\'s secret storage is stored as its new version.',
-        scheduled: `It is scheduled for deletion${status.deletionDate ? ` (for good on ${status.deletionDate.toISOString().slice(0, 10)})` : ''}: it is restored and updated.`,
-      }[status.state];
-      const confirmed = await this.prompts.confirm(
-        `Store the database password in AWS Secrets Manager as ${name}?`,
-        `${now}\n\nTerraform gets only the secret's ARN (password_secret_arn), so the password is in no Terraform state, plan or terminal; the Glue job reads it at run time through its connection's SECRET_ID, and only the job's role may. It goes from the editor's secret storage straight to Secrets Manager (${describeRegion(config)}).`,
-        STORE_ACTION);
-      if (!confirmed) throw new CancelledError('Terraform (the database password is not stored in AWS)');
-    }
-    const project = config.terraform.variables.project || DEFAULT_PROJECT;
-    const arn = await storeSecret(config.aws, status, value, `Lifecycle Lab ${project}: the source database's username and password, for the Glue connection (SECRET_ID)`,
-      { Project: project, ManagedBy: 'lifecycle-lab' });
-    this.services.log.info(`Terraform: the database password is in the Secrets Manager secret ${name} (${status.state === 'same' ? 'up to date' : status.state === 'missing' ? 'created' : 'updated'}); Terraform gets its ARN.`);
-    return arn;
-  }
-
-  /** After a destroy: the secret is the editor's, so it offers to delete it too, with its recovery window. */
-  private async offerSecretDeletion(prepared: Prepared, name: string, result: TerraformRunResult): Promise<void> {
-    const confirmed = await this.prompts.confirm(
-      `Also delete the secret ${name} that holds the database password?`,
-      `Secrets Manager keeps a deleted secret for a ${SECRET_RECOVERY_DAYS}-day recovery window, then removes it for good. Until then \`aws secretsmanager restore-secret --secret-id ${name}\` brings it back, and the next Terraform Plan restores it. The password stays in the editor's secret storage.`,
-      DELETE_SECRET_ACTION);
-    if (!confirmed) {
-      this.services.log.info(`Terraform destroy: the secret ${name} is kept.`);
-      return;
-    }
-    const date = await deleteSecret(prepared.config.aws, name);
-    result.secretDeletionDate = date?.toISOString();
-    const when = date ? date.toISOString().slice(0, 10) : `in ${SECRET_RECOVERY_DAYS} days`;
-    this.services.log.info(`Terraform destroy: the secret ${name} is scheduled for deletion (${when}).`);
-    void vscode.window.showInformationMessage(`The secret ${name} is scheduled for deletion: gone for good on ${when}, restorable until then.`);
   }
 
   /** State files made private; a warning, once per file, for those holding the password from an earlier run. */
@@ -391,13 +349,6 @@ export class TerraformController implements vscode.Disposable {
   }
 }
 
-const DEFAULT_PROJECT = 'de-c1w2';
-const STORE_ACTION = 'Store Database Password in AWS';
-const DELETE_SECRET_ACTION = 'Delete Secret';
-
-function describeRegion(config: LabConfig): string {
-  return `region ${config.aws.region}${config.aws.endpoint ? `, endpoint ${config.aws.endpoint}` : ''}`;
-}
 
 /** The last paragraph of Apply's and Destroy's confirmations: where, and where the password is. */
 function describeTarget(prepared: Prepared): string {
