@@ -88,12 +88,21 @@ if ((WITH_TEST_DEPS)); then
     python3 -m pip install -q "${pip_args[@]}" 'ruff==0.12.12' 'pytest>=8,<10' \
       || fail "pip install of ruff/pytest failed; see the output above, then rerun"
   fi
-  if [ ! -x .venv/checkov/bin/checkov ]; then
-    say "installing checkov into .venv/checkov (a few minutes, once)"
+  # checkov's virtualenv lives in the machine's cache beside the engines (a venv is not relocatable, so it is made
+  # there and linked), so a fresh clone links it instead of installing it again.
+  checkov_cache="${LIFECYCLE_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lifecycle-lab}/checkov-3.2.533"
+  if [ ! -x "$checkov_cache/bin/checkov" ]; then
+    say "installing checkov into $checkov_cache (a minute or two, once per machine)"
+    rm -rf "$checkov_cache"
+    mkdir -p "$(dirname "$checkov_cache")"
+    python3 -m venv "$checkov_cache" || fail "python3 -m venv failed; install python3-venv, then rerun"
+    "$checkov_cache/bin/pip" install -q 'checkov==3.2.533' \
+      || { rm -rf "$checkov_cache"; fail "pip install checkov failed; see the output above, then rerun"; }
+  fi
+  if [ "$(readlink .venv/checkov 2>/dev/null)" != "$checkov_cache" ]; then
+    mkdir -p .venv
     rm -rf .venv/checkov
-    python3 -m venv .venv/checkov || fail "python3 -m venv failed; install python3-venv, then rerun"
-    .venv/checkov/bin/pip install -q 'checkov==3.2.533' \
-      || { rm -rf .venv/checkov; fail "pip install checkov failed; see the output above, then rerun"; }
+    ln -s "$checkov_cache" .venv/checkov
   fi
   command -v terraform >/dev/null \
     || say "WARNING: terraform is not on PATH; test/iac needs the Terraform CLI 1.9+ and an AWS provider mirror"
