@@ -1,6 +1,13 @@
 // @ts-check
 'use strict';
 const path = require('node:path');
+const TerserPlugin = require('terser-webpack-plugin');
+
+/**
+ * Production bundles are minified by swc through terser-webpack-plugin: the same size as terser's output, in a
+ * fraction of the time (bench/build.md).
+ */
+const optimization = { minimizer: [new TerserPlugin({ minify: TerserPlugin.swcMinify })] };
 
 /**
  * Two bundles: the extension host side (extension + CLI, Node) and the webview side (browser).
@@ -38,6 +45,7 @@ const nodeConfig = {
   devtool: 'nosources-source-map',
   infrastructureLogging: { level: 'log' },
   performance: { hints: false },
+  optimization,
 };
 
 /** @type {import('webpack').Configuration} */
@@ -60,6 +68,7 @@ const webviewConfig = {
   },
   devtool: 'nosources-source-map',
   performance: { hints: false },
+  optimization,
 };
 
 /**
