@@ -61,8 +61,17 @@ SOURCE_TABLES: Tuple[Tuple[str, Tuple[Tuple[str, str], ...]], ...] = (
 SPARK_TYPES = {"INTEGER": "int", "SMALLINT": "smallint", "VARCHAR": "string", "DECIMAL(10,2)": "decimal(10,2)",
                "DATE": "date"}
 
-# How each published table is sorted when written (facts by date: row groups then cover short date ranges).
+# The lake's layout, chosen by measuring what Athena scans for the dashboard's cards (bench/lake_layout.py; the
+# figures are in bench/emulated.md). Facts are sorted by date: the per-order columns (order number, dates, customer,
+# location) come in runs and compress to little, and a date filter skips the pages outside its range. They are
+# written in as few files as FILE_ROWS allows, not one per shuffle partition: in small files the reader fetches the
+# columns a query skips along with those it reads (it merges nearby ranges), so more files cost more bytes scanned.
+# The order number, sorted and repeated, costs less without a dictionary (run-length encoded) than with one.
 WRITE_ORDER = {"fact_orders": ("orderDate", "orderNumber", "orderLineNumber")}
+# Rows per file of a sorted table, and which source table's count gives its rows (one fact row per order line).
+FILE_ROWS = 8_000_000
+ROWS_FROM_SOURCE = {"fact_orders": "orderdetails"}
+WRITE_OPTIONS = {"fact_orders": {"parquet.enable.dictionary#orderNumber": "false"}}
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -244,6 +253,17 @@ def run_models(spark, plan: List[ModelFile]) -> Dict[str, Any]:
 
 
 
+def laid_out(df, name: str, source_counts: Dict[str, int]):
+    """The table as it is written: a sorted table range-partitioned into ceil(rows / FILE_ROWS) files (one file per
+    partition, each sorted, the files in order), whatever the session's shuffle partitions; others as they are."""
+    order = WRITE_ORDER.get(name)
+    if not order:
+        return df
+    rows = source_counts.get(ROWS_FROM_SOURCE.get(name, ""), 0)
+    files = max(1, -(-rows // FILE_ROWS))
+    return df.repartitionByRange(files, *order).sortWithinPartitions(*order)
+
+
 def run_job(spark, adapter: Adapter, log: Callable[[str], None] = print,
             clock: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc)
             ) -> Dict[str, Any]:
@@ -274,12 +294,12 @@ def run_job(spark, adapter: Adapter, log: Callable[[str], None] = print,
     try:
         for name in published:
             location = adapter.run_location(name, run_id)
-            df = frames[name]
-            order = WRITE_ORDER.get(name)
-            if order:
-                df = df.orderBy(*order)
+            df = laid_out(frames[name], name, totals["counts"])
             try:
-                df.write.mode("errorifexists").option("compression", "zstd").parquet(location)
+                writer = df.write.mode("errorifexists").option("compression", "zstd")
+                for key, value in WRITE_OPTIONS.get(name, {}).items():
+                    writer = writer.option(key, value)
+                writer.parquet(location)
             except Exception as err:
                 raise JobError(f"Writing {name} to {location} failed: {first_line(err)}") from err
             # The checks read what was stored, not the plan that produced it.

@@ -331,6 +331,59 @@ def test_run_publishes_every_table_with_passing_checks(spark, tmp_path):
     assert any("`customerNumber`, `customerName`" in q and "`customers`" in q for q in adapter.queries)
 
 
+def parquet_footers(spark, location):
+    """Each Parquet file under location, in name order: its row groups, each {column: (encodings, min, max)}."""
+    jvm = spark._jvm
+    conf = spark._jsc.hadoopConfiguration()
+    files = []
+    for name in sorted(n for n in os.listdir(location) if n.endswith(".parquet")):
+        footer = jvm.org.apache.parquet.hadoop.ParquetFileReader.readFooter(
+            conf, jvm.org.apache.hadoop.fs.Path(os.path.join(location, name)))
+        files.append([{c.getPath().toDotString(): ({str(e) for e in c.getEncodings()},
+                                                    c.getStatistics().genericGetMin(),
+                                                    c.getStatistics().genericGetMax())
+                       for c in block.getColumns()} for block in footer.getBlocks()])
+    return files
+
+
+def run_with_shuffle_partitions(spark, adapter, partitions):
+    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+    try:
+        return glue_job.run_job(spark, adapter, log=lambda _m: None)
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", "1")
+
+
+def test_the_facts_are_written_sorted_by_date_in_one_file_whatever_the_shuffle_partitions(spark, tmp_path):
+    # The layout bench/lake_layout.py chose (bench/emulated.md): one file sorted by date and order, not one per
+    # shuffle partition (Spark's orderBy alone writes one per range partition), the order number without a dictionary.
+    adapter = MemoryAdapter(spark, str(tmp_path), model_files())
+    manifest = run_with_shuffle_partitions(spark, adapter, 4)
+    fact = manifest["tables"]["fact_orders"]
+    assert fact["files"] == 1 and fact["rows"] == 5
+    [row_groups] = parquet_footers(spark, fact["location"])
+    encodings = {c: e for c, (e, _, _) in row_groups[0].items()}
+    assert not encodings["orderNumber"] & {"PLAIN_DICTIONARY", "RLE_DICTIONARY"}
+    assert encodings["productCode"] & {"PLAIN_DICTIONARY", "RLE_DICTIONARY"}  # the others keep theirs
+    rows = [tuple(r) for r in spark.read.parquet(fact["location"]).select(
+        "orderDate", "orderNumber", "orderLineNumber").collect()]
+    assert rows == sorted(rows) and len(rows) == 5
+
+
+def test_a_fact_table_above_file_rows_is_split_into_files_in_date_order(spark, tmp_path, monkeypatch):
+    monkeypatch.setattr(glue_job, "FILE_ROWS", 2)
+    adapter = MemoryAdapter(spark, str(tmp_path), model_files())
+    manifest = run_with_shuffle_partitions(spark, adapter, 1)
+    fact = manifest["tables"]["fact_orders"]
+    assert fact["files"] == 3  # ceil(5 / 2), whatever the session's shuffle partitions
+    # Each file's dates are a range after the previous file's: a date filter skips whole files by their statistics.
+    ranges = [(groups[0]["orderDate"][1], groups[-1]["orderDate"][2])
+              for groups in parquet_footers(spark, fact["location"])]
+    assert all(lo <= hi for lo, hi in ranges)
+    assert all(ranges[i][1] <= ranges[i + 1][0] for i in range(len(ranges) - 1))
+    assert [c["name"] for c in manifest["checks"] if not c["ok"]] == []
+
+
 def test_reconciliation_failure_names_the_check_and_publishes_nothing(spark, tmp_path):
     files = model_files()
     files["fact_orders.sql"] = f"select * from ({glue_job.strip_trailing_semicolon(files['fact_orders.sql'])}) " \
