@@ -215,7 +215,7 @@ variable "athena_bytes_scanned_cutoff" {
 
 variable "glue_dir" {
   type        = string
-  description = "Folder holding glue_job.py, its modules, manifest.schema.json and sql/; null means the repository's glue/ beside this module."
+  description = "Folder holding glue_job.py, its modules, manifest.schema.json and sql/; null means the glue/ beside this module (the editor gives the installed extension's glue/ when it runs the module it ships from a working copy)."
   default     = null
 }
 

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabConfig } from '../core/config';
 import { CancelledError, LabError } from '../core/errors';
-import { checkModuleDir, runTerraformCapture, TERMINAL_ARGS } from '../core/terraform/cli';
+import { runTerraformCapture, TERMINAL_ARGS } from '../core/terraform/cli';
+import { syncWorkDir, terraformLocation, type TerraformLocation } from '../core/terraform/location';
 import { outputsToSettings, type OutputsRead } from '../core/terraform/outputs';
 import { describeResources, formatPlanLine, parsePlanJson, parseStateList, type PlanSummary, type ResourceAction } from '../core/terraform/plan';
 import { sourceSecretName } from '../core/aws/secrets';
@@ -31,6 +32,8 @@ export interface TerraformSnapshot {
   runs: TerraformRunResult[];
   /** Warnings given about state files holding the password from an earlier run (each once). */
   warnings: string[];
+  /** Where the module and the Glue job are read and where Terraform writes, for the settings now (undefined: no module). */
+  location?: TerraformLocation;
 }
 
 /** A saved plan older than this is planned again before Apply (the account may have moved on). */
@@ -38,6 +41,7 @@ const PLAN_FRESH_MS = 30 * 60_000;
 
 interface Prepared {
   config: LabConfig;
+  /** The folder Terraform runs in and writes to: the lab's working copy of the shipped module, or the user's module. */
   moduleDir: string;
   vars: TerraformVariables;
   /** The environment Terraform runs with: TF_VAR_* (never the password), TF_IN_AUTOMATION, AWS_*. */
@@ -82,7 +86,13 @@ export class TerraformController implements vscode.Disposable {
   }
 
   snapshot(): TerraformSnapshot {
-    return { terminalName: this.terminal.name, transcript: this.terminal.transcript, lastPlan: this.lastPlan, runs: [...this.runs], warnings: [...this.warnings] };
+    let location: TerraformLocation | undefined;
+    try {
+      location = this.location(this.services.config());
+    } catch {
+      // no module: the commands say so when run
+    }
+    return { terminalName: this.terminal.name, transcript: this.terminal.transcript, lastPlan: this.lastPlan, runs: [...this.runs], warnings: [...this.warnings], location };
   }
 
   async init(): Promise<TerraformRunResult | undefined> {
@@ -221,7 +231,9 @@ export class TerraformController implements vscode.Disposable {
    */
   private async prepare(ask: boolean): Promise<Prepared> {
     let config = this.services.config();
-    const moduleDir = checkModuleDir(config.terraform.moduleDir);
+    const location = this.location(config);
+    // The shipped module is copied into the lab's folder first: Terraform writes beside its configuration.
+    const moduleDir = syncWorkDir(location);
     let password = await this.services.getMysqlPassword();
     let network = await this.discoverNetwork(config);
     let vars = terraformVariables(config, { network, password });
@@ -242,10 +254,16 @@ export class TerraformController implements vscode.Disposable {
     }
     const stateSecrets = password ? [password] : [];
     this.protectState(moduleDir, stateSecrets);
-    const env = { ...terraformProcessEnv(config), ...vars.env };
+    // The shipped module's working copy is not beside glue/: its glue_dir is the extension's (a glue_dir of the user's wins).
+    const env = { ...terraformProcessEnv(config), ...(location.glueDir ? { TF_VAR_glue_dir: location.glueDir } : {}), ...vars.env };
     const fingerprint = createHash('sha256').update(JSON.stringify([moduleDir, Object.entries(env).sort()])).digest('hex');
-    this.services.log.info(`Terraform in ${moduleDir}: variables ${Object.entries(vars.sources).map(([n, s]) => `${n} (${s})`).join(', ') || 'none'}`);
+    this.services.log.info(`Terraform in ${moduleDir}${location.shipped ? ` (the module ${location.sourceDir}, the Glue job ${location.glueDir})` : ''}: variables ${Object.entries(vars.sources).map(([n, s]) => `${n} (${s})`).join(', ') || 'none'}`);
     return { config, moduleDir, vars, env, fingerprint, secretName, stateSecrets };
+  }
+
+  /** The module of the setting, else the one the extension ships, run in the lab's folder (core/terraform/location.ts). */
+  private location(config: LabConfig): TerraformLocation {
+    return terraformLocation(config.terraform.moduleDir, this.services.context.extensionPath, config.local.labDir);
   }
 
   /** RDS discovery, only for what neither setting gives: it is an AWS call. */

@@ -86,8 +86,11 @@ export interface LocalSettings {
 
 /** Terraform from the editor: where the module is, and non-secret variables the user set (see core/terraform). */
 export interface TerraformSettings {
-  /** Absolute path of the Terraform module (`terraform.moduleDir`, default the workspace's `terraform/`). */
-  moduleDir: string;
+  /**
+   * Absolute path of a Terraform module of the user's own (`terraform.moduleDir`, relative to the workspace);
+   * undefined when the setting is empty: the module the extension ships (core/terraform/location.ts).
+   */
+  moduleDir: string | undefined;
   /** Extra module variables (name -> value), passed as TF_VAR_*; never the password. */
   variables: Record<string, string>;
 }
@@ -128,7 +131,7 @@ export const DEFAULTS = {
   local: { labDir: '', lakeDir: '', port: 0 },
   pipeline: { stallTimeoutSeconds: 60 },
   source: { showSystemSchemas: false },
-  terraform: { moduleDir: 'terraform', variables: {} as Record<string, string> },
+  terraform: { moduleDir: '', variables: {} as Record<string, string> },
 };
 
 /**
@@ -274,7 +277,7 @@ export function resolveLabConfig(raw: RawSettings, root: string, defaults: { lab
       stallTimeoutMs: 1000 * setting(raw, 'pipeline.stallTimeoutSeconds', numberSchema(DEFAULTS.pipeline.stallTimeoutSeconds, 1, 86_400, true)),
     },
     terraform: {
-      moduleDir: path.resolve(root, setting(raw, 'terraform.moduleDir', textSchema(DEFAULTS.terraform.moduleDir, true))),
+      moduleDir: ((dir) => (dir ? path.resolve(root, dir) : undefined))(setting(raw, 'terraform.moduleDir', textSchema(DEFAULTS.terraform.moduleDir, true))),
       variables: setting(raw, 'terraform.variables', terraformVariablesSchema),
     },
   };

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DATASET_IDS } from '../../src/core/dashboard/model';
 import type { LifecycleLabApi } from '../../src/extension';
+import { awsModeFiles } from '../package/awsModeFiles';
 
 interface StepResult {
   title: string;
@@ -83,6 +84,31 @@ export async function run(): Promise<void> {
       const notebook = await vscode.commands.executeCommand<vscode.NotebookDocument | undefined>('lifecycleLab.notebook.openLab');
       if (!notebook) throw new Error('Open Lab Notebook opened nothing (see the Lifecycle Lab log)');
       if (notebook.uri.fsPath.startsWith(folder + path.sep)) throw new Error(`the lab notebook was written into the folder: ${notebook.uri.fsPath}`);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }],
+    ['AWS mode: the Terraform module and the Glue job come from the install path; Terraform runs in the lab\'s folder', async () => {
+      const ext = vscode.extensions.getExtension<LifecycleLabApi>(id)!;
+      const location = api!.terraform.snapshot().location;
+      if (!location) throw new Error('no Terraform module found (the snapshot has no location)');
+      const within = (dir: string, root: string) => dir === root || dir.startsWith(root + path.sep);
+      if (!location.shipped || location.sourceDir !== path.join(ext.extensionPath, 'terraform') || location.glueDir !== path.join(ext.extensionPath, 'glue')) {
+        throw new Error(`the module is not the installed extension's: ${JSON.stringify(location)}`);
+      }
+      // Derived from the installed module's own text: every file it reads or uploads is in the install path.
+      const needed = awsModeFiles(location.sourceDir, location.glueDir);
+      const absent = needed.filter((f) => !fs.existsSync(path.join(ext.extensionPath, f)));
+      if (absent.length) throw new Error(`the installed extension lacks ${absent.join(', ')}`);
+      const labDir = api!.services.config().local.labDir;
+      if (!within(location.workDir, labDir) || within(location.workDir, folder) || within(location.workDir, ext.extensionPath)) {
+        throw new Error(`Terraform's working folder ${location.workDir} is not in the lab's folder ${labDir} (or is in the user's folder or the install path)`);
+      }
+      if (process.env.INSTALL_TEST_TERRAFORM !== '1') return;
+      // Terraform itself (the runner found the CLI and a provider mirror): Init through the command, in the terminal.
+      const result = await vscode.commands.executeCommand<{ ok: boolean; exitCode?: number } | undefined>('lifecycleLab.terraform.init');
+      if (!result?.ok) throw new Error(`Terraform Init failed (exit ${result?.exitCode}): ${api!.terraform.snapshot().transcript.slice(-1500)}`);
+      for (const f of ['main.tf', '.terraform.lock.hcl', '.terraform']) {
+        if (!fs.existsSync(path.join(location.workDir, f))) throw new Error(`no ${f} in the working folder ${location.workDir} after Init`);
+      }
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     }],
   ];

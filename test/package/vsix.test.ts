@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { awsModeFiles } from './awsModeFiles';
 import { Zip } from './zip';
 
 /**
@@ -46,11 +47,16 @@ const LIBRARY: Record<string, string> = { linux: 'libduckdb.so', darwin: 'libduc
 const NATIVE = /\.(node|so(\.\d+)*|dylib|dll|exe)$/i;
 
 /** Paths the vsix must never hold, whatever else .vscodeignore lets in. */
-const NEVER = [/^src\//, /^test\//, /^bench\//, /^out\//, /^scripts\//, /^emulator\//, /^terraform\//, /^docs\/(?!screenshots\/[^/]+\.png$)/, /^\.lab/, /^\.cache\//,
-  /^\.git\//, /^\.venv\//, /^vendor\//, /\.tfstate/, /\.tfvars$/, /\.map$/, /^\.vscode/, /\.ts$/, /\.vsix$/];
+const NEVER = [/^src\//, /^test\//, /^bench\//, /^out\//, /^scripts\//, /^emulator\//, /^docs\/(?!screenshots\/[^/]+\.png$)/, /^\.lab/, /^\.cache\//,
+  /^\.git\//, /^\.venv\//, /^vendor\//, /\.tfstate/, /\.tfvars$/, /\.tfplan$/, /\.map$/, /^\.vscode/, /\.ts$/, /\.vsix$/,
+  // Of terraform/ only the module's own .tf files: not its tests, Terraform's working files (.terraform/, the lock
+  // file, state) nor checkov's configuration; of glue/ not the tests, Spark's scratch folders or the local runner.
+  /^terraform\/(?![^/]+\.tf$)/, /\.terraform/, /^glue\/(tests|spark-warehouse)\//, /^glue\/local_run\.py$/, /(^|\/)__pycache__\//];
 /** The files an installed extension needs (besides DuckDB). */
 const NEEDED = ['package.json', 'dist/extension.js', 'dist/webview/dashboard.js', 'dist/renderer/table.js', 'media/icon.png', 'media/icon.svg',
-  'data/mysqlsampledatabase.sql', 'glue/sql/fact_orders.sql', 'CHANGELOG.md', ...readmeImages()];
+  'data/mysqlsampledatabase.sql', 'glue/sql/fact_orders.sql', 'CHANGELOG.md', ...readmeImages(),
+  // AWS mode from the installed extension: the Terraform module and everything of glue/ it uploads.
+  ...awsModeFiles(path.join(root, 'terraform'), path.join(root, 'glue'))];
 
 /** The README's relative image links: shipped, so the installed extension's page shows them. */
 function readmeImages(): string[] {

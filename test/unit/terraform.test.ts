@@ -6,6 +6,7 @@ import { resolveLabConfig, type RawSettings } from '../../src/core/config';
 import { LabError } from '../../src/core/errors';
 import { checkModuleDir, runTerraformCapture, shellCommand, TERMINAL_ARGS } from '../../src/core/terraform/cli';
 import { networkOfInstance } from '../../src/core/terraform/discovery';
+import { syncWorkDir, terraformLocation } from '../../src/core/terraform/location';
 import { outputsToSettings } from '../../src/core/terraform/outputs';
 import { describeResources, formatPlanLine, parsePlanJson, parseStateList } from '../../src/core/terraform/plan';
 import { createRedactor, REDACTED } from '../../src/core/terraform/redact';
@@ -94,7 +95,9 @@ suite('terraform: variables from settings, discovery and the password', () => {
     }
     const fromEnv = resolveLabConfig({ 'terraform.variables': '{"vpc_id":"vpc-0123456789abcdef0","create_buckets":false}' }, '/ws');
     assert.deepEqual(fromEnv.terraform.variables, { vpc_id: 'vpc-0123456789abcdef0', create_buckets: 'false' });
-    assert.equal(resolveLabConfig({}, '/ws').terraform.moduleDir, '/ws/terraform');
+    // No module setting: the module the extension ships (core/terraform/location.ts), never the workspace's terraform/.
+    assert.equal(resolveLabConfig({}, '/ws').terraform.moduleDir, undefined);
+    assert.equal(resolveLabConfig({ 'terraform.moduleDir': 'infra/tf' }, '/ws').terraform.moduleDir, '/ws/infra/tf');
   });
 
   test('the process environment: no prompts, automation, region, and profile and endpoint only when set', () => {
@@ -186,6 +189,64 @@ suite('terraform: plans, outputs and state', () => {
   test('a folder without .tf files is not a module: the error names the setting', () => {
     assert.throws(() => checkModuleDir(os.tmpdir() + '/no-such-module'), (e: unknown) => e instanceof LabError && e.nextStep?.setting === 'lifecycleLab.terraform.moduleDir');
     assert.equal(checkModuleDir(path.resolve(__dirname, '../../../test/fixtures/terraform')), path.resolve(__dirname, '../../../test/fixtures/terraform'));
+  });
+});
+
+suite('terraform: where the module is read and Terraform writes', () => {
+  const REPO = path.resolve(__dirname, '../../..');
+  let tmp: string;
+  setup(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-tfloc-')); });
+  teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /**
+   * The module folder's entries with size and mtime, to tell that nothing was written there (its dot entries, which the
+   * repository's own Terraform runs in test/iac write, are left out).
+   */
+  const snapshotTree = (dir: string): string[] => fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort()
+    .map((f) => { const st = fs.statSync(path.join(dir, f)); return `${f} ${st.isDirectory() ? 'dir' : st.size} ${st.mtimeMs}`; });
+
+  test('no setting: the module and the Glue job from the extension\'s install path, Terraform run in the lab\'s folder', () => {
+    const extension = path.join(tmp, 'extensions', 'data-eng-labs.lifecycle-lab-0.1.0');
+    fs.mkdirSync(path.join(extension, 'terraform'), { recursive: true });
+    fs.writeFileSync(path.join(extension, 'terraform', 'main.tf'), 'locals {}\n');
+    const workspace = path.join(tmp, 'workspace');
+    fs.mkdirSync(path.join(workspace, 'terraform'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, 'terraform', 'main.tf'), '# the user\'s folder: never the module unless the setting says so\n');
+    const labDir = path.join(tmp, 'storage', 'lab');
+    const config = resolveLabConfig({}, workspace);
+    const location = terraformLocation(config.terraform.moduleDir, extension, labDir);
+    assert.deepEqual(location, {
+      sourceDir: path.join(extension, 'terraform'), workDir: path.join(labDir, 'terraform'), glueDir: path.join(extension, 'glue'), shipped: true,
+    });
+    // An extension installed without its module says so (and names the setting), instead of looking in the workspace.
+    assert.throws(() => terraformLocation(undefined, path.join(tmp, 'no-extension'), labDir),
+      (e: unknown) => e instanceof LabError && /installed extension lacks its terraform\//.test(e.message) && e.nextStep?.setting === 'lifecycleLab.terraform.moduleDir');
+    // A module of the user's own: Terraform runs in it.
+    const own = resolveLabConfig({ 'terraform.moduleDir': 'terraform' }, workspace).terraform.moduleDir;
+    assert.deepEqual(terraformLocation(own, extension, labDir), { sourceDir: path.join(workspace, 'terraform'), workDir: path.join(workspace, 'terraform'), shipped: false });
+  });
+
+  test('the working copy holds exactly the module\'s .tf files, keeps what Terraform wrote, and nothing is written in the module', () => {
+    const sourceDir = path.join(REPO, 'terraform');
+    const before = snapshotTree(sourceDir);
+    const workDir = path.join(tmp, 'lab', 'terraform');
+    const location = { sourceDir, workDir, glueDir: path.join(REPO, 'glue'), shipped: true };
+    assert.equal(syncWorkDir(location), workDir);
+    const tf = fs.readdirSync(sourceDir).filter((f) => f.endsWith('.tf')).sort();
+    assert.deepEqual(fs.readdirSync(workDir).sort(), tf);
+    for (const f of tf) assert.equal(fs.readFileSync(path.join(workDir, f), 'utf8'), fs.readFileSync(path.join(sourceDir, f), 'utf8'), f);
+    // What Terraform wrote stays; a .tf the module no longer has goes; a changed one is brought up to date.
+    fs.mkdirSync(path.join(workDir, '.terraform'));
+    fs.writeFileSync(path.join(workDir, '.terraform.lock.hcl'), '# lock\n');
+    fs.writeFileSync(path.join(workDir, 'terraform.tfstate'), '{}');
+    fs.writeFileSync(path.join(workDir, 'removed_in_this_version.tf'), 'locals {}\n');
+    fs.writeFileSync(path.join(workDir, 'main.tf'), '# an older version\n');
+    syncWorkDir(location);
+    assert.deepEqual(fs.readdirSync(workDir).sort(), ['.terraform', '.terraform.lock.hcl', ...tf, 'terraform.tfstate'].sort());
+    assert.equal(fs.readFileSync(path.join(workDir, 'main.tf'), 'utf8'), fs.readFileSync(path.join(sourceDir, 'main.tf'), 'utf8'));
+    assert.deepEqual(snapshotTree(sourceDir), before, 'the module folder is unchanged');
+    // A module of the user's own is not copied anywhere.
+    assert.equal(syncWorkDir({ sourceDir: tmp, workDir: tmp, shipped: false }), tmp);
   });
 });
 

@@ -1,26 +1,10 @@
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CancelledError, LabError } from '../errors';
 import { createRedactor } from './redact';
 
-export const MODULE_SETTING = 'lifecycleLab.terraform.moduleDir';
-
-/** The module folder, checked: it must hold at least one .tf file. */
-export function checkModuleDir(dir: string): string {
-  let tfFiles: string[] = [];
-  try {
-    tfFiles = fs.readdirSync(dir).filter((f) => f.endsWith('.tf'));
-  } catch {
-    // reported below
-  }
-  if (tfFiles.length === 0) {
-    throw new LabError('config', `No Terraform module in ${dir} (no .tf file). Open the lab's repository as the workspace, or point the module folder at its terraform/ folder.`, {
-      nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: MODULE_SETTING },
-    });
-  }
-  return dir;
-}
+// Where the module is found (and checked) lives in location.ts; these two are still reached through here.
+export { checkModuleDir, MODULE_SETTING } from './location';
 
 /** `terraform <args>` as one shell command line (each argument quoted for POSIX shells when it needs it). */
 export function shellCommand(args: readonly string[]): string {
