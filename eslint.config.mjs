@@ -75,22 +75,6 @@ export default tseslint.config(
     extends: [tseslint.configs.recommendedTypeCheckedOnly],
   },
   {
-    // Type-checked findings in files other engineers were changing when the rules came in (issue 20): warnings until
-    // their owners fix them, then the file leaves this list. Everything else in src/ holds them as errors.
-    files: ['src/cli/lakeDiff.ts', 'src/core/lake/sourceSteps.ts'],
-    rules: { '@typescript-eslint/require-await': 'warn' },
-  },
-  {
-    files: ['src/core/lab/generator/load.ts', 'src/core/lake/extractClient.ts', 'src/core/lake/sourceSteps.ts'],
-    rules: { '@typescript-eslint/only-throw-error': 'warn' },
-  },
-  { files: ['src/core/clock.ts', 'src/core/lake/extract.ts'], rules: { '@typescript-eslint/prefer-promise-reject-errors': 'warn' } },
-  {
-    files: ['src/core/lake/extract.ts', 'src/core/lineage/graph.ts', 'src/core/model/lineage.ts', 'src/core/source/explorer.ts'],
-    rules: { '@typescript-eslint/no-base-to-string': 'warn' },
-  },
-  { files: ['src/core/notebook/execute.ts'], rules: { '@typescript-eslint/no-unsafe-assignment': 'warn' } },
-  {
     // core and the CLI run without an editor (tests, benchmarks, the command line): only the editor layer imports it.
     files: ['src/core/**', 'src/cli/**', 'src/cli.ts'],
     rules: {

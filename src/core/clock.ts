@@ -2,6 +2,8 @@
  * Time as core code sees it. Pollers, lock heartbeats, stall watchdogs and waits take a Clock instead of calling
  * timers directly, so tests can drive them with a fake clock and no real waiting.
  */
+import { CancelledError } from './errors';
+
 export interface TimerHandle {
   cancel(): void;
 }
@@ -28,16 +30,26 @@ export const systemClock: Clock = {
   },
 };
 
-/** Resolves after `ms` on the clock; rejects with the signal's reason when it is aborted first. */
+/**
+ * The error an aborted wait ends with: the signal's reason when it is an Error (AbortSignal's own is a DOMException
+ * named AbortError), else CancelledError (a reason given as text, like the notebook's 'interrupted', is the
+ * aborter's to read from the signal).
+ */
+function abortError(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new CancelledError();
+}
+
+/** Resolves after `ms` on the clock; rejects with abortError(signal) when it is aborted first. */
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(signal.reason);
+      reject(abortError(signal));
       return;
     }
     const onAbort = () => {
       timer.cancel();
-      reject(signal?.reason);
+      reject(abortError(signal));
     };
     const timer = clock.setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

@@ -78,6 +78,11 @@ export function toLabError(err: unknown, fallbackCode: LabErrorCode = 'internal'
   return new LabError(fallbackCode, message, { cause: err });
 }
 
+/** Anything thrown as an Error to keep or throw on: an Error as it is (its class and fields kept), else toLabError's. */
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : toLabError(err);
+}
+
 /** Message plus next step, for plain-text surfaces (CLI, terminal, log). */
 export function describeError(err: unknown): string {
   const e = toLabError(err);

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { MysqlTarget } from '../../src/core/config';
 import type { LifecycleLabApi } from '../../src/extension';
-import { cellText } from '../../src/core/source/explorer';
+import { cellText } from '../../src/core/source/values';
 import type { SourceNode, SourceTreeProvider } from '../../src/views/sourceTree';
 import type { GridOpened } from '../../src/webview/gridPanel';
 import { labTarget } from '../integration/fixture';

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { sleep } from '../../src/core/clock';
 import { CancelledError, LabError } from '../../src/core/errors';
 import { readLockFile, tryLockFile, waitForLockFile } from '../../src/core/lock';
 import { sqlIdent, sqlLiteral } from '../../src/core/query/sqlText';
@@ -28,6 +29,24 @@ suite('core helpers: SQL text quoting (DuckDB/Trino)', () => {
     assert.equal(sqlIdent('a"b'), '"a""b"');
     assert.throws(() => sqlIdent(''));
     assert.throws(() => sqlLiteral('a\0b'));
+  });
+});
+
+suite('core helpers: sleep on the clock', () => {
+  test('an abort ends the wait with an Error: the signal\'s own reason when it is one, else CancelledError', async () => {
+    const clock = new FakeClock();
+    const reason = new LabError('internal', 'stopped');
+    const own = new AbortController();
+    const waiting = sleep(clock, 1000, own.signal);
+    own.abort(reason);
+    await assert.rejects(waiting, (err) => err === reason);
+    const byDefault = new AbortController();
+    byDefault.abort();
+    await assert.rejects(sleep(clock, 1000, byDefault.signal), { name: 'AbortError' });
+    const asText = new AbortController();
+    const waitingText = sleep(clock, 1000, asText.signal);
+    asText.abort('interrupted');
+    await assert.rejects(waitingText, (err) => err instanceof CancelledError);
   });
 });
 

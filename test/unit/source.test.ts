@@ -6,7 +6,7 @@ import { resolveLabConfig, type MysqlTarget } from '../../src/core/config';
 import { LabError, isCancelled } from '../../src/core/errors';
 import { mysqlErrorToLabError } from '../../src/core/source/errors';
 import { mapSourceError } from '../../src/core/lake/source';
-import { cellText } from '../../src/core/source/explorer';
+import { cellText } from '../../src/core/source/values';
 import { formatApproxRows, formatBytes } from '../../src/core/source/format';
 import { mysqlClientInvocation } from '../../src/core/source/terminal';
 import { qualifiedName, quoteIdent, selectStatement, sqlCount } from '../../src/core/source/sql';
@@ -190,6 +190,11 @@ suite('source: cells and formats', () => {
     assert.equal(cellText('Luleå'), 'Luleå');
     assert.equal(cellText(Buffer.from([0xde, 0xad])), '0xdead');
     assert.match(cellText(Buffer.alloc(100)) ?? '', /^0x0{64}… \(100 bytes\)$/);
+    assert.equal(cellText(12345678901234567890n), '12345678901234567890');
+    assert.equal(cellText(true), 'true');
+    assert.equal(cellText(new Date('2004-11-24T00:00:00Z')), '2004-11-24T00:00:00.000Z');
+    assert.equal(cellText({ a: [1, 'b'] }), '{"a":[1,"b"]}');
+    assert.equal(cellText(Symbol('s')), '(symbol)');
   });
 
   test('sizes and row estimates', () => {

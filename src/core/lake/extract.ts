@@ -4,6 +4,7 @@ import type { MysqlTarget } from '../config';
 import { CancelledError, LabError, throwIfCancelled } from '../errors';
 import { sqlIdent } from '../query/sqlText';
 import { targetLabel } from '../source/target';
+import { cellText } from '../source/values';
 import { mapSourceError, queryRows } from './source';
 import type { SourceColumn, SourceTable } from './sourceSchema';
 
@@ -81,7 +82,7 @@ export async function readUpdateTimes(conn: Connection, database: string, tables
     'select table_name, cast(update_time as char) from information_schema.tables where table_schema = ? and table_name in (?)',
     [database, tables.map((t) => t.name)]);
   const times: UpdateTimes = {};
-  for (const [table, time] of rows) times[String(table).toLowerCase()] = time === null ? '' : String(time);
+  for (const [table, time] of rows) times[String(table).toLowerCase()] = cellText(time) ?? '';
   return times;
 }
 
@@ -150,7 +151,7 @@ export async function extractTable(
       const query = conn.query({ sql: select, rowsAsArray: true });
       const stream = query.stream({ highWaterMark: 4096 });
       let settled = false;
-      const finish = (err?: unknown) => {
+      const finish = (err?: LabError) => {
         if (settled) return;
         settled = true;
         options.signal?.removeEventListener('abort', onAbort);

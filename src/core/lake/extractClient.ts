@@ -4,7 +4,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MysqlTarget } from '../config';
-import { CancelledError, LabError, throwIfCancelled } from '../errors';
+import { asError, CancelledError, LabError, throwIfCancelled } from '../errors';
 import { sqlIdent, sqlLiteral } from '../query/sqlText';
 import { stageTableDdl } from './extract';
 import { sourceNextStep } from './source';
@@ -145,9 +145,9 @@ export async function extractTableViaClient(
  * block, not fail, when DuckDB falls behind). Gives up when the reader fails before it ever opens the FIFO.
  */
 async function openWriteEndWhenRead(file: string, reader: Promise<unknown>): Promise<fs.FileHandle> {
-  let readerFailed: unknown;
+  let readerFailed: Error | undefined;
   let settled = false;
-  reader.then(() => { settled = true; }, (err: unknown) => { settled = true; readerFailed = err ?? new Error('the reader failed'); });
+  reader.then(() => { settled = true; }, (err: unknown) => { settled = true; readerFailed = err === undefined || err === null ? new Error('the reader failed') : asError(err); });
   for (;;) {
     try {
       const probe = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);

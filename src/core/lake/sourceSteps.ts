@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { MysqlTarget } from '../config';
-import { CancelledError, LabError, throwIfCancelled } from '../errors';
+import { asError, CancelledError, LabError, throwIfCancelled } from '../errors';
 import { quoteIdent } from '../source/sql';
 import { usesTls } from '../source/target';
 import { beginSnapshot, changedDuringRun, checkSourceSchema, extractTable, readSourceTotals, readUpdateTimes, stageTableDdl } from './extract';
@@ -97,7 +97,7 @@ export async function extractStep(ctx: RunContext): Promise<StepOutcome> {
   const counts = totals!.counts;
   const sourceRows = Object.values(counts).reduce((a, b) => a + b, 0);
   const route = ctx.options.extractWith ?? 'auto';
-  const client = await chooseClient(route, target);
+  const client = chooseClient(route, target);
   // Starting a client process costs more than streaming a small table through the open connection (bench/pipeline.md).
   const viaClient = (table: SourceTable) => client !== undefined && (route === 'client' || counts[table.name] >= CLIENT_MIN_ROWS);
   const clientTables = SOURCE_TABLES.filter(viaClient);
@@ -125,12 +125,12 @@ export async function extractStep(ctx: RunContext): Promise<StepOutcome> {
   // One failing stream stops the others; the run then reports the first failure, not the stops it caused.
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stop.signal]);
-  let failure: unknown;
+  let failure: Error | undefined;
   const lane = async (work: () => Promise<void>) => {
     try {
       await work();
     } catch (err) {
-      failure ??= err;
+      failure ??= asError(err);
       stop.abort();
     }
   };
@@ -203,7 +203,7 @@ export async function extractStep(ctx: RunContext): Promise<StepOutcome> {
 }
 
 /** The client binary to extract with, or undefined for the mysql2 route. */
-async function chooseClient(choice: 'auto' | 'client' | 'driver', target: MysqlTarget): Promise<string | undefined> {
+function chooseClient(choice: 'auto' | 'client' | 'driver', target: MysqlTarget): string | undefined {
   if (choice === 'driver') return undefined;
   const client = findMysqlClient();
   if (choice === 'client') {

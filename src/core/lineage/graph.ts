@@ -66,7 +66,8 @@ export async function lineageGraph(modelDir: string): Promise<LineageGraph> {
       if (cell.kind === 'params') params = Object.keys(JSON.parse(cell.source) as object);
       if (cell.kind === 'md') heading = /^#+\s*(?:\d+\.\s*)?(.+)$/m.exec(cell.source)?.[1] ?? heading;
       if (cell.kind !== 'sql') continue;
-      const question = String(cell.metadata?.question ?? '');
+      const asked = cell.metadata?.question;
+      const question = typeof asked === 'string' ? asked : '';
       if (question === 'tableColumns') continue; // reads information_schema, not the lake's columns
       const used = params.filter((p) => cell.source.includes(`:${p}`));
       const r = await queryReads(asDollarParams(cell.source, used), `The lab notebook cell ${question}`, lake, parser);

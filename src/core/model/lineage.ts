@@ -142,7 +142,7 @@ class Scope {
     const out: Derived[] = [];
     for (const item of (node.select_list as SqlNode[]) ?? []) {
       if (item.class === 'STAR') {
-        const only = String(item.relation_name ?? '').toLowerCase();
+        const only = (item.relation_name ?? '').toLowerCase();
         for (const rel of relations) {
           if (!only || rel.alias.toLowerCase() === only) {
             for (const c of rel.columns) {
@@ -190,7 +190,7 @@ class Scope {
       case 'JOIN': {
         const left = this.from(n.left as SqlNode, ctes);
         const right = this.from(n.right as SqlNode, ctes);
-        const join = n.condition ? { kind: String(n.join_type ?? 'INNER'), node: n.condition as SqlNode } : undefined;
+        const join = n.condition ? { kind: n.join_type ?? 'INNER', node: n.condition as SqlNode } : undefined;
         return [...left, ...right.map((r) => (join && !r.join ? { ...r, join } : r))];
       }
       case 'SUBQUERY': {

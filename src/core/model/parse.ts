@@ -11,6 +11,10 @@ export interface SqlNode {
   type?: string;
   alias?: string;
   query_location?: number;
+  /** A STAR's table qualifier (`c.*`), '' for a bare `*`. */
+  relation_name?: string;
+  /** A JOIN's kind: INNER, LEFT, … */
+  join_type?: string;
   [key: string]: unknown;
 }
 

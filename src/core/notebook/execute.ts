@@ -63,7 +63,9 @@ export function validateParams(value: unknown, where: string): QueryParams {
     throw new LabError('queryFailed', `${where} must be a JSON object of parameter values, e.g. {"country": "USA", "n": 5}; got ${describeType(value)}.`);
   }
   const params: QueryParams = {};
-  for (const [name, v] of Object.entries(value)) {
+  // A JSON object's values are unknown until checked, whatever Object.entries says of an `object`.
+  const entries: [string, unknown][] = Object.entries(value);
+  for (const [name, v] of entries) {
     if (!isPlainName(name)) throw new LabError('queryFailed', `${where}: "${name}" is not a parameter name (letters, digits and _, used as :${name}).`);
     if (typeof v === 'string' || v === null || (typeof v === 'number' && Number.isFinite(v))) params[name] = v;
     else if (typeof v === 'boolean') throw new LabError('queryFailed', `${where}: :${name} is ${v}; use 1 or 0 (parameters are text, numbers or null).`);

@@ -8,6 +8,7 @@ import { mysqlErrorToLabError, type MysqlErrorContext } from './errors';
 import { killQuery } from './kill';
 import { qualifiedName, quoteIdent, sqlCount } from './sql';
 import { targetConnection } from './target';
+import { cellText } from './values';
 
 export { SYSTEM_SCHEMAS };
 
@@ -106,7 +107,6 @@ type MysqlModule = typeof import('mysql2/promise');
 type Row = RowDataPacket & Record<string, unknown>;
 
 const NUMERIC_TYPE = /^(tinyint|smallint|mediumint|int|integer|bigint|decimal|numeric|float|double|real|bit|year)\b/i;
-const BINARY_PREVIEW_BYTES = 32;
 
 /**
  * Read-only access to a MySQL/MariaDB source over a small mysql2 pool: the metadata the Source view shows,
@@ -348,13 +348,12 @@ export class SourceExplorer {
               REFERENCED_TABLE_NAME AS referencedTable, REFERENCED_COLUMN_NAME AS referencedColumn
          FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION`,
       [database, table], { database, table });
-    const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
     return rows.map((r) => ({
       constraint: String(r.constraint),
       column: String(r.column),
-      referencedDatabase: text(r.referencedDatabase),
-      referencedTable: text(r.referencedTable),
-      referencedColumn: text(r.referencedColumn),
+      referencedDatabase: cellText(r.referencedDatabase),
+      referencedTable: cellText(r.referencedTable),
+      referencedColumn: cellText(r.referencedColumn),
     }));
   }
 
@@ -434,17 +433,4 @@ export class SourceExplorer {
     this.log.debug(`Source pool for ${t.user}@${t.host}:${t.port}${connection.ssl ? ' (TLS)' : ''}`);
     return pool;
   }
-}
-
-/** A cell as text: null stays null (shown as NULL), binary becomes a short hex string. */
-export function cellText(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return value;
-  if (Buffer.isBuffer(value)) {
-    const hex = value.subarray(0, BINARY_PREVIEW_BYTES).toString('hex');
-    return value.length > BINARY_PREVIEW_BYTES ? `0x${hex}… (${value.length} bytes)` : `0x${hex}`;
-  }
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
 }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Connection } from 'mysql2/promise';
 import type { MysqlTarget } from '../../config';
-import { LabError, throwIfCancelled } from '../../errors';
+import { asError, LabError, throwIfCancelled } from '../../errors';
 import type { LongWork } from '../../progress';
 import { killQuery } from '../../source/kill';
 import { quoteIdent } from '../../source/sql';
@@ -262,7 +262,7 @@ async function loadBatch(session: Connection, table: string, columns: string[], 
 class LoadPool {
   private readonly free: Connection[];
   private readonly waiting: ((session: Connection) => void)[] = [];
-  error: unknown;
+  error?: Error;
 
   constructor(sessions: Connection[]) {
     this.free = [...sessions];
@@ -278,7 +278,7 @@ class LoadPool {
     try {
       await work();
     } catch (err) {
-      this.error ??= err;
+      this.error ??= asError(err);
       throw err;
     } finally {
       this.release(session);
