@@ -22,7 +22,7 @@ import { silentLogger } from '../../src/core/log';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import type { QueryEngine, QueryParams, QueryResult, QueryStreamOptions, QueryStreamSummary } from '../../src/core/query/engine';
 import { buildTestLake } from '../unit/dashboardLakeFixture';
-import { athenaPreset, startMotoServer, useAwsEnvironment, type MotoServer } from './motoServer';
+import { athenaPreset, motoForSuite } from './motoServer';
 
 /** The datasets whose queries run one after another (each card's query, after the lake-model probe). */
 const DATASETS: DatasetRequest[] = [
@@ -61,26 +61,16 @@ function shape(result: DatasetResult) {
 
 suite('dashboard in AWS mode: Athena on moto', function () {
   this.timeout(120_000);
-  let moto: MotoServer;
-  let restoreEnv: () => void;
+  const moto = motoForSuite();
   let lakeDir: string;
 
   suiteSetup(async () => {
-    moto = await startMotoServer();
     lakeDir = await buildTestLake();
   });
 
   suiteTeardown(async () => {
-    await moto?.stop();
     if (lakeDir) await fs.rm(lakeDir, { recursive: true, force: true });
   });
-
-  setup(async () => {
-    restoreEnv = useAwsEnvironment('fake');
-    await moto.reset();
-  });
-
-  teardown(() => restoreEnv());
 
   function awsBackend(): LabBackend {
     const config = resolveLabConfig({ mode: 'aws', 'aws.endpoint': moto.endpoint, 'aws.athenaWorkgroup': 'lab-wg', 'aws.catalogDatabase': 'lab_db' }, '/');

@@ -9,35 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { awsClientConfig } from '../../src/core/aws/clients';
 import { runCli } from '../integration/fixture';
+import type { LakeManifest } from '../../src/core/run/manifest';
+import { createGlueJob, glueRunManifest, glueRunsStepByStep, JOB, LAKE, putGlueManifest } from './glueJobFixture';
 import { startGlueTimestampProxy } from './motoGlueProxy';
 import { startMotoServer, useAwsEnvironment, type MotoServer } from './motoServer';
-
-const JOB = 'de-c1w2-etl-job';
-const LAKE = 's3://lab-lake/warehouse';
-
-type Manifest = ReturnType<typeof manifest>;
-
-/** The manifest the Glue job publishes beside its tables (its shape as the job writes it). */
-function manifest() {
-  const now = new Date().toISOString();
-  return {
-    runId: '20260101T000000Z-cli001',
-    startedAt: now,
-    finishedAt: now,
-    model: 'star-v1',
-    engine: { name: 'glue', version: '3.5.4' },
-    source: { host: 'de-c1w2-rds.x.us-east-1.rds.amazonaws.com', port: 3306, database: 'classicmodels',
-      counts: { productlines: 7, products: 110, customers: 122, orders: 326, orderdetails: 2996 }, orderAmountTotal: '9604190.61' },
-    tables: {
-      dim_customers: { rows: 122, files: 1, bytes: 9000 },
-      dim_products: { rows: 110, files: 1, bytes: 30000 },
-      dim_locations: { rows: 95, files: 1, bytes: 3000 },
-      fact_orders: { rows: 2996, files: 2, bytes: 60000 },
-    },
-    checks: [{ name: 'fact_rows_match_source', ok: true, expected: '2996', actual: '2996', message: 'fact_orders rows = source orderdetails rows: 2996' }],
-    ok: true,
-  };
-}
 
 suite('CLI in AWS mode (moto): commands run on the AWS backend', function () {
   this.timeout(120_000);
@@ -74,33 +49,14 @@ suite('CLI in AWS mode (moto): commands run on the AWS backend', function () {
   setup(async () => {
     restoreEnv = useAwsEnvironment('fake');
     await moto.reset();
-    // STARTING -> RUNNING -> SUCCEEDED, one state per poll (moto runs nothing).
-    const res = await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, {
-      method: 'POST',
-      body: JSON.stringify({ model_name: 'glue::job_run', transition: { progression: 'manual', times: 1 } }),
-    });
-    assert.ok(res.ok, `set-transition: HTTP ${res.status}`);
+    await glueRunsStepByStep(moto, 1);
   });
 
   teardown(() => restoreEnv());
 
-  async function createJobAndManifest(written: Manifest): Promise<void> {
-    const glue = await import('@aws-sdk/client-glue');
-    const s3 = await import('@aws-sdk/client-s3');
-    const glueClient = new glue.GlueClient(awsClientConfig(moto.settings()));
-    const s3Client = new s3.S3Client(awsClientConfig(moto.settings(), { forcePathStyle: true }));
-    try {
-      await glueClient.send(new glue.CreateJobCommand({
-        Name: JOB, Role: 'arn:aws:iam::123456789012:role/glue', GlueVersion: '4.0', WorkerType: 'G.1X', NumberOfWorkers: 2,
-        Command: { Name: 'glueetl', ScriptLocation: 's3://lab-scripts/glue_job.py' },
-        DefaultArguments: { '--lake_path': LAKE, '--source_database': 'classicmodels' },
-      }));
-      await s3Client.send(new s3.CreateBucketCommand({ Bucket: 'lab-lake' }));
-      await s3Client.send(new s3.PutObjectCommand({ Bucket: 'lab-lake', Key: 'warehouse/gold/_manifest.json', Body: JSON.stringify(written) }));
-    } finally {
-      glueClient.destroy();
-      s3Client.destroy();
-    }
+  async function createJobAndManifest(written: LakeManifest): Promise<void> {
+    await createGlueJob(moto);
+    await putGlueManifest(moto, written);
   }
 
   async function glueRunIds(): Promise<string[]> {
@@ -115,11 +71,11 @@ suite('CLI in AWS mode (moto): commands run on the AWS backend', function () {
   }
 
   test('pipeline run starts the Glue job and reports its manifest; nothing is written locally', async () => {
-    const written = manifest();
+    const written = glueRunManifest('20260101T000000Z-cli001');
     await createJobAndManifest(written);
     const r = await runCli(['pipeline', 'run', '--json'], env);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    const out = JSON.parse(r.stdout) as { ok: boolean; lake: string; manifest: Manifest; steps: unknown[]; states?: Array<{ engine: string; state: string; outcome?: string }> };
+    const out = JSON.parse(r.stdout) as { ok: boolean; lake: string; manifest: LakeManifest; steps: unknown[]; states?: Array<{ engine: string; state: string; outcome?: string }> };
     assert.equal(out.ok, true);
     assert.deepEqual(out.steps, [], 'no local steps for a Glue run');
     assert.deepEqual(out.states?.at(-1), { ...out.states?.at(-1), engine: 'Glue', state: 'SUCCEEDED', outcome: 'ok' }, 'Glue\'s states, ending SUCCEEDED');
@@ -135,7 +91,7 @@ suite('CLI in AWS mode (moto): commands run on the AWS backend', function () {
   });
 
   test('local-only options are refused naming the mode and the way out; no Glue run is started', async () => {
-    await createJobAndManifest(manifest());
+    await createJobAndManifest(glueRunManifest('20260101T000000Z-cli001'));
     for (const [argv, flags] of [
       [['pipeline', 'run', '--lake', path.join(tmp, 'x'), '--json'], '--lake'],
       [['pipeline', 'run', '--database', 'other', '--json'], '--database'],

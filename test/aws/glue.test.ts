@@ -3,41 +3,14 @@ import { BatchStopJobRunCommand, GetJobRunsCommand, GlueClient } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import { glueRunLinks } from '../../src/core/aws/glueLinks';
 import { GluePipelineRunner } from '../../src/core/aws/glueRunner';
-import { awsClientConfig } from '../../src/core/aws/clients';
 import type { GlueSettings } from '../../src/core/config';
-import type { LakeManifest } from '../../src/core/run/manifest';
 import type { PipelineEvent } from '../../src/core/run/events';
 import { applyPipelineEvent, emptyPipelineState, pipelineStateFromRecord } from '../../src/core/run/viewState';
 import { FakeClock } from '../fakeClock';
 import { expectLabError } from '../helpers';
+import { createGlueJob, glueRunManifest, glueRunsStepByStep, LAKE, putGlueManifest } from './glueJobFixture';
 import { startGlueTimestampProxy } from './motoGlueProxy';
 import { startMotoServer, useAwsEnvironment, type MotoServer } from './motoServer';
-
-const LAKE = 's3://lab-lake/warehouse';
-
-function manifest(): LakeManifest {
-  const now = new Date().toISOString();
-  return {
-    runId: '20260101T000000Z-abc123',
-    startedAt: now,
-    finishedAt: now,
-    model: 'star-v1',
-    engine: { name: 'glue', version: '3.5.4' },
-    source: { host: 'de-c1w2-rds.x.us-east-1.rds.amazonaws.com', port: 3306, database: 'classicmodels',
-      counts: { productlines: 7, products: 110, customers: 122, orders: 326, orderdetails: 2996 }, orderAmountTotal: '9604190.61' },
-    tables: {
-      dim_customers: { rows: 122, files: 1, bytes: 9000 },
-      dim_products: { rows: 110, files: 1, bytes: 30000 },
-      dim_locations: { rows: 95, files: 1, bytes: 3000 },
-      fact_orders: { rows: 2996, files: 2, bytes: 60000 },
-    },
-    checks: [
-      { name: 'fact_rows_match_source', ok: true, expected: '2996', actual: '2996', message: 'fact_orders rows = source orderdetails rows: 2996' },
-      { name: 'order_amount_matches_source', ok: true, expected: '9604190.61', actual: '9604190.61', message: 'SUM(orderAmount) = source SUM(quantityOrdered × priceEach): 9604190.61' },
-    ],
-    ok: true,
-  };
-}
 
 /** Advances the fake clock while the run makes real calls to moto, until it settles. */
 async function drive<T>(clock: FakeClock, work: Promise<T>): Promise<T> {
@@ -70,50 +43,19 @@ suite('Glue job runs against moto', function () {
   setup(async () => {
     restoreEnv = useAwsEnvironment('fake');
     await moto.reset();
-    // STARTING -> RUNNING -> SUCCEEDED, one step per two polls (moto runs nothing).
-    const res = await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, {
-      method: 'POST',
-      body: JSON.stringify({ model_name: 'glue::job_run', transition: { progression: 'manual', times: 2 } }),
-    });
-    assert.ok(res.ok, `set-transition: HTTP ${res.status}`);
+    await glueRunsStepByStep(moto, 2);
   });
 
   teardown(() => restoreEnv());
-
-  /** The job as terraform/glue.tf creates it: G.1X × 2, the lake path as a default argument. */
-  async function createJob(name: string, lakePath = LAKE, extra: Record<string, string> = {}): Promise<void> {
-    const glue = await import('@aws-sdk/client-glue');
-    const client = new glue.GlueClient(awsClientConfig(moto.settings()));
-    try {
-      await client.send(new glue.CreateJobCommand({
-        Name: name, Role: 'arn:aws:iam::123456789012:role/glue', GlueVersion: '4.0', WorkerType: 'G.1X', NumberOfWorkers: 2,
-        Command: { Name: 'glueetl', ScriptLocation: 's3://lab-scripts/glue_job.py' },
-        DefaultArguments: { '--lake_path': lakePath, '--source_database': 'classicmodels', ...extra },
-      }));
-    } finally {
-      client.destroy();
-    }
-  }
-
-  async function putManifest(body: LakeManifest, key = 'warehouse/gold/_manifest.json'): Promise<void> {
-    const s3 = await import('@aws-sdk/client-s3');
-    const client = new s3.S3Client(awsClientConfig(moto.settings(), { forcePathStyle: true }));
-    try {
-      await client.send(new s3.CreateBucketCommand({ Bucket: 'lab-lake' }));
-      await client.send(new s3.PutObjectCommand({ Bucket: 'lab-lake', Key: key, Body: JSON.stringify(body), ContentType: 'application/json' }));
-    } finally {
-      client.destroy();
-    }
-  }
 
   function runner(glue: Partial<GlueSettings> = {}, clock = new FakeClock(Date.now())): { runner: GluePipelineRunner; clock: FakeClock } {
     return { runner: new GluePipelineRunner({ aws: moto.settings({ endpoint: proxy.endpoint }), glue: { jobName: 'de-c1w2-etl-job', lakePath: '', ...glue }, clock }), clock };
   }
 
   test('a SUCCEEDED run: STARTING -> RUNNING -> SUCCEEDED in Glue\'s terms, tables and checks from the S3 manifest marked as such', async () => {
-    await createJob('de-c1w2-etl-job');
-    const written = manifest();
-    await putManifest(written);
+    await createGlueJob(moto, 'de-c1w2-etl-job');
+    const written = glueRunManifest();
+    await putGlueManifest(moto, written);
     const { runner: glue, clock } = runner();
     const events: PipelineEvent[] = [];
     const states: string[] = [];
@@ -157,10 +99,10 @@ suite('Glue job runs against moto', function () {
   });
 
   test('a SUCCEEDED run whose data tests warned says which, and the view lists them under the run', async () => {
-    await createJob('de-c1w2-etl-job');
+    await createGlueJob(moto, 'de-c1w2-etl-job');
     const warned = { name: 'accepted_values_fact_orders_status', ok: true, warning: true, expected: '0', actual: '4',
       message: '4 failing rows in fact_orders.status (severity warn): (orderNumber=10100, status=Lost in transit), ...' };
-    await putManifest({ ...manifest(), checks: [...manifest().checks, warned] });
+    await putGlueManifest(moto, { ...glueRunManifest(), checks: [...glueRunManifest().checks, warned] });
     const { runner: glue, clock } = runner();
     const events: PipelineEvent[] = [];
     await drive(clock, glue.run({ onEvent: (e) => events.push(e) }));
@@ -171,8 +113,8 @@ suite('Glue job runs against moto', function () {
   });
 
   test('the lake path setting wins over the job argument; a SUCCEEDED run without a manifest there -> lakeMissing', async () => {
-    await createJob('de-c1w2-etl-job', 's3://elsewhere');
-    await putManifest(manifest(), 'other/gold/_manifest.json');
+    await createGlueJob(moto, 'de-c1w2-etl-job', 's3://elsewhere');
+    await putGlueManifest(moto, glueRunManifest(), 'other/gold/_manifest.json');
     const { runner: glue, clock } = runner({ lakePath: 's3://lab-lake/warehouse' });
     const events: PipelineEvent[] = [];
     const err = await expectLabError(drive(clock, glue.run({ onEvent: (e) => events.push(e) })), 'lakeMissing');
@@ -194,7 +136,7 @@ suite('Glue job runs against moto', function () {
   });
 
   test('run pages: the output and error log streams, the job\'s continuous log group, the Glue Studio run page', async () => {
-    await createJob('de-c1w2-etl-job', LAKE, { '--continuous-log-logGroup': '/aws-glue/jobs/de-c1w2' });
+    await createGlueJob(moto, 'de-c1w2-etl-job', LAKE, { '--continuous-log-logGroup': '/aws-glue/jobs/de-c1w2' });
     const { runner: glue } = runner({ lakePath: LAKE });
     const links = await glue.runLinks('jr_0123abc');
     const stream = (group: string) => `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/${group}/log-events/jr_0123abc`;

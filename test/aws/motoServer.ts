@@ -1,6 +1,7 @@
 /**
  * A moto server (`python3 -m moto.server`) on a free loopback port, for AWS tests. Start it in suiteSetup,
- * stop it in suiteTeardown; `useFakeCredentials()` gives the SDK static credentials and restores the env after.
+ * stop it in suiteTeardown (motoForSuite() does both, and a reset and placeholder keys per test);
+ * `useAwsEnvironment()` gives the SDK static credentials and restores the env after.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -59,6 +60,38 @@ export async function startMotoServer(options: { timeoutMs?: number } = {}): Pro
       await exited;
       clearTimeout(timer);
     },
+  };
+}
+
+/**
+ * The suite's moto server, as most AWS suites use it: started once for the suite, stopped after it; before each test
+ * its state dropped and moto's placeholder keys in the environment (restored after the test). Call it in the suite's
+ * body; the server it returns answers once the suite has started (in tests and hooks).
+ */
+export function motoForSuite(): MotoServer {
+  let server: MotoServer | undefined;
+  let restoreEnv: (() => void) | undefined;
+  suiteSetup(async () => {
+    server = await startMotoServer();
+  });
+  suiteTeardown(async () => {
+    await server?.stop();
+  });
+  setup(async () => {
+    restoreEnv = useAwsEnvironment('fake');
+    await started().reset();
+  });
+  teardown(() => restoreEnv?.());
+  const started = (): MotoServer => {
+    if (!server) throw new Error('moto is not started yet: use the suite\'s server in its tests and hooks');
+    return server;
+  };
+  return {
+    get endpoint() { return started().endpoint; },
+    get port() { return started().port; },
+    settings: (overrides) => started().settings(overrides),
+    reset: () => started().reset(),
+    stop: () => started().stop(),
   };
 }
 

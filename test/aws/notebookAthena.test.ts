@@ -16,7 +16,7 @@ import { LabError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/log';
 import { runSqlCell, summaryLine, toPlainText } from '../../src/core/notebook/execute';
 import { LAB_TOP_N_PARAMS, labNotebook } from '../../src/core/notebook/labNotebook';
-import { startMotoServer, useAwsEnvironment, type MotoServer } from './motoServer';
+import { motoForSuite } from './motoServer';
 
 /** An Athena answer as moto's preset: lower-case names, the header row first, values as text (NULL as no value). */
 function preset(columns: Array<[string, string]>, rows: Array<Array<string | null>>) {
@@ -28,22 +28,11 @@ function preset(columns: Array<[string, string]>, rows: Array<Array<string | nul
 
 suite('notebook cells on Athena (moto)', function () {
   this.timeout(120_000);
-  let moto: MotoServer;
-  let restoreEnv: () => void;
+  const moto = motoForSuite();
   let backend: LabBackend;
   let client: AthenaClient;
 
-  suiteSetup(async () => {
-    moto = await startMotoServer();
-  });
-
-  suiteTeardown(async () => {
-    await moto?.stop();
-  });
-
   setup(async () => {
-    restoreEnv = useAwsEnvironment('fake');
-    await moto.reset();
     const config = resolveLabConfig({ mode: 'aws', 'aws.endpoint': moto.endpoint, 'aws.athenaWorkgroup': 'lab-wg', 'aws.catalogDatabase': 'lab_db' }, '/');
     backend = createBackend(config, { readPassword: async () => undefined, modelDir: '/nonexistent', log: silentLogger });
     client = new AthenaClient(awsClientConfig(moto.settings()));
@@ -53,7 +42,6 @@ suite('notebook cells on Athena (moto)', function () {
   teardown(async () => {
     client?.destroy();
     await backend?.dispose();
-    restoreEnv();
   });
 
   async function presetResults(results: unknown[]): Promise<void> {

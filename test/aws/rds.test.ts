@@ -1,28 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { describeRdsInstance, discoverRdsEndpoint, listRdsInstances, rdsEndpoint } from '../../src/core/aws/rds';
 import { awsClientConfig } from '../../src/core/aws/clients';
-import { startMotoServer, useAwsEnvironment, type MotoServer } from './motoServer';
+import { motoForSuite, useAwsEnvironment } from './motoServer';
 import { expectLabError } from '../helpers';
 
 suite('RDS discovery against moto', function () {
   this.timeout(60_000);
-  let moto: MotoServer;
-  let restoreEnv: () => void;
-
-  suiteSetup(async () => {
-    moto = await startMotoServer();
-  });
-
-  suiteTeardown(async () => {
-    await moto?.stop();
-  });
-
-  setup(async () => {
-    restoreEnv = useAwsEnvironment('fake');
-    await moto.reset();
-  });
-
-  teardown(() => restoreEnv());
+  const moto = motoForSuite();
 
   /** Creates an instance through the RDS API, as the lab's Terraform would. */
   async function createInstance(id: string): Promise<void> {
@@ -86,8 +70,7 @@ suite('RDS discovery against moto', function () {
   });
 
   test('no credentials -> awsCredentials', async () => {
-    restoreEnv();
-    restoreEnv = useAwsEnvironment('none');
+    useAwsEnvironment('none'); // over the suite's placeholder keys: its teardown restores the environment as it was
     await expectLabError(describeRdsInstance(moto.settings()), 'awsCredentials');
   });
 

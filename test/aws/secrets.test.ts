@@ -4,29 +4,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { awsClientConfig } from '../../src/core/aws/clients';
 import { deleteSecret, inspectSecret, secretArn, SECRET_RECOVERY_DAYS, sourceSecretName, sourceSecretValue, storeSecret } from '../../src/core/aws/secrets';
 import { expectLabError } from '../helpers';
-import { startMotoServer, useAwsEnvironment, type MotoServer } from './motoServer';
+import { motoForSuite } from './motoServer';
 
 /** The source database's secret (what the editor gives Terraform as password_secret_arn) against moto's Secrets Manager. */
 suite('Secrets Manager: the source database secret on moto', function () {
   this.timeout(60_000);
-  let moto: MotoServer;
-  let restoreEnv: () => void;
+  const moto = motoForSuite();
   const name = sourceSecretName('de-c1w2');
-
-  suiteSetup(async () => {
-    moto = await startMotoServer();
-  });
-
-  suiteTeardown(async () => {
-    await moto?.stop();
-  });
-
-  setup(async () => {
-    restoreEnv = useAwsEnvironment('fake');
-    await moto.reset();
-  });
-
-  teardown(() => restoreEnv());
 
   async function readValue(): Promise<{ value?: string; deleted?: Date; tags: Record<string, string> }> {
     const client = new SecretsManagerClient(awsClientConfig(moto.settings()));
