@@ -3,8 +3,8 @@
  * `npm test` (after `pretest` ran scripts/setup.sh --test): every check, each test counted on its own.
  *   lint, webview type-check, build (webpack), type-check and compile (tsc to out/); lab up; unit beside aws (moto);
  *   integration beside iac's Terraform tests; emulated (the AWS chain on Spark and Trino); other test/ folders (the
- *   rest of iac); extension host; install (the
- *   linux-x64 vsix in a bare code-server, on a user's folder that must stay clean).
+ *   rest of iac); extension host; install (the linux-x64 vsix in a bare code-server, on a user's folder that must
+ *   stay clean).
  * A failing step shows its output. The last line is `N passed, N failed`; the exit code is 1 on any failure.
  */
 import { spawn } from 'node:child_process';
