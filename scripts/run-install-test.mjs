@@ -14,19 +14,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  freePort, killGroup, launchChromium, OFFLINE_EDITOR_SETTINGS, runTestsInWorkbench, startCodeServer, tail, waitForHealth, workbenchUrl,
-  writeUserSettings,
-} from './lib/codeServer.mjs';
+import { codeServerEntry, OFFLINE_EDITOR_SETTINGS, runTestsInWorkbench, tail, workbenchUrl } from './lib/codeServer.mjs';
+import { codeServerMissing, exitOnInterrupt, WorkbenchRun } from './lib/workbenchRun.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const timeoutS = Number(process.env.INSTALL_TEST_TIMEOUT_S || 600);
 const logDir = path.resolve(process.env.INSTALL_TEST_LOG || path.join(root, '.cache', 'install-test-logs'));
 const driverTests = path.join(root, 'out', 'test', 'install', 'cleanFolder.js');
-const codeServerEntry = path.join(root, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const extensionId = `${manifest.publisher}.${manifest.name}`;
 const started = Date.now();
@@ -95,14 +91,11 @@ async function main() {
   const build = !args.includes('--no-build');
   const vsixArg = args.includes('--vsix') ? path.resolve(args[args.indexOf('--vsix') + 1] ?? '') : undefined;
   if (!fs.existsSync(driverTests)) throw new Error(`${path.relative(root, driverTests)} is missing: run \`npx tsc -p .\` first`);
-  if (!fs.existsSync(codeServerEntry)) throw new Error('code-server is not installed: run `bash scripts/setup.sh`');
+  const missing = codeServerMissing(root);
+  if (missing) throw new Error(missing);
 
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-install-'));
-  live.tmp = tmp;
-  const dirs = {
-    userData: path.join(tmp, 'user-data'), extensions: path.join(tmp, 'extensions'), config: path.join(tmp, 'config.yaml'),
-    xdg: path.join(tmp, 'xdg'), tmp: path.join(tmp, 'tmp'),
-  };
+  const run = new WorkbenchRun('lifecycle-lab-install-');
+  const { tmp, dirs, resultsFile } = run;
   const home = path.join(tmp, 'home');
   // The user's own folder: a few files of theirs, nothing of the lab.
   const folder = path.join(home, 'my-project');
@@ -114,20 +107,13 @@ async function main() {
   fs.writeFileSync(path.join(driver, 'package.json'), JSON.stringify({
     name: 'lifecycle-lab-install-driver', publisher: 'tests', version: '0.0.0', engines: { vscode: manifest.engines.vscode },
   }));
-  const serverLog = path.join(tmp, 'code-server.log');
-  const consoleLog = path.join(tmp, 'browser-console.log');
-  fs.writeFileSync(serverLog, '');
-  fs.writeFileSync(consoleLog, '');
-  const resultsFile = path.join(tmp, 'results.json');
-  let child;
-  let browser;
   let exitCode = 1;
   try {
     const t0 = Date.now();
     const vsix = vsixArg ?? buildVsix(path.join(tmp, 'vsix'), build);
     lines.push(`  vsix: ${path.basename(vsix)}, ${(fs.statSync(vsix).size / 1e6).toFixed(1)} MB${vsixArg ? '' : ` (packaged in ${((Date.now() - t0) / 1000).toFixed(1)} s)`}`);
 
-    const install = spawnSync(process.execPath, [codeServerEntry, '--install-extension', vsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData],
+    const install = spawnSync(process.execPath, [codeServerEntry(root), '--install-extension', vsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData],
       { cwd: home, encoding: 'utf8', env: { ...process.env, HOME: home } });
     const installed = install.status === 0 && fs.readdirSync(dirs.extensions).some((d) => d.startsWith(`${extensionId}-`));
     record(installed, `code-server --install-extension ${path.basename(vsix)}`, `${install.stdout}\n${install.stderr}`);
@@ -136,10 +122,9 @@ async function main() {
     const before = listTree(folder);
     // A new user's settings: none of Lifecycle Lab's (the editor's own offline ones only).
     const editorSettings = Object.fromEntries(Object.entries(OFFLINE_EDITOR_SETTINGS).filter(([k]) => !k.startsWith('lifecycleLab.')));
-    writeUserSettings(dirs.userData, editorSettings);
-    const port = await freePort();
-    child = startCodeServer({
-      root, port, dirs, logFile: serverLog,
+    const deadline = started + timeoutS * 1000;
+    const port = await run.start({
+      root, settings: editorSettings, deadline,
       env: {
         HOME: home,
         EXT_TEST_RESULTS: resultsFile, INSTALL_TEST_EXTENSION_ID: extensionId, INSTALL_TEST_EXTENSIONS_DIR: dirs.extensions,
@@ -147,24 +132,16 @@ async function main() {
         LIFECYCLE_LAB_TEST_HOOKS: '1',
       },
     });
-    live.child = child;
-    const deadline = started + timeoutS * 1000;
-    await waitForHealth(port, Math.min(deadline, Date.now() + 60_000), child);
-
-    browser = await launchChromium();
     const url = workbenchUrl(port, folder, [['extensionDevelopmentPath', driver], ['extensionTestsPath', driverTests]]);
-    const code = await runTestsInWorkbench(browser, { url, consoleLog, deadline });
+    const code = await runTestsInWorkbench(run.browser, { url, consoleLog: run.consoleLog, deadline });
     if (code === 'timeout') throw new Error(`the install test did not finish within ${timeoutS} s (INSTALL_TEST_TIMEOUT_S)`);
 
     const results = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')).results : [];
     for (const r of results) record(r.state === 'passed', `${r.title} (${r.durationMs} ms)`, r.error);
-    if (!results.length) record(false, `the driver recorded no step (host exit code ${code})`, tail(consoleLog, 30));
+    if (!results.length) record(false, `the driver recorded no step (host exit code ${code})`, tail(run.consoleLog, 30));
     else if (code !== 0 && results.every((r) => r.state === 'passed')) record(false, `the extension host exited with code ${code}`);
 
-    await browser.close().catch(() => {});
-    browser = undefined;
-    await killGroup(child);
-    child = undefined;
+    await run.stop();
     stopLeftoverServers(tmp);
     const after = listTree(folder);
     const added = after.filter((p) => !before.includes(p));
@@ -172,35 +149,15 @@ async function main() {
       `new in ${folder}: ${added.length} entries, first: ${added.slice(0, 15).join(', ')}`);
     exitCode = failed === 0 && passed > 0 ? 0 : 1;
   } catch (err) {
-    record(false, err instanceof Error ? err.message : String(err), `--- code-server log (tail) ---\n${tail(serverLog)}\n--- browser console (tail) ---\n${tail(consoleLog, 20)}`);
+    record(false, err instanceof Error ? err.message : String(err), run.logTails());
     exitCode = 1;
   } finally {
-    if (browser) await browser.close().catch(() => {});
-    if (child) await killGroup(child);
-    stopLeftoverServers(tmp);
-    fs.mkdirSync(logDir, { recursive: true });
-    for (const log of [serverLog, consoleLog]) fs.copyFileSync(log, path.join(logDir, path.basename(log)));
-    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
-    live.tmp = undefined;
+    await run.finish(logDir, stopLeftoverServers);
   }
   return exitCode;
 }
 
-/** What an interrupt must clean up: set while a run is live. */
-const live = { child: undefined, tmp: undefined };
-
-function onInterrupt() {
-  if (live.child) { try { process.kill(-live.child.pid, 'SIGKILL'); } catch { /* gone */ } }
-  if (live.tmp) {
-    stopLeftoverServers(live.tmp);
-    fs.rmSync(live.tmp, { recursive: true, force: true });
-  }
-  console.log('0 passed, 1 failed');
-  process.exit(130);
-}
-
-process.on('SIGINT', onInterrupt);
-process.on('SIGTERM', onInterrupt);
+exitOnInterrupt(stopLeftoverServers);
 const code = await main().catch((err) => {
   record(false, 'the runner crashed', err?.stack ?? String(err));
   return 1;

@@ -48,6 +48,11 @@ export function freePort() {
   });
 }
 
+/** code-server's entry script, run with this Node. */
+export function codeServerEntry(root) {
+  return path.join(root, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+}
+
 /**
  * Spawns code-server in its own process group (so killGroup reaches the extension host and pty host too).
  * `dirs` holds userData, extensions, config (config.yaml path), xdg (folder for XDG_DATA_HOME/XDG_CONFIG_HOME)
@@ -57,7 +62,7 @@ export function startCodeServer({ root, port, dirs, logFile, env = {}, ignoreLas
   fs.writeFileSync(dirs.config, 'auth: none\ncert: false\n');
   for (const d of [dirs.extensions, path.join(dirs.xdg, 'data'), path.join(dirs.xdg, 'config'), dirs.tmp]) fs.mkdirSync(d, { recursive: true });
   const out = fs.openSync(logFile, 'a');
-  const args = [path.join(root, 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+  const args = [codeServerEntry(root),
     '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--config', dirs.config,
     '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override'];
