@@ -5,7 +5,7 @@ import { describeError, isCancelled, toLabError } from './core/errors';
 import type { LabBackend } from './core/backend/types';
 import type { Logger } from './core/log';
 import { withEmulatorCredentials } from './core/lab/emulatedAws';
-import { editorLabLocation, recordLabDir, type LabLocation } from './core/lab/location';
+import { editorLabLocation, readLabIndex, recordLabDir, type LabLocation } from './core/lab/location';
 import { localLabUnsupported } from './core/lab/platform';
 import { readLabTarget } from './core/lab/state';
 
@@ -104,7 +104,8 @@ export class LabServices implements vscode.Disposable {
   private locateLab(): LabLocation {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const setting = vscode.workspace.getConfiguration('lifecycleLab').get<unknown>('local.labDir');
-    const location = editorLabLocation({ setting: typeof setting === 'string' ? setting.trim() : '', folder, storageDir: this.storageDir });
+    const indexed = folder ? readLabIndex()[path.resolve(folder)] : undefined;
+    const location = editorLabLocation({ setting: typeof setting === 'string' ? setting.trim() : '', folder, storageDir: this.storageDir, indexed });
     const variables = this.context.environmentVariableCollection;
     variables.description = 'Lifecycle Lab: where this workspace\'s local lab is, for the lifecycle-lab command line';
     variables.replace(settingEnvVar('local.labDir'), location.labDir);

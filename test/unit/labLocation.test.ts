@@ -84,6 +84,22 @@ suite('lab location: where a workspace\'s lab lives, for the editor and the CLI'
     assert.equal(cliLabDir(userFolder, env).record, false);
   });
 
+  test('editor: a lab the CLI made for the folder first is adopted (the index entry), not a second one in storage', () => {
+    const made = cliLabDir(userFolder, env);
+    recordLabDir(userFolder, made.labDir, env);
+    const indexed = readLabIndex(env)[userFolder];
+    assert.equal(editorLabLocation({ setting: '', folder: userFolder, storageDir: storage, indexed }).origin, 'storage',
+      'an entry whose folder holds no lab yet is not adopted');
+    fs.mkdirSync(path.join(made.labDir, 'mariadb'), { recursive: true });
+    assert.deepEqual(editorLabLocation({ setting: '', folder: userFolder, storageDir: storage, indexed }),
+      { labDir: made.labDir, origin: 'index', notebookFile: path.join(storage, 'lab.labnb'), labRepository: false });
+    assert.equal(editorLabLocation({ setting: 'mine', folder: userFolder, storageDir: storage, indexed }).origin, 'setting', 'the setting still wins');
+    const own = path.join(storage, 'lab');
+    fs.mkdirSync(path.join(own, 'mariadb'), { recursive: true });
+    assert.equal(editorLabLocation({ setting: '', folder: userFolder, storageDir: storage, indexed: own }).origin, 'storage',
+      'the editor\'s own entry is its storage');
+  });
+
   test('the index survives a bad file (read as empty) and is rewritten whole', () => {
     fs.mkdirSync(path.dirname(labIndexFile(env)), { recursive: true });
     fs.writeFileSync(labIndexFile(env), '{"version": 1, "folders": ');

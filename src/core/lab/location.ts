@@ -12,7 +12,8 @@ import { LAB_NOTEBOOK_FILE } from '../notebook/labNotebook';
  * and the CLI:
  *   1. `lifecycleLab.local.labDir` when set (LIFECYCLE_LAB_LOCAL_LABDIR for the CLI);
  *   2. `<folder>/.lab` when the folder is the lab's own repository (npm start, the tests, the CLI there);
- *   3. editor: an older version's `<folder>/.lab` (its move to the storage is offered, never done unasked); then the
+ *   3. editor: the folder's index entry when it holds a lab (one the CLI made before the folder was opened in the
+ *      editor); an older version's `<folder>/.lab` (its move to the storage is offered, never done unasked); then the
  *      extension's storage. The editor records its answer in a per-user index (XDG state dir) keyed by the folder,
  *      and gives it to its terminals as LIFECYCLE_LAB_LOCAL_LABDIR;
  *   4. CLI: the folder's index entry, an older version's `<folder>/.lab`, else a folder of its own in the user's
@@ -46,11 +47,15 @@ export function isLabRepository(folder: string): boolean {
   return fs.existsSync(path.join(folder, 'data', 'mysqlsampledatabase.sql')) && isDirectory(path.join(folder, 'glue', 'sql'));
 }
 
-/** Whether `<folder>/.lab` holds a lab an older version wrote there (state, credentials or a MariaDB folder). */
+/** Whether `dir` holds a lab (its state, credentials, MariaDB folder or lake), not merely a folder of that name. */
+export function holdsLab(dir: string): boolean {
+  return ['lab.json', 'credentials.json', 'mariadb', 'lake'].some((m) => fs.existsSync(path.join(dir, m)));
+}
+
+/** Whether `<folder>/.lab` holds a lab an older version wrote there. */
 export function folderLabDir(folder: string): string | undefined {
   const dir = path.join(folder, FOLDER_LAB_DIR);
-  const marks = ['lab.json', 'credentials.json', 'mariadb', 'lake'];
-  return marks.some((m) => fs.existsSync(path.join(dir, m))) ? dir : undefined;
+  return holdsLab(dir) ? dir : undefined;
 }
 
 export interface EditorLabInputs {
@@ -60,6 +65,8 @@ export interface EditorLabInputs {
   folder?: string;
   /** The extension's storage for this folder (storageUri), or its global storage with no folder open. */
   storageDir: string;
+  /** The per-user index's entry for the folder (readLabIndex), if any. */
+  indexed?: string;
 }
 
 /** The editor's answer (rules 1 to 3). */
@@ -73,9 +80,14 @@ export function editorLabLocation(i: EditorLabInputs): LabLocation {
     return { labDir: path.join(i.folder!, FOLDER_LAB_DIR), origin: 'lab-repository', notebookFile, labRepository };
   }
   if (i.setting) return { labDir: path.resolve(base, i.setting), origin: 'setting', notebookFile: notebookBeside, labRepository };
+  const storageLab = path.join(i.storageDir, 'lab');
+  // A lab the CLI made for this folder before the editor saw it: adopted, so the two keep to one lab.
+  if (i.indexed && path.resolve(i.indexed) !== storageLab && holdsLab(i.indexed)) {
+    return { labDir: path.resolve(i.indexed), origin: 'index', notebookFile: notebookBeside, labRepository };
+  }
   const old = i.folder ? folderLabDir(i.folder) : undefined;
   if (old) return { labDir: old, origin: 'folder-lab', notebookFile: notebookBeside, labRepository };
-  return { labDir: path.join(i.storageDir, 'lab'), origin: 'storage', notebookFile: notebookBeside, labRepository };
+  return { labDir: storageLab, origin: 'storage', notebookFile: notebookBeside, labRepository };
 }
 
 /**
