@@ -15,7 +15,13 @@ Athena responses in memory (the one copy: the Terraform test's launcher, test/ia
     default (the module's lake bucket) failed. Objects keep their encryption; only that header is not echoed;
   - S3: deleting one version of a key that has a delete marker, in a bucket whose versioning is suspended, answered
     HTTP 500 (moto disposes of the marker, which has no dispose()): Terraform Destroy suspends the lake bucket's
-    versioning, then empties it (force_destroy), and retried that for many minutes.
+    versioning, then empties it (force_destroy), and retried that for many minutes;
+  - S3 GetBucketLifecycleConfiguration (pinned to moto 5.1.11, see _install_lifecycle_answer): the answer lacked the
+    x-amz-transition-default-minimum-object-size header AWS sends (getmoto/moto#9708), and a rule put with an empty
+    <Filter/> came back with no Filter at all (getmoto/moto#9729). The AWS provider waits until it reads back what
+    it wrote, the transition default included, so each bucket's lifecycle configuration in terraform/s3.tf waited
+    out the provider's timeout and failed the apply (the provider writes that module's `filter {}` as an empty
+    Prefix, which moto did read back; an SDK's empty Filter, or a later provider's, needs the second correction).
 """
 from __future__ import annotations
 
@@ -23,12 +29,14 @@ import json
 import threading
 from typing import Any, Dict
 
+import moto
 from moto.athena import models as athena_models
 from moto.glue import models as glue_models
 from moto.glue.exceptions import AlreadyExistsException, EntityNotFoundException
 from moto.glue.responses import GlueResponse
 from moto.rds import models as rds_models
 from moto.s3 import models as s3_models
+from moto.s3 import responses as s3_responses
 
 _security_configurations: Dict[str, Dict[str, Any]] = {}
 # (database, table, partition values or ()) -> column name -> Glue ColumnStatistics.
@@ -160,7 +168,50 @@ def _nothing_to_dispose(self, garbage: bool = False) -> None:
     """A delete marker holds no data to release."""
 
 
+# The moto whose lifecycle answer _install_lifecycle_answer corrects (what scripts/setup.sh installs); moto 5.1.21
+# sends the header and 5.1.22 the empty Filter.
+LIFECYCLE_PATCHED_MOTO = "5.1.11"
+# In moto's template, a rule without a Filter: its top-level Prefix, or nothing when it had neither.
+_RULE_WITHOUT_FILTER = """            {% if rule.prefix != None %}
+            <Prefix>{{ rule.prefix }}</Prefix>
+            {% endif %}"""
+# As AWS answers: a rule put with an empty Filter (no Prefix) applies to every object and reads back as <Filter/>.
+_RULE_WITH_EMPTY_FILTER = """            {% if rule.prefix != None %}
+            <Prefix>{{ rule.prefix }}</Prefix>
+            {% else %}
+            <Filter/>
+            {% endif %}"""
+# What AWS answers for a configuration that did not choose (the provider does not send one for this module).
+TRANSITION_DEFAULT_MINIMUM_OBJECT_SIZE = "all_storage_classes_128K"
+
+_get_bucket_lifecycle = s3_responses.S3Response.get_bucket_lifecycle
+
+
+def _get_bucket_lifecycle_with_its_header(self):
+    answer = _get_bucket_lifecycle(self)
+    if isinstance(answer, str):  # moto 5.1.11 returns the body alone when there is a configuration
+        return 200, {"x-amz-transition-default-minimum-object-size": TRANSITION_DEFAULT_MINIMUM_OBJECT_SIZE}, answer
+    return answer
+
+
+def _install_lifecycle_answer() -> None:
+    if moto.__version__ != LIFECYCLE_PATCHED_MOTO:
+        raise RuntimeError(
+            f"emulator/moto_gaps.py corrects the S3 lifecycle answer of moto {LIFECYCLE_PATCHED_MOTO} "
+            f"(getmoto/moto#9708, #9729) and moto {moto.__version__} is installed: install "
+            f"moto[server]=={LIFECYCLE_PATCHED_MOTO} (bash scripts/setup.sh --test), or check that the new moto "
+            "answers as AWS does and move the pin")
+    template = s3_responses.S3_BUCKET_LIFECYCLE_CONFIGURATION
+    if _RULE_WITH_EMPTY_FILTER not in template:
+        if _RULE_WITHOUT_FILTER not in template:
+            raise RuntimeError(
+                f"moto {moto.__version__}'s S3 lifecycle template is not the one emulator/moto_gaps.py corrects")
+        s3_responses.S3_BUCKET_LIFECYCLE_CONFIGURATION = template.replace(_RULE_WITHOUT_FILTER, _RULE_WITH_EMPTY_FILTER)
+    s3_responses.S3Response.get_bucket_lifecycle = _get_bucket_lifecycle_with_its_header
+
+
 def install() -> None:
+    _install_lifecycle_answer()
     s3_models.FakeDeleteMarker.dispose = _nothing_to_dispose
     s3_models.FakeKey.response_dict = property(_s3_key_headers_without_kms_key_id)
     rds_models.DBInstance.address = property(_rds_address_or_real_host)

@@ -141,3 +141,54 @@ def test_a_suspended_buckets_versions_delete_when_a_key_has_a_delete_marker():
         for version in listed["Versions"] + listed["DeleteMarkers"]:
             s3.delete_object(Bucket="lab-lake", Key=version["Key"], VersionId=version["VersionId"])
         assert "Versions" not in s3.list_object_versions(Bucket="lab-lake")
+
+
+# terraform/s3.tf's lifecycle rules as the AWS provider (5.x) puts them: its `filter {}` as an empty prefix.
+MODULE_LIFECYCLE_RULES = [
+    {"ID": "expire-old-versions-and-uploads", "Status": "Enabled", "Filter": {"Prefix": ""},
+     "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+     "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}},
+    {"ID": "expire-athena-results", "Status": "Enabled", "Filter": {"Prefix": "athena-results/"},
+     "Expiration": {"Days": 7}},
+]
+
+
+def _lifecycle_read_back(rules):
+    import boto3
+    from botocore.exceptions import ClientError
+    from emulator import moto_gaps
+    from moto import mock_aws
+
+    moto_gaps.install()
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="lab-lake")
+        with pytest.raises(ClientError, match="NoSuchLifecycleConfiguration"):
+            s3.get_bucket_lifecycle_configuration(Bucket="lab-lake")
+        s3.put_bucket_lifecycle_configuration(Bucket="lab-lake", LifecycleConfiguration={"Rules": rules})
+        return s3.get_bucket_lifecycle_configuration(Bucket="lab-lake")
+
+
+def test_a_buckets_lifecycle_configuration_reads_back_as_put_with_its_transition_default():
+    """What the AWS provider waits for after it puts the module's lifecycle configuration (getmoto/moto#9708): the
+    same rules, and the transition default that AWS answers with."""
+    answer = _lifecycle_read_back(MODULE_LIFECYCLE_RULES)
+    assert answer["Rules"] == MODULE_LIFECYCLE_RULES
+    assert answer["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+
+
+def test_a_rule_put_with_an_empty_filter_reads_back_with_it():
+    """A rule for every object written as an empty Filter, as an SDK writes `Filter: {}` (getmoto/moto#9729)."""
+    rules = [{"ID": "every-object", "Status": "Enabled", "Filter": {},
+              "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}}]
+    assert _lifecycle_read_back(rules)["Rules"] == rules
+
+
+def test_the_lifecycle_correction_refuses_a_moto_it_was_not_written_for(monkeypatch):
+    import moto
+    from emulator import moto_gaps
+
+    monkeypatch.setattr(moto, "__version__", "5.1.22")
+    refused = r"moto 5\.1\.11 .*moto 5\.1\.22 is installed: install moto\[server\]==5\.1\.11"
+    with pytest.raises(RuntimeError, match=refused):
+        moto_gaps.install()

@@ -38,17 +38,6 @@ const SWITCH = 'Switch to Local Mode';
 const QUERY_CARDS: DatasetId[] = ['kpis', 'salesByCountry', 'salesByProductLine', 'monthlySales', 'topProducts', 'products'];
 const ATHENA_STATS = /^[\d,]+ rows? · \d+ ms · [\d.]+ (B|KB|MB) scanned · ~\$\d/;
 
-/**
- * Merged over the module's copy, for what the emulator does not do yet (it would fail the apply, not change what is
- * tested): moto does not read the buckets' lifecycle rules back as the provider wrote them (the provider waits 3
- * minutes per bucket, then fails; getmoto/moto#9729).
- */
-const EMULATOR_OVERRIDE = `# TEST-ONLY (test/extension/emulatedAws.test.ts): what the emulated AWS cannot do yet.
-resource "aws_s3_bucket_lifecycle_configuration" "this" {
-  for_each = {}
-}
-`;
-
 const config = () => vscode.workspace.getConfiguration('lifecycleLab');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -151,7 +140,6 @@ suite('Emulated AWS in the editor: the lab\'s AWS steps end to end on Spark and 
     for (const [key, value] of Object.entries(values)) await config().update(key, value, vscode.ConfigurationTarget.Global);
     fs.mkdirSync(moduleDir);
     for (const f of fs.readdirSync(TERRAFORM_DIR).filter((n) => n.endsWith('.tf'))) fs.copyFileSync(path.join(TERRAFORM_DIR, f), path.join(moduleDir, f));
-    fs.writeFileSync(path.join(moduleDir, 'emulator_override.tf'), EMULATOR_OVERRIDE);
     const tfEnv = terraformEnv();
     const terminalEnv = vscode.workspace.getConfiguration('terminal.integrated.env');
     savedTerminalEnv = terminalEnv.inspect('linux')?.globalValue;

@@ -140,11 +140,6 @@ provider "aws" {
   secret_key  = "test"
   max_retries = 2
 }
-
-# moto reads lifecycle rules back in a shape the provider never accepts (it would wait 3 minutes per bucket).
-resource "aws_s3_bucket_lifecycle_configuration" "this" {
-  for_each = {}
-}
 `;
 
 /** A copy of terraform/*.tf in `dir` with MOTO_OVERRIDE beside it (nothing lands in the repository). */
