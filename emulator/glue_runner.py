@@ -31,6 +31,7 @@ from moto.glue.exceptions import ConcurrentRunsExceededException, JobRunNotFound
 from moto.glue.responses import GlueResponse
 
 from . import engines
+from .log_streams import CloudWatchStream, flush_every_second, pump
 from .procs import Spawner, stop_group, work_dir
 
 SHIM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shim")
@@ -118,32 +119,6 @@ class EmulatedJobRun(glue_models.FakeJobRun):
         if self.error_message:
             out["ErrorMessage"] = self.error_message
         return out
-
-
-class CloudWatchStream:
-    """Lines of one process stream into a CloudWatch Logs stream, sent in batches."""
-
-    def __init__(self, logs_client: Any, group: str, stream: str):
-        self.logs = logs_client
-        self.group = group
-        self.stream = stream
-        self.pending: List[Dict[str, Any]] = []
-        self.lock = threading.Lock()
-        try:
-            self.logs.create_log_group(logGroupName=group)
-        except self.logs.exceptions.ResourceAlreadyExistsException:
-            pass
-        self.logs.create_log_stream(logGroupName=group, logStreamName=stream)
-
-    def add(self, line: str) -> None:
-        with self.lock:
-            self.pending.append({"timestamp": int(time.time() * 1000), "message": line})
-
-    def flush(self) -> None:
-        with self.lock:
-            batch, self.pending = self.pending, []
-        for i in range(0, len(batch), 5000):
-            self.logs.put_log_events(logGroupName=self.group, logStreamName=self.stream, logEvents=batch[i:i + 5000])
 
 
 class GlueRunner:
@@ -258,11 +233,11 @@ class GlueRunner:
                                              stderr=subprocess.PIPE, env=env, cwd=os.path.dirname(script))
             run.status = "RUNNING"
         tail: Deque[str] = deque(maxlen=400)
-        readers = [threading.Thread(target=self._pump, args=(run.process.stdout, output, None), daemon=True),
-                   threading.Thread(target=self._pump, args=(run.process.stderr, errors, tail), daemon=True)]
+        readers = [threading.Thread(target=pump, args=(run.process.stdout, output, None), daemon=True),
+                   threading.Thread(target=pump, args=(run.process.stderr, errors, tail), daemon=True)]
         for reader in readers:
             reader.start()
-        threading.Thread(target=self._flush_every_second, args=(run.process, [output, errors]), daemon=True).start()
+        threading.Thread(target=flush_every_second, args=(run.process, [output, errors]), daemon=True).start()
         timeout_minutes = run.timeout or job.timeout or DEFAULT_TIMEOUT_MINUTES
         timer = threading.Timer(timeout_minutes * self.minute_seconds, self.stop, args=(run, "TIMEOUT"))
         timer.daemon = True
@@ -284,26 +259,6 @@ class GlueRunner:
             self._end(run, "SUCCEEDED", None)
         else:
             self._end(run, "FAILED", error_message(list(tail), code))
-
-    @staticmethod
-    def _pump(pipe: Any, stream: CloudWatchStream, tail: Optional[Deque[str]]) -> None:
-        for raw in iter(pipe.readline, b""):
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            stream.add(line)
-            if tail is not None:
-                tail.append(line)
-        pipe.close()
-
-    @staticmethod
-    def _flush_every_second(process: subprocess.Popen, streams: List[CloudWatchStream]) -> None:
-        """The logs of a running job appear while it runs (the editor follows them), not only at its end."""
-        while process.poll() is None:
-            time.sleep(1.0)
-            for stream in streams:
-                try:
-                    stream.flush()
-                except Exception:  # noqa: S110 - the final flush retries and reports
-                    pass
 
     def _fetch_script(self, job: glue_models.FakeJob, run: EmulatedJobRun) -> str:
         location = (job.command or {}).get("ScriptLocation", "")
