@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global document */
 /**
  * Takes docs/screenshots/data-tests.png: the Pipeline view after a run whose declared data tests failed (issue 22).
  * A scratch copy of classicmodels (never classicmodels itself) is run once into a throwaway lake, then broken (a
@@ -13,16 +12,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compiled, palette, poll, root, takeScreenshot, workspaceFolder } from './lib/screenshot.mjs';
+import { compiled, palette, poll, root, rowsReading, takeScreenshot, widenSideBar, workspaceFolder } from './lib/screenshot.mjs';
 
 const SCRATCH = 'shot_data_tests';
 
 /** The row of the workbench's trees that reads `text`, once there is one. */
 function row(page, text, timeoutMs) {
-  return poll(async () => {
-    const found = await page.evaluate((t) => Array.from(document.querySelectorAll('.monaco-list-row')).some((r) => (r.textContent ?? '').includes(t)), text);
-    return found ? page.locator('.monaco-list-row', { hasText: text }).first() : undefined;
-  }, timeoutMs, `no row reading "${text}" in time`);
+  return poll(async () => ((await rowsReading(page, text)) > 0 ? page.locator('.monaco-list-row', { hasText: text }).first() : undefined), timeoutMs, `no row reading "${text}" in time`);
 }
 
 await takeScreenshot('data-tests', async (shot) => {
@@ -66,14 +62,7 @@ await takeScreenshot('data-tests', async (shot) => {
   await palette(page, 'Lifecycle Lab: Focus on Pipeline View');
   await row(page, 'Last run failed', 60_000);
   // Room for the tests: a wider side bar, the Source view folded.
-  await page.click('.pane-header[aria-label^="Source"]').catch(() => undefined);
-  const edge = await page.evaluate(() => document.querySelector('.part.sidebar')?.getBoundingClientRect().right ?? 0);
-  if (edge) {
-    await page.mouse.move(edge, 420);
-    await page.mouse.down();
-    await page.mouse.move(edge + 300, 420, { steps: 12 });
-    await page.mouse.up();
-  }
+  await widenSideBar(page, 300);
   const failing = await row(page, 'relationships_fact_orders_productCode_to_dim_products', 30_000);
   await failing.hover();
   await page.waitForTimeout(2500);

@@ -9,26 +9,16 @@
  * Dashboard (every card on Athena with its engine time, bytes scanned and cost). The workbench's title bar, which says
  * "Extension Development Host", is cut off. Leaves no process behind.
  * Needs `npm run build`, `npx tsc -p .`, Terraform with the provider mirror and `bash scripts/setup-emulator.sh`.
+ *   SCREENSHOT_OUT   the Glue run's picture (default docs/screenshots/glue-run-emulated.png); the dashboard's goes beside it
  *   SCREENSHOT_THEME colour theme (default "Default Dark Modern")
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  freePort, killGroup, launchChromium, OFFLINE_EDITOR_SETTINGS, startCodeServer, waitForHealth, workbenchUrl, writeUserSettings,
-} from '../scripts/lib/codeServer.mjs';
-import { compiled, palette, poll, root } from './lib/screenshot.mjs';
+import { compiled, palette, poll, root, rowsReading, takeScreenshot, widenSideBar } from './lib/screenshot.mjs';
 
-const SHOTS = path.join(root, 'docs', 'screenshots');
 // The emulated AWS takes any keys; these are moto's placeholders and open nothing elsewhere.
 const EMULATOR_KEYS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
-// What the emulator does not do yet: moto reads the buckets' lifecycle rules back in a shape the provider never
-// accepts (it waits 3 minutes per bucket, then fails; getmoto/moto#9729).
-const EMULATOR_OVERRIDE = `resource "aws_s3_bucket_lifecycle_configuration" "this" {
-  for_each = {}
-}
-`;
 
 function cli(args, labDir) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'lifecycle-lab.js'), ...args], {
@@ -62,33 +52,14 @@ async function moduleEnv(endpoint, labDir) {
   });
 }
 
-/** Rows of the workbench's trees reading `text`. */
-function rowsReading(page, text) {
-  return page.evaluate((t) => Array.from(document.querySelectorAll('.monaco-list-row')).filter((r) => (r.textContent ?? '').includes(t)).length, text);
-}
-
-/** The picture without the workbench's title bar (it names the extension development host). */
-async function save(page, name, note) {
-  const file = path.join(SHOTS, `${name}.png`);
-  const top = await page.evaluate(() => document.querySelector('.part.titlebar')?.getBoundingClientRect().bottom ?? 0);
-  const { width, height } = page.viewportSize();
-  await page.screenshot({ path: file, clip: { x: 0, y: top, width, height: height - top } });
-  console.log(`screenshot: ${path.relative(root, file)}${note ? ` (${note})` : ''}`);
-}
-
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-shots-'));
-const demo = path.join(tmp, 'lifecycle-lab-demo');
-const labDir = path.join(tmp, 'lab');
-const cleanups = [];
-let page;
-try {
-  if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
+await takeScreenshot('glue-run-emulated', async (shot) => {
+  const demo = path.join(shot.tmp, 'lifecycle-lab-demo');
+  const labDir = path.join(shot.tmp, 'lab');
   const moduleDir = path.join(demo, 'terraform');
   fs.mkdirSync(moduleDir, { recursive: true });
   for (const f of fs.readdirSync(path.join(root, 'terraform')).filter((n) => n.endsWith('.tf'))) fs.copyFileSync(path.join(root, 'terraform', f), path.join(moduleDir, f));
-  fs.writeFileSync(path.join(moduleDir, 'emulator_override.tf'), EMULATOR_OVERRIDE);
 
-  cleanups.push(() => cli(['lab', 'down', '--json'], labDir));
+  shot.cleanups.push(() => cli(['lab', 'down', '--json'], labDir));
   const up = cli(['lab', 'up', '--aws', '--json'], labDir);
   const emulator = up.emulatedAws.state;
   console.log(`emulated AWS on ${emulator.endpoint}, Trino ${emulator.trino}`);
@@ -96,33 +67,20 @@ try {
   terraform(moduleDir, ['init', '-input=false'], env);
   terraform(moduleDir, ['apply', '-auto-approve', '-input=false'], env);
 
-  const dirs = {
-    userData: path.join(tmp, 'user-data'), extensions: path.join(tmp, 'extensions'), config: path.join(tmp, 'config.yaml'),
-    xdg: path.join(tmp, 'xdg'), tmp: path.join(tmp, 'tmp'),
-  };
-  writeUserSettings(dirs.userData, {
-    ...OFFLINE_EDITOR_SETTINGS,
-    'workbench.colorTheme': process.env.SCREENSHOT_THEME || 'Default Dark Modern',
-    'workbench.tips.enabled': false,
-    'window.commandCenter': false,
-    'window.title': '${rootName}',
-    'lifecycleLab.mode': 'aws',
-    'lifecycleLab.local.labDir': labDir,
-    'lifecycleLab.aws.endpoint': emulator.endpoint,
-    'lifecycleLab.aws.region': 'us-east-1',
-    'lifecycleLab.mysql.host': '127.0.0.1',
-    'lifecycleLab.mysql.port': up.port,
+  const page = await shot.open({
+    viewport: { width: 1440, height: 900 },
+    folder: demo,
+    cwd: demo,
+    settings: {
+      'window.title': '${rootName}',
+      'lifecycleLab.mode': 'aws',
+      'lifecycleLab.local.labDir': labDir,
+      'lifecycleLab.aws.endpoint': emulator.endpoint,
+      'lifecycleLab.aws.region': 'us-east-1',
+      'lifecycleLab.mysql.host': '127.0.0.1',
+      'lifecycleLab.mysql.port': up.port,
+    },
   });
-  const port = await freePort();
-  const child = startCodeServer({ root, port, dirs, logFile: path.join(tmp, 'code-server.log'), cwd: demo });
-  cleanups.push(() => killGroup(child));
-  await waitForHealth(port, Date.now() + 60_000, child);
-  const browser = await launchChromium();
-  cleanups.push(() => browser.close().catch(() => undefined));
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-  await page.goto(workbenchUrl(port, demo, [['extensionDevelopmentPath', root]]));
-  await page.waitForSelector('.monaco-workbench .activitybar', { timeout: 60_000 });
-  await page.waitForTimeout(3000);
 
   // The Glue run: one to completion (history), a second one photographed while it runs.
   await palette(page, 'Lifecycle Lab: Focus on Pipeline View');
@@ -136,19 +94,12 @@ try {
   await palette(page, 'Lifecycle Lab: Refresh Pipeline');
   await poll(async () => (await rowsReading(page, 'RUNNING ·')) + (await rowsReading(page, 'RUNNING')) > 1, 60_000, 'the Runs group did not list the running run');
   // Room for the Runs entries: a wider side bar and the Source view folded.
-  await page.click('.pane-header[aria-label^="Source"]').catch(() => undefined);
-  const edge = await page.evaluate(() => document.querySelector('.part.sidebar')?.getBoundingClientRect().right ?? 0);
-  if (edge) {
-    await page.mouse.move(edge, 420);
-    await page.mouse.down();
-    await page.mouse.move(edge + 240, 420, { steps: 12 });
-    await page.mouse.up();
-  }
+  await widenSideBar(page, 240);
   await page.mouse.move(1100, 250);
   await page.waitForTimeout(1500);
   const status = await statusText();
   if (!status) throw new Error('no pipeline item in the status bar while the run goes');
-  await save(page, 'glue-run-emulated', status.trim());
+  await shot.save(status.trim());
   await poll(async () => (await rowsReading(page, 'Last run succeeded')) > 0 && !(await page.evaluate(() => Array.from(document.querySelectorAll('.statusbar-item')).some((i) => (i.textContent ?? '').includes('Pipeline:')))),
     900_000, 'the second Glue run did not end in time');
 
@@ -171,19 +122,5 @@ try {
   await page.keyboard.press('Control+KeyB');
   await page.waitForTimeout(1500);
   const states = await frame.evaluate(() => Array.from(document.querySelectorAll('section.card')).map((c) => `${c.getAttribute('data-dataset')}=${c.getAttribute('data-state')}`));
-  await save(page, 'dashboard-emulated', states.join(', '));
-} catch (err) {
-  const failed = path.join(os.tmpdir(), 'lifecycle-lab-emulated-shots-failed.png');
-  if (page) await page.screenshot({ path: failed }).catch(() => undefined);
-  console.error(`screenshots failed: ${err instanceof Error ? err.message : err}${page ? `; the workbench as it was: ${failed}` : ''}`);
-  process.exitCode = 1;
-} finally {
-  for (const undo of cleanups.reverse()) {
-    try {
-      await undo();
-    } catch (err) {
-      console.error(`cleanup: ${err instanceof Error ? err.message : err}`);
-    }
-  }
-  fs.rmSync(tmp, { recursive: true, force: true });
-}
+  await shot.save(states.join(', '), 'dashboard-emulated');
+});

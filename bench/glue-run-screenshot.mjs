@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global document */
 /**
  * Takes docs/screenshots/glue-run.png: a Glue run in the Pipeline view, in AWS mode against a moto server this script
  * starts (the job, the Glue catalog and the lake in S3 as the test fixture publishes them; moto's state manager paces
@@ -13,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { freePort, killGroup } from '../scripts/lib/codeServer.mjs';
-import { compiled, FAKE_CREDENTIALS, palette, poll, takeScreenshot } from './lib/screenshot.mjs';
+import { compiled, FAKE_CREDENTIALS, palette, poll, rowsReading, takeScreenshot, widenSideBar } from './lib/screenshot.mjs';
 
 const JOB = 'de-c1w2-etl-job';
 const DATABASE = 'de_c1w2_lake';
@@ -38,10 +37,7 @@ async function motoApi(endpoint, route, body) {
 
 /** Waits until some row of the workbench's trees reads `text` (at least `count` of them). */
 function rows(page, text, count, timeoutMs) {
-  return poll(async () => {
-    const found = await page.evaluate((t) => Array.from(document.querySelectorAll('.monaco-list-row')).filter((r) => (r.textContent ?? '').includes(t)).length, text);
-    return found >= count;
-  }, timeoutMs, `no ${count} rows reading "${text}" in time`);
+  return poll(async () => (await rowsReading(page, text)) >= count, timeoutMs, `no ${count} rows reading "${text}" in time`);
 }
 
 await takeScreenshot('glue-run', async (shot) => {
@@ -87,14 +83,7 @@ await takeScreenshot('glue-run', async (shot) => {
   }
   // Room for the Runs entries: a wider side bar, the Source view folded, no toast over the terminal.
   await palette(page, 'Notifications: Clear All Notifications');
-  await page.click('.pane-header[aria-label^="Source"]').catch(() => undefined);
-  const edge = await page.evaluate(() => document.querySelector('.part.sidebar')?.getBoundingClientRect().right ?? 0);
-  if (edge) {
-    await page.mouse.move(edge, 420);
-    await page.mouse.down();
-    await page.mouse.move(edge + 240, 420, { steps: 12 });
-    await page.mouse.up();
-  }
+  await widenSideBar(page, 240);
   await page.mouse.move(1100, 250);
   await page.waitForTimeout(1500);
   await shot.save();

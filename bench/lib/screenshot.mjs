@@ -59,6 +59,22 @@ export async function palette(page, command) {
   await page.waitForTimeout(300);
 }
 
+/** How many rows of the workbench's trees read `text`. */
+export function rowsReading(page, text) {
+  return page.evaluate((t) => Array.from(document.querySelectorAll('.monaco-list-row')).filter((r) => (r.textContent ?? '').includes(t)).length, text);
+}
+
+/** Room for the Pipeline view's rows: the Source view folded and the side bar `by` pixels wider (its edge dragged). */
+export async function widenSideBar(page, by) {
+  await page.click('.pane-header[aria-label^="Source"]').catch(() => undefined);
+  const edge = await page.evaluate(() => document.querySelector('.part.sidebar')?.getBoundingClientRect().right ?? 0);
+  if (!edge) return;
+  await page.mouse.move(edge, 420);
+  await page.mouse.down();
+  await page.mouse.move(edge + by, 420, { steps: 12 });
+  await page.mouse.up();
+}
+
 // A picture that is the same run after run: one theme, no tips or command centre over the workbench.
 function userSettings(extra) {
   return {
@@ -88,21 +104,21 @@ async function cleanUp(cleanups) {
 }
 
 // code-server and Chromium live only as long as the session: nothing of theirs may outlive the script.
-async function openWorkbench(session, { settings = {}, env = {}, viewport }) {
+async function openWorkbench(session, { settings = {}, env = {}, viewport, folder = workspaceFolder(), cwd }) {
   const dirs = {
     userData: path.join(session.tmp, 'user-data'), extensions: path.join(session.tmp, 'extensions'),
     config: path.join(session.tmp, 'config.yaml'), xdg: path.join(session.tmp, 'xdg'), tmp: path.join(session.tmp, 'tmp'),
   };
   writeUserSettings(dirs.userData, userSettings(settings));
   const port = await freePort();
-  const child = startCodeServer({ root, port, dirs, logFile: path.join(session.tmp, 'code-server.log'), env });
+  const child = startCodeServer({ root, port, dirs, logFile: path.join(session.tmp, 'code-server.log'), env, ...(cwd ? { cwd } : {}) });
   session.cleanups.push(() => killGroup(child));
   await waitForHealth(port, Date.now() + 60_000, child);
 
   const browser = await launchChromium();
   session.cleanups.push(() => browser.close().catch(() => undefined));
   session.page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
-  await session.page.goto(workbenchUrl(port, workspaceFolder(), [['extensionDevelopmentPath', root]]));
+  await session.page.goto(workbenchUrl(port, folder, [['extensionDevelopmentPath', root]]));
   await session.page.waitForSelector('.monaco-workbench .activitybar', { timeout: 60_000 });
   await session.page.waitForTimeout(3000);
   return session.page;
@@ -113,15 +129,17 @@ export function workspaceFolder() {
   return path.resolve(process.env.SCREENSHOT_FOLDER || root);
 }
 
-// The picture goes where SCREENSHOT_OUT says; the printed line is what the run proved. The window's title bar is
-// left out: in development mode it reads "[Extension Development Host]", which a user never sees.
-async function save(session, note) {
-  fs.mkdirSync(path.dirname(session.out), { recursive: true });
+// The picture goes where SCREENSHOT_OUT says (a script's further pictures, `<name>.png` beside it); the printed line
+// is what the run proved. The window's title bar is left out: in development mode it reads
+// "[Extension Development Host]", which a user never sees.
+async function save(session, note, name) {
+  const out = name ? path.join(path.dirname(session.out), `${name}.png`) : session.out;
+  fs.mkdirSync(path.dirname(out), { recursive: true });
   const viewport = session.page.viewportSize();
   const titleBar = await session.page.locator('.part.titlebar').boundingBox().catch(() => null);
   const top = titleBar ? Math.ceil(titleBar.y + titleBar.height) : 0;
-  await session.page.screenshot({ path: session.out, ...(viewport && top ? { clip: { x: 0, y: top, width: viewport.width, height: viewport.height - top } } : {}) });
-  console.log(`screenshot: ${path.relative(root, session.out)}${note ? ` (${note})` : ''}`);
+  await session.page.screenshot({ path: out, ...(viewport && top ? { clip: { x: 0, y: top, width: viewport.width, height: viewport.height - top } } : {}) });
+  console.log(`screenshot: ${path.relative(root, out)}${note ? ` (${note})` : ''}`);
 }
 
 // A failed run is diagnosed from how the workbench looked at that moment.
@@ -136,7 +154,8 @@ async function failureShot(session, name, err) {
 /**
  * Runs one screenshot script's `take(session)` and always tears down what it started. The session has `tmp` (a
  * throwaway folder), `out`, `cleanups` (functions run at the end, newest first), `open(options)` (code-server and
- * Chromium on the workbench; options: settings, env, viewport; resolves with the page) and `save(note)`.
+ * Chromium on the workbench; options: settings, env, viewport, folder (default workspaceFolder()), cwd (code-server's
+ * working folder); resolves with the page) and `save(note, name)` (name: a further picture's, beside `out`).
  */
 export async function takeScreenshot(name, take) {
   const session = {
@@ -146,7 +165,7 @@ export async function takeScreenshot(name, take) {
     page: undefined,
   };
   session.open = (options) => openWorkbench(session, options);
-  session.save = (note) => save(session, note);
+  session.save = (note, name) => save(session, note, name);
   try {
     checkBuilt();
     await take(session);
