@@ -303,17 +303,22 @@ suite('Source view', function () {
       await moto?.stop();
     });
 
-    test('fills host, port and user from DescribeDBInstances', async () => {
+    /** A MySQL instance in moto's RDS, as the lab's Terraform would create it. */
+    async function createInstance(id: string, user: string): Promise<void> {
       const rds = await import('@aws-sdk/client-rds');
       const client = new rds.RDSClient({ region: 'us-east-1', endpoint: moto.endpoint });
       try {
         await client.send(new rds.CreateDBInstanceCommand({
-          DBInstanceIdentifier: 'de-c1w2-rds', DBInstanceClass: 'db.t3.micro', Engine: 'mysql', MasterUsername: 'labadmin',
+          DBInstanceIdentifier: id, DBInstanceClass: 'db.t3.micro', Engine: 'mysql', MasterUsername: user,
           MasterUserPassword: 'adminpwd1234', AllocatedStorage: 20,
         }));
       } finally {
         client.destroy();
       }
+    }
+
+    test('fills host, port and user from DescribeDBInstances', async () => {
+      await createInstance('de-c1w2-rds', 'labadmin');
       // An empty Global host: discovery writes where the host is kept, so the shared workspace settings stay untouched.
       await setSettings({ mode: 'aws', 'mysql.host': '', 'aws.endpoint': moto.endpoint, 'aws.rdsInstanceId': 'de-c1w2-rds' });
       assert.deepEqual(await children(), [], 'no host yet: the welcome view shows');
@@ -329,16 +334,7 @@ suite('Source view', function () {
 
     test('an unknown id: the instances of the region are offered in a quick pick', async () => {
       await moto.reset();
-      const rds = await import('@aws-sdk/client-rds');
-      const client = new rds.RDSClient({ region: 'us-east-1', endpoint: moto.endpoint });
-      try {
-        await client.send(new rds.CreateDBInstanceCommand({
-          DBInstanceIdentifier: 'picked-db', DBInstanceClass: 'db.t3.micro', Engine: 'mysql', MasterUsername: 'picker',
-          MasterUserPassword: 'adminpwd1234', AllocatedStorage: 20,
-        }));
-      } finally {
-        client.destroy();
-      }
+      await createInstance('picked-db', 'picker');
       await setSettings({ mode: 'aws', 'mysql.host': '', 'aws.endpoint': moto.endpoint, 'aws.rdsInstanceId': 'de-c1w2-rds' });
       const discovering = vscode.commands.executeCommand<{ id: string; host: string }>('lifecycleLab.source.discoverRds');
       // Accept the first (only) item once the quick pick is open; retrying is harmless while it is not.

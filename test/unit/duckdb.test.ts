@@ -11,6 +11,18 @@ import { FakeClock } from '../fakeClock';
 import { runCli } from '../integration/fixture';
 import { buildTestLake, ORDER_LINES, orderAmount, PRODUCTS } from './dashboardLakeFixture';
 
+/** Writes fact_orders' 2003 rows beside its one file (`<file>.next`, for a rename over it); returns the file. */
+async function write2003FactsBeside(dir: string): Promise<string> {
+  const [file] = (await listLakeTables(dir)).find((t) => t.name === 'fact_orders')!.files;
+  const writer = new DuckDbLakeEngine(dir, { access: 'full' });
+  try {
+    await writer.query(`copy (select * from fact_orders where year(orderDate) = 2003) to ${sqlLiteral(`${file}.next`)} (format parquet)`);
+  } finally {
+    await writer.close();
+  }
+  return file;
+}
+
 suite('query params', () => {
   test('rewrites :name to $name for DuckDB and ? with ordered values for Athena', () => {
     const sql = "select * from t where a = :country and b >= :start and c = :country and d = 'x:notParam' -- :comment\n and e::int > 0";
@@ -236,13 +248,7 @@ suite('DuckDbLakeEngine', function () {
       let settled = fresh.settled();
       await clock.advance(1_000);
       assert.equal(await settled, true);
-      const [file] = (await listLakeTables(dir)).find((t) => t.name === 'fact_orders')!.files;
-      const writer = new DuckDbLakeEngine(dir, { access: 'full' });
-      try {
-        await writer.query(`copy (select * from fact_orders where year(orderDate) = 2003) to ${sqlLiteral(`${file}.next`)} (format parquet)`);
-      } finally {
-        await writer.close();
-      }
+      const file = await write2003FactsBeside(dir);
       await fs.rename(`${file}.next`, file);
       const expected = ORDER_LINES.filter((l) => l.orderDate.startsWith('2003')).length;
       assert.equal((await fresh.query('select count(*) from fact_orders')).rows[0][0], expected);
@@ -271,13 +277,7 @@ suite('DuckDbLakeEngine', function () {
       assert.ok(checks >= 1 && checks <= 2, `10 queries asked together checked the lake ${checks} times (one running, one waiting at most)`);
 
       // A rewrite between two queries is seen by the second, whether or not a check was queued meanwhile.
-      const [file] = (await listLakeTables(dir)).find((t) => t.name === 'fact_orders')!.files;
-      const writer = new DuckDbLakeEngine(dir, { access: 'full' });
-      try {
-        await writer.query(`copy (select * from fact_orders where year(orderDate) = 2003) to ${sqlLiteral(`${file}.next`)} (format parquet)`);
-      } finally {
-        await writer.close();
-      }
+      const file = await write2003FactsBeside(dir);
       const before = fresh.query('select count(*) from fact_orders');
       await fs.rename(`${file}.next`, file);
       const after = await fresh.query('select count(*) from fact_orders');
