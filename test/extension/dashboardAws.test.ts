@@ -19,10 +19,11 @@ import type { LifecycleLabApi } from '../../src/extension';
 import { DATASET_IDS, type DatasetId } from '../../src/core/dashboard/model';
 import { QUERIES, type QueryId } from '../../src/core/dashboard/queries';
 import { EmulatedAws, EMULATOR_CREDENTIALS, findEmulatorRoot, type EmulatorState } from '../../src/core/lab/emulatedAws';
+import { scanCostUsd } from '../../src/core/aws/athena';
 import { compileParams } from '../../src/core/query/params';
 import type { DashboardRenderedState, ReceivedReport } from '../../src/webview/dashboardPanel';
 import { freePort } from '../helpers';
-import { FIXTURE_TABLES, publishTestLake } from '../aws/awsLakeFixture';
+import { FIXTURE_TABLES, publishTestLake, type PublishedLake } from '../aws/awsLakeFixture';
 import { useAwsEnvironment } from '../aws/motoServer';
 import { buildTestLake } from '../unit/dashboardLakeFixture';
 import { pythonHas, requireTool } from '../iac/tools';
@@ -36,8 +37,8 @@ const RESULTS = 's3://lab-lake/athena-results/';
 
 interface AthenaProxy {
   endpoint: string;
-  /** Every StartQueryExecution seen: its SQL and execution parameters. */
-  executions: { sql: string; parameters: string[] }[];
+  /** Every StartQueryExecution seen: its SQL, execution parameters and, once it succeeded, the bytes it scanned. */
+  executions: { sql: string; parameters: string[]; scanned?: number }[];
   /** Bytes scanned per SQL text, as the emulator's GetQueryExecution reported them. */
   scanned: Map<string, number>;
   /** Executions of this SQL text reach the emulator with a syntax error until cleared. */
@@ -48,6 +49,7 @@ interface AthenaProxy {
 /** The proxy in front of the emulator (see the file comment). */
 async function startAthenaProxy(emulator: string): Promise<AthenaProxy> {
   const sqlOf = new Map<string, string>();
+  const executionOf = new Map<string, AthenaProxy['executions'][number]>();
   const proxy: AthenaProxy = { endpoint: '', executions: [], scanned: new Map(), close: async () => {} };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -56,10 +58,12 @@ async function startAthenaProxy(emulator: string): Promise<AthenaProxy> {
       let body = Buffer.concat(chunks);
       const target = req.headers['x-amz-target'];
       let sql: string | undefined;
+      let started: AthenaProxy['executions'][number] | undefined;
       if (target === 'AmazonAthena.StartQueryExecution') {
         const input = JSON.parse(body.toString('utf8')) as { QueryString: string; ExecutionParameters?: string[] };
         sql = input.QueryString;
-        proxy.executions.push({ sql, parameters: input.ExecutionParameters ?? [] });
+        started = { sql, parameters: input.ExecutionParameters ?? [] };
+        proxy.executions.push(started);
         // SQL text is not signed over by the emulator (it checks no signature): a changed body goes through.
         if (proxy.breaking === sql) body = Buffer.from(JSON.stringify({ ...input, QueryString: sql.replace(/\bselect\b/i, 'SELEC') }));
       }
@@ -70,11 +74,18 @@ async function startAthenaProxy(emulator: string): Promise<AthenaProxy> {
       fetch(`${emulator}${req.url ?? '/'}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body })
         .then(async (out) => {
           const text = await out.text();
-          if (sql && out.status === 200) sqlOf.set((JSON.parse(text) as { QueryExecutionId: string }).QueryExecutionId, sql);
+          if (sql && started && out.status === 200) {
+            const id = (JSON.parse(text) as { QueryExecutionId: string }).QueryExecutionId;
+            sqlOf.set(id, sql);
+            executionOf.set(id, started);
+          }
           if (target === 'AmazonAthena.GetQueryExecution' && out.status === 200) {
             const execution = (JSON.parse(text) as { QueryExecution: { QueryExecutionId: string; Statistics?: { DataScannedInBytes?: number }; Status?: { State?: string } } }).QueryExecution;
             const scannedSql = sqlOf.get(execution.QueryExecutionId);
-            if (scannedSql && execution.Status?.State === 'SUCCEEDED') proxy.scanned.set(scannedSql, execution.Statistics?.DataScannedInBytes ?? 0);
+            if (scannedSql && execution.Status?.State === 'SUCCEEDED') {
+              proxy.scanned.set(scannedSql, execution.Statistics?.DataScannedInBytes ?? 0);
+              executionOf.get(execution.QueryExecutionId)!.scanned = execution.Statistics?.DataScannedInBytes ?? 0;
+            }
           }
           res.writeHead(out.status, { 'content-type': out.headers.get('content-type') ?? 'application/x-amz-json-1.1' });
           res.end(text);
@@ -102,6 +113,12 @@ function shape(report: ReceivedReport) {
   return { state: report.state, rowCount: report.rowCount, labels: report.labels, values: report.values?.map(cents), page: report.page };
 }
 
+/** The bytes scanned a card's stats line shows ("1.5 KB scanned"). */
+function bytesOf(report: ReceivedReport): number | undefined {
+  const shown = /· ([\d.]+) (B|KB|MB) scanned/.exec(report.meta ?? '');
+  return shown ? Number(shown[1]) * 1024 ** ['B', 'KB', 'MB'].indexOf(shown[2]) : undefined;
+}
+
 /** The cost a card's stats line shows ("~$0.00024"). */
 function costOf(report: ReceivedReport): number {
   const cost = /~\$([\d.e-]+)$/.exec(report.meta ?? '');
@@ -111,10 +128,10 @@ function costOf(report: ReceivedReport): number {
 
 /**
  * Cards whose data comes from one query (the stats line then shows that query's engine time, bytes and cost). The
- * detailed sales grid is not one of them on a lake with a run manifest: it asks for its dates, then a page, and its
- * line shows the time of both, with no bytes or cost yet.
+ * detailed sales grid is one of them on a lake without a run manifest (this suite's, but for its own test); with one
+ * it is made of several queries, and its line shows them added up.
  */
-const QUERY_CARDS: DatasetId[] = ['kpis', 'salesByCountry', 'salesByProductLine', 'monthlySales', 'topProducts', 'products'];
+const QUERY_CARDS: DatasetId[] = ['kpis', 'salesByCountry', 'salesByProductLine', 'monthlySales', 'topProducts', 'products', 'salesDetail'];
 /** The cards whose query takes no parameters, with the query that answers each. */
 const FIXED_CARDS: Array<[DatasetId, QueryId]> = [['kpis', 'kpis'], ['salesByCountry', 'salesByCountryTop10'], ['salesByProductLine', 'salesByProductLine'], ['monthlySales', 'monthlySales']];
 const ATHENA_STATS = /^[\d,]+ rows? · \d+ ms · [\d.]+ (B|KB|MB) scanned · ~\$[\d.e-]+$/;
@@ -123,6 +140,7 @@ suite('Dashboard in AWS mode (Athena on Trino, the emulated AWS)', function () {
   this.timeout(600_000);
   let api: LifecycleLabApi;
   let emulator: EmulatorState;
+  let published: PublishedLake;
   let proxy: AthenaProxy;
   let lakeDir: string;
   let restoreEnv: (() => void) | undefined;
@@ -177,7 +195,7 @@ suite('Dashboard in AWS mode (Athena on Trino, the emulated AWS)', function () {
     lakeDir = await buildTestLake();
     emulator = await new EmulatedAws(labDir).up({ labPort: await freePort(), codeRoot: findEmulatorRoot(api.services.root) });
     await setSettings({ 'local.labDir': labDir });
-    await publishTestLake(awsSettings(), lakeDir, { bucket: LAKE_BUCKET, prefix: 'lake', database: DATABASE, runId: '20260101T000000Z-fixture' });
+    published = await publishTestLake(awsSettings(), lakeDir, { bucket: LAKE_BUCKET, prefix: 'lake', database: DATABASE, runId: '20260101T000000Z-fixture' });
     const [athena, glue] = await Promise.all([import('@aws-sdk/client-athena'), import('@aws-sdk/client-glue')]);
     const glueClient = new glue.GlueClient(awsSettings());
     const athenaClient = new athena.AthenaClient(awsSettings());
@@ -298,6 +316,49 @@ suite('Dashboard in AWS mode (Athena on Trino, the emulated AWS)', function () {
     for (const id of DATASET_IDS.filter((d) => !over.includes(d) && !under.includes(d))) {
       if (reports[id].state === 'error') assert.match(reports[id].message ?? '', /Bytes scanned limit was exceeded/, id);
       else assert.deepEqual(shape(reports[id]), shape(local[id]), id);
+    }
+  });
+
+  test('the detailed sales grid on a lake with a run manifest shows the bytes scanned and cost of all its queries, added up', async () => {
+    // With the run's manifest the grid asks for the order dates' range and a first page, then counts the groups per
+    // date and asks for the page (service.ts); the filter options ask for the same date range on their own.
+    const positional = (id: QueryId, params: Record<string, string | number> = {}) => compileParams(QUERIES[id].sql('star-v1'), params, 'positional').sql;
+    const pageSql = positional('salesDetailPage', { firstDate: '2003-01-01', lastDate: '2003-01-01', groupsBefore: 0, offset: 0, limit: 1 });
+    const datesSql = positional('salesDetailDates');
+    const rangeSql = positional('orderDateRange');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await setSettings(awsMode(proxy.endpoint));
+    const s3 = await import('@aws-sdk/client-s3');
+    const s3Client = new s3.S3Client({ ...awsSettings(), forcePathStyle: true });
+    const manifestKey = 'lake/gold/_manifest.json';
+    try {
+      await s3Client.send(new s3.PutObjectCommand({ Bucket: LAKE_BUCKET, Key: manifestKey, Body: JSON.stringify(published.manifest), ContentType: 'application/json' }));
+      const from = proxy.executions.length;
+      await vscode.commands.executeCommand('lifecycleLab.dashboard.open');
+      let expected = { bytes: 0, cost: 0, queries: 0, largest: 0 };
+      let report: ReceivedReport | undefined;
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        report = (await api.dashboard.renderedState()).reports.salesDetail;
+        const ran = proxy.executions.slice(from).filter((e) => e.scanned !== undefined);
+        const ranges = ran.filter((e) => e.sql === rangeSql);
+        // The grid's: its pages and date counts, and the date range asked beside the filter options' own.
+        const own = [...ran.filter((e) => e.sql === pageSql || e.sql === datesSql), ...ranges.slice(1)].map((e) => e.scanned!);
+        expected = {
+          bytes: own.reduce((a, b) => a + b, 0), cost: own.reduce((a, b) => a + scanCostUsd(b, 5), 0), queries: own.length, largest: Math.max(0, ...own),
+        };
+        const shown = report ? bytesOf(report) : undefined;
+        if (ran.some((e) => e.sql === datesSql) && shown !== undefined && Math.abs(shown - expected.bytes) <= 0.01 * expected.bytes) break;
+        if (Date.now() > deadline) assert.fail(`the detailed sales card shows "${report?.meta}"; its ${expected.queries} queries scanned ${expected.bytes} bytes`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.ok(report);
+      assert.equal(report.state, 'data');
+      assert.match(report.meta ?? '', ATHENA_STATS);
+      assert.ok(expected.queries >= 2 && expected.bytes > 1.05 * expected.largest, `several queries, more than the largest of them: ${JSON.stringify(expected)}`);
+      assert.ok(Math.abs(costOf(report) - expected.cost) <= 0.05 * expected.cost /* 2 significant digits */, `cost ${report.meta} of ${JSON.stringify(expected)}`);
+    } finally {
+      await s3Client.send(new s3.DeleteObjectCommand({ Bucket: LAKE_BUCKET, Key: manifestKey })).finally(() => s3Client.destroy());
     }
   });
 

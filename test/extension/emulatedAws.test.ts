@@ -32,10 +32,10 @@ const TABLES = ['customers', 'employees', 'offices', 'orderdetails', 'orders', '
 const LAKE_TABLES = ['dim_customers', 'dim_locations', 'dim_products', 'fact_orders'];
 const SWITCH = 'Switch to Local Mode';
 /**
- * Cards answered by one Athena query each: their stats line shows its engine time, bytes scanned and cost. The
- * detailed sales grid asks for its dates, then a page: its line shows the time of both, with no bytes or cost yet.
+ * Cards answered by Athena: their stats line shows the engine time, bytes scanned and cost of their queries (the
+ * detailed sales grid asks for its dates, then a page: both added up).
  */
-const QUERY_CARDS: DatasetId[] = ['kpis', 'salesByCountry', 'salesByProductLine', 'monthlySales', 'topProducts', 'products'];
+const QUERY_CARDS: DatasetId[] = ['kpis', 'salesByCountry', 'salesByProductLine', 'monthlySales', 'topProducts', 'products', 'salesDetail'];
 const ATHENA_STATS = /^[\d,]+ rows? · \d+ ms · [\d.]+ (B|KB|MB) scanned · ~\$\d/;
 
 const config = () => vscode.workspace.getConfiguration('lifecycleLab');
@@ -322,8 +322,6 @@ suite('Emulated AWS in the editor: the lab\'s AWS steps end to end on Spark and 
       assert.ok(reports[id].rowCount > 0, `${id} has rows`);
       assert.match(reports[id].meta ?? '', ATHENA_STATS, `${id}: engine time, bytes scanned and cost: "${reports[id].meta}"`);
     }
-    assert.ok(reports.salesDetail.rowCount > 0, 'the detailed sales grid has rows');
-    assert.match(reports.salesDetail.meta ?? '', /^[\d,]+ rows? · \d+ ms$/, 'the detailed sales grid shows its time');
     step('dashboard');
   });
 

@@ -100,12 +100,13 @@ export class DashboardData {
     }
   }
 
-  /** Runs one named query with the lake's model. */
-  async run(query: NamedQuery, params: QueryParams = {}, signal?: AbortSignal): Promise<QueryResult & { sql: string }> {
+  /** Runs one named query with the lake's model; `tally` counts it for the answer it is part of. */
+  async run(query: NamedQuery, params: QueryParams = {}, signal?: AbortSignal, tally?: QueryTally): Promise<QueryResult & { sql: string }> {
     const model = await this.model(signal);
     this.running++;
     try {
       const result = await this.engine.query(query.sql(model), params, signal);
+      tally?.add(result.stats);
       return { ...result, sql: sqlForCopy(query, model, params) };
     } finally {
       this.running--;
@@ -119,9 +120,11 @@ export class DashboardData {
     return new Promise((resolve) => this.quietWaiters.push(resolve));
   }
 
-  model(signal?: AbortSignal): Promise<LakeModel> {
+  /** The lake's model, asked once; `tally` counts the query when this call is the one that asks it. */
+  model(signal?: AbortSignal, tally?: QueryTally): Promise<LakeModel> {
     this.modelPromise ??= (async () => {
       const columns = await this.engine.query(QUERIES.dimLocationsColumns.sql('star-v1'), {}, signal);
+      tally?.add(columns.stats);
       const names = columns.rows.map((r) => String(r[0]));
       const damaged = names.length ? [] : (await this.damage()).filter((p) => p.table === 'dim_locations');
       if (damaged.length) throw lakeDamagedError(damaged);
@@ -165,17 +168,14 @@ export class DashboardData {
     };
   }
 
-  private async table(id: DatasetId, query: NamedQuery, params: QueryParams, signal?: AbortSignal): Promise<DatasetResult> {
+  /** A card answered by one query (`tally` holds the queries run before it for the same answer, if any). */
+  private async table(id: DatasetId, query: NamedQuery, params: QueryParams, signal?: AbortSignal, tally = new QueryTally()): Promise<DatasetResult> {
     if (RECORDED_QUERIES.includes(query.id)) {
       const answer: unknown = (await this.recorded())?.answers?.[query.id];
       if (isRecordedAnswer(answer)) return this.fromRecord(id, query, params, answer);
     }
-    const result = await this.run(query, params, signal);
-    const { elapsedMs, bytesScanned, costUsd } = result.stats;
-    return {
-      id, title: DATASET_TITLES[id], columns: result.columns, rows: result.rows, sql: result.sql, elapsedMs,
-      ...(bytesScanned === undefined ? {} : { bytesScanned }), ...(costUsd === undefined ? {} : { costUsd }),
-    };
+    const result = await this.run(query, params, signal, tally);
+    return { id, title: DATASET_TITLES[id], columns: result.columns, rows: result.rows, sql: result.sql, ...tally.totals() };
   }
 
   /**
@@ -184,14 +184,15 @@ export class DashboardData {
    * facts of its own dates (salesDetailPage); without one (or with undated facts) the self-contained salesDetail runs.
    */
   async salesDetail(offset: number, limit: number, signal?: AbortSignal, onPartial?: (partial: DatasetResult) => void): Promise<DatasetResult> {
-    const started = performance.now();
+    // Every query run for this answer (a partial first page's included): the card shows what they took together.
+    const tally = new QueryTally();
     const model = await this.model(signal);
     const manifest = await this.readManifest().catch(() => undefined);
     const run = manifest?.runId ? `${manifest.runId}@${manifest.finishedAt ?? ''}@${model}` : undefined;
     if (run && this.detailDates?.run !== run && offset === 0 && onPartial) {
       // Counting the groups per date reads every fact (slow on a big lake, bench/dashboard.md): show the first page
       // before that.
-      const first = await this.salesDetailFirstPage(limit, signal);
+      const first = await this.salesDetailFirstPage(limit, signal, tally);
       if (first && this.detailDates?.run !== run) {
         onPartial(first);
         // The other cards come first: counting now would slow them down on a small machine.
@@ -199,7 +200,7 @@ export class DashboardData {
       }
     }
     if (run && this.detailDates?.run !== run) {
-      const dates = this.run(QUERIES.salesDetailDates, {}, signal).then((r) => r.rows.map((row) => ({
+      const dates = this.run(QUERIES.salesDetailDates, {}, signal, tally).then((r) => r.rows.map((row) => ({
         orderDate: row[0] === null ? '' : String(row[0]), groupCount: Number(row[1]),
       })));
       const entry = { run, dates, settled: false };
@@ -208,24 +209,24 @@ export class DashboardData {
     }
     const dates = run ? await this.detailDates!.dates : undefined;
     if (!dates || dates.some((d) => d.orderDate === '')) {
-      return this.table('salesDetail', QUERIES.salesDetail, { offset, limit }, signal);
+      return this.table('salesDetail', QUERIES.salesDetail, { offset, limit }, signal, tally);
     }
     const window = salesDetailWindow(dates, offset, limit);
     const datesSql = sqlForCopy(QUERIES.salesDetailDates, model);
     if (window.firstDate === undefined || window.lastDate === undefined) {
       const columns = ['orderDate', 'productLine', 'productName', 'country', 'totalSales', 'quantity', 'totalRows'];
       return { id: 'salesDetail', title: DATASET_TITLES.salesDetail, columns: columns.map((name) => ({ name, type: '' })), rows: [],
-        sql: datesSql, elapsedMs: performance.now() - started };
+        sql: datesSql, ...tally.totals() };
     }
     const page = await this.run(QUERIES.salesDetailPage,
-      { firstDate: window.firstDate, lastDate: window.lastDate, groupsBefore: window.groupsBefore, offset, limit }, signal);
+      { firstDate: window.firstDate, lastDate: window.lastDate, groupsBefore: window.groupsBefore, offset, limit }, signal, tally);
     return {
       id: 'salesDetail',
       title: DATASET_TITLES.salesDetail,
       columns: [...page.columns, { name: 'totalRows', type: 'BIGINT' }],
       rows: page.rows.map((r) => [...r, window.totalRows]),
       sql: `${datesSql}\n${page.sql}`,
-      elapsedMs: performance.now() - started,
+      ...tally.totals(),
     };
   }
 
@@ -234,19 +235,18 @@ export class DashboardData {
    * dates from the first order date on, so when the dates from the first one to a few days later hold `limit` groups,
    * those are rows 1..limit of the whole aggregate (undated facts sort last). Undefined when they hold fewer.
    */
-  private async salesDetailFirstPage(limit: number, signal?: AbortSignal): Promise<DatasetResult | undefined> {
-    const started = performance.now();
+  private async salesDetailFirstPage(limit: number, signal: AbortSignal | undefined, tally: QueryTally): Promise<DatasetResult | undefined> {
     const recorded = (await this.recorded())?.filterOptions;
     const [firstDate, lastDate] = isFilterOptions(recorded) ? [recorded.firstOrderDate || undefined, recorded.lastOrderDate || undefined]
-      : ((await this.run(QUERIES.orderDateRange, {}, signal)).rows[0] ?? []).map((v) => (v === null || v === undefined ? undefined : String(v)));
+      : ((await this.run(QUERIES.orderDateRange, {}, signal, tally)).rows[0] ?? []).map((v) => (v === null || v === undefined ? undefined : String(v)));
     if (!firstDate || !lastDate) return undefined;
     for (const days of [0, 31]) {
       const until = addDays(firstDate, days);
-      const page = await this.run(QUERIES.salesDetailPage, { firstDate, lastDate: until, groupsBefore: 0, offset: 0, limit }, signal);
+      const page = await this.run(QUERIES.salesDetailPage, { firstDate, lastDate: until, groupsBefore: 0, offset: 0, limit }, signal, tally);
       if (page.rows.length === limit) {
         return {
           id: 'salesDetail', title: DATASET_TITLES.salesDetail, columns: page.columns, rows: page.rows, sql: page.sql,
-          elapsedMs: performance.now() - started, page: { index: 0, size: limit, totalRows: limit, totalPending: true },
+          ...tally.totals(), page: { index: 0, size: limit, totalRows: limit, totalPending: true },
         };
       }
       if (until >= lastDate) return undefined;
@@ -261,13 +261,17 @@ export class DashboardData {
     const fromManifest = isFilterOptions(recorded);
     let options: FilterOptions;
     let sql: string;
+    let stats: QueryTotals;
     if (fromManifest) {
       options = recorded;
       sql = recordedSql(FILTER_OPTION_QUERIES.map((q) => sqlForCopy(q, 'star-v1')));
+      stats = { elapsedMs: performance.now() - started };
     } else {
-      const answers = await Promise.all(FILTER_OPTION_QUERIES.map((q) => this.run(q, {}, signal)));
+      const tally = new QueryTally();
+      const answers = await Promise.all(FILTER_OPTION_QUERIES.map((q) => this.run(q, {}, signal, tally)));
       options = filterOptionsFromRows(answers[0].rows, answers[1].rows, answers[2].rows);
       sql = answers.map((a) => a.sql).join('\n');
+      stats = tally.totals();
     }
     return {
       id: 'filterOptions',
@@ -280,14 +284,14 @@ export class DashboardData {
         ['lastOrderDate', options.lastOrderDate],
       ],
       sql,
-      elapsedMs: performance.now() - started,
+      ...stats,
       filterOptions: options,
       ...(fromManifest ? { recorded: true } : {}),
     };
   }
 
   private async lakeStatus(signal?: AbortSignal): Promise<DatasetResult> {
-    const started = performance.now();
+    const tally = new QueryTally();
     this.invalidate();
     const problems = await this.damage();
     const damaged = new Set(problems.map((p) => p.table));
@@ -300,8 +304,8 @@ export class DashboardData {
         return undefined;
       });
     const [modelRead, rowCount, manifest] = await Promise.all([
-      unlessDamaged('dim_locations', () => this.model(signal)),
-      unlessDamaged('fact_orders', () => this.engine.query(QUERIES.factRows.sql('star-v1'), {}, signal)),
+      unlessDamaged('dim_locations', () => this.model(signal, tally)),
+      unlessDamaged('fact_orders', () => this.counted(QUERIES.factRows.sql('star-v1'), signal, tally)),
       this.readManifest().catch(() => undefined),
     ]);
     // dim_locations damaged: the model can not be read off it; the pipeline writes star-v1.
@@ -312,7 +316,7 @@ export class DashboardData {
     const proven = manifest?.ok === true && manifest.tables?.fact_orders?.rows === factRows &&
       manifest.checks.some((c) => c.name === 'fact_rows_match_source' && c.ok) && manifest.source.counts.orderdetails === factRows;
     const orderLines = factRows === undefined ? undefined : proven ? factRows
-      : Number((await this.engine.query(QUERIES.factOrderLines.sql('star-v1'), {}, signal)).rows[0]?.[1] ?? 0);
+      : Number((await this.counted(QUERIES.factOrderLines.sql('star-v1'), signal, tally)).rows[0]?.[1] ?? 0);
     const run = summarizeManifest(manifest);
     const status = assessLake({ engine: this.engine.kind, source: this.engine.description, model, factRows, orderLines, run,
       damaged: [...damaged].sort() }, problems);
@@ -332,8 +336,43 @@ export class DashboardData {
         ['inflated', status.inflated],
       ],
       sql: [QUERIES.dimLocationsColumns.sql(model), QUERIES.factRows.sql(model), QUERIES.factOrderLines.sql(model)].join(';\n'),
-      elapsedMs: performance.now() - started,
+      ...tally.totals(),
       lakeStatus: status,
+    };
+  }
+
+  /** One of the lake status's own queries, counted in `tally`. */
+  private async counted(sql: string, signal: AbortSignal | undefined, tally: QueryTally): Promise<QueryResult> {
+    const result = await this.engine.query(sql, {}, signal);
+    tally.add(result.stats);
+    return result;
+  }
+}
+
+/** What the queries of one answer took together, as its card shows it. */
+type QueryTotals = Pick<DatasetResult, 'elapsedMs' | 'bytesScanned' | 'costUsd'>;
+
+/**
+ * The queries run for one answer (a card made of several): their engine times added up and, where the engine bills
+ * by scan, their bytes scanned and their costs (each query's cost is what Athena bills for it, its minimum included,
+ * so the card's is their sum).
+ */
+export class QueryTally {
+  private elapsedMs = 0;
+  private bytesScanned?: number;
+  private costUsd?: number;
+
+  add(stats: QueryResult['stats']): void {
+    this.elapsedMs += stats.elapsedMs;
+    if (stats.bytesScanned !== undefined) this.bytesScanned = (this.bytesScanned ?? 0) + stats.bytesScanned;
+    if (stats.costUsd !== undefined) this.costUsd = (this.costUsd ?? 0) + stats.costUsd;
+  }
+
+  totals(): QueryTotals {
+    return {
+      elapsedMs: this.elapsedMs,
+      ...(this.bytesScanned === undefined ? {} : { bytesScanned: this.bytesScanned }),
+      ...(this.costUsd === undefined ? {} : { costUsd: this.costUsd }),
     };
   }
 }
