@@ -151,6 +151,30 @@ def _job(df):
     return glue_job.laid_out(df, "fact_orders", {"orderdetails": df.count()}), glue_job.WRITE_OPTIONS["fact_orders"]
 
 
+@layout("job_rg16m")
+def _job_rg16m(df):
+    job, options = _job(df)
+    return job, {**options, "parquet.block.size": str(16 << 20)}
+
+
+@layout("job_v2")
+def _job_v2(df):
+    job, options = _job(df)
+    return job, {**options, "parquet.writer.version": "v2"}
+
+
+@layout("job_dict8m")
+def _job_dict8m(df):
+    job, options = _job(df)
+    return job, {**options, "parquet.dictionary.page.size": str(8 << 20)}
+
+
+@layout("job_v2_dict8m")
+def _job_v2_dict8m(df):
+    job, options = _job(df)
+    return job, {**options, "parquet.writer.version": "v2", "parquet.dictionary.page.size": str(8 << 20)}
+
+
 @layout("by_product")
 def _by_product(df):
     return df.orderBy("productCode", "orderDate", "orderNumber").coalesce(1), {}
@@ -219,6 +243,10 @@ def main() -> int:
         for name in args.layouts.split(","):
             database = f"layout_{name}"
             tables = {}
+            # A layout's prefix holds only this run's files (an earlier run's, of another lake, would be read too).
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=f"{name}/"):
+                for obj in page.get("Contents", []):
+                    s3.delete_object(Bucket=BUCKET, Key=obj["Key"])
             for table in TABLES:
                 df, options = (LAYOUTS[name](frames[table]) if table == "fact_orders" else (frames[table], {}))
                 local = os.path.join(work, name, table)
