@@ -6,7 +6,8 @@
  * folder named lifecycle-lab-demo. The script starts its own lab and emulator (`lifecycle-lab lab up --aws` in a
  * throwaway lab folder), applies a copy of terraform/ with the Terraform CLI, then in the editor: Run Pipeline twice
  * (the second one photographed while it runs: the run terminal, the Runs group and the status bar), then Open
- * Dashboard (every card on Athena with its engine time, bytes scanned and cost). The workbench's title bar, which says
+ * Dashboard (every card on Athena with its engine time, bytes scanned and cost; the panel with the run terminal closed
+ * first, the script fails if it stays). The workbench's title bar, which says
  * "Extension Development Host", is cut off. Leaves no process behind.
  * Needs `npm run build`, `npx tsc -p .`, Terraform with the provider mirror and `bash scripts/setup-emulator.sh`.
  *   SCREENSHOT_OUT   the Glue run's picture (default docs/screenshots/glue-run-emulated.png); the dashboard's goes beside it
@@ -49,6 +50,14 @@ async function moduleEnv(endpoint, labDir) {
     TF_VAR_db_sg_id: net.securityGroupId, TF_VAR_username: creds.user, TF_VAR_password: creds.password,
     TF_VAR_data_lake_bucket: 'lab-demo-lake', TF_VAR_scripts_bucket: 'lab-demo-scripts', TF_VAR_force_destroy_buckets: 'true',
     TF_VAR_glue_dir: path.join(root, 'glue'),
+  });
+}
+
+/** Whether the workbench's panel (terminal, output, problems) takes room on the page. */
+function panelShown(page) {
+  return page.evaluate(() => {
+    const box = document.querySelector('.part.panel')?.getBoundingClientRect();
+    return Boolean(box && box.width > 0 && box.height > 0);
   });
 }
 
@@ -120,7 +129,11 @@ await takeScreenshot('glue-run-emulated', async (shot) => {
     return undefined;
   }, 600_000, 'the dashboard did not finish rendering in time');
   await page.keyboard.press('Control+KeyB');
+  // The run's terminal is no part of this picture: the panel closed, and seen closed, before it is taken.
+  if (await panelShown(page)) await palette(page, 'View: Hide Panel');
+  await poll(async () => !(await panelShown(page)), 10_000, 'the panel (the run terminal) is still open under the dashboard');
   await page.waitForTimeout(1500);
+  if (await panelShown(page)) throw new Error('the panel (the run terminal) opened again under the dashboard');
   const states = await frame.evaluate(() => Array.from(document.querySelectorAll('section.card')).map((c) => `${c.getAttribute('data-dataset')}=${c.getAttribute('data-state')}`));
   await shot.save(states.join(', '), 'dashboard-emulated');
 });
