@@ -4,8 +4,11 @@
  * installed into a bare code-server (its own user data, extensions and XDG folders, all in a temp dir) and a folder of
  * the user's own is opened. A driver extension with no code of its own (test/install/cleanFolder.ts is its tests
  * module) runs Start Local Lab, Run Pipeline, Open Dashboard (every card drawn) and Open Lab Notebook on the
- * installed extension, then Stop Local Lab. The user's folder is listed recursively before and after: any new file or
- * folder fails the run. Prints one line per check and `N passed, N failed` last; exits 0 only when all passed.
+ * installed extension, checks that AWS mode's Terraform module and Glue job resolve from the install path (and, with the
+ * Terraform CLI and a provider mirror on the machine, runs Terraform Init, whose files go to the lab's folder), then
+ * Stop Local Lab. The user's folder and the installed extension's folder are listed recursively before and after: any
+ * new file or folder in either fails the run. Prints one line per check and `N passed, N failed` last; exits 0 only
+ * when all passed.
  *   node scripts/run-install-test.mjs [--no-build] [--vsix FILE]
  *     --no-build   package dist/ as it is (npm test has just built it)
  *     --vsix FILE  test this vsix instead of packaging one (e.g. one built from an older commit)
@@ -15,6 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { codeServerEntry, OFFLINE_EDITOR_SETTINGS, runTestsInWorkbench, tail, workbenchUrl } from './lib/codeServer.mjs';
 import { codeServerMissing, exitOnInterrupt, WorkbenchRun } from './lib/workbenchRun.mjs';
@@ -77,6 +81,21 @@ function stopLeftoverServers(dir) {
   }
 }
 
+/**
+ * Terraform for the driver's Init step: the CLI on PATH and the machine's provider mirror (test/iac/tools.ts, compiled
+ * to out/), through the test's own CLI configuration, offline; without them the step checks the module's location only.
+ */
+function terraformForTest() {
+  try {
+    const tools = createRequire(import.meta.url)(path.join(root, 'out', 'test', 'iac', 'tools.js'));
+    if (!tools.terraformAvailable()) return { why: 'no terraform on PATH or no provider mirror' };
+    const { TF_CLI_CONFIG_FILE } = tools.terraformEnv();
+    return { env: { INSTALL_TEST_TERRAFORM: '1', TF_CLI_CONFIG_FILE, CHECKPOINT_DISABLE: '1', AWS_EC2_METADATA_DISABLED: 'true' } };
+  } catch (err) {
+    return { why: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 function buildVsix(outDir, build) {
   const args = [path.join(root, 'scripts', 'package.mjs'), 'linux-x64', '--out', outDir, ...(build ? [] : ['--no-build'])];
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -120,6 +139,11 @@ async function main() {
     if (!installed) return 1;
 
     const before = listTree(folder);
+    // The install path may be read-only: nothing the extension does may write there (Terraform's files go to the lab's folder).
+    const extensionDir = path.join(dirs.extensions, fs.readdirSync(dirs.extensions).find((d) => d.startsWith(`${extensionId}-`)));
+    const installedBefore = listTree(extensionDir);
+    const terraform = terraformForTest();
+    if (!terraform.env) lines.push(`NOTE install: Terraform Init not run (${terraform.why}); the module's location is still checked`);
     // A new user's settings: none of Lifecycle Lab's (the editor's own offline ones only).
     const editorSettings = Object.fromEntries(Object.entries(OFFLINE_EDITOR_SETTINGS).filter(([k]) => !k.startsWith('lifecycleLab.')));
     const deadline = started + timeoutS * 1000;
@@ -130,6 +154,7 @@ async function main() {
         EXT_TEST_RESULTS: resultsFile, INSTALL_TEST_EXTENSION_ID: extensionId, INSTALL_TEST_EXTENSIONS_DIR: dirs.extensions,
         // The dashboard reports what each card drew only when asked (test and bench hooks).
         LIFECYCLE_LAB_TEST_HOOKS: '1',
+        ...(terraform.env ?? {}),
       },
     });
     const url = workbenchUrl(port, folder, [['extensionDevelopmentPath', driver], ['extensionTestsPath', driverTests]]);
@@ -147,6 +172,10 @@ async function main() {
     const added = after.filter((p) => !before.includes(p));
     record(added.length === 0, `the user's folder holds nothing new (${before.length} entries before, ${after.length} after)`,
       `new in ${folder}: ${added.length} entries, first: ${added.slice(0, 15).join(', ')}`);
+    const installedAfter = listTree(extensionDir);
+    const written = installedAfter.filter((p) => !installedBefore.includes(p));
+    record(written.length === 0, `the install path holds nothing new (${installedBefore.length} entries before, ${installedAfter.length} after)`,
+      `new in ${extensionDir}: ${written.slice(0, 15).join(', ')}`);
     exitCode = failed === 0 && passed > 0 ? 0 : 1;
   } catch (err) {
     record(false, err instanceof Error ? err.message : String(err), run.logTails());
