@@ -11,7 +11,10 @@ const optimization = { minimizer: [new TerserPlugin({ minify: TerserPlugin.swcMi
 
 /**
  * Two bundles: the extension host side (extension + CLI, Node) and the webview side (browser).
- * DuckDB is a native module: it stays external and ships in node_modules inside the .vsix.
+ * DuckDB's native binding (@duckdb/node-bindings and its platform package) stays external and ships in node_modules
+ * inside the .vsix. Its JavaScript API (@duckdb/node-api, 186 small CommonJS files) is bundled into the chunk the
+ * engine's import() loads: one file instead of 186 takes 45-75 ms instead of 185-265 ms on this machine, on the path
+ * of every first query (the dashboard's cold open among them).
  */
 
 /** @type {import('webpack').Configuration} */
@@ -31,7 +34,6 @@ const nodeConfig = {
   },
   externals: {
     vscode: 'commonjs vscode',
-    '@duckdb/node-api': 'commonjs @duckdb/node-api',
     '@duckdb/node-bindings': 'commonjs @duckdb/node-bindings',
   },
   resolve: { extensions: ['.ts', '.js'] },

@@ -2,7 +2,7 @@
  * The one benchmark: every figure side by side, on one machine and one set of data, in one run.
  *   npm run bench [-- --quick | --smoke] [--reps N] [--out FILE.md] [--no-spark] [--no-editor] [--build] [--streams N]
  *                 [--generator | --no-generator] [--generator-scale N] [--analytics-scale N] [--editor-hosts N]
- *                 [--source-cap SECONDS] [--baseline COMMIT]
+ *                 [--source-cap SECONDS] [--baseline COMMIT] [--editor-only]
  * full:  pipeline at scale 1, 100, 1000 (DuckDB engine vs pyspark), scaling at 1, 10, 100, 1000, analytics at 1000,
  *        3 editor hosts; writes bench/results.md (+ .json, + the scaling chart PNG).
  * quick: pyspark against DuckDB at scale 1, scaling (and the extraction ceiling) at 1, 10, 100, analytics at 10, 1 editor
@@ -13,6 +13,9 @@
  *        rep by rep in one run, each figure side by side with its ratio (bench/compare.ts).
  * Every figure is min / median / max over the reps, and reps are interleaved (A B A B) so both sides of a ratio see
  * the same machine. Before a ratio is reported, both sides' answers are compared; a mismatch is reported instead.
+ * --editor-only: section 4 alone (--editor-hosts hosts, --reps warm opens each), written in place of section 4 of the
+ *        existing page (results.md unless --out), with the run's date and load average; the other sections stay as
+ *        they were.
  * Starts the local lab when it is not running (`npm run lab -- up`); the editor part runs dist/ (built when missing).
  * Each section is a file of its own under bench/sections/: it measures, then renders its table.
  */
@@ -36,7 +39,7 @@ import { renderScaling } from './sections/scaling';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const USAGE = 'npm run bench -- [--quick | --smoke] [--reps N] [--out FILE.md] [--no-spark] [--no-editor] [--build] [--streams N] '
-  + '[--generator | --no-generator] [--generator-scale N] [--analytics-scale N] [--editor-hosts N] [--source-cap SECONDS] [--baseline COMMIT]';
+  + '[--generator | --no-generator] [--generator-scale N] [--analytics-scale N] [--editor-hosts N] [--source-cap SECONDS] [--baseline COMMIT] [--editor-only]';
 
 /** Every option of `npm run bench`, parsed strictly by the CLI's parser. */
 export const BENCH_OPTIONS: OptionTable = {
@@ -44,7 +47,7 @@ export const BENCH_OPTIONS: OptionTable = {
   'no-spark': { type: 'boolean' }, 'no-editor': { type: 'boolean' }, build: { type: 'boolean' }, streams: { type: 'string' },
   generator: { type: 'boolean' }, 'no-generator': { type: 'boolean' }, 'generator-scale': { type: 'string' },
   'analytics-scale': { type: 'string' }, 'editor-hosts': { type: 'string' }, 'source-cap': { type: 'string' },
-  baseline: { type: 'string' },
+  baseline: { type: 'string' }, 'editor-only': { type: 'boolean' },
 };
 
 const log = (line: string) => console.log(line);
@@ -97,6 +100,10 @@ async function main(): Promise<void> {
   const admin = await sourcePool(target, target.database, 600);
   const ctx: BenchContext = { repoRoot, target, admin, mode, quick, smoke, reps, work, checks: [], versions: { code: codeVersion(repoRoot), node: process.version }, log };
   try {
+    if (flag('editor-only')) {
+      await editorOnly(ctx, settings.editorHosts, flag('build'), outMd, started);
+      return;
+    }
     await recordVersions(ctx);
     // Sources: classicmodels_xN for every scale any section uses (the generator, seed 1, when missing or off).
     const allScales = [...new Set([...pipelineScales, ...scalingScales, analyticsScale])].sort((a, b) => a - b);
@@ -149,6 +156,25 @@ async function main(): Promise<void> {
   } finally {
     await admin.end();
   }
+}
+
+/** Section 4 measured alone and put in place of section 4 of the page at `outMd` (the rest of the page is kept). */
+async function editorOnly(ctx: BenchContext, hosts: number, build: boolean, outMd: string, started: Date): Promise<void> {
+  const loadStart = loadText();
+  const editor = await measureEditor(ctx, Math.max(hosts, 1), build);
+  const section = renderEditor(editor);
+  section.splice(4, 0, `Measured alone (\`npm run bench -- --editor-only --editor-hosts ${Math.max(hosts, 1)} --reps ${ctx.reps}\`), ` +
+    `${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, code ${ctx.versions.code}; load average (1 / 5 / 15 min) at the start ${loadStart}, ` +
+    `at the end ${loadText()} on ${machineLine()}. The other sections are from the page's full run.`, '');
+  const page = fs.existsSync(outMd) ? fs.readFileSync(outMd, 'utf8') : '';
+  const from = page.indexOf('## 4. Editor');
+  const to = from < 0 ? -1 : page.indexOf('\n## ', from + 1);
+  const text = from < 0 ? `${page}\n${section.join('\n')}` : `${page.slice(0, from)}${section.join('\n')}${to < 0 ? '' : page.slice(to)}`;
+  fs.writeFileSync(outMd, text);
+  log(`\n${section.filter((l) => l.startsWith('|') || l.startsWith('#')).join('\n')}`);
+  const failed = ctx.checks.filter((c) => !c.ok);
+  log(`\nwrote section 4 of ${path.relative(ctx.repoRoot, outMd)}; ${failed.length ? `${failed.length} check(s) FAILED: ${failed.map((c) => c.detail).join('; ')}` : 'every host rendered every card'}`);
+  if (failed.length) process.exitCode = 1;
 }
 
 /** The versions of what the figures come from: MariaDB, DuckDB, java, the MariaDB client (pyspark's once it ran). */

@@ -29,6 +29,14 @@ export interface EditorBenchResult {
   /** Open Dashboard until every card reported its render; the first open, then each reopen. */
   dashboardColdMs?: number;
   dashboardWarmMs?: number[];
+  /**
+   * Open Dashboard while its tab is open but hidden behind another editor (a text document opened over it): until the
+   * panel is visible again with its page kept (no new page load), or, had the page been dropped, every card reported
+   * again. One figure per warm rep.
+   */
+  dashboardShownMs?: number[];
+  /** Whether each of those found the page kept (true) or loaded anew (false). */
+  dashboardShownKept?: boolean[];
   /** Where the time of each open went (bench/editor/dashboardPhases.ts): the first open, then each reopen. */
   dashboardColdPhases?: DashboardPhases;
   dashboardWarmPhases?: DashboardPhases[];
@@ -39,9 +47,10 @@ export interface EditorBenchResult {
   cardErrors?: string[];
 }
 
+const PACKAGE_JSON = path.resolve(__dirname, '..', '..', '..', 'package.json');
 /** `publisher.name` from package.json. */
 const EXTENSION_ID = ((m: { publisher: string; name: string }) => `${m.publisher}.${m.name}`)(
-  JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { publisher: string; name: string });
+  JSON.parse(fs.readFileSync(PACKAGE_JSON, 'utf8')) as { publisher: string; name: string });
 const POLL_MS = 5;
 
 async function openDashboardUntilRendered(api: LifecycleLabApi, timeoutMs = 120_000): Promise<{ ms: number; phases: DashboardPhases; marks: Record<string, number>; rendered: DatasetId[]; errors: string[] }> {
@@ -84,6 +93,36 @@ async function paintedTimings(api: LifecycleLabApi, timeoutMs = 5_000) {
     if ((drawn > 0 && painted >= drawn) || performance.now() > deadline) return timings;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+}
+
+/** Hides the open dashboard behind a new text document in its editor group, then Open Dashboard until it is back. */
+async function showHiddenDashboard(api: LifecycleLabApi, timeoutMs = 60_000): Promise<{ ms: number; kept: boolean }> {
+  // A file on disk (never dirty, so closing it asks nothing): the extension's package.json.
+  await vscode.window.showTextDocument(vscode.Uri.file(PACKAGE_JSON), { preview: false, preserveFocus: false, viewColumn: vscode.ViewColumn.Active });
+  while ((await api.dashboard.renderedState()).visible) await new Promise((r) => setTimeout(r, POLL_MS));
+  const before = await api.dashboard.renderedState();
+  const readies = (s: typeof before) => s.timings.host.filter((m) => m.name === 'ready').length;
+  const started = performance.now();
+  await vscode.commands.executeCommand('lifecycleLab.dashboard.open');
+  const poll = async (done: (state: typeof before) => boolean, what: string) => {
+    for (;;) {
+      const state = await api.dashboard.renderedState();
+      if (done(state)) return performance.now() - started;
+      if (performance.now() - started > timeoutMs) throw new Error(`the hidden dashboard was not ${what} within ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  };
+  const visibleMs = await poll((s) => s.visible, 'visible again');
+  // A page the editor dropped while hidden loads anew and says 'ready' again (well within 3 s here); then the figure
+  // is until every card reported again.
+  const deadline = performance.now() + 3_000;
+  while (performance.now() < deadline) {
+    if (readies(await api.dashboard.renderedState()) !== readies(before)) {
+      return { ms: await poll((s) => DATASET_IDS.every((id) => (s.reports[id]?.seq ?? 0) > before.lastSeq), 'rendered again'), kept: false };
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { ms: visibleMs, kept: true };
 }
 
 async function closeDashboard(api: LifecycleLabApi): Promise<void> {
@@ -139,7 +178,12 @@ export async function run(): Promise<void> {
     result.cardErrors = cold.errors;
     result.dashboardWarmMs = [];
     result.dashboardWarmPhases = [];
+    result.dashboardShownMs = [];
+    result.dashboardShownKept = [];
     for (let i = 0; i < warmReps; i++) {
+      const shown = await showHiddenDashboard(api);
+      result.dashboardShownMs.push(shown.ms);
+      result.dashboardShownKept.push(shown.kept);
       await closeDashboard(api);
       const warm = await openDashboardUntilRendered(api);
       result.dashboardWarmMs.push(warm.ms);
