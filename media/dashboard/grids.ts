@@ -3,7 +3,7 @@
  * products) and the detailed sales grid (paged, its total counted after the first page arrives).
  */
 import type { DatasetResult } from '../../src/core/dashboard/model';
-import { PRODUCT_SORT_COLUMNS, type ProductsQuery } from '../../src/core/dashboard/queries';
+import { PRODUCT_SORT_COLUMNS, type ProductsQuery } from '../../src/core/dashboard/parameters';
 import { Card, load } from './card';
 import { button, el, format } from './dom';
 import { report, saveState, state } from './host';

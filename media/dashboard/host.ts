@@ -3,7 +3,7 @@
  * (filters and table settings) that survives hide/show and a window reload.
  */
 import type { TopProductsFilter } from '../../src/core/dashboard/model';
-import { validateProductsQuery, validateTopProductsFilter, type ProductsQuery } from '../../src/core/dashboard/queries';
+import { validateProductsQuery, validateTopProductsFilter, type ProductsQuery } from '../../src/core/dashboard/parameters';
 import { DEFAULT_PRODUCTS_QUERY } from '../../src/webview/dashboardRequests';
 import type { PageMessage, RenderedReport } from '../../src/webview/protocol';
 import { sendTimingsWith, testHooks } from './timing';

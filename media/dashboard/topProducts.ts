@@ -3,7 +3,7 @@
  * work with the keyboard and screen readers); the choice is kept in the page state.
  */
 import type { DatasetResult, FilterOptions, TopProductsFilter } from '../../src/core/dashboard/model';
-import { TOP_N_DEFAULT, TOP_N_MAX, TOP_N_MIN, validateTopProductsFilter } from '../../src/core/dashboard/queries';
+import { TOP_N_DEFAULT, TOP_N_MAX, TOP_N_MIN, validateTopProductsFilter } from '../../src/core/dashboard/parameters';
 import { defaultTopProductsFilter } from '../../src/webview/dashboardRequests';
 import { isTopProductsFilter } from '../../src/webview/protocol';
 import { Card, load } from './card';

@@ -4,7 +4,7 @@
  * nothing) open the dashboard as it is; a `topProducts` that is not a well-formed filter is refused, naming the field.
  */
 import * as v from 'valibot';
-import { TOP_N_MAX, TOP_N_MIN } from '../core/dashboard/queries';
+import { TOP_N_MAX, TOP_N_MIN } from '../core/dashboard/parameters';
 import { LabError } from '../core/errors';
 import type { DashboardOpenOptions } from '../webview/dashboardPanel';
 

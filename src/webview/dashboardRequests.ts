@@ -4,7 +4,7 @@
  * No Node, DOM or vscode APIs: the page bundle includes this file.
  */
 import type { DatasetRequest, FilterOptions, ProductsQuery, TopProductsFilter } from '../core/dashboard/model';
-import { TOP_N_DEFAULT } from '../core/dashboard/queries';
+import { TOP_N_DEFAULT } from '../core/dashboard/parameters';
 
 export const DEFAULT_PRODUCTS_QUERY: ProductsQuery = { page: 0, search: '', sortColumn: 'productCode', descending: false };
 

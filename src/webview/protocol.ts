@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot';
 import { DATASET_IDS, type DatasetId, type DatasetRequest, type DatasetResult, type TopProductsFilter } from '../core/dashboard/model';
-import { PRODUCT_SORT_COLUMNS, validateProductsQuery, validateTopProductsFilter, type ProductsQuery } from '../core/dashboard/queries';
+import { PRODUCT_SORT_COLUMNS, validateProductsQuery, validateTopProductsFilter, type ProductsQuery } from '../core/dashboard/parameters';
 
 export const DASHBOARD_VIEW_TYPE = 'lifecycleLab.dashboard';
 

@@ -1,7 +1,7 @@
 import type { LabBackend } from '../backend/types';
 import { DashboardData } from '../dashboard/service';
 import type { DatasetRequest } from '../dashboard/model';
-import { TOP_N_DEFAULT } from '../dashboard/queries';
+import { TOP_N_DEFAULT } from '../dashboard/parameters';
 import { CLASSICMODELS_TABLES, DUMP_COUNTS, type TableCounts } from '../lab/db';
 import { readLabState } from '../lab/state';
 import { sqlIdent } from '../query/sqlText';

@@ -3,7 +3,8 @@
  * file imports nothing but types and never touches Node or the DOM.
  */
 import type { QueryColumn, QueryValue } from '../query/engine';
-import type { LakeModel, ProductsQuery, TopProductsFilter } from './queries';
+import type { LakeModel } from './queries';
+import type { ProductsQuery, TopProductsFilter } from './parameters';
 
 export type { LakeModel, ProductsQuery, TopProductsFilter, QueryColumn, QueryValue };
 

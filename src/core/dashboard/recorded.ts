@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import type { QueryColumn, QueryValue } from '../query/engine';
 import type { FilterOptions } from './model';
-import { QUERIES, TOP_N_MAX, type NamedQuery, type QueryId, type TopProductsFilter } from './queries';
+import { QUERIES, type NamedQuery, type QueryId } from './queries';
+import { TOP_N_MAX, type TopProductsFilter } from './parameters';
 
 /**
  * Answers the pipeline records in the run manifest, so a dashboard opened on a new lake version shows its fixed cards

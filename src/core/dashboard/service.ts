@@ -8,12 +8,13 @@ import {
   topProductsFromRecord, type RecordedAnswer, type RecordedDashboard,
 } from './recorded';
 import { assessLake, summarizeManifest } from './lakeStatus';
+import { QueryTally, type QueryTotals } from './tally';
 import type { DatasetId, DatasetRequest, DatasetResult, FilterOptions } from './model';
+import { QUERIES, sqlForCopy, type LakeModel, type NamedQuery } from './queries';
 import {
-  PRODUCTS_PAGE_SIZE, productsParams, QUERIES, SALES_DETAIL_PAGE_SIZE, salesDetailParams, salesDetailWindow, sqlForCopy,
-  topProductsParams, validateProductsQuery, validateTopProductsFilter,
-  type DetailDate, type LakeModel, type NamedQuery,
-} from './queries';
+  PRODUCTS_PAGE_SIZE, productsParams, SALES_DETAIL_PAGE_SIZE, salesDetailParams, salesDetailWindow, topProductsParams,
+  validateProductsQuery, validateTopProductsFilter, type DetailDate,
+} from './parameters';
 
 /** Reads the lake's run manifest (JSON), or undefined when the lake has none. */
 export type ManifestReader = () => Promise<LakeManifest | undefined>;
@@ -346,34 +347,6 @@ export class DashboardData {
     const result = await this.engine.query(sql, {}, signal);
     tally.add(result.stats);
     return result;
-  }
-}
-
-/** What the queries of one answer took together, as its card shows it. */
-type QueryTotals = Pick<DatasetResult, 'elapsedMs' | 'bytesScanned' | 'costUsd'>;
-
-/**
- * The queries run for one answer (a card made of several): their engine times added up and, where the engine bills
- * by scan, their bytes scanned and their costs (each query's cost is what Athena bills for it, its minimum included,
- * so the card's is their sum).
- */
-export class QueryTally {
-  private elapsedMs = 0;
-  private bytesScanned?: number;
-  private costUsd?: number;
-
-  add(stats: QueryResult['stats']): void {
-    this.elapsedMs += stats.elapsedMs;
-    if (stats.bytesScanned !== undefined) this.bytesScanned = (this.bytesScanned ?? 0) + stats.bytesScanned;
-    if (stats.costUsd !== undefined) this.costUsd = (this.costUsd ?? 0) + stats.costUsd;
-  }
-
-  totals(): QueryTotals {
-    return {
-      elapsedMs: this.elapsedMs,
-      ...(this.bytesScanned === undefined ? {} : { bytesScanned: this.bytesScanned }),
-      ...(this.costUsd === undefined ? {} : { costUsd: this.costUsd }),
-    };
   }
 }
 
