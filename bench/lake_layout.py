@@ -151,28 +151,52 @@ def _job(df):
     return glue_job.laid_out(df, "fact_orders", {"orderdetails": df.count()}), glue_job.WRITE_OPTIONS["fact_orders"]
 
 
+@layout("job_c11c8e0")  # the first choice (commit c11c8e0): one file, orderNumber without a dictionary
+def _job_c11c8e0(df):
+    job, _ = _job(df)
+    return job, {"parquet.enable.dictionary#orderNumber": "false"}
+
+
 @layout("job_rg16m")
 def _job_rg16m(df):
-    job, options = _job(df)
+    job, options = _job_c11c8e0(df)
     return job, {**options, "parquet.block.size": str(16 << 20)}
 
 
 @layout("job_v2")
 def _job_v2(df):
-    job, options = _job(df)
+    job, options = _job_c11c8e0(df)
     return job, {**options, "parquet.writer.version": "v2"}
 
 
 @layout("job_dict8m")
 def _job_dict8m(df):
-    job, options = _job(df)
+    job, options = _job_c11c8e0(df)
     return job, {**options, "parquet.dictionary.page.size": str(8 << 20)}
 
 
 @layout("job_v2_dict8m")
 def _job_v2_dict8m(df):
-    job, options = _job(df)
+    job, options = _job_c11c8e0(df)
     return job, {**options, "parquet.writer.version": "v2", "parquet.dictionary.page.size": str(8 << 20)}
+
+
+@layout("job_dict")  # pages of up to 1M rows: the first page decides dictionary or not, 20,000 rows (the default) did not
+def _job_dict(df):
+    job, options = _job_c11c8e0(df)
+    return job, {**options, "parquet.dictionary.page.size": str(8 << 20), "parquet.page.row.count.limit": "1000000"}
+
+
+@layout("job_dict_page4m")
+def _job_dict_page4m(df):
+    job, options = _job_dict(df)
+    return job, {**options, "parquet.page.size": str(4 << 20)}
+
+
+@layout("job_dict_rows100k")
+def _job_dict_rows100k(df):
+    job, options = _job_dict(df)
+    return job, {**options, "parquet.page.row.count.limit": "100000"}
 
 
 @layout("by_product")

@@ -66,12 +66,19 @@ SPARK_TYPES = {"INTEGER": "int", "SMALLINT": "smallint", "VARCHAR": "string", "D
 # location) come in runs and compress to little, and a date filter skips the pages outside its range. They are
 # written in as few files as FILE_ROWS allows, not one per shuffle partition: in small files the reader fetches the
 # columns a query skips along with those it reads (it merges nearby ranges), so more files cost more bytes scanned.
-# The order number, sorted and repeated, costs less without a dictionary (run-length encoded) than with one.
+# The order number, sorted and repeated, costs less without a dictionary (run-length encoded) than with one. The
+# product code keeps its dictionary: Parquet's writer keeps one only if the first page comes out smaller with it,
+# and a first page of 20,000 rows (its default limit) holds nearly as many distinct codes as rows once there are
+# many products; pages of up to 100,000 rows (a wide column's first page then ends at the page size, a narrow
+# column's pages stay short enough for a date filter to skip most of them) and a dictionary page large enough for
+# every code keep it.
 WRITE_ORDER = {"fact_orders": ("orderDate", "orderNumber", "orderLineNumber")}
 # Rows per file of a sorted table, and which source table's count gives its rows (one fact row per order line).
 FILE_ROWS = 8_000_000
 ROWS_FROM_SOURCE = {"fact_orders": "orderdetails"}
-WRITE_OPTIONS = {"fact_orders": {"parquet.enable.dictionary#orderNumber": "false"}}
+WRITE_OPTIONS = {"fact_orders": {"parquet.enable.dictionary#orderNumber": "false",
+                                  "parquet.page.row.count.limit": str(100_000),
+                                  "parquet.dictionary.page.size": str(8 << 20)}}
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -264,6 +271,14 @@ def laid_out(df, name: str, source_counts: Dict[str, int]):
     return df.repartitionByRange(files, *order).sortWithinPartitions(*order)
 
 
+def write_table(df, name: str, location: str, source_counts: Dict[str, int]) -> None:
+    """Writes a published table to its new run location (which must not exist yet) in its layout."""
+    writer = laid_out(df, name, source_counts).write.mode("errorifexists").option("compression", "zstd")
+    for key, value in WRITE_OPTIONS.get(name, {}).items():
+        writer = writer.option(key, value)
+    writer.parquet(location)
+
+
 def run_job(spark, adapter: Adapter, log: Callable[[str], None] = print,
             clock: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc)
             ) -> Dict[str, Any]:
@@ -294,12 +309,8 @@ def run_job(spark, adapter: Adapter, log: Callable[[str], None] = print,
     try:
         for name in published:
             location = adapter.run_location(name, run_id)
-            df = laid_out(frames[name], name, totals["counts"])
             try:
-                writer = df.write.mode("errorifexists").option("compression", "zstd")
-                for key, value in WRITE_OPTIONS.get(name, {}).items():
-                    writer = writer.option(key, value)
-                writer.parquet(location)
+                write_table(frames[name], name, location, totals["counts"])
             except Exception as err:
                 raise JobError(f"Writing {name} to {location} failed: {first_line(err)}") from err
             # The checks read what was stored, not the plan that produced it.
