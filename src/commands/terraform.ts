@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { LabConfig } from '../core/config';
 import { CancelledError, LabError } from '../core/errors';
 import { runTerraformCapture, TERMINAL_ARGS } from '../core/terraform/cli';
-import { syncWorkDir, terraformLocation, type TerraformLocation } from '../core/terraform/location';
+import { strandedState, strandedStateError, syncWorkDir, terraformLocation, type TerraformLocation } from '../core/terraform/location';
 import { outputsToSettings, type OutputsRead } from '../core/terraform/outputs';
 import { describeResources, formatPlanLine, parsePlanJson, parseStateList, type PlanSummary, type ResourceAction } from '../core/terraform/plan';
 import { sourceSecretName } from '../core/aws/secrets';
@@ -232,6 +232,8 @@ export class TerraformController implements vscode.Disposable {
   private async prepare(ask: boolean): Promise<Prepared> {
     let config = this.services.config();
     const location = this.location(config);
+    const stranded = strandedState(location, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+    if (stranded) throw strandedStateError(stranded, location);
     // The shipped module is copied into the lab's folder first: Terraform writes beside its configuration.
     const moduleDir = syncWorkDir(location);
     let password = await this.services.getMysqlPassword();

@@ -6,7 +6,7 @@ import { resolveLabConfig, type RawSettings } from '../../src/core/config';
 import { LabError } from '../../src/core/errors';
 import { checkModuleDir, runTerraformCapture, shellCommand, TERMINAL_ARGS } from '../../src/core/terraform/cli';
 import { networkOfInstance } from '../../src/core/terraform/discovery';
-import { syncWorkDir, terraformLocation } from '../../src/core/terraform/location';
+import { strandedState, strandedStateError, syncWorkDir, terraformLocation } from '../../src/core/terraform/location';
 import { outputsToSettings } from '../../src/core/terraform/outputs';
 import { describeResources, formatPlanLine, parsePlanJson, parseStateList } from '../../src/core/terraform/plan';
 import { createRedactor, REDACTED } from '../../src/core/terraform/redact';
@@ -224,6 +224,29 @@ suite('terraform: where the module is read and Terraform writes', () => {
     // A module of the user's own: Terraform runs in it.
     const own = resolveLabConfig({ 'terraform.moduleDir': 'terraform' }, workspace).terraform.moduleDir;
     assert.deepEqual(terraformLocation(own, extension, labDir), { sourceDir: path.join(workspace, 'terraform'), workDir: path.join(workspace, 'terraform'), shipped: false });
+  });
+
+  test('a state an earlier version left in the workspace\'s terraform/ stops the shipped module until it is kept or moved', () => {
+    const workspace = path.join(tmp, 'old-workspace');
+    const workDir = path.join(tmp, 'old-lab', 'terraform');
+    const shipped = { sourceDir: path.join(REPO, 'terraform'), workDir, glueDir: path.join(REPO, 'glue'), shipped: true };
+    fs.mkdirSync(path.join(workspace, 'terraform'), { recursive: true });
+    const oldState = path.join(workspace, 'terraform', 'terraform.tfstate');
+    fs.writeFileSync(oldState, JSON.stringify({ version: 4, resources: [] }));
+    assert.equal(strandedState(shipped, workspace), undefined, 'an empty state (after a destroy) strands nothing');
+    fs.writeFileSync(oldState, JSON.stringify({ version: 4, resources: [{ type: 'aws_glue_job' }, { type: 'aws_s3_bucket' }] }));
+    const stranded = strandedState(shipped, workspace);
+    assert.deepEqual(stranded, { file: oldState, resources: 2 });
+    const error = strandedStateError(stranded!, shipped);
+    assert.match(error.message, /2 resources/);
+    assert.ok(error.message.includes(workDir) && error.message.includes('lifecycleLab.terraform.moduleDir'), error.message);
+    assert.equal(error.nextStep?.setting, 'lifecycleLab.terraform.moduleDir');
+    assert.equal(strandedState({ ...shipped, sourceDir: path.join(workspace, 'terraform'), workDir: path.join(workspace, 'terraform'), shipped: false }, workspace), undefined,
+      'the setting kept it: Terraform runs where the state is');
+    assert.equal(strandedState(shipped, undefined), undefined, 'no folder open');
+    fs.mkdirSync(workDir, { recursive: true });
+    fs.writeFileSync(path.join(workDir, 'terraform.tfstate'), '{}');
+    assert.equal(strandedState(shipped, workspace), undefined, 'the working folder has its own state (moved there, or made since)');
   });
 
   test('the working copy holds exactly the module\'s .tf files, keeps what Terraform wrote, and nothing is written in the module', () => {

@@ -83,3 +83,32 @@ export function syncWorkDir(location: TerraformLocation): string {
   }
   return location.workDir;
 }
+
+/**
+ * A state an earlier version left in the workspace's `terraform/` (its default: the module run in place there). When
+ * the shipped module's working folder has no state yet and that one records resources, Plan would create them all
+ * again (in AWS: name clashes or duplicates), so the Terraform commands refuse and say how to keep it. Undefined when
+ * there is no such state.
+ */
+export function strandedState(location: TerraformLocation, workspaceFolder: string | undefined): { file: string; resources: number } | undefined {
+  if (!location.shipped || !workspaceFolder || fs.existsSync(path.join(location.workDir, 'terraform.tfstate'))) return undefined;
+  const file = path.join(workspaceFolder, 'terraform', 'terraform.tfstate');
+  let state: unknown;
+  try {
+    state = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const resources = typeof state === 'object' && state !== null && 'resources' in state && Array.isArray(state.resources) ? state.resources.length : 0;
+  return resources > 0 ? { file, resources } : undefined;
+}
+
+/** The refusal for a stranded state: keep running where it is, or move it into the working folder. */
+export function strandedStateError(stranded: { file: string; resources: number }, location: TerraformLocation): LabError {
+  return new LabError('config', `${stranded.file} holds the state of ${stranded.resources} resources from an earlier version, which ran Terraform in `
+    + `that folder. The module the extension ships now runs in ${location.workDir}, which has no state yet, so Terraform would plan every resource `
+    + `anew. To keep using that state, set ${MODULE_SETTING} to "terraform"; or move terraform.tfstate (and its backup) into ${location.workDir}.`, {
+    nextStep: { label: 'Open Settings', command: 'lifecycleLab.openSettings', setting: MODULE_SETTING },
+  });
+}
+
