@@ -2,9 +2,8 @@
 /**
  * `npm test` (after `pretest` ran scripts/setup.sh --test): every check, each test counted on its own.
  *   lint, webview type-check, build (webpack), type-check and compile (tsc to out/); lab up; unit beside aws (moto);
- *   integration beside iac's Terraform tests; emulated (the AWS chain on Spark and Trino); other test/ folders (the
- *   rest of iac); extension host; install (the linux-x64 vsix in a bare code-server, on a user's folder that must
- *   stay clean).
+ *   integration; emulated (the AWS chain on Spark and Trino); other test/ folders (iac); extension host; install (the
+ *   linux-x64 vsix in a bare code-server, on a user's folder that must stay clean).
  * A failing step shows its output. The last line is `N passed, N failed`; the exit code is 1 on any failure.
  */
 import { spawn } from 'node:child_process';
@@ -53,11 +52,8 @@ async function check(title, cmd, args) {
   return code === 0;
 }
 
-/**
- * Compiled test files whose TypeScript source still exists (out/ may hold files of deleted tests); `only`, when
- * given, keeps the files whose name it matches.
- */
-function compiledTests(area, only) {
+/** Compiled test files whose TypeScript source still exists (out/ may hold files of deleted tests). */
+function compiledTests(area) {
   const srcDir = path.join(root, 'test', area);
   const found = [];
   const walk = (dir) => {
@@ -69,27 +65,23 @@ function compiledTests(area, only) {
     }
   };
   walk(srcDir);
-  return found.filter((f) => !only || only.test(path.basename(f))).sort().map((ts) => path.join(root, 'out', path.relative(root, ts)).replace(/\.ts$/, '.js'));
+  return found.sort().map((ts) => path.join(root, 'out', path.relative(root, ts)).replace(/\.ts$/, '.js'));
 }
 
 const errorText = (err) => err?.stack || err?.message || JSON.stringify(err);
 
-/**
- * Runs mocha with the json reporter into a file and counts every test (and failing hook) on its own. `part` runs
- * only some files of the area: { name, only: RegExp on the file name }.
- */
-async function mochaSuite(area, extraArgs, part) {
-  const files = compiledTests(area, part?.only);
-  const label = part ? `${area} (${part.name})` : area;
+/** Runs mocha with the json reporter into a file and counts every test (and failing hook) on its own. */
+async function mochaSuite(area, extraArgs) {
+  const files = compiledTests(area);
   if (files.length === 0) {
-    console.log(`---- ${label}: no test files under test/${area}`);
+    console.log(`---- ${area}: no test files under test/${area}`);
     return;
   }
   const missing = files.filter((f) => !fs.existsSync(f));
   if (missing.length) record(false, `${area}: compiled test files missing`, missing.map((f) => path.relative(root, f)).join('\n'));
   const present = files.filter((f) => fs.existsSync(f));
   if (!present.length) return;
-  console.log(`---- ${label} tests (${present.length} files)`);
+  console.log(`---- ${area} tests (${present.length} files)`);
   const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-mocha-')), 'report.json');
   const t0 = Date.now();
   const { code, output } = await run(bin('mocha'), ['--ui', 'tdd', '--reporter', 'json', '--reporter-option', `output=${report}`,
@@ -117,7 +109,7 @@ async function mochaSuite(area, extraArgs, part) {
   if (code !== 0 && results.failures.length === 0) record(false, `${area}: mocha exited with code ${code}`, output);
   // Test output (console.log in tests) is kept out of the listing unless something failed.
   if (results.failures.length && output.trim()) console.log(`  ${area} output (last 80 lines):\n${indent(output.trimEnd().split('\n').slice(-80).join('\n'))}`);
-  console.log(`---- ${label}: ${seconds(Date.now() - t0)}`);
+  console.log(`---- ${area}: ${seconds(Date.now() - t0)}`);
 }
 
 async function extensionHost() {
@@ -151,22 +143,14 @@ async function main() {
   const laneFree = ['aws'];
   await Promise.all([mochaSuite('unit', ['--timeout', '10000']), ...laneFree.map((area) => mochaSuite(area, ['--timeout', '120000']))]);
   if (!labUp) console.log('NOTE integration tests run against a lab that did not come up; expect them to fail');
-  // iac's Terraform tests (a real init/plan/apply/destroy against moto, checkov) mostly wait on the provider and moto
-  // rather than use the CPU, so they run beside the integration tests; the rest of iac (Spark) runs later on its own.
-  const terraformFiles = /^(terraform|checkov)/;
-  await Promise.all([
-    mochaSuite('integration', ['--timeout', '120000']),
-    mochaSuite('iac', ['--timeout', '120000'], { name: 'Terraform and checkov', only: terraformFiles }),
-  ]);
+  await mochaSuite('integration', ['--timeout', '120000']);
   // The AWS path end to end on the emulator's real engines (Terraform → Glue on Spark → Athena on Trino, against local
   // mode's answers), with a lab, an emulator and a Trino of its own: a step of its own, so its cost shows in its line.
   await mochaSuite('emulated', ['--timeout', '900000']);
   // Any other folder under test/ with tests (iac: terraform, checkov, pyspark) runs too, so no test file is left out silently.
   const others = fs.readdirSync(path.join(root, 'test'), { withFileTypes: true })
     .filter((d) => d.isDirectory() && !['unit', 'integration', 'emulated', 'extension', 'install', 'fixtures', ...laneFree].includes(d.name)).map((d) => d.name).sort();
-  for (const area of others) {
-    await mochaSuite(area, ['--timeout', '120000'], area === 'iac' ? { name: 'Glue job, differential, emulator', only: new RegExp(`^(?!${terraformFiles.source.slice(1)})`) } : undefined);
-  }
+  for (const area of others) await mochaSuite(area, ['--timeout', '120000']);
   await extensionHost();
   // The linux-x64 vsix as a new user installs it, on a folder of their own that must stay clean (dist/ was built above).
   console.log('---- install test (the vsix in a bare code-server, a clean folder)');
