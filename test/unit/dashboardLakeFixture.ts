@@ -67,6 +67,18 @@ export const ORDER_LINES: FixtureOrderLine[] = [
   line(10108, 1, '2005-05-31', 119, 'S18_1097', 19, 110.00),
 ];
 
+/**
+ * A passed run's manifest for the fixture lake, without its tables: the run the dashboard's tests read off the lake
+ * (the detailed sales count their groups per date once per run).
+ */
+export const RUN_MANIFEST: LakeManifest = {
+  runId: 'run-1', startedAt: '2026-11-25T10:00:00.000Z', finishedAt: '2026-11-25T10:00:02.000Z', model: 'star-v1',
+  engine: { name: 'duckdb', version: '1.5' },
+  source: { host: '127.0.0.1', port: 3306, database: 'classicmodels', counts: { orderdetails: ORDER_LINES.length }, orderAmountTotal: '0' },
+  tables: {}, ok: true,
+  checks: [{ name: 'fact_rows_match_source', ok: true, expected: String(ORDER_LINES.length), actual: String(ORDER_LINES.length), message: 'fact rows = source order lines' }],
+};
+
 export function orderAmount(l: FixtureOrderLine): number {
   return Math.round(l.quantityOrdered * l.priceEach * 100) / 100;
 }

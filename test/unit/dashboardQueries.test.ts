@@ -2,14 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { LabError } from '../../src/core/errors';
-import type { LakeManifest } from '../../src/core/run/manifest';
 import type { DatasetResult } from '../../src/core/dashboard/model';
 import { QUERIES, type LakeModel } from '../../src/core/dashboard/queries';
 import { PRODUCTS_PAGE_SIZE, SALES_DETAIL_PAGE_SIZE, type TopProductsFilter } from '../../src/core/dashboard/parameters';
 import { DashboardData } from '../../src/core/dashboard/service';
 import { localManifestReader } from '../../src/core/lake/lakeReaders';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
-import { buildTestLake, LOCATIONS, ORDER_LINES, orderAmount, PRODUCTS, type FixtureOrderLine } from './dashboardLakeFixture';
+import { buildTestLake, LOCATIONS, ORDER_LINES, orderAmount, PRODUCTS, RUN_MANIFEST, type FixtureOrderLine } from './dashboardLakeFixture';
 
 /** Expectations computed from the fixture rows in plain TypeScript, independently of the SQL under test. */
 const cents = (n: number) => Math.round(n * 100);
@@ -60,14 +59,6 @@ async function assertSalesDetailMatchesPlain(engine: DuckDbLakeEngine, model: La
   }
 }
 
-const MANIFEST: LakeManifest = {
-  runId: 'run-1', startedAt: '2026-11-25T10:00:00.000Z', finishedAt: '2026-11-25T10:00:02.000Z', model: 'star-v1',
-  engine: { name: 'duckdb', version: '1.5' },
-  source: { host: '127.0.0.1', port: 3306, database: 'classicmodels', counts: { orderdetails: ORDER_LINES.length }, orderAmountTotal: '0' },
-  tables: {}, ok: true,
-  checks: [{ name: 'fact_rows_match_source', ok: true, expected: String(ORDER_LINES.length), actual: String(ORDER_LINES.length), message: 'fact rows = source order lines' }],
-};
-
 suite('dashboard queries on DuckDB', function () {
   this.timeout(30_000);
   let lakeDir: string;
@@ -75,7 +66,7 @@ suite('dashboard queries on DuckDB', function () {
   let data: DashboardData;
 
   suiteSetup(async () => {
-    lakeDir = await buildTestLake({ manifest: MANIFEST as unknown as Record<string, unknown> });
+    lakeDir = await buildTestLake({ manifest: RUN_MANIFEST as unknown as Record<string, unknown> });
     engine = new DuckDbLakeEngine(lakeDir);
     data = new DashboardData(engine, localManifestReader(lakeDir));
   });
@@ -313,7 +304,7 @@ suite('dashboard on a lake written by the original lab job', function () {
     // The manifest's file sizes match (the lake is intact); only its claims about the rows are stale.
     const bytes = (await fs.stat(path.join(stale, 'gold', 'fact_orders', 'part-0.parquet'))).size;
     await fs.writeFile(path.join(stale, 'gold', '_manifest.json'),
-      JSON.stringify({ ...MANIFEST, tables: { fact_orders: { rows: ORDER_LINES.length, files: 1, bytes } } }));
+      JSON.stringify({ ...RUN_MANIFEST, tables: { fact_orders: { rows: ORDER_LINES.length, files: 1, bytes } } }));
     const staleEngine = new DuckDbLakeEngine(stale);
     try {
       const s = (await new DashboardData(staleEngine, localManifestReader(stale)).dataset({ id: 'lakeStatus' })).lakeStatus!;

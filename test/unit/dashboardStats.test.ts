@@ -5,8 +5,7 @@ import { DashboardData } from '../../src/core/dashboard/service';
 import { localManifestReader } from '../../src/core/lake/lakeReaders';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
 import type { QueryEngine, QueryParams, QueryResult, QueryStreamOptions, QueryStreamSummary } from '../../src/core/query/engine';
-import type { LakeManifest } from '../../src/core/run/manifest';
-import { buildTestLake, ORDER_LINES } from './dashboardLakeFixture';
+import { buildTestLake, RUN_MANIFEST } from './dashboardLakeFixture';
 
 type Stats = Required<QueryResult['stats']>;
 
@@ -38,14 +37,6 @@ class BilledEngine implements QueryEngine {
   }
 }
 
-const MANIFEST: LakeManifest = {
-  runId: 'run-1', startedAt: '2026-11-25T10:00:00.000Z', finishedAt: '2026-11-25T10:00:02.000Z', model: 'star-v1',
-  engine: { name: 'duckdb', version: '1.5' },
-  source: { host: '127.0.0.1', port: 3306, database: 'classicmodels', counts: { orderdetails: ORDER_LINES.length }, orderAmountTotal: '0' },
-  tables: {}, ok: true,
-  checks: [{ name: 'fact_rows_match_source', ok: true, expected: String(ORDER_LINES.length), actual: String(ORDER_LINES.length), message: 'fact rows = source order lines' }],
-};
-
 /** What the card must show for these queries: their engine times, bytes and costs added up. */
 function assertSumOf(result: DatasetResult, queries: Stats[], what: string): void {
   assert.ok(queries.length > 0, `${what}: queries ran`);
@@ -69,7 +60,7 @@ suite('dashboard cards made of several queries: engine time, bytes scanned and c
   }
 
   suiteSetup(async () => {
-    lakeDir = await buildTestLake({ manifest: MANIFEST as unknown as Record<string, unknown> });
+    lakeDir = await buildTestLake({ manifest: RUN_MANIFEST as unknown as Record<string, unknown> });
     duckdb = new DuckDbLakeEngine(lakeDir);
     engine = new BilledEngine(duckdb);
   });
