@@ -20,7 +20,7 @@ import { DashboardData } from '../../src/core/dashboard/service';
 import { LabError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/log';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
-import type { QueryEngine, QueryParams, QueryResult, QueryStreamOptions, QueryStreamSummary } from '../../src/core/query/engine';
+import { RecordingEngine } from '../recordingEngine';
 import { buildTestLake } from '../unit/dashboardLakeFixture';
 import { athenaPreset, motoForSuite } from './motoServer';
 
@@ -34,25 +34,6 @@ const DATASETS: DatasetRequest[] = [
   { id: 'topProducts', filter: { startDate: '2003-01-01', endDate: '2004-12-31', country: '', productLine: 'Classic Cars', n: 3 } },
   { id: 'products', query: { page: 0, search: 'ford', sortColumn: 'productName', descending: false } },
 ];
-
-/** Passes queries to DuckDB and keeps each answer, in order. */
-class RecordingEngine implements QueryEngine {
-  readonly kind = 'duckdb';
-  readonly description = 'recording';
-  readonly answers: QueryResult[] = [];
-  constructor(private readonly inner: QueryEngine) {}
-  async query(sql: string, params?: QueryParams, signal?: AbortSignal): Promise<QueryResult> {
-    const result = await this.inner.query(sql, params, signal);
-    this.answers.push(result);
-    return result;
-  }
-  stream(sql: string, params: QueryParams | undefined, options: QueryStreamOptions): Promise<QueryStreamSummary> {
-    return this.inner.stream(sql, params, options);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
 
 /** What the page renders from a dataset, without engine-specific stats and type names. */
 function shape(result: DatasetResult) {

@@ -4,45 +4,27 @@ import type { DatasetResult } from '../../src/core/dashboard/model';
 import { DashboardData } from '../../src/core/dashboard/service';
 import { localManifestReader } from '../../src/core/lake/lakeReaders';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
-import type { QueryEngine, QueryParams, QueryResult, QueryStreamOptions, QueryStreamSummary } from '../../src/core/query/engine';
+import type { QueryResult } from '../../src/core/query/engine';
+import { RecordingEngine } from '../recordingEngine';
 import { buildTestLake, RUN_MANIFEST } from './dashboardLakeFixture';
 
-type Stats = Required<QueryResult['stats']>;
-
 /**
- * DuckDB over the fixture lake, billed as Athena bills: each query reports its own engine time, bytes scanned and
+ * DuckDB over the fixture lake, billed as Athena bills: the n-th query reports its own engine time, bytes scanned and
  * cost, a different amount each, so an answer that reports one of its queries instead of all of them shows.
  */
-class BilledEngine implements QueryEngine {
-  readonly kind = 'athena';
-  readonly description = 'DuckDB over the fixture lake, billed per query';
-  readonly billed: Stats[] = [];
-
-  constructor(private readonly inner: DuckDbLakeEngine) {}
-
-  async query(sql: string, params?: QueryParams, signal?: AbortSignal): Promise<QueryResult> {
-    const result = await this.inner.query(sql, params, signal);
-    const n = this.billed.length + 1;
-    const stats = { elapsedMs: 10 * n, bytesScanned: 1000 * n + 24, costUsd: n * 1e-6 };
-    this.billed.push(stats);
-    return { ...result, stats };
-  }
-
-  stream(sql: string, params: QueryParams | undefined, options: QueryStreamOptions): Promise<QueryStreamSummary> {
-    return this.inner.stream(sql, params, options);
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
+function billedEngine(duckdb: DuckDbLakeEngine): RecordingEngine {
+  return new RecordingEngine(duckdb, {
+    kind: 'athena', description: 'DuckDB over the fixture lake, billed per query',
+    bill: (n) => ({ elapsedMs: 10 * n, bytesScanned: 1000 * n + 24, costUsd: n * 1e-6 }),
+  });
 }
 
 /** What the card must show for these queries: their engine times, bytes and costs added up. */
-function assertSumOf(result: DatasetResult, queries: Stats[], what: string): void {
+function assertSumOf(result: DatasetResult, queries: QueryResult[], what: string): void {
   assert.ok(queries.length > 0, `${what}: queries ran`);
-  assert.equal(result.elapsedMs, queries.reduce((s, q) => s + q.elapsedMs, 0), `${what}: engine time of ${queries.length} queries`);
-  assert.equal(result.bytesScanned, queries.reduce((s, q) => s + q.bytesScanned, 0), `${what}: bytes scanned by ${queries.length} queries`);
-  const cost = queries.reduce((s, q) => s + q.costUsd, 0);
+  assert.equal(result.elapsedMs, queries.reduce((s, q) => s + q.stats.elapsedMs, 0), `${what}: engine time of ${queries.length} queries`);
+  assert.equal(result.bytesScanned, queries.reduce((s, q) => s + (q.stats.bytesScanned ?? NaN), 0), `${what}: bytes scanned by ${queries.length} queries`);
+  const cost = queries.reduce((s, q) => s + (q.stats.costUsd ?? NaN), 0);
   assert.ok(Math.abs((result.costUsd ?? NaN) - cost) <= cost * 1e-9, `${what}: cost ${result.costUsd} of ${queries.length} queries, ${cost} expected`);
 }
 
@@ -50,7 +32,7 @@ suite('dashboard cards made of several queries: engine time, bytes scanned and c
   this.timeout(30_000);
   let lakeDir: string;
   let duckdb: DuckDbLakeEngine;
-  let engine: BilledEngine;
+  let engine: RecordingEngine;
 
   /** A dashboard whose lake model is already known (that query is asked once for every card). */
   async function dashboard(): Promise<DashboardData> {
@@ -62,7 +44,7 @@ suite('dashboard cards made of several queries: engine time, bytes scanned and c
   suiteSetup(async () => {
     lakeDir = await buildTestLake({ manifest: RUN_MANIFEST as unknown as Record<string, unknown> });
     duckdb = new DuckDbLakeEngine(lakeDir);
-    engine = new BilledEngine(duckdb);
+    engine = billedEngine(duckdb);
   });
   suiteTeardown(async () => {
     await duckdb?.close();
@@ -71,53 +53,53 @@ suite('dashboard cards made of several queries: engine time, bytes scanned and c
 
   test('a card of one query shows that query', async () => {
     const data = await dashboard();
-    const from = engine.billed.length;
+    const from = engine.answers.length;
     const kpis = await data.dataset({ id: 'kpis' });
-    assert.equal(engine.billed.length - from, 1);
-    assertSumOf(kpis, engine.billed.slice(from), 'kpis');
+    assert.equal(engine.answers.length - from, 1);
+    assertSumOf(kpis, engine.answers.slice(from), 'kpis');
   });
 
   test('the filter options: their three queries', async () => {
     const data = await dashboard();
-    const from = engine.billed.length;
+    const from = engine.answers.length;
     const options = await data.dataset({ id: 'filterOptions' });
-    assert.equal(engine.billed.length - from, 3);
-    assertSumOf(options, engine.billed.slice(from), 'filterOptions');
+    assert.equal(engine.answers.length - from, 3);
+    assertSumOf(options, engine.answers.slice(from), 'filterOptions');
   });
 
   test('the detailed sales: the first page served early shows its queries, the whole answer all of them; a later page its own', async () => {
     const data = await dashboard();
-    const from = engine.billed.length;
+    const from = engine.answers.length;
     const partials: Array<{ result: DatasetResult; queries: number }> = [];
-    const whole = await data.salesDetail(0, 1, undefined, (result) => partials.push({ result, queries: engine.billed.length }));
+    const whole = await data.salesDetail(0, 1, undefined, (result) => partials.push({ result, queries: engine.answers.length }));
     assert.equal(partials.length, 1, 'the first page came before the groups were counted');
     const [early] = partials;
-    assertSumOf(early.result, engine.billed.slice(from, early.queries), 'the early first page (date range, then a page)');
-    assert.ok(engine.billed.length - early.queries >= 2, 'then the dates were counted and a page asked');
-    assertSumOf(whole, engine.billed.slice(from), 'the whole first page');
+    assertSumOf(early.result, engine.answers.slice(from, early.queries), 'the early first page (date range, then a page)');
+    assert.ok(engine.answers.length - early.queries >= 2, 'then the dates were counted and a page asked');
+    assertSumOf(whole, engine.answers.slice(from), 'the whole first page');
 
     // The dates are counted once per run: the next page is one query.
-    const next = engine.billed.length;
+    const next = engine.answers.length;
     const second = await data.salesDetail(1, 1);
-    assert.equal(engine.billed.length - next, 1);
-    assertSumOf(second, engine.billed.slice(next), 'the second page');
+    assert.equal(engine.answers.length - next, 1);
+    assertSumOf(second, engine.answers.slice(next), 'the second page');
   });
 
   test('the detailed sales without a run manifest: its one query', async () => {
     const data = new DashboardData(engine);
     await data.model();
-    const from = engine.billed.length;
+    const from = engine.answers.length;
     const page = await data.dataset({ id: 'salesDetail', page: 0 });
-    assert.equal(engine.billed.length - from, 1);
-    assertSumOf(page, engine.billed.slice(from), 'salesDetail');
+    assert.equal(engine.answers.length - from, 1);
+    assertSumOf(page, engine.answers.slice(from), 'salesDetail');
   });
 
   test('the lake status: its queries', async () => {
     const data = await dashboard();
-    const from = engine.billed.length;
+    const from = engine.answers.length;
     const status = await data.dataset({ id: 'lakeStatus' });
-    assert.ok(engine.billed.length - from >= 2, 'the model and the fact rows at least');
-    assertSumOf(status, engine.billed.slice(from), 'lakeStatus');
+    assert.ok(engine.answers.length - from >= 2, 'the model and the fact rows at least');
+    assertSumOf(status, engine.answers.slice(from), 'lakeStatus');
   });
 
   test('an engine that bills nothing: no bytes or cost on a card of several queries', async () => {
