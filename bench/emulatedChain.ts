@@ -23,7 +23,7 @@ import { silentLogger } from '../src/core/log';
 import { discoverRdsNetwork } from '../src/core/terraform/discovery';
 import { outputsToSettings } from '../src/core/terraform/outputs';
 import { terraformVariables } from '../src/core/terraform/variables';
-import { copyModuleForMoto, GLUE_DIR, ROOT, tail, terraform, terraformEnv } from '../test/iac/tools';
+import { copyModule, GLUE_DIR, ROOT, tail, terraform, terraformEnv } from '../test/iac/tools';
 
 export const CHAIN_SCRIPTS_BUCKET = 'lab-emulated-scripts';
 export const CHAIN_LAKE_BUCKET = 'lab-emulated-lake';
@@ -59,7 +59,7 @@ export interface EmulatedChain {
 
 const since = (t0: number) => (Date.now() - t0) / 1000;
 
-export async function startEmulatedChain(options: { scale?: number } = {}): Promise<EmulatedChain> {
+export async function startEmulatedChain(options: { scale?: number; lifecycleRules?: boolean } = {}): Promise<EmulatedChain> {
   const labDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-emulated-'));
   const tfDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-emulated-tf-'));
   const lab = new LocalLab({ labDir, dumpFile: path.join(ROOT, 'data', 'mysqlsampledatabase.sql'), log: silentLogger });
@@ -107,7 +107,7 @@ export async function startEmulatedChain(options: { scale?: number } = {}): Prom
       terraform: { ...base.terraform, variables: { scripts_bucket: CHAIN_SCRIPTS_BUCKET, data_lake_bucket: CHAIN_LAKE_BUCKET, force_destroy_buckets: 'true', glue_dir: GLUE_DIR, job_timeout_minutes: '60' } },
     }, { network, passwordSecretArn: secretArn });
     if (variables.missing.length) throw new Error(`Terraform variables missing: ${variables.missing.map((m) => m.name).join(', ')}`);
-    copyModuleForMoto(tfDir);
+    copyModule(tfDir, { lifecycleRules: options.lifecycleRules });
     const { accessKeyId, secretAccessKey } = base.aws.credentials!;
     const env = terraformEnv({ ...variables.env, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true' });
     const tf = async (args: string[]) => {

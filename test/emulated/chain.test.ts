@@ -90,7 +90,7 @@ suite('emulated AWS, end to end: Terraform → Glue on Spark → Athena on Trino
     requireTool(this, pythonHas('pyspark') && pythonHas('moto'), 'pyspark and moto', 'bash scripts/setup.sh --test');
     const engines = ['java', 'trino', 'jars'].every((what) => spawnSync('python3', ['-m', 'emulator.engines', what], { cwd: ROOT, stdio: 'ignore' }).status === 0);
     requireTool(this, engines, "the emulated AWS's engines (Trino, Java 24+, s3a jars)", 'bash scripts/setup-emulator.sh');
-    chain = await startEmulatedChain({ scale: 1 });
+    chain = await startEmulatedChain({ scale: 1, lifecycleRules: false });
     ({ local, aws, awsConfig } = chain);
     glue = new GlueClient(awsClientConfig(awsConfig.aws));
     s3 = new S3Client({ ...awsClientConfig(awsConfig.aws), forcePathStyle: true });

@@ -24,7 +24,7 @@ import { LAB_NOTEBOOK_FILE } from '../../src/core/notebook/labNotebook';
 import type { MysqlTarget } from '../../src/core/config';
 import type { SourceNode } from '../../src/views/sourceTree';
 import type { DashboardRenderedState, ReceivedReport } from '../../src/webview/dashboardPanel';
-import { GLUE_DIR, pythonHas, requireTool, terraformAvailable, terraformEnv, TERRAFORM_DIR, TERRAFORM_ENABLE } from '../iac/tools';
+import { copyModule, GLUE_DIR, pythonHas, requireTool, terraformAvailable, terraformEnv, TERRAFORM_ENABLE } from '../iac/tools';
 import { EXTENSION_ID } from './activation';
 import { useTerraformSettings, type Question } from './terraformHarness';
 
@@ -139,7 +139,7 @@ suite('Emulated AWS in the editor: the lab\'s AWS steps end to end on Spark and 
     };
     for (const [key, value] of Object.entries(values)) await config().update(key, value, vscode.ConfigurationTarget.Global);
     fs.mkdirSync(moduleDir);
-    for (const f of fs.readdirSync(TERRAFORM_DIR).filter((n) => n.endsWith('.tf'))) fs.copyFileSync(path.join(TERRAFORM_DIR, f), path.join(moduleDir, f));
+    copyModule(moduleDir, { moto: false, lifecycleRules: false });
     const tfEnv = terraformEnv();
     const terminalEnv = vscode.workspace.getConfiguration('terminal.integrated.env');
     savedTerminalEnv = terminalEnv.inspect('linux')?.globalValue;

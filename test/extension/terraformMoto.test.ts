@@ -20,7 +20,7 @@ import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } fr
 import type { TerraformRunResult } from '../../src/commands/terraform';
 import type { LifecycleLabApi } from '../../src/extension';
 import { startMotoGlueServer, stopMotoGlueServer, useAwsEnvironment, type LaunchedMoto } from '../aws/motoServer';
-import { copyModuleForMoto, GLUE_DIR, pythonHas, requireTool, terraformAvailable, terraformEnv, TERRAFORM_ENABLE } from '../iac/tools';
+import { copyModule, GLUE_DIR, pythonHas, requireTool, terraformAvailable, terraformEnv, TERRAFORM_ENABLE } from '../iac/tools';
 import { EXTENSION_ID } from './activation';
 import { useTerraformSettings, type Question } from './terraformHarness';
 
@@ -108,7 +108,7 @@ suite('Terraform on moto: the real module, the password in Secrets Manager, noth
 
     moto = await startMotoGlueServer<{ vpc_id: string; subnet_id: string; sg_id: string }>();
     fs.mkdirSync(moduleDir);
-    copyModuleForMoto(moduleDir);
+    copyModule(moduleDir, { lifecycleRules: false });
     restoreEnv = useAwsEnvironment('fake');
     const tfEnv = terraformEnv();
     const terminalEnv = vscode.workspace.getConfiguration('terminal.integrated.env');

@@ -14,7 +14,7 @@ import { GetConnectionCommand, GetDatabaseCommand, GetJobCommand, GlueClient } f
 import { GetBucketLifecycleConfigurationCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startMotoGlueServer, stopMotoGlueServer, type LaunchedMoto } from '../aws/motoServer';
-import { copyModuleForMoto, EDITOR_OUTPUTS, GLUE_DIR, pythonHas, requireTool, scriptJobArguments, tail, terraform, terraformAvailable, terraformEnv, TERRAFORM_ENABLE, type RunResult } from './tools';
+import { copyModule, EDITOR_OUTPUTS, GLUE_DIR, pythonHas, requireTool, scriptJobArguments, tail, terraform, terraformAvailable, terraformEnv, TERRAFORM_ENABLE, type RunResult } from './tools';
 
 /** The modules glue_job.py imports: every Python file beside it but the local runner, shipped in --extra-py-files. */
 const JOB_MODULES = fs.readdirSync(GLUE_DIR).filter((f) => f.endsWith('.py') && f !== 'glue_job.py' && f !== 'local_run.py').sort();
@@ -42,7 +42,7 @@ suite('terraform apply against moto', function () {
     requireTool(this, pythonHas('moto.server'), 'moto', "bash scripts/setup.sh --test (pip install 'moto[server]')");
     moto = await startMotoGlueServer<{ vpc_id: string; subnet_id: string; sg_id: string }>();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-tf-moto-'));
-    copyModuleForMoto(dir);
+    copyModule(dir);
     // The editor's route: the password in a Secrets Manager secret, Terraform gets only its ARN.
     const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     try {
@@ -104,7 +104,7 @@ suite('terraform apply against moto', function () {
       const jobArgs = Object.keys(Job?.DefaultArguments ?? {}).filter((k) => !/^--(enable-|job-|continuous-|extra-)/.test(k)).map((k) => k.slice(2));
       assert.deepEqual(jobArgs.sort(), scriptJobArguments().sort());
       assert.equal(Job?.Command?.ScriptLocation, 's3://lab-moto-scripts/glue/glue_job.py');
-      assert.equal(Job?.DefaultArguments?.['--extra-files'], 's3://lab-moto-scripts/glue/manifest.schema.json');
+      assert.equal(Job?.DefaultArguments?.['--extra-files'], 's3://lab-moto-scripts/glue/manifest.schema.json,s3://lab-moto-scripts/glue/dashboard_questions.json');
       assert.deepEqual(Job?.DefaultArguments?.['--extra-py-files']?.split(',').sort(), JOB_MODULES.map((m) => `s3://lab-moto-scripts/glue/${m}`));
       const { Connection } = await glue.send(new GetConnectionCommand({ Name: 'de-c1w2-source-connection', HidePassword: false }));
       assert.equal(Connection?.PhysicalConnectionRequirements?.SubnetId, moto!.subnet_id);
@@ -119,7 +119,7 @@ suite('terraform apply against moto', function () {
         ...fs.readdirSync(path.join(GLUE_DIR, 'sql')).filter((f) => f.endsWith('.sql') || f === 'schema.yml').map((f) => `glue/sql/${f}`),
         ...fs.readdirSync(path.join(GLUE_DIR, 'sql', 'tests')).filter((f) => f.endsWith('.sql')).map((f) => `glue/sql/tests/${f}`),
       ];
-      assert.deepEqual((listed.Contents ?? []).map((o) => o.Key).sort(), ['glue/glue_job.py', 'glue/manifest.schema.json', ...JOB_MODULES.map((m) => `glue/${m}`), ...sql].sort());
+      assert.deepEqual((listed.Contents ?? []).map((o) => o.Key).sort(), ['glue/glue_job.py', 'glue/manifest.schema.json', 'glue/dashboard_questions.json', ...JOB_MODULES.map((m) => `glue/${m}`), ...sql].sort());
       // terraform/s3.tf's lifecycle rules as the provider wrote them (its `filter {}` as an empty prefix).
       const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'lab-moto-data-lake' }));
       assert.deepEqual(lifecycle.Rules?.map((r) => [r.ID, r.Status, r.Filter]), [

@@ -142,10 +142,25 @@ provider "aws" {
 }
 `;
 
-/** A copy of terraform/*.tf in `dir` with MOTO_OVERRIDE beside it (nothing lands in the repository). */
-export function copyModuleForMoto(dir: string): void {
+/**
+ * Merged over the module's copy in runs whose subject is not the buckets' lifecycle rules. The AWS provider reads each
+ * bucket's rules back until they are equal three times in a row, at least 10 s apart (on AWS too): tens of seconds of
+ * every apply. test/iac/terraformMoto.test.ts applies the rules and reads them back; the other applies leave them out.
+ */
+export const WITHOUT_LIFECYCLE_RULES = `# TEST-ONLY (test/iac/tools.ts): the buckets' lifecycle rules are applied and checked by test/iac's moto run.
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  for_each = {}
+}
+`;
+
+/**
+ * A copy of terraform/*.tf in `dir` (nothing lands in the repository), with MOTO_OVERRIDE beside it unless `moto` is
+ * false, and WITHOUT_LIFECYCLE_RULES when `lifecycleRules` is false.
+ */
+export function copyModule(dir: string, options: { moto?: boolean; lifecycleRules?: boolean } = {}): void {
   for (const f of fs.readdirSync(TERRAFORM_DIR).filter((n) => n.endsWith('.tf'))) fs.copyFileSync(path.join(TERRAFORM_DIR, f), path.join(dir, f));
-  fs.writeFileSync(path.join(dir, 'moto_override.tf'), MOTO_OVERRIDE);
+  if (options.moto ?? true) fs.writeFileSync(path.join(dir, 'moto_override.tf'), MOTO_OVERRIDE);
+  if (!(options.lifecycleRules ?? true)) fs.writeFileSync(path.join(dir, 'lifecycle_override.tf'), WITHOUT_LIFECYCLE_RULES);
 }
 
 export function terraformAvailable(): boolean {
