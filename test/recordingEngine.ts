@@ -1,7 +1,7 @@
 import type { QueryEngine, QueryParams, QueryResult, QueryStreamOptions, QueryStreamSummary } from '../src/core/query/engine';
 
-/** One answer a RecordingEngine passed on: the result as its caller got it, and the SQL it answered. */
-export type RecordedAnswer = QueryResult & { sql: string };
+/** One answer a RecordingEngine passed on: the result as its caller got it, and the SQL and parameters it answered. */
+export type RecordedAnswer = QueryResult & { sql: string; params?: QueryParams };
 
 export interface RecordingEngineOptions {
   /** The engine kind it reports (default: the inner engine's), e.g. "athena" for an engine billed as Athena bills. */
@@ -31,7 +31,7 @@ export class RecordingEngine implements QueryEngine {
   async query(sql: string, params?: QueryParams, signal?: AbortSignal): Promise<QueryResult> {
     const result = await this.inner.query(sql, params, signal);
     const answer = { ...result, ...(this.options.bill ? { stats: this.options.bill(this.answers.length + 1) } : {}) };
-    this.answers.push({ ...answer, sql });
+    this.answers.push({ ...answer, sql, params });
     return answer;
   }
 

@@ -1,22 +1,45 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import type { DatasetResult } from '../../src/core/dashboard/model';
+import { QUERIES } from '../../src/core/dashboard/queries';
 import { DashboardData } from '../../src/core/dashboard/service';
 import { localManifestReader } from '../../src/core/lake/lakeReaders';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
-import type { QueryResult } from '../../src/core/query/engine';
-import { RecordingEngine } from '../recordingEngine';
+import type { QueryParams, QueryResult } from '../../src/core/query/engine';
+import { RecordingEngine, type RecordingEngineOptions } from '../recordingEngine';
 import { buildTestLake, RUN_MANIFEST } from './dashboardLakeFixture';
 
 /**
  * DuckDB over the fixture lake, billed as Athena bills: the n-th query reports its own engine time, bytes scanned and
  * cost, a different amount each, so an answer that reports one of its queries instead of all of them shows.
  */
-function billedEngine(duckdb: DuckDbLakeEngine): RecordingEngine {
-  return new RecordingEngine(duckdb, {
-    kind: 'athena', description: 'DuckDB over the fixture lake, billed per query',
-    bill: (n) => ({ elapsedMs: 10 * n, bytesScanned: 1000 * n + 24, costUsd: n * 1e-6 }),
-  });
+const BILLED: RecordingEngineOptions = {
+  kind: 'athena', description: 'DuckDB over the fixture lake, billed per query',
+  bill: (n) => ({ elapsedMs: 10 * n, bytesScanned: 1000 * n + 24, costUsd: n * 1e-6 }),
+};
+
+/** The billed engine, holding the next query of one SQL text back until the test releases it. */
+class HoldingEngine extends RecordingEngine {
+  private held?: { sql: string; asked: () => void; released: Promise<void> };
+
+  /** `asked` resolves when the query is asked (and held); `release` lets it run. */
+  hold(sql: string): { asked: Promise<void>; release: () => void } {
+    let asked = () => {};
+    let release = () => {};
+    const wasAsked = new Promise<void>((resolve) => { asked = resolve; });
+    this.held = { sql, asked, released: new Promise<void>((resolve) => { release = resolve; }) };
+    return { asked: wasAsked, release };
+  }
+
+  override async query(sql: string, params?: QueryParams, signal?: AbortSignal): Promise<QueryResult> {
+    const held = this.held;
+    if (held?.sql === sql) {
+      this.held = undefined;
+      held.asked();
+      await held.released;
+    }
+    return super.query(sql, params, signal);
+  }
 }
 
 /** What the card must show for these queries: their engine times, bytes and costs added up. */
@@ -44,7 +67,7 @@ suite('dashboard cards made of several queries: engine time, bytes scanned and c
   suiteSetup(async () => {
     lakeDir = await buildTestLake({ manifest: RUN_MANIFEST as unknown as Record<string, unknown> });
     duckdb = new DuckDbLakeEngine(lakeDir);
-    engine = billedEngine(duckdb);
+    engine = new RecordingEngine(duckdb, BILLED);
   });
   suiteTeardown(async () => {
     await duckdb?.close();
@@ -83,6 +106,40 @@ suite('dashboard cards made of several queries: engine time, bytes scanned and c
     const second = await data.salesDetail(1, 1);
     assert.equal(engine.answers.length - next, 1);
     assertSumOf(second, engine.answers.slice(next), 'the second page');
+  });
+
+  test('the detailed sales: a page that waited for the count of groups per date another answer started shows it too; it runs once', async () => {
+    // As on the dashboard: the first page (asked ahead) starts counting the groups per date, and Next asks for the
+    // second page while the count runs. The second page's answer waited for the count, so its card shows it as well.
+    const reads: Array<Promise<unknown>> = [];
+    const readManifest = localManifestReader(lakeDir);
+    const holding = new HoldingEngine(duckdb, BILLED);
+    const data = new DashboardData(holding, () => {
+      const read = readManifest();
+      reads.push(read);
+      return read;
+    });
+    const datesSql = QUERIES.salesDetailDates.sql(await data.model());
+    const count = holding.hold(datesSql);
+    const from = holding.answers.length;
+    const first = data.salesDetail(0, 1, undefined, () => undefined);
+    await count.asked;
+    const readsBefore = reads.length;
+    const second = data.salesDetail(1, 1);
+    // The second page reads the run off the manifest, then finds the count running: it waits for nothing else.
+    while (reads.length === readsBefore) await new Promise(setImmediate);
+    await reads[readsBefore];
+    await new Promise(setImmediate);
+    count.release();
+    const [whole, next] = await Promise.all([first, second]);
+
+    const ran = holding.answers.slice(from);
+    const counts = ran.filter((a) => a.sql === datesSql);
+    assert.equal(counts.length, 1, 'the groups per date were counted once');
+    const secondPage = ran.filter((a) => a.params?.offset === 1);
+    assert.equal(secondPage.length, 1, 'one page query for the second page');
+    assertSumOf(next, [...counts, ...secondPage], 'the second page (the count it waited for, then its page)');
+    assertSumOf(whole, ran.filter((a) => !secondPage.includes(a)), 'the whole first page (date range, a page, the count, the page)');
   });
 
   test('the detailed sales without a run manifest: its one query', async () => {

@@ -40,8 +40,11 @@ export const DATASET_TITLES: Record<DatasetId, string> = {
  */
 export class DashboardData {
   private modelPromise?: Promise<LakeModel>;
-  /** The detailed aggregate's groups per date, for one lake run (counting them reads every fact: slow on a big lake). */
-  private detailDates?: { run: string; dates: Promise<DetailDate[]>; settled: boolean };
+  /**
+   * The detailed aggregate's groups per date, for one lake run (counting them reads every fact: slow on a big lake),
+   * with what the count took; `settled` once it is known.
+   */
+  private detailDates?: { run: string; dates: Promise<{ dates: DetailDate[]; stats: QueryResult['stats'] }>; settled: boolean };
 
   /** The damage read in flight, which cards asking now join. */
   private damageRead?: Promise<LakeProblem[]>;
@@ -200,15 +203,22 @@ export class DashboardData {
         await this.whenQuiet();
       }
     }
+    // A count still running when this answer needs it is this answer's too (another answer started it, e.g. the first
+    // page asked ahead when Next asks for the second page): its card shows what the count took. Only the detailed
+    // sales card shows these answers, one at a time, so the dashboard shows the count once. One settled before is not.
+    const joined = run !== undefined && this.detailDates?.run === run && !this.detailDates.settled;
     if (run && this.detailDates?.run !== run) {
-      const dates = this.run(QUERIES.salesDetailDates, {}, signal, tally).then((r) => r.rows.map((row) => ({
-        orderDate: row[0] === null ? '' : String(row[0]), groupCount: Number(row[1]),
-      })));
+      const dates = this.run(QUERIES.salesDetailDates, {}, signal, tally).then((r) => ({
+        dates: r.rows.map((row) => ({ orderDate: row[0] === null ? '' : String(row[0]), groupCount: Number(row[1]) })),
+        stats: r.stats,
+      }));
       const entry = { run, dates, settled: false };
       this.detailDates = entry;
       dates.then(() => { entry.settled = true; }, () => { if (this.detailDates === entry) this.detailDates = undefined; });
     }
-    const dates = run ? await this.detailDates!.dates : undefined;
+    const counted = run ? await this.detailDates!.dates : undefined;
+    if (joined && counted) tally.add(counted.stats);
+    const dates = counted?.dates;
     if (!dates || dates.some((d) => d.orderDate === '')) {
       return this.table('salesDetail', QUERIES.salesDetail, { offset, limit }, signal, tally);
     }

@@ -5,9 +5,9 @@ import type { DatasetResult } from './model';
 export type QueryTotals = Pick<DatasetResult, 'elapsedMs' | 'bytesScanned' | 'costUsd'>;
 
 /**
- * The queries run for one answer (a card made of several): their engine times added up and, where the engine bills
- * by scan, their bytes scanned and their costs (each query's cost is what Athena bills for it, its minimum included,
- * so the card's is their sum).
+ * The queries run for one answer (a card made of several), and a shared one it waited for while it ran: their engine
+ * times added up and, where the engine bills by scan, their bytes scanned and their costs (each query's cost is what
+ * Athena bills for it, its minimum included, so the card's is their sum).
  */
 export class QueryTally {
   private elapsedMs = 0;
