@@ -24,12 +24,16 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from job_common import MODEL, Adapter, JobError, WrittenTable, first_line, strip_trailing_semicolon
+from job_dashboard import record_or_skip
 from job_data_tests import plan_data_tests, run_data_tests, test_check
 from job_manifest import refuse_invalid_manifest
 
 # The arguments the job reads (Glue passes `--<name> <value>`; Glue adds JOB_NAME itself).
 # terraform/glue.tf passes exactly these; the Terraform test reads this tuple from this file.
 JOB_ARGUMENTS = ("connection_name", "source_database", "lake_path", "catalog_database", "sql_prefix")
+# A run may pass these too. record_dashboard: whether the run records the dashboard's answers in its manifest
+# (job_dashboard.py; auto: on facts of recordMinFactRows rows or more).
+OPTIONAL_JOB_ARGUMENTS = ("record_dashboard",)
 
 # Run order of the model files by name prefix; stg_* results are internal, the others are published.
 MODEL_GROUPS = ("stg_", "dim_", "fact_")
@@ -90,12 +94,15 @@ _ARGUMENT_RULES: Dict[str, Tuple[str, str]] = {
     "lake_path": (r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?$", "an s3://bucket[/prefix] URL"),
     "catalog_database": (r"^[a-z0-9_]{1,255}$", "a Glue catalog database name (lower case, digits, _)"),
     "sql_prefix": (r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?$", "an s3://bucket[/prefix] URL"),
+    "record_dashboard": (r"^(auto|always|never)$", "auto, always or never"),
 }
 
 
 def parse_job_arguments(argv: Sequence[str], names: Sequence[str] = JOB_ARGUMENTS,
-                        rules: Optional[Dict[str, Tuple[str, str]]] = None) -> Dict[str, str]:
-    """Reads `--name value` (or `--name=value`) for each name; a missing or malformed one fails naming it."""
+                        rules: Optional[Dict[str, Tuple[str, str]]] = None,
+                        optional: Sequence[str] = OPTIONAL_JOB_ARGUMENTS) -> Dict[str, str]:
+    """Reads `--name value` (or `--name=value`) for each name, and each optional one given; a missing or malformed
+    one fails naming it."""
     rules = _ARGUMENT_RULES if rules is None else rules
     found: Dict[str, str] = {}
     i = 0
@@ -103,7 +110,7 @@ def parse_job_arguments(argv: Sequence[str], names: Sequence[str] = JOB_ARGUMENT
         token = argv[i]
         if token.startswith("--"):
             key, eq, value = token[2:].partition("=")
-            if key in names:
+            if key in names or key in optional:
                 if not eq:
                     if i + 1 >= len(argv) or argv[i + 1].startswith("--"):
                         raise JobError(f"Job argument --{key} has no value.")
@@ -116,7 +123,7 @@ def parse_job_arguments(argv: Sequence[str], names: Sequence[str] = JOB_ARGUMENT
         raise JobError(f"Missing job argument{'s' if len(missing) > 1 else ''}: "
                        f"{', '.join('--' + n for n in missing)}. Set them in the job's default arguments "
                        "(terraform/glue.tf) or pass them to the run.")
-    for name in names:
+    for name in [n for n in (*names, *optional) if n in found]:
         pattern, what = rules.get(name, (r".+", "a value"))
         if not re.match(pattern, found[name]):
             raise JobError(f"Job argument --{name} must be {what}; got {found[name]!r}.")
@@ -280,8 +287,8 @@ def write_table(df, name: str, location: str, source_counts: Dict[str, int]) -> 
 
 
 def run_job(spark, adapter: Adapter, log: Callable[[str], None] = print,
-            clock: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc)
-            ) -> Dict[str, Any]:
+            clock: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc),
+            record_dashboard: str = "auto") -> Dict[str, Any]:
     """One run; returns the manifest. Raises JobError (naming what failed) after discarding what it wrote."""
     started = clock()
     run_id = new_run_id(started)
@@ -340,6 +347,10 @@ def run_job(spark, adapter: Adapter, log: Callable[[str], None] = print,
             raise JobError("Reconciliation failed: " + "; ".join(f"{c['name']} ({c['message']})" for c in failed)
                            + ". Nothing was published; readers still see the previous run.")
 
+        fact_rows = next((t.rows for t in written if t.name == "fact_orders"), 0)
+        dashboard = record_or_skip(spark, record_dashboard, fact_rows, lambda m: log(f"run {run_id}: {m}"))
+        if dashboard is not None:
+            log(f"run {run_id}: recorded the dashboard's answers")
         manifest = {
             "runId": run_id,
             "startedAt": iso(started),
@@ -353,6 +364,7 @@ def run_job(spark, adapter: Adapter, log: Callable[[str], None] = print,
             "checks": checks,
             "tests": test_results,
             "ok": True,
+            **({"dashboard": dashboard} if dashboard is not None else {}),
         }
         refuse_invalid_manifest(manifest, log)
         adapter.publish(run_id, written, manifest)
@@ -382,7 +394,7 @@ def main(argv: Sequence[str]) -> int:  # pragma: no cover - runs only inside AWS
     job.init(next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--JOB_NAME"), "de-c1w2-etl-job"), {})
     adapter = GlueAdapter(args, boto3.client("glue"), boto3.client("s3"), boto3.client("secretsmanager"))
     t0 = time.time()
-    manifest = run_job(spark, adapter)
+    manifest = run_job(spark, adapter, record_dashboard=args.get("record_dashboard", "auto"))
     print(f"published run {manifest['runId']} in {time.time() - t0:.1f} s")
     job.commit()
     return 0

@@ -5,6 +5,7 @@ Shipped beside glue_job.py: terraform/glue.tf names these modules in the job's -
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
@@ -27,6 +28,16 @@ def first_line(err: BaseException) -> str:
         if cause:
             return f"{cause} ({lines[0].rstrip('.')})"
     return lines[0] if lines else type(err).__name__
+
+
+def shipped_file(name: str, module_file: str) -> str:
+    """A file shipped with the job: beside the module that reads it (a checkout, local runs), else in the working
+    directory, where Glue copies the job's --extra-files (terraform/glue.tf); where it is in neither, the former."""
+    beside = os.path.join(os.path.dirname(os.path.abspath(module_file)), name)
+    for path in (beside, os.path.join(os.getcwd(), name)):
+        if os.path.isfile(path):
+            return path
+    return beside
 
 
 def strip_trailing_semicolon(sql: str) -> str:

@@ -5,21 +5,18 @@ import json
 import os
 from typing import Any, Callable, Dict, List, Optional
 
-from job_common import JobError
+from job_common import JobError, shipped_file
 
-# The manifest's contract with the TypeScript side (src/core/run/manifest.ts holds the same schema in valibot): beside
-# the script (a checkout, local runs), else in the working directory, where Glue copies the job's --extra-files
-# (terraform/glue.tf names the uploaded schema there).
+# The manifest's contract with the TypeScript side (src/core/run/manifest.ts holds the same schema in valibot), shipped
+# with the job (terraform/glue.tf's --extra-files).
 MANIFEST_SCHEMA_NAME = "manifest.schema.json"
 MANIFEST_SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), MANIFEST_SCHEMA_NAME)
 
 
 def manifest_schema_file() -> str:
-    """Where the schema is: beside the script, else in the working directory (where it is absent, the former)."""
-    for path in (MANIFEST_SCHEMA_FILE, os.path.join(os.getcwd(), MANIFEST_SCHEMA_NAME)):
-        if os.path.isfile(path):
-            return path
-    return MANIFEST_SCHEMA_FILE
+    return shipped_file(MANIFEST_SCHEMA_NAME, __file__)
+
+
 _JSON_TYPES: Dict[str, Callable[[Any], bool]] = {
     "object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, list),
     "string": lambda v: isinstance(v, str), "boolean": lambda v: isinstance(v, bool), "null": lambda v: v is None,

@@ -17,8 +17,9 @@ locals {
     "--enable-continuous-cloudwatch-log" = "true"
     "--enable-continuous-log-filter"     = "true"
     "--continuous-log-logGroup"          = aws_cloudwatch_log_group.job.name
-    # Copied into the script's working directory before it runs: the schema the job checks its manifest against.
-    "--extra-files" = "s3://${var.scripts_bucket}/${aws_s3_object.manifest_schema.key}"
+    # Copied into the script's working directory before it runs: the schema the job checks its manifest against, and
+    # the dashboard's questions whose answers it records there.
+    "--extra-files" = join(",", [for o in [aws_s3_object.manifest_schema, aws_s3_object.dashboard_questions] : "s3://${var.scripts_bucket}/${o.key}"])
     # On the script's Python path: the modules glue_job.py imports.
     "--extra-py-files" = join(",", [for m in sort(tolist(local.job_modules)) : "s3://${var.scripts_bucket}/${aws_s3_object.job_module[m].key}"])
   }

@@ -22,9 +22,11 @@ locals {
   # The run manifest's JSON Schema, beside the script: the job passes it in --extra-files (glue.tf), so Glue copies
   # it into the script's working directory, and glue_job.py checks the manifest against it before it publishes.
   manifest_schema_key = "glue/manifest.schema.json"
+  # The dashboard's recorded questions, also in --extra-files: the job records their answers in its manifest.
+  dashboard_questions_key = "glue/dashboard_questions.json"
   # The job's modules (the Glue adapter, the declared data tests, the manifest check and what they share): the job
   # names them in --extra-py-files (glue.tf), so Glue puts them on the script's Python path.
-  job_modules = toset(["glue_adapter.py", "job_common.py", "job_data_tests.py", "job_manifest.py"])
+  job_modules = toset(["glue_adapter.py", "job_common.py", "job_dashboard.py", "job_data_tests.py", "job_manifest.py"])
 
   sql_prefix = "glue/sql"
   sql_files = setunion(

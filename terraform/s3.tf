@@ -99,6 +99,14 @@ resource "aws_s3_object" "manifest_schema" {
   depends_on  = [aws_s3_bucket_server_side_encryption_configuration.this]
 }
 
+resource "aws_s3_object" "dashboard_questions" {
+  bucket      = var.scripts_bucket
+  key         = local.dashboard_questions_key
+  source      = "${local.glue_dir}/dashboard_questions.json"
+  source_hash = filemd5("${local.glue_dir}/dashboard_questions.json")
+  depends_on  = [aws_s3_bucket_server_side_encryption_configuration.this]
+}
+
 resource "aws_s3_object" "sql" {
   for_each    = local.sql_files
   bucket      = var.scripts_bucket

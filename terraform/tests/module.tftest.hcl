@@ -110,8 +110,12 @@ run "has_the_resources" {
     error_message = "the manifest's schema is uploaded beside the script, with its hash"
   }
   assert {
-    condition     = aws_glue_job.etl.default_arguments["--extra-files"] == "s3://${var.scripts_bucket}/${aws_s3_object.manifest_schema.key}"
-    error_message = "the job's --extra-files names the uploaded schema, so Glue copies it into the script's working directory"
+    condition     = aws_s3_object.dashboard_questions.bucket == var.scripts_bucket && aws_s3_object.dashboard_questions.source_hash == filemd5("../glue/dashboard_questions.json") && dirname(aws_s3_object.dashboard_questions.key) == dirname(aws_s3_object.script.key)
+    error_message = "the dashboard's questions are uploaded beside the script, with their hash"
+  }
+  assert {
+    condition     = aws_glue_job.etl.default_arguments["--extra-files"] == "s3://${var.scripts_bucket}/${aws_s3_object.manifest_schema.key},s3://${var.scripts_bucket}/${aws_s3_object.dashboard_questions.key}"
+    error_message = "the job's --extra-files names the uploaded schema and questions, so Glue copies them into the script's working directory"
   }
   assert {
     condition     = toset([for o in aws_s3_object.job_module : basename(o.key)]) == setsubtract(fileset("../glue", "*.py"), ["glue_job.py", "local_run.py"]) && alltrue([for o in aws_s3_object.job_module : o.bucket == var.scripts_bucket && dirname(o.key) == dirname(aws_s3_object.script.key) && o.source_hash == filemd5("../glue/${basename(o.key)}")])

@@ -5,7 +5,7 @@
  * started through the AWS backend's pipeline runner (StartJobRun → glue_job.py's GlueAdapter on pyspark, writing
  * s3a:// to the emulator's S3 and updating its catalog), then every dashboard card and every lab-notebook cell asked
  * of the AWS backend's Athena engine (Trino) and of local mode (the DuckDB pipeline on the same MariaDB), compared
- * value by value. Then the faults: Athena syntax error and bytes-scanned cutoff, Stop Run, MariaDB stopped during a
+ * value by value, and the dashboard's answers the Glue run recorded on Spark against both. Then the faults: Athena syntax error and bytes-scanned cutoff, Stop Run, MariaDB stopped during a
  * run, the emulator gone. One Trino and one emulator for the whole suite; the set-up is bench/emulatedChain.ts's.
  */
 import * as assert from 'node:assert/strict';
@@ -21,7 +21,8 @@ import type { LabBackend } from '../../src/core/backend';
 import { compareLakes, compareTables, comparisonLines } from '../../src/core/compare';
 import type { LabConfig } from '../../src/core/config';
 import { DATASET_IDS, type DatasetResult } from '../../src/core/dashboard/model';
-import { DashboardData } from '../../src/core/dashboard/service';
+import type { RecordedAnswer, RecordedDashboard } from '../../src/core/dashboard/recorded';
+import { DashboardData, recordDashboard } from '../../src/core/dashboard/service';
 import { LabError } from '../../src/core/errors';
 import { runSqlCell } from '../../src/core/notebook/execute';
 import { LAB_TOP_N_PARAMS, labNotebook } from '../../src/core/notebook/labNotebook';
@@ -47,6 +48,16 @@ function shown(result: DatasetResult) {
   return {
     id: result.id, columns: result.columns.map((c) => c.name), rows, page: result.page, filterOptions: result.filterOptions,
     lakeStatus: status && { model: status.model, factRows: status.factRows, orderLines: status.orderLines, damaged: status.damaged, inflated: status.inflated },
+  };
+}
+
+/** Recorded dashboard answers as a card shows them: column names, rows to the cent. */
+function recordedShown(recorded: RecordedDashboard) {
+  const answer = (a: RecordedAnswer | undefined) => a && { columns: a.columns.map((c) => c.name), rows: a.rows.map((r) => r.map(toTheCent)) };
+  return {
+    filterOptions: recorded.filterOptions,
+    answers: Object.fromEntries(Object.entries(recorded.answers).map(([id, a]) => [id, answer(a)])),
+    topProducts: recorded.topProducts && { ...answer(recorded.topProducts), startDate: recorded.topProducts.startDate, endDate: recorded.topProducts.endDate, n: recorded.topProducts.n },
   };
 }
 
@@ -104,8 +115,10 @@ suite('emulated AWS, end to end: Terraform → Glue on Spark → Athena on Trino
   });
 
   test('Run Pipeline in AWS mode: a Glue run on Spark publishes the four tables in the catalog, reconciled with the source', async () => {
-    const result = await aws.pipeline.run({});
+    // Recording the dashboard's answers is asked for: at this scale the job's default (auto) records none.
+    const result = await aws.pipeline.run({ recordDashboard: 'always' });
     assert.ok(result.manifest.runId, 'the Glue run published a manifest');
+    assert.ok(result.manifest.dashboard, 'the Glue run recorded the dashboard\'s answers');
     const { tables, objects } = await lakeSnapshot();
     assert.deepEqual(tables.map(([name]) => name), ['dim_customers', 'dim_locations', 'dim_products', 'fact_orders']);
     assert.ok(tables.every(([, location]) => location?.startsWith(`s3://${CHAIN_LAKE_BUCKET}/`)), JSON.stringify(tables));
@@ -128,6 +141,15 @@ suite('emulated AWS, end to end: Terraform → Glue on Spark → Athena on Trino
     const totals = await onAws.dataset({ id: 'kpis' });
     const sourceTotal = mariadbScalar(chain!.target, 'SELECT SUM(quantityOrdered * priceEach) FROM orderdetails');
     assert.ok(JSON.stringify(totals.rows).includes(String(Number(sourceTotal))), `the source's total ${sourceTotal} is on the KPI card: ${JSON.stringify(totals.rows)}`);
+  });
+
+  test('the dashboard answers the Glue run recorded on Spark equal the same questions asked of Trino and of DuckDB', async () => {
+    const recorded = (await aws.lake.manifest())?.dashboard as RecordedDashboard | undefined;
+    assert.ok(recorded, 'the AWS lake\'s manifest holds the recorded answers');
+    const [onTrino, onDuckDb] = [await recordDashboard(aws.query), await recordDashboard(local.query)];
+    assert.deepEqual(recordedShown(recorded), recordedShown(onTrino), 'Spark and Trino');
+    assert.deepEqual(recordedShown(recorded), recordedShown(onDuckDb), 'Spark and DuckDB');
+    assert.ok(Object.values(recorded.answers).every((a) => a!.rows.length > 0), 'every recorded answer has rows');
   });
 
   test('every lab-notebook cell on Athena (Trino) equals local mode (DuckDB)', async () => {

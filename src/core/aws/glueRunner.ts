@@ -30,6 +30,8 @@ export interface GlueRunnerSettings {
 
 export interface GlueRunOptions extends LongWork {
   onEvent?: (event: PipelineEvent) => void;
+  /** Passed to the run as --record_dashboard (glue/job_dashboard.py); the job's default is 'auto'. */
+  recordDashboard?: 'auto' | 'always' | 'never';
 }
 
 /** The engine's name in run events and records. */
@@ -74,7 +76,7 @@ export class GluePipelineRunner implements PipelineRunner {
     if (options.signal?.aborted) throw new CancelledError('Glue job run');
     const jobs = this.jobs;
     const lakePath = this.settings.glue.lakePath || (await jobs.jobArguments(jobName)).lakePath;
-    const runId = await jobs.start(jobName);
+    const runId = await jobs.start(jobName, options.recordDashboard ? { '--record_dashboard': options.recordDashboard } : undefined);
     const started = this.clock.now();
     this.settings.log?.info(`Glue job ${jobName}: started run ${runId}`);
     emit({ kind: 'runStarted', runId, source: `Glue job ${jobName}`, lake: lakePath ?? 'the job\'s --lake_path', engine: GLUE });

@@ -49,6 +49,11 @@ export interface PipelineRunOptions extends LongWork {
   origin?: string;
   /** Asked before a run replaces the lake with one keeping less than half of its fact rows (local engine; see PipelineOptions). */
   confirmShrink?: (shrink: LakeShrink) => Promise<boolean>;
+  /**
+   * Whether the run records the dashboard's answers in its manifest: 'auto' (default) on facts of at least
+   * RECORD_MIN_FACT_ROWS rows. The local engine asks them itself; the Glue job gets it as --record_dashboard.
+   */
+  recordDashboard?: 'auto' | 'always' | 'never';
 }
 
 /** Runs the ETL of the mode: the local DuckDB engine, or the Glue job. */

@@ -72,7 +72,8 @@ export const LakeManifestSchema = v.object({
   tests: v.optional(v.array(DataTestResultSchema)),
   ok: v.boolean(),
   /**
-   * The dashboard's recorded answers over this run's tables; absent in older manifests and the Glue job's. Opaque to
+   * The dashboard's recorded answers over this run's tables (the local pipeline's and the Glue job's); absent in older
+   * manifests and runs that recorded none. Opaque to
    * the run: the dashboard checks each recorded part before it trusts it.
    */
   dashboard: v.optional(v.unknown()),
