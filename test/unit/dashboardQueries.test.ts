@@ -5,9 +5,10 @@ import { LabError } from '../../src/core/errors';
 import type { DatasetResult } from '../../src/core/dashboard/model';
 import { QUERIES, type LakeModel } from '../../src/core/dashboard/queries';
 import { PRODUCTS_PAGE_SIZE, SALES_DETAIL_PAGE_SIZE, type TopProductsFilter } from '../../src/core/dashboard/parameters';
-import { DashboardData } from '../../src/core/dashboard/service';
+import { DashboardData, recordDashboard } from '../../src/core/dashboard/service';
 import { localManifestReader } from '../../src/core/lake/lakeReaders';
 import { DuckDbLakeEngine } from '../../src/core/query/duckdb';
+import { RecordingEngine } from '../recordingEngine';
 import { buildTestLake, LOCATIONS, ORDER_LINES, orderAmount, PRODUCTS, RUN_MANIFEST, type FixtureOrderLine } from './dashboardLakeFixture';
 
 /** Expectations computed from the fixture rows in plain TypeScript, independently of the SQL under test. */
@@ -220,6 +221,26 @@ suite('dashboard queries on DuckDB', function () {
         }
       }
     }
+  });
+
+  test('salesDetail pages from the per-date counts recorded in the run manifest: nothing counted, the plain query\'s rows', async () => {
+    const manifest = await localManifestReader(lakeDir)();
+    assert.ok(manifest);
+    const recorded = await recordDashboard(engine);
+    assert.ok(recorded.answers.salesDetailDates?.rows.length, 'the pipeline records the groups per date');
+    const recording = new RecordingEngine(engine);
+    const fresh = new DashboardData(recording, () => Promise.resolve({ ...manifest, dashboard: recorded }));
+    const total = (await engine.query(plainSalesDetail('star-v1'), { offset: 0, limit: 1_000_000 })).rows.length;
+    for (const [offset, limit] of [[0, 3], [2, 3], [total - 1, 50]]) {
+      const partials: DatasetResult[] = [];
+      const actual = await fresh.salesDetail(offset, limit, undefined, (p) => partials.push(p));
+      assert.deepEqual(actual.rows, (await engine.query(plainSalesDetail('star-v1'), { offset, limit })).rows, `offset ${offset}, limit ${limit}`);
+      assert.equal(partials.length, 0, 'no first page ahead of a count: there is none to wait for');
+      assert.match(actual.sql, /^-- Answered from the run manifest/, 'Copy SQL says where the counts came from');
+    }
+    const datesSql = QUERIES.salesDetailDates.sql('star-v1');
+    assert.deepEqual(recording.answers.filter((a) => a.sql === datesSql), [], 'the groups per date were not counted again');
+    assert.ok(recording.answers.some((a) => a.sql === QUERIES.salesDetailPage.sql('star-v1')), 'each page grouped its own dates');
   });
 
   test('salesDetail first page before the groups are counted equals the plain query; the total follows', async () => {

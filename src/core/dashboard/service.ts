@@ -1,5 +1,5 @@
 import { LabError, throwIfCancelled } from '../errors';
-import type { QueryEngine, QueryParams, QueryResult } from '../query/engine';
+import type { QueryEngine, QueryParams, QueryResult, QueryValue } from '../query/engine';
 import type { LakeManifest } from '../run/manifest';
 import { lakeDamagedError } from '../query/lakeDamage';
 import type { LakeProblem } from '../run/lakeCheck';
@@ -44,7 +44,7 @@ export class DashboardData {
    * The detailed aggregate's groups per date, for one lake run (counting them reads every fact: slow on a big lake),
    * with what the count took; `settled` once it is known.
    */
-  private detailDates?: { run: string; dates: Promise<{ dates: DetailDate[]; stats: QueryResult['stats'] }>; settled: boolean };
+  private detailDates?: { run: string; dates: Promise<{ dates: DetailDate[]; stats?: QueryResult['stats']; recorded?: true }>; settled: boolean };
 
   /** The damage read in flight, which cards asking now join. */
   private damageRead?: Promise<LakeProblem[]>;
@@ -184,7 +184,8 @@ export class DashboardData {
 
   /**
    * Rows offset+1 .. offset+limit of the detailed aggregate, with a `totalRows` column like the plain query's. When the
-   * lake has a run manifest, the per-date group counts are counted once per run and each page then groups only the
+   * lake has a run manifest, the per-date group counts are counted once per run (or read from the manifest, where the
+   * pipeline recorded them) and each page then groups only the
    * facts of its own dates (salesDetailPage); without one (or with undated facts) the self-contained salesDetail runs.
    */
   async salesDetail(offset: number, limit: number, signal?: AbortSignal, onPartial?: (partial: DatasetResult) => void): Promise<DatasetResult> {
@@ -193,7 +194,10 @@ export class DashboardData {
     const model = await this.model(signal);
     const manifest = await this.readManifest().catch(() => undefined);
     const run = manifest?.runId ? `${manifest.runId}@${manifest.finishedAt ?? ''}@${model}` : undefined;
-    if (run && this.detailDates?.run !== run && offset === 0 && onPartial) {
+    // Counted by the pipeline when it recorded the dashboard's answers (star-v1 runs only): nothing to count here.
+    const recordedAnswer: unknown = run && this.detailDates?.run !== run && model === 'star-v1' ? (await this.recorded())?.answers?.salesDetailDates : undefined;
+    const recordedDates = isRecordedAnswer(recordedAnswer) ? detailDatesFromRows(recordedAnswer.rows) : undefined;
+    if (run && this.detailDates?.run !== run && !recordedDates && offset === 0 && onPartial) {
       // Counting the groups per date reads every fact (slow on a big lake, bench/dashboard.md): show the first page
       // before that.
       const first = await this.salesDetailFirstPage(limit, signal, tally);
@@ -208,22 +212,21 @@ export class DashboardData {
     // sales card shows these answers, one at a time, so the dashboard shows the count once. One settled before is not.
     const joined = run !== undefined && this.detailDates?.run === run && !this.detailDates.settled;
     if (run && this.detailDates?.run !== run) {
-      const dates = this.run(QUERIES.salesDetailDates, {}, signal, tally).then((r) => ({
-        dates: r.rows.map((row) => ({ orderDate: row[0] === null ? '' : String(row[0]), groupCount: Number(row[1]) })),
-        stats: r.stats,
-      }));
+      const dates = recordedDates ? Promise.resolve({ dates: recordedDates, recorded: true as const })
+        : this.run(QUERIES.salesDetailDates, {}, signal, tally).then((r) => ({ dates: detailDatesFromRows(r.rows), stats: r.stats }));
       const entry = { run, dates, settled: false };
       this.detailDates = entry;
       dates.then(() => { entry.settled = true; }, () => { if (this.detailDates === entry) this.detailDates = undefined; });
     }
     const counted = run ? await this.detailDates!.dates : undefined;
-    if (joined && counted) tally.add(counted.stats);
+    if (joined && counted?.stats) tally.add(counted.stats);
     const dates = counted?.dates;
     if (!dates || dates.some((d) => d.orderDate === '')) {
       return this.table('salesDetail', QUERIES.salesDetail, { offset, limit }, signal, tally);
     }
     const window = salesDetailWindow(dates, offset, limit);
-    const datesSql = sqlForCopy(QUERIES.salesDetailDates, model);
+    const datesSql = counted?.recorded
+      ? recordedSql([sqlForCopy(QUERIES.salesDetailDates, model)]) : sqlForCopy(QUERIES.salesDetailDates, model);
     if (window.firstDate === undefined || window.lastDate === undefined) {
       const columns = ['orderDate', 'productLine', 'productName', 'country', 'totalSales', 'quantity', 'totalRows'];
       return { id: 'salesDetail', title: DATASET_TITLES.salesDetail, columns: columns.map((name) => ({ name, type: '' })), rows: [],
@@ -358,6 +361,11 @@ export class DashboardData {
     tally.add(result.stats);
     return result;
   }
+}
+
+/** salesDetailDates' rows (orderDate, groupCount) as dates; an undated group count has orderDate ''. */
+function detailDatesFromRows(rows: QueryValue[][]): DetailDate[] {
+  return rows.map((row) => ({ orderDate: row[0] === null ? '' : String(row[0]), groupCount: Number(row[1]) }));
 }
 
 /** `YYYY-MM-DD` plus `days` days. */
