@@ -3,8 +3,8 @@
  * `npm run package`: one .vsix per platform DuckDB ships a binding for, in dist-vsix/.
  *   node scripts/package.mjs [--no-build] [--out DIR] [TARGET ...]     (default: all of TARGETS, into dist-vsix/)
  *
- * DuckDB is native and stays outside the webpack bundle, so each vsix carries @duckdb/node-api, @duckdb/node-bindings,
- * detect-libc and the one @duckdb/node-bindings-<target> of its platform. Per target the script stages a copy of the
+ * DuckDB's binding is native and stays outside the webpack bundle (which carries DuckDB's JavaScript API), so each vsix
+ * carries @duckdb/node-bindings, detect-libc and the one @duckdb/node-bindings-<target> of its platform. Per target the script stages a copy of the
  * extension (the files `vsce ls` lists for this repository, without node_modules) plus those packages, unpacked from
  * tarballs that `npm pack` fetched into .cache/vsix at the versions package-lock.json pins (their sha512 checked
  * against the lock), and runs vsce there. The developer's own node_modules is only read for the vsce binary.
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
 /** The packages webpack leaves external (webpack.config.js), that is, what the vsix needs in node_modules. */
-const RUNTIME_PACKAGES = ['@duckdb/node-api', '@duckdb/node-bindings', 'detect-libc'];
+const RUNTIME_PACKAGES = ['@duckdb/node-bindings', 'detect-libc'];
 const cacheDir = path.join(root, '.cache', 'vsix');
 const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
 
@@ -74,7 +74,7 @@ function extensionFiles() {
 /** package.json for the stage: dependencies are just the external runtime package, and vsce must not build again. */
 function stagedManifest(manifest) {
   const staged = structuredClone(manifest);
-  staged.dependencies = { '@duckdb/node-api': manifest.dependencies['@duckdb/node-api'] };
+  staged.dependencies = { '@duckdb/node-bindings': locked('@duckdb/node-bindings').version };
   delete staged.devDependencies;
   delete staged.scripts?.['vscode:prepublish'];
   return staged;
