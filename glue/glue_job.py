@@ -6,12 +6,14 @@ Flow (the same as the local DuckDB engine in src/core/lake/pipeline.ts):
   3. run the model files in order (stg_*, dim_*, fact_*), registering each result as a view by its name;
   4. write each published table (dim_*, fact_*) as Parquet to a new run prefix, `<lake>/gold/<table>/run=<runId>/`;
   5. reconcile what was written against the source; any failed check fails the run, and nothing is published;
+     then record the dashboard's answers over what was written (job_dashboard.py), when asked or at scale;
   6. publish: point each catalog table at its new prefix, write `gold/_manifest.json`, drop older runs (keep 2).
 
 Everything that talks to Glue, S3 or the catalog sits behind an adapter (GlueAdapter in glue_adapter.py; LocalAdapter
 in local_run.py), so the same `run_job` runs on Glue and on any Spark cluster. The declared data tests are in
-job_data_tests.py, the manifest's schema check in job_manifest.py, what they share in job_common.py: Glue puts them
-on the job's Python path (terraform/glue.tf names them in --extra-py-files).
+job_data_tests.py, the manifest's schema check in job_manifest.py, the dashboard's recorded answers in
+job_dashboard.py, what they share in job_common.py: Glue puts them on the job's Python path (terraform/glue.tf
+names them in --extra-py-files).
 """
 from __future__ import annotations
 
@@ -140,8 +142,6 @@ class ModelFile:
     published: bool
 
 
-
-
 def plan_models(files: Dict[str, str]) -> List[ModelFile]:
     """Orders the model files (file name -> SQL): stg_*, then dim_*, then fact_*, alphabetical within each."""
     by_group: Dict[str, List[str]] = {g: [] for g in MODEL_GROUPS}
@@ -225,8 +225,6 @@ def iso(now: datetime.datetime) -> str:
     return now.astimezone(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-
-
 def quote_mysql(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
@@ -263,8 +261,6 @@ def run_models(spark, plan: List[ModelFile]) -> Dict[str, Any]:
             raise JobError(f"The model file {model.name}.sql failed on Spark SQL: {first_line(err)}") from err
         results[model.name] = df
     return results
-
-
 
 
 def laid_out(df, name: str, source_counts: Dict[str, int]):
