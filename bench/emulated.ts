@@ -2,7 +2,8 @@
  * The emulated AWS chain measured (`npm run bench:emulated -- [--scale N]`): on one lab of N times the dump, the Glue
  * job run on local Spark through the emulator (StartJobRun → glue_job.py → s3a) against the local DuckDB pipeline on
  * the same MariaDB, and for every dashboard card the bytes Trino scanned (Athena's DataScannedInBytes) against the
- * lake's total size (the Parquet objects of the tables the catalog points at). Prints a table and writes
+ * lake's total size (the Parquet objects of the tables the catalog points at), with and without the answers the job
+ * records in its manifest (two Glue runs, side by side). Prints a table and writes
  * bench/results/emulated-<scale>.json; bench/emulated.md keeps the figures.
  */
 import * as fs from 'node:fs';
@@ -13,7 +14,7 @@ import { awsClientConfig } from '../src/core/aws/clients';
 import { DashboardData } from '../src/core/dashboard/service';
 import { countOption, scriptArgs, withUsage } from './lib/args';
 import { codeVersion, loadText, machineLine } from './lib/machine';
-import { DASHBOARD_CARDS, startEmulatedChain } from './emulatedChain';
+import { DASHBOARD_CARDS, startEmulatedChain, type EmulatedChain } from './emulatedChain';
 
 const USAGE = 'npm run bench:emulated -- [--scale N]';
 const repoRoot = path.resolve(__dirname, '../..');
@@ -36,6 +37,28 @@ async function lakeBytes(glue: GlueClient, s3: S3Client, database: string): Prom
   return sizes;
 }
 
+type CardFigure = { card: string; bytesScanned?: number; ofLake?: number; seconds: number; recorded?: boolean };
+
+/** Every card of DASHBOARD_CARDS asked of a fresh dashboard on the AWS lake: bytes scanned, against the lake's size. */
+async function measureCards(chain: EmulatedChain, lakeTotal: number): Promise<{ cards: CardFigure[]; scanned: number }> {
+  const dashboard = new DashboardData(chain.aws.query, () => chain.aws.lake.manifest());
+  const cards: CardFigure[] = [];
+  for (const request of DASHBOARD_CARDS) {
+    const t0 = Date.now();
+    const result = await dashboard.dataset(request);
+    const card = 'filter' in request ? `${request.id} ${JSON.stringify(request.filter)}` : 'query' in request ? `${request.id} ${JSON.stringify(request.query)}`
+      : 'page' in request ? `${request.id} page ${request.page}` : request.id;
+    cards.push({ card, bytesScanned: result.bytesScanned, ofLake: result.bytesScanned === undefined ? undefined : result.bytesScanned / lakeTotal,
+      seconds: (Date.now() - t0) / 1000, recorded: result.recorded });
+  }
+  return { cards, scanned: cards.reduce((sum, c) => sum + (c.bytesScanned ?? 0), 0) };
+}
+
+/**
+ * Two Glue runs on the same source, one after the other: without the dashboard's recorded answers (--record_dashboard
+ * never: every card asks Athena), then as the job runs by default (auto: at this scale it records them). Each run's
+ * dashboard is measured on its own lake.
+ */
 async function main(): Promise<void> {
   const args = scriptArgs(USAGE, { scale: { type: 'string' } });
   const scale = withUsage(USAGE, args, () => countOption(args, 'scale', 100));
@@ -48,37 +71,35 @@ async function main(): Promise<void> {
     let t0 = Date.now();
     const localRun = await chain.local.pipeline.run({});
     const localSeconds = (Date.now() - t0) / 1000;
-    t0 = Date.now();
-    const glueRun = await chain.aws.pipeline.run({});
-    const glueSeconds = (Date.now() - t0) / 1000;
-    console.log(`pipeline: DuckDB ${localSeconds.toFixed(1)} s (${localRun.manifest.runId}), Glue on local Spark ${glueSeconds.toFixed(1)} s `
-      + `(${glueRun.manifest.runId}): ratio ${(glueSeconds / localSeconds).toFixed(1)}x, load ${loadText()}`);
-
-    t0 = Date.now();
-    await chain.emulated.up({ labPort: chain.target.port, codeRoot: repoRoot });
-    console.log(`waited ${((Date.now() - t0) / 1000).toFixed(1)} s more for Trino`);
-    const tables = await lakeBytes(glue, s3, chain.awsConfig.athena.database);
-    const lakeTotal = Object.values(tables).reduce((a, b) => a + b, 0);
-    console.log(`lake (Glue's Parquet): ${Object.entries(tables).map(([t, b]) => `${t} ${b}`).join(', ')}; total ${lakeTotal} bytes`);
-    const dashboard = new DashboardData(chain.aws.query, () => chain.aws.lake.manifest());
-    const cards: Array<{ card: string; bytesScanned?: number; ofLake?: number; seconds: number; recorded?: boolean }> = [];
-    for (const request of DASHBOARD_CARDS) {
+    const runs: Record<string, { glueSeconds: number; runId: string; tables: Record<string, number>; lakeTotal: number; cards: CardFigure[]; scanned: number }> = {};
+    for (const recordDashboard of ['never', 'auto'] as const) {
       t0 = Date.now();
-      const result = await dashboard.dataset(request);
-      const card = 'filter' in request ? `${request.id} ${JSON.stringify(request.filter)}` : 'query' in request ? `${request.id} ${JSON.stringify(request.query)}`
-        : 'page' in request ? `${request.id} page ${request.page}` : request.id;
-      cards.push({ card, bytesScanned: result.bytesScanned, ofLake: result.bytesScanned === undefined ? undefined : result.bytesScanned / lakeTotal,
-        seconds: (Date.now() - t0) / 1000, recorded: result.recorded });
+      const glueRun = await chain.aws.pipeline.run({ recordDashboard });
+      const glueSeconds = (Date.now() - t0) / 1000;
+      console.log(`pipeline: DuckDB ${localSeconds.toFixed(1)} s (${localRun.manifest.runId}), Glue on local Spark with --record_dashboard ${recordDashboard} `
+        + `${glueSeconds.toFixed(1)} s (${glueRun.manifest.runId}${glueRun.manifest.dashboard ? ', answers recorded' : ''}): ratio `
+        + `${(glueSeconds / localSeconds).toFixed(1)}x, load ${loadText()}`);
+      t0 = Date.now();
+      await chain.emulated.up({ labPort: chain.target.port, codeRoot: repoRoot });
+      if (recordDashboard === 'never') console.log(`waited ${((Date.now() - t0) / 1000).toFixed(1)} s more for Trino`);
+      const tables = await lakeBytes(glue, s3, chain.awsConfig.athena.database);
+      const lakeTotal = Object.values(tables).reduce((a, b) => a + b, 0);
+      console.log(`lake (Glue's Parquet): ${Object.entries(tables).map(([t, b]) => `${t} ${b}`).join(', ')}; total ${lakeTotal} bytes`);
+      const { cards, scanned } = await measureCards(chain, lakeTotal);
+      for (const c of cards) {
+        console.log(`  ${c.card.padEnd(110)} ${c.bytesScanned === undefined ? '   (no scan figure)' : `${String(c.bytesScanned).padStart(12)} B ${(100 * c.ofLake!).toFixed(1).padStart(6)} %`}  ${c.seconds.toFixed(1)} s${c.recorded ? ' (recorded)' : ''}`);
+      }
+      console.log(`whole dashboard (--record_dashboard ${recordDashboard}): ${scanned} bytes scanned = ${(scanned / lakeTotal).toFixed(2)} x the lake's ${lakeTotal} bytes`);
+      runs[recordDashboard] = { glueSeconds, runId: glueRun.manifest.runId, tables, lakeTotal, cards, scanned };
     }
-    const scanned = cards.reduce((sum, c) => sum + (c.bytesScanned ?? 0), 0);
-    for (const c of cards) {
-      console.log(`  ${c.card.padEnd(110)} ${c.bytesScanned === undefined ? '   (no scan figure)' : `${String(c.bytesScanned).padStart(12)} B ${(100 * c.ofLake!).toFixed(1).padStart(6)} %`}  ${c.seconds.toFixed(1)} s${c.recorded ? ' (recorded)' : ''}`);
-    }
-    console.log(`whole dashboard: ${scanned} bytes scanned = ${(scanned / lakeTotal).toFixed(2)} x the lake's ${lakeTotal} bytes`);
+    const [asked, opened] = [runs.never, runs.auto];
+    console.log(`recorded answers: the dashboard scans ${(opened.scanned / asked.scanned).toFixed(2)}x the bytes it scans without them `
+      + `(${(asked.scanned / asked.lakeTotal).toFixed(2)}x -> ${(opened.scanned / opened.lakeTotal).toFixed(2)}x the lake); `
+      + `the Glue run took ${(opened.glueSeconds / asked.glueSeconds).toFixed(2)}x as long recording them`);
     const out = path.join(repoRoot, 'bench', 'results', `emulated-${scale}.json`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify({ scale, machine: machineLine(), load: loadText(), code: codeVersion(repoRoot), setupSeconds: chain.seconds,
-      localSeconds, glueSeconds, tables, lakeTotal, cards, scanned }, null, 2)}\n`);
+      localSeconds, runs }, null, 2)}\n`);
     console.log(`written ${path.relative(repoRoot, out)}`);
   } finally {
     glue.destroy();
