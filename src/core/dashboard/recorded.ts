@@ -6,9 +6,10 @@ import { TOP_N_MAX, type TopProductsFilter } from './parameters';
 
 /**
  * Answers the pipeline records in the run manifest, so a dashboard opened on a new lake version shows its fixed cards
- * without scanning the facts (an Athena round trip each in AWS mode). The pipeline asks them of the star tables it has
- * just built, through DashboardData itself (recordDashboard in service.ts): the same SQL, the same code path. A lake
- * whose manifest lacks them (older runs, the Glue job) is asked directly.
+ * without scanning the facts (an Athena query each, billed by the bytes it scans, in AWS mode). The local pipeline asks
+ * them of the star tables it has just built, through DashboardData itself (recordDashboard in service.ts): the same
+ * SQL, the same code path; the Glue job asks the same SQL on Spark (recordedQuestions below). A lake whose manifest
+ * lacks them (older runs, small runs) is asked directly.
  */
 
 /** The Top-N filter's choices come from these three questions, in this order (filterOptionsFromRows). */
