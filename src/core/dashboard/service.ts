@@ -1,4 +1,4 @@
-import { LabError, throwIfCancelled } from '../errors';
+import { CancelledError, LabError, throwIfCancelled } from '../errors';
 import type { QueryEngine, QueryParams, QueryResult, QueryValue } from '../query/engine';
 import type { LakeManifest } from '../run/manifest';
 import { lakeDamagedError } from '../query/lakeDamage';
@@ -22,6 +22,25 @@ export type ManifestReader = () => Promise<LakeManifest | undefined>;
 /** What is wrong with the lake's files now (the check done when a lake version is opened); empty when intact. */
 export type DamageReader = () => Promise<LakeProblem[]>;
 
+/** The detailed aggregate's groups per date for one lake run, and what counting them took (none when recorded). */
+interface CountedDates { dates: DetailDate[]; stats?: QueryResult['stats']; recorded?: true }
+
+/**
+ * The count of groups per date for one lake run, shared by every salesDetail answer that needs it while it runs. It
+ * runs under a controller of its own, not under the signal of the answer that started it: cancelling one answer (the
+ * panel cancels a superseded page) must not fail the others waiting for the same count. It is aborted only when every
+ * answer waiting for it was cancelled.
+ */
+interface SharedDateCount {
+  run: string;
+  dates: Promise<CountedDates>;
+  /** Once the count answered or failed. */
+  settled: boolean;
+  /** Answers waiting for it now: each one that joined, less those cancelled since. */
+  waiting: number;
+  controller: AbortController;
+}
+
 export const DATASET_TITLES: Record<DatasetId, string> = {
   lakeStatus: 'Lake',
   kpis: 'Key figures',
@@ -42,9 +61,9 @@ export class DashboardData {
   private modelPromise?: Promise<LakeModel>;
   /**
    * The detailed aggregate's groups per date, for one lake run (counting them reads every fact: slow on a big lake),
-   * with what the count took; `settled` once it is known.
+   * with what the count took.
    */
-  private detailDates?: { run: string; dates: Promise<{ dates: DetailDate[]; stats?: QueryResult['stats']; recorded?: true }>; settled: boolean };
+  private detailDates?: SharedDateCount;
 
   /** The damage read in flight, which cards asking now join. */
   private damageRead?: Promise<LakeProblem[]>;
@@ -207,19 +226,16 @@ export class DashboardData {
         await this.whenQuiet();
       }
     }
-    // A count still running when this answer needs it is this answer's too (another answer started it, e.g. the first
-    // page asked ahead when Next asks for the second page): its card shows what the count took. Only the detailed
-    // sales card shows these answers, one at a time, so the dashboard shows the count once. One settled before is not.
-    const joined = run !== undefined && this.detailDates?.run === run && !this.detailDates.settled;
-    if (run && this.detailDates?.run !== run) {
-      const dates = recordedDates ? Promise.resolve({ dates: recordedDates, recorded: true as const })
-        : this.run(QUERIES.salesDetailDates, {}, signal, tally).then((r) => ({ dates: detailDatesFromRows(r.rows), stats: r.stats }));
-      const entry = { run, dates, settled: false };
-      this.detailDates = entry;
-      dates.then(() => { entry.settled = true; }, () => { if (this.detailDates === entry) this.detailDates = undefined; });
-    }
-    const counted = run ? await this.detailDates!.dates : undefined;
-    if (joined && counted?.stats) tally.add(counted.stats);
+    // An answer cancelled by now neither starts nor joins a count.
+    throwIfCancelled(signal, 'Query');
+    const count = !run ? undefined : this.detailDates?.run === run ? this.detailDates : this.startDateCount(run, recordedDates);
+    // A count still running when this answer needs it is this answer's too (this answer started it, or another one
+    // did, e.g. the first page asked ahead when Next asks for the second page): its card shows what the count took.
+    // Only the detailed sales card shows these answers, one at a time, so the dashboard shows the count once. One
+    // settled before is not.
+    const waitedForCount = count !== undefined && !count.settled;
+    const counted = count ? await this.waitForDateCount(count, signal) : undefined;
+    if (waitedForCount && counted?.stats) tally.add(counted.stats);
     const dates = counted?.dates;
     if (!dates || dates.some((d) => d.orderDate === '')) {
       return this.table('salesDetail', QUERIES.salesDetail, { offset, limit }, signal, tally);
@@ -242,6 +258,51 @@ export class DashboardData {
       sql: `${datesSql}\n${page.sql}`,
       ...tally.totals(),
     };
+  }
+
+  /**
+   * Starts the count of groups per date for `run` (or takes the manifest's, where nothing runs) and caches it for the
+   * answers that come while it runs and after. One that fails is dropped, so the next answer counts again.
+   */
+  private startDateCount(run: string, recordedDates: DetailDate[] | undefined): SharedDateCount {
+    const controller = new AbortController();
+    const dates: Promise<CountedDates> = recordedDates ? Promise.resolve({ dates: recordedDates, recorded: true })
+      : this.run(QUERIES.salesDetailDates, {}, controller.signal).then((r) => ({ dates: detailDatesFromRows(r.rows), stats: r.stats }));
+    const count: SharedDateCount = { run, dates, settled: false, waiting: 0, controller };
+    this.detailDates = count;
+    dates.then(() => { count.settled = true; }, () => {
+      count.settled = true;
+      if (this.detailDates === count) this.detailDates = undefined;
+    });
+    return count;
+  }
+
+  /**
+   * The shared count's answer, for one answer waiting for it. When `signal` fires first, this answer stops waiting at
+   * once (CancelledError) and the count runs on for the others; the last one to go cancels it and drops it from the
+   * cache, so an answer asked after that counts afresh rather than joining a count being cancelled.
+   */
+  private async waitForDateCount(count: SharedDateCount, signal: AbortSignal | undefined): Promise<CountedDates> {
+    count.waiting++;
+    // Without a signal this answer never leaves: the count runs for it to the end.
+    if (!signal) return count.dates;
+    let leave = (): void => {};
+    const cancelled = new Promise<never>((_, reject) => {
+      leave = () => {
+        reject(new CancelledError('Query'));
+        count.waiting--;
+        if (count.waiting > 0 || count.settled) return;
+        if (this.detailDates === count) this.detailDates = undefined;
+        count.controller.abort();
+      };
+    });
+    if (signal.aborted) leave();
+    else signal.addEventListener('abort', leave, { once: true });
+    try {
+      return await Promise.race([count.dates, cancelled]);
+    } finally {
+      signal.removeEventListener('abort', leave);
+    }
   }
 
   /**
