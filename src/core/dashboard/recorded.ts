@@ -131,3 +131,8 @@ export function recordedQuestionsText(recordMinFactRows: number): string {
     + 'The Glue job asks these of the tables it wrote and records the answers in its run manifest, as the local pipeline does.';
   return `${JSON.stringify({ $comment: about, ...recordedQuestions(recordMinFactRows) }, null, 2)}\n`;
 }
+
+/** "Copy SQL" of an answer read from the run manifest: what the pipeline ran, under a line saying so. */
+export function recordedSql(statements: string[]): string {
+  return `-- Answered from the run manifest (gold/_manifest.json): the pipeline ran ${statements.length === 1 ? 'this query' : 'these queries'} on the tables it wrote.\n${statements.join('\n')}`;
+}

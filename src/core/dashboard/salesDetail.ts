@@ -1,7 +1,7 @@
 import { CancelledError, throwIfCancelled } from '../errors';
 import type { QueryParams, QueryResult, QueryValue } from '../query/engine';
 import type { LakeManifest } from '../run/manifest';
-import { isFilterOptions, isRecordedAnswer, type RecordedDashboard } from './recorded';
+import { isFilterOptions, isRecordedAnswer, recordedSql, type RecordedDashboard } from './recorded';
 import { QueryTally } from './tally';
 import type { DatasetResult } from './model';
 import { QUERIES, sqlForCopy, type LakeModel, type NamedQuery } from './queries';
@@ -186,13 +186,6 @@ export class SalesDetailPages {
   }
 }
 
-/**
- * "Copy SQL" of an answer read from the run manifest: what the pipeline ran, under a line saying so. Here rather than
- * in service.ts, which uses it too, so that this file need not import service.ts.
- */
-export function recordedSql(statements: string[]): string {
-  return `-- Answered from the run manifest (gold/_manifest.json): the pipeline ran ${statements.length === 1 ? 'this query' : 'these queries'} on the tables it wrote.\n${statements.join('\n')}`;
-}
 
 /** salesDetailDates' rows (orderDate, groupCount) as dates; an undated group count has orderDate ''. */
 function detailDatesFromRows(rows: QueryValue[][]): DetailDate[] {

@@ -5,7 +5,7 @@ import { lakeDamagedError } from '../query/lakeDamage';
 import type { LakeProblem } from '../run/lakeCheck';
 import {
   FILTER_OPTION_QUERIES, filterOptionsFromRows, isFilterOptions, isRecordedAnswer, RECORDED_QUERIES, recordedTopProductsFilter,
-  topProductsFromRecord, type RecordedAnswer, type RecordedDashboard,
+  recordedSql, topProductsFromRecord, type RecordedAnswer, type RecordedDashboard,
 } from './recorded';
 import { assessLake, summarizeManifest } from './lakeStatus';
 import { QueryTally, type QueryTotals } from './tally';
@@ -15,7 +15,7 @@ import {
   PRODUCTS_PAGE_SIZE, productsParams, SALES_DETAIL_PAGE_SIZE, salesDetailParams, topProductsParams, validateProductsQuery,
   validateTopProductsFilter,
 } from './parameters';
-import { recordedSql, SalesDetailPages } from './salesDetail';
+import { SalesDetailPages } from './salesDetail';
 
 /** Reads the lake's run manifest (JSON), or undefined when the lake has none. */
 export type ManifestReader = () => Promise<LakeManifest | undefined>;
