@@ -80,6 +80,24 @@ suite('Glue job runs (aws-sdk-client-mock)', () => {
     assert.equal(nextPollDelay(15000, true), 3000);
   });
 
+  test('against an emulator on this machine (a loopback endpoint) a run is polled every 1 s, growing to 2 s', async () => {
+    /** The gaps between GetJobRun calls of one run on `endpoint` that stays RUNNING a while. */
+    const pollGaps = async (endpoint: string) => {
+      const clock = new FakeClock();
+      const times: number[] = [];
+      const states: JobRunState[] = ['RUNNING', 'RUNNING', 'RUNNING', 'RUNNING', 'RUNNING', 'FAILED'];
+      glue.on(StartJobRunCommand).resolves({ JobRunId: RUN_ID });
+      glue.on(GetJobRunCommand).callsFake(() => {
+        times.push(clock.now());
+        return run(states[Math.min(times.length - 1, states.length - 1)], { ErrorMessage: 'ended' });
+      });
+      await expectLabError(drive(clock, new GluePipelineRunner({ aws: { ...AWS, endpoint }, glue: GLUE, clock }).run()), 'internal');
+      return times.slice(1).map((t, k) => t - times[k]);
+    };
+    assert.deepEqual(await pollGaps('http://127.0.0.1:4566'), [1000, 1500, 2000, 2000, 2000]);
+    assert.deepEqual(await pollGaps('https://glue.us-east-1.amazonaws.com'), [3000, 4500, 6750, 10125, 15000]);
+  });
+
   test('cancel: abort -> BatchStopJobRun -> polled until STOPPED, reported as cancelled', async () => {
     const clock = new FakeClock();
     glue.on(StartJobRunCommand).resolves({ JobRunId: RUN_ID });

@@ -89,7 +89,7 @@ export function awsErrorToLabError(err: unknown, what: string, aws: AwsSettings)
 }
 
 /** Whether a URL's host is this machine's loopback (127.0.0.0/8, localhost, ::1). */
-function isLoopbackUrl(url: string): boolean {
+export function isLoopbackUrl(url: string): boolean {
   let host: string;
   try {
     host = new URL(url).hostname.toLowerCase();

@@ -11,12 +11,12 @@ import type { PipelineResult } from '../run/result';
 import type { RunRecord } from '../run/runRecord';
 import { formatDuration } from '../format';
 import { AwsClients } from './awsClients';
-import { awsErrorToLabError } from './clients';
+import { awsErrorToLabError, isLoopbackUrl } from './clients';
 import { glueRunLinks } from './glueLinks';
 import { describeCost, type GlueJobRun } from './glueJobRun';
 import { glueErrorToLabError, GlueJobs } from './glueJobs';
 import { isTerminalState, jobRunOutcome } from './glueStates';
-import { watchJobRun } from './glueWatch';
+import { GLUE_POLL, LOOPBACK_GLUE_POLL, watchJobRun } from './glueWatch';
 import { manifestKey, OPEN_LAKE_SETTING, readS3Manifest } from './s3Manifest';
 
 export interface GlueRunnerSettings {
@@ -96,6 +96,7 @@ export class GluePipelineRunner implements PipelineRunner {
     try {
       final = await watchJobRun(jobs, jobName, runId, {
         clock: this.clock,
+        poll: aws.endpoint && isLoopbackUrl(aws.endpoint) ? LOOPBACK_GLUE_POLL : GLUE_POLL,
         signal: options.signal,
         onStop: (refused) => {
           this.settings.log?.info(`Glue job run ${runId}: stop requested${refused.length ? ` (Glue: ${refused.map((r) => r.error).join('; ')})` : ''}`);
