@@ -2,12 +2,26 @@
 'use strict';
 const path = require('node:path');
 const TerserPlugin = require('terser-webpack-plugin');
+const { ThirdPartyNoticesPlugin } = require('./scripts/thirdPartyNotices');
 
 /**
  * Production bundles are minified by swc through terser-webpack-plugin: the same size as terser's output, in a
  * fraction of the time (bench/build.md).
  */
 const optimization = { minimizer: [new TerserPlugin({ minify: TerserPlugin.swcMinify })] };
+
+/**
+ * dist/THIRD_PARTY_NOTICES.txt (shipped in the .vsix): the name, version, licence and licence files of every npm package
+ * any of the three configurations bundled. One instance for all three: it writes the file once each has emitted.
+ */
+const { displayName, version } = require('./package.json');
+const notices = new ThirdPartyNoticesPlugin({
+  file: path.resolve(__dirname, 'dist', 'THIRD_PARTY_NOTICES.txt'),
+  title: `${displayName} ${version}: third-party notices`,
+  note: 'Not bundled, so not listed: DuckDB\'s native binding (@duckdb/node-bindings, its platform package '
+    + '@duckdb/node-bindings-<platform> and detect-libc), which ships in the extension\'s node_modules/ with each package\'s '
+    + 'own LICENSE beside it.',
+});
 
 /**
  * Two bundles: the extension host side (extension + CLI, Node) and the webview side (browser).
@@ -30,7 +44,8 @@ const nodeConfig = {
     filename: '[name].js',
     chunkFilename: 'chunks/[name].js',
     libraryTarget: 'commonjs2',
-    clean: { keep: /^(webview|renderer)\// },
+    // The other configurations' folders, and the notices file the plugin writes after all three have emitted.
+    clean: { keep: /^(webview\/|renderer\/|THIRD_PARTY_NOTICES\.txt$)/ },
   },
   externals: {
     vscode: 'commonjs vscode',
@@ -48,6 +63,7 @@ const nodeConfig = {
   infrastructureLogging: { level: 'log' },
   performance: { hints: false },
   optimization,
+  plugins: [notices],
 };
 
 /** @type {import('webpack').Configuration} */
@@ -71,6 +87,7 @@ const webviewConfig = {
   devtool: 'nosources-source-map',
   performance: { hints: false },
   optimization,
+  plugins: [notices],
 };
 
 /**

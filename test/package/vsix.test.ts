@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { awsModeFiles } from './awsModeFiles';
+import { bundledPackages, externalPackages, LICENSE_FILE, parseNotices, squash } from './bundledPackages';
 import { Zip } from './zip';
 
 /**
@@ -52,8 +53,12 @@ const NEVER = [/^src\//, /^test\//, /^bench\//, /^out\//, /^scripts\//, /^emulat
   // Of terraform/ only the module's own .tf files: not its tests, Terraform's working files (.terraform/, the lock
   // file, state) nor checkov's configuration; of glue/ not the tests, Spark's scratch folders or the local runner.
   /^terraform\/(?![^/]+\.tf$)/, /\.terraform/, /^glue\/(tests|spark-warehouse)\//, /^glue\/local_run\.py$/, /(^|\/)__pycache__\//];
+/** The licence texts of the npm packages in the bundles (webpack.config.js, scripts/thirdPartyNotices.js). */
+const NOTICES = 'dist/THIRD_PARTY_NOTICES.txt';
+/** Packages known to be bundled: the list read from the source maps must hold them, or it reads nothing. */
+const KNOWN_BUNDLED = ['@duckdb/node-api', 'mysql2', 'chart.js', 'valibot', 'yaml', '@aws-sdk/client-glue', '@aws-sdk/client-s3', '@smithy/core'];
 /** The files an installed extension needs (besides DuckDB). */
-const NEEDED = ['package.json', 'dist/extension.js', 'dist/webview/dashboard.js', 'dist/renderer/table.js', 'media/icon.png', 'media/icon.svg',
+const NEEDED = ['package.json', 'dist/extension.js', NOTICES, 'dist/webview/dashboard.js', 'dist/renderer/table.js', 'media/icon.png', 'media/icon.svg',
   'data/mysqlsampledatabase.sql', 'glue/sql/fact_orders.sql', 'CHANGELOG.md', ...readmeImages(),
   // AWS mode from the installed extension: the Terraform module and everything of glue/ it uploads.
   ...awsModeFiles(path.join(root, 'terraform'), path.join(root, 'glue'))];
@@ -85,6 +90,22 @@ suite('platform packages (vsix)', function () {
 
   suiteTeardown(() => {
     if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+  });
+
+  test(`${NOTICES} names every npm package the bundles hold, with its licence and its licence files' text`, () => {
+    const packages = bundledPackages(root);
+    const names = new Set(packages.map((p) => p.name));
+    for (const known of KNOWN_BUNDLED) assert.ok(names.has(known), `the source maps in dist/ name no module of ${known}: is it still bundled?`);
+    const notices = parseNotices(fs.readFileSync(path.join(root, NOTICES), 'utf8'));
+    // Both sides are the modules in the bundles' chunks: the plugin's from webpack's chunk graph, these from the maps.
+    assert.deepEqual([...notices.keys()].sort(), [...new Set(packages.map((p) => `${p.name} ${p.version}`))].sort(), `${NOTICES} lists exactly the bundled packages`);
+    for (const p of packages) {
+      const entry = notices.get(`${p.name} ${p.version}`)!;
+      assert.equal(entry.license, p.license, `${p.name}'s licence as its package.json declares it`);
+      const body = squash(entry.body);
+      if (!p.licenseFiles.size) assert.ok(body.includes(`no licence file; its package.json declares ${p.license}`), `${p.name} has no licence file and ${NOTICES} says so`);
+      for (const [file, text] of p.licenseFiles) assert.ok(body.includes(squash(text)), `${NOTICES} holds the text of ${p.dir}/${file}`);
+    }
   });
 
   function vsixFor(target: string): Zip {
@@ -133,6 +154,16 @@ suite('platform packages (vsix)', function () {
       assert.equal(nativeKind(zip.read(binding)), EXPECTED_KIND[target], `${binding} is built for ${target}`);
       const bindingPackages = zip.entries.map((e) => /node_modules\/@duckdb\/(node-bindings-[^/]+)\//.exec(e.name)?.[1]).filter(Boolean);
       assert.deepEqual([...new Set(bindingPackages)], [`node-bindings-${target}`], 'one platform package');
+
+      // The bundles' third-party notices ship as built; the packages that ship unbundled in node_modules (what the
+      // bundles require at run time, and DuckDB's platform binding) carry their own licence file.
+      assert.ok(zip.read(`extension/${NOTICES}`).equals(fs.readFileSync(path.join(root, NOTICES))), `the vsix's ${NOTICES} is dist's`);
+      const shipped = new Set(zip.entries.map((e) => /^extension\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(e.name)?.[1]).filter((x): x is string => !!x));
+      for (const external of externalPackages(root)) assert.ok(shipped.has(external), `the bundles require ${external} at run time and the vsix lacks it`);
+      for (const pkg of shipped) {
+        assert.ok(zip.entries.some((e) => e.name.startsWith(`extension/node_modules/${pkg}/`) && LICENSE_FILE.test(e.name.slice(`extension/node_modules/${pkg}/`.length))),
+          `node_modules/${pkg} ships in the vsix without its licence file`);
+      }
 
       checkFileList(zip.entries.map((e) => e.name).filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length))
         .map((n) => (n === 'readme.md' ? 'README.md' : n === 'changelog.md' ? 'CHANGELOG.md' : n)), `the ${target} vsix`);
