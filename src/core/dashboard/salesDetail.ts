@@ -1,4 +1,4 @@
-import { throwIfCancelled } from '../errors';
+import { CancelledError, throwIfCancelled } from '../errors';
 import type { QueryParams, QueryResult, QueryValue } from '../query/engine';
 import type { LakeManifest } from '../run/manifest';
 import { isFilterOptions, isRecordedAnswer, recordedSql, type RecordedDashboard } from './recorded';
@@ -6,7 +6,6 @@ import { QueryTally } from './tally';
 import type { DatasetResult } from './model';
 import { QUERIES, sqlForCopy, type LakeModel, type NamedQuery } from './queries';
 import { salesDetailWindow, type DetailDate } from './parameters';
-import { SharedWork } from './sharedWork';
 
 /**
  * What SalesDetailPages needs of the dashboard it pages for (DashboardData): its queries run through the dashboard,
@@ -21,8 +20,8 @@ export interface SalesDetailHost {
   readManifest(): Promise<LakeManifest | undefined>;
   /** What the run manifest recorded for the dashboard, if anything (nothing while a table is damaged). */
   recorded(): Promise<Partial<RecordedDashboard> | undefined>;
-  /** Resolves when none of the dashboard's queries is running; rejects with CancelledError as soon as `signal` fires. */
-  whenQuiet(signal: AbortSignal | undefined): Promise<void>;
+  /** Resolves when none of the dashboard's queries is running. */
+  whenQuiet(): Promise<void>;
   /** The self-contained salesDetail query's answer (or the manifest's record of it), counted in `tally`. */
   plainSalesDetail(params: { offset: number; limit: number }, signal: AbortSignal | undefined, tally: QueryTally): Promise<DatasetResult>;
 }
@@ -31,11 +30,20 @@ export interface SalesDetailHost {
 interface CountedDates { dates: DetailDate[]; stats?: QueryResult['stats']; recorded?: true }
 
 /**
- * The count of groups per date for one lake run, shared by every salesDetail answer that needs it while it runs
- * (SharedWork: cancelling one answer, e.g. a superseded page, does not fail the others waiting for the same count; it
- * is aborted only when every answer waiting for it was cancelled).
+ * The count of groups per date for one lake run, shared by every salesDetail answer that needs it while it runs. It
+ * runs under a controller of its own, not under the signal of the answer that started it: cancelling one answer (the
+ * panel cancels a superseded page) must not fail the others waiting for the same count. It is aborted only when every
+ * answer waiting for it was cancelled.
  */
-interface SharedDateCount { run: string; count: SharedWork<CountedDates> }
+interface SharedDateCount {
+  run: string;
+  dates: Promise<CountedDates>;
+  /** Once the count answered or failed. */
+  settled: boolean;
+  /** Answers waiting for it now: each one that joined, less those cancelled since. */
+  waiting: number;
+  controller: AbortController;
+}
 
 const TITLE = QUERIES.salesDetail.title;
 
@@ -71,18 +79,18 @@ export class SalesDetailPages {
       if (first && this.detailDates?.run !== run) {
         onPartial(first);
         // The other cards come first: counting now would slow them down on a small machine.
-        await this.host.whenQuiet(signal);
+        await this.host.whenQuiet();
       }
     }
     // An answer cancelled by now neither starts nor joins a count.
     throwIfCancelled(signal, 'Query');
-    const count = !run ? undefined : this.detailDates?.run === run ? this.detailDates.count : this.startDateCount(run, recordedDates);
+    const count = !run ? undefined : this.detailDates?.run === run ? this.detailDates : this.startDateCount(run, recordedDates);
     // A count still running when this answer needs it is this answer's too (this answer started it, or another one
     // did, e.g. the first page asked ahead when Next asks for the second page): its card shows what the count took.
     // Only the detailed sales card shows these answers, one at a time, so the dashboard shows the count once. One
     // settled before is not.
     const waitedForCount = count !== undefined && !count.settled;
-    const counted = count ? await count.join(signal) : undefined;
+    const counted = count ? await this.waitForDateCount(count, signal) : undefined;
     if (waitedForCount && counted?.stats) tally.add(counted.stats);
     const dates = counted?.dates;
     if (!dates || dates.some((d) => d.orderDate === '')) {
@@ -110,15 +118,47 @@ export class SalesDetailPages {
 
   /**
    * Starts the count of groups per date for `run` (or takes the manifest's, where nothing runs) and caches it for the
-   * answers that come while it runs and after. One that fails, or that every answer waiting for it left, is dropped,
-   * so the next answer counts again.
+   * answers that come while it runs and after. One that fails is dropped, so the next answer counts again.
    */
-  private startDateCount(run: string, recordedDates: DetailDate[] | undefined): SharedWork<CountedDates> {
-    const count = new SharedWork<CountedDates>((signal) => recordedDates ? Promise.resolve({ dates: recordedDates, recorded: true })
-      : this.host.run(QUERIES.salesDetailDates, {}, signal).then((r) => ({ dates: detailDatesFromRows(r.rows), stats: r.stats })),
-    (dropped) => { if (this.detailDates?.count === dropped) this.detailDates = undefined; });
-    this.detailDates = { run, count };
+  private startDateCount(run: string, recordedDates: DetailDate[] | undefined): SharedDateCount {
+    const controller = new AbortController();
+    const dates: Promise<CountedDates> = recordedDates ? Promise.resolve({ dates: recordedDates, recorded: true })
+      : this.host.run(QUERIES.salesDetailDates, {}, controller.signal).then((r) => ({ dates: detailDatesFromRows(r.rows), stats: r.stats }));
+    const count: SharedDateCount = { run, dates, settled: false, waiting: 0, controller };
+    this.detailDates = count;
+    dates.then(() => { count.settled = true; }, () => {
+      count.settled = true;
+      if (this.detailDates === count) this.detailDates = undefined;
+    });
     return count;
+  }
+
+  /**
+   * The shared count's answer, for one answer waiting for it. When `signal` fires first, this answer stops waiting at
+   * once (CancelledError) and the count runs on for the others; the last one to go cancels it and drops it from the
+   * cache, so an answer asked after that counts afresh rather than joining a count being cancelled.
+   */
+  private async waitForDateCount(count: SharedDateCount, signal: AbortSignal | undefined): Promise<CountedDates> {
+    count.waiting++;
+    // Without a signal this answer never leaves: the count runs for it to the end.
+    if (!signal) return count.dates;
+    let leave = (): void => {};
+    const cancelled = new Promise<never>((_, reject) => {
+      leave = () => {
+        reject(new CancelledError('Query'));
+        count.waiting--;
+        if (count.waiting > 0 || count.settled) return;
+        if (this.detailDates === count) this.detailDates = undefined;
+        count.controller.abort();
+      };
+    });
+    if (signal.aborted) leave();
+    else signal.addEventListener('abort', leave, { once: true });
+    try {
+      return await Promise.race([count.dates, cancelled]);
+    } finally {
+      signal.removeEventListener('abort', leave);
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import { CancelledError, LabError, throwIfCancelled } from '../errors';
+import { LabError, throwIfCancelled } from '../errors';
 import type { QueryEngine, QueryParams, QueryResult } from '../query/engine';
 import type { LakeManifest } from '../run/manifest';
 import { lakeDamagedError } from '../query/lakeDamage';
@@ -16,7 +16,6 @@ import {
   validateTopProductsFilter,
 } from './parameters';
 import { SalesDetailPages } from './salesDetail';
-import { SharedWork } from './sharedWork';
 
 /** Reads the lake's run manifest (JSON), or undefined when the lake has none. */
 export type ManifestReader = () => Promise<LakeManifest | undefined>;
@@ -41,15 +40,14 @@ export const DATASET_TITLES: Record<DatasetId, string> = {
  * original job's postalCode-keyed legacy shape) and picks the matching location join itself.
  */
 export class DashboardData {
-  /** The read of the lake's model that cards asking now join, and that answers the ones after it once it did. */
-  private modelRead?: SharedWork<LakeModel>;
+  private modelPromise?: Promise<LakeModel>;
   /** The detailed sales card's pages, which share one count of groups per date for each lake run. */
   private readonly salesDetailPages = new SalesDetailPages({
     run: (query, params, signal, tally) => this.run(query, params, signal, tally),
     model: (signal) => this.model(signal),
     readManifest: () => this.readManifest(),
     recorded: () => this.recorded(),
-    whenQuiet: (signal) => this.whenQuiet(signal),
+    whenQuiet: () => this.whenQuiet(),
     plainSalesDetail: (params, signal, tally) => this.table('salesDetail', QUERIES.salesDetail, params, signal, tally),
   });
 
@@ -68,8 +66,7 @@ export class DashboardData {
 
   /** Forget what was learned about the lake (call after the lake was rewritten). */
   invalidate(): void {
-    // A read still running goes on for the cards waiting for it; the next card reads afresh.
-    this.modelRead = undefined;
+    this.modelPromise = undefined;
     // salesDetailPages' count of groups per date is keyed by the lake's run (and model), so a rewritten lake never
     // reuses it.
   }
@@ -127,47 +124,25 @@ export class DashboardData {
     }
   }
 
-  /**
-   * Resolves when none of this dashboard's queries is running (at once if none is); rejects with CancelledError as soon
-   * as `signal` fires.
-   */
-  private whenQuiet(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(new CancelledError('Query'));
+  /** Resolves when none of this dashboard's queries is running (at once if none is). */
+  private whenQuiet(): Promise<void> {
     if (this.running === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const quiet = (): void => {
-        signal?.removeEventListener('abort', cancel);
-        resolve();
-      };
-      const cancel = (): void => {
-        this.quietWaiters = this.quietWaiters.filter((w) => w !== quiet);
-        reject(new CancelledError('Query'));
-      };
-      this.quietWaiters.push(quiet);
-      signal?.addEventListener('abort', cancel, { once: true });
-    });
+    return new Promise((resolve) => this.quietWaiters.push(resolve));
   }
 
-  /**
-   * The lake's model, asked once and shared (SharedWork): a card cancelled while the read runs stops waiting at once
-   * and the read runs on for the others. `tally` counts the query when this call is the one that asks it.
-   */
+  /** The lake's model, asked once; `tally` counts the query when this call is the one that asks it. */
   model(signal?: AbortSignal, tally?: QueryTally): Promise<LakeModel> {
-    if (signal?.aborted) return Promise.reject(new CancelledError('Query'));
-    this.modelRead ??= new SharedWork((shared) => this.readModel(shared, tally),
-      (dropped) => { if (this.modelRead === dropped) this.modelRead = undefined; });
-    return this.modelRead.join(signal);
-  }
-
-  /** Reads the lake's model off dim_locations' columns, under the shared read's own signal. */
-  private async readModel(signal: AbortSignal, tally: QueryTally | undefined): Promise<LakeModel> {
-    const columns = await this.engine.query(QUERIES.dimLocationsColumns.sql('star-v1'), {}, signal);
-    tally?.add(columns.stats);
-    const names = columns.rows.map((r) => String(r[0]));
-    const damaged = names.length ? [] : (await this.damage()).filter((p) => p.table === 'dim_locations');
-    if (damaged.length) throw lakeDamagedError(damaged);
-    if (!names.length) throw new LabError('lakeMissing', 'The lake has no dim_locations table.', { nextStep: { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' } });
-    return names.includes('locationkey') ? 'star-v1' : 'legacy';
+    this.modelPromise ??= (async () => {
+      const columns = await this.engine.query(QUERIES.dimLocationsColumns.sql('star-v1'), {}, signal);
+      tally?.add(columns.stats);
+      const names = columns.rows.map((r) => String(r[0]));
+      const damaged = names.length ? [] : (await this.damage()).filter((p) => p.table === 'dim_locations');
+      if (damaged.length) throw lakeDamagedError(damaged);
+      if (!names.length) throw new LabError('lakeMissing', 'The lake has no dim_locations table.', { nextStep: { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' } });
+      return names.includes('locationkey') ? 'star-v1' : 'legacy';
+    })();
+    this.modelPromise.catch(() => { this.modelPromise = undefined; });
+    return this.modelPromise;
   }
 
   /**
