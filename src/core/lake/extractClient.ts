@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -111,10 +111,10 @@ export async function extractTableViaClient(
       const out = await openWriteEndWhenRead(file, loaded);
       let clientDone: Promise<void>;
       try {
-        clientDone = runClient(table, options, out.fd);
+        clientDone = runClient(table, options, out);
         clientDone.catch(() => undefined); // read below, after the close
       } finally {
-        await out.close(); // the child holds its own copy; this one would keep the reader from seeing EOF
+        closeSync(out); // the child holds its own copy; this one would keep the reader from seeing EOF
       }
       const [client, rows] = await Promise.allSettled([clientDone, loaded]);
       // The client's failure explains a short or broken stream better than the parser's.
@@ -140,24 +140,29 @@ export async function extractTableViaClient(
 }
 
 /**
- * Opens the FIFO for writing once a reader has it open. A non-blocking open for writing fails with ENXIO until
- * then, so it doubles as the probe; the descriptor handed on is a second, blocking one (the client's writes must
- * block, not fail, when DuckDB falls behind). Gives up when the reader fails before it ever opens the FIFO.
+ * Opens the FIFO for writing once a reader has it open; the descriptor. A non-blocking open for writing fails with
+ * ENXIO until then, so it doubles as the probe; the descriptor handed on is a second, blocking one (the client's writes
+ * must block, not fail, when DuckDB falls behind). Gives up when the reader fails before it ever opens the FIFO.
+ *
+ * The opens and closes are synchronous, on this thread: DuckDB runs each load on Node's small worker pool (4 threads),
+ * where a load reading a FIFO holds its thread until the FIFO ends, and the FIFO ends only when this side closes its
+ * write end. Asynchronous opens and closes queue on that same pool, so three lanes' loads could take every free thread
+ * and wait for closes that never ran (parallel key-range lanes hung a run). Neither open can block here: the probe is
+ * non-blocking, and the blocking open comes while the probe is still open, so the reader, which sees a writer, stays.
  */
-async function openWriteEndWhenRead(file: string, reader: Promise<unknown>): Promise<fs.FileHandle> {
+async function openWriteEndWhenRead(file: string, reader: Promise<unknown>): Promise<number> {
   let readerFailed: Error | undefined;
   let settled = false;
   reader.then(() => { settled = true; }, (err: unknown) => { settled = true; readerFailed = err === undefined || err === null ? new Error('the reader failed') : asError(err); });
   for (;;) {
+    let probe: number | undefined;
     try {
-      const probe = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
-      try {
-        return await fs.open(file, fsConstants.O_WRONLY);
-      } finally {
-        await probe.close();
-      }
+      probe = openSync(file, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+      return openSync(file, fsConstants.O_WRONLY);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
+    } finally {
+      if (probe !== undefined) closeSync(probe);
     }
     if (settled) throw readerFailed ?? new Error(`DuckDB finished without reading ${path.basename(file)}`);
     await new Promise((resolve) => setTimeout(resolve, 2));
