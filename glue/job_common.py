@@ -5,6 +5,9 @@ Shipped beside glue_job.py: terraform/glue.tf names these modules in the job's -
 """
 from __future__ import annotations
 
+import datetime
+import decimal
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -38,6 +41,20 @@ def shipped_file(name: str, module_file: str) -> str:
         if os.path.isfile(path):
             return path
     return beside
+
+
+def json_value(value: Any) -> Any:
+    """A Spark value as the editor's engines give it in a manifest: numbers as numbers (finite ones; decimals too, as
+    the local engine records them), dates as ISO text, anything else as text."""
+    if isinstance(value, bool) or value is None or isinstance(value, int | str):
+        return value
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
 
 
 def strip_trailing_semicolon(sql: str) -> str:

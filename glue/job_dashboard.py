@@ -10,13 +10,10 @@ Shipped beside glue_job.py: terraform/glue.tf names this module in the job's --e
 """
 from __future__ import annotations
 
-import datetime
-import decimal
 import json
-import math
 from typing import Any, Callable, Dict, Optional
 
-from job_common import first_line, shipped_file
+from job_common import first_line, json_value, shipped_file
 
 QUESTIONS_NAME = "dashboard_questions.json"
 
@@ -48,19 +45,6 @@ def column_type(simple: str) -> str:
     if simple.startswith("decimal("):
         return simple.upper().replace(" ", "")
     return _TYPE_NAMES.get(simple, simple.upper())
-
-
-def json_value(value: Any) -> Any:
-    """A value as the editor's engines give it: numbers as numbers (finite ones), dates as text."""
-    if isinstance(value, bool) or value is None or isinstance(value, int | str):
-        return value
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
 
 
 def answer(df) -> Dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List
 
-from job_common import JobError, first_line, strip_trailing_semicolon
+from job_common import JobError, first_line, json_value, strip_trailing_semicolon
 
 SAMPLE_ROWS = 5
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -89,14 +89,6 @@ def plan_data_tests(files: Dict[str, str], models: List[str]) -> List[Dict[str, 
     return tests
 
 
-def _json_value(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return float(value)  # Decimal: a number, as the local engine records it
-
-
 def run_data_tests(spark, tests: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Each test's failing rows counted and the first SAMPLE_ROWS kept, as dataTests.ts records them."""
     results = []
@@ -109,7 +101,7 @@ def run_data_tests(spark, tests: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
             raise JobError(f"The data test {test['id']} failed to run on Spark SQL: {first_line(err)}") from err
         result = {"id": test["id"], "kind": test["kind"], "model": test["model"], "severity": test["severity"],
                   "status": "pass" if count == 0 else "fail" if test["severity"] == "error" else "warn",
-                  "failingRows": count, "sample": [{k: _json_value(v) for k, v in r.asDict().items()} for r in rows]}
+                  "failingRows": count, "sample": [{k: json_value(v) for k, v in r.asDict().items()} for r in rows]}
         if test.get("column"):
             result["column"] = test["column"]
         results.append(result)
