@@ -60,8 +60,8 @@ export class SalesDetailPages {
   /**
    * Rows offset+1 .. offset+limit of the detailed aggregate, with a `totalRows` column like the plain query's. When the
    * lake has a run manifest, the per-date group counts are counted once per run (or read from the manifest, where the
-   * pipeline recorded them) and each page then groups only the
-   * facts of its own dates (salesDetailPage); without one (or with undated facts) the self-contained salesDetail runs.
+   * pipeline recorded them) and each page then groups only the facts of its own dates (salesDetailPage); without one
+   * (or with undated facts) the self-contained salesDetail runs.
    */
   async page(offset: number, limit: number, signal?: AbortSignal, onPartial?: (partial: DatasetResult) => void): Promise<DatasetResult> {
     // Every query run for this answer (a partial first page's included): the card shows what they took together.
@@ -69,10 +69,12 @@ export class SalesDetailPages {
     const model = await this.host.model(signal);
     const manifest = await this.host.readManifest().catch(() => undefined);
     const run = manifest?.runId ? `${manifest.runId}@${manifest.finishedAt ?? ''}@${model}` : undefined;
+    // This lake run's groups per date are not known yet.
+    const unknownRun = run !== undefined && this.detailDates?.run !== run;
     // Counted by the pipeline when it recorded the dashboard's answers (star-v1 runs only): nothing to count here.
-    const recordedAnswer: unknown = run && this.detailDates?.run !== run && model === 'star-v1' ? (await this.host.recorded())?.answers?.salesDetailDates : undefined;
+    const recordedAnswer: unknown = unknownRun && model === 'star-v1' ? (await this.host.recorded())?.answers?.salesDetailDates : undefined;
     const recordedDates = isRecordedAnswer(recordedAnswer) ? detailDatesFromRows(recordedAnswer.rows) : undefined;
-    if (run && this.detailDates?.run !== run && !recordedDates && offset === 0 && onPartial) {
+    if (unknownRun && !recordedDates && offset === 0 && onPartial) {
       // Counting the groups per date reads every fact (slow on a big lake, bench/dashboard.md): show the first page
       // before that.
       const first = await this.firstPage(limit, signal, tally);
@@ -185,7 +187,6 @@ export class SalesDetailPages {
     return undefined;
   }
 }
-
 
 /** salesDetailDates' rows (orderDate, groupCount) as dates; an undated group count has orderDate ''. */
 function detailDatesFromRows(rows: QueryValue[][]): DetailDate[] {
