@@ -11,9 +11,9 @@ Flow (the same as the local DuckDB engine in src/core/lake/pipeline.ts):
 
 Everything that talks to Glue, S3 or the catalog sits behind an adapter (GlueAdapter in glue_adapter.py; LocalAdapter
 in local_run.py), so the same `run_job` runs on Glue and on any Spark cluster. The declared data tests are in
-job_data_tests.py, the manifest's schema check in job_manifest.py, the dashboard's recorded answers in
-job_dashboard.py, what they share in job_common.py: Glue puts them on the job's Python path (terraform/glue.tf
-names them in --extra-py-files).
+job_data_tests.py, the reconciliation with the source in job_reconcile.py, the manifest's schema check in
+job_manifest.py, the dashboard's recorded answers in job_dashboard.py, what they share in job_common.py: Glue puts
+them on the job's Python path (terraform/glue.tf names them in --extra-py-files).
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from job_common import MODEL, Adapter, JobError, WrittenTable, first_line, strip
 from job_dashboard import record_or_skip
 from job_data_tests import plan_data_tests, run_data_tests, test_check
 from job_manifest import refuse_invalid_manifest
+from job_reconcile import reconcile
 
 # The arguments the job reads (Glue passes `--<name> <value>`; Glue adds JOB_NAME itself).
 # terraform/glue.tf passes exactly these; the Terraform test reads this tuple from this file.
@@ -168,50 +169,6 @@ def plan_models(files: Dict[str, str]) -> List[ModelFile]:
                 raise JobError(f"The model file {stem}.sql is empty.")
             plan.append(ModelFile(stem, sql, stem.startswith(PUBLISHED_GROUPS)))
     return plan
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Reconciliation (the checks of src/core/lake/reconcile.ts: same names, messages and semantics)
-
-def to_cents(text: str) -> Optional[int]:
-    m = re.match(r"^(-?)(\d+)(?:\.(\d{1,2}))?$", text.strip())
-    if not m:
-        return None
-    cents = int(m.group(2)) * 100 + int((m.group(3) or "").ljust(2, "0"))
-    return -cents if m.group(1) == "-" else cents
-
-
-def format_cents(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-
-
-def make_check(name: str, expected: str, actual: str, ok: bool, what: str) -> Dict[str, Any]:
-    message = f"{what}: {actual}" if ok else f"{what}: expected {expected}, got {actual}"
-    return {"name": name, "ok": ok, "expected": expected, "actual": actual, "message": message}
-
-
-def reconcile(scalar: Callable[[str], str], table: Callable[[str], str],
-              source: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """The source checks over what was written; `scalar` runs Spark SQL, `table(name)` names the written table's view.
-    Keys, orphans and duplicates are declared data tests (glue/sql/schema.yml, below)."""
-    checks = []
-    fact = table("fact_orders")
-    expected_rows = str(source["counts"].get("orderdetails", 0))
-    fact_rows = scalar(f"select count(*) from {fact}")
-    checks.append(make_check("fact_rows_match_source", expected_rows, fact_rows, fact_rows == expected_rows,
-                             "fact_orders rows = source orderdetails rows"))
-
-    lake_total = scalar(f"select cast(coalesce(sum(orderAmount), 0) as string) from {fact}")
-    lake_cents, source_cents = to_cents(lake_total), to_cents(source["orderAmountTotal"])
-    checks.append(make_check(
-        "order_amount_matches_source",
-        source["orderAmountTotal"] if source_cents is None else format_cents(source_cents),
-        lake_total if lake_cents is None else format_cents(lake_cents),
-        lake_cents is not None and lake_cents == source_cents,
-        "SUM(orderAmount) = source SUM(quantityOrdered × priceEach)"))
-
-    return checks
 
 
 # ------------------------------------------------------------------------------------------------------------

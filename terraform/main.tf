@@ -26,7 +26,7 @@ locals {
   dashboard_questions_key = "glue/dashboard_questions.json"
   # The job's modules (the Glue adapter, the declared data tests, the manifest check and what they share): the job
   # names them in --extra-py-files (glue.tf), so Glue puts them on the script's Python path.
-  job_modules = toset(["glue_adapter.py", "job_common.py", "job_dashboard.py", "job_data_tests.py", "job_manifest.py"])
+  job_modules = toset(["glue_adapter.py", "job_common.py", "job_dashboard.py", "job_data_tests.py", "job_manifest.py", "job_reconcile.py"])
 
   sql_prefix = "glue/sql"
   sql_files = setunion(

@@ -9,6 +9,7 @@ from fakes import ORDER_TOTAL, SOURCE_ROWS, MemoryAdapter, source_total
 
 import glue_job
 import job_data_tests
+import job_reconcile
 from job_common import JobError
 
 SQL_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sql")
@@ -110,7 +111,7 @@ def test_missing_model_file_is_named():
 
 def test_check_messages_match_the_local_engines():
     answers = iter(["5", "20287.90"])
-    checks = glue_job.reconcile(lambda _sql: next(answers), lambda t: t,
+    checks = job_reconcile.reconcile(lambda _sql: next(answers), lambda t: t,
                                 {"counts": {"orderdetails": 5}, "orderAmountTotal": "20287.92"})
     # The source checks only: keys, orphans and duplicates are the declared data tests.
     assert [c["name"] for c in checks] == ["fact_rows_match_source", "order_amount_matches_source"]
@@ -149,10 +150,10 @@ def test_a_runtime_without_pyyaml_says_how_to_add_it(monkeypatch):
 
 
 def test_cents_are_exact():
-    assert glue_job.to_cents("9604190.61") == 960419061
-    assert glue_job.to_cents("-3.5") == -350
-    assert glue_job.to_cents("1.234") is None
-    assert glue_job.format_cents(-5) == "-0.05"
+    assert job_reconcile.to_cents("9604190.61") == 960419061
+    assert job_reconcile.to_cents("-3.5") == -350
+    assert job_reconcile.to_cents("1.234") is None
+    assert job_reconcile.format_cents(-5) == "-0.05"
 
 
 # ---------------------------------------------------------------------------------------------------- run_job
