@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The extension-host suite through @vscode/test-electron, for machines with internet (it downloads VS Code 1.100.3
- * into .vscode-test/). Same tests and index as scripts/run-extension-tests.mjs; on headless Linux run it under
+ * The extension-host suite through @vscode/test-electron, for machines with internet (it downloads VS Code 1.103.2,
+ * the VS Code of the code-server in scripts/editor/, into .vscode-test/). Same tests and index as scripts/run-extension-tests.mjs; on headless Linux run it under
  * `xvfb-run -a`. Build first: `npx webpack --mode production && npx tsc -p .`.
  * Prints one line per test, then `N passed, N failed` last.
  */
@@ -25,7 +25,7 @@ if (process.getuid?.() === 0) launchArgs.push('--no-sandbox');
 let code = 1;
 try {
   await runTests({
-    version: '1.100.3',
+    version: '1.103.2',
     extensionDevelopmentPath: root,
     extensionTestsPath: path.join(root, 'out', 'test', 'extension', 'index.js'),
     launchArgs,

@@ -12,8 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OFFLINE_EDITOR_SETTINGS, runTestsInWorkbench, tail, workbenchUrl } from './lib/codeServer.mjs';
-import { codeServerMissing, exitOnInterrupt, WorkbenchRun } from './lib/workbenchRun.mjs';
+import { codeServerMissing, OFFLINE_EDITOR_SETTINGS, runTestsInWorkbench, tail, workbenchUrl } from './lib/codeServer.mjs';
+import { exitOnInterrupt, WorkbenchRun } from './lib/workbenchRun.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const timeoutS = Number(process.env.EXT_TEST_TIMEOUT_S || 1200);

@@ -20,8 +20,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { codeServerEntry, OFFLINE_EDITOR_SETTINGS, runTestsInWorkbench, tail, workbenchUrl } from './lib/codeServer.mjs';
-import { codeServerMissing, exitOnInterrupt, WorkbenchRun } from './lib/workbenchRun.mjs';
+import { codeServerEntry, codeServerMissing, codeServerNode, OFFLINE_EDITOR_SETTINGS, runTestsInWorkbench, tail, workbenchUrl } from './lib/codeServer.mjs';
+import { exitOnInterrupt, WorkbenchRun } from './lib/workbenchRun.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const timeoutS = Number(process.env.INSTALL_TEST_TIMEOUT_S || 600);
@@ -132,7 +132,7 @@ async function main() {
     const vsix = vsixArg ?? buildVsix(path.join(tmp, 'vsix'), build);
     lines.push(`  vsix: ${path.basename(vsix)}, ${(fs.statSync(vsix).size / 1e6).toFixed(1)} MB${vsixArg ? '' : ` (packaged in ${((Date.now() - t0) / 1000).toFixed(1)} s)`}`);
 
-    const install = spawnSync(process.execPath, [codeServerEntry(root), '--install-extension', vsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData],
+    const install = spawnSync(codeServerNode(root), [codeServerEntry(root), '--install-extension', vsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData],
       { cwd: home, encoding: 'utf8', env: { ...process.env, HOME: home } });
     const installed = install.status === 0 && fs.readdirSync(dirs.extensions).some((d) => d.startsWith(`${extensionId}-`));
     record(installed, `code-server --install-extension ${path.basename(vsix)}`, `${install.stdout}\n${install.stderr}`);

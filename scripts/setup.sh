@@ -20,8 +20,8 @@ say() { echo "setup: $*"; }
 fail() { echo "setup: ERROR: $*" >&2; exit 1; }
 
 # --- system packages ------------------------------------------------------------------------------
-# mariadb-server/client: the local lab; chromium: extension-host tests and screenshots; ripgrep,
-# libkrb5-dev, pkg-config: code-server's postinstall builds (see docs on extension-host tests).
+# mariadb-server/client: the local lab; chromium: extension-host tests and screenshots; ripgrep (seeds code-server's
+# ripgrep download), libkrb5-dev, pkg-config: code-server's postinstall builds (scripts/setup-editor.sh).
 APT_PACKAGES=(mariadb-server mariadb-client chromium ripgrep libkrb5-dev pkg-config)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -37,29 +37,16 @@ if ((${#missing[@]})); then
     || fail "apt-get install ${missing[*]} failed; see the output above, fix it, then rerun"
 fi
 
-# --- ripgrep cache for code-server's postinstall -------------------------------------------------
-# @vscode/ripgrep downloads rg from GitHub during `npm ci`; a tarball in its cache skips that download.
-RG_CACHE="$(node -p 'require("os").tmpdir()')/vscode-ripgrep-cache-1.15.11"
-RG_TARBALL="$RG_CACHE/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz"
-if [ ! -s "$RG_TARBALL" ]; then
-  command -v rg >/dev/null || fail "ripgrep (rg) is not on PATH; install the ripgrep package"
-  say "seeding the ripgrep cache for code-server ($RG_TARBALL)"
-  mkdir -p "$RG_CACHE"
-  tmp="$(mktemp -d)"
-  cp "$(command -v rg)" "$tmp/rg"
-  tar czf "$RG_TARBALL.partial" -C "$tmp" rg && mv "$RG_TARBALL.partial" "$RG_TARBALL"
-  rm -rf "$tmp"
+# --- npm dependencies ----------------------------------------------------------------------------
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund || fail "npm ci failed; see the output above (network?), then rerun"
 fi
 
-# --- npm dependencies ----------------------------------------------------------------------------
-# code-server's postinstall fills lib/vscode/node_modules; without it (an install with --ignore-scripts) it can't serve.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
-   || [ ! -x node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg ]; then
-  say "installing npm dependencies (npm ci)"
-  # Root needs unsafe-perm for code-server's postinstall; npm_config_yes lets node-pty's `npx node-gyp` run without a TTY.
-  npm_config_unsafe_perm=true npm_config_yes=true npm ci --no-audit --no-fund \
-    || fail "npm ci failed; see the output above (network? build tools?), then rerun"
-fi
+# --- the editor ----------------------------------------------------------------------------------
+# code-server on its own Node.js 22, once per machine, linked from vendor/editor (npm start, the extension-host tests,
+# the install test and the bench serve it).
+bash scripts/setup-editor.sh || fail "installing the editor (code-server) failed; see the output above, then rerun"
 
 # --- test-only dependencies ----------------------------------------------------------------------
 if ((WITH_TEST_DEPS)); then

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  freePort, killGroup, launchChromium, OFFLINE_EDITOR_SETTINGS, startCodeServer, waitForHealth, workbenchUrl, writeUserSettings,
+  codeServerMissing, freePort, killGroup, launchChromium, OFFLINE_EDITOR_SETTINGS, startCodeServer, waitForHealth, workbenchUrl, writeUserSettings,
 } from '../../scripts/lib/codeServer.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -89,7 +89,8 @@ function userSettings(extra) {
 // Without a built extension the workbench opens fine and the shot only times out later: say so up front.
 function checkBuilt() {
   if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
-  if (!fs.existsSync(path.join(root, 'node_modules', 'code-server', 'out', 'node', 'entry.js'))) throw new Error('code-server is not installed: run `bash scripts/setup.sh`');
+  const missing = codeServerMissing(root);
+  if (missing) throw new Error(missing);
 }
 
 // Teardown runs newest first, so the browser goes before code-server and both before what they were pointed at.

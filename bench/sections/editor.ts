@@ -20,12 +20,27 @@ export interface EditorFigures {
   hosts: EditorBenchResult[];
   /** Said when dist/ is older than the sources: the figures are of that build. */
   distNote: string;
+  /** The editor measured: code-server, its VS Code and the Node.js it runs on (scripts/setup-editor.sh). */
+  editor: string;
+}
+
+/** "code-server 4.103.2 (VS Code 1.103.2) on Node.js v22.23.5", read from the editor scripts/setup-editor.sh linked. */
+export function editorVersion(repoRoot: string): string {
+  const editorDir = path.join(repoRoot, 'vendor', 'editor');
+  const version = (file: string) => (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string }).version ?? '?';
+  try {
+    const codeServer = path.join(editorDir, 'node_modules', 'code-server');
+    const node = spawnSync(path.join(editorDir, 'node', 'bin', 'node'), ['--version'], { encoding: 'utf8' }).stdout.trim();
+    return `code-server ${version(path.join(codeServer, 'package.json'))} (VS Code ${version(path.join(codeServer, 'lib', 'vscode', 'package.json'))}) on Node.js ${node}`;
+  } catch {
+    return 'code-server (not installed: bash scripts/setup-editor.sh)';
+  }
 }
 
 export async function measureEditor(ctx: BenchContext, hosts: number, build: boolean): Promise<EditorFigures> {
   const { repoRoot, log, checks, target } = ctx;
   const editor: EditorBenchResult[] = [];
-  if (hosts <= 0) return { hosts: editor, distNote: '' };
+  if (hosts <= 0) return { hosts: editor, distNote: '', editor: '' };
   const workspaceLake = path.join(repoRoot, '.lab', 'lake');
   if (!fs.existsSync(path.join(workspaceLake, 'gold', '_manifest.json'))) {
     log('the workspace lake (.lab/lake) is empty: running the pipeline on the lab dump so the dashboard has data');
@@ -46,12 +61,12 @@ export async function measureEditor(ctx: BenchContext, hosts: number, build: boo
     editor.push(e);
     checks.push({ section: 'editor', what: `host ${i + 1}: every dashboard card rendered without error`, ok: e.ok, detail: e.ok ? `${e.cardsRendered?.length} cards` : (e.error ?? e.cardErrors?.join('; ') ?? 'failed') });
   }
-  return { hosts: editor, distNote };
+  return { hosts: editor, distNote, editor: editorVersion(repoRoot) };
 }
 
 export function renderEditor(f: EditorFigures): string[] {
   const lines = ['## 4. Editor (measured inside the extension host)', '',
-    'Each host is a new code-server with the built extension (dist/), opened in headless Chromium (bench/editor-run.mjs); ' +
+    `Each host is a new ${f.editor || 'code-server'} with the built extension (dist/), opened in headless Chromium (bench/editor-run.mjs); ` +
     'bench/editor/host.ts runs inside the extension host: activate(), the first expand of each Source tree level, then Open Dashboard ' +
     `until every card (${DATASET_IDS.length} datasets) reported its render, cold (first open in the host) and warm (closed and reopened). ` +
     'The dashboard reads the workspace lake (`.lab/lake`, the lab dump).', ''];
@@ -93,7 +108,7 @@ function editorGoals(hosts: EditorBenchResult[]): string[] {
   const verdict = (s: Spread, goal: number) => (!s.n ? 'not measured' : s.median < goal ? '**met**' : '**not met**');
   return [
     `Goals (issue 23), on the medians: cold under 1 s: ${verdict(cold, 1000)} (${fmtMs(cold.median)} ms); warm under 0.5 s: ${verdict(warm, 500)} ` +
-    `(${fmtMs(warm.median)} ms, of which ${fmtMs(wait.median)} ms is code-server's wait for the new webview's service worker before its first document, ` +
+    `(${fmtMs(warm.median)} ms, of which ${fmtMs(wait.median)} ms is the editor's wait for the new webview's service worker before its first document, ` +
     `the "blank first document" phase below). A tab hidden behind another editor and shown again by Open Dashboard: ${fmtMs(shown.median)} ms ` +
     '(the page is kept: retainContextWhenHidden); that is another case than warm, which stays a real reopen.', ''];
 }

@@ -48,9 +48,25 @@ export function freePort() {
   });
 }
 
-/** code-server's entry script, run with this Node. */
+/** The editor scripts/setup-editor.sh installs: code-server and the Node.js it was built for. */
+function editorDir(root) {
+  return path.join(root, 'vendor', 'editor');
+}
+
+/** code-server's entry script, run with codeServerNode(). */
 export function codeServerEntry(root) {
-  return path.join(root, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+  return path.join(editorDir(root), 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+}
+
+/** The Node.js code-server's native modules were built for (code-server 4.103 and later need Node.js 22). */
+export function codeServerNode(root) {
+  return path.join(editorDir(root), 'node', 'bin', 'node');
+}
+
+/** Why code-server cannot be started, or undefined when it can. */
+export function codeServerMissing(root) {
+  const missing = [codeServerEntry(root), codeServerNode(root)].filter((file) => !fs.existsSync(file));
+  return missing.length ? `code-server is not installed (${missing.map((f) => path.relative(root, f)).join(', ')}): run \`bash scripts/setup-editor.sh\`` : undefined;
 }
 
 /**
@@ -69,7 +85,7 @@ export function startCodeServer({ root, port, dirs, logFile, env = {}, ignoreLas
   if (ignoreLastOpened) args.push('--ignore-last-opened');
   // The server's, remote agent's and pty host's log level (trace, debug, info, warn, error).
   if (logLevel) args.push('--log', logLevel);
-  const child = spawn(process.execPath, args, {
+  const child = spawn(codeServerNode(root), args, {
     cwd,
     detached: true,
     stdio: ['ignore', out, out],

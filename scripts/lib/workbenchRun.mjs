@@ -8,12 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { codeServerEntry, freePort, killGroup, launchChromium, startCodeServer, tail, waitForHealth, writeUserSettings } from './codeServer.mjs';
-
-/** Why code-server cannot be started from `root`, or undefined when it can. */
-export function codeServerMissing(root) {
-  return fs.existsSync(codeServerEntry(root)) ? undefined : 'code-server is not installed: run `bash scripts/setup.sh`';
-}
+import { freePort, killGroup, launchChromium, startCodeServer, tail, waitForHealth, writeUserSettings } from './codeServer.mjs';
 
 /** The runs an interrupt must clean up: made and not finished yet. */
 const live = new Set();

@@ -59,8 +59,8 @@ export class DashboardPanel implements vscode.Disposable {
       const webviewPanel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Lifecycle Lab Dashboard', vscode.ViewColumn.Active, {
         enableScripts: true,
         // The page (its charts, grids, filters and scroll) is kept while another editor hides the tab: showing it again
-        // is at once. Without it the editor drops the page when hidden and starts a new webview when shown (in
-        // code-server 4.100.3 about 1 s for the webview's service worker alone, then the bundle and every chart again).
+        // is at once. Without it the editor drops the page when hidden and starts a new webview when shown (its service
+        // worker, the bundle and every chart again).
         retainContextWhenHidden: true,
         localResourceRoots: DashboardPanel.resourceRoots(services),
       });
