@@ -4,13 +4,14 @@
  *   lint, webview type-check, build (webpack), type-check and compile (tsc to out/); lab up; unit beside aws (moto);
  *   integration; emulated (the AWS chain on Spark and Trino); other test/ folders (iac); extension host; install (the
  *   linux-x64 vsix in a bare code-server, on a user's folder that must stay clean).
- * A failing step shows its output. The last line is `N passed, N failed`; the exit code is 1 on any failure.
+ * A failing step shows its output; a step still running after TEST_STEP_TIMEOUT_S (default 1500) is stopped and fails.
+ * The last line is `N passed, N failed`; the exit code is 1 on any failure.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runStep, stepLimitSeconds, watchdogText } from './lib/step.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -21,21 +22,10 @@ let failed = 0;
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const indent = (text) => text.trimEnd().split('\n').map((l) => `    ${l}`).join('\n');
 
-/** Runs a command; `live` streams its output, otherwise it is captured and returned. */
-function run(cmd, args, { live = false, env = process.env } = {}) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (stream) => (chunk) => {
-      output += chunk;
-      if (live) stream.write(chunk);
-    };
-    child.stdout.on('data', onData(process.stdout));
-    child.stderr.on('data', onData(process.stderr));
-    child.on('error', (err) => resolve({ code: 127, output: `${output}\n${err.message}` }));
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
-  });
-}
+const limitS = stepLimitSeconds();
+
+/** Runs a step under the watchdog; `live` streams its output, otherwise it is captured and returned. */
+const run = (cmd, args, { live = false, env = process.env } = {}) => runStep(cmd, args, { cwd: root, env, live, limitS });
 
 function record(ok, title, detail) {
   if (ok) passed++;
@@ -47,9 +37,10 @@ function record(ok, title, detail) {
 /** One command = one check; its output is shown only when it fails. */
 async function check(title, cmd, args) {
   const t0 = Date.now();
-  const { code, output } = await run(cmd, args);
-  record(code === 0, `${title} (${seconds(Date.now() - t0)})`, code === 0 ? '' : `exit code ${code}\n${output || '(no output)'}`);
-  return code === 0;
+  const { code, output, timedOut } = await run(cmd, args);
+  const why = timedOut ? watchdogText(limitS) : `exit code ${code}`;
+  record(code === 0 && !timedOut, `${title} (${seconds(Date.now() - t0)})`, code === 0 && !timedOut ? '' : `${why}\n${output || '(no output)'}`);
+  return code === 0 && !timedOut;
 }
 
 /** Compiled test files whose TypeScript source still exists (out/ may hold files of deleted tests). */
@@ -84,13 +75,13 @@ async function mochaSuite(area, extraArgs) {
   console.log(`---- ${area} tests (${present.length} files)`);
   const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-lab-mocha-')), 'report.json');
   const t0 = Date.now();
-  const { code, output } = await run(bin('mocha'), ['--ui', 'tdd', '--reporter', 'json', '--reporter-option', `output=${report}`,
+  const { code, output, timedOut } = await run(bin('mocha'), ['--ui', 'tdd', '--reporter', 'json', '--reporter-option', `output=${report}`,
     ...extraArgs, ...present], { live: false });
   let results;
   try {
     results = JSON.parse(fs.readFileSync(report, 'utf8'));
   } catch {
-    record(false, `${area}: mocha produced no report (exit code ${code})`, output || '(no output)');
+    record(false, `${area}: mocha produced no report (${timedOut ? watchdogText(limitS) : `exit code ${code}`})`, output || '(no output)');
     return;
   } finally {
     fs.rmSync(path.dirname(report), { recursive: true, force: true });
@@ -106,7 +97,9 @@ async function mochaSuite(area, extraArgs) {
     else record(true, `${area}: ${t.fullTitle} (${t.duration ?? 0} ms)`);
   }
   for (const [title, t] of failures) if (!listed.has(title)) record(false, `${area}: ${title}`, errorText(t.err));
-  if (code !== 0 && results.failures.length === 0) record(false, `${area}: mocha exited with code ${code}`, output);
+  // Every test may have passed and mocha still not end: the report is written at the end of the run, before exit.
+  if (timedOut) record(false, `${area}: mocha ${watchdogText(limitS)}`, output.trimEnd().split('\n').slice(-40).join('\n'));
+  else if (code !== 0 && results.failures.length === 0) record(false, `${area}: mocha exited with code ${code}`, output);
   // Test output (console.log in tests) is kept out of the listing unless something failed.
   if (results.failures.length && output.trim()) console.log(`  ${area} output (last 80 lines):\n${indent(output.trimEnd().split('\n').slice(-80).join('\n'))}`);
   console.log(`---- ${area}: ${seconds(Date.now() - t0)}`);
@@ -114,7 +107,8 @@ async function mochaSuite(area, extraArgs) {
 
 async function extensionHost() {
   console.log('---- extension host tests (code-server + chromium)');
-  const { code, output } = await run(process.execPath, [path.join(root, 'scripts', 'run-extension-tests.mjs')], { live: true });
+  const { code, output, timedOut } = await run(process.execPath, [path.join(root, 'scripts', 'run-extension-tests.mjs')], { live: true });
+  if (timedOut) record(false, `extension host runner ${watchdogText(limitS)}`);
   const last = output.trimEnd().split('\n').pop() ?? '';
   const m = /^(\d+) passed, (\d+) failed$/.exec(last);
   if (!m) {
@@ -160,7 +154,8 @@ async function main() {
     passed += Number(installSummary[1]);
     failed += Number(installSummary[2]);
   }
-  if (!installSummary || (install.code !== 0 && Number(installSummary[2]) === 0)) record(false, `install test runner exited with code ${install.code} and counted no failure`);
+  if (install.timedOut) record(false, `install test runner ${watchdogText(limitS)}`);
+  else if (!installSummary || (install.code !== 0 && Number(installSummary[2]) === 0)) record(false, `install test runner exited with code ${install.code} and counted no failure`);
   // A lab this run started is stopped again; one that ran before (a developer's `npm start`) keeps running.
   if (!labWasRunning) {
     const down = await run(node, [cli, 'lab', 'down']);
