@@ -71,6 +71,23 @@ export function throwIfCancelled(signal: AbortSignal | undefined, what?: string)
   if (signal?.aborted) throw new CancelledError(what);
 }
 
+/**
+ * `work`'s outcome, unless `signal` aborts first: then CancelledError at once, while `work` (shared with other
+ * waiters, who each pass their own signal) goes on.
+ */
+export function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined, what?: string): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(new CancelledError(what));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError(what));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
+      (err: unknown) => { signal.removeEventListener('abort', onAbort); reject(asError(err)); },
+    );
+  });
+}
+
 /** Turns anything thrown into a LabError, keeping the original as `cause` for the log. */
 export function toLabError(err: unknown, fallbackCode: LabErrorCode = 'internal'): LabError {
   if (err instanceof LabError) return err;

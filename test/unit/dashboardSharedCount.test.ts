@@ -168,3 +168,53 @@ suite('dashboard: the count of groups per date shared by the detailed sales answ
     assert.deepEqual((await again).rows, await expectedRows(0));
   });
 });
+
+suite('dashboard: cancelling one card does not fail the others waiting for the same lake model', function () {
+  this.timeout(30_000);
+  let lakeDir: string;
+  let duckdb: DuckDbLakeEngine;
+
+  suiteSetup(async () => {
+    lakeDir = await buildTestLake({ manifest: RUN_MANIFEST as unknown as Record<string, unknown> });
+    duckdb = new DuckDbLakeEngine(lakeDir);
+  });
+  suiteTeardown(async () => {
+    await duckdb?.close();
+    await fs.rm(lakeDir, { recursive: true, force: true });
+  });
+
+  test('the card that asked for the model first is cancelled: it ends cancelled, the other card gets its rows', async () => {
+    const engine = new HoldingEngine(duckdb, QUERIES.dimLocationsColumns.sql('star-v1'));
+    const data = new DashboardData(engine);
+    const a = new AbortController();
+    const cancelled = data.dataset({ id: 'kpis' }, a.signal);
+    await engine.asked();
+    const other = data.dataset({ id: 'salesByProductLine' });
+    other.catch(() => undefined);
+    a.abort();
+    await assert.rejects(cancelled, CancelledError);
+    engine.release();
+    const answer = await other;
+    assert.deepEqual(answer.rows, (await new DashboardData(duckdb).dataset({ id: 'salesByProductLine' })).rows);
+    assert.equal(engine.asks.length, 1, 'the model was asked once, for both cards');
+    assert.notEqual(engine.asks[0].signal?.aborted, true, 'the shared question was not cancelled with the first card');
+  });
+
+  test('a detailed sales answer waiting for the other cards to finish stops waiting at once when cancelled', async () => {
+    const engine = new HoldingEngine(duckdb, QUERIES.kpis.sql('star-v1'));
+    const data = new DashboardData(engine, localManifestReader(lakeDir));
+    const busy = data.dataset({ id: 'kpis' });
+    await engine.asked();
+    const c = new AbortController();
+    let partial = false;
+    // The first page is shown at once (partial); the count of groups per date waits until the kpis card is done.
+    const detail = data.salesDetail(0, 1, c.signal, () => { partial = true; });
+    while (!partial) await delay(10);
+    c.abort();
+    const outcome = await settledWithin(detail, delay(2000));
+    assert.ok(outcome !== 'still waiting' && 'error' in outcome && outcome.error instanceof CancelledError,
+      `cancelled while the kpis card still runs: ${outcome === 'still waiting' ? outcome : JSON.stringify(outcome)}`);
+    engine.release();
+    assert.ok((await busy).rows.length > 0, 'the kpis card still gets its rows');
+  });
+});

@@ -1,4 +1,4 @@
-import { CancelledError, throwIfCancelled } from '../errors';
+import { CancelledError, throwIfCancelled, untilCancelled } from '../errors';
 import type { QueryParams, QueryResult, QueryValue } from '../query/engine';
 import type { LakeManifest } from '../run/manifest';
 import { isFilterOptions, isRecordedAnswer, recordedSql, type RecordedDashboard } from './recorded';
@@ -80,8 +80,9 @@ export class SalesDetailPages {
       const first = await this.firstPage(limit, signal, tally);
       if (first && this.detailDates?.run !== run) {
         onPartial(first);
-        // The other cards come first: counting now would slow them down on a small machine.
-        await this.host.whenQuiet();
+        // The other cards come first: counting now would slow them down on a small machine. An answer cancelled
+        // meanwhile stops waiting at once.
+        await untilCancelled(this.host.whenQuiet(), signal, 'Query');
       }
     }
     // An answer cancelled by now neither starts nor joins a count.
