@@ -116,15 +116,31 @@ export async function waitForLockFile(
 
 function startHeartbeat(file: string, clock: Clock, everyMs: number): ReleaseLock {
   let released = false;
-  const beat = clock.setInterval(() => {
+  // One touch at a time, so they land in order and a slow filesystem never leaves an older time last; beats that come
+  // while one is in flight make one more touch, with the time then, after it.
+  let touching: Promise<void> | undefined;
+  let again = false;
+  const touch = (): void => {
+    if (touching) {
+      again = true;
+      return;
+    }
     const now = new Date(clock.now());
     // A failed touch is retried on the next beat; the lock only goes stale after several missed ones.
-    fs.utimes(file, now, now).catch(() => undefined);
-  }, everyMs);
+    touching = fs.utimes(file, now, now).catch(() => undefined).then(() => {
+      touching = undefined;
+      if (again && !released) {
+        again = false;
+        touch();
+      }
+    });
+  };
+  const beat = clock.setInterval(touch, everyMs);
   return async () => {
     if (released) return;
     released = true;
     beat.cancel();
+    await touching;
     await fs.rm(file, { force: true });
   };
 }
