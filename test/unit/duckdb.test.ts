@@ -150,6 +150,18 @@ suite('DuckDbLakeEngine', function () {
     assert.ok(cpuMs < wallMs * 0.5 + 200, `the process used ${Math.round(cpuMs)} ms of CPU in ${Math.round(wallMs)} ms after the close`);
   });
 
+  test('closing the engine while queries are still starting (opening DuckDB, checking the lake) waits for them: they end cancelled, then DuckDB closes', async () => {
+    for (const warm of [false, true]) {
+      const own = new DuckDbLakeEngine(lakeDir, { materializeMaxBytes: 0 });
+      if (warm) await own.query('select 1');
+      // Asked and closed in the same turn: none of them has a connection yet for close() to interrupt.
+      const starting = [0, 1, 2].map((i) => own.query(`select ${i} as n`).then(() => 'answered', (e: unknown) => (e instanceof LabError ? e.code : String(e))));
+      await own.close();
+      const settled = await Promise.race([Promise.all(starting), new Promise((r) => setTimeout(() => r('still waiting 10 s after close'), 10_000).unref())]);
+      assert.deepEqual(settled, ['cancelled', 'cancelled', 'cancelled'], `${warm ? 'warm' : 'cold'} engine`);
+    }
+  });
+
   test('lifecycle-lab query prints rows as they are read, at most --limit N (text and one JSON document)', async () => {
     const text = await runCli(['query', 'select range as i, \'r\' || range as label from range(1000000)', '--limit', '3', '--lake', lakeDir]);
     assert.equal(text.code, 0, text.stderr);

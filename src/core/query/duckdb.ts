@@ -75,8 +75,11 @@ export class DuckDbLakeEngine implements QueryEngine {
   /** The lake check queued behind the one running now (not started yet), which new queries join. */
   private pendingSync?: Promise<void>;
   private closed = false;
-  /** Connections of the queries running now, each with a promise that resolves once it is closed (close() interrupts them). */
-  private readonly running = new Map<DuckDBConnection, Promise<void>>();
+  /**
+   * The queries running now, from their first step (opening DuckDB) to their connection closed: close() interrupts
+   * their connections and waits for all of them, so DuckDB is never closed under a query still starting.
+   */
+  private readonly running = new Set<{ connection?: DuckDBConnection; done: Promise<void> }>();
   private readonly materializeMaxBytes: number;
   private readonly integrity: LakeIntegrity;
   readonly access: 'lake' | 'full';
@@ -128,6 +131,19 @@ export class DuckDbLakeEngine implements QueryEngine {
 
   private async runOnConnection<T>(sql: string, params: QueryParams | undefined, signal: AbortSignal | undefined, read: ReadPrepared<T>): Promise<T> {
     if (signal?.aborted) throw new CancelledError('Query');
+    let finished!: () => void;
+    const query: { connection?: DuckDBConnection; done: Promise<void> } = { done: new Promise<void>((resolve) => { finished = resolve; }) };
+    this.running.add(query);
+    try {
+      return await this.runTracked(query, sql, params, signal, read);
+    } finally {
+      this.running.delete(query);
+      finished();
+    }
+  }
+
+  private async runTracked<T>(query: { connection?: DuckDBConnection }, sql: string, params: QueryParams | undefined,
+    signal: AbortSignal | undefined, read: ReadPrepared<T>): Promise<T> {
     const instance = await this.open();
     await this.registerViews(instance);
     // Closed while the views were checked: the query belongs to what closed it.
@@ -135,11 +151,12 @@ export class DuckDbLakeEngine implements QueryEngine {
     if (isBlankSql(sql)) throw noStatementError();
     const statement = duckDbStatement(sql, params);
     const connection = await this.duckdb!.DuckDBConnection.create(instance);
+    query.connection = connection;
     const onAbort = () => connection.interrupt();
     signal?.addEventListener('abort', onAbort, { once: true });
-    let finished!: () => void;
-    this.running.set(connection, new Promise<void>((resolve) => { finished = resolve; }));
     try {
+      // Cancelled or closed while the connection was made: close() found no connection to interrupt.
+      if (signal?.aborted || this.closed) throw new CancelledError('Query');
       const statements = await extractStatements(connection, statement.sql);
       if (statements.count > 1) {
         throw new LabError('queryFailed', `Only one statement per query is run; found ${statements.count}. Run them one at a time.`);
@@ -163,16 +180,18 @@ export class DuckDbLakeEngine implements QueryEngine {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       connection.closeSync();
-      this.running.delete(connection);
-      finished();
     }
   }
 
-  /** Interrupts the queries still running (they end cancelled), waits for them to let go, then closes DuckDB. */
+  /**
+   * Interrupts the queries still running (they end cancelled) and the copy being built, waits for all of them to let
+   * go (a query still opening DuckDB or making its connection too), then closes DuckDB.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    for (const connection of this.running.keys()) connection.interrupt();
-    await Promise.all(this.running.values());
+    for (const query of this.running) query.connection?.interrupt();
+    await Promise.all([...[...this.running].map((query) => query.done), this.stopBuilding()]);
+    // A query that was checking the lake may have started a copy meanwhile.
     await this.stopBuilding();
     const instance = this.instance;
     this.instance = undefined;
@@ -293,6 +312,7 @@ export class DuckDbLakeEngine implements QueryEngine {
 
   /** Copies the lake into memory under names of its own, then switches the views to it (see the class comment). */
   private startCopy(instance: DuckDBInstance, tables: LakeTable[], signature: string): void {
+    if (this.closed) return;
     const copy = new LakeCopy(instance, tables, signature, ++this.copies, {
       whenIdle: () => this.idle.whenIdle(),
       serves: (version) => !this.closed && this.registered === version,
