@@ -45,13 +45,14 @@ async function runTestsOnWritten(ctx: RunContext, written: (table: string) => st
   if (ctx.dataTests.length === 0) return [];
   const { instance } = await ctx.staging!;
   const connection = await instance.connect();
+  const engine = connectionEngine(connection, 'the run\'s staging DuckDB');
   try {
     await connection.run('create schema if not exists written');
     for (const table of MODEL_TABLES) await connection.run(`create or replace view written.${sqlIdent(table)} as select * from ${written(table)}`);
     await connection.run("set search_path = 'written,main'");
-    return await interruptible(connection, ctx.signal, () =>
-      runDataTests(connectionEngine(connection, 'the run\'s staging DuckDB'), ctx.dataTests, ctx.signal));
+    return await interruptible(connection, ctx.signal, () => runDataTests(engine, ctx.dataTests, ctx.signal));
   } finally {
+    await engine.close(); // every test's statement settled before the connection goes
     connection.closeSync();
   }
 }

@@ -107,12 +107,15 @@ async function recordAnswersBesideWrites(ctx: RunContext, recordAnswers: AnswerR
   const connection = await instance.connect();
   const onAbort = () => connection.interrupt();
   signal.addEventListener('abort', onAbort, { once: true });
+  const engine = connectionEngine(connection, 'the run\'s staging DuckDB');
   try {
-    return await recordAnswers(connectionEngine(connection, 'the run\'s staging DuckDB'), signal);
+    return await recordAnswers(engine, signal);
   } catch (err) {
     if (!signal.aborted) ctx.options.log?.warn(`Pipeline run ${ctx.runId}: the dashboard's answers were not recorded: ${(err as Error).message}`);
     return undefined;
   } finally {
+    // The recorder asks several questions at once and may fail at the first: the others settle before the close.
+    await engine.close();
     signal.removeEventListener('abort', onAbort);
     connection.closeSync();
   }
