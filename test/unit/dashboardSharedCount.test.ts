@@ -169,7 +169,7 @@ suite('dashboard: the count of groups per date shared by the detailed sales answ
   });
 });
 
-suite('dashboard: a cancelled detailed sales answer does not wait for the other cards', function () {
+suite('dashboard: cancelling one card does not fail the others waiting for the same lake model', function () {
   this.timeout(30_000);
   let lakeDir: string;
   let duckdb: DuckDbLakeEngine;
@@ -181,6 +181,23 @@ suite('dashboard: a cancelled detailed sales answer does not wait for the other 
   suiteTeardown(async () => {
     await duckdb?.close();
     await fs.rm(lakeDir, { recursive: true, force: true });
+  });
+
+  test('the card that asked for the model first is cancelled: it ends cancelled, the other card gets its rows', async () => {
+    const engine = new HoldingEngine(duckdb, QUERIES.dimLocationsColumns.sql('star-v1'));
+    const data = new DashboardData(engine);
+    const a = new AbortController();
+    const cancelled = data.dataset({ id: 'kpis' }, a.signal);
+    await engine.asked();
+    const other = data.dataset({ id: 'salesByProductLine' });
+    other.catch(() => undefined);
+    a.abort();
+    await assert.rejects(cancelled, CancelledError);
+    engine.release();
+    const answer = await other;
+    assert.deepEqual(answer.rows, (await new DashboardData(duckdb).dataset({ id: 'salesByProductLine' })).rows);
+    assert.equal(engine.asks.length, 1, 'the model was asked once, for both cards');
+    assert.notEqual(engine.asks[0].signal?.aborted, true, 'the shared question was not cancelled with the first card');
   });
 
   test('a detailed sales answer waiting for the other cards to finish stops waiting at once when cancelled', async () => {

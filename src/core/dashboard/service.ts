@@ -1,4 +1,4 @@
-import { LabError, throwIfCancelled } from '../errors';
+import { LabError, throwIfCancelled, untilCancelled } from '../errors';
 import type { QueryEngine, QueryParams, QueryResult } from '../query/engine';
 import type { LakeManifest } from '../run/manifest';
 import { lakeDamagedError } from '../query/lakeDamage';
@@ -130,10 +130,14 @@ export class DashboardData {
     return new Promise((resolve) => this.quietWaiters.push(resolve));
   }
 
-  /** The lake's model, asked once; `tally` counts the query when this call is the one that asks it. */
+  /**
+   * The lake's model, asked once and shared by every card asking meanwhile; `tally` counts the query when this call is
+   * the one that asks it. The shared question runs under no caller's signal (it reads one table's column names):
+   * a card cancelled while it runs stops waiting, and the others still get the model.
+   */
   model(signal?: AbortSignal, tally?: QueryTally): Promise<LakeModel> {
     this.modelPromise ??= (async () => {
-      const columns = await this.engine.query(QUERIES.dimLocationsColumns.sql('star-v1'), {}, signal);
+      const columns = await this.engine.query(QUERIES.dimLocationsColumns.sql('star-v1'), {});
       tally?.add(columns.stats);
       const names = columns.rows.map((r) => String(r[0]));
       const damaged = names.length ? [] : (await this.damage()).filter((p) => p.table === 'dim_locations');
@@ -141,8 +145,9 @@ export class DashboardData {
       if (!names.length) throw new LabError('lakeMissing', 'The lake has no dim_locations table.', { nextStep: { label: 'Run Pipeline', command: 'lifecycleLab.pipeline.run' } });
       return names.includes('locationkey') ? 'star-v1' : 'legacy';
     })();
-    this.modelPromise.catch(() => { this.modelPromise = undefined; });
-    return this.modelPromise;
+    const asked = this.modelPromise;
+    asked.catch(() => { if (this.modelPromise === asked) this.modelPromise = undefined; });
+    return untilCancelled(asked, signal, 'Query');
   }
 
   /**
