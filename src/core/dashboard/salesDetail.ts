@@ -1,4 +1,4 @@
-import { CancelledError, throwIfCancelled, untilCancelled } from '../errors';
+import { throwIfCancelled, untilCancelled } from '../errors';
 import type { QueryParams, QueryResult, QueryValue } from '../query/engine';
 import type { LakeManifest } from '../run/manifest';
 import { isFilterOptions, isRecordedAnswer, recordedSql, type RecordedDashboard } from './recorded';
@@ -143,24 +143,17 @@ export class SalesDetailPages {
    */
   private async waitForDateCount(count: SharedDateCount, signal: AbortSignal | undefined): Promise<CountedDates> {
     count.waiting++;
-    // Without a signal this answer never leaves: the count runs for it to the end.
-    if (!signal) return count.dates;
-    let leave = (): void => {};
-    const cancelled = new Promise<never>((_, reject) => {
-      leave = () => {
-        reject(new CancelledError('Query'));
-        count.waiting--;
-        if (count.waiting > 0 || count.settled) return;
-        if (this.detailDates === count) this.detailDates = undefined;
-        count.controller.abort();
-      };
-    });
-    if (signal.aborted) leave();
-    else signal.addEventListener('abort', leave, { once: true });
     try {
-      return await Promise.race([count.dates, cancelled]);
-    } finally {
-      signal.removeEventListener('abort', leave);
+      return await untilCancelled(count.dates, signal, 'Query');
+    } catch (err) {
+      if (signal?.aborted) {
+        count.waiting--;
+        if (count.waiting === 0 && !count.settled) {
+          if (this.detailDates === count) this.detailDates = undefined;
+          count.controller.abort();
+        }
+      }
+      throw err;
     }
   }
 
