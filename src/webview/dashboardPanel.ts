@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CancelledError, isCancelled, LabError, toLabError } from '../core/errors';
+import { CancelledError, isCancelled, LabError, toLabError, untilCancelled } from '../core/errors';
 import { toCsv } from '../core/dashboard/csv';
 import type { DatasetId, DatasetRequest, DatasetResult, TopProductsFilter } from '../core/dashboard/model';
 import type { LabBackend } from '../core/backend/types';
@@ -233,11 +233,7 @@ export class DashboardPanel implements vscode.Disposable {
     entry.onPartial = (partial) => {
       if (!signal.aborted) this.post({ type: 'result', requestId, result: partial });
     };
-    const cancelled = new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(new CancelledError('Query'));
-      signal.addEventListener('abort', () => reject(new CancelledError('Query')), { once: true });
-    });
-    return Promise.race([entry.result, cancelled]);
+    return untilCancelled(entry.result, signal, 'Query');
   }
 
   private async lakeVersion(): Promise<string> {
